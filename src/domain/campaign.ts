@@ -1,0 +1,84 @@
+import type { Finding } from './finding.js';
+
+/**
+ * One run of a review definition for one period (e.g. 2026-Q4); unique per (reviewId, period).
+ * It freezes the grants in scope as review items when it opens.
+ */
+export const CAMPAIGN_STATES = ['opening', 'open', 'closed'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export interface Campaign {
+  /** Derived: `${reviewId}:${period}`, so the id itself carries the uniqueness rule. */
+  id: string;
+  reviewId: string;
+  period: string;
+  name: string;
+  state: CampaignState;
+  openedAt: string;
+  dueAt: string;
+  closedAt: string | null;
+  /** Who opened it: 'scheduler', or the email of a person. */
+  openedBy: string;
+}
+
+export function campaignId(reviewId: string, period: string): string {
+  return `${reviewId}:${period}`;
+}
+
+export const ITEM_STATES = ['pending', 'approved', 'revoked', 'expired'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+/** One grant to recertify, assigned to one reviewer. pending -> approved | revoked | expired (final). */
+export interface ReviewItem {
+  /** Derived from campaign and grant: idempotent creation. */
+  id: string;
+  campaignId: string;
+  grantId: string;
+  systemId: string;
+  accountId: string;
+  role: string;
+  scope: string;
+  /** The subject: whose access this is (null for an unowned account). */
+  identityId: string | null;
+  /** Identity id of the assigned reviewer. */
+  reviewerId: string;
+  /** Why this reviewer: 'manager' | 'systemOwner' | 'securityTeam' | 'fallback' | 'delegated'. */
+  reviewerSource: string;
+  state: ItemState;
+  findings: Finding[];
+  lastActivityAt: string | null;
+  decisionId: string | null;
+  updatedAt: string;
+}
+
+export function reviewItemId(campaign: string, grant: string): string {
+  return `${campaign}/${grant}`;
+}
+
+export const DECISION_OUTCOMES = ['approve', 'revoke'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export const DECISION_CHANNELS = ['slack', 'cli'] as const;
+export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
+
+/** Who decided what, when, why, through which channel. Never updated in place. */
+export interface Decision {
+  /** One decision per item: the id is the item id. */
+  id: string;
+  itemId: string;
+  campaignId: string;
+  outcome: DecisionOutcome;
+  reviewerId: string;
+  reviewerEmail: string | null;
+  reviewerSlackId: string | null;
+  channel: DecisionChannel;
+  justification: string | null;
+  decidedAt: string;
+  findingsAtDecision: Finding[];
+  /** True when recorded by the demo's simulated reviewers. */
+  simulated: boolean;
+}
+
+export function outcomeState(outcome: DecisionOutcome): ItemState {
+  return outcome === 'approve' ? 'approved' : 'revoked';
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * An account of one system, owned by an identity or unowned (service account, orphan),
+ * and the roles it holds there. Grant ids are derived, never random, so that diffs and
+ * decisions line up across snapshots.
+ */
+export const ACCOUNT_STATUSES = ['active', 'disabled', 'locked'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export const ACCOUNT_TYPES = ['human', 'service'] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+/** A grant as stored in a snapshot: one role, on one scope, held by one account of one system. */
+export interface Grant {
+  /** Stable id: see grantId(). */
+  id: string;
+  systemId: string;
+  accountId: string;
+  role: string;
+  /** '' when the system has no notion of scope. */
+  scope: string;
+  /** Correlated identity id, or null for an unowned account. */
+  identityId: string | null;
+  /** The raw identity reference the connector reported (email, id, alias), kept as evidence. */
+  identityRef: string | null;
+  accountDisplayName: string | null;
+  accountType: AccountType;
+  accountStatus: AccountStatus;
+  /** ISO timestamp of the account's last activity, null when never used or unknown. */
+  lastActivityAt: string | null;
+  /** ISO timestamp the grant was first seen by iam-review (set by sync). */
+  firstSeenAt: string | null;
+}
+
+/** The fields a connector reports for a grant; sync derives the rest. */
+export type GrantInput = Omit<Grant, 'id' | 'identityId' | 'firstSeenAt'>;
+
+/**
+ * Stable grant id: SHA-256 over the unit-separated (system, account, role, scope),
+ * truncated to 128 bits (collision odds are negligible for any real estate).
+ */
+export function grantId(systemId: string, accountId: string, role: string, scope: string): string {
+  const h = createHash('sha256');
+  h.update(`${systemId}\u001f${accountId}\u001f${role}\u001f${scope}`);
+  return 'g_' + h.digest('hex').slice(0, 32);
+}
+
+/**
+ * Fields whose change makes a grant "changed" between two snapshots (same id, so
+ * system/account/role/scope are equal by construction). Last activity is left out on
+ * purpose: it moves on every sync and is not a change of access.
+ */
+export function grantFingerprint(g: Pick<Grant, 'identityId' | 'accountStatus' | 'accountType' | 'accountDisplayName'>): string {
+  return `${g.identityId ?? ''}\u001f${g.accountStatus}\u001f${g.accountType}\u001f${g.accountDisplayName ?? ''}`;
+}
+
+/** Human-readable key, for messages and logs. */
+export function grantLabel(g: Pick<Grant, 'systemId' | 'accountId' | 'role' | 'scope'>): string {
+  return `${g.systemId}:${g.accountId}:${g.role}${g.scope ? `@${g.scope}` : ''}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * Store ports: what the engine persists, phrased in domain terms. Two adapters implement
+ * them (sqlite/ — the embedded default — and mongo/), and one contract suite
+ * (test/store/store-contract.ts) runs against both.
+ *
+ * Contracts that every adapter must keep:
+ * - Ids are supplied by the caller (derived, never random), so every create is idempotent.
+ * - State changes are conditional (compare-and-set): they report whether they happened.
+ * - Large collections (grants, changes, ledger events) are written and read in batches;
+ *   nothing loads a whole 1M-grant snapshot into one array.
+ * - Values from outside are stored literally: a string like `{"$gt":""}` is data, never a query.
+ */
+import type {
+  Campaign,
+  CampaignState,
+  Decision,
+  Evaluation,
+  Finding,
+  Grant,
+  GrantChange,
+  Identity,
+  ItemState,
+  LedgerEvent,
+  LedgerEventInput,
+  ReviewItem,
+  Snapshot,
+  SnapshotCounts,
+  SnapshotStatus,
+  StoredFinding,
+} from '../domain/index.js';
+
+export interface SnapshotFinish {
+  status: Exclude<SnapshotStatus, 'running'>;
+  finishedAt: string;
+  durationMs: number;
+  counts: SnapshotCounts;
+  problems: string[];
+  contentHash: string | null;
+  previousSnapshotId: string | null;
+}
+
+export interface SnapshotStore {
+  /** Stores a new snapshot in status `running`. Creating an existing id is a no-op. */
+  create(snapshot: Snapshot): Promise<void>;
+  /** Adds grants to a running snapshot. A grant id already in the snapshot is overwritten (last wins). */
+  appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void>;
+  /** Adds identities to a running snapshot of a directory system. Same id: last wins. */
+  appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
+  /** Records the outcome of a run. Only a `running` snapshot can be finished; returns false otherwise. */
+  finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean>;
+  get(snapshotId: string): Promise<Snapshot | null>;
+  /** Newest first. */
+  list(filter?: { systemId?: string; status?: SnapshotStatus; limit?: number }): Promise<Snapshot[]>;
+  /** The system's current state, or null when it never had a complete snapshot. */
+  current(systemId: string): Promise<Snapshot | null>;
+  /** systemId -> current snapshot, for every system that has one. */
+  currentAll(): Promise<Map<string, Snapshot>>;
+  /**
+   * Makes a snapshot the current state of its system. Allowed for `complete` snapshots, and
+   * for `quarantined` ones only together with `acceptedBy` (which flips them to complete).
+   * Throws on any other status: a failed or partial pull never becomes current.
+   */
+  promote(snapshotId: string, acceptedBy?: string): Promise<void>;
+  /** The snapshot's grants in ascending grant id order, in batches of at most `batchSize`. */
+  grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
+  countGrants(snapshotId: string): Promise<number>;
+  /** The snapshot's identities (directory systems), ordered by id. */
+  identities(snapshotId: string): Promise<Identity[]>;
+  /** Stores diff lines of a snapshot against its predecessor. Idempotent on (snapshotId, grantId). */
+  appendChanges(changes: readonly GrantChange[]): Promise<void>;
+  changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]>;
+  /**
+   * Deletes the grant rows (not the snapshot record, its counts, hash or changes) of
+   * superseded snapshots, keeping the newest `keep` non-current ones per system. Returns rows deleted.
+   */
+  pruneGrants(keep: number): Promise<number>;
+}
+
+/** Identities as currently known: those of the current snapshot of every directory system. */
+export interface IdentityStore {
+  current(): Promise<Identity[]>;
+  get(id: string): Promise<Identity | null>;
+  findByEmail(email: string): Promise<Identity | null>;
+}
+
+export interface FindingStore {
+  /**
+   * Stores one evaluation: findings already open (same key) are refreshed (lastSeenAt,
+   * evaluationId, severity, reason, evidence), new ones are opened with firstSeenAt = at, and
+   * open findings of the evaluated systems that were not raised again are resolved.
+   */
+  saveEvaluation(evaluation: Evaluation, findings: readonly Finding[]): Promise<{ opened: number; refreshed: number; resolved: number }>;
+  latestEvaluation(): Promise<Evaluation | null>;
+  /** Open findings, optionally of one system or for a set of grant ids. */
+  open(filter?: { systemId?: string; grantIds?: readonly string[] }): Promise<StoredFinding[]>;
+  /** Every stored state of a finding key, open and resolved, oldest first. */
+  history(key: string): Promise<StoredFinding[]>;
+}
+
+export interface DecideResult {
+  ok: boolean;
+  /** The item after the call (decided by this call, or as found). */
+  item: ReviewItem | null;
+  /** The item's decision: this one when ok, the earlier one when the item was already decided. */
+  decision: Decision | null;
+}
+
+export interface CampaignStore {
+  /** Creates a campaign unless one exists for (reviewId, period); returns the stored one. */
+  create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }>;
+  get(id: string): Promise<Campaign | null>;
+  list(filter?: { state?: CampaignState; reviewId?: string }): Promise<Campaign[]>;
+  /** Conditional transition: only when the campaign is in `from`. Returns whether it happened. */
+  transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean>;
+  /** Inserts items that do not exist yet (by id). Returns how many were inserted. */
+  addItems(items: readonly ReviewItem[]): Promise<number>;
+  item(id: string): Promise<ReviewItem | null>;
+  items(campaignId: string, filter?: { reviewerId?: string; state?: ItemState }): Promise<ReviewItem[]>;
+  /** Pending items assigned to a reviewer across open campaigns. */
+  pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;
+  /**
+   * Atomically moves a pending item to the decision's outcome and stores the decision (one
+   * per item). A second decision, concurrent or later, gets ok=false with the first one.
+   */
+  decide(decision: Decision): Promise<DecideResult>;
+  /** Reassigns a pending item currently assigned to `fromReviewerId`. Returns whether it happened. */
+  reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string): Promise<boolean>;
+  /** Marks every pending item of a campaign expired; returns how many. */
+  expirePending(campaignId: string, at: string): Promise<number>;
+  decision(itemId: string): Promise<Decision | null>;
+  decisions(campaignId: string): Promise<Decision[]>;
+  /**
+   * The last certification of a system: the newest closed campaign with items of that
+   * system, when it closed, and the grant ids approved in it.
+   */
+  lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null>;
+}
+
+export type DeliveryKind = 'review' | 'reminder' | 'escalation' | 'notice';
+export type DeliveryState = 'claimed' | 'sent' | 'failed';
+
+/** A message the bot sends (or sent): one row per (campaign, recipient, kind, key). */
+export interface Delivery {
+  /** `${campaignId}|${recipient}|${kind}|${key}` */
+  id: string;
+  campaignId: string;
+  recipient: string;
+  kind: DeliveryKind;
+  /** Distinguishes several messages of one kind: a page number, a reminder date. */
+  key: string;
+  state: DeliveryState;
+  channel: string | null;
+  ts: string | null;
+  attempts: number;
+  error: string | null;
+  updatedAt: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DeliveryStore {
+  /** Claims a delivery before sending; false when it exists already (claimed or sent). */
+  claim(delivery: Delivery): Promise<boolean>;
+  /** Records the outcome of a send. */
+  update(id: string, patch: Partial<Pick<Delivery, 'state' | 'channel' | 'ts' | 'attempts' | 'error' | 'payload'>> & { updatedAt: string }): Promise<void>;
+  get(id: string): Promise<Delivery | null>;
+  list(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }): Promise<Delivery[]>;
+}
+
+export interface SchedulerStore {
+  /**
+   * Claims a run slot (`${job}@${slotIso}`) for `owner`. True for exactly one caller per
+   * slot, unless the holder's claim expired (ttl) without completing, when it may be taken over.
+   */
+  claim(slot: string, job: string, owner: string, at: string, ttlMs: number): Promise<boolean>;
+  complete(slot: string, at: string): Promise<void>;
+  /** The newest completed slot time (ISO) of a job, for catching up missed runs on start. */
+  lastCompleted(job: string): Promise<string | null>;
+}
+
+export interface SlackUser {
+  id: string;
+  teamId: string | null;
+  email: string | null;
+  name: string;
+  deleted: boolean;
+  isBot: boolean;
+  updatedAt: string;
+}
+
+export interface SlackUserStore {
+  /** Replaces the cached directory (a full `users.list`). */
+  replaceAll(users: readonly SlackUser[], at: string): Promise<void>;
+  upsert(user: SlackUser): Promise<void>;
+  findByEmail(email: string): Promise<SlackUser | null>;
+  get(id: string): Promise<SlackUser | null>;
+  /** When the directory was last replaced, or null. */
+  refreshedAt(): Promise<string | null>;
+}
+
+export interface LedgerStore {
+  /**
+   * Appends events at the head of the chain, in order, atomically: seq is gap-free and two
+   * writers can never fork the chain. Returns the stored events.
+   */
+  append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]>;
+  head(): Promise<{ seq: number; hash: string } | null>;
+  /** Events with seq in [fromSeq, toSeq] in seq order, in batches. */
+  read(fromSeq?: number, toSeq?: number, batchSize?: number): AsyncIterable<LedgerEvent[]>;
+  /** Events filtered by time, type prefix or subject, oldest first. */
+  query(filter: { since?: string; until?: string; type?: string; subject?: string; limit?: number }): Promise<LedgerEvent[]>;
+}
+
+/** Small named values: config hashes, Graph delta links, demo markers. */
+export interface KvStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  readonly snapshots: SnapshotStore;
+  readonly identities: IdentityStore;
+  readonly findings: FindingStore;
+  readonly campaigns: CampaignStore;
+  readonly deliveries: DeliveryStore;
+  readonly scheduler: SchedulerStore;
+  readonly slackUsers: SlackUserStore;
+  readonly ledger: LedgerStore;
+  readonly kv: KvStore;
+  close(): Promise<void>;
+}
