@@ -1,0 +1,27 @@
+/**
+ * Ledger event types. Every state change of the product is one of these (DORA RTS Art. 12:
+ * access-control events logged; the chain makes tampering and deletion evident).
+ */
+export const EVENT = {
+  configLoaded: 'config.loaded',
+  syncCompleted: 'sync.completed',
+  syncPartial: 'sync.partial',
+  syncFailed: 'sync.failed',
+  syncQuarantined: 'sync.quarantined',
+  syncAccepted: 'sync.quarantine-accepted',
+  findingOpened: 'finding.opened',
+  findingResolved: 'finding.resolved',
+  campaignOpened: 'campaign.opened',
+  campaignClosed: 'campaign.closed',
+  itemAssigned: 'item.assigned',
+  itemReassigned: 'item.reassigned',
+  itemExpired: 'item.expired',
+  messageSent: 'message.sent',
+  messageUpdated: 'message.updated',
+  decisionRecorded: 'decision.recorded',
+  refusal: 'access.refused',
+  reminderSent: 'reminder.sent',
+  escalationSent: 'escalation.sent',
+  exportPerformed: 'export.performed',
+} as const;
+export type EventType = (typeof EVENT)[keyof typeof EVENT];

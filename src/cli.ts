@@ -1,0 +1,85 @@
+/**
+ * The `iam-review` command line. `run(argv)` returns the exit code instead of exiting,
+ * so tests drive it in-process:
+ *   0 success, 1 failure, 2 invalid input or config (names file, line, key),
+ *   3 findings at or above --fail-on, 4 audit ledger broken.
+ */
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import type { App } from './app.js';
+import { openApp } from './app.js';
+import { ConfigError } from './config/config-error.js';
+import type { Env } from './config/env.js';
+import { loadDotEnv, loadEnv } from './config/env.js';
+import type { CliContext } from './cli/cli-context.js';
+import { CliError, EXIT } from './cli/cli-error.js';
+import type { CliIo } from './cli/cli-io.js';
+import { processIo } from './cli/cli-io.js';
+import { validateCommand } from './cli/validate-command.js';
+
+export interface RunOptions {
+  io?: CliIo;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Opens the app; tests inject one with a fixed clock or a prepared store. */
+  openApp?: (env: Env) => Promise<App>;
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('iam-review')
+    .description('Access reviews for MiCAR/DORA: connectors -> policies -> Slack reviews -> hash-chained audit ledger')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
+  for (const make of [validateCommand]) {
+    const cmd = make(ctx);
+    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+export async function run(argv: string[], opts: RunOptions = {}): Promise<number> {
+  const io = opts.io ?? processIo;
+  if (!opts.env) loadDotEnv(opts.cwd);
+  let env: Env | undefined;
+  let app: App | undefined;
+  const ctx: CliContext = {
+    io,
+    env: () => (env ??= loadEnv(opts.env ?? process.env, opts.cwd)),
+    app: async () => (app ??= await (opts.openApp ?? ((e) => openApp(e)))(ctx.env())),
+  };
+  try {
+    await buildProgram(ctx).parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    return reportError(err, io);
+  } finally {
+    await app?.close();
+  }
+}
+
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end with code 0; a usage error with 1 by commander's default: ours is 2.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+    return EXIT.invalidInput;
+  }
+  if (err instanceof ConfigError) {
+    io.err(`error: ${err.message}`);
+    return EXIT.invalidInput;
+  }
+  if (err instanceof CliError) {
+    io.err(`error: ${err.message}`);
+    return err.exitCode;
+  }
+  io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) io.err(err.stack);
+  return EXIT.failure;
+}
+
+// Run when executed directly (`tsx src/cli.ts ...`); the package bin imports run() itself.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await run(process.argv);
+}

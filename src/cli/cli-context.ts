@@ -1,0 +1,13 @@
+import type { App } from '../app.js';
+import type { CliIo } from './cli-io.js';
+
+/**
+ * What every command gets. The app is opened lazily (and once), so `--help` and
+ * `validate` never open a store.
+ */
+export interface CliContext {
+  io: CliIo;
+  app(): Promise<App>;
+  /** The environment, without opening the store. */
+  env(): import('../config/env.js').Env;
+}

@@ -1,0 +1,22 @@
+/** Exit codes of the CLI: a public contract (scripts and CI jobs rely on them). */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  invalidInput: 2,
+  findingsAtThreshold: 3,
+  ledgerBroken: 4,
+} as const;
+
+/** An error that carries the exit code the CLI must end with. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.failure) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError(message, EXIT.invalidInput);
+}

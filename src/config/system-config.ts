@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { emailSchema, idSchema, scheduleSchema } from './schedule-schema.js';
+
+/**
+ * One file per system in connectors/. This shape is a public interface (firms keep these
+ * files in their own repositories): change it only compatibly.
+ */
+export const SYSTEM_KINDS = ['wallet', 'trading', 'kms', 'directory', 'other'] as const;
+export const CRITICALITIES = ['critical', 'important', 'standard'] as const;
+export type SystemKind = (typeof SYSTEM_KINDS)[number];
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export const systemConfigSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  kind: z.enum(SYSTEM_KINDS),
+  criticality: z.enum(CRITICALITIES),
+  owner: emailSchema,
+  description: z.string().optional(),
+  schedule: scheduleSchema.optional(),
+  /** Snapshot safety valve, written in the config itself (cloud-custodian's max-resources). */
+  sync: z
+    .strictObject({
+      /** Share of current grants a single pull may remove before it is quarantined (0..1). */
+      maxRemovalShare: z.number().min(0).max(1).optional(),
+      timeoutSeconds: z.number().int().positive().max(86_400).optional(),
+    })
+    .optional(),
+  /** Validated against the connector type's own settings schema by the loader. */
+  connector: z.looseObject({ type: z.string().min(1) }),
+});
+
+export type SystemConfigRaw = z.infer<typeof systemConfigSchema>;
+
+export interface SystemConfig extends Omit<SystemConfigRaw, 'connector'> {
+  connector: { type: string; settings: unknown };
+  /** The file it came from, relative to the config dir. */
+  file: string;
+}

@@ -1,0 +1,119 @@
+/**
+ * The connector contract (after ConductorOne's baton-sdk): a connector type declares its
+ * settings as data (a zod schema; secrets only as `{ env: VAR_NAME }`) and answers paged
+ * questions — identities and/or grants of one system — with opaque page tokens. The sync
+ * core (src/sync/) drains the pages, rejects a token that does not advance, applies
+ * timeouts and retries, and decides what the result means. Connectors never decide that
+ * access was removed: they only report what they saw, and what they could not read.
+ */
+import type { z } from 'zod';
+import type { AccountStatus, AccountType, EmploymentType, IdentityStatus } from '../domain/index.js';
+
+/** An identity as a source reports it: the manager is still a reference (email or id). */
+export interface IdentityRecord {
+  id: string;
+  email: string | null;
+  displayName: string;
+  department: string | null;
+  jobTitle: string | null;
+  /** The manager's id or email, resolved by sync against the same source. */
+  managerRef: string | null;
+  groups: string[];
+  aliases: string[];
+  status: IdentityStatus;
+  employmentType: EmploymentType;
+  contractEnd: string | null;
+  lastSignInAt: string | null;
+}
+
+/** A role an account holds, as a system reports it. Sync derives the grant id and correlation. */
+export interface GrantRecord {
+  accountId: string;
+  role: string;
+  /** '' when the system has no scope. */
+  scope: string;
+  /** Email, directory id or alias of the owner; null for an unowned (service/orphan) account. */
+  identityRef: string | null;
+  accountDisplayName: string | null;
+  accountType: AccountType;
+  accountStatus: AccountStatus;
+  lastActivityAt: string | null;
+}
+
+/**
+ * One page of answers. `nextToken` null means the collection is complete. `problems` are
+ * records the connector could not read (a bad CSV row, an object it did not understand):
+ * they make the snapshot `partial`, so it is stored but never applied.
+ */
+export interface Page<T> {
+  items: T[];
+  nextToken: string | null;
+  problems?: string[];
+}
+
+export interface ConnectorContext {
+  systemId: string;
+  /** The connectors/ folder: relative paths in settings resolve against it. */
+  configDir: string;
+  /** Reads an environment variable named in settings (`{ env: NAME }`). */
+  env: (name: string) => string | undefined;
+  /** Aborted when the run times out or the process stops. */
+  signal: AbortSignal;
+  log: ConnectorLog;
+  now: () => Date;
+}
+
+export interface ConnectorLog {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** A configured connector for one system. Either or both list methods exist. */
+export interface Connector {
+  listIdentities?(pageToken: string | null, ctx: ConnectorContext): Promise<Page<IdentityRecord>>;
+  listGrants?(pageToken: string | null, ctx: ConnectorContext): Promise<Page<GrantRecord>>;
+  /** Releases clients, files, timers. */
+  close?(): Promise<void>;
+}
+
+export interface ConnectorType<S = unknown> {
+  /** The `connector.type` value in a system's YAML. */
+  readonly type: string;
+  /** Settings schema: the `connector:` mapping without `type`. Strict: unknown keys are errors. */
+  readonly settingsSchema: z.ZodType<S>;
+  /** Dot paths of the settings that are secrets (each an `{ env: NAME }`), for docs and redaction. */
+  readonly secretSettings: readonly string[];
+  create(settings: S, ctx: Omit<ConnectorContext, 'signal'>): Connector;
+}
+
+/**
+ * Thrown by connectors for failures the core should understand. `transient` errors are
+ * retried with backoff (honouring `retryAfterMs`); others fail the run at once.
+ */
+export class ConnectorError extends Error {
+  readonly transient: boolean;
+  readonly retryAfterMs: number | null;
+  readonly status: number | null;
+
+  constructor(message: string, opts: { transient?: boolean; retryAfterMs?: number | null; status?: number | null; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ConnectorError';
+    this.transient = opts.transient ?? false;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.status = opts.status ?? null;
+  }
+}
+
+/**
+ * Parses an HTTP Retry-After header (delta-seconds or an HTTP date) into milliseconds;
+ * null when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: Date = new Date()): number | null {
+  if (value == null || value.trim() === '') return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now.getTime());
+}
