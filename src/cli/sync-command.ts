@@ -1,0 +1,84 @@
+import { Command } from 'commander';
+import { AuditLog } from '../audit/audit-log.js';
+import { acceptQuarantined, syncSystems } from '../sync/sync-runner.js';
+import type { SyncOutcome } from '../sync/sync-runner.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT, usageError } from './cli-error.js';
+import { progressLine } from './progress-line.js';
+import { connectorLog } from './connector-log.js';
+
+/** `iam-review sync [--system ID] [--accept-quarantined SNAPSHOT] [--json]` */
+export function syncCommand(ctx: CliContext): Command {
+  return new Command('sync')
+    .description('pull identities and grants from each system now; store a snapshot per system and apply the safe ones')
+    .option('--system <id>', 'sync only this system')
+    .option('--accept-quarantined <snapshot-id>', 'apply a quarantined snapshot deliberately (recorded in the ledger)')
+    .option('--as <email>', 'who is accepting (for --accept-quarantined)', process.env.USER ?? 'cli')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (opts: { system?: string; acceptQuarantined?: string; as: string; json?: boolean }) => {
+      const app = await ctx.app();
+      const audit = new AuditLog(app.store.ledger, app.now);
+      if (opts.acceptQuarantined) {
+        await acceptQuarantined(app.store, audit, opts.acceptQuarantined, opts.as).catch((err: Error) => {
+          throw usageError(err.message);
+        });
+        ctx.io.out(`Applied quarantined snapshot ${opts.acceptQuarantined} (accepted by ${opts.as}).`);
+        return;
+      }
+      const outcomes = await runSync(ctx, opts.system);
+      if (opts.json) {
+        ctx.io.out(JSON.stringify(outcomes.map((o) => (o.ok ? { systemId: o.systemId, applied: o.result.applied, snapshot: o.result.snapshot } : o)), null, 2));
+      } else {
+        ctx.io.out(formatOutcomes(outcomes));
+      }
+      if (outcomes.some((o) => !o.ok || o.result.snapshot.status === 'failed')) {
+        throw new CliError('one or more systems failed to sync; their current state is unchanged', EXIT.failure);
+      }
+    });
+}
+
+export async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
+  const app = await ctx.app();
+  const config = app.loadConfig();
+  const systems = systemId ? config.systems.filter((s) => s.id === systemId) : config.systems;
+  if (systemId && systems.length === 0) throw usageError(`unknown system "${systemId}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
+  const progress = progressLine(ctx.io);
+  try {
+    return await syncSystems(
+      systems,
+      {
+        store: app.store,
+        audit: new AuditLog(app.store.ledger, app.now),
+        connectors: app.connectors,
+        configDir: `${config.configDir}/connectors`,
+        env: app.env.get,
+        log: connectorLog(app.log),
+        now: app.now,
+        maxRemovalShare: config.global.maxRemovalShare,
+      },
+      { actor: 'cli', onProgress: (p) => progress.update(`${p.systemId}: ${p.phase} ${p.records.toLocaleString('en')}`) },
+    );
+  } finally {
+    progress.done();
+  }
+}
+
+export function formatOutcomes(outcomes: readonly SyncOutcome[]): string {
+  const lines = ['System                    Status        Identities   Grants  +Added  -Removed  ~Changed  Time'];
+  const notes: string[] = [];
+  for (const o of outcomes) {
+    if (!o.ok) {
+      lines.push(`${o.systemId.padEnd(25)} error`);
+      notes.push(`  ${o.systemId}: ${o.error}`);
+      continue;
+    }
+    const s = o.result.snapshot;
+    const c = s.counts;
+    lines.push(
+      `${o.systemId.padEnd(25)} ${(s.status + (o.result.applied ? '' : '*')).padEnd(12)} ${String(c.identities).padStart(11)} ${String(c.grants).padStart(8)} ${String(c.added).padStart(7)} ${String(c.removed).padStart(9)} ${String(c.changed).padStart(9)}  ${((s.durationMs ?? 0) / 1000).toFixed(1)}s`,
+    );
+    if (!o.result.applied) notes.push(`  ${o.systemId}: ${s.status}, not applied (snapshot ${s.id}): ${s.problems.slice(0, 3).join('; ')}`);
+  }
+  if (notes.length > 0) lines.push('', '* not applied — the current state of these systems is unchanged:', ...notes);
+  return lines.join('\n');
+}

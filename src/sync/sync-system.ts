@@ -1,0 +1,321 @@
+/**
+ * Runs one system's connector into a new snapshot and decides what it means.
+ *
+ * Safety rules (a failing connector never reads as "all access removed"):
+ * - an error fails the run: the snapshot is stored as `failed` and the current state stays;
+ * - records the connector could not read make it `partial`: stored, never applied;
+ * - a pull that returns nothing where there was data, or removes more than the allowed
+ *   share, is `quarantined`: stored with its diff for inspection, applied only by
+ *   `sync --accept-quarantined ID`;
+ * - only a `complete` snapshot becomes the system's current state.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EVENT } from '../audit/event-types.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { SystemConfig } from '../config/system-config.js';
+import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord } from '../connectors/connector.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
+import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, IdentityIndex, normalizeEmail, quarantineReason } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import { drainPages } from './drain-pages.js';
+import type { RetryPolicy, Sleep } from './drain-pages.js';
+import { GrantDiff } from './grant-diff.js';
+
+export interface SyncDeps {
+  store: Store;
+  audit: AuditLog;
+  connectors: ConnectorRegistry;
+  configDir: string;
+  env: (name: string) => string | undefined;
+  log: ConnectorLog;
+  now: () => Date;
+  /** Default share of grants a pull may remove before quarantine (global.yaml). */
+  maxRemovalShare: number;
+  retry?: RetryPolicy;
+  sleep?: Sleep;
+}
+
+export interface SyncProgress {
+  systemId: string;
+  phase: 'identities' | 'grants' | 'finishing';
+  records: number;
+}
+
+export interface SyncOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  /** Who triggered the run, for the ledger: 'scheduler', 'cli', an email. */
+  actor?: string;
+}
+
+export interface SyncResult {
+  systemId: string;
+  snapshot: Snapshot;
+  /** True when the snapshot became the system's current state. */
+  applied: boolean;
+}
+
+const BATCH = 5000;
+const MAX_STORED_PROBLEMS = 200;
+const DEFAULT_TIMEOUT_S = 30 * 60;
+
+export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions = {}): Promise<SyncResult> {
+  const { store } = deps;
+  const started = deps.now();
+  const startedAt = started.toISOString();
+  const snapshotId = `${system.id}@${startedAt}#${randomUUID().slice(0, 8)}`;
+  const previous = await store.snapshots.current(system.id);
+  await store.snapshots.create({
+    id: snapshotId,
+    systemId: system.id,
+    status: 'running',
+    startedAt,
+    finishedAt: null,
+    durationMs: null,
+    counts: { ...EMPTY_COUNTS },
+    problems: [],
+    contentHash: null,
+    previousSnapshotId: previous?.id ?? null,
+    acceptedBy: null,
+  });
+
+  const timeout = AbortSignal.timeout((system.sync?.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const counts: SnapshotCounts = { ...EMPTY_COUNTS };
+  const problems: string[] = [];
+  let problemCount = 0;
+  const addProblems = (ps: readonly string[] | undefined) => {
+    for (const p of ps ?? []) {
+      problemCount++;
+      if (problems.length < MAX_STORED_PROBLEMS) problems.push(p);
+    }
+  };
+  let contentHash: string | null = null;
+  let previousCount = 0;
+  let error: Error | null = null;
+
+  const type = deps.connectors.get(system.connector.type);
+  const ctxBase: Omit<ConnectorContext, 'signal'> = { systemId: system.id, configDir: deps.configDir, env: deps.env, log: deps.log, now: deps.now };
+  try {
+    if (!type) throw new Error(`unknown connector type "${system.connector.type}"`);
+    const connector = type.create(system.connector.settings as never, ctxBase);
+    const ctx: ConnectorContext = { ...ctxBase, signal };
+    const drain = { signal, retry: deps.retry, sleep: deps.sleep, onRetry: (r: { attempt: number; delayMs: number; error: Error }) => deps.log.warn('connector call failed, retrying', { systemId: system.id, attempt: r.attempt, delayMs: r.delayMs, error: r.error.message }) };
+    try {
+      if (connector.listIdentities) {
+        const listIdentities = connector.listIdentities.bind(connector);
+        const records: IdentityRecord[] = [];
+        for await (const page of drainPages((t) => listIdentities(t, ctx), drain)) {
+          records.push(...page.items);
+          addProblems(page.problems);
+          opts.onProgress?.({ systemId: system.id, phase: 'identities', records: records.length });
+        }
+        const result = await storeIdentities(snapshotId, system.id, records, previous, deps);
+        Object.assign(counts, { identities: result.count, added: result.added, removed: result.removed, changed: result.changed });
+        addProblems(result.problems);
+        previousCount = result.previousCount;
+        contentHash = result.contentHash;
+      }
+      if (connector.listGrants) {
+        const listGrants = connector.listGrants.bind(connector);
+        const result = await storeGrants(snapshotId, system.id, (t) => listGrants(t, ctx), drain, previous, deps, addProblems, opts.onProgress);
+        Object.assign(counts, { grants: result.grants, accounts: result.accounts, added: counts.added + result.added, removed: counts.removed + result.removed, changed: counts.changed + result.changed });
+        previousCount += result.previousCount;
+        contentHash = result.contentHash;
+      }
+    } finally {
+      await connector.close?.();
+    }
+  } catch (err) {
+    error = err instanceof Error ? err : new Error(String(err));
+    if (signal.aborted && timeout.aborted) error = new Error(`timed out after ${system.sync?.timeoutSeconds ?? DEFAULT_TIMEOUT_S} s (${error.message})`);
+  }
+
+  if (problemCount > problems.length) problems.push(`... and ${problemCount - problems.length} more problems`);
+  const finishedAt = deps.now();
+  let status: Snapshot['status'];
+  if (error) {
+    status = 'failed';
+    problems.unshift(error.message);
+  } else if (problemCount > 0) {
+    status = 'partial';
+  } else {
+    const total = counts.identities + counts.grants;
+    const reason = quarantineReason(previous ? previousCount : null, { grants: total, removed: counts.removed }, { maxRemovalShare: system.sync?.maxRemovalShare ?? deps.maxRemovalShare });
+    if (reason) {
+      status = 'quarantined';
+      problems.push(reason);
+    } else {
+      status = 'complete';
+    }
+  }
+  await store.snapshots.finish(snapshotId, {
+    status,
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - started.getTime(),
+    counts,
+    problems,
+    contentHash,
+    previousSnapshotId: previous?.id ?? null,
+  });
+  const applied = status === 'complete';
+  if (applied) await store.snapshots.promote(snapshotId);
+  const eventType = { complete: EVENT.syncCompleted, partial: EVENT.syncPartial, failed: EVENT.syncFailed, quarantined: EVENT.syncQuarantined, running: EVENT.syncFailed }[status];
+  await deps.audit.record(eventType, opts.actor ?? 'system', system.id, {
+    snapshotId,
+    status,
+    counts,
+    contentHash,
+    previousSnapshotId: previous?.id ?? null,
+    problems: problems.slice(0, 20),
+    connector: system.connector.type,
+  });
+  const snapshot = await store.snapshots.get(snapshotId);
+  return { systemId: system.id, snapshot: snapshot!, applied };
+}
+
+async function storeGrants(
+  snapshotId: string,
+  systemId: string,
+  fetchPage: (t: string | null) => Promise<import('../connectors/connector.js').Page<GrantRecord>>,
+  drain: Parameters<typeof drainPages>[1],
+  previous: Snapshot | null,
+  deps: SyncDeps,
+  addProblems: (ps: readonly string[] | undefined) => void,
+  onProgress: SyncOptions['onProgress'],
+) {
+  const { store } = deps;
+  const diff = new GrantDiff();
+  if (previous) {
+    for await (const batch of store.snapshots.grants(previous.id, BATCH)) diff.addPrevious(batch);
+  }
+  const index = new IdentityIndex(await store.identities.current());
+  const now = deps.now().toISOString();
+  let grants: Grant[] = [];
+  let changes: GrantChange[] = [];
+  const accounts = new Set<string>();
+  let count = 0;
+  let added = 0;
+  let changed = 0;
+  const flushChanges = async (force: boolean) => {
+    if (changes.length >= BATCH || (force && changes.length > 0)) {
+      await store.snapshots.appendChanges(changes);
+      changes = [];
+    }
+  };
+  for await (const page of drainPages(fetchPage, drain)) {
+    addProblems(page.problems);
+    for (const r of page.items) {
+      const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
+      const grant: Grant = {
+        id: grantId(systemId, r.accountId, r.role, r.scope),
+        systemId,
+        accountId: r.accountId,
+        role: r.role,
+        scope: r.scope,
+        identityId: index.resolve(identityRef)?.id ?? null,
+        identityRef,
+        accountDisplayName: r.accountDisplayName,
+        accountType: r.accountType,
+        accountStatus: r.accountStatus,
+        lastActivityAt: r.lastActivityAt,
+        firstSeenAt: null,
+      };
+      const { result, before } = diff.classify(grant, now);
+      if (result === 'duplicate') continue;
+      if (result === 'added') {
+        added++;
+        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: grantFingerprint(grant) });
+      } else if (result === 'changed') {
+        changed++;
+        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: grantFingerprint(grant) });
+      }
+      accounts.add(grant.accountId);
+      grants.push(grant);
+      count++;
+    }
+    if (grants.length >= BATCH) {
+      await store.snapshots.appendGrants(snapshotId, grants);
+      grants = [];
+    }
+    await flushChanges(false);
+    onProgress?.({ systemId, phase: 'grants', records: count });
+  }
+  if (grants.length > 0) await store.snapshots.appendGrants(snapshotId, grants);
+  let removed = 0;
+  for (const change of diff.removals(snapshotId, systemId)) {
+    removed++;
+    changes.push(change);
+    await flushChanges(false);
+  }
+  await flushChanges(true);
+  onProgress?.({ systemId, phase: 'finishing', records: count });
+  const contentHash = await hashSnapshotGrants(store, snapshotId);
+  return { grants: count, accounts: accounts.size, added, changed, removed, previousCount: diff.previousCount, contentHash };
+}
+
+/** SHA-256 over "grantId fingerprint\n" lines in grant id order: reproducible evidence of what a pull saw. */
+export async function hashSnapshotGrants(store: Store, snapshotId: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
+    let chunk = '';
+    for (const g of batch) chunk += `${g.id} ${grantFingerprint(g)}\n`;
+    h.update(chunk);
+  }
+  return h.digest('hex');
+}
+
+async function storeIdentities(snapshotId: string, systemId: string, records: IdentityRecord[], previous: Snapshot | null, deps: SyncDeps) {
+  const problems: string[] = [];
+  const byId = new Map<string, IdentityRecord>();
+  for (const r of records) {
+    if (byId.has(r.id)) {
+      problems.push(`identity id "${r.id}" appears twice`);
+      continue;
+    }
+    byId.set(r.id, r);
+  }
+  // Managers are references (id, email or alias) into the same source.
+  const lookup = new IdentityIndex([...byId.values()].map((r) => toIdentity(r, systemId, null)));
+  const identities: Identity[] = [];
+  for (const r of byId.values()) {
+    const manager = r.managerRef ? lookup.resolve(r.managerRef) : null;
+    if (r.managerRef && !manager) deps.log.warn('manager not found in identity source', { systemId, identity: r.id, manager: r.managerRef });
+    identities.push(toIdentity(r, systemId, manager?.id ?? null));
+  }
+  identities.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 0; i < identities.length; i += BATCH) await deps.store.snapshots.appendIdentities(snapshotId, identities.slice(i, i + BATCH));
+
+  const before = previous ? await deps.store.snapshots.identities(previous.id) : [];
+  const beforeById = new Map(before.map((i) => [i.id, canonicalJson(i)]));
+  let added = 0;
+  let changed = 0;
+  const h = createHash('sha256');
+  for (const i of identities) {
+    const prev = beforeById.get(i.id);
+    if (prev === undefined) added++;
+    else if (prev !== canonicalJson(i)) changed++;
+    beforeById.delete(i.id);
+    h.update(`${i.id} ${i.status} ${i.email ?? ''} ${i.managerId ?? ''}\n`);
+  }
+  return { count: identities.length, added, changed, removed: beforeById.size, previousCount: before.length, problems, contentHash: h.digest('hex') };
+}
+
+function toIdentity(r: IdentityRecord, sourceSystemId: string, managerId: string | null): Identity {
+  return {
+    id: r.id,
+    email: normalizeEmail(r.email),
+    displayName: r.displayName,
+    department: r.department,
+    jobTitle: r.jobTitle,
+    managerId,
+    groups: r.groups,
+    aliases: r.aliases,
+    status: r.status,
+    employmentType: r.employmentType,
+    contractEnd: r.contractEnd,
+    lastSignInAt: r.lastSignInAt,
+    sourceSystemId,
+  };
+}

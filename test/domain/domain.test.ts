@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canonicalJson,
+  chainEvent,
+  GENESIS_HASH,
+  grantFingerprint,
+  grantId,
+  IdentityIndex,
+  isPeriod,
+  normalizeEmail,
+  periodOf,
+  quarantineReason,
+  verifyRun,
+} from '../../src/domain/index.js';
+import type { Identity, LedgerEvent } from '../../src/domain/index.js';
+
+function identity(over: Partial<Identity>): Identity {
+  return {
+    id: 'u1', email: 'ada@example.com', displayName: 'Ada', department: null, jobTitle: null, managerId: null,
+    groups: [], aliases: [], status: 'active', employmentType: 'employee', contractEnd: null, lastSignInAt: null, sourceSystemId: 'hr',
+    ...over,
+  };
+}
+
+describe('grantId', () => {
+  it('is stable and derived from system, account, role and scope only', () => {
+    expect(grantId('trading', 'acc-1', 'TRADER', '')).toBe(grantId('trading', 'acc-1', 'TRADER', ''));
+    expect(grantId('trading', 'acc-1', 'TRADER', '')).toMatch(/^g_[0-9a-f]{32}$/);
+  });
+  it('differs when any field differs, and fields cannot bleed into each other', () => {
+    const base = grantId('trading', 'acc-1', 'TRADER', '');
+    expect(grantId('trading', 'acc-1', 'TRADER', 'desk-a')).not.toBe(base);
+    expect(grantId('trading', 'acc-2', 'TRADER', '')).not.toBe(base);
+    expect(grantId('kms', 'acc-1', 'TRADER', '')).not.toBe(base);
+    expect(grantId('a', 'bc', 'r', '')).not.toBe(grantId('ab', 'c', 'r', ''));
+  });
+});
+
+describe('grantFingerprint', () => {
+  it('ignores last activity (it moves every sync) but not owner or status', () => {
+    const g = { identityId: 'u1', accountStatus: 'active' as const, accountType: 'human' as const, accountDisplayName: 'Ada' };
+    expect(grantFingerprint(g)).toBe(grantFingerprint({ ...g }));
+    expect(grantFingerprint({ ...g, accountStatus: 'disabled' })).not.toBe(grantFingerprint(g));
+    expect(grantFingerprint({ ...g, identityId: null })).not.toBe(grantFingerprint(g));
+  });
+});
+
+describe('IdentityIndex', () => {
+  const ada = identity({ id: 'E100', email: 'ada@example.com', aliases: ['ada.l@corp.example'] });
+  const bob = identity({ id: 'ada@example.com', email: 'bob@example.com' });
+  const index = new IdentityIndex([ada, bob]);
+  it('resolves by id, email and alias, case-insensitively', () => {
+    expect(index.resolve('e100')?.id).toBe('E100');
+    expect(index.resolve(' ADA.L@corp.example ')?.id).toBe('E100');
+  });
+  it('never lets an email shadow an id', () => {
+    expect(index.resolve('ada@example.com')?.id).toBe('ada@example.com');
+  });
+  it('returns null for unknown or empty keys', () => {
+    expect(index.resolve('nobody@example.com')).toBeNull();
+    expect(index.resolve('')).toBeNull();
+    expect(index.resolve(null)).toBeNull();
+  });
+  it('normalizes emails', () => {
+    expect(normalizeEmail('  Ada@Example.COM ')).toBe('ada@example.com');
+    expect(normalizeEmail('   ')).toBeNull();
+  });
+});
+
+describe('quarantineReason', () => {
+  it('quarantines an empty pull where there was data', () => {
+    expect(quarantineReason(10, { grants: 0, removed: 10 })).toMatch(/no grants/);
+  });
+  it('quarantines removals above the share, not at it', () => {
+    expect(quarantineReason(100, { grants: 90, removed: 10 })).toBeNull();
+    expect(quarantineReason(100, { grants: 89, removed: 11 })).toMatch(/11 of 100/);
+    expect(quarantineReason(100, { grants: 50, removed: 50 }, { maxRemovalShare: 0.5 })).toBeNull();
+  });
+  it('never quarantines a first pull', () => {
+    expect(quarantineReason(null, { grants: 0, removed: 0 })).toBeNull();
+    expect(quarantineReason(0, { grants: 0, removed: 0 })).toBeNull();
+  });
+});
+
+describe('periodOf', () => {
+  it('names periods', () => {
+    const d = new Date('2026-11-24T12:00:00Z');
+    expect(periodOf('quarter', d)).toBe('2026-Q4');
+    expect(periodOf('half-year', d)).toBe('2026-H2');
+    expect(periodOf('month', d)).toBe('2026-11');
+    expect(periodOf('year', d)).toBe('2026');
+  });
+  it('computes the period in the given time zone', () => {
+    const newYearInVaduz = new Date('2026-12-31T23:30:00Z');
+    expect(periodOf('quarter', newYearInVaduz, 'UTC')).toBe('2026-Q4');
+    expect(periodOf('quarter', newYearInVaduz, 'Europe/Vaduz')).toBe('2027-Q1');
+  });
+  it('validates period names', () => {
+    expect(isPeriod('quarter', '2026-Q4')).toBe(true);
+    expect(isPeriod('quarter', '2026-Q5')).toBe(false);
+    expect(isPeriod('month', '2026-13')).toBe(false);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('rejects values JSON cannot represent faithfully', () => {
+    expect(() => canonicalJson({ n: NaN })).toThrow(/non-finite/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(/circular/);
+  });
+});
+
+describe('ledger chain', () => {
+  const at = () => new Date('2026-11-24T10:00:00Z');
+  function chain(n: number): LedgerEvent[] {
+    const out: LedgerEvent[] = [];
+    for (let i = 0; i < n; i++) out.push(chainEvent({ type: 't', actor: 'a', subject: `s${i}`, data: { i } }, out[i - 1] ?? null, at));
+    return out;
+  }
+  it('starts at genesis and links each event to the previous hash', () => {
+    const events = chain(3);
+    expect(events[0]!.seq).toBe(1);
+    expect(events[0]!.prevHash).toBe(GENESIS_HASH);
+    expect(events[2]!.prevHash).toBe(events[1]!.hash);
+    expect(verifyRun(events, null)).toMatchObject({ break: null, count: 3 });
+  });
+  it('names the first modified, missing or reordered event', () => {
+    const modified = chain(4);
+    modified[2] = { ...modified[2]!, data: { i: 99 } };
+    expect(verifyRun(modified, null).break).toMatchObject({ seq: 3, reason: expect.stringMatching(/modified/) });
+
+    const gap = chain(4);
+    gap.splice(1, 1);
+    expect(verifyRun(gap, null).break).toMatchObject({ seq: 2, reason: expect.stringMatching(/missing/) });
+
+    const swapped = chain(4);
+    [swapped[1], swapped[2]] = [swapped[2]!, swapped[1]!];
+    expect(verifyRun(swapped, null).break?.seq).toBe(2);
+  });
+  it('detects a re-hashed event whose predecessor link no longer matches', () => {
+    const events = chain(3);
+    const forged = chainEvent({ type: 't', actor: 'mallory', subject: 's1', data: {} }, { seq: 1, hash: 'f'.repeat(64) }, at);
+    events[1] = forged;
+    expect(verifyRun(events, null).break).toMatchObject({ seq: 2, reason: expect.stringMatching(/prevHash/) });
+  });
+});
