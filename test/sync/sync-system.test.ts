@@ -1,0 +1,226 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import type { SystemConfig } from '../../src/config/system-config.js';
+import { ConnectorRegistry } from '../../src/connectors/registry.js';
+import { grantId, verifyRun } from '../../src/domain/index.js';
+import type { Grant, GrantChange, LedgerEvent } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { acceptQuarantined, syncSystems } from '../../src/sync/sync-runner.js';
+import { syncSystem } from '../../src/sync/sync-system.js';
+import type { SyncDeps } from '../../src/sync/sync-system.js';
+import { grantRecord, person, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import type { Script } from '../helpers/scripted-connector.js';
+
+function system(id: string, kind: SystemConfig['kind'] = 'wallet', over: Partial<SystemConfig> = {}): SystemConfig {
+  return { id, name: id, kind, criticality: 'critical', owner: 'owner@example.com', connector: { type: 'scripted', settings: { script: id } }, file: `connectors/${id}.yaml`, ...over };
+}
+
+async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+describe('syncSystem', () => {
+  let store: Store;
+  let scripts: Map<string, Script>;
+  let deps: SyncDeps;
+  let sleeps: number[];
+  let clock: Date;
+
+  beforeEach(() => {
+    store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-sync-')), 'test.db') });
+    scripts = new Map();
+    sleeps = [];
+    clock = new Date('2026-11-24T10:00:00Z');
+    const now = () => new Date(clock);
+    deps = {
+      store,
+      audit: new AuditLog(store.ledger, now),
+      connectors: new ConnectorRegistry([scriptedConnectorType(scripts) as never]),
+      configDir: '/nonexistent',
+      env: () => undefined,
+      log: { debug() {}, info() {}, warn() {} },
+      now,
+      maxRemovalShare: 0.1,
+      retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 1000 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    };
+  });
+  afterEach(() => store.close());
+
+  async function seedDirectory() {
+    scripts.set('hr', {
+      identities: [
+        person('alice', { aliases: ['A.Smith@corp.example'] }),
+        person('bob', { managerRef: 'alice@example.com' }),
+        person('carol', { managerRef: 'alice' }),
+      ],
+    });
+    const r = await syncSystem(system('hr', 'directory'), deps);
+    expect(r.applied).toBe(true);
+  }
+
+  it('stores a first complete pull, applies it and ledgers it', async () => {
+    await seedDirectory();
+    scripts.set('wallet', { grants: [grantRecord('alice', 'SIGNER'), grantRecord('bob', 'VIEWER'), grantRecord('svc-1', 'API', { identityRef: null, accountType: 'service' })] });
+    const r = await syncSystem(system('wallet'), deps);
+    expect(r.applied).toBe(true);
+    expect(r.snapshot).toMatchObject({ status: 'complete', counts: { grants: 3, accounts: 3, added: 3, removed: 0, changed: 0 } });
+    expect(r.snapshot.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await store.snapshots.current('wallet'))?.id).toBe(r.snapshot.id);
+    const grants = await all(store.snapshots.grants(r.snapshot.id));
+    expect(grants.map((g) => g.id)).toEqual([...grants.map((g) => g.id)].sort());
+    const events = await store.ledger.query({ type: 'sync.' });
+    expect(events.map((e: LedgerEvent) => [e.type, e.subject])).toEqual([['sync.completed', 'hr'], ['sync.completed', 'wallet']]);
+    expect(events[1]!.data).toMatchObject({ snapshotId: r.snapshot.id, contentHash: r.snapshot.contentHash, counts: { grants: 3 } });
+  });
+
+  it('correlates accounts by id, email and alias, and keeps unmatched accounts as unowned', async () => {
+    await seedDirectory();
+    scripts.set('wallet', {
+      grants: [
+        grantRecord('a1', 'SIGNER', { identityRef: 'ALICE@example.com' }),
+        grantRecord('a2', 'SIGNER', { identityRef: 'bob' }),
+        grantRecord('a3', 'SIGNER', { identityRef: 'a.smith@corp.example' }),
+        grantRecord('a4', 'SIGNER', { identityRef: 'mallory@example.com' }),
+        grantRecord('a5', 'SIGNER', { identityRef: '{"$ne":null}' }),
+      ],
+      pageSize: 10,
+    });
+    const r = await syncSystem(system('wallet'), deps);
+    const byAccount = new Map((await all(store.snapshots.grants(r.snapshot.id))).map((g) => [g.accountId, g]));
+    expect(byAccount.get('a1')?.identityId).toBe('alice');
+    expect(byAccount.get('a2')?.identityId).toBe('bob');
+    expect(byAccount.get('a3')?.identityId).toBe('alice');
+    expect(byAccount.get('a4')).toMatchObject({ identityId: null, identityRef: 'mallory@example.com' });
+    expect(byAccount.get('a5')).toMatchObject({ identityId: null, identityRef: '{"$ne":null}' });
+  });
+
+  it('resolves managers within the identity source', async () => {
+    await seedDirectory();
+    const people = new Map((await store.identities.current()).map((i) => [i.id, i]));
+    expect(people.get('bob')?.managerId).toBe('alice');
+    expect(people.get('carol')?.managerId).toBe('alice');
+    expect(people.get('alice')?.managerId).toBeNull();
+  });
+
+  it('diffs against the current state: added, removed, changed; carries first-seen forward', async () => {
+    const base = Array.from({ length: 20 }, (_, i) => grantRecord(`u${i}`, 'VIEWER'));
+    scripts.set('wallet', { grants: base, pageSize: 7 });
+    const first = await syncSystem(system('wallet'), deps);
+    clock = new Date('2026-11-25T10:00:00Z');
+    const next = base.filter((g) => g.accountId !== 'u3').map((g) => (g.accountId === 'u5' ? { ...g, accountStatus: 'disabled' as const } : g));
+    next.push(grantRecord('u99', 'SIGNER'));
+    scripts.set('wallet', { grants: next, pageSize: 7 });
+    const second = await syncSystem(system('wallet'), deps);
+    expect(second.snapshot).toMatchObject({ status: 'complete', previousSnapshotId: first.snapshot.id, counts: { grants: 20, added: 1, removed: 1, changed: 1 } });
+    const changes = await all<GrantChange>(store.snapshots.changes(second.snapshot.id));
+    expect(changes.map((c) => [c.kind, c.accountId]).sort()).toEqual([['added', 'u99'], ['changed', 'u5'], ['removed', 'u3']]);
+    const grants = new Map((await all<Grant>(store.snapshots.grants(second.snapshot.id))).map((g) => [g.accountId, g]));
+    expect(grants.get('u0')?.firstSeenAt).toBe('2026-11-24T10:00:00.000Z');
+    expect(grants.get('u99')?.firstSeenAt).toBe('2026-11-25T10:00:00.000Z');
+  });
+
+  it('quarantines an empty pull where there was data, keeps the current state, and applies it only when accepted', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'SIGNER'), grantRecord('u2', 'VIEWER')] });
+    const first = await syncSystem(system('wallet'), deps);
+    scripts.set('wallet', { grants: [] });
+    const empty = await syncSystem(system('wallet'), deps);
+    expect(empty.applied).toBe(false);
+    expect(empty.snapshot.status).toBe('quarantined');
+    expect(empty.snapshot.problems.join()).toMatch(/no grants where the current state has 2/);
+    expect((await store.snapshots.current('wallet'))?.id).toBe(first.snapshot.id);
+    expect((await store.ledger.query({ type: 'sync.quarantined' })).length).toBe(1);
+
+    await acceptQuarantined(store, deps.audit, empty.snapshot.id, 'ciso@example.com');
+    expect((await store.snapshots.current('wallet'))?.id).toBe(empty.snapshot.id);
+    expect((await store.ledger.query({ type: 'sync.quarantine-accepted' }))[0]).toMatchObject({ actor: 'ciso@example.com', subject: 'wallet' });
+  });
+
+  it('quarantines removals above the threshold, honouring a per-system override', async () => {
+    const base = Array.from({ length: 10 }, (_, i) => grantRecord(`u${i}`, 'VIEWER'));
+    scripts.set('wallet', { grants: base, pageSize: 5 });
+    await syncSystem(system('wallet'), deps);
+    scripts.set('wallet', { grants: base.slice(0, 8), pageSize: 5 });
+    const cut = await syncSystem(system('wallet'), deps);
+    expect(cut.snapshot.status).toBe('quarantined');
+    expect(cut.snapshot.problems.join()).toMatch(/removes 2 of 10 grants \(20\.0%\)/);
+    const lenient = await syncSystem(system('wallet', 'wallet', { sync: { maxRemovalShare: 0.25 } }), deps);
+    expect(lenient.snapshot.status).toBe('complete');
+  });
+
+  it('stores a connector failing mid-way as failed, never as removals; other systems still sync', async () => {
+    scripts.set('wallet', { grants: Array.from({ length: 6 }, (_, i) => grantRecord(`u${i}`, 'VIEWER')) });
+    const good = await syncSystem(system('wallet'), deps);
+    scripts.set('wallet', { grants: Array.from({ length: 6 }, (_, i) => grantRecord(`u${i}`, 'VIEWER')), failAtPage: 1 });
+    scripts.set('kms', { grants: [grantRecord('k1', 'OPERATOR')] });
+    const outcomes = await syncSystems([system('wallet'), system('kms', 'kms')], deps);
+    const wallet = outcomes.find((o) => o.systemId === 'wallet')!;
+    const kms = outcomes.find((o) => o.systemId === 'kms')!;
+    expect(wallet.ok && wallet.result.snapshot.status).toBe('failed');
+    expect(wallet.ok && wallet.result.snapshot.problems[0]).toMatch(/connection reset/);
+    expect(kms.ok && kms.result.applied).toBe(true);
+    expect((await store.snapshots.current('wallet'))?.id).toBe(good.snapshot.id);
+    expect(await store.snapshots.countGrants(good.snapshot.id)).toBe(6);
+  });
+
+  it('marks a pull with unreadable records partial and does not apply it', async () => {
+    scripts.set('trading', { grants: [grantRecord('t1', 'TRADER')], problems: ['trading.csv:7: unknown status "gone"'] });
+    const r = await syncSystem(system('trading', 'trading'), deps);
+    expect(r.applied).toBe(false);
+    expect(r.snapshot).toMatchObject({ status: 'partial', problems: ['trading.csv:7: unknown status "gone"'] });
+    expect(await store.snapshots.current('trading')).toBeNull();
+  });
+
+  it('fails a run whose page token does not advance', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER')], stuckToken: 'again' });
+    const r = await syncSystem(system('wallet'), deps);
+    expect(r.snapshot.status).toBe('failed');
+    expect(r.snapshot.problems[0]).toMatch(/does not advance/);
+  });
+
+  it('retries transient errors after Retry-After', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER'), grantRecord('u2', 'VIEWER'), grantRecord('u3', 'VIEWER')], throttleTimes: 2, retryAfterMs: 700 });
+    const r = await syncSystem(system('wallet'), deps);
+    expect(r.snapshot.status).toBe('complete');
+    expect(sleeps).toEqual([700, 700, 700, 700]);
+  });
+
+  it('gives up after the retry budget and fails the run', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER')], throttleTimes: 5 });
+    const r = await syncSystem(system('wallet'), deps);
+    expect(r.snapshot.status).toBe('failed');
+    expect(sleeps).toEqual([10, 20]);
+  });
+
+  it('times out a hanging connector', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER')], hang: true });
+    const r = await syncSystem(system('wallet', 'wallet', { sync: { timeoutSeconds: 1 } }), deps);
+    expect(r.snapshot.status).toBe('failed');
+    expect(r.snapshot.problems[0]).toMatch(/timed out after 1 s/);
+  });
+
+  it('quarantines an identity pull that loses most people', async () => {
+    await seedDirectory();
+    scripts.set('hr', { identities: [person('alice')] });
+    const r = await syncSystem(system('hr', 'directory'), deps);
+    expect(r.snapshot.status).toBe('quarantined');
+    expect((await store.identities.current()).length).toBe(3);
+  });
+
+  it('keeps the ledger chain intact across syncs', async () => {
+    await seedDirectory();
+    scripts.set('wallet', { grants: [grantRecord('alice', 'SIGNER')] });
+    await syncSystem(system('wallet'), deps);
+    const events = await all(store.ledger.read());
+    expect(verifyRun(events, null).break).toBeNull();
+    expect(grantId('wallet', 'alice', 'SIGNER', '')).toBe((await all(store.snapshots.grants((await store.snapshots.current('wallet'))!.id)))[0]!.id);
+  });
+});
