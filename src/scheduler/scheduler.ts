@@ -73,10 +73,10 @@ export class Scheduler {
 
   private async catchUp(job: Job, task: ScheduledTask): Promise<void> {
     const last = await this.deps.store.lastCompleted(job.name);
-    const now = this.now();
-    const slot = latestSlot((d) => task.match(d), last ? new Date(last) : null, now);
     // First start ever: nothing was missed yet; the schedule starts now.
-    if (!slot || !last) return;
+    if (!last) return;
+    const slot = latestSlot((d) => task.match(d), new Date(last), this.now());
+    if (!slot) return;
     const key = slotKey(job.name, slot);
     if (!(await this.coordinator.shouldRun(key, this.leaseMs))) return;
     this.deps.log.info('catching up a missed run', { job: job.name, slot: slot.toISOString() });

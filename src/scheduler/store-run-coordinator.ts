@@ -1,7 +1,9 @@
 /**
  * node-cron's RunCoordinator backed by the store: with several replicas, the replica whose
- * claim of `${job}:${slotIso}` wins runs the slot; the others skip it. A claim that
- * expires without completing (the winner crashed) can be taken over.
+ * claim of a slot wins runs it; the others skip it. A claim that expires without completing
+ * (the winner crashed) can be taken over.
+ *
+ * node-cron names a slot `${taskName}:${slotIso}`; the store names it `${job}@${slotIso}`.
  */
 import type { RunCoordinator } from 'node-cron';
 import type { SchedulerStore } from '../store/ports.js';
@@ -14,20 +16,24 @@ export class StoreRunCoordinator implements RunCoordinator {
   ) {}
 
   async shouldRun(key: string, ttlMs: number): Promise<boolean> {
-    return this.store.claim(key, jobOfKey(key), this.owner, this.now().toISOString(), ttlMs);
+    const { job, slot } = parseCronKey(key);
+    return this.store.claim(`${job}@${slot}`, job, this.owner, this.now().toISOString(), ttlMs);
   }
 
   async onComplete(key: string): Promise<void> {
-    await this.store.complete(key, this.now().toISOString());
+    const { job, slot } = parseCronKey(key);
+    await this.store.complete(`${job}@${slot}`, this.now().toISOString());
   }
 }
 
-/** Keys are `${job}:${slotIso}`; job names may contain colons themselves (`sync:trading`). */
-export function jobOfKey(key: string): string {
+/** Splits node-cron's key; job names may contain colons themselves (`sync:trading`). */
+export function parseCronKey(key: string): { job: string; slot: string } {
   const m = /^(.*):(\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.exec(key);
-  return m ? m[1]! : key;
+  if (!m) throw new Error(`unexpected run-coordinator key "${key}"`);
+  return { job: m[1]!, slot: m[2]! };
 }
 
+/** node-cron's key for a job's slot. */
 export function slotKey(job: string, slot: Date): string {
   return `${job}:${slot.toISOString()}`;
 }
