@@ -1,0 +1,126 @@
+/**
+ * Opens a campaign: one per (review id, period), enforced by the store. Opening freezes the
+ * in-scope grants of the systems' current snapshots, with their open findings, as review
+ * items, each assigned to a reviewer who is not its subject.
+ *
+ * Idempotent and resumable: the snapshots used are recorded before any item is written, so
+ * a crash at any step resumes on the same frozen state; items have derived ids, so nothing is
+ * duplicated; a campaign already open is returned as it is.
+ */
+import { EVENT } from '../audit/event-types.js';
+import type { ReviewDefinition } from '../config/review-config.js';
+import { campaignId, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
+import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
+import { grantInScope, systemsInScope } from './campaign-scope.js';
+import type { ReviewDeps } from './review-deps.js';
+import { ReviewError } from './review-error.js';
+import { resolveReviewer } from './reviewer-resolution.js';
+
+export interface OpenResult {
+  campaign: Campaign;
+  /** False when the campaign was already open (or closed): nothing was done. */
+  opened: boolean;
+  itemsAdded: number;
+  /** In-scope systems that have no current state yet (never synced completely). */
+  systemsWithoutState: string[];
+}
+
+const BATCH = 2000;
+
+export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
+  const def = deps.config.reviews.find((r) => r.id === reviewId);
+  if (!def) throw new ReviewError(`unknown review "${reviewId}" (known: ${deps.config.reviews.map((r) => r.id).join(', ')})`, 'not-found');
+  return def;
+}
+
+export function currentPeriod(deps: Pick<ReviewDeps, 'now' | 'timeZone'>, def: ReviewDefinition): string {
+  return periodOf(def.period, deps.now(), def.schedule.timezone ?? deps.timeZone);
+}
+
+export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { period?: string; actor: string }): Promise<OpenResult> {
+  const { store, audit } = deps;
+  const def = findDefinition(deps, reviewId);
+  const period = opts.period ?? currentPeriod(deps, def);
+  if (!isPeriod(def.period, period)) throw new ReviewError(`period "${period}" is not a ${def.period} (e.g. ${currentPeriod(deps, def)})`);
+  const now = deps.now();
+  const id = campaignId(def.id, period);
+  const { campaign, created } = await store.campaigns.create({
+    id,
+    reviewId: def.id,
+    period,
+    name: `${def.name} ${period}`,
+    state: 'opening',
+    openedAt: now.toISOString(),
+    dueAt: new Date(now.getTime() + def.dueInDays * 86_400_000).toISOString(),
+    closedAt: null,
+    openedBy: opts.actor,
+  });
+  if (!created && campaign.state !== 'opening') return { campaign, opened: false, itemsAdded: 0, systemsWithoutState: [] };
+
+  // Freeze the state first: a resumed opening uses the same snapshots.
+  const frozenKey = `campaign-snapshots:${id}`;
+  let frozen = JSON.parse((await store.kv.get(frozenKey)) ?? 'null') as Record<string, string> | null;
+  const systems = systemsInScope(def, deps.config.systems);
+  if (!frozen) {
+    const current = await store.snapshots.currentAll();
+    frozen = Object.fromEntries(systems.filter((s) => current.has(s.id)).map((s) => [s.id, current.get(s.id)!.id]));
+    await store.kv.set(frozenKey, JSON.stringify(frozen));
+  }
+  const systemsWithoutState = systems.filter((s) => !frozen[s.id]).map((s) => s.id);
+
+  const index = new IdentityIndex(await store.identities.current());
+  const existing = new Set((await store.campaigns.items(id)).map((i) => i.id));
+  let itemsAdded = 0;
+  for (const system of systems) {
+    const snapshotId = frozen[system.id];
+    if (!snapshotId) continue;
+    const findings = new Map<string, Finding[]>();
+    for (const f of await store.findings.open({ systemId: system.id })) {
+      if (!f.grantId) continue;
+      const list = findings.get(f.grantId) ?? [];
+      list.push(stripStored(f));
+      findings.set(f.grantId, list);
+    }
+    for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
+      const items: ReviewItem[] = [];
+      for (const g of batch) {
+        const itemFindings = findings.get(g.id) ?? [];
+        if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
+        const itemId = reviewItemId(id, g.id);
+        if (existing.has(itemId)) continue;
+        const subject = g.identityId ? index.get(g.identityId) : null;
+        const reviewer = resolveReviewer({ def, subject, systemOwner: system.owner, roles: deps.config.roles, index });
+        items.push({
+          id: itemId,
+          campaignId: id,
+          grantId: g.id,
+          systemId: g.systemId,
+          accountId: g.accountId,
+          role: g.role,
+          scope: g.scope,
+          identityId: g.identityId,
+          reviewerId: reviewer.id,
+          reviewerSource: reviewer.source,
+          state: 'pending',
+          findings: itemFindings,
+          lastActivityAt: g.lastActivityAt,
+          decisionId: null,
+          updatedAt: now.toISOString(),
+        });
+      }
+      if (items.length === 0) continue;
+      itemsAdded += await store.campaigns.addItems(items);
+      await audit.recordMany(items.map((i) => ({ type: EVENT.itemAssigned, actor: opts.actor, subject: i.id, data: { campaignId: id, grantId: i.grantId, systemId: i.systemId, accountId: i.accountId, role: i.role, reviewerId: i.reviewerId, reviewerSource: i.reviewerSource, findings: i.findings.map((f) => f.type) } })));
+    }
+  }
+  const total = existing.size + itemsAdded;
+  if (await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString())) {
+    await audit.record(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file });
+  }
+  return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
+}
+
+function stripStored(f: Finding & { evaluationId?: string; firstSeenAt?: string; lastSeenAt?: string; resolvedAt?: string | null }): Finding {
+  const { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence } = f;
+  return { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence };
+}
