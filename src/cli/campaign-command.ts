@@ -1,0 +1,72 @@
+import { Command } from 'commander';
+import { closeCampaign } from '../reviews/close-campaign.js';
+import { openCampaign } from '../reviews/open-campaign.js';
+import { campaignProgress } from '../reviews/campaign-progress.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+import { reviewDeps } from './review-context.js';
+import { asCliError } from './review-errors.js';
+
+const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
+
+/** `iam-review campaign open|list|status|close` */
+export function campaignCommand(ctx: CliContext): Command {
+  const cmd = new Command('campaign').description('review campaigns: open one now, list them, show progress, close one');
+
+  cmd
+    .command('open <review-id>')
+    .description('open the campaign of a review definition for the current (or given) period; idempotent and resumable')
+    .option('--period <period>', 'e.g. 2026-Q4, 2026-H2, 2026-11, 2026 (default: the current period)')
+    .option('--as <email>', 'who opens it (ledgered)', defaultActor)
+    .action(async (reviewId: string, opts: { period?: string; as: string }) => {
+      const app = await ctx.app();
+      const r = await openCampaign(reviewDeps(app), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
+      const items = await app.store.campaigns.items(r.campaign.id);
+      ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items.length} items, due ${r.campaign.dueAt.slice(0, 10)}`);
+      if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
+    });
+
+  cmd
+    .command('list')
+    .description('list campaigns')
+    .option('--state <state>', 'opening | open | closed')
+    .option('--json', 'print JSON')
+    .action(async (opts: { state?: 'opening' | 'open' | 'closed'; json?: boolean }) => {
+      const app = await ctx.app();
+      const campaigns = await app.store.campaigns.list(opts.state ? { state: opts.state } : undefined);
+      if (opts.json) return ctx.io.out(JSON.stringify(campaigns, null, 2));
+      if (campaigns.length === 0) return ctx.io.out('No campaigns.');
+      for (const c of campaigns) ctx.io.out(`${c.id.padEnd(36)} ${c.state.padEnd(8)} opened ${c.openedAt.slice(0, 10)}  due ${c.dueAt.slice(0, 10)}${c.closedAt ? `  closed ${c.closedAt.slice(0, 10)}` : ''}`);
+    });
+
+  cmd
+    .command('status <campaign-id>')
+    .description('progress of a campaign: decided / pending / overdue, per reviewer')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const app = await ctx.app();
+      const progress = await campaignProgress(app.store, id, app.now());
+      if (!progress) throw usageError(`no campaign "${id}"`);
+      if (opts.json) return ctx.io.out(JSON.stringify(progress, null, 2));
+      const c = progress.campaign;
+      const lines = [
+        `${c.name} (${c.id}) — ${c.state}, due ${c.dueAt.slice(0, 10)}${progress.overdue ? ' (OVERDUE)' : ''}`,
+        `Items ${progress.total}: ${progress.approved} approved, ${progress.revoked} revoked, ${progress.pending} pending, ${progress.expired} expired`,
+        '',
+        'Reviewer                               Done  Pending',
+      ];
+      for (const r of progress.reviewers) lines.push(`${r.reviewerId.padEnd(38)} ${String(r.done).padStart(4)} ${String(r.pending).padStart(8)}${r.pending > 0 && progress.overdue ? '  overdue' : ''}`);
+      ctx.io.out(lines.join('\n'));
+    });
+
+  cmd
+    .command('close <campaign-id>')
+    .description('close a campaign: pending items become expired (reported as not reviewed)')
+    .option('--as <email>', 'who closes it (ledgered)', defaultActor)
+    .action(async (id: string, opts: { as: string }) => {
+      const app = await ctx.app();
+      const r = await closeCampaign(reviewDeps(app), id, opts.as).catch(asCliError);
+      ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
+    });
+  return cmd;
+}

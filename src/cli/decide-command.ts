@@ -1,0 +1,22 @@
+import { Argument, Command, Option } from 'commander';
+import { decideItem } from '../reviews/decide-item.js';
+import type { CliContext } from './cli-context.js';
+import { cliActor, reviewDeps } from './review-context.js';
+import { asCliError } from './review-errors.js';
+
+/** `iam-review decide <item-id> approve|revoke --as <email> --reason "..."`: a decision received out of band. */
+export function decideCommand(ctx: CliContext): Command {
+  return new Command('decide')
+    .description('record a decision received out of band (attributed to --as, ledgered with channel "cli")')
+    .argument('<item-id>', 'review item id (campaign status / export list them)')
+    .addArgument(new Argument('<outcome>', 'approve or revoke').choices(['approve', 'revoke']))
+    .requiredOption('--as <email>', 'the reviewer who decided')
+    .option('--reason <text>', 'justification (required for revocations and approvals with findings, per the review definition)')
+    .addOption(new Option('--simulated', 'mark the decision as simulated (the demo)').hideHelp())
+    .action(async (itemId: string, outcome: 'approve' | 'revoke', opts: { as: string; reason?: string; simulated?: boolean }) => {
+      const app = await ctx.app();
+      const actor = await cliActor(app, opts.as);
+      const r = await decideItem(reviewDeps(app), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated }).catch(asCliError);
+      ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}.`);
+    });
+}
