@@ -4,8 +4,9 @@
  */
 import type { z } from 'zod';
 import type { ConnectorType } from './connector.js';
+import { fireblocksConnectorType } from './fireblocks/fireblocks-connector.js';
 
-const TYPES: readonly ConnectorType<never>[] = [];
+const TYPES = [fireblocksConnectorType] as unknown as readonly ConnectorType<never>[];
 
 export class ConnectorRegistry {
   private readonly types = new Map<string, ConnectorType<never>>();
