@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import type { SystemConfig } from '../../src/config/system-config.js';
-import { ConnectorRegistry } from '../../src/connectors/registry.js';
+import { ConnectorRegistry, registered } from '../../src/connectors/registry.js';
 import { grantId, verifyRun } from '../../src/domain/index.js';
 import type { Grant, GrantChange, LedgerEvent } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
@@ -41,7 +41,7 @@ describe('syncSystem', () => {
     deps = {
       store,
       audit: new AuditLog(store.ledger, now),
-      connectors: new ConnectorRegistry([scriptedConnectorType(scripts) as never]),
+      connectors: new ConnectorRegistry([registered(scriptedConnectorType(scripts))]),
       configDir: '/nonexistent',
       env: () => undefined,
       log: { debug() {}, info() {}, warn() {} },
