@@ -5,8 +5,11 @@
  */
 import type { z } from 'zod';
 import type { ConnectorType } from './connector.js';
+import { csvConnectorType } from './csv/csv-connector.js';
+import { csvIdentitiesConnectorType } from './csv/csv-identities-connector.js';
 import { entraIdConnectorType } from './entra-id/entra-id-connector.js';
 import { fireblocksConnectorType } from './fireblocks/fireblocks-connector.js';
+import { vaultConnectorType } from './vault/vault-connector.js';
 
 /** A registered type: its settings were validated by its own schema before `create` sees them. */
 export type AnyConnectorType = ConnectorType<never>;
@@ -16,7 +19,13 @@ export function registered<S>(type: ConnectorType<S>): AnyConnectorType {
   return type as unknown as AnyConnectorType;
 }
 
-export const BUILT_IN_TYPES: readonly AnyConnectorType[] = [registered(entraIdConnectorType), registered(fireblocksConnectorType)];
+export const BUILT_IN_TYPES: readonly AnyConnectorType[] = [
+  registered(csvConnectorType),
+  registered(csvIdentitiesConnectorType),
+  registered(entraIdConnectorType),
+  registered(fireblocksConnectorType),
+  registered(vaultConnectorType),
+];
 
 export class ConnectorRegistry {
   private readonly types = new Map<string, AnyConnectorType>();

@@ -1,0 +1,7 @@
+/** The benchmark cases `npm run bench -- <case>` knows. Each returns one or more results. */
+import type { BenchResult } from './bench-result.js';
+import { benchSync } from './sync.bench.js';
+
+export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchResult[]>> = {
+  sync: (n) => benchSync({ n }),
+};

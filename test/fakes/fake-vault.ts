@@ -1,0 +1,238 @@
+/**
+ * A fake of the far side of the vault connector: the Vault HTTP API's identity store
+ * (entities and groups) on a local node:http server, behaving like the documented API
+ * where the connector depends on it:
+ * - `X-Vault-Token` required (403 `{"errors":["permission denied"]}` otherwise), and
+ *   paths can be denied to model a policy without some capability;
+ * - `X-Vault-Namespace` selects the namespace's data; an unknown namespace is denied;
+ * - LIST as the `LIST` method or `GET ?list=true` (trailing slash optional); an empty
+ *   list answers 404 `{"errors":[]}`. Node's HTTP parser rejects the non-standard LIST
+ *   method, so those requests are read from the parser error's raw packet; a read of a missing id answers 404 `{"errors":[]}`;
+ *   a plain GET of a list path answers 405; an unknown route answers 404 "no handler";
+ * - entity reads carry `direct_group_ids` computed from group membership, like Vault;
+ * - throttling/sealing on cue: the next N calls answer 429 or 503 with Retry-After.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface FakeVaultAlias {
+  name: string;
+  mount_accessor: string;
+  mount_type: string;
+}
+
+export interface FakeVaultEntity {
+  id: string;
+  name: string;
+  policies?: string[] | null;
+  disabled?: boolean;
+  metadata?: Record<string, string> | null;
+  aliases?: FakeVaultAlias[];
+}
+
+export interface FakeVaultGroup {
+  id: string;
+  name: string;
+  type?: 'internal' | 'external';
+  policies?: string[] | null;
+  member_entity_ids?: string[];
+  member_group_ids?: string[] | null;
+}
+
+export interface FakeVaultNamespace {
+  entities: FakeVaultEntity[];
+  groups: FakeVaultGroup[];
+}
+
+export interface FakeVaultRequest {
+  method: string;
+  path: string;
+  list: boolean;
+  namespace: string | null;
+  token: string | null;
+}
+
+/** A request as the fake sees it, whichever way it arrived. */
+interface RawRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+type Answer = [status: number, body: unknown, headers?: Record<string, string>];
+
+interface Failure {
+  remaining: number;
+  status: number;
+  retryAfter: string | null;
+  errors: string[];
+}
+
+const ROOT = '';
+
+export class FakeVault {
+  readonly requests: FakeVaultRequest[] = [];
+  /** Highest number of requests answered at the same time. */
+  maxInFlight = 0;
+  /** Delay before each answer, to observe concurrency. */
+  latencyMs = 0;
+  private inFlight = 0;
+  private failure: Failure | null = null;
+  /** Paths starting with one of these answer 403, like a policy without that capability. */
+  readonly deniedPrefixes: string[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly address: string,
+    private readonly token: string,
+    /** Keyed by namespace path ('' is the root namespace). */
+    readonly namespaces: Map<string, FakeVaultNamespace>,
+  ) {}
+
+  static async start(opts: { token: string; namespaces: Record<string, FakeVaultNamespace> }): Promise<FakeVault> {
+    let fake: FakeVault | null = null;
+    const server = createServer((req, res) => void fake?.handle(req, res));
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+      const raw = err.code === 'HPE_INVALID_METHOD' ? parseRawRequest(err.rawPacket) : null;
+      if (fake && raw?.method === 'LIST') void fake.handleRaw(raw, socket);
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeVault(server, `http://127.0.0.1:${port}`, opts.token, new Map(Object.entries(opts.namespaces)));
+    return fake;
+  }
+
+  /** The next `count` calls answer `status` (429 rate limit, 503 sealed, ...) with Retry-After. */
+  failNext(count: number, status: number, retryAfter: string | null = null): void {
+    const errors = status === 503 ? ['Vault is sealed'] : status === 429 ? ['request path "identity/entity/id": rate limit quota exceeded'] : ['internal error'];
+    this.failure = { remaining: count, status, retryAfter, errors };
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    const [status, body, extra] = await this.delayed({ method: req.method ?? '', url: req.url ?? '/', headers });
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...extra });
+    res.end(JSON.stringify(body));
+  }
+
+  /** Answers a LIST request on the raw socket, then closes the connection. */
+  private async handleRaw(req: RawRequest, socket: Socket): Promise<void> {
+    const [status, body, extra] = await this.delayed(req);
+    const text = JSON.stringify(body);
+    const head = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Status'}`, 'Content-Type: application/json', 'Cache-Control: no-store', `Content-Length: ${Buffer.byteLength(text)}`, 'Connection: close'];
+    for (const [name, value] of Object.entries(extra ?? {})) head.push(`${name}: ${value}`);
+    socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+  }
+
+  private async delayed(req: RawRequest): Promise<Answer> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      return this.answer(req);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private answer(req: RawRequest): Answer {
+    const url = new URL(req.url, 'http://fake');
+    const list = req.method === 'LIST' || (req.method === 'GET' && url.searchParams.get('list') === 'true');
+    const path = url.pathname.replace(/^\/v1\//, '').replace(/\/+$/, '');
+    const namespaceHeader = req.headers['x-vault-namespace'] ?? null;
+    const token = req.headers['x-vault-token'] ?? null;
+    this.requests.push({ method: req.method, path, list, namespace: namespaceHeader, token });
+
+    if (this.failure && this.failure.remaining > 0) {
+      this.failure.remaining--;
+      const { status, retryAfter, errors } = this.failure;
+      return [status, { errors }, retryAfter === null ? {} : { 'Retry-After': retryAfter }];
+    }
+    const data = this.namespaces.get((namespaceHeader ?? ROOT).replace(/^\/+|\/+$/g, ''));
+    if (token !== this.token || data === undefined || this.deniedPrefixes.some((p) => path.startsWith(p))) {
+      return [403, { errors: ['permission denied'] }];
+    }
+
+    const route = /^identity\/(entity|group)\/id(?:\/([^/]+))?$/.exec(path);
+    if (!route || (req.method !== 'GET' && req.method !== 'LIST')) {
+      return [404, { errors: [`no handler for route "${path}". route entry not found.`] }];
+    }
+    const [, kind, id] = route;
+    const records: { id: string; name: string }[] = kind === 'entity' ? data.entities : data.groups;
+    if (id === undefined) {
+      if (!list) return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
+      if (records.length === 0) return [404, { errors: [] }];
+      return [200, envelope({ keys: records.map((r) => r.id), key_info: Object.fromEntries(records.map((r) => [r.id, { name: r.name }])) })];
+    }
+    if (list) return [404, { errors: [] }];
+    const found = records.find((r) => r.id === decodeURIComponent(id));
+    if (!found) return [404, { errors: [] }];
+    return [200, envelope(kind === 'entity' ? this.entityBody(found as FakeVaultEntity, data) : groupBody(found as FakeVaultGroup, data))];
+  }
+
+  private entityBody(e: FakeVaultEntity, data: FakeVaultNamespace): Record<string, unknown> {
+    const direct = data.groups.filter((g) => g.member_entity_ids?.includes(e.id)).map((g) => g.id);
+    return {
+      id: e.id,
+      name: e.name,
+      policies: e.policies === undefined ? [] : e.policies,
+      disabled: e.disabled ?? false,
+      metadata: e.metadata === undefined ? null : e.metadata,
+      aliases: (e.aliases ?? []).map((a, i) => ({ ...a, id: `${e.id}-alias-${i}`, canonical_id: e.id, metadata: null, creation_time: '2026-01-05T09:00:00Z' })),
+      direct_group_ids: direct,
+      group_ids: direct,
+      inherited_group_ids: [],
+      merged_entity_ids: null,
+      namespace_id: 'root',
+      bucket_key_hash: 'c0ffee',
+      creation_time: '2026-01-05T09:00:00Z',
+      last_update_time: '2026-03-01T12:00:00Z',
+    };
+  }
+}
+
+function groupBody(g: FakeVaultGroup, data: FakeVaultNamespace): Record<string, unknown> {
+  return {
+    id: g.id,
+    name: g.name,
+    type: g.type ?? 'internal',
+    policies: g.policies === undefined ? [] : g.policies,
+    member_entity_ids: g.member_entity_ids ?? [],
+    member_group_ids: g.member_group_ids === undefined ? null : g.member_group_ids,
+    parent_group_ids: data.groups.filter((p) => p.member_group_ids?.includes(g.id)).map((p) => p.id),
+    metadata: null,
+    alias: {},
+    modify_index: 1,
+    namespace_id: 'root',
+    creation_time: '2026-01-05T09:00:00Z',
+    last_update_time: '2026-03-01T12:00:00Z',
+  };
+}
+
+function envelope(data: unknown): Record<string, unknown> {
+  return { request_id: '8d3f1c2a-0000-4000-8000-000000000000', lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null };
+}
+
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+/** Request line and headers of a raw HTTP/1.1 request (no body: LIST carries none). */
+function parseRawRequest(packet: Buffer | undefined): RawRequest | null {
+  const text = packet?.toString('latin1') ?? '';
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const [requestLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const [method = '', url = '/'] = requestLine.split(' ');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { method, url, headers };
+}
