@@ -1,5 +1,6 @@
 export * from './identity.js';
 export * from './grant.js';
+export * from './grant-set-hash.js';
 export * from './snapshot.js';
 export * from './finding.js';
 export * from './campaign.js';

@@ -16,7 +16,7 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
-import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, IdentityIndex, normalizeEmail, quarantineReason } from '../domain/index.js';
+import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
@@ -195,6 +195,7 @@ async function storeGrants(
   let grants: Grant[] = [];
   let changes: GrantChange[] = [];
   const accounts = new Set<string>();
+  const contentHash = new GrantSetHash();
   let count = 0;
   let added = 0;
   let changed = 0;
@@ -232,6 +233,7 @@ async function storeGrants(
         changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: grantFingerprint(grant) });
       }
       accounts.add(grant.accountId);
+      contentHash.add(grant);
       grants.push(grant);
       count++;
     }
@@ -251,19 +253,14 @@ async function storeGrants(
   }
   await flushChanges(true);
   onProgress?.({ systemId, phase: 'finishing', records: count });
-  const contentHash = await hashSnapshotGrants(store, snapshotId);
-  return { grants: count, accounts: accounts.size, added, changed, removed, previousCount: diff.previousCount, contentHash };
+  return { grants: count, accounts: accounts.size, added, changed, removed, previousCount: diff.previousCount, contentHash: contentHash.digest() };
 }
 
-/** SHA-256 over "grantId fingerprint\n" lines in grant id order: reproducible evidence of what a pull saw. */
+/** Recomputes a stored snapshot's content hash (see GrantSetHash), e.g. for an auditor's check. */
 export async function hashSnapshotGrants(store: Store, snapshotId: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
-    let chunk = '';
-    for (const g of batch) chunk += `${g.id} ${grantFingerprint(g)}\n`;
-    h.update(chunk);
-  }
-  return h.digest('hex');
+  const h = new GrantSetHash();
+  for await (const batch of store.snapshots.grants(snapshotId, BATCH)) for (const g of batch) h.add(g);
+  return h.digest();
 }
 
 async function storeIdentities(snapshotId: string, systemId: string, records: IdentityRecord[], previous: Snapshot | null, deps: SyncDeps) {

@@ -5,6 +5,7 @@ import {
   GENESIS_HASH,
   grantFingerprint,
   grantId,
+  GrantSetHash,
   IdentityIndex,
   isPeriod,
   normalizeEmail,
@@ -146,5 +147,24 @@ describe('ledger chain', () => {
     const forged = chainEvent({ type: 't', actor: 'mallory', subject: 's1', data: {} }, { seq: 1, hash: 'f'.repeat(64) }, at);
     events[1] = forged;
     expect(verifyRun(events, null).break).toMatchObject({ seq: 2, reason: expect.stringMatching(/prevHash/) });
+  });
+});
+
+describe('GrantSetHash', () => {
+  const g = (id: string, status: 'active' | 'disabled' = 'active') => ({ id, identityId: 'u1', accountStatus: status, accountType: 'human' as const, accountDisplayName: null });
+  const hash = (...gs: ReturnType<typeof g>[]) => {
+    const h = new GrantSetHash();
+    for (const x of gs) h.add(x);
+    return h.digest();
+  };
+  it('does not depend on order', () => {
+    expect(hash(g('a'), g('b'), g('c'))).toBe(hash(g('c'), g('a'), g('b')));
+  });
+  it('changes with membership, with a fingerprint change and with multiplicity', () => {
+    const base = hash(g('a'), g('b'));
+    expect(hash(g('a'))).not.toBe(base);
+    expect(hash(g('a'), g('b', 'disabled'))).not.toBe(base);
+    expect(hash(g('a'), g('b'), g('b'))).not.toBe(base);
+    expect(hash()).not.toBe(hash(g('a')));
   });
 });

@@ -10,7 +10,7 @@ import type { Grant, GrantChange, LedgerEvent } from '../../src/domain/index.js'
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { acceptQuarantined, syncSystems } from '../../src/sync/sync-runner.js';
-import { syncSystem } from '../../src/sync/sync-system.js';
+import { hashSnapshotGrants, syncSystem } from '../../src/sync/sync-system.js';
 import type { SyncDeps } from '../../src/sync/sync-system.js';
 import { grantRecord, person, scriptedConnectorType } from '../helpers/scripted-connector.js';
 import type { Script } from '../helpers/scripted-connector.js';
@@ -74,6 +74,7 @@ describe('syncSystem', () => {
     expect(r.applied).toBe(true);
     expect(r.snapshot).toMatchObject({ status: 'complete', counts: { grants: 3, accounts: 3, added: 3, removed: 0, changed: 0 } });
     expect(r.snapshot.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await hashSnapshotGrants(store, r.snapshot.id)).toBe(r.snapshot.contentHash);
     expect((await store.snapshots.current('wallet'))?.id).toBe(r.snapshot.id);
     const grants = await all(store.snapshots.grants(r.snapshot.id));
     expect(grants.map((g) => g.id)).toEqual([...grants.map((g) => g.id)].sort());
