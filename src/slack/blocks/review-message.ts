@@ -1,0 +1,163 @@
+import type { Campaign } from '../../domain/campaign.js';
+import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
+import type { ActionsBlock, Block, MessagePayload } from './block-types.js';
+import { buttonValue, REVIEW_ACTION_IDS } from './review-actions.js';
+import type { JustificationRule, ReviewEntry } from './review-item-blocks.js';
+import { compareEntries, itemBudgetChars, reviewItemBlocks } from './review-item-blocks.js';
+import { dayLabel, fitMrkdwn, plural, relativeDue, slackDate, truncateText, userText } from './mrkdwn.js';
+
+export interface ReviewMessageInput {
+  campaign: Pick<Campaign, 'id' | 'name' | 'dueAt' | 'state'>;
+  reviewer: { name: string };
+  /** Every item of this reviewer in this campaign, in any order (the builder sorts them). */
+  items: readonly ReviewEntry[];
+  /** ISO time used for relative dates ("12 days ago", "in 3 days"). */
+  now: string;
+  /** Default: both true (the sample review definitions require both). */
+  justification?: JustificationRule;
+}
+
+export interface ReviewMessagePage extends MessagePayload {
+  /** 1-based. */
+  page: number;
+  pageCount: number;
+  /** The items on this page, in display order: which message to update after a decision. */
+  itemIds: string[];
+}
+
+export interface ReviewMessage {
+  pages: ReviewMessagePage[];
+}
+
+/** Cumulative size a page may use: a margin below Slack's (modelled) limit. */
+export const REVIEW_PAGE_BUDGET_CHARS = BLOCK_KIT_LIMITS.messageBlocksChars - 1_000;
+/** Blocks every page carries besides its items: header, intro, context, approve-all slot, footer. */
+const FIXED_BLOCKS = 5;
+const CAP = { header: BLOCK_KIT_LIMITS.headerText, intro: 400, context: 400, footer: 200 } as const;
+const CONFIRM = { title: 60, text: 300, button: 30 } as const;
+/** Upper bound of the fixed blocks' size, reserved on every page whatever their current text. */
+const FIXED_RESERVE_CHARS =
+  FIXED_BLOCKS * BLOCK_KIT_LIMITS.messageBlockOverheadChars +
+  CAP.header + CAP.intro + CAP.context + CAP.footer +
+  BLOCK_KIT_LIMITS.buttonText + CONFIRM.title + CONFIRM.text + 2 * CONFIRM.button;
+const MAX_ITEMS_PER_PAGE = Math.floor((BLOCK_KIT_LIMITS.messageBlocks - FIXED_BLOCKS) / 2);
+
+const DEFAULT_RULE: JustificationRule = { revoke: true, approveWithFindings: true };
+
+/**
+ * A reviewer's DM for one campaign, split over as many messages as Block Kit limits require
+ * (50 blocks and a size budget per message). Every item appears on exactly one page; pages are
+ * packed from the items' worst-case size, so re-rendering after decisions keeps each item on its
+ * page and each page can be updated in place with chat.update. An empty item list gives no pages.
+ */
+export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
+  const entries = [...input.items].sort(compareEntries);
+  const groups = packPages(entries, input.now);
+  const stats = countItems(entries);
+  const pageCount = groups.length;
+  return {
+    pages: groups.map((group, index) => {
+      const page = index + 1;
+      const interactive = input.campaign.state !== 'closed';
+      const blocks: Block[] = [
+        { type: 'header', text: { type: 'plain_text', text: truncateText(`Access review: ${input.campaign.name}`, CAP.header) } },
+        { type: 'section', text: { type: 'mrkdwn', text: introText(input) } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: contextText(input, stats, page, pageCount) }] },
+      ];
+      if (page === 1 && interactive && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
+      for (const entry of group) {
+        blocks.push(...reviewItemBlocks(entry, { now: input.now, interactive, justification: input.justification ?? DEFAULT_RULE }));
+      }
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footerText() }] });
+      const suffix = pageCount > 1 ? ` (page ${page} of ${pageCount})` : '';
+      const text = `Access review: ${truncateText(input.campaign.name, 100)}: ${plural(stats.total, 'item')} to review by ${dayLabel(input.campaign.dueAt)}${suffix}`;
+      return { text, blocks, page, pageCount, itemIds: group.map((e) => e.item.id) };
+    }),
+  };
+}
+
+function packPages(entries: readonly ReviewEntry[], now: string): ReviewEntry[][] {
+  const pages: ReviewEntry[][] = [];
+  let current: ReviewEntry[] = [];
+  let used = FIXED_RESERVE_CHARS;
+  for (const entry of entries) {
+    const cost = itemBudgetChars(entry, now);
+    if (current.length > 0 && (current.length === MAX_ITEMS_PER_PAGE || used + cost > REVIEW_PAGE_BUDGET_CHARS)) {
+      pages.push(current);
+      current = [];
+      used = FIXED_RESERVE_CHARS;
+    }
+    current.push(entry);
+    used += cost;
+  }
+  if (current.length > 0) pages.push(current);
+  return pages;
+}
+
+interface ItemStats {
+  total: number;
+  withFindings: number;
+  pending: number;
+  pendingWithoutFindings: number;
+}
+
+function countItems(entries: readonly ReviewEntry[]): ItemStats {
+  const stats: ItemStats = { total: entries.length, withFindings: 0, pending: 0, pendingWithoutFindings: 0 };
+  for (const { item } of entries) {
+    const flagged = item.findings.length > 0;
+    if (flagged) stats.withFindings += 1;
+    if (item.state === 'pending') {
+      stats.pending += 1;
+      if (!flagged) stats.pendingWithoutFindings += 1;
+    }
+  }
+  return stats;
+}
+
+function introText(input: ReviewMessageInput): string {
+  const closed = input.campaign.state === 'closed' ? ' *This review is closed.*' : '';
+  return fitMrkdwn(
+    `Hi ${userText(input.reviewer.name, 60)}, please confirm that each person below still needs this access. ` +
+      `*Approve* keeps it; *Revoke* asks for it to be removed. Items with findings come first.${closed}\n` +
+      `_Why:_ periodic recertification of access rights (DORA RTS 2024/1774 Art. 21, MiCAR).`,
+    CAP.intro,
+  );
+}
+
+function contextText(input: ReviewMessageInput, stats: ItemStats, page: number, pageCount: number): string {
+  const due = slackDate(input.campaign.dueAt, '{date_long_pretty}', dayLabel(input.campaign.dueAt));
+  const pageInfo = pageCount > 1 ? ` · *Page ${page} of ${pageCount}*` : '';
+  return fitMrkdwn(
+    `*Due:* ${due} (${relativeDue(input.campaign.dueAt, input.now)}) · *Your items:* ${stats.total}, ` +
+      `${stats.withFindings} with findings · *Pending:* ${stats.pending}${pageInfo}`,
+    CAP.context,
+  );
+}
+
+function approveAllBlock(campaignId: string, count: number): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: 'review_bulk',
+    elements: [
+      {
+        type: 'button',
+        action_id: REVIEW_ACTION_IDS.approveAll,
+        text: { type: 'plain_text', text: truncateText(`Approve all ${plural(count, 'item')} without findings`, BLOCK_KIT_LIMITS.buttonText) },
+        value: buttonValue(campaignId),
+        confirm: {
+          title: { type: 'plain_text', text: `Approve ${plural(count, 'item')}?` },
+          text: {
+            type: 'plain_text',
+            text: `This approves every pending item without findings in this review (${plural(count, 'item')}). Items with findings still need your decision one by one.`,
+          },
+          confirm: { type: 'plain_text', text: 'Approve all' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+    ],
+  };
+}
+
+function footerText(): string {
+  return ':lock: Decisions are recorded in the audit ledger with your name and the time. Only you or your delegate can decide these items, and nobody can decide their own access.';
+}
