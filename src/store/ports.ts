@@ -40,11 +40,14 @@ export interface SnapshotFinish {
 }
 
 export interface SnapshotStore {
-  /** Stores a new snapshot in status `running`. Creating an existing id is a no-op. */
+  /** Stores a new snapshot in status `running` (any other status throws). Creating an existing id is a no-op. */
   create(snapshot: Snapshot): Promise<void>;
-  /** Adds grants to a running snapshot. A grant id already in the snapshot is overwritten (last wins). */
+  /**
+   * Adds grants to a running snapshot (throws when the snapshot is missing or no longer
+   * running). A grant id already in the snapshot is overwritten (last wins).
+   */
   appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void>;
-  /** Adds identities to a running snapshot of a directory system. Same id: last wins. */
+  /** Adds identities to a running snapshot of a directory system (throws as appendGrants). Same id: last wins. */
   appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
   /** Records the outcome of a run. Only a `running` snapshot can be finished; returns false otherwise. */
   finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean>;
@@ -72,6 +75,8 @@ export interface SnapshotStore {
   /**
    * Deletes the grant rows (not the snapshot record, its counts, hash or changes) of
    * superseded snapshots, keeping the newest `keep` non-current ones per system. Returns rows deleted.
+   * Superseded = older than the system's current snapshot and not running: the current
+   * snapshot, a running one and a newer one (e.g. quarantined, awaiting acceptance) keep their grants.
    */
   pruneGrants(keep: number): Promise<number>;
 }
@@ -110,7 +115,7 @@ export interface CampaignStore {
   create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }>;
   get(id: string): Promise<Campaign | null>;
   list(filter?: { state?: CampaignState; reviewId?: string }): Promise<Campaign[]>;
-  /** Conditional transition: only when the campaign is in `from`. Returns whether it happened. */
+  /** Conditional transition: only when the campaign is in `from`. Returns whether it happened. `at` becomes closedAt when `to` is 'closed'. */
   transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean>;
   /** Inserts items that do not exist yet (by id). Returns how many were inserted. */
   addItems(items: readonly ReviewItem[]): Promise<number>;
@@ -158,7 +163,10 @@ export interface Delivery {
 }
 
 export interface DeliveryStore {
-  /** Claims a delivery before sending; false when it exists already (claimed or sent). */
+  /**
+   * Claims a delivery before sending; false when it exists already (claimed or sent). A failed
+   * delivery can be claimed again (a retry): it becomes `claimed`, keeping its attempts and error.
+   */
   claim(delivery: Delivery): Promise<boolean>;
   /** Records the outcome of a send. */
   update(id: string, patch: Partial<Pick<Delivery, 'state' | 'channel' | 'ts' | 'attempts' | 'error' | 'payload'>> & { updatedAt: string }): Promise<void>;
@@ -206,7 +214,7 @@ export interface LedgerStore {
   head(): Promise<{ seq: number; hash: string } | null>;
   /** Events with seq in [fromSeq, toSeq] in seq order, in batches. */
   read(fromSeq?: number, toSeq?: number, batchSize?: number): AsyncIterable<LedgerEvent[]>;
-  /** Events filtered by time, type prefix or subject, oldest first. */
+  /** Events filtered by time (`since` inclusive, `until` exclusive), type prefix or subject, oldest first. */
   query(filter: { since?: string; until?: string; type?: string; subject?: string; limit?: number }): Promise<LedgerEvent[]>;
 }
 

@@ -1,0 +1,27 @@
+import type { Decision, ReviewItem } from '../../domain/index.js';
+import { parseJson } from './parse-json.js';
+
+/** Review item and decision columns, aliased to the domain's field names. */
+export const ITEM_COLUMNS = `i.id, i.campaign_id AS campaignId, i.grant_id AS grantId, i.system_id AS systemId,
+  i.account_id AS accountId, i.role, i.scope, i.identity_id AS identityId, i.reviewer_id AS reviewerId,
+  i.reviewer_source AS reviewerSource, i.state, i.findings, i.last_activity_at AS lastActivityAt,
+  i.decision_id AS decisionId, i.updated_at AS updatedAt`;
+
+export const DECISION_COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, outcome, reviewer_id AS reviewerId,
+  reviewer_email AS reviewerEmail, reviewer_slack_id AS reviewerSlackId, channel, justification,
+  decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated`;
+
+export type ItemRow = Omit<ReviewItem, 'findings'> & { findings: string };
+export type DecisionRow = Omit<Decision, 'findingsAtDecision' | 'simulated'> & { findingsAtDecision: string; simulated: number };
+
+export function toItem(row: ItemRow): ReviewItem {
+  return { ...row, findings: parseJson(row.findings, 'review_items.findings') };
+}
+
+export function toDecision(row: DecisionRow): Decision {
+  return {
+    ...row,
+    findingsAtDecision: parseJson(row.findingsAtDecision, 'decisions.findings_at_decision'),
+    simulated: row.simulated === 1,
+  };
+}

@@ -1,0 +1,200 @@
+import type Database from 'better-sqlite3';
+import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
+import { outcomeState } from '../../domain/index.js';
+import type { CampaignStore, DecideResult } from '../ports.js';
+import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
+
+const CAMPAIGN_COLUMNS = `id, review_id AS reviewId, period, name, state, opened_at AS openedAt, due_at AS dueAt,
+  closed_at AS closedAt, opened_by AS openedBy`;
+
+/**
+ * Campaigns, their review items and decisions. Uniqueness lives in the schema (one campaign
+ * per (review_id, period), one decision per item); every state change is a conditional
+ * UPDATE whose row count says whether it happened.
+ */
+export class SqliteCampaignStore implements CampaignStore {
+  private readonly insertCampaign;
+  private readonly selectCampaign;
+  private readonly selectCampaignByPeriod;
+  private readonly listCampaigns;
+  private readonly transitionCampaign;
+  private readonly insertItem;
+  private readonly selectItem;
+  private readonly selectItems;
+  private readonly selectPendingForReviewer;
+  private readonly decideItem;
+  private readonly insertDecision;
+  private readonly reassignItem;
+  private readonly expireItems;
+  private readonly selectDecision;
+  private readonly selectDecisions;
+  private readonly selectLastCertified;
+  private readonly selectApprovedGrantIds;
+  private readonly createTx;
+  private readonly addItemsTx;
+  private readonly decideTx;
+  private readonly lastCertificationTx;
+
+  constructor(db: Database.Database) {
+    this.insertCampaign = db.prepare<[Campaign]>(
+      `INSERT OR IGNORE INTO campaigns (id, review_id, period, name, state, opened_at, due_at, closed_at, opened_by)
+       VALUES (@id, @reviewId, @period, @name, @state, @openedAt, @dueAt, @closedAt, @openedBy)`,
+    );
+    this.selectCampaign = db.prepare<[string], Campaign>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`);
+    this.selectCampaignByPeriod = db.prepare<[string, string], Campaign>(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE review_id = ? AND period = ?`,
+    );
+    this.listCampaigns = db.prepare<[{ state: string | null; reviewId: string | null }], Campaign>(
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
+       WHERE (@state IS NULL OR state = @state) AND (@reviewId IS NULL OR review_id = @reviewId)
+       ORDER BY opened_at DESC, id`,
+    );
+    // Closing records when: `at` becomes closedAt.
+    this.transitionCampaign = db.prepare<[{ id: string; from: string; to: string; at: string }]>(
+      `UPDATE campaigns SET state = @to, closed_at = CASE WHEN @to = 'closed' THEN @at ELSE closed_at END
+       WHERE id = @id AND state = @from`,
+    );
+    this.insertItem = db.prepare<[ReviewItem, string]>(
+      `INSERT OR IGNORE INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id,
+         reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at)
+       VALUES (@id, @campaignId, @grantId, @systemId, @accountId, @role, @scope, @identityId, @reviewerId,
+         @reviewerSource, @state, ?, @lastActivityAt, @decisionId, @updatedAt)`,
+    );
+    this.selectItem = db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.id = ?`);
+    this.selectItems = db.prepare<[{ campaignId: string; reviewerId: string | null; state: string | null }], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM review_items i
+       WHERE i.campaign_id = @campaignId AND (@reviewerId IS NULL OR i.reviewer_id = @reviewerId)
+         AND (@state IS NULL OR i.state = @state)
+       ORDER BY i.id`,
+    );
+    this.selectPendingForReviewer = db.prepare<[string], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM review_items i JOIN campaigns c ON c.id = i.campaign_id
+       WHERE i.reviewer_id = ? AND i.state = 'pending' AND c.state = 'open'
+       ORDER BY i.campaign_id, i.id`,
+    );
+    this.decideItem = db.prepare<[string, string, string, string]>(
+      `UPDATE review_items SET state = ?, decision_id = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
+    );
+    this.insertDecision = db.prepare<[Decision, string, number]>(
+      `INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
+         justification, decided_at, findings_at_decision, simulated)
+       VALUES (@id, @itemId, @campaignId, @outcome, @reviewerId, @reviewerEmail, @reviewerSlackId, @channel,
+         @justification, @decidedAt, ?, ?)`,
+    );
+    this.reassignItem = db.prepare<[string, string, string, string, string]>(
+      `UPDATE review_items SET reviewer_id = ?, reviewer_source = ?, updated_at = ?
+       WHERE id = ? AND reviewer_id = ? AND state = 'pending'`,
+    );
+    this.expireItems = db.prepare<[string, string]>(
+      `UPDATE review_items SET state = 'expired', updated_at = ? WHERE campaign_id = ? AND state = 'pending'`,
+    );
+    this.selectDecision = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id = ?`);
+    this.selectDecisions = db.prepare<[string], DecisionRow>(
+      `SELECT ${DECISION_COLUMNS} FROM decisions WHERE campaign_id = ? ORDER BY decided_at, id`,
+    );
+    // A campaign stored closed without closedAt counts as certified when it opened.
+    this.selectLastCertified = db.prepare<[string], { campaignId: string; certifiedAt: string }>(
+      `SELECT c.id AS campaignId, coalesce(c.closed_at, c.opened_at) AS certifiedAt FROM campaigns c
+       WHERE c.state = 'closed' AND EXISTS (SELECT 1 FROM review_items i WHERE i.campaign_id = c.id AND i.system_id = ?)
+       ORDER BY certifiedAt DESC, c.rowid DESC LIMIT 1`,
+    );
+    this.selectApprovedGrantIds = db.prepare<[string, string], string>(
+      `SELECT grant_id FROM review_items WHERE campaign_id = ? AND system_id = ? AND state = 'approved' ORDER BY grant_id`,
+    ).pluck();
+
+    this.createTx = db.transaction((campaign: Campaign) => {
+      const created = this.insertCampaign.run(campaign).changes === 1;
+      const stored = this.selectCampaignByPeriod.get(campaign.reviewId, campaign.period);
+      if (!stored) throw new Error(`campaign id ${campaign.id} is taken by another review or period`);
+      return { campaign: stored, created };
+    });
+    this.addItemsTx = db.transaction((items: readonly ReviewItem[]) => {
+      let inserted = 0;
+      for (const item of items) inserted += this.insertItem.run(item, JSON.stringify(item.findings)).changes;
+      return inserted;
+    });
+    // Read, check and write under one write lock: concurrent deciders (other processes
+    // included) queue on it, and the second one finds the first decision.
+    this.decideTx = db.transaction((decision: Decision): DecideResult => {
+      const found = this.selectItem.get(decision.itemId);
+      if (!found) return { ok: false, item: null, decision: null };
+      const earlier = this.selectDecision.get(decision.itemId);
+      if (earlier) return { ok: false, item: toItem(found), decision: toDecision(earlier) };
+      if (found.state !== 'pending') return { ok: false, item: toItem(found), decision: null };
+      if (decision.campaignId !== found.campaignId) {
+        throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
+      }
+      this.decideItem.run(outcomeState(decision.outcome), decision.id, decision.decidedAt, decision.itemId);
+      this.insertDecision.run(decision, JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0);
+      return {
+        ok: true,
+        item: toItem(this.selectItem.get(decision.itemId) as ItemRow),
+        decision: toDecision(this.selectDecision.get(decision.itemId) as DecisionRow),
+      };
+    });
+    this.lastCertificationTx = db.transaction((systemId: string) => {
+      const last = this.selectLastCertified.get(systemId);
+      if (!last) return null;
+      return { ...last, approvedGrantIds: this.selectApprovedGrantIds.all(last.campaignId, systemId) };
+    });
+  }
+
+  async create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }> {
+    return this.createTx.immediate(campaign);
+  }
+
+  async get(id: string): Promise<Campaign | null> {
+    return this.selectCampaign.get(id) ?? null;
+  }
+
+  async list(filter: { state?: CampaignState; reviewId?: string } = {}): Promise<Campaign[]> {
+    return this.listCampaigns.all({ state: filter.state ?? null, reviewId: filter.reviewId ?? null });
+  }
+
+  async transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean> {
+    return this.transitionCampaign.run({ id, from, to, at }).changes === 1;
+  }
+
+  async addItems(items: readonly ReviewItem[]): Promise<number> {
+    if (items.length === 0) return 0;
+    return this.addItemsTx.immediate(items);
+  }
+
+  async item(id: string): Promise<ReviewItem | null> {
+    const row = this.selectItem.get(id);
+    return row ? toItem(row) : null;
+  }
+
+  async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {
+    return this.selectItems.all({ campaignId, reviewerId: filter.reviewerId ?? null, state: filter.state ?? null }).map(toItem);
+  }
+
+  async pendingForReviewer(reviewerId: string): Promise<ReviewItem[]> {
+    return this.selectPendingForReviewer.all(reviewerId).map(toItem);
+  }
+
+  async decide(decision: Decision): Promise<DecideResult> {
+    return this.decideTx.immediate(decision);
+  }
+
+  async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string): Promise<boolean> {
+    return this.reassignItem.run(toReviewerId, source, at, itemId, fromReviewerId).changes === 1;
+  }
+
+  async expirePending(campaignId: string, at: string): Promise<number> {
+    return this.expireItems.run(at, campaignId).changes;
+  }
+
+  async decision(itemId: string): Promise<Decision | null> {
+    const row = this.selectDecision.get(itemId);
+    return row ? toDecision(row) : null;
+  }
+
+  async decisions(campaignId: string): Promise<Decision[]> {
+    return this.selectDecisions.all(campaignId).map(toDecision);
+  }
+
+  async lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null> {
+    return this.lastCertificationTx.deferred(systemId);
+  }
+}

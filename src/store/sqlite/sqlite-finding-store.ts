@@ -1,0 +1,112 @@
+import type Database from 'better-sqlite3';
+import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
+import type { FindingStore } from '../ports.js';
+import { parseJson } from './parse-json.js';
+
+const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
+  identity_id AS identityId, role, scope, rule_id AS ruleId, reason, evidence, evaluation_id AS evaluationId,
+  first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt, resolved_at AS resolvedAt`;
+const OPEN = `SELECT ${FINDING_COLUMNS} FROM findings WHERE resolved_at IS NULL`;
+const IN_GRANTS = `grant_id IN (SELECT value FROM json_each(?))`;
+
+type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
+type EvaluationRow = Omit<Evaluation, 'systemIds' | 'counts'> & { systemIds: string; counts: string };
+
+function toStoredFinding(row: FindingRow): StoredFinding {
+  return { ...row, evidence: parseJson(row.evidence, 'findings.evidence') };
+}
+
+/**
+ * Findings keep their history: one row per raising of a key. An open row (resolved_at null,
+ * at most one per key) is refreshed while evaluations keep raising it; once resolved, a
+ * later raising opens a new row.
+ */
+export class SqliteFindingStore implements FindingStore {
+  private readonly insertEvaluation;
+  private readonly refreshFinding;
+  private readonly insertFinding;
+  private readonly resolveUnseen;
+  private readonly selectLatestEvaluation;
+  private readonly selectOpen;
+  private readonly selectOpenOfSystem;
+  private readonly selectOpenOfGrants;
+  private readonly selectOpenOfSystemAndGrants;
+  private readonly selectHistory;
+  private readonly saveTx;
+
+  constructor(db: Database.Database) {
+    this.insertEvaluation = db.prepare<[Evaluation, string, string]>(
+      `INSERT OR IGNORE INTO evaluations (id, at, system_ids, policy_hash, counts) VALUES (@id, @at, ?, @policyHash, ?)`,
+    );
+    this.refreshFinding = db.prepare<[Finding, string, string, string]>(
+      `UPDATE findings SET severity = @severity, reason = @reason, evidence = ?, evaluation_id = ?, last_seen_at = ?
+       WHERE key = @key AND resolved_at IS NULL`,
+    );
+    this.insertFinding = db.prepare<[Finding, string, string, string, string]>(
+      `INSERT INTO findings (key, type, severity, system_id, grant_id, account_id, identity_id, role, scope, rule_id,
+         reason, evidence, evaluation_id, first_seen_at, last_seen_at)
+       VALUES (@key, @type, @severity, @systemId, @grantId, @accountId, @identityId, @role, @scope, @ruleId,
+         @reason, ?, ?, ?, ?)`,
+    );
+    // Every finding raised by this evaluation now carries its id; the other open ones of
+    // the evaluated systems were not raised again.
+    this.resolveUnseen = db.prepare<[string, string, string]>(
+      `UPDATE findings SET resolved_at = ?
+       WHERE resolved_at IS NULL AND evaluation_id <> ? AND system_id IN (SELECT value FROM json_each(?))`,
+    );
+    this.selectLatestEvaluation = db.prepare<[], EvaluationRow>(
+      `SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations
+       ORDER BY at DESC, rowid DESC LIMIT 1`,
+    );
+    this.selectOpen = db.prepare<[], FindingRow>(`${OPEN} ORDER BY key`);
+    this.selectOpenOfSystem = db.prepare<[string], FindingRow>(`${OPEN} AND system_id = ? ORDER BY key`);
+    this.selectOpenOfGrants = db.prepare<[string], FindingRow>(`${OPEN} AND ${IN_GRANTS} ORDER BY key`);
+    this.selectOpenOfSystemAndGrants = db.prepare<[string, string], FindingRow>(
+      `${OPEN} AND system_id = ? AND ${IN_GRANTS} ORDER BY key`,
+    );
+    this.selectHistory = db.prepare<[string], FindingRow>(`SELECT ${FINDING_COLUMNS} FROM findings WHERE key = ? ORDER BY row_id`);
+
+    this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[]) => {
+      const systemIds = JSON.stringify(evaluation.systemIds);
+      this.insertEvaluation.run(evaluation, systemIds, JSON.stringify(evaluation.counts));
+      let opened = 0;
+      let refreshed = 0;
+      for (const finding of findings) {
+        const evidence = JSON.stringify(finding.evidence);
+        if (this.refreshFinding.run(finding, evidence, evaluation.id, evaluation.at).changes === 1) {
+          refreshed++;
+        } else {
+          this.insertFinding.run(finding, evidence, evaluation.id, evaluation.at, evaluation.at);
+          opened++;
+        }
+      }
+      const resolved = this.resolveUnseen.run(evaluation.at, evaluation.id, systemIds).changes;
+      return { opened, refreshed, resolved };
+    });
+  }
+
+  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[]): Promise<{ opened: number; refreshed: number; resolved: number }> {
+    return this.saveTx.immediate(evaluation, findings);
+  }
+
+  async latestEvaluation(): Promise<Evaluation | null> {
+    const row = this.selectLatestEvaluation.get();
+    if (!row) return null;
+    return { ...row, systemIds: parseJson(row.systemIds, 'evaluations.system_ids'), counts: parseJson(row.counts, 'evaluations.counts') };
+  }
+
+  async open(filter: { systemId?: string; grantIds?: readonly string[] } = {}): Promise<StoredFinding[]> {
+    const { systemId, grantIds } = filter;
+    if (grantIds?.length === 0) return [];
+    let rows: FindingRow[];
+    if (systemId !== undefined && grantIds) rows = this.selectOpenOfSystemAndGrants.all(systemId, JSON.stringify(grantIds));
+    else if (systemId !== undefined) rows = this.selectOpenOfSystem.all(systemId);
+    else if (grantIds) rows = this.selectOpenOfGrants.all(JSON.stringify(grantIds));
+    else rows = this.selectOpen.all();
+    return rows.map(toStoredFinding);
+  }
+
+  async history(key: string): Promise<StoredFinding[]> {
+    return this.selectHistory.all(key).map(toStoredFinding);
+  }
+}

@@ -1,0 +1,265 @@
+import type Database from 'better-sqlite3';
+import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
+import type { SnapshotFinish, SnapshotStore } from '../ports.js';
+import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
+import { pageSize } from './page-size.js';
+import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
+
+const DEFAULT_GRANT_BATCH = 5_000;
+
+/**
+ * Keyset pages over the (snapshot_key, id) index: each page is one index range scan,
+ * whatever the snapshot's size. The first page has no lower bound so that any id is read.
+ * The grant's systemId is the snapshot's, bound as the first parameter.
+ */
+const GRANT_COLUMNS = `id, ? AS systemId, account_id AS accountId, role, scope, identity_id AS identityId,
+  identity_ref AS identityRef, account_display_name AS accountDisplayName, account_type AS accountType,
+  account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt`;
+export const GRANTS_FIRST_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? ORDER BY id LIMIT ?`;
+export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+
+const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
+  account_id AS accountId, role, scope, before, after`;
+export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? ORDER BY grant_id LIMIT ?`;
+export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`;
+
+/**
+ * Superseded snapshots beyond the newest `keep` per system: not current, not running (a sync
+ * is still writing it) and older than the current one (a newer quarantined snapshot may
+ * still be accepted, so it keeps its grants).
+ */
+const PRUNABLE_SNAPSHOTS_SQL = `
+  SELECT key FROM (
+    SELECT s.key, ROW_NUMBER() OVER (PARTITION BY s.system_id ORDER BY s.started_at DESC, s.key DESC) AS rank
+    FROM snapshots s
+    JOIN system_state st ON st.system_id = s.system_id
+    JOIN snapshots c ON c.id = st.snapshot_id
+    WHERE s.key <> c.key AND s.status <> 'running' AND (s.started_at, s.key) < (c.started_at, c.key)
+  ) WHERE rank > ?`;
+
+/** The internal handle of a snapshot (grants are stored under its integer key). */
+interface SnapshotHandle {
+  key: number;
+  systemId: string;
+  status: SnapshotStatus;
+}
+
+export class SqliteSnapshotStore implements SnapshotStore {
+  private readonly insertSnapshot;
+  private readonly selectSnapshot;
+  private readonly selectHandle;
+  private readonly insertGrant;
+  private readonly insertIdentity;
+  private readonly finishSnapshot;
+  private readonly listSnapshots;
+  private readonly selectCurrent;
+  private readonly selectCurrentAll;
+  private readonly setCurrent;
+  private readonly acceptSnapshot;
+  private readonly grantsFirstPage;
+  private readonly grantsNextPage;
+  private readonly countGrantsOf;
+  private readonly identitiesOf;
+  private readonly insertChange;
+  private readonly changesFirstPage;
+  private readonly changesNextPage;
+  private readonly prunable;
+  private readonly deleteGrantsOf;
+  private readonly appendGrantsTx;
+  private readonly appendIdentitiesTx;
+  private readonly promoteTx;
+  private readonly appendChangesTx;
+  private readonly pruneTx;
+
+  constructor(db: Database.Database) {
+    this.insertSnapshot = db.prepare<[Snapshot, string, string]>(
+      `INSERT OR IGNORE INTO snapshots (id, system_id, status, started_at, finished_at, duration_ms, counts, problems,
+         content_hash, previous_snapshot_id, accepted_by)
+       VALUES (@id, @systemId, @status, @startedAt, @finishedAt, @durationMs, ?, ?, @contentHash, @previousSnapshotId, @acceptedBy)`,
+    );
+    this.selectSnapshot = db.prepare<[string], SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.id = ?`);
+    this.selectHandle = db.prepare<[string], SnapshotHandle>('SELECT key, system_id AS systemId, status FROM snapshots WHERE id = ?');
+    this.insertGrant = db.prepare<[number, Grant]>(
+      `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
+         account_display_name, account_type, account_status, last_activity_at, first_seen_at)
+       VALUES (?, @id, @accountId, @role, @scope, @identityId, @identityRef, @accountDisplayName, @accountType,
+         @accountStatus, @lastActivityAt, @firstSeenAt)`,
+    );
+    this.insertIdentity = db.prepare<[string, Identity, string, string]>(
+      `INSERT OR REPLACE INTO identities (snapshot_id, id, email, display_name, department, job_title, manager_id,
+         groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
+       VALUES (?, @id, @email, @displayName, @department, @jobTitle, @managerId, ?, ?, @status, @employmentType,
+         @contractEnd, @lastSignInAt, @sourceSystemId)`,
+    );
+    this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string]>(
+      `UPDATE snapshots SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, counts = ?,
+         problems = ?, content_hash = @contentHash, previous_snapshot_id = @previousSnapshotId
+       WHERE id = ? AND status = 'running'`,
+    );
+    this.listSnapshots = db.prepare<[{ systemId: string | null; status: string | null; limit: number }], SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s
+       WHERE (@systemId IS NULL OR s.system_id = @systemId) AND (@status IS NULL OR s.status = @status)
+       ORDER BY s.started_at DESC, s.key DESC LIMIT @limit`,
+    );
+    this.selectCurrent = db.prepare<[string], SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM system_state st JOIN snapshots s ON s.id = st.snapshot_id WHERE st.system_id = ?`,
+    );
+    this.selectCurrentAll = db.prepare<[], SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM system_state st JOIN snapshots s ON s.id = st.snapshot_id ORDER BY st.system_id`,
+    );
+    this.setCurrent = db.prepare<[string, string]>(
+      `INSERT INTO system_state (system_id, snapshot_id) VALUES (?, ?)
+       ON CONFLICT (system_id) DO UPDATE SET snapshot_id = excluded.snapshot_id`,
+    );
+    this.acceptSnapshot = db.prepare<[string, string]>(
+      `UPDATE snapshots SET status = 'complete', accepted_by = ? WHERE id = ? AND status = 'quarantined'`,
+    );
+    this.grantsFirstPage = db.prepare<[string, number, number], Grant>(GRANTS_FIRST_PAGE_SQL);
+    this.grantsNextPage = db.prepare<[string, number, string, number], Grant>(GRANTS_NEXT_PAGE_SQL);
+    this.countGrantsOf = db.prepare<[number], number>('SELECT count(*) FROM grants WHERE snapshot_key = ?').pluck();
+    this.identitiesOf = db.prepare<[string], IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.snapshot_id = ? ORDER BY i.id`,
+    );
+    this.insertChange = db.prepare<[GrantChange]>(
+      `INSERT OR IGNORE INTO grant_changes (snapshot_id, grant_id, kind, system_id, account_id, role, scope, before, after)
+       VALUES (@snapshotId, @grantId, @kind, @systemId, @accountId, @role, @scope, @before, @after)`,
+    );
+    this.changesFirstPage = db.prepare<[string, number], GrantChange>(CHANGES_FIRST_PAGE_SQL);
+    this.changesNextPage = db.prepare<[string, string, number], GrantChange>(CHANGES_NEXT_PAGE_SQL);
+    this.prunable = db.prepare<[number], number>(PRUNABLE_SNAPSHOTS_SQL).pluck();
+    this.deleteGrantsOf = db.prepare<[number]>('DELETE FROM grants WHERE snapshot_key = ?');
+    // One transaction per batch: the status check and the inserts see the same state.
+    this.appendGrantsTx = db.transaction((snapshotId: string, grants: readonly Grant[]) => {
+      const { key, systemId } = this.requireRunning(snapshotId);
+      for (const grant of grants) {
+        // system_id is not stored per grant row; a grant of another system would be misfiled.
+        if (grant.systemId !== systemId) {
+          throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
+        }
+        this.insertGrant.run(key, grant);
+      }
+    });
+    this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {
+      this.requireRunning(snapshotId);
+      for (const identity of identities) {
+        this.insertIdentity.run(snapshotId, identity, JSON.stringify(identity.groups), JSON.stringify(identity.aliases));
+      }
+    });
+    this.promoteTx = db.transaction((snapshotId: string, acceptedBy: string | undefined) => {
+      const row = this.selectSnapshot.get(snapshotId);
+      if (!row) throw new Error(`cannot promote snapshot ${snapshotId}: it does not exist`);
+      if (row.status === 'quarantined') {
+        if (!acceptedBy) {
+          throw new Error(`cannot promote snapshot ${snapshotId}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`);
+        }
+        this.acceptSnapshot.run(acceptedBy, snapshotId);
+      } else if (row.status !== 'complete') {
+        throw new Error(`cannot promote snapshot ${snapshotId}: its status is ${row.status}; only a complete snapshot becomes current`);
+      }
+      this.setCurrent.run(row.systemId, snapshotId);
+    });
+    this.appendChangesTx = db.transaction((changes: readonly GrantChange[]) => {
+      for (const change of changes) this.insertChange.run(change);
+    });
+    this.pruneTx = db.transaction((keep: number): number => {
+      let deleted = 0;
+      for (const key of this.prunable.all(keep)) deleted += this.deleteGrantsOf.run(key).changes;
+      return deleted;
+    });
+  }
+
+  async create(snapshot: Snapshot): Promise<void> {
+    if (snapshot.status !== 'running') {
+      throw new Error(`snapshot ${snapshot.id} must be created running, not ${snapshot.status}`);
+    }
+    this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
+  }
+
+  async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
+    if (grants.length === 0) return;
+    this.appendGrantsTx.immediate(snapshotId, grants);
+  }
+
+  async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
+    if (identities.length === 0) return;
+    this.appendIdentitiesTx.immediate(snapshotId, identities);
+  }
+
+  private requireRunning(snapshotId: string): SnapshotHandle {
+    const handle = this.selectHandle.get(snapshotId);
+    if (!handle) throw new Error(`snapshot ${snapshotId} does not exist`);
+    if (handle.status !== 'running') throw new Error(`snapshot ${snapshotId} is ${handle.status}: only a running snapshot takes data`);
+    return handle;
+  }
+
+  async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId);
+    return result.changes === 1;
+  }
+
+  async get(snapshotId: string): Promise<Snapshot | null> {
+    const row = this.selectSnapshot.get(snapshotId);
+    return row ? toSnapshot(row) : null;
+  }
+
+  async list(filter: { systemId?: string; status?: SnapshotStatus; limit?: number } = {}): Promise<Snapshot[]> {
+    const rows = this.listSnapshots.all({ systemId: filter.systemId ?? null, status: filter.status ?? null, limit: filter.limit ?? -1 });
+    return rows.map(toSnapshot);
+  }
+
+  async current(systemId: string): Promise<Snapshot | null> {
+    const row = this.selectCurrent.get(systemId);
+    return row ? toSnapshot(row) : null;
+  }
+
+  async currentAll(): Promise<Map<string, Snapshot>> {
+    return new Map(this.selectCurrentAll.all().map((row) => [row.systemId, toSnapshot(row)]));
+  }
+
+  async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
+    this.promoteTx.immediate(snapshotId, acceptedBy);
+  }
+
+  async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    const snapshot = this.selectHandle.get(snapshotId);
+    if (!snapshot) return;
+    let page = this.grantsFirstPage.all(snapshot.systemId, snapshot.key, size);
+    while (page.length > 0) {
+      yield page;
+      if (page.length < size) return;
+      const last = page[page.length - 1] as Grant;
+      page = this.grantsNextPage.all(snapshot.systemId, snapshot.key, last.id, size);
+    }
+  }
+
+  async countGrants(snapshotId: string): Promise<number> {
+    const snapshot = this.selectHandle.get(snapshotId);
+    return snapshot ? (this.countGrantsOf.get(snapshot.key) ?? 0) : 0;
+  }
+
+  async identities(snapshotId: string): Promise<Identity[]> {
+    return this.identitiesOf.all(snapshotId).map(toIdentity);
+  }
+
+  async appendChanges(changes: readonly GrantChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    this.appendChangesTx.immediate(changes);
+  }
+
+  async *changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    let page = this.changesFirstPage.all(snapshotId, size);
+    while (page.length > 0) {
+      yield page;
+      if (page.length < size) return;
+      const last = page[page.length - 1] as GrantChange;
+      page = this.changesNextPage.all(snapshotId, last.grantId, size);
+    }
+  }
+
+  async pruneGrants(keep: number): Promise<number> {
+    if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
+    return this.pruneTx.immediate(keep);
+  }
+}

@@ -1,0 +1,36 @@
+import type { Store } from '../ports.js';
+import { openDatabase, type SqliteLocation } from './open-database.js';
+import { SqliteCampaignStore } from './sqlite-campaign-store.js';
+import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
+import { SqliteFindingStore } from './sqlite-finding-store.js';
+import { SqliteIdentityStore } from './sqlite-identity-store.js';
+import { SqliteKvStore } from './sqlite-kv-store.js';
+import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteSchedulerStore } from './sqlite-scheduler-store.js';
+import { SqliteSlackUserStore } from './sqlite-slack-user-store.js';
+import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
+
+/**
+ * The embedded store: one better-sqlite3 connection (WAL, migrated on open) shared by every
+ * port. Calls run synchronously inside their promise, so within one process they never
+ * interleave; across processes, write transactions take the lock up front (BEGIN IMMEDIATE)
+ * and wait up to the busy timeout for each other.
+ */
+export function openSqliteStore(location: SqliteLocation): Store {
+  const db = openDatabase(location);
+  return {
+    kind: 'sqlite',
+    snapshots: new SqliteSnapshotStore(db),
+    identities: new SqliteIdentityStore(db),
+    findings: new SqliteFindingStore(db),
+    campaigns: new SqliteCampaignStore(db),
+    deliveries: new SqliteDeliveryStore(db),
+    scheduler: new SqliteSchedulerStore(db),
+    slackUsers: new SqliteSlackUserStore(db),
+    ledger: new SqliteLedgerStore(db),
+    kv: new SqliteKvStore(db),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyRun } from '../../src/domain/index.js';
+import { MIGRATIONS, migrate, SCHEMA_VERSION, userVersion } from '../../src/store/sqlite/migrations.js';
+import { openDatabase } from '../../src/store/sqlite/open-database.js';
+import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
+import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
+import { storeContract } from './store-contract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'iam-review-sqlite-'));
+let files = 0;
+
+/** A path to a database file in a directory that does not exist yet. */
+function freshFile(): string {
+  files++;
+  return join(root, `case-${files}`, 'data', 'iam-review.db');
+}
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+storeContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+
+describe('sqlite store', () => {
+  it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {
+    const file = freshFile();
+    const db = openDatabase({ file });
+    try {
+      expect(existsSync(file)).toBe(true);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('opens an in-memory store', async () => {
+    const store = openSqliteStore({ memory: true });
+    await store.kv.set('k', 'v');
+    expect(await store.kv.get('k')).toBe('v');
+    await store.close();
+  });
+
+  it('enforces foreign keys: changes of an unknown snapshot are refused', async () => {
+    const store = openSqliteStore({ file: freshFile() });
+    await expect(store.snapshots.appendChanges([change('missing', grants('vault', 1)[0]!, 'added')])).rejects.toThrow(/FOREIGN KEY/);
+    await store.close();
+  });
+
+  it('refuses to update or delete ledger events (append-only table)', async () => {
+    const file = freshFile();
+    const store = openSqliteStore({ file });
+    await store.ledger.append([{ type: 't', actor: 'a', subject: 's', data: {} }]);
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE ledger_events SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM ledger_events').run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  describe('migrations', () => {
+    it('versions the schema in user_version; re-opening an existing file keeps its data and chain', async () => {
+      const file = freshFile();
+      const first = openSqliteStore({ file });
+      await first.kv.set('marker', 'kept');
+      const [e1] = await first.ledger.append([{ type: 't', actor: 'a', subject: 's', data: { n: 1 } }]);
+      await first.close();
+
+      const raw = new Database(file, { readonly: true });
+      expect(userVersion(raw)).toBe(SCHEMA_VERSION);
+      raw.close();
+
+      const second = openSqliteStore({ file });
+      expect(await second.kv.get('marker')).toBe('kept');
+      const [e2] = await second.ledger.append([{ type: 't', actor: 'a', subject: 's', data: { n: 2 } }]);
+      expect(e2).toMatchObject({ seq: 2, prevHash: e1!.hash });
+      await second.close();
+    });
+
+    it('applies each migration once, in order, and only the ones not applied yet', () => {
+      const db = openDatabase({ file: freshFile() });
+      const next = { version: SCHEMA_VERSION + 1, description: 'test', sql: 'CREATE TABLE migration_probe (x TEXT)' };
+      expect(migrate(db, [next, ...MIGRATIONS])).toBe(SCHEMA_VERSION + 1);
+      // Running again must not re-run CREATE TABLE (which would throw).
+      expect(migrate(db, [...MIGRATIONS, next])).toBe(SCHEMA_VERSION + 1);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'migration_probe'").pluck().get()).toBe(1);
+      db.close();
+    });
+
+    it('refuses a database written by a newer schema version', async () => {
+      const file = freshFile();
+      await openSqliteStore({ file }).close();
+      const raw = new Database(file);
+      raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      raw.close();
+      expect(() => openSqliteStore({ file })).toThrow(/newer/);
+    });
+  });
+
+  it('two connections to one file share one chain: the head is read inside each append', async () => {
+    const file = freshFile();
+    const a = openSqliteStore({ file });
+    const b = openSqliteStore({ file });
+    for (let n = 0; n < 10; n++) {
+      await (n % 2 === 0 ? a : b).ledger.append([{ type: 't', actor: 'a', subject: 's', data: { n } }]);
+    }
+    const events = (await batchesOf(b.ledger.read())).flat();
+    expect(verifyRun(events, null)).toMatchObject({ break: null, count: 10 });
+    await a.close();
+    await b.close();
+  });
+
+  it('four processes appending to one file at once never fork the chain', async () => {
+    const file = freshFile();
+    await openSqliteStore({ file }).close();
+    const script = fileURLToPath(new URL('./sqlite-ledger-appender.ts', import.meta.url));
+    const perWriter = 40;
+    const exits = Array.from({ length: 4 }, (_, w) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = fork(script, [file, String(perWriter), `w${w}`], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+        child.on('error', reject);
+        child.on('exit', resolve);
+      }),
+    );
+    expect(await Promise.all(exits)).toEqual([0, 0, 0, 0]);
+    const store = openSqliteStore({ file });
+    const events = (await batchesOf(store.ledger.read())).flat();
+    expect(verifyRun(events, null)).toMatchObject({ break: null, count: 4 * perWriter });
+    await store.close();
+  });
+
+  describe('large snapshots', () => {
+    it('pages by keyset over an index: every page is an index range scan without a sort', () => {
+      const db = openDatabase({ memory: true });
+      const plan = (sql: string, ...params: unknown[]) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', 5000)).toMatch(/^SEARCH grants USING INDEX grants_by_snapshot \(snapshot_key=\? AND id>\?\)$/);
+      expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH grant_changes USING PRIMARY KEY \(snapshot_id=\? AND grant_id>\?\)$/);
+      expect(plan(LEDGER_PAGE_SQL, 1, 100, 1000)).toMatch(/^SEARCH ledger_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
+      db.close();
+    });
+
+    it('streams 100k grants written in batches of 5k back in id order, 5k at a time', async () => {
+      const store = openSqliteStore({ file: freshFile() });
+      const total = 100_000;
+      const batch = 5_000;
+      await store.snapshots.create(snapshot('big', 'exchange', T0));
+      for (let from = 0; from < total; from += batch) await store.snapshots.appendGrants('big', grants('exchange', batch, from));
+      expect(await store.snapshots.finish('big', finish('complete'))).toBe(true);
+      expect(await store.snapshots.countGrants('big')).toBe(total);
+
+      let pages = 0;
+      let seen = 0;
+      let outOfOrder = 0;
+      let previous = '';
+      for await (const page of store.snapshots.grants('big', batch)) {
+        pages++;
+        expect(page.length).toBeLessThanOrEqual(batch);
+        for (const g of page) {
+          if (g.id <= previous) outOfOrder++;
+          previous = g.id;
+        }
+        seen += page.length;
+      }
+      expect(pages).toBe(total / batch);
+      expect(seen).toBe(total);
+      expect(outOfOrder).toBe(0);
+      await store.close();
+    });
+  });
+});
