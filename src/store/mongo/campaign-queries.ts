@@ -1,0 +1,160 @@
+/**
+ * Filters and updates of the campaign store. Each state change is one conditional
+ * single-document write: the filter names the state the change starts from, so of two
+ * concurrent writers only one matches (compare-and-set), and a retried write (retryable
+ * writes) cannot apply twice.
+ */
+import type { AnyBulkWriteOperation, Model } from 'mongoose';
+import { outcomeState } from '../../domain/index.js';
+import type { Campaign, CampaignState, Decision, ItemState } from '../../domain/index.js';
+import { asString, asStrings, operator } from './filter-value.js';
+import type { CampaignDoc } from './campaign-schema.js';
+import type { ReviewItemDoc } from './review-item-schema.js';
+
+/** create(): the campaign of a (reviewId, period), the unique pair. */
+export function campaignPeriodFilter(campaign: Pick<Campaign, 'reviewId' | 'period'>) {
+  return { reviewId: asString(campaign.reviewId, 'reviewId'), period: asString(campaign.period, 'period') };
+}
+
+/** create(): inserts the campaign unless its (reviewId, period) exists; never changes a stored one. */
+export function createCampaignUpdate(c: Campaign) {
+  return {
+    $setOnInsert: {
+      _id: asString(c.id, 'campaign id'),
+      name: c.name,
+      state: c.state,
+      openedAt: c.openedAt,
+      dueAt: c.dueAt,
+      closedAt: c.closedAt,
+      openedBy: c.openedBy,
+    },
+  };
+}
+
+export function transitionFilter(id: string, from: CampaignState) {
+  return { _id: asString(id, 'campaign id'), state: asString(from, 'from') as CampaignState };
+}
+
+/** Closing records when: `at` becomes closedAt. */
+export function transitionUpdate(to: CampaignState, at: string) {
+  const state = asString(to, 'to') as CampaignState;
+  return { $set: state === 'closed' ? { state, closedAt: asString(at, 'at') } : { state } };
+}
+
+/**
+ * create() in one round trip: returns the stored campaign and whether this call inserted it
+ * (lastErrorObject.updatedExisting false). Concurrent creates of one (reviewId, period): the
+ * unique index lets one insert through; the server retries the other as a match, or it fails
+ * with a duplicate key error that create() answers by reading the stored campaign.
+ */
+export function createCampaignQuery(campaigns: Model<CampaignDoc>, c: Campaign) {
+  return campaigns.findOneAndUpdate(campaignPeriodFilter(c), createCampaignUpdate(c), {
+    upsert: true,
+    returnDocument: 'after',
+    includeResultMetadata: true,
+    lean: true,
+  });
+}
+
+/** transition(): matched means it happened. */
+export function transitionQuery(campaigns: Model<CampaignDoc>, id: string, from: CampaignState, to: CampaignState, at: string) {
+  return campaigns.updateOne(transitionFilter(id, from), transitionUpdate(to, at), { runValidators: true });
+}
+
+export function campaignListFilter(filter: { state?: CampaignState; reviewId?: string }) {
+  return {
+    ...(filter.state === undefined ? {} : { state: asString(filter.state, 'state') as CampaignState }),
+    ...(filter.reviewId === undefined ? {} : { reviewId: asString(filter.reviewId, 'reviewId') }),
+  };
+}
+
+export function itemsFilter(campaignId: string, filter: { reviewerId?: string; state?: ItemState }) {
+  return {
+    campaignId: asString(campaignId, 'campaignId'),
+    ...(filter.reviewerId === undefined ? {} : { reviewerId: asString(filter.reviewerId, 'reviewerId') }),
+    ...(filter.state === undefined ? {} : { state: asString(filter.state, 'state') as ItemState }),
+  };
+}
+
+/** Pending items of a reviewer in the given (open) campaigns. */
+export function pendingForReviewerFilter(reviewerId: string, openCampaignIds: readonly string[]) {
+  return {
+    reviewerId: asString(reviewerId, 'reviewerId'),
+    state: 'pending' as const,
+    campaignId: operator({ $in: asStrings(openCampaignIds, 'campaignIds') }),
+  };
+}
+
+/** decide(): the item moves only while pending. */
+export function decideFilter(itemId: string) {
+  return { _id: asString(itemId, 'itemId'), state: 'pending' as const };
+}
+
+/** decide(): the item takes the stored decision's outcome, id and time. */
+export function decideUpdate(decision: Pick<Decision, 'id' | 'outcome' | 'decidedAt'>) {
+  return { $set: { state: outcomeState(decision.outcome), decisionId: asString(decision.id, 'decision id'), updatedAt: decision.decidedAt } };
+}
+
+/** decide(): the conditional move of the item, returning the item after it (null when it was not pending). */
+export function completeItemQuery(items: Model<ReviewItemDoc>, decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>) {
+  return items.findOneAndUpdate(decideFilter(decision.itemId), decideUpdate(decision), { returnDocument: 'after', runValidators: true }).lean();
+}
+
+/** The same completion as a bulk operation (expirePending completes crashed decisions first). */
+export function completeDecisionOp(decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>): AnyBulkWriteOperation<ReviewItemDoc> {
+  return { updateOne: { filter: decideFilter(decision.itemId), update: decideUpdate(decision) } };
+}
+
+/** decide(): a decision that never took effect (its item expired first), and only that one. */
+export function withdrawDecisionFilter(decision: Pick<Decision, 'id' | 'itemId'>) {
+  return { _id: asString(decision.id, 'decision id'), itemId: asString(decision.itemId, 'itemId') };
+}
+
+/** reassign(): only a pending item, and only from the reviewer it is assigned to now. */
+export function reassignFilter(itemId: string, fromReviewerId: string) {
+  return { _id: asString(itemId, 'itemId'), state: 'pending' as const, reviewerId: asString(fromReviewerId, 'fromReviewerId') };
+}
+
+export function reassignUpdate(toReviewerId: string, source: string, at: string) {
+  return { $set: { reviewerId: asString(toReviewerId, 'toReviewerId'), reviewerSource: asString(source, 'source'), updatedAt: asString(at, 'at') } };
+}
+
+/** reassign(): matched means it happened. */
+export function reassignQuery(items: Model<ReviewItemDoc>, itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string) {
+  return items.updateOne(reassignFilter(itemId, fromReviewerId), reassignUpdate(toReviewerId, source, at), { runValidators: true });
+}
+
+/** expirePending(): every pending item of the campaign. */
+export function pendingItemsFilter(campaignId: string) {
+  return { campaignId: asString(campaignId, 'campaignId'), state: 'pending' as const };
+}
+
+export function expireUpdate(at: string) {
+  return { $set: { state: 'expired' as const, updatedAt: asString(at, 'at') } };
+}
+
+/** One keyset page of a campaign's pending items (ids only) after `after`. */
+export function pendingItemsPageFilter(campaignId: string, after: string | null) {
+  const base = pendingItemsFilter(campaignId);
+  return after === null ? base : { ...base, _id: operator({ $gt: asString(after, 'itemId') }) };
+}
+
+/** lastCertification(): the approved items of one system in one campaign. */
+export function approvedItemsFilter(campaignId: string, systemId: string) {
+  return { campaignId: asString(campaignId, 'campaignId'), systemId: asString(systemId, 'systemId'), state: 'approved' as const };
+}
+
+/**
+ * lastCertification(): of closed campaigns, the newest by when it closed (a campaign stored
+ * closed without closedAt counts as certified when it opened); the id breaks ties.
+ */
+export function newestCertified(closed: readonly Campaign[]): { campaign: Campaign; certifiedAt: string } | null {
+  let best: { campaign: Campaign; certifiedAt: string } | null = null;
+  for (const campaign of closed) {
+    const certifiedAt = campaign.closedAt ?? campaign.openedAt;
+    if (!best || certifiedAt > best.certifiedAt || (certifiedAt === best.certifiedAt && campaign.id > best.campaign.id)) {
+      best = { campaign, certifiedAt };
+    }
+  }
+  return best;
+}

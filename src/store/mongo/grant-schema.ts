@@ -1,0 +1,74 @@
+import mongoose from 'mongoose';
+import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../../domain/index.js';
+import type { Grant } from '../../domain/index.js';
+import { compositeId } from './composite-id.js';
+import { collectionOptions, nullableString, nullableTimestamp, oneOf, presentString, requiredString, stringId } from './schema-fields.js';
+
+/** `grants`: one document per grant per snapshot; the grant's id is `grantId`. */
+export interface GrantDoc extends Omit<Grant, 'id'> {
+  _id: string;
+  snapshotId: string;
+  grantId: string;
+}
+
+export const grantSchema = new mongoose.Schema<GrantDoc>(
+  {
+    _id: stringId,
+    snapshotId: requiredString,
+    grantId: requiredString,
+    systemId: requiredString,
+    accountId: presentString('accountId'),
+    role: presentString('role'),
+    scope: presentString('scope'),
+    identityId: nullableString,
+    identityRef: nullableString,
+    accountDisplayName: nullableString,
+    accountType: oneOf(ACCOUNT_TYPES),
+    accountStatus: oneOf(ACCOUNT_STATUSES),
+    lastActivityAt: nullableString,
+    firstSeenAt: nullableTimestamp,
+  },
+  collectionOptions('grants'),
+);
+// A grant id once per snapshot; also the keyset order grants() pages by.
+grantSchema.index({ snapshotId: 1, grantId: 1 }, { unique: true });
+
+export function grantDocId(snapshotId: string, grantId: string): string {
+  return compositeId(snapshotId, grantId);
+}
+
+export function grantDoc(snapshotId: string, g: Grant): GrantDoc {
+  return {
+    _id: grantDocId(snapshotId, g.id),
+    snapshotId,
+    grantId: g.id,
+    systemId: g.systemId,
+    accountId: g.accountId,
+    role: g.role,
+    scope: g.scope,
+    identityId: g.identityId,
+    identityRef: g.identityRef,
+    accountDisplayName: g.accountDisplayName,
+    accountType: g.accountType,
+    accountStatus: g.accountStatus,
+    lastActivityAt: g.lastActivityAt,
+    firstSeenAt: g.firstSeenAt,
+  };
+}
+
+export function toGrant(d: GrantDoc): Grant {
+  return {
+    id: d.grantId,
+    systemId: d.systemId,
+    accountId: d.accountId,
+    role: d.role,
+    scope: d.scope,
+    identityId: d.identityId,
+    identityRef: d.identityRef,
+    accountDisplayName: d.accountDisplayName,
+    accountType: d.accountType,
+    accountStatus: d.accountStatus,
+    lastActivityAt: d.lastActivityAt,
+    firstSeenAt: d.firstSeenAt,
+  };
+}

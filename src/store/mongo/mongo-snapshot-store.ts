@@ -1,0 +1,177 @@
+import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
+import type { SnapshotFinish, SnapshotStore } from '../ports.js';
+import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
+import { asInteger, asString, operator } from './filter-value.js';
+import { grantChangeDoc, toGrantChange } from './grant-change-schema.js';
+import { grantDoc, toGrant } from './grant-schema.js';
+import { identityDoc, toIdentity } from './identity-schema.js';
+import type { MongoModels } from './mongo-models.js';
+import { keysetPages, pageSize } from './keyset-pages.js';
+import {
+  acceptFilter,
+  acceptUpdate,
+  finishQuery,
+  grantPageFilter,
+  inSnapshots,
+  NEWEST_FIRST,
+  snapshotListFilter,
+  supersededFilter,
+} from './snapshot-queries.js';
+import { snapshotDoc, toSnapshot } from './snapshot-schema.js';
+
+const DEFAULT_GRANT_BATCH = 5_000;
+
+/**
+ * Snapshots, their grants, identities and diff lines. A snapshot's data is written only while
+ * it is running, by the sync run that created it: the running check before a batch is a guard
+ * against misuse, not a lock (MongoDB has no multi-document lock without a transaction, and a
+ * 1M-grant snapshot is far beyond one), so a batch racing its own snapshot's finish() can
+ * still land. Promotion is two single-document writes (accept, then point the system at it);
+ * a crash between them leaves an accepted, complete snapshot that a retried promote() makes
+ * current.
+ */
+export class MongoSnapshotStore implements SnapshotStore {
+  constructor(private readonly models: MongoModels) {}
+
+  async create(snapshot: Snapshot): Promise<void> {
+    if (snapshot.status !== 'running') throw new Error(`snapshot ${snapshot.id} must be created running, not ${snapshot.status}`);
+    const doc = snapshotDoc(snapshot);
+    await this.models.snapshots.validate(doc);
+    await this.models.snapshots.bulkWrite([insertIfAbsent(doc)], BULK_WRITE_OPTIONS);
+  }
+
+  async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
+    if (grants.length === 0) return;
+    const { systemId } = await this.requireRunning(snapshotId);
+    for (const grant of grants) {
+      // grants() reports the snapshot's system; a grant of another system would be misfiled.
+      if (grant.systemId !== systemId) {
+        throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
+      }
+    }
+    await this.models.grants.bulkWrite(
+      grants.map((grant) => upsertLastWins(grantDoc(snapshotId, grant))),
+      BULK_WRITE_OPTIONS,
+    );
+  }
+
+  async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
+    if (identities.length === 0) return;
+    const { systemId } = await this.requireRunning(snapshotId);
+    await this.models.identities.bulkWrite(
+      identities.map((identity) => upsertLastWins(identityDoc(snapshotId, systemId, identity))),
+      BULK_WRITE_OPTIONS,
+    );
+  }
+
+  private async requireRunning(snapshotId: string): Promise<Snapshot> {
+    const snapshot = await this.get(snapshotId);
+    if (!snapshot) throw new Error(`snapshot ${snapshotId} does not exist`);
+    if (snapshot.status !== 'running') throw new Error(`snapshot ${snapshotId} is ${snapshot.status}: only a running snapshot takes data`);
+    return snapshot;
+  }
+
+  async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    const result = await finishQuery(this.models.snapshots, snapshotId, outcome);
+    return result.matchedCount === 1;
+  }
+
+  async get(snapshotId: string): Promise<Snapshot | null> {
+    const doc = await this.models.snapshots.findById(asString(snapshotId, 'snapshotId')).lean();
+    return doc ? toSnapshot(doc) : null;
+  }
+
+  async list(filter: { systemId?: string; status?: SnapshotStatus; limit?: number } = {}): Promise<Snapshot[]> {
+    // limit(0) is no limit.
+    const limit = filter.limit === undefined ? 0 : asInteger(filter.limit, 'limit', 1);
+    const docs = await this.models.snapshots.find(snapshotListFilter(filter)).sort(NEWEST_FIRST).limit(limit).lean();
+    return docs.map(toSnapshot);
+  }
+
+  async current(systemId: string): Promise<Snapshot | null> {
+    const state = await this.models.systemState.findById(asString(systemId, 'systemId')).lean();
+    return state ? this.get(state.snapshotId) : null;
+  }
+
+  async currentAll(): Promise<Map<string, Snapshot>> {
+    const states = await this.models.systemState.find({}).sort({ _id: 1 }).lean();
+    const snapshots = await this.models.snapshots.find({ _id: operator({ $in: states.map((s) => s.snapshotId) }) }).lean();
+    const byId = new Map(snapshots.map((doc) => [doc._id, toSnapshot(doc)]));
+    const current = new Map<string, Snapshot>();
+    for (const state of states) {
+      const snapshot = byId.get(state.snapshotId);
+      if (snapshot) current.set(state._id, snapshot);
+    }
+    return current;
+  }
+
+  async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
+    let snapshot = await this.get(snapshotId);
+    if (!snapshot) throw new Error(`cannot promote snapshot ${snapshotId}: it does not exist`);
+    if (snapshot.status === 'quarantined') {
+      if (!acceptedBy) {
+        throw new Error(`cannot promote snapshot ${snapshotId}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`);
+      }
+      await this.models.snapshots.updateOne(acceptFilter(snapshotId), acceptUpdate(acceptedBy), { runValidators: true });
+      // Re-read: a concurrent promote may have accepted it first, which is as good.
+      snapshot = await this.get(snapshotId);
+    }
+    if (snapshot?.status !== 'complete') {
+      throw new Error(`cannot promote snapshot ${snapshotId}: its status is ${snapshot?.status ?? 'unknown'}; only a complete snapshot becomes current`);
+    }
+    await this.models.systemState.updateOne({ _id: snapshot.systemId }, { $set: { snapshotId: snapshot.id } }, { upsert: true });
+  }
+
+  grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    return keysetPages<Grant, string>(
+      async (after, limit) =>
+        (await this.models.grants.find(grantPageFilter(snapshotId, after)).sort({ grantId: 1 }).limit(limit).lean()).map(toGrant),
+      (last) => last.id,
+      size,
+    );
+  }
+
+  async countGrants(snapshotId: string): Promise<number> {
+    return this.models.grants.countDocuments({ snapshotId: asString(snapshotId, 'snapshotId') });
+  }
+
+  async identities(snapshotId: string): Promise<Identity[]> {
+    const docs = await this.models.identities.find({ snapshotId: asString(snapshotId, 'snapshotId') }).sort({ identityId: 1 }).lean();
+    return docs.map(toIdentity);
+  }
+
+  async appendChanges(changes: readonly GrantChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.models.grantChanges.bulkWrite(
+      changes.map((change) => insertIfAbsent(grantChangeDoc(change))),
+      BULK_WRITE_OPTIONS,
+    );
+  }
+
+  changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    return keysetPages<GrantChange, string>(
+      async (after, limit) =>
+        (await this.models.grantChanges.find(grantPageFilter(snapshotId, after)).sort({ grantId: 1 }).limit(limit).lean()).map(toGrantChange),
+      (last) => last.grantId,
+      size,
+    );
+  }
+
+  async pruneGrants(keep: number): Promise<number> {
+    asInteger(keep, 'keep', 0);
+    let deleted = 0;
+    for (const current of (await this.currentAll()).values()) {
+      const superseded = await this.models.snapshots
+        .find(supersededFilter(current), { _id: 1 })
+        .sort(NEWEST_FIRST)
+        .skip(keep)
+        .lean();
+      if (superseded.length === 0) continue;
+      const result = await this.models.grants.deleteMany(inSnapshots(superseded.map((s) => s._id)));
+      deleted += result.deletedCount;
+    }
+    return deleted;
+  }
+}

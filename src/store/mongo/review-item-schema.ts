@@ -1,0 +1,63 @@
+import mongoose from 'mongoose';
+import { ITEM_STATES } from '../../domain/index.js';
+import type { ReviewItem } from '../../domain/index.js';
+import { embeddedFindingSchema, toFinding } from './embedded-finding-schema.js';
+import { collectionOptions, nullableString, oneOf, presentString, requiredString, stringId, timestamp } from './schema-fields.js';
+
+/** `review_items`: `_id` is the derived item id (campaign + grant). */
+export interface ReviewItemDoc extends Omit<ReviewItem, 'id'> {
+  _id: string;
+}
+
+export const reviewItemSchema = new mongoose.Schema<ReviewItemDoc>(
+  {
+    _id: stringId,
+    campaignId: requiredString,
+    grantId: requiredString,
+    systemId: requiredString,
+    accountId: presentString('accountId'),
+    role: presentString('role'),
+    scope: presentString('scope'),
+    identityId: nullableString,
+    reviewerId: requiredString,
+    reviewerSource: requiredString,
+    state: oneOf(ITEM_STATES),
+    findings: { type: [embeddedFindingSchema], default: () => [] },
+    lastActivityAt: nullableString,
+    decisionId: nullableString,
+    updatedAt: timestamp,
+  },
+  collectionOptions('review_items'),
+);
+// A grant once per campaign (the item id derives from both).
+reviewItemSchema.index({ campaignId: 1, grantId: 1 }, { unique: true });
+// items() by reviewer or state; expirePending(); pendingForReviewer(); lastCertification().
+reviewItemSchema.index({ campaignId: 1, reviewerId: 1, state: 1 });
+reviewItemSchema.index({ campaignId: 1, state: 1 });
+reviewItemSchema.index({ reviewerId: 1, state: 1, campaignId: 1 });
+reviewItemSchema.index({ systemId: 1, campaignId: 1 });
+
+export function reviewItemDoc(i: ReviewItem): ReviewItemDoc {
+  const { id, ...rest } = toReviewItem({ ...i, _id: i.id });
+  return { _id: id, ...rest };
+}
+
+export function toReviewItem(d: ReviewItemDoc): ReviewItem {
+  return {
+    id: d._id,
+    campaignId: d.campaignId,
+    grantId: d.grantId,
+    systemId: d.systemId,
+    accountId: d.accountId,
+    role: d.role,
+    scope: d.scope,
+    identityId: d.identityId,
+    reviewerId: d.reviewerId,
+    reviewerSource: d.reviewerSource,
+    state: d.state,
+    findings: d.findings.map(toFinding),
+    lastActivityAt: d.lastActivityAt,
+    decisionId: d.decisionId,
+    updatedAt: d.updatedAt,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Filters and updates of the snapshot store, built from checked values only (see
+ * filter-value.ts), so tests can assert their exact shape.
+ */
+import type { Model } from 'mongoose';
+import type { SnapshotStatus } from '../../domain/index.js';
+import type { SnapshotFinish } from '../ports.js';
+import { asString, operator } from './filter-value.js';
+import { countsOf } from './snapshot-schema.js';
+import type { SnapshotDoc } from './snapshot-schema.js';
+
+/** finish(): only a running snapshot records an outcome. */
+export function finishFilter(snapshotId: string) {
+  return { _id: asString(snapshotId, 'snapshotId'), status: 'running' as const };
+}
+
+export function finishUpdate(outcome: SnapshotFinish) {
+  return {
+    $set: {
+      status: outcome.status,
+      finishedAt: outcome.finishedAt,
+      durationMs: outcome.durationMs,
+      counts: countsOf(outcome.counts),
+      problems: [...outcome.problems],
+      contentHash: outcome.contentHash,
+      previousSnapshotId: outcome.previousSnapshotId,
+    },
+  };
+}
+
+/** finish(): matched means recorded. */
+export function finishQuery(snapshots: Model<SnapshotDoc>, snapshotId: string, outcome: SnapshotFinish) {
+  return snapshots.updateOne(finishFilter(snapshotId), finishUpdate(outcome), { runValidators: true });
+}
+
+/** promote() of a quarantined snapshot: accepted once, by a named person, becoming complete. */
+export function acceptFilter(snapshotId: string) {
+  return { _id: asString(snapshotId, 'snapshotId'), status: 'quarantined' as const };
+}
+
+export function acceptUpdate(acceptedBy: string) {
+  return { $set: { status: 'complete' as const, acceptedBy: asString(acceptedBy, 'acceptedBy') } };
+}
+
+export function snapshotListFilter(filter: { systemId?: string; status?: SnapshotStatus }) {
+  return {
+    ...(filter.systemId === undefined ? {} : { systemId: asString(filter.systemId, 'systemId') }),
+    ...(filter.status === undefined ? {} : { status: asString(filter.status, 'status') as SnapshotStatus }),
+  };
+}
+
+/** Newest first; the id breaks ties between snapshots started in the same millisecond. */
+export const NEWEST_FIRST = { startedAt: -1, _id: -1 } as const;
+
+/** One keyset page of a snapshot's grants (or changes): grant ids after `after`. */
+export function grantPageFilter(snapshotId: string, after: string | null) {
+  const base = { snapshotId: asString(snapshotId, 'snapshotId') };
+  return after === null ? base : { ...base, grantId: operator({ $gt: asString(after, 'grantId') }) };
+}
+
+/**
+ * Snapshots of the current one's system whose grants pruneGrants may delete: not running (a
+ * sync is writing it) and older than the current one (by start time, then id, the list
+ * order), which excludes the current snapshot itself and any newer one (a quarantined
+ * snapshot awaiting acceptance keeps its grants).
+ */
+export function supersededFilter(current: { id: string; systemId: string; startedAt: string }) {
+  const startedAt = asString(current.startedAt, 'startedAt');
+  return {
+    systemId: asString(current.systemId, 'systemId'),
+    status: operator({ $ne: 'running' }),
+    $or: [{ startedAt: operator({ $lt: startedAt }) }, { startedAt, _id: operator({ $lt: asString(current.id, 'snapshotId') }) }],
+  };
+}
+
+/** Documents of any of the given snapshots (grants to prune, identities of current snapshots). */
+export function inSnapshots(snapshotIds: readonly string[]) {
+  return { snapshotId: operator({ $in: snapshotIds.map((id) => asString(id, 'snapshotId')) }) };
+}

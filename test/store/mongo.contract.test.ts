@@ -1,0 +1,36 @@
+/**
+ * The store contract against MongoDB. Needs a replica set (a single-node one is enough:
+ * `mongod --replSet rs0` + `rs.initiate()`), named by MONGODB_URI; without it the suite is
+ * skipped, since no MongoDB server can be installed on the development machines. Every test
+ * gets a database of its own, dropped when the test closes its store.
+ */
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { describe } from 'vitest';
+import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
+import type { Store } from '../../src/store/ports.js';
+import { storeContract } from './store-contract.js';
+
+const uri = process.env.MONGODB_URI;
+
+/** A store on a fresh database (iam_review_test_<random>), dropped on close. */
+async function openFreshStore(mongoUri: string): Promise<Store> {
+  const dbName = `iam_review_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const store = await openMongoStore({ uri: mongoUri, dbName, serverSelectionTimeoutMS: 5_000 });
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      const admin = await mongoose.createConnection(mongoUri, { dbName }).asPromise();
+      try {
+        await admin.dropDatabase();
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+describe.skipIf(!uri)(uri ? 'MongoDB contract (MONGODB_URI)' : 'MongoDB contract (skipped: set MONGODB_URI to a replica set to run)', () => {
+  storeContract('mongo', () => openFreshStore(uri as string));
+});
