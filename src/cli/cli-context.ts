@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import type { Env } from '../config/env.js';
 import type { CliIo } from './cli-io.js';
 
 /**
@@ -9,5 +10,5 @@ export interface CliContext {
   io: CliIo;
   app(): Promise<App>;
   /** The environment, without opening the store. */
-  env(): import('../config/env.js').Env;
+  env(): Env;
 }

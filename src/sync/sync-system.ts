@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EVENT } from '../audit/event-types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SystemConfig } from '../config/system-config.js';
-import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord } from '../connectors/connector.js';
+import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord, Page } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
 import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason } from '../domain/index.js';
@@ -178,7 +178,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
 async function storeGrants(
   snapshotId: string,
   systemId: string,
-  fetchPage: (t: string | null) => Promise<import('../connectors/connector.js').Page<GrantRecord>>,
+  fetchPage: (t: string | null) => Promise<Page<GrantRecord>>,
   drain: Parameters<typeof drainPages>[1],
   previous: Snapshot | null,
   deps: SyncDeps,

@@ -10,3 +10,4 @@ export * from './app-home.js';
 export * from './reminder-message.js';
 export * from './escalation-message.js';
 export * from './text-preview.js';
+export * from './delegated-item.js';

@@ -79,11 +79,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
     this.selectSnapshot = db.prepare<[string], SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.id = ?`);
     this.selectHandle = db.prepare<[string], SnapshotHandle>('SELECT key, system_id AS systemId, status FROM snapshots WHERE id = ?');
-    this.insertGrant = db.prepare<[number, Grant]>(
+    // Positional parameters: binding a million rows by name costs ~2x more in better-sqlite3.
+    this.insertGrant = db.prepare<[number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null]>(
       `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
          account_display_name, account_type, account_status, last_activity_at, first_seen_at)
-       VALUES (?, @id, @accountId, @role, @scope, @identityId, @identityRef, @accountDisplayName, @accountType,
-         @accountStatus, @lastActivityAt, @firstSeenAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertIdentity = db.prepare<[string, Identity, string, string]>(
       `INSERT OR REPLACE INTO identities (snapshot_id, id, email, display_name, department, job_title, manager_id,
@@ -136,7 +136,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
         if (grant.systemId !== systemId) {
           throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
         }
-        this.insertGrant.run(key, grant);
+        const g = grant;
+        this.insertGrant.run(key, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt);
       }
     });
     this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {

@@ -1,0 +1,103 @@
+import { Command, Option } from 'commander';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Finding, Severity } from '../domain/index.js';
+import { atLeast, SEVERITIES } from '../domain/index.js';
+import { runCheck } from '../policies/run-check.js';
+import type { CheckResult } from '../policies/run-check.js';
+import type { CliContext } from './cli-context.js';
+import { CliError, EXIT, usageError } from './cli-error.js';
+
+/**
+ * `iam-review check [--system ID] [--format table|json] [--fail-on high|medium|low]`
+ *
+ * Evaluates the current state of every system (or one) against the policies, which are
+ * read afresh from policies/ on every run, stores the evaluation and prints the findings.
+ * With `--format json`, stdout carries exactly one JSON document (warnings and logs go to
+ * stderr). Exit 0; 3 with --fail-on when a finding at or above that severity exists;
+ * 2 on invalid config or arguments.
+ */
+export function checkCommand(ctx: CliContext): Command {
+  return new Command('check')
+    .description('evaluate the current state of every system against the policies and print the findings')
+    .option('--system <id>', 'evaluate this system only')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices([...SEVERITIES]))
+    .action(async (opts: { system?: string; format: 'table' | 'json'; failOn?: Severity }) => {
+      const app = await ctx.app();
+      const config = app.loadConfig();
+      if (opts.system !== undefined && !config.systems.some((s) => s.id === opts.system)) {
+        throw usageError(`unknown system "${opts.system}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
+      }
+      for (const w of config.warnings) ctx.io.err(`warning: ${w}`);
+      const result = await runCheck({ store: app.store, config, now: app.now, audit: new AuditLog(app.store.ledger, app.now) }, { systemId: opts.system, actor: 'cli' });
+      for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
+      ctx.io.out(opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) : checkTable(result));
+      if (opts.failOn !== undefined) {
+        const failOn = opts.failOn;
+        const hits = result.findings.filter((f) => atLeast(f.severity, failOn)).length;
+        if (hits > 0) throw new CliError(`${hits} finding(s) at or above ${failOn} severity`, EXIT.findingsAtThreshold);
+      }
+    });
+}
+
+export interface CheckJsonFinding {
+  type: string;
+  severity: Severity;
+  system: string;
+  accountId: string | null;
+  /** The identity's email, else its id; null for an unowned account. */
+  identity: string | null;
+  role: string | null;
+  /** null when the grant has no scope. */
+  scope: string | null;
+  ruleId: string;
+  reason: string;
+}
+
+export interface CheckJson {
+  generatedAt: string;
+  findings: CheckJsonFinding[];
+  summary: Record<string, number>;
+}
+
+/** The public JSON shape of `check --format json` (scripts and CI rely on it). */
+export function checkJson(result: CheckResult): CheckJson {
+  return {
+    generatedAt: result.evaluation.at,
+    findings: result.findings.map((f) => ({
+      type: f.type,
+      severity: f.severity,
+      system: f.systemId,
+      accountId: f.accountId,
+      identity: labelOf(result, f),
+      role: f.role,
+      scope: f.scope === '' ? null : f.scope,
+      ruleId: f.ruleId,
+      reason: f.reason,
+    })),
+    summary: result.summary,
+  };
+}
+
+function labelOf(result: CheckResult, f: Finding): string | null {
+  return f.identityId === null ? null : (result.identityLabels.get(f.identityId) ?? f.identityId);
+}
+
+export function checkTable(result: CheckResult): string {
+  const { findings, summary, evaluation } = result;
+  if (findings.length === 0) return `No findings (${evaluation.systemIds.length} system(s) evaluated at ${evaluation.at}).`;
+  const rows = findings.map((f) => [f.severity, f.type, f.systemId, f.accountId ?? '-', labelOf(result, f) ?? '-', f.role ? f.role + (f.scope ? `@${f.scope}` : '') : '-', f.ruleId]);
+  const header = ['SEVERITY', 'TYPE', 'SYSTEM', 'ACCOUNT', 'IDENTITY', 'ROLE', 'RULE'];
+  const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const out = [line(header)];
+  findings.forEach((f, i) => {
+    out.push(line(rows[i]!));
+    out.push(`    ${f.reason}`);
+  });
+  const bySeverity = SEVERITIES.slice().reverse().map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`);
+  const byType = Object.entries(summary).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
+  out.push('', `${findings.length} finding(s): ${bySeverity.join(', ')}  (${byType.join(', ')})`);
+  out.push(`Evaluated ${evaluation.systemIds.join(', ')} at ${evaluation.at}; new ${result.changes.opened}, still open ${result.changes.refreshed}, resolved ${result.changes.resolved}.`);
+  return out.join('\n');
+}

@@ -1,0 +1,153 @@
+/**
+ * `iam-review demo`: the whole pipeline on the sample firm, on the embedded store:
+ * validate -> sync -> findings -> campaign -> review messages -> simulated decisions ->
+ * close -> a later sync with new access -> findings again -> evidence pack -> ledger check.
+ * Safe to run twice (each step is idempotent); `--reset` starts from an empty database.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { AuditLog } from '../audit/audit-log.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Campaign, FindingType, ReviewItem } from '../domain/index.js';
+import { FINDING_TYPES, verifyRun } from '../domain/index.js';
+import type { LedgerEvent } from '../domain/index.js';
+import { runCheck } from '../policies/run-check.js';
+import type { CheckResult } from '../policies/run-check.js';
+import { closeCampaign } from '../reviews/close-campaign.js';
+import { decideItem } from '../reviews/decide-item.js';
+import { openCampaign } from '../reviews/open-campaign.js';
+import { simulatedDecision } from '../reviews/simulated-reviewer.js';
+import { reviewMessage, textPreview } from '../slack/blocks/index.js';
+import { syncSystems } from '../sync/sync-runner.js';
+import type { App } from '../app.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+import { connectorLog } from './connector-log.js';
+import { checkTable } from './check-command.js';
+import { reviewDeps } from './review-context.js';
+import { formatOutcomes } from './sync-command.js';
+
+/** The review the demo runs: the sample firm's half-yearly review of all critical access. */
+export const DEMO_REVIEW = 'half-yearly-critical';
+/** The sample trading platform's export after the review: one grant added since. */
+export const DEMO_NEXT_EXPORT = { system: 'trading', path: 'sample-data/trading.next.csv' };
+
+export function demoCommand(ctx: CliContext): Command {
+  return new Command('demo')
+    .description('run the whole pipeline on the sample firm with the embedded store, printing each step')
+    .option('--reset', 'delete the embedded database first (start from scratch)')
+    .option('--out <dir>', 'where to write review message previews and the evidence pack', 'out/demo')
+    .action(async (opts: { reset?: boolean; out: string }) => {
+      const env = ctx.env();
+      if (opts.reset) {
+        if (env.MONGODB_URI) throw usageError('--reset only deletes the embedded SQLite database; unset MONGODB_URI to run the demo on it');
+        for (const suffix of ['', '-wal', '-shm']) rmSync(env.sqliteFile + suffix, { force: true });
+      }
+      const out = resolve(opts.out);
+      mkdirSync(out, { recursive: true });
+      const app = await ctx.app();
+      const say = (s = '') => ctx.io.out(s);
+      const step = (n: number, title: string) => say(`\n== ${n}. ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`);
+
+      step(1, 'Configuration (connectors/, policies/, reviews/)');
+      const config = app.loadConfig();
+      say(`${config.systems.length} systems, ${config.policies.length} role policies, ${config.sodRules.length} separation-of-duties rules, ${config.reviews.length} review definitions.`);
+      await new AuditLog(app.store.ledger, app.now).record('config.loaded', 'demo', 'config', { files: config.files });
+
+      step(2, 'Sync: pull every system into a snapshot');
+      say(formatOutcomes(await sync(app, config)));
+
+      step(3, 'Findings: current state against the policies');
+      const first = await check(app, config);
+      say(checkTable(first));
+
+      step(4, `Review campaign: ${DEMO_REVIEW}`);
+      const deps = reviewDeps(app);
+      const opened = await openCampaign(deps, DEMO_REVIEW, { actor: 'demo' });
+      const campaign = opened.campaign;
+      let items = await app.store.campaigns.items(campaign.id);
+      say(`${opened.opened ? 'Opened' : `Already ${campaign.state}`}: ${campaign.name} (${campaign.id}), ${items.length} items, due ${campaign.dueAt.slice(0, 10)}.`);
+
+      step(5, 'Review messages (what each manager gets in Slack)');
+      await previewMessages(app, campaign, items, join(out, 'slack'), say);
+
+      step(6, 'Decisions (SIMULATED reviewers: the demo decides as the assigned managers would)');
+      if (campaign.state === 'open') {
+        for (const item of items.filter((i) => i.state === 'pending')) {
+          const reviewer = await app.store.identities.get(item.reviewerId);
+          const email = reviewer?.email ?? item.reviewerId;
+          const { outcome, justification } = simulatedDecision(item);
+          const r = await decideItem(deps, { itemId: item.id, outcome, actor: { id: item.reviewerId, email, slackId: null, label: email }, channel: 'cli', justification, simulated: true });
+          say(`  ${r.item.state === 'approved' ? 'approved' : 'REVOKED '}  ${item.systemId}:${item.accountId} ${item.role}  by ${email}${justification ? `: ${justification}` : ''}`);
+        }
+        items = await app.store.campaigns.items(campaign.id);
+      } else {
+        say(`Campaign is ${campaign.state}: decisions were recorded in an earlier run.`);
+      }
+
+      step(7, 'Close the campaign (pending items would expire)');
+      if ((await app.store.campaigns.get(campaign.id))?.state === 'open') {
+        const closed = await closeCampaign(deps, campaign.id, 'demo');
+        say(`Closed: ${closed.approved} approved, ${closed.revoked} revoked, ${closed.expired} expired.`);
+      } else {
+        say('Already closed.');
+      }
+
+      step(8, 'A later sync: the trading platform shows access granted after the review');
+      const system = config.systems.find((s) => s.id === DEMO_NEXT_EXPORT.system);
+      if (system) {
+        const later = { ...system, connector: { ...system.connector, settings: { ...(system.connector.settings as object), path: DEMO_NEXT_EXPORT.path } } };
+        say(formatOutcomes(await sync(app, config, [later])));
+      }
+      const second = await check(app, config);
+      say(checkTable(second));
+      const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0);
+      say(missing.length === 0 ? 'Every finding type is present in the sample firm.' : `Finding types not seen: ${missing.join(', ')}`);
+
+      step(9, 'Audit ledger');
+      const events: LedgerEvent[] = [];
+      for await (const batch of app.store.ledger.read()) events.push(...batch);
+      const verified = verifyRun(events, null);
+      say(verified.break ? `LEDGER BROKEN at seq ${verified.break.seq}: ${verified.break.reason}` : `Hash chain intact: ${verified.count} events, head seq ${verified.last?.seq} ${verified.last?.hash}`);
+      say(`\nReview message previews: ${relative(process.cwd(), join(out, 'slack')) || '.'}/`);
+    });
+}
+
+async function sync(app: App, config: LoadedConfig, systems = config.systems) {
+  return syncSystems(systems, {
+    store: app.store,
+    audit: new AuditLog(app.store.ledger, app.now),
+    connectors: app.connectors,
+    configDir: join(config.configDir, 'connectors'),
+    env: app.env.get,
+    log: connectorLog(app.log),
+    now: app.now,
+    maxRemovalShare: config.global.maxRemovalShare,
+  }, { actor: 'demo' });
+}
+
+async function check(app: App, config: LoadedConfig): Promise<CheckResult> {
+  return runCheck({ store: app.store, config, now: app.now, audit: new AuditLog(app.store.ledger, app.now) }, { actor: 'demo' });
+}
+
+/** Renders each reviewer's Slack message: a text preview on stdout and the Block Kit JSON in a file. */
+async function previewMessages(app: App, campaign: Campaign, items: ReviewItem[], dir: string, say: (s?: string) => void) {
+  mkdirSync(dir, { recursive: true });
+  const byReviewer = new Map<string, ReviewItem[]>();
+  for (const i of items) byReviewer.set(i.reviewerId, [...(byReviewer.get(i.reviewerId) ?? []), i]);
+  for (const [reviewerId, list] of byReviewer) {
+    const reviewer = await app.store.identities.get(reviewerId);
+    const entries = await Promise.all(
+      list.map(async (item) => {
+        const subject = item.identityId ? await app.store.identities.get(item.identityId) : null;
+        return { item, subject: subject ? { name: subject.displayName, email: subject.email } : null };
+      }),
+    );
+    const message = reviewMessage({ campaign, reviewer: { name: reviewer?.displayName ?? reviewerId }, items: entries, now: app.now().toISOString() });
+    const file = join(dir, `${campaign.id.replace(/[^A-Za-z0-9-]/g, '_')}--${(reviewer?.email ?? reviewerId).replace(/[^A-Za-z0-9.@-]/g, '_')}.json`);
+    writeFileSync(file, JSON.stringify(message.pages.map((p) => ({ text: p.text, blocks: p.blocks })), null, 2));
+    say(`--- DM to ${reviewer?.displayName ?? reviewerId} <${reviewer?.email ?? reviewerId}>: ${list.length} items, ${message.pages.length} message(s); Block Kit JSON: ${relative(process.cwd(), file)}`);
+    for (const page of message.pages) say(textPreview(page.blocks).split('\n').map((l) => `    ${l}`).join('\n'));
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The `check` service: reads the current state from the store (current snapshots and their
+ * grants in batches, current identities, last certifications), evaluates the policies,
+ * stores the evaluation (so findings keep a history: first seen, still open, resolved)
+ * and records opened and resolved findings in the audit ledger.
+ *
+ * Ledger volume: up to LEDGER_DETAIL_LIMIT opened+resolved findings, one event per
+ * finding. Above that (a first check of a large estate, a policy change that flips
+ * thousands), one summary event per direction carries the counts and a SHA-256 over the
+ * sorted finding keys, and only high-severity findings get their own event; the full
+ * detail is in the stored evaluation.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import { EVENT } from '../audit/event-types.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { parseRoleRef } from '../config/policy-config.js';
+import type { Evaluation, Finding, FindingType, Severity } from '../domain/index.js';
+import { FINDING_TYPES, identityLabel } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import type { Certification } from './evaluation-context.js';
+import { PolicyEvaluator } from './policy-evaluator.js';
+
+export interface CheckDeps {
+  store: Store;
+  config: LoadedConfig;
+  now: () => Date;
+  audit: AuditLog;
+}
+
+export interface CheckOptions {
+  /** Evaluate and report one system only (its SoD partners are still read). */
+  systemId?: string;
+  /** Who ran the check, for the ledger. */
+  actor?: string;
+}
+
+export interface CheckResult {
+  evaluation: Evaluation;
+  findings: Finding[];
+  /** Count per finding type, every type present (0 when none). */
+  summary: Record<FindingType, number>;
+  warnings: string[];
+  /** identity id -> email, else id: the label reports use for the identities findings name. */
+  identityLabels: ReadonlyMap<string, string>;
+  changes: { opened: number; refreshed: number; resolved: number };
+}
+
+export const LEDGER_DETAIL_LIMIT = 500;
+const GRANT_BATCH = 5000;
+const LEDGER_CHUNK = 1000;
+
+export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promise<CheckResult> {
+  const { store, config } = deps;
+  const at = deps.now();
+  const warnings: string[] = [];
+  const configured = new Set(config.systems.map((s) => s.id));
+  if (opts.systemId !== undefined && !configured.has(opts.systemId)) {
+    throw new Error(`unknown system "${opts.systemId}" (known: ${[...configured].join(', ')})`);
+  }
+
+  const current = await store.snapshots.currentAll();
+  const selected = opts.systemId !== undefined ? [opts.systemId] : config.systems.map((s) => s.id);
+  const reported = new Set<string>();
+  for (const id of selected) {
+    const system = config.systems.find((s) => s.id === id)!;
+    if (current.has(id)) reported.add(id);
+    else if (system.kind !== 'directory') warnings.push(`system "${id}" has no current snapshot yet (run \`iam-review sync\`): not evaluated`);
+  }
+  for (const id of current.keys()) {
+    if (!configured.has(id)) warnings.push(`system "${id}" has a current snapshot but no file in connectors/: not evaluated`);
+  }
+
+  const certifications = new Map<string, Certification>();
+  for (const id of reported) {
+    const last = await store.campaigns.lastCertification(id);
+    if (!last) continue;
+    const campaign = await store.campaigns.get(last.campaignId);
+    certifications.set(id, { ...last, openedAt: campaign?.openedAt ?? last.certifiedAt });
+  }
+
+  const identities = await store.identities.current();
+  const evaluator = new PolicyEvaluator({
+    systems: config.systems,
+    policies: config.policies,
+    sodRules: config.sodRules,
+    global: config.global,
+    identities,
+    certifications,
+    now: at,
+    reportSystems: reported,
+  });
+  for (const id of systemsToRead(config, reported)) {
+    const snapshot = current.get(id);
+    if (!snapshot) continue;
+    for await (const batch of store.snapshots.grants(snapshot.id, GRANT_BATCH)) evaluator.add(batch);
+  }
+  const result = evaluator.finish();
+  warnings.push(...result.warnings);
+
+  const summary = Object.fromEntries(FINDING_TYPES.map((t) => [t, 0])) as Record<FindingType, number>;
+  for (const f of result.findings) summary[f.type]++;
+  const evaluation: Evaluation = {
+    id: `evaluation@${at.toISOString()}#${randomUUID().slice(0, 8)}`,
+    at: at.toISOString(),
+    systemIds: [...reported].sort(),
+    policyHash: policyHash(config),
+    counts: Object.fromEntries(Object.entries(summary).filter(([, n]) => n > 0)),
+  };
+
+  const before = (await store.findings.open()).filter((f) => reported.has(f.systemId));
+  const changes = await store.findings.saveEvaluation(evaluation, result.findings);
+  const raised = new Set(result.findings.map((f) => f.key));
+  const wasOpen = new Set(before.map((f) => f.key));
+  const opened = result.findings.filter((f) => !wasOpen.has(f.key));
+  const resolved = before.filter((f) => !raised.has(f.key));
+  await recordLedger(deps.audit, opts.actor ?? 'system', evaluation.id, opened, resolved);
+
+  const byId = new Map(identities.map((i) => [i.id, i]));
+  const identityLabels = new Map<string, string>();
+  for (const f of result.findings) {
+    if (f.identityId !== null && !identityLabels.has(f.identityId)) identityLabels.set(f.identityId, identityLabel(byId.get(f.identityId)) ?? f.identityId);
+  }
+  return { evaluation, findings: result.findings, summary, warnings, identityLabels, changes };
+}
+
+/** The reported systems, plus the systems sharing a separation-of-duties rule with one of them. */
+function systemsToRead(config: LoadedConfig, reported: ReadonlySet<string>): string[] {
+  const out = new Set(reported);
+  for (const rule of config.sodRules) {
+    const systems = rule.roles.map((r) => parseRoleRef(r).systemId);
+    if (systems.some((s) => reported.has(s))) for (const s of systems) out.add(s);
+  }
+  return config.systems.map((s) => s.id).filter((id) => out.has(id));
+}
+
+/** SHA-256 over the policy files used (name and content hash of each, sorted). */
+function policyHash(config: LoadedConfig): string {
+  const lines = config.files
+    .filter((f) => f.file.startsWith('policies/'))
+    .map((f) => `${f.file} ${f.sha256}\n`)
+    .sort();
+  return createHash('sha256').update(lines.join('')).digest('hex');
+}
+
+function findingData(evaluationId: string, f: Finding): Record<string, unknown> {
+  return {
+    evaluationId,
+    key: f.key,
+    type: f.type,
+    severity: f.severity,
+    systemId: f.systemId,
+    grantId: f.grantId,
+    accountId: f.accountId,
+    identityId: f.identityId,
+    role: f.role,
+    scope: f.scope,
+    ruleId: f.ruleId,
+    reason: f.reason,
+  };
+}
+
+function summaryData(evaluationId: string, findings: readonly Finding[], detailed: number): Record<string, unknown> {
+  const bySeverity: Partial<Record<Severity, number>> = {};
+  const byType: Partial<Record<FindingType, number>> = {};
+  for (const f of findings) {
+    bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+    byType[f.type] = (byType[f.type] ?? 0) + 1;
+  }
+  const keys = findings.map((f) => f.key).sort();
+  return {
+    evaluationId,
+    summary: true,
+    count: findings.length,
+    bySeverity,
+    byType,
+    keysSha256: createHash('sha256').update(keys.join('\n')).digest('hex'),
+    detailedEvents: detailed,
+  };
+}
+
+async function recordLedger(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Promise<void> {
+  const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
+  const inputs: { type: string; actor: string; subject: string; data: Record<string, unknown> }[] = [];
+  for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
+    const detailed = detailAll ? list : list.filter((f) => f.severity === 'high');
+    if (!detailAll && list.length > 0) inputs.push({ type, actor, subject: `evaluation:${evaluationId}`, data: summaryData(evaluationId, list, detailed.length) });
+    for (const f of detailed) inputs.push({ type, actor, subject: f.key, data: findingData(evaluationId, f) });
+  }
+  for (let i = 0; i < inputs.length; i += LEDGER_CHUNK) await audit.recordMany(inputs.slice(i, i + LEDGER_CHUNK));
+}

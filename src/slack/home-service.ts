@@ -1,0 +1,58 @@
+/**
+ * The App Home tab: the user's pending items across open campaigns and, for the security team,
+ * the progress of every open campaign (done / pending / overdue per reviewer).
+ */
+import { summarize } from '../reviews/campaign-progress.js';
+import type { Campaign, ReviewItem } from '../domain/index.js';
+import { appHome } from './blocks/index.js';
+import type { AppHomeInput } from './blocks/index.js';
+import { loadPeople, nameOf, storePeople } from './people.js';
+import { reviewEntries } from './review-entries.js';
+import { hasRole, resolveSlackActor } from './slack-actor.js';
+import type { SlackServiceDeps } from './slack-services.js';
+
+export class HomeService {
+  constructor(private readonly s: SlackServiceDeps) {}
+
+  async publish(slackUserId: string): Promise<void> {
+    const deps = this.s.review();
+    const { store } = deps;
+    const actor = await resolveSlackActor(store, this.s.directory, slackUserId);
+    const now = deps.now().toISOString();
+    const open = await store.campaigns.list({ state: 'open' });
+    const byId = new Map(open.map((c) => [c.id, c]));
+
+    const mine = new Map<string, ReviewItem>();
+    for (const key of new Set([actor.id, ...(actor.email ? [actor.email] : [])])) {
+      for (const item of await store.campaigns.pendingForReviewer(key)) mine.set(item.id, item);
+    }
+    const people = storePeople(store);
+    const groups = new Map<string, ReviewItem[]>();
+    for (const item of mine.values()) {
+      if (!byId.has(item.campaignId)) continue;
+      const list = groups.get(item.campaignId) ?? [];
+      list.push(item);
+      groups.set(item.campaignId, list);
+    }
+    const pending = await Promise.all(
+      [...groups].map(async ([campaignId, items]) => ({ campaign: byId.get(campaignId)!, items: await reviewEntries(store, people, items) })),
+    );
+    pending.sort((a, b) => a.campaign.dueAt.localeCompare(b.campaign.dueAt));
+
+    let progress: AppHomeInput['progress'] = null;
+    if (hasRole(actor, deps.config.roles.securityTeam)) progress = await this.progress(open, now);
+    const name = actor.email ? await nameOf(people, actor.email) : `<@${slackUserId}>`;
+    await this.s.slack.publishHome(slackUserId, appHome({ user: { name }, now, pending, progress }));
+  }
+
+  private async progress(open: readonly Campaign[], now: string): Promise<NonNullable<AppHomeInput['progress']>> {
+    const { store } = this.s.review();
+    const people = await loadPeople(store);
+    const out: Array<NonNullable<AppHomeInput['progress']>[number]> = [];
+    for (const campaign of [...open].sort((a, b) => a.dueAt.localeCompare(b.dueAt))) {
+      const p = summarize(campaign, await store.campaigns.items(campaign.id), new Date(now));
+      out.push({ campaign, reviewers: await Promise.all(p.reviewers.map(async (r) => ({ name: await nameOf(people, r.reviewerId), done: r.done + r.expired, pending: r.pending }))) });
+    }
+    return out;
+  }
+}

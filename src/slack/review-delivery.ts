@@ -1,0 +1,273 @@
+/**
+ * Sends each reviewer their review message (a DM, paged by Block Kit limits) and keeps it
+ * current after decisions and delegations.
+ *
+ * Exactly-once per page: a page's delivery (`${campaignId}|${reviewerId}|review|${page}`) is
+ * claimed in the store before chat.postMessage and marked sent with the DM's channel and ts
+ * after, so a resumed or repeated run sends only what is missing and a sent page is never sent
+ * again. A page claimed by a run that died before recording the outcome may or may not have
+ * reached Slack (Slack has no idempotency key): it is reported as uncertain, never re-sent.
+ * A failed delivery (no Slack account, Slack error) stays retryable: the next run tries again.
+ */
+import { EVENT } from '../audit/event-types.js';
+import type { Campaign, ReviewItem } from '../domain/index.js';
+import { findDefinition } from '../reviews/open-campaign.js';
+import type { ReviewDeps } from '../reviews/review-deps.js';
+import { ReviewError } from '../reviews/review-error.js';
+import type { Delivery } from '../store/ports.js';
+import type { MessagePayload, ReviewMessagePage } from './blocks/index.js';
+import { markDelegated, reviewMessage } from './blocks/index.js';
+import type { People } from './people.js';
+import { emailOf, loadPeople, nameOf, storePeople } from './people.js';
+import { justificationRule, reviewEntries } from './review-entries.js';
+import { slackErrorCode } from './slack-gateway.js';
+import { BOT_ACTOR, SLACK_EVENT } from './slack-events.js';
+import type { SlackServiceDeps } from './slack-services.js';
+import { runPool } from './slack-services.js';
+
+export interface DeliverOptions {
+  /** Ledger actor (default the bot). */
+  actor?: string;
+  /** Reviewers handled at once (default 32); pacing keeps Slack's limits whatever the value. */
+  concurrency?: number;
+  /** Stops starting new pages (serve's shutdown); what was sent is recorded, the rest resumes later. */
+  signal?: AbortSignal;
+  /** Called after each page's outcome is recorded. */
+  onPage?: (outcome: { deliveryId: string; state: 'sent' | 'failed' }) => void;
+}
+
+export interface DeliveryReport {
+  campaignId: string;
+  reviewers: number;
+  pages: number;
+  sent: number;
+  alreadySent: number;
+  failed: Array<{ deliveryId: string; reviewerId: string; error: string }>;
+  /** Reviewers with no active Slack account for their email: escalate them. */
+  withoutSlack: string[];
+  /** Claimed by an earlier run that stopped before recording the outcome: not re-sent. */
+  uncertain: string[];
+  aborted: boolean;
+}
+
+export function deliveryId(campaignId: string, recipient: string, kind: Delivery['kind'], key: string): string {
+  return `${campaignId}|${recipient}|${kind}|${key}`;
+}
+
+const PAGE_KEY = /^\d+$/;
+
+function itemIdsOf(d: Delivery): string[] {
+  const ids = d.payload.itemIds;
+  return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export class ReviewDelivery {
+  constructor(private readonly s: SlackServiceDeps) {}
+
+  /** Sends every reviewer of an open campaign the pages they do not have yet. */
+  async deliverCampaign(campaignId: string, opts: DeliverOptions = {}): Promise<DeliveryReport> {
+    const deps = this.s.review();
+    const { store } = deps;
+    const campaign = await store.campaigns.get(campaignId);
+    if (!campaign) throw new ReviewError(`no campaign "${campaignId}"`, 'not-found');
+    if (campaign.state !== 'open') throw new ReviewError(`campaign ${campaignId} is ${campaign.state}: nothing to deliver`, 'conflict');
+    await this.refreshDirectoryFor(campaign);
+
+    const byReviewer = new Map<string, ReviewItem[]>();
+    for (const item of await store.campaigns.items(campaignId)) {
+      const list = byReviewer.get(item.reviewerId) ?? [];
+      list.push(item);
+      byReviewer.set(item.reviewerId, list);
+    }
+    const existing = new Map((await store.deliveries.list({ campaignId, kind: 'review' })).map((d) => [d.id, d]));
+    const people = await loadPeople(store);
+    const report: DeliveryReport = { campaignId, reviewers: byReviewer.size, pages: 0, sent: 0, alreadySent: 0, failed: [], withoutSlack: [], uncertain: [], aborted: false };
+    const reviewers = [...byReviewer.keys()].sort();
+    await runPool(reviewers, opts.concurrency ?? 32, (reviewerId) => this.deliverReviewer(deps, campaign, reviewerId, byReviewer.get(reviewerId)!, { people, existing, report, opts }), opts.signal);
+    report.aborted = opts.signal?.aborted === true;
+    this.s.log.info({ ...report, failed: report.failed.length, uncertain: report.uncertain.length, withoutSlack: report.withoutSlack.length }, 'review messages delivered');
+    return report;
+  }
+
+  private async refreshDirectoryFor(campaign: Campaign): Promise<void> {
+    const at = await this.s.review().store.slackUsers.refreshedAt();
+    // Once per campaign: a resumed delivery reuses the directory read for this campaign.
+    if (!at || at < campaign.openedAt) await this.s.directory.refresh();
+  }
+
+  private async deliverReviewer(
+    deps: ReviewDeps,
+    campaign: Campaign,
+    reviewerId: string,
+    items: ReviewItem[],
+    run: { people: People; existing: Map<string, Delivery>; report: DeliveryReport; opts: DeliverOptions },
+  ): Promise<void> {
+    const { store } = deps;
+    const { report, opts } = run;
+    const now = deps.now().toISOString();
+    const def = findDefinition(deps, campaign.reviewId);
+    const entries = await reviewEntries(store, run.people, items);
+    const { pages } = reviewMessage({ campaign, reviewer: { name: await nameOf(run.people, reviewerId) }, items: entries, now, justification: justificationRule(def) });
+    report.pages += pages.length;
+    const todo: ReviewMessagePage[] = [];
+    for (const page of pages) {
+      const prior = run.existing.get(deliveryId(campaign.id, reviewerId, 'review', String(page.page)));
+      if (prior?.state === 'sent') report.alreadySent += 1;
+      else if (prior?.state === 'claimed') report.uncertain.push(prior.id);
+      else todo.push(page);
+    }
+    if (todo.length === 0) return;
+
+    const email = await emailOf(run.people, reviewerId);
+    const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
+    if (!slackId) report.withoutSlack.push(reviewerId);
+    const actor = opts.actor ?? BOT_ACTOR;
+    for (const page of todo) {
+      if (opts.signal?.aborted) return;
+      const id = deliveryId(campaign.id, reviewerId, 'review', String(page.page));
+      const payload = { itemIds: page.itemIds, page: page.page, pageCount: page.pageCount, renderedAt: now };
+      const claimed = await store.deliveries.claim({ id, campaignId: campaign.id, recipient: reviewerId, kind: 'review', key: String(page.page), state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload });
+      if (!claimed) {
+        // Another replica or run holds it: it sends (or sent) this page.
+        report.uncertain.push(id);
+        continue;
+      }
+      const attempts = (run.existing.get(id)?.attempts ?? 0) + 1;
+      const fail = async (error: string): Promise<void> => {
+        await store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
+        await deps.audit.record(SLACK_EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', page: page.page, error });
+        report.failed.push({ deliveryId: id, reviewerId, error });
+        opts.onPage?.({ deliveryId: id, state: 'failed' });
+      };
+      if (!slackId) {
+        await fail(email ? `no active Slack account for ${email}` : `reviewer ${reviewerId} has no email`);
+        continue;
+      }
+      let posted;
+      try {
+        posted = await this.s.slack.postMessage(slackId, page);
+      } catch (err) {
+        await fail(slackErrorCode(err));
+        continue;
+      }
+      await store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
+      await deps.audit.record(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, page: page.page, pageCount: page.pageCount, items: page.itemIds.length });
+      report.sent += 1;
+      opts.onPage?.({ deliveryId: id, state: 'sent' });
+    }
+  }
+
+  /**
+   * Re-renders and updates in place (chat.update) every sent review message showing one of these
+   * items, so each shows who decided what and when. Returns the number of messages updated.
+   */
+  async refreshItems(campaignId: string, itemIds: readonly string[], actor: string = BOT_ACTOR): Promise<number> {
+    const deps = this.s.review();
+    const wanted = new Set(itemIds);
+    const deliveries = (await deps.store.deliveries.list({ campaignId, kind: 'review', state: 'sent' })).filter((d) => itemIdsOf(d).some((id) => wanted.has(id)));
+    let updated = 0;
+    const people = storePeople(deps.store);
+    for (const d of deliveries) {
+      const message = await this.render(deps, d, people);
+      if (!message || !d.channel || !d.ts) continue;
+      try {
+        await this.s.slack.update(d.channel, d.ts, message);
+      } catch (err) {
+        this.s.log.warn({ deliveryId: d.id, error: slackErrorCode(err) }, 'could not update a review message');
+        continue;
+      }
+      await deps.audit.record(EVENT.messageUpdated, actor, d.id, { campaignId, reviewerId: d.recipient, channel: d.channel, ts: d.ts, items: itemIdsOf(d).filter((id) => wanted.has(id)) });
+      updated += 1;
+    }
+    return updated;
+  }
+
+  /**
+   * After a delegation: the new reviewer gets a message with the item (once per item and
+   * reviewer), and the former reviewer's message shows where it went.
+   */
+  async deliverDelegated(item: ReviewItem, actor: string = BOT_ACTOR): Promise<void> {
+    const deps = this.s.review();
+    await this.refreshItems(item.campaignId, [item.id], actor);
+    const campaign = await deps.store.campaigns.get(item.campaignId);
+    if (!campaign || campaign.state !== 'open') return;
+    const people = storePeople(deps.store);
+    const existing = new Map((await deps.store.deliveries.list({ campaignId: campaign.id, recipient: item.reviewerId, kind: 'review' })).map((d) => [d.id, d]));
+    // Already on one of the new reviewer's pages (delegated back): that page shows it as theirs again.
+    if ([...existing.values()].some((d) => d.state === 'sent' && itemIdsOf(d).includes(item.id))) return;
+    const report: DeliveryReport = { campaignId: campaign.id, reviewers: 1, pages: 0, sent: 0, alreadySent: 0, failed: [], withoutSlack: [], uncertain: [], aborted: false };
+    await this.deliverDelegatedPage(deps, campaign, item, people, existing, report, actor);
+  }
+
+  private async deliverDelegatedPage(deps: ReviewDeps, campaign: Campaign, item: ReviewItem, people: People, existing: Map<string, Delivery>, report: DeliveryReport, actor: string): Promise<void> {
+    const key = `d:${item.id}`;
+    const id = deliveryId(campaign.id, item.reviewerId, 'review', key);
+    if (existing.get(id)?.state === 'sent') return;
+    const now = deps.now().toISOString();
+    const def = findDefinition(deps, campaign.reviewId);
+    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps.store, people, [item]), now, justification: justificationRule(def) }).pages;
+    if (!page) return;
+    if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
+    const email = await emailOf(people, item.reviewerId);
+    const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
+    const attempts = (existing.get(id)?.attempts ?? 0) + 1;
+    try {
+      if (!slackId) throw new Error(email ? `no active Slack account for ${email}` : `reviewer ${item.reviewerId} has no email`);
+      const posted = await this.s.slack.postMessage(slackId, page);
+      await deps.store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
+      await deps.audit.record(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, delegatedItem: item.id, items: 1 });
+      report.sent += 1;
+    } catch (err) {
+      const error = slackErrorCode(err);
+      await deps.store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
+      await deps.audit.record(SLACK_EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error });
+    }
+  }
+
+  /**
+   * The current rendering of a sent review message. A numbered page is re-rendered among all the
+   * reviewer's pages, so page numbers and counts stay right; packing depends only on the items, so
+   * the page holds the same items (if the relative dates changed its packing, the page is rendered
+   * as of its first sending). Items since delegated away show where they went.
+   */
+  private async render(deps: ReviewDeps, d: Delivery, people: People): Promise<MessagePayload | null> {
+    const campaign = await deps.store.campaigns.get(d.campaignId);
+    if (!campaign) return null;
+    const def = findDefinition(deps, campaign.reviewId);
+    const ids = itemIdsOf(d);
+    const reviewer = { name: await nameOf(people, d.recipient) };
+    const justification = justificationRule(def);
+    let page: MessagePayload | null = null;
+    if (PAGE_KEY.test(d.key)) {
+      const siblings = (await deps.store.deliveries.list({ campaignId: d.campaignId, recipient: d.recipient, kind: 'review' }))
+        .filter((s) => PAGE_KEY.test(s.key))
+        .sort((a, b) => Number(a.key) - Number(b.key));
+      const entries = await reviewEntries(deps.store, people, await this.items(deps, siblings.flatMap(itemIdsOf)));
+      const renderedAt = typeof d.payload.renderedAt === 'string' ? d.payload.renderedAt : null;
+      for (const now of [deps.now().toISOString(), renderedAt]) {
+        if (!now) continue;
+        const candidate = reviewMessage({ campaign, reviewer, items: entries, now, justification }).pages[Number(d.key) - 1];
+        if (candidate && sameIds(candidate.itemIds, ids)) {
+          page = candidate;
+          break;
+        }
+      }
+    }
+    const own = await this.items(deps, ids);
+    page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps.store, people, own), now: deps.now().toISOString(), justification }).pages[0] ?? null;
+    if (!page) return null;
+    for (const item of own) {
+      if (item.state === 'pending' && item.reviewerId !== d.recipient) page = markDelegated(page, item.id, await nameOf(people, item.reviewerId));
+    }
+    return page;
+  }
+
+  private async items(deps: ReviewDeps, ids: readonly string[]): Promise<ReviewItem[]> {
+    const items = await Promise.all(ids.map((id) => deps.store.campaigns.item(id)));
+    return items.filter((i): i is ReviewItem => i !== null);
+  }
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,75 @@
+/**
+ * The Bolt app: Socket Mode when an app-level token (`xapp-`) is configured (no public URL
+ * needed), else the HTTP receiver on PORT at /slack/events (signature checked by Bolt: wrong or
+ * missing signature and timestamps older than 5 minutes answer 401; bodies over 1 MiB 413).
+ * The Web API base comes from SLACK_API_URL (a fake in tests, GovSlack in some deployments).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { RetryOptions } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import type { ReviewDeps } from '../reviews/review-deps.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerListeners } from './listeners/index.js';
+import type { SlackReviewServices } from './review-services.js';
+import { createSlackReviewServices } from './review-services.js';
+import { slackServiceDeps } from './slack-services.js';
+import type { SlackRatePacer } from './slack-rate-limits.js';
+
+export interface SlackAppConfig {
+  botToken: string;
+  /** HTTP mode. */
+  signingSecret?: string;
+  /** Socket Mode (takes precedence). */
+  appToken?: string;
+  /** Web API base, e.g. `https://slack.com/api/` (the default). */
+  apiUrl?: string;
+  port: number;
+  /** WebClient retries (default: the SDK's, which waits out 429 Retry-After). */
+  retryConfig?: RetryOptions;
+  pacer?: SlackRatePacer;
+  /** Largest request body the HTTP receiver reads (default 1 MiB; Slack's own payloads are far smaller). */
+  bodyLimit?: number;
+}
+
+export interface SlackRuntime {
+  app: App;
+  services: SlackReviewServices;
+  mode: 'http' | 'socket';
+  /** The workspace the bot token belongs to. */
+  teamId: string;
+  /** HTTP mode: the port listened on. */
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Whether the environment configures the Slack app (a bot token plus a signing secret or an app token). */
+export function slackConfigured(env: { SLACK_BOT_TOKEN?: string; SLACK_SIGNING_SECRET?: string; SLACK_APP_TOKEN?: string }): boolean {
+  return Boolean(env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN));
+}
+
+export async function startSlackApp(config: SlackAppConfig, review: () => ReviewDeps, log: Logger): Promise<SlackRuntime> {
+  const logger = boltLogger(log);
+  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(config.retryConfig ? { retryConfig: config.retryConfig } : {}), rejectRateLimitedCalls: false };
+  const socket = Boolean(config.appToken);
+  if (!socket && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) is required');
+  const app = socket
+    ? new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions })
+    : new App({
+        token: config.botToken,
+        logger,
+        clientOptions,
+        receiver: new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', port: config.port, bodyLimit: config.bodyLimit ?? MAX_BODY_BYTES, logger }),
+      });
+  const auth = await app.client.auth.test();
+  if (!auth.team_id) throw new Error('auth.test answered without a team_id');
+  const services = createSlackReviewServices(slackServiceDeps({ client: app.client, review, log, pacer: config.pacer }));
+  registerListeners(app, services, auth.team_id);
+  const started = socket ? await app.start() : await app.start(config.port);
+  const port = socket ? null : ((started as Server).address() as AddressInfo).port;
+  log.info({ mode: socket ? 'socket' : 'http', port, teamId: auth.team_id }, 'Slack app started');
+  return { app, services, mode: socket ? 'socket' : 'http', teamId: auth.team_id, port, stop: () => app.stop() as Promise<void> };
+}

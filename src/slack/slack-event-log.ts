@@ -1,0 +1,30 @@
+/**
+ * Events API de-duplication: Slack retries an event (same `event_id`, `x-slack-retry-num`) when
+ * it saw no timely answer, so each event id is claimed in the store once (atomically, also
+ * across replicas) and processed only by the claimant. A failed processing releases the claim so
+ * that Slack's next retry is processed.
+ */
+import type { SlackServiceDeps } from './slack-services.js';
+
+export class SlackEventLog {
+  constructor(private readonly s: SlackServiceDeps) {}
+
+  /** Runs `work` unless this event id was (or is being) processed already. Returns whether it ran. */
+  async once(eventId: string, userId: string, work: () => Promise<void>): Promise<boolean> {
+    const { store, now } = this.s.review();
+    const id = `slack-event|${eventId}`;
+    const claimed = await store.deliveries.claim({ id, campaignId: '', recipient: userId, kind: 'notice', key: eventId, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now().toISOString(), payload: {} });
+    if (!claimed) {
+      this.s.log.debug({ eventId }, 'duplicate Slack event ignored');
+      return false;
+    }
+    try {
+      await work();
+      await store.deliveries.update(id, { state: 'sent', attempts: 1, updatedAt: now().toISOString() });
+      return true;
+    } catch (err) {
+      await store.deliveries.update(id, { state: 'failed', attempts: 1, error: (err as Error).message, updatedAt: now().toISOString() });
+      throw err;
+    }
+  }
+}

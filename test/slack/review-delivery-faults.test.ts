@@ -1,0 +1,162 @@
+/**
+ * Delivery under faults: a crash between opening a campaign and sending its messages (resume
+ * sends only the missing pages, never one twice), Slack answering 429 on 30% of calls (every
+ * page still sent exactly once), and reviewers without a Slack account (failed, ledgered, counted).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { retryPolicies, WebClient } from '@slack/web-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Grant, Identity } from '../../src/domain/index.js';
+import { openCampaign } from '../../src/reviews/open-campaign.js';
+import type { ReviewDeps } from '../../src/reviews/review-deps.js';
+import type { SlackReviewServices } from '../../src/slack/review-services.js';
+import { createSlackReviewServices } from '../../src/slack/review-services.js';
+import { slackServiceDeps } from '../../src/slack/slack-services.js';
+import type { Store } from '../../src/store/ports.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import type { FakeSlackOptions } from '../fakes/fake-slack.js';
+import { grant, identity, seedGrants, seedIdentities } from '../helpers/seed-state.js';
+import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+
+const MANAGERS = 12;
+const REPORTS = 3;
+const CAMPAIGN = 'semiannual:2026-H2';
+
+interface World {
+  fake: FakeSlack;
+  store: Store;
+  deps: ReviewDeps;
+  services: SlackReviewServices;
+}
+
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) {
+    await w.fake.stop();
+    await w.store.close();
+  }
+});
+
+/** 12 managers with 3 reports each; every report holds 10 grants (30 items per manager: 2 pages). m11 has no Slack account. */
+async function world(fakeOptions: FakeSlackOptions = {}): Promise<World> {
+  const people: Identity[] = [];
+  const grants: Grant[] = [];
+  for (let m = 0; m < MANAGERS; m++) {
+    people.push(identity(`m${m}`, { department: 'Management' }));
+    for (let r = 0; r < REPORTS; r++) {
+      const id = `r${m}-${r}`;
+      people.push(identity(id, { managerId: `m${m}`, department: 'Trading' }));
+      for (let g = 0; g < 10; g++) grants.push(grant('trading', `${id}-acc${g}`, g % 2 ? 'VIEWER' : 'TRADER', id, { scope: `desk-${g}` }));
+    }
+  }
+  const users = Array.from({ length: MANAGERS - 1 }, (_, m) => ({ id: `U0MGR${String(m).padStart(4, '0')}`, name: `m${m}`, realName: `Manager ${m}`, email: `m${m}@example.com` }));
+  const fake = await FakeSlack.start({ users, ...fakeOptions });
+  const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-faults-')), 'f.db') });
+  await seedIdentities(store, 'hr', people);
+  await seedGrants(store, 'trading', grants);
+  const now = () => new Date('2026-11-24T09:00:00Z');
+  const config = loadConfig(tempConfigDir(MINIMAL_FIRM), () => z.strictObject({ path: z.string() }));
+  const deps: ReviewDeps = { store, audit: new AuditLog(store.ledger, now), now, config, timeZone: 'UTC' };
+  const client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: retryPolicies.rapidRetryPolicy, rejectRateLimitedCalls: false, logger: quietLogger() });
+  const services = createSlackReviewServices(slackServiceDeps({ client, review: () => deps, log: pino({ level: 'silent' }) }));
+  const w = { fake, store, deps, services };
+  worlds.push(w);
+  return w;
+}
+
+function quietLogger() {
+  const noop = () => {};
+  return { debug: noop, info: noop, warn: noop, error: noop, setLevel: noop, getLevel: () => 'error' as never, setName: noop };
+}
+
+/** Successful chat.postMessage calls per target user. */
+function postsPerUser(fake: FakeSlack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of fake.callsTo('chat.postMessage')) if (c.ok) counts.set(String(c.args.channel), (counts.get(String(c.args.channel)) ?? 0) + 1);
+  return counts;
+}
+
+async function sentPages(store: Store): Promise<Map<string, number>> {
+  const byRecipient = new Map<string, number>();
+  for (const d of await store.deliveries.list({ campaignId: CAMPAIGN, kind: 'review', state: 'sent' })) byRecipient.set(d.recipient, (byRecipient.get(d.recipient) ?? 0) + 1);
+  return byRecipient;
+}
+
+describe('review delivery under faults', () => {
+  it('resumes after a crash mid-delivery: only the missing pages are sent, none twice', async () => {
+    const { fake, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    // Crash 1: the process died right after the items were created: nothing was sent.
+    expect(await store.deliveries.list({ campaignId: CAMPAIGN })).toHaveLength(0);
+    // Crash 2: a delivery run dies after 5 pages (the abort stops it between pages).
+    const crash = new AbortController();
+    let pages = 0;
+    const first = await services.delivery.deliverCampaign(CAMPAIGN, {
+      concurrency: 2,
+      signal: crash.signal,
+      onPage: () => {
+        if (++pages === 5) crash.abort();
+      },
+    });
+    expect(first.aborted).toBe(true);
+    expect(first.sent).toBeGreaterThanOrEqual(5);
+    expect(first.sent).toBeLessThan(2 * (MANAGERS - 1));
+    // Crash 3: a page was claimed, then the process died before chat.postMessage answered.
+    // (m9 comes last in delivery order, so the aborted run never reached it.)
+    const inDoubt = `${CAMPAIGN}|m9|review|1`;
+    expect(await store.deliveries.list({ campaignId: CAMPAIGN, recipient: 'm9' })).toHaveLength(0);
+    await store.deliveries.claim({ id: inDoubt, campaignId: CAMPAIGN, recipient: 'm9', kind: 'review', key: '1', state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: '2026-11-24T09:00:00.000Z', payload: {} });
+
+    const resumed = await services.delivery.deliverCampaign(CAMPAIGN);
+    expect(resumed.alreadySent).toBe(first.sent);
+    expect(resumed.uncertain).toEqual([inDoubt]);
+    expect(resumed.withoutSlack).toEqual(['m11']);
+    // Every page of every reviewer with Slack went out exactly once, except the one in doubt.
+    const perUser = postsPerUser(fake);
+    for (let m = 0; m < MANAGERS - 1; m++) expect(perUser.get(`U0MGR${String(m).padStart(4, '0')}`)).toBe(m === 9 ? 1 : 2);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.ok)).toHaveLength(first.sent + resumed.sent);
+    expect(await deps.store.ledger.query({ type: 'message.sent' })).toHaveLength(first.sent + resumed.sent);
+
+    // A third run sends nothing.
+    const again = await services.delivery.deliverCampaign(CAMPAIGN);
+    expect(again.sent).toBe(0);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.ok)).toHaveLength(first.sent + resumed.sent);
+  });
+
+  it('sends every page exactly once when Slack answers 429 to 30% of calls', async () => {
+    const { fake, store, deps, services } = await world({ failRate: 0.3, faultRetryAfterSeconds: 0, seed: 7 });
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    const report = await services.delivery.deliverCampaign(CAMPAIGN);
+    const limited = fake.calls.filter((c) => c.status === 429);
+    expect(limited.length).toBeGreaterThan(5);
+    expect(report.failed.filter((f) => f.reviewerId !== 'm11')).toEqual([]);
+    expect(report.sent).toBe(2 * (MANAGERS - 1));
+    const perUser = postsPerUser(fake);
+    expect([...perUser.values()]).toEqual(Array(MANAGERS - 1).fill(2));
+    const sent = await sentPages(store);
+    for (let m = 0; m < MANAGERS - 1; m++) expect(sent.get(`m${m}`)).toBe(2);
+  });
+
+  it('records a reviewer without a Slack account as failed, ledgered, and retries on the next run', async () => {
+    const { fake, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    const report = await services.delivery.deliverCampaign(CAMPAIGN);
+    expect(report.withoutSlack).toEqual(['m11']);
+    expect(report.failed.map((f) => f.deliveryId).sort()).toEqual([`${CAMPAIGN}|m11|review|1`, `${CAMPAIGN}|m11|review|2`]);
+    expect(await store.deliveries.list({ campaignId: CAMPAIGN, recipient: 'm11' })).toMatchObject([{ state: 'failed', error: 'no active Slack account for m11@example.com' }, { state: 'failed' }]);
+    expect(await store.ledger.query({ type: 'message.failed' })).toHaveLength(2);
+    // m11 joins Slack: the next run delivers their pages (found by users.lookupByEmail, the cache missed them).
+    fake.addUser({ id: 'U0MGR0011', name: 'm11', realName: 'Manager 11', email: 'm11@example.com' });
+    const next = await services.delivery.deliverCampaign(CAMPAIGN);
+    expect(next.sent).toBe(2);
+    expect(fake.callsTo('users.lookupByEmail')).toHaveLength(2);
+    expect(postsPerUser(fake).get('U0MGR0011')).toBe(2);
+  });
+});
