@@ -15,10 +15,13 @@ import type { CliContext } from './cli/cli-context.js';
 import { CliError, EXIT } from './cli/cli-error.js';
 import type { CliIo } from './cli/cli-io.js';
 import { processIo } from './cli/cli-io.js';
+import { auditCommand } from './cli/audit-command.js';
 import { campaignCommand } from './cli/campaign-command.js';
 import { checkCommand } from './cli/check-command.js';
 import { demoCommand } from './cli/demo-command.js';
+import { exportCommand } from './cli/export-command.js';
 import { decideCommand } from './cli/decide-command.js';
+import { serveCommand } from './cli/serve-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { validateCommand } from './cli/validate-command.js';
 
@@ -37,7 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .exitOverride();
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
-  for (const make of [validateCommand, syncCommand, checkCommand, campaignCommand, decideCommand, demoCommand]) {
+  for (const make of [validateCommand, syncCommand, checkCommand, campaignCommand, decideCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
     program.addCommand(cmd);

@@ -18,6 +18,8 @@ export const EVENT = {
   itemExpired: 'item.expired',
   messageSent: 'message.sent',
   messageUpdated: 'message.updated',
+  /** A message could not be delivered (no Slack account, Slack refused); the delivery stays retryable. */
+  messageFailed: 'message.failed',
   decisionRecorded: 'decision.recorded',
   refusal: 'access.refused',
   reminderSent: 'reminder.sent',

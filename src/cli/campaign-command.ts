@@ -4,8 +4,10 @@ import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { reviewDeps } from './review-context.js';
+import { recordedReviewDeps } from './review-context.js';
 import { asCliError } from './review-errors.js';
+import type { DeliveryReport } from '../slack/review-delivery.js';
+import { deliverIfConfigured } from './serve-command.js';
 
 const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
@@ -20,10 +22,12 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--as <email>', 'who opens it (ledgered)', defaultActor)
     .action(async (reviewId: string, opts: { period?: string; as: string }) => {
       const app = await ctx.app();
-      const r = await openCampaign(reviewDeps(app), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
+      const r = await openCampaign(await recordedReviewDeps(app, opts.as), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
       const items = await app.store.campaigns.items(r.campaign.id);
       ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items.length} items, due ${r.campaign.dueAt.slice(0, 10)}`);
       if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
+      const delivery = r.campaign.state === 'open' ? await deliverIfConfigured(app, r.campaign.id) : null;
+      ctx.io.out(delivery ? `Slack: ${formatDelivery(delivery)}` : 'Slack is not configured (SLACK_BOT_TOKEN): review messages are sent by `serve` or the next `campaign open` once it is.');
     });
 
   cmd
@@ -65,8 +69,17 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--as <email>', 'who closes it (ledgered)', defaultActor)
     .action(async (id: string, opts: { as: string }) => {
       const app = await ctx.app();
-      const r = await closeCampaign(reviewDeps(app), id, opts.as).catch(asCliError);
+      const r = await closeCampaign(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
       ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
     });
   return cmd;
+}
+
+function formatDelivery(r: DeliveryReport): string {
+  const parts = [`${r.sent} message(s) sent to ${r.reviewers} reviewer(s)`];
+  if (r.alreadySent > 0) parts.push(`${r.alreadySent} already sent earlier`);
+  if (r.withoutSlack.length > 0) parts.push(`${r.withoutSlack.length} reviewer(s) without a Slack account (reported to the escalation channel): ${r.withoutSlack.join(', ')}`);
+  if (r.failed.length > 0) parts.push(`${r.failed.length} failed (retried by the next run)`);
+  if (r.uncertain.length > 0) parts.push(`${r.uncertain.length} left in doubt by an interrupted run (not re-sent)`);
+  return parts.join('; ');
 }

@@ -25,6 +25,7 @@ export function checkCommand(ctx: CliContext): Command {
     .action(async (opts: { system?: string; format: 'table' | 'json'; failOn?: Severity }) => {
       const app = await ctx.app();
       const config = app.loadConfig();
+      await app.recordConfig(config, 'cli');
       if (opts.system !== undefined && !config.systems.some((s) => s.id === opts.system)) {
         throw usageError(`unknown system "${opts.system}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
       }

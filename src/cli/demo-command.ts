@@ -10,8 +10,10 @@ import { Command } from 'commander';
 import { AuditLog } from '../audit/audit-log.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Campaign, FindingType, ReviewItem } from '../domain/index.js';
-import { FINDING_TYPES, verifyRun } from '../domain/index.js';
-import type { LedgerEvent } from '../domain/index.js';
+import { FINDING_TYPES } from '../domain/index.js';
+import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
+import { verifyExport } from '../audit/verify-export.js';
+import { verifyLedger } from '../audit/verify-ledger.js';
 import { runCheck } from '../policies/run-check.js';
 import type { CheckResult } from '../policies/run-check.js';
 import { closeCampaign } from '../reviews/close-campaign.js';
@@ -25,6 +27,7 @@ import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { connectorLog } from './connector-log.js';
 import { checkTable } from './check-command.js';
+import { exportPack, formatExport, safeName } from './export-command.js';
 import { reviewDeps } from './review-context.js';
 import { formatOutcomes } from './sync-command.js';
 
@@ -106,11 +109,16 @@ export function demoCommand(ctx: CliContext): Command {
       say(missing.length === 0 ? 'Every finding type is present in the sample firm.' : `Finding types not seen: ${missing.join(', ')}`);
 
       step(9, 'Audit ledger');
-      const events: LedgerEvent[] = [];
-      for await (const batch of app.store.ledger.read()) events.push(...batch);
-      const verified = verifyRun(events, null);
-      say(verified.break ? `LEDGER BROKEN at seq ${verified.break.seq}: ${verified.break.reason}` : `Hash chain intact: ${verified.count} events, head seq ${verified.last?.seq} ${verified.last?.hash}`);
+      const verified = await verifyLedger(app.store.ledger);
+      say(verified.ok ? `Hash chain intact: ${verified.checked} events, head seq ${verified.last?.seq} ${verified.last?.hash}` : `LEDGER BROKEN at seq ${verified.break!.seq}: ${verified.break!.reason}`);
+
+      step(10, 'Evidence pack for the auditors');
+      const pack = await exportPack(app, { campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });
+      say(formatExport(pack));
+      const checked = await verifyExport(pack.dir, app.store.ledger);
+      say(checked.ok ? `Evidence pack verified: ${checked.passed.length} checks passed (files against manifest.json, manifest against the ledger).` : `EVIDENCE PACK NOT VERIFIED:\n${checked.problems.map((p) => `  ${p}`).join('\n')}`);
       say(`\nReview message previews: ${relative(process.cwd(), join(out, 'slack')) || '.'}/`);
+      say(`Evidence pack: ${relative(process.cwd(), pack.dir) || '.'}/ (open report.html; check it with \`iam-review audit verify-export ${relative(process.cwd(), pack.dir) || '.'}\`)`);
     });
 }
 

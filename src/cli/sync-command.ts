@@ -40,6 +40,7 @@ export function syncCommand(ctx: CliContext): Command {
 export async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
   const app = await ctx.app();
   const config = app.loadConfig();
+  await app.recordConfig(config, 'cli');
   const systems = systemId ? config.systems.filter((s) => s.id === systemId) : config.systems;
   if (systemId && systems.length === 0) throw usageError(`unknown system "${systemId}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
   const progress = progressLine(ctx.io);

@@ -20,7 +20,7 @@ import type { People } from './people.js';
 import { emailOf, loadPeople, nameOf } from './people.js';
 import { deliveryId } from './review-delivery.js';
 import { slackErrorCode } from './slack-gateway.js';
-import { BOT_ACTOR, SLACK_EVENT } from './slack-events.js';
+import { BOT_ACTOR } from './slack-events.js';
 import type { SlackServiceDeps } from './slack-services.js';
 
 export interface ReminderReport {
@@ -185,7 +185,7 @@ export class ReminderService {
     for (const d of deliveries) {
       if ('error' in outcome) {
         await deps.store.deliveries.update(d.id, { state: 'failed', attempts: 1, error: outcome.error, updatedAt: at });
-        await deps.audit.record(SLACK_EVENT.messageFailed, actor, d.id, { campaignId: d.campaignId, kind: d.kind, recipient: d.recipient, error: outcome.error });
+        await deps.audit.record(EVENT.messageFailed, actor, d.id, { campaignId: d.campaignId, kind: d.kind, recipient: d.recipient, error: outcome.error });
         report.failed.push({ deliveryId: d.id, error: outcome.error });
       } else {
         await deps.store.deliveries.update(d.id, { state: 'sent', channel: outcome.channel, ts: outcome.ts, attempts: 1, error: null, updatedAt: at });

@@ -17,18 +17,23 @@ import { ReviewError } from '../reviews/review-error.js';
 import type { Delivery } from '../store/ports.js';
 import type { MessagePayload, ReviewMessagePage } from './blocks/index.js';
 import { markDelegated, reviewMessage } from './blocks/index.js';
+import { plural, truncateText } from './blocks/mrkdwn.js';
 import type { People } from './people.js';
 import { emailOf, loadPeople, nameOf, storePeople } from './people.js';
 import { justificationRule, reviewEntries } from './review-entries.js';
 import { slackErrorCode } from './slack-gateway.js';
-import { BOT_ACTOR, SLACK_EVENT } from './slack-events.js';
+import { BOT_ACTOR } from './slack-events.js';
 import type { SlackServiceDeps } from './slack-services.js';
 import { runPool } from './slack-services.js';
 
 export interface DeliverOptions {
   /** Ledger actor (default the bot). */
   actor?: string;
-  /** Reviewers handled at once (default 32); pacing keeps Slack's limits whatever the value. */
+  /**
+   * Reviewers handled at once (default 128): enough pages rendered ahead that each rate window is
+   * used as it opens. A page is claimed only when its turn comes, so this adds no doubt after a
+   * crash; pacing keeps Slack's limits whatever the value.
+   */
   concurrency?: number;
   /** Stops starting new pages (serve's shutdown); what was sent is recorded, the rest resumes later. */
   signal?: AbortSignal;
@@ -71,22 +76,46 @@ export class ReviewDelivery {
     const campaign = await store.campaigns.get(campaignId);
     if (!campaign) throw new ReviewError(`no campaign "${campaignId}"`, 'not-found');
     if (campaign.state !== 'open') throw new ReviewError(`campaign ${campaignId} is ${campaign.state}: nothing to deliver`, 'conflict');
-    await this.refreshDirectoryFor(campaign);
-
+    // The directory refresh waits on Slack while the store loads the campaign.
+    const [, items, delivered, people] = await Promise.all([this.refreshDirectoryFor(campaign), store.campaigns.items(campaignId), store.deliveries.list({ campaignId, kind: 'review' }), loadPeople(store)]);
     const byReviewer = new Map<string, ReviewItem[]>();
-    for (const item of await store.campaigns.items(campaignId)) {
+    for (const item of items) {
       const list = byReviewer.get(item.reviewerId) ?? [];
       list.push(item);
       byReviewer.set(item.reviewerId, list);
     }
-    const existing = new Map((await store.deliveries.list({ campaignId, kind: 'review' })).map((d) => [d.id, d]));
-    const people = await loadPeople(store);
+    const existing = new Map(delivered.map((d) => [d.id, d]));
     const report: DeliveryReport = { campaignId, reviewers: byReviewer.size, pages: 0, sent: 0, alreadySent: 0, failed: [], withoutSlack: [], uncertain: [], aborted: false };
     const reviewers = [...byReviewer.keys()].sort();
-    await runPool(reviewers, opts.concurrency ?? 32, (reviewerId) => this.deliverReviewer(deps, campaign, reviewerId, byReviewer.get(reviewerId)!, { people, existing, report, opts }), opts.signal);
+    await runPool(reviewers, opts.concurrency ?? 128, (reviewerId) => this.deliverReviewer(deps, campaign, reviewerId, byReviewer.get(reviewerId)!, { people, existing, report, opts }), opts.signal);
     report.aborted = opts.signal?.aborted === true;
+    if (report.withoutSlack.length > 0) await this.escalateWithoutSlack(deps, campaign, report.withoutSlack, people, opts.actor ?? BOT_ACTOR);
     this.s.log.info({ ...report, failed: report.failed.length, uncertain: report.uncertain.length, withoutSlack: report.withoutSlack.length }, 'review messages delivered');
     return report;
+  }
+
+  /**
+   * Reviewers Slack cannot reach are escalated at once (not only after the due date): one
+   * notice per campaign to the definition's escalation channel, so their items get reassigned.
+   */
+  private async escalateWithoutSlack(deps: ReviewDeps, campaign: Campaign, reviewerIds: readonly string[], people: People, actor: string): Promise<void> {
+    const channel = findDefinition(deps, campaign.reviewId).escalation?.channel;
+    if (!channel) return;
+    const id = deliveryId(campaign.id, channel, 'escalation', 'no-slack');
+    const now = deps.now().toISOString();
+    if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: channel, kind: 'escalation', key: 'no-slack', state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { reviewers: reviewerIds } }))) return;
+    const names = await Promise.all(reviewerIds.slice(0, 20).map(async (r) => `${await nameOf(people, r)} (${(await emailOf(people, r)) ?? 'no email'})`));
+    const more = reviewerIds.length > names.length ? ` and ${reviewerIds.length - names.length} more` : '';
+    const text = `:warning: ${campaign.name}: ${plural(reviewerIds.length, 'reviewer')} could not get their review message (no Slack account with their email): ${names.join(', ')}${more}. Delegate their items or ask them to decide with \`iam-review decide\`.`;
+    try {
+      const posted = await this.s.slack.postMessage(channel, { text: truncateText(text, 3000), blocks: [] });
+      await deps.store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts: 1, updatedAt: deps.now().toISOString() });
+      await deps.audit.record(EVENT.escalationSent, actor, id, { campaignId: campaign.id, audience: 'channel', to: channel, reason: 'no-slack-account', reviewers: reviewerIds, channel: posted.channel, ts: posted.ts });
+    } catch (err) {
+      const error = slackErrorCode(err);
+      await deps.store.deliveries.update(id, { state: 'failed', attempts: 1, error, updatedAt: deps.now().toISOString() });
+      await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, kind: 'escalation', recipient: channel, error });
+    }
   }
 
   private async refreshDirectoryFor(campaign: Campaign): Promise<void> {
@@ -119,35 +148,42 @@ export class ReviewDelivery {
     if (todo.length === 0) return;
 
     const email = await emailOf(run.people, reviewerId);
-    const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
+    let slackId: string | null;
+    try {
+      slackId = email ? await this.s.directory.userIdForEmail(email) : null;
+    } catch (err) {
+      // Slack could not say (users.lookupByEmail failed): nothing claimed, the next run retries.
+      for (const page of todo) report.failed.push({ deliveryId: deliveryId(campaign.id, reviewerId, 'review', String(page.page)), reviewerId, error: slackErrorCode(err) });
+      return;
+    }
     if (!slackId) report.withoutSlack.push(reviewerId);
     const actor = opts.actor ?? BOT_ACTOR;
     for (const page of todo) {
       if (opts.signal?.aborted) return;
       const id = deliveryId(campaign.id, reviewerId, 'review', String(page.page));
       const payload = { itemIds: page.itemIds, page: page.page, pageCount: page.pageCount, renderedAt: now };
-      const claimed = await store.deliveries.claim({ id, campaignId: campaign.id, recipient: reviewerId, kind: 'review', key: String(page.page), state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload });
-      if (!claimed) {
-        // Another replica or run holds it: it sends (or sent) this page.
-        report.uncertain.push(id);
-        continue;
-      }
+      const claim = () => store.deliveries.claim({ id, campaignId: campaign.id, recipient: reviewerId, kind: 'review', key: String(page.page), state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: deps.now().toISOString(), payload });
       const attempts = (run.existing.get(id)?.attempts ?? 0) + 1;
       const fail = async (error: string): Promise<void> => {
         await store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
-        await deps.audit.record(SLACK_EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', page: page.page, error });
+        await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', page: page.page, error });
         report.failed.push({ deliveryId: id, reviewerId, error });
         opts.onPage?.({ deliveryId: id, state: 'failed' });
       };
       if (!slackId) {
-        await fail(email ? `no active Slack account for ${email}` : `reviewer ${reviewerId} has no email`);
+        if (await claim()) await fail(email ? `no active Slack account for ${email}` : `reviewer ${reviewerId} has no email`);
         continue;
       }
       let posted;
       try {
-        posted = await this.s.slack.postMessage(slackId, page);
+        posted = await this.s.slack.claimAndPost(slackId, page, claim);
       } catch (err) {
         await fail(slackErrorCode(err));
+        continue;
+      }
+      if (!posted) {
+        // Another replica or run holds it: it sends (or sent) this page.
+        report.uncertain.push(id);
         continue;
       }
       await store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
@@ -209,9 +245,9 @@ export class ReviewDelivery {
     if (!page) return;
     if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
     const email = await emailOf(people, item.reviewerId);
-    const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
     const attempts = (existing.get(id)?.attempts ?? 0) + 1;
     try {
+      const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
       if (!slackId) throw new Error(email ? `no active Slack account for ${email}` : `reviewer ${item.reviewerId} has no email`);
       const posted = await this.s.slack.postMessage(slackId, page);
       await deps.store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
@@ -220,7 +256,7 @@ export class ReviewDelivery {
     } catch (err) {
       const error = slackErrorCode(err);
       await deps.store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(SLACK_EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error });
+      await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error });
     }
   }
 

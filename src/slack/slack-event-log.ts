@@ -4,7 +4,11 @@
  * across replicas) and processed only by the claimant. A failed processing releases the claim so
  * that Slack's next retry is processed.
  */
+import { deliveryId } from './review-delivery.js';
 import type { SlackServiceDeps } from './slack-services.js';
+
+/** The pseudo-campaign event claims are filed under (deliveries need one). */
+const EVENTS = 'slack-events';
 
 export class SlackEventLog {
   constructor(private readonly s: SlackServiceDeps) {}
@@ -12,8 +16,8 @@ export class SlackEventLog {
   /** Runs `work` unless this event id was (or is being) processed already. Returns whether it ran. */
   async once(eventId: string, userId: string, work: () => Promise<void>): Promise<boolean> {
     const { store, now } = this.s.review();
-    const id = `slack-event|${eventId}`;
-    const claimed = await store.deliveries.claim({ id, campaignId: '', recipient: userId, kind: 'notice', key: eventId, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now().toISOString(), payload: {} });
+    const id = deliveryId(EVENTS, userId, 'notice', eventId);
+    const claimed = await store.deliveries.claim({ id, campaignId: EVENTS, recipient: userId, kind: 'notice', key: eventId, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now().toISOString(), payload: {} });
     if (!claimed) {
       this.s.log.debug({ eventId }, 'duplicate Slack event ignored');
       return false;

@@ -28,9 +28,21 @@ export class SlackGateway {
 
   /** Posts a message; a user id as `channel` opens (or reuses) the bot's DM with that person. */
   async postMessage(channel: string, message: MessagePayload): Promise<PostedMessage> {
-    const r = await this.pacer.run('chat.postMessage', channel, () =>
-      this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, unfurl_media: false }),
-    );
+    const posted = await this.claimAndPost(channel, message, async () => true);
+    return posted!;
+  }
+
+  /**
+   * Posts once `claim` succeeds, calling it only when the rate limit lets the message go: a page
+   * waiting for its turn is not claimed yet, so a crash while waiting leaves nothing in doubt.
+   * Null when the claim was refused (someone else sends it).
+   */
+  async claimAndPost(channel: string, message: MessagePayload, claim: () => Promise<boolean>): Promise<PostedMessage | null> {
+    const r = await this.pacer.run('chat.postMessage', channel, async () => {
+      if (!(await claim())) return null;
+      return this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, unfurl_media: false });
+    });
+    if (r === null) return null;
     if (!r.channel || !r.ts) throw new Error('chat.postMessage answered without channel or ts');
     return { channel: r.channel, ts: r.ts };
   }

@@ -58,10 +58,19 @@ export function rateRules(limits: SlackRateLimits, method: string, channel: stri
   return tier === undefined ? [] : [{ key: method, limit: limits.tierPerMinute[tier], windowSeconds: 60 }];
 }
 
-interface Slot {
-  /** When the call was answered (an upper bound of when Slack counted it); null while in flight. */
-  at: number | null;
-  done: Promise<void>;
+/** One rule's window: calls in flight, and answer times (ascending, since stamped on arrival). */
+interface RuleWindow {
+  rule: RateRule;
+  windowMs: number;
+  inFlight: number;
+  answered: number[];
+  /** Index of the oldest answer still inside the window. */
+  head: number;
+}
+
+interface Waiter {
+  windows: RuleWindow[];
+  go: () => void;
 }
 
 export interface PacerOptions {
@@ -76,13 +85,19 @@ export interface PacerOptions {
  * Sliding-window pacing per rule, mirroring how Slack counts: at most `limit` calls in any
  * `windowSeconds`. A call is stamped with the time its answer arrived, which is never earlier
  * than when Slack counted it, so a next call released `window` after that stamp can never be
- * over the limit, whatever the network latency. Calls still in flight count as not yet expired.
+ * over the limit, whatever the network latency; calls still in flight count as not expired.
+ *
+ * Waiting calls queue in order; one timer wakes the queue when the earliest blocked call may go,
+ * and each answer wakes it too. A call blocked only by its own conversation's limit does not
+ * hold up calls to other conversations.
  */
 export class SlackRatePacer {
-  private readonly windows = new Map<string, Slot[]>();
+  private readonly windows = new Map<string, RuleWindow>();
+  private readonly queue: Waiter[] = [];
   private readonly limits: SlackRateLimits;
   private readonly scale: number;
   private readonly clock: () => number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: PacerOptions = {}) {
     this.limits = opts.limits ?? SLACK_RATE_LIMITS;
@@ -92,62 +107,65 @@ export class SlackRatePacer {
 
   /** Runs `call` once every rule of the method has room, and stamps it when it is answered. */
   async run<T>(method: string, channel: string | null, call: () => Promise<T>): Promise<T> {
-    const rules = rateRules(this.limits, method, channel);
-    if (rules.length === 0) return call();
-    let finish!: () => void;
-    const slot: Slot = { at: null, done: new Promise<void>((resolve) => (finish = resolve)) };
-    await this.acquire(rules, slot);
+    const windows = rateRules(this.limits, method, channel).map((r) => this.window(r));
+    if (windows.length === 0) return call();
+    await new Promise<void>((go) => {
+      this.queue.push({ windows, go });
+      this.pump();
+    });
     try {
       return await call();
     } finally {
-      slot.at = this.clock();
-      finish();
+      const at = this.clock();
+      for (const w of windows) {
+        w.inFlight -= 1;
+        w.answered.push(at);
+      }
+      this.pump();
     }
   }
 
-  private async acquire(rules: readonly RateRule[], slot: Slot): Promise<void> {
-    for (;;) {
-      const now = this.clock();
-      let waitMs = 0;
-      let inFlight: Promise<void> | null = null;
-      for (const rule of rules) {
-        const live = this.prune(rule, now);
-        if (live.length < rule.limit) continue;
-        // The call may go once (live - limit + 1) slots expired: the (live - limit)-th to expire.
-        const expiries = live.map((s) => (s.at === null ? Infinity : s.at + this.windowMs(rule))).sort((a, b) => a - b);
-        const until = expiries[live.length - rule.limit]!;
-        if (until === Infinity) inFlight = Promise.race(live.filter((s) => s.at === null).map((s) => s.done));
-        else waitMs = Math.max(waitMs, until - now);
+  /** Releases every queued call that has room now; sets one timer for the earliest of the rest. */
+  private pump(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const now = this.clock();
+    let wake = Infinity;
+    for (let i = 0; i < this.queue.length; ) {
+      const waiter = this.queue[i]!;
+      let wait = 0;
+      for (const w of waiter.windows) wait = Math.max(wait, this.waitMs(w, now));
+      if (wait > 0) {
+        wake = Math.min(wake, wait);
+        i += 1;
+        continue;
       }
-      if (inFlight) await inFlight;
-      else if (waitMs > 0) await sleep(waitMs + 1);
-      else {
-        for (const rule of rules) this.window(rule.key).push(slot);
-        return;
-      }
+      for (const w of waiter.windows) w.inFlight += 1;
+      this.queue.splice(i, 1);
+      waiter.go();
     }
+    // Infinity: only an answer frees room, and every answer pumps.
+    if (wake !== Infinity) this.timer = setTimeout(() => this.pump(), Math.ceil(wake) + 1);
   }
 
-  private windowMs(rule: RateRule): number {
-    return (rule.windowSeconds * 1000) / this.scale;
+  /** 0 when the rule has room now; else how long until it has (Infinity: until a call in flight is answered). */
+  private waitMs(w: RuleWindow, now: number): number {
+    const from = now - w.windowMs;
+    while (w.head < w.answered.length && w.answered[w.head]! <= from) w.head += 1;
+    if (w.head > 1024 && w.head * 2 > w.answered.length) {
+      w.answered = w.answered.slice(w.head);
+      w.head = 0;
+    }
+    const answered = w.answered.length - w.head;
+    const over = w.inFlight + answered - w.rule.limit + 1;
+    if (over <= 0) return 0;
+    if (over > answered) return Infinity;
+    return w.answered[w.head + over - 1]! + w.windowMs - now;
   }
 
-  private window(key: string): Slot[] {
-    let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = []));
+  private window(rule: RateRule): RuleWindow {
+    let w = this.windows.get(rule.key);
+    if (!w) this.windows.set(rule.key, (w = { rule, windowMs: (rule.windowSeconds * 1000) / this.scale, inFlight: 0, answered: [], head: 0 }));
     return w;
   }
-
-  /** Drops expired slots; returns the live ones (in flight or answered within the window). */
-  private prune(rule: RateRule, now: number): Slot[] {
-    const w = this.window(rule.key);
-    const from = now - this.windowMs(rule);
-    const live = w.filter((s) => s.at === null || s.at > from);
-    if (live.length !== w.length) this.windows.set(rule.key, live);
-    return live;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -110,6 +110,11 @@ export interface DecideResult {
   decision: Decision | null;
 }
 
+export interface ItemWithDecision {
+  item: ReviewItem;
+  decision: Decision | null;
+}
+
 export interface CampaignStore {
   /** Creates a campaign unless one exists for (reviewId, period); returns the stored one. */
   create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }>;
@@ -134,6 +139,11 @@ export interface CampaignStore {
   expirePending(campaignId: string, at: string): Promise<number>;
   decision(itemId: string): Promise<Decision | null>;
   decisions(campaignId: string): Promise<Decision[]>;
+  /**
+   * Every item of a campaign with its decision (null when undecided), in item id order, in
+   * batches of at most `batchSize`: for exports, whose memory must not grow with the campaign.
+   */
+  itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]>;
   /**
    * The last certification of a system: the newest closed campaign with items of that
    * system, when it closed, and the grant ids approved in it.

@@ -57,6 +57,11 @@ export interface SyncResult {
 }
 
 const BATCH = 5000;
+/**
+ * Grant and change batches a pull keeps in flight: the SQLite store commits large batches on
+ * a worker thread, so parsing the next pages overlaps with writing the last ones.
+ */
+const MAX_WRITES_IN_FLIGHT = 4;
 const MAX_STORED_PROBLEMS = 200;
 const DEFAULT_TIMEOUT_S = 30 * 60;
 
@@ -93,6 +98,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
   };
   let contentHash: string | null = null;
   let previousCount = 0;
+  let duplicates = 0;
   let error: Error | null = null;
 
   const type = deps.connectors.get(system.connector.type);
@@ -122,6 +128,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
         const result = await storeGrants(snapshotId, system.id, (t) => listGrants(t, ctx), drain, previous, deps, addProblems, opts.onProgress);
         Object.assign(counts, { grants: result.grants, accounts: result.accounts, added: counts.added + result.added, removed: counts.removed + result.removed, changed: counts.changed + result.changed });
         previousCount += result.previousCount;
+        duplicates = result.duplicates;
         contentHash = result.contentHash;
       }
     } finally {
@@ -166,6 +173,8 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
     snapshotId,
     status,
     counts,
+    // Rows repeating a grant of the same pull (dropped; the first row is kept).
+    duplicates,
     contentHash,
     previousSnapshotId: previous?.id ?? null,
     problems: problems.slice(0, 20),
@@ -192,6 +201,7 @@ async function storeGrants(
   }
   const index = new IdentityIndex(await store.identities.current());
   const now = deps.now().toISOString();
+  const writes = new PendingWrites();
   let grants: Grant[] = [];
   let changes: GrantChange[] = [];
   const accounts = new Set<string>();
@@ -199,61 +209,101 @@ async function storeGrants(
   let count = 0;
   let added = 0;
   let changed = 0;
+  let duplicates = 0;
   const flushChanges = async (force: boolean) => {
     if (changes.length >= BATCH || (force && changes.length > 0)) {
-      await store.snapshots.appendChanges(changes);
+      await writes.add(store.snapshots.appendChanges(changes));
       changes = [];
     }
   };
-  for await (const page of drainPages(fetchPage, drain)) {
-    addProblems(page.problems);
-    for (const r of page.items) {
-      const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
-      const grant: Grant = {
-        id: grantId(systemId, r.accountId, r.role, r.scope),
-        systemId,
-        accountId: r.accountId,
-        role: r.role,
-        scope: r.scope,
-        identityId: index.resolve(identityRef)?.id ?? null,
-        identityRef,
-        accountDisplayName: r.accountDisplayName,
-        accountType: r.accountType,
-        accountStatus: r.accountStatus,
-        lastActivityAt: r.lastActivityAt,
-        firstSeenAt: null,
-      };
-      const { result, before } = diff.classify(grant, now);
-      if (result === 'duplicate') continue;
-      if (result === 'added') {
-        added++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: grantFingerprint(grant) });
-      } else if (result === 'changed') {
-        changed++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: grantFingerprint(grant) });
+  try {
+    for await (const page of drainPages(fetchPage, drain)) {
+      addProblems(page.problems);
+      for (const r of page.items) {
+        const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
+        const grant: Grant = {
+          id: grantId(systemId, r.accountId, r.role, r.scope),
+          systemId,
+          accountId: r.accountId,
+          role: r.role,
+          scope: r.scope,
+          identityId: index.resolve(identityRef)?.id ?? null,
+          identityRef,
+          accountDisplayName: r.accountDisplayName,
+          accountType: r.accountType,
+          accountStatus: r.accountStatus,
+          lastActivityAt: r.lastActivityAt,
+          firstSeenAt: null,
+        };
+        const fingerprint = grantFingerprint(grant);
+        const { result, before } = diff.classify(grant, fingerprint, now);
+        if (result === 'duplicate' || result === 'conflict') {
+          // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
+          duplicates++;
+          if (result === 'conflict') {
+            addProblems([`${systemId}: account ${grant.accountId} role ${grant.role} scope ${grant.scope || '(none)'} appears twice with different owner/status`]);
+          }
+          continue;
+        }
+        if (result === 'added') {
+          added++;
+          changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: fingerprint });
+        } else if (result === 'changed') {
+          changed++;
+          changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
+        }
+        accounts.add(grant.accountId);
+        contentHash.add(grant, fingerprint);
+        grants.push(grant);
+        count++;
       }
-      accounts.add(grant.accountId);
-      contentHash.add(grant);
-      grants.push(grant);
-      count++;
+      if (grants.length >= BATCH) {
+        await writes.add(store.snapshots.appendGrants(snapshotId, grants));
+        grants = [];
+      }
+      await flushChanges(false);
+      onProgress?.({ systemId, phase: 'grants', records: count });
     }
-    if (grants.length >= BATCH) {
-      await store.snapshots.appendGrants(snapshotId, grants);
-      grants = [];
+    if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));
+    let removed = 0;
+    for (const change of diff.removals(snapshotId, systemId)) {
+      removed++;
+      changes.push(change);
+      await flushChanges(false);
     }
-    await flushChanges(false);
-    onProgress?.({ systemId, phase: 'grants', records: count });
+    await flushChanges(true);
+    await writes.all();
+    onProgress?.({ systemId, phase: 'finishing', records: count });
+    return { grants: count, accounts: accounts.size, added, changed, removed, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+  } finally {
+    // On any failure, nothing may still be writing when the snapshot is finished.
+    await writes.settled();
   }
-  if (grants.length > 0) await store.snapshots.appendGrants(snapshotId, grants);
-  let removed = 0;
-  for (const change of diff.removals(snapshotId, systemId)) {
-    removed++;
-    changes.push(change);
-    await flushChanges(false);
+}
+
+/**
+ * Store writes kept in flight while the pull goes on, at most MAX_WRITES_IN_FLIGHT, awaited
+ * in the order they were made: a failed write fails the run a few batches later at most.
+ */
+class PendingWrites {
+  private readonly queue: Promise<void>[] = [];
+
+  async add(write: Promise<void>): Promise<void> {
+    // Awaited below; until then a failure must not count as an unhandled rejection.
+    write.catch(() => {});
+    this.queue.push(write);
+    while (this.queue.length > MAX_WRITES_IN_FLIGHT) await this.queue.shift();
   }
-  await flushChanges(true);
-  onProgress?.({ systemId, phase: 'finishing', records: count });
-  return { grants: count, accounts: accounts.size, added, changed, removed, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+
+  /** Waits for every write; throws the first failure. */
+  async all(): Promise<void> {
+    while (this.queue.length > 0) await this.queue.shift();
+  }
+
+  /** Waits for every write, failed or not. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.queue.splice(0));
+  }
 }
 
 /** Recomputes a stored snapshot's content hash (see GrantSetHash), e.g. for an auditor's check. */

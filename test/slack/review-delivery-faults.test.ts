@@ -57,12 +57,13 @@ async function world(fakeOptions: FakeSlackOptions = {}): Promise<World> {
     }
   }
   const users = Array.from({ length: MANAGERS - 1 }, (_, m) => ({ id: `U0MGR${String(m).padStart(4, '0')}`, name: `m${m}`, realName: `Manager ${m}`, email: `m${m}@example.com` }));
-  const fake = await FakeSlack.start({ users, ...fakeOptions });
+  const fake = await FakeSlack.start({ users, channels: [{ id: 'C0ACCESS01', name: 'access-reviews' }], ...fakeOptions });
   const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-faults-')), 'f.db') });
   await seedIdentities(store, 'hr', people);
   await seedGrants(store, 'trading', grants);
   const now = () => new Date('2026-11-24T09:00:00Z');
-  const config = loadConfig(tempConfigDir(MINIMAL_FIRM), () => z.strictObject({ path: z.string() }));
+  const review = MINIMAL_FIRM['reviews/semiannual.yaml']! + 'escalation: { channel: "#access-reviews" }\n';
+  const config = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': review }), () => z.strictObject({ path: z.string() }));
   const deps: ReviewDeps = { store, audit: new AuditLog(store.ledger, now), now, config, timeZone: 'UTC' };
   const client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: retryPolicies.rapidRetryPolicy, rejectRateLimitedCalls: false, logger: quietLogger() });
   const services = createSlackReviewServices(slackServiceDeps({ client, review: () => deps, log: pino({ level: 'silent' }) }));
@@ -76,10 +77,13 @@ function quietLogger() {
   return { debug: noop, info: noop, warn: noop, error: noop, setLevel: noop, getLevel: () => 'error' as never, setName: noop };
 }
 
-/** Successful chat.postMessage calls per target user. */
+/** Successful chat.postMessage calls to people (review DMs), per user. */
+function dmPosts(fake: FakeSlack) {
+  return fake.callsTo('chat.postMessage').filter((c) => c.ok && String(c.args.channel).startsWith('U'));
+}
 function postsPerUser(fake: FakeSlack): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const c of fake.callsTo('chat.postMessage')) if (c.ok) counts.set(String(c.args.channel), (counts.get(String(c.args.channel)) ?? 0) + 1);
+  for (const c of dmPosts(fake)) counts.set(String(c.args.channel), (counts.get(String(c.args.channel)) ?? 0) + 1);
   return counts;
 }
 
@@ -121,13 +125,13 @@ describe('review delivery under faults', () => {
     // Every page of every reviewer with Slack went out exactly once, except the one in doubt.
     const perUser = postsPerUser(fake);
     for (let m = 0; m < MANAGERS - 1; m++) expect(perUser.get(`U0MGR${String(m).padStart(4, '0')}`)).toBe(m === 9 ? 1 : 2);
-    expect(fake.callsTo('chat.postMessage').filter((c) => c.ok)).toHaveLength(first.sent + resumed.sent);
+    expect(dmPosts(fake)).toHaveLength(first.sent + resumed.sent);
     expect(await deps.store.ledger.query({ type: 'message.sent' })).toHaveLength(first.sent + resumed.sent);
 
     // A third run sends nothing.
     const again = await services.delivery.deliverCampaign(CAMPAIGN);
     expect(again.sent).toBe(0);
-    expect(fake.callsTo('chat.postMessage').filter((c) => c.ok)).toHaveLength(first.sent + resumed.sent);
+    expect(dmPosts(fake)).toHaveLength(first.sent + resumed.sent);
   });
 
   it('sends every page exactly once when Slack answers 429 to 30% of calls', async () => {
@@ -152,6 +156,9 @@ describe('review delivery under faults', () => {
     expect(report.failed.map((f) => f.deliveryId).sort()).toEqual([`${CAMPAIGN}|m11|review|1`, `${CAMPAIGN}|m11|review|2`]);
     expect(await store.deliveries.list({ campaignId: CAMPAIGN, recipient: 'm11' })).toMatchObject([{ state: 'failed', error: 'no active Slack account for m11@example.com' }, { state: 'failed' }]);
     expect(await store.ledger.query({ type: 'message.failed' })).toHaveLength(2);
+    // They are escalated at once: one notice to the review's escalation channel.
+    expect(fake.messagesIn('C0ACCESS01').map((m) => m.text)).toEqual([expect.stringMatching(/1 reviewer could not get their review message .*m11 \(m11@example.com\)/)]);
+    expect(await store.ledger.query({ type: 'escalation.sent' })).toMatchObject([{ data: { reason: 'no-slack-account', reviewers: ['m11'] } }]);
     // m11 joins Slack: the next run delivers their pages (found by users.lookupByEmail, the cache missed them).
     fake.addUser({ id: 'U0MGR0011', name: 'm11', realName: 'Manager 11', email: 'm11@example.com' });
     const next = await services.delivery.deliverCampaign(CAMPAIGN);

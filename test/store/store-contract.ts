@@ -523,6 +523,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.campaigns.decisions('missing')).toEqual([]);
       });
 
+      it('itemsWithDecisions streams every item of one campaign in id order with its decision, in batches', async () => {
+        const c = await openCampaign();
+        const other = await openCampaign('2026-Q2');
+        const many = Array.from({ length: 7 }, (_, n) => item(c, grant('vault', `user-${n}`, 'reader'), `mgr-${n % 2}`));
+        await store.campaigns.addItems([...many, item(other, g1, 'mgr-1')]);
+        const d0 = decision(many[0]!, 'approve');
+        const d5 = decision(many[5]!, 'revoke', { reviewerSlackId: null });
+        await store.campaigns.decide(d0);
+        await store.campaigns.decide(d5);
+
+        const batches = await batchesOf(store.campaigns.itemsWithDecisions(c.id, 3));
+        expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
+        const rows = batches.flat();
+        expect(rows.map((r) => r.item.id)).toEqual(byId(many).map((i) => i.id));
+        const decided = Object.fromEntries(rows.filter((r) => r.decision).map((r) => [r.item.id, r.decision]));
+        expect(decided).toEqual({ [many[0]!.id]: d0, [many[5]!.id]: d5 });
+        expect(rows.find((r) => r.item.id === many[5]!.id)?.item.state).toBe('revoked');
+        expect(await batchesOf(store.campaigns.itemsWithDecisions('missing'))).toEqual([]);
+        expect(await batchesOf(store.campaigns.itemsWithDecisions(GT_EMPTY))).toEqual([]);
+      });
+
       it('lastCertification names the newest closed campaign with items of the system and its approved grant ids', async () => {
         expect(await store.campaigns.lastCertification('vault')).toBeNull();
         const g4 = grant('vault', 'dave', 'admin');

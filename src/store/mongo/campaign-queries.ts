@@ -139,6 +139,12 @@ export function pendingItemsPageFilter(campaignId: string, after: string | null)
   return after === null ? base : { ...base, _id: operator({ $gt: asString(after, 'itemId') }) };
 }
 
+/** itemsWithDecisions(): a campaign's items after an item id, for keyset pages in _id order. */
+export function itemsPageFilter(campaignId: string, after: string | null) {
+  const base = { campaignId: asString(campaignId, 'campaignId') };
+  return after === null ? base : { ...base, _id: operator({ $gt: asString(after, 'itemId') }) };
+}
+
 /** lastCertification(): the approved items of one system in one campaign. */
 export function approvedItemsFilter(campaignId: string, systemId: string) {
   return { campaignId: asString(campaignId, 'campaignId'), systemId: asString(systemId, 'systemId'), state: 'approved' as const };

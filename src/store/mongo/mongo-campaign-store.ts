@@ -1,5 +1,5 @@
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
-import type { CampaignStore, DecideResult } from '../ports.js';
+import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
@@ -13,6 +13,7 @@ import {
   newestCertified,
   pendingForReviewerFilter,
   pendingItemsFilter,
+  itemsPageFilter,
   pendingItemsPageFilter,
   reassignQuery,
   transitionQuery,
@@ -23,11 +24,12 @@ import { decisionDoc, toDecision } from './decision-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
 import { asString, operator } from './filter-value.js';
 import type { MongoModels } from './mongo-models.js';
-import { keysetPages } from './keyset-pages.js';
+import { keysetPages, pageSize } from './keyset-pages.js';
 import { reviewItemDoc, toReviewItem } from './review-item-schema.js';
 
 /** Pending items read per round when expirePending looks for crashed decisions. */
 const EXPIRE_PAGE = 1_000;
+const DEFAULT_ITEM_BATCH = 1_000;
 
 /**
  * Campaigns, their review items and decisions. Uniqueness lives in indexes (one campaign per
@@ -168,6 +170,19 @@ export class MongoCampaignStore implements CampaignStore {
   async decisions(campaignId: string): Promise<Decision[]> {
     const docs = await this.models.decisions.find({ campaignId: asString(campaignId, 'campaignId') }).sort({ decidedAt: 1, _id: 1 }).lean();
     return docs.map(toDecision);
+  }
+
+  async *itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]> {
+    const pages = keysetPages<ReviewItem, string>(
+      async (after, limit) => (await this.models.reviewItems.find(itemsPageFilter(campaignId, after)).sort({ _id: 1 }).limit(limit).lean()).map(toReviewItem),
+      (last) => last.id,
+      pageSize(batchSize, DEFAULT_ITEM_BATCH),
+    );
+    for await (const page of pages) {
+      const docs = await this.models.decisions.find({ itemId: operator({ $in: page.map((item) => item.id) }) }).lean();
+      const decisions = new Map(docs.map((doc) => [doc.itemId, toDecision(doc)]));
+      yield page.map((item) => ({ item, decision: decisions.get(item.id) ?? null }));
+    }
   }
 
   async lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null> {

@@ -1,0 +1,28 @@
+import type { Campaign } from '../domain/index.js';
+import type { LedgerStore } from '../store/ports.js';
+import { EVENT } from './event-types.js';
+
+/**
+ * The contiguous slice of the ledger that covers campaigns: from the first event at or after
+ * the earliest opening (its items are assigned right after the campaign record is created) to
+ * the closing of the last one (the head for a campaign still open). Contiguous on purpose: an
+ * auditor can re-chain events.csv on its own, and other events in between (syncs, findings)
+ * are context, not noise. Null when the ledger holds no event in the range.
+ */
+export async function campaignLedgerRange(
+  ledger: LedgerStore,
+  campaigns: readonly Campaign[],
+  head: { seq: number } | null,
+): Promise<{ fromSeq: number; toSeq: number } | null> {
+  if (campaigns.length === 0 || !head) return null;
+  let fromSeq = Number.POSITIVE_INFINITY;
+  let toSeq = 0;
+  for (const c of campaigns) {
+    const [first] = await ledger.query({ since: c.openedAt, limit: 1 });
+    if (first) fromSeq = Math.min(fromSeq, first.seq);
+    const [closed] = c.state === 'closed' ? await ledger.query({ type: EVENT.campaignClosed, subject: c.id, limit: 1 }) : [];
+    toSeq = Math.max(toSeq, closed ? closed.seq : head.seq);
+  }
+  toSeq = Math.min(toSeq, head.seq);
+  return Number.isFinite(fromSeq) && fromSeq <= toSeq ? { fromSeq, toSeq } : null;
+}

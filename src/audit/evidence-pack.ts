@@ -1,0 +1,217 @@
+/**
+ * Writes an auditor's evidence pack for one or more campaigns into a folder:
+ *   decisions.csv, decisions.json  one record per review item (csv/json formats)
+ *   findings.csv                   the findings each item carried at review time (csv)
+ *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
+ *   report.html                    the self-contained report (html)
+ *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
+ * then ledgers `export.performed` with the manifest's SHA-256.
+ *
+ * Everything streams: items are read in batches and pass through csv-stringify to disk; only
+ * per-reviewer / per-system / per-day figures for the report are held in memory.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify';
+import type { Campaign, LedgerEvent } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import { AuditLog } from './audit-log.js';
+import { campaignLedgerRange } from './campaign-ledger-range.js';
+import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
+import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, EVENT_COLUMNS, eventCsvRow, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import type { CampaignStats } from './evidence-stats.js';
+import { addRecord, emptyStats } from './evidence-stats.js';
+import type { EvidenceManifest } from './evidence-manifest.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
+import { EVENT } from './event-types.js';
+import type { PackFileInfo } from './pack-file.js';
+import { PackFile } from './pack-file.js';
+import type { Pseudonymizer } from './pseudonymizer.js';
+import { keepPersonalData } from './pseudonymizer.js';
+import { renderReport } from './report-html.js';
+import { toolVersion } from './tool-version.js';
+
+export const EXPORT_FORMATS = ['csv', 'json', 'html'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Every file name a pack can contain: a re-export into the same folder replaces exactly these. */
+export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'events.csv', 'report.html', MANIFEST_FILE] as const;
+
+export interface EvidencePackDeps {
+  store: Store;
+  now: () => Date;
+  /** systemId -> criticality, from the connectors config ('unknown' for a system no longer configured). */
+  criticality: ReadonlyMap<string, string>;
+}
+
+export interface EvidencePackOptions {
+  campaigns: readonly Campaign[];
+  dir: string;
+  formats: ReadonlySet<ExportFormat>;
+  exportedBy: string;
+  /** What was asked for, recorded in the manifest: a campaign id, or a period. */
+  scope: { from: string | null; to: string | null };
+  pseudonymizer?: Pseudonymizer;
+  batchSize?: number;
+}
+
+export interface EvidencePackResult {
+  dir: string;
+  manifest: EvidenceManifest;
+  manifestSha256: string;
+  stats: CampaignStats[];
+  event: LedgerEvent;
+}
+
+export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePackOptions): Promise<EvidencePackResult> {
+  const { store } = deps;
+  const p = opts.pseudonymizer ?? keepPersonalData;
+  const exportedAt = deps.now().toISOString();
+  await mkdir(opts.dir, { recursive: true });
+  await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
+
+  const head = await store.ledger.head();
+  const range = await campaignLedgerRange(store.ledger, opts.campaigns, head);
+  const people = await personIndex(store);
+  const delegations = await delegationIndex(store, opts.campaigns);
+  const slackIds = new Map<string, string | null>();
+
+  const csv = opts.formats.has('csv');
+  const decisionsCsv = csv ? new PackFile(opts.dir, 'decisions.csv', csvStream(DECISION_COLUMNS)) : null;
+  const findingsCsv = csv ? new PackFile(opts.dir, 'findings.csv', csvStream(FINDING_COLUMNS)) : null;
+  const decisionsJson = opts.formats.has('json') ? new PackFile(opts.dir, 'decisions.json') : null;
+  const rows = new Map<string, number>();
+  const count = (name: string, n = 1) => rows.set(name, (rows.get(name) ?? 0) + n);
+
+  const stats: CampaignStats[] = [];
+  await decisionsJson?.write('[');
+  let firstJson = true;
+  for (const campaign of opts.campaigns) {
+    const s = emptyStats(campaign);
+    stats.push(s);
+    const ctx: RecordContext = {
+      campaign,
+      criticality: (id) => deps.criticality.get(id) ?? 'unknown',
+      person: (id) => people.get(id) ?? null,
+      slackId: (id) => slackIds.get(id) ?? null,
+      delegations: (itemId) => delegations.get(itemId) ?? [],
+      p,
+    };
+    const now = deps.now();
+    for await (const batch of store.campaigns.itemsWithDecisions(campaign.id, opts.batchSize)) {
+      await resolveSlackIds(store, batch.map((b) => b.decision?.reviewerId ?? b.item.reviewerId), people, slackIds);
+      for (const { item, decision } of batch) {
+        const record = decisionRecord(item, decision, ctx);
+        addRecord(s, record, now);
+        if (decisionsCsv) {
+          await decisionsCsv.write(decisionCsvRow(record));
+          count('decisions.csv');
+        }
+        if (findingsCsv) {
+          for (const row of findingCsvRows(record)) {
+            await findingsCsv.write(row);
+            count('findings.csv');
+          }
+        }
+        if (decisionsJson) {
+          await decisionsJson.write((firstJson ? '\n' : ',\n') + JSON.stringify(record));
+          firstJson = false;
+          count('decisions.json');
+        }
+      }
+    }
+  }
+  await decisionsJson?.write('\n]\n');
+
+  const events = new PackFile(opts.dir, 'events.csv', csvStream(EVENT_COLUMNS));
+  let toHash: string | null = null;
+  if (range) {
+    for await (const batch of store.ledger.read(range.fromSeq, range.toSeq)) {
+      for (const e of batch) {
+        await events.write(eventCsvRow(e, p));
+        toHash = e.hash;
+      }
+      count('events.csv', batch.length);
+    }
+  }
+
+  const files: PackFileInfo[] = [];
+  for (const f of [decisionsCsv, decisionsJson, findingsCsv, events]) if (f) files.push(await f.close());
+  const ledger = {
+    fromSeq: range?.fromSeq ?? 0,
+    toSeq: range?.toSeq ?? 0,
+    toHash,
+    events: rows.get('events.csv') ?? 0,
+    headSeq: head?.seq ?? 0,
+    headHash: head?.hash ?? null,
+  };
+  const tool = toolVersion();
+  const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
+  if (opts.formats.has('html')) {
+    const html = renderReport({ generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger });
+    const report = new PackFile(opts.dir, 'report.html');
+    await report.write(html);
+    files.push(await report.close());
+  }
+
+  const manifest: EvidenceManifest = {
+    format: MANIFEST_FORMAT,
+    tool,
+    exportedBy: opts.exportedBy,
+    exportedAt,
+    scope: { campaigns: opts.campaigns.map((c) => c.id), from: opts.scope.from, to: opts.scope.to },
+    pseudonymized: p !== keepPersonalData,
+    ledger,
+    files: files.map((f) => ({ ...f, rows: rows.get(f.name) ?? null })),
+  };
+  const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+  await writeFile(join(opts.dir, MANIFEST_FILE), manifestText);
+  const manifestSha256 = createHash('sha256').update(manifestText).digest('hex');
+
+  const event = await new AuditLog(store.ledger, deps.now).record(EVENT.exportPerformed, opts.exportedBy, opts.campaigns.length === 1 ? opts.campaigns[0]!.id : `export:${scopeText}`, {
+    campaigns: manifest.scope.campaigns,
+    from: opts.scope.from,
+    to: opts.scope.to,
+    formats: [...opts.formats].sort(),
+    files: manifest.files.map((f) => f.name),
+    pseudonymized: manifest.pseudonymized,
+    ledgerFrom: ledger.fromSeq,
+    ledgerTo: ledger.toSeq,
+    manifestSha256,
+  });
+  return { dir: opts.dir, manifest, manifestSha256, stats, event };
+}
+
+function csvStream(columns: readonly string[]) {
+  // escape_formulas: a cell starting with = + - @ is prefixed with ' so a spreadsheet shows
+  // it as text instead of running it (justifications are typed by people).
+  return stringify({ header: true, columns: [...columns], escape_formulas: true });
+}
+
+async function personIndex(store: Store): Promise<Map<string, PersonRef>> {
+  // Identities are people (thousands), not grants: one map is fine.
+  return new Map((await store.identities.current()).map((i) => [i.id, { email: i.email, name: i.displayName }]));
+}
+
+/** item id -> its reassignments, oldest first, from the ledger's item.reassigned events. */
+async function delegationIndex(store: Store, campaigns: readonly Campaign[]): Promise<Map<string, Delegation[]>> {
+  const out = new Map<string, Delegation[]>();
+  if (campaigns.length === 0) return out;
+  const ids = new Set(campaigns.map((c) => c.id));
+  const since = campaigns.map((c) => c.openedAt).sort()[0]!;
+  for (const e of await store.ledger.query({ type: EVENT.itemReassigned, since })) {
+    const d = delegationOf(e, ids);
+    if (d) out.set(d.itemId, [...(out.get(d.itemId) ?? []), d.delegation]);
+  }
+  return out;
+}
+
+/** Slack ids of reviewers not looked up yet (reviewers are few: a handful of lookups per export). */
+async function resolveSlackIds(store: Store, reviewerIds: readonly string[], people: ReadonlyMap<string, PersonRef>, cache: Map<string, string | null>): Promise<void> {
+  for (const id of new Set(reviewerIds)) {
+    if (cache.has(id)) continue;
+    const email = people.get(id)?.email ?? (id.includes('@') ? id : null);
+    cache.set(id, email ? ((await store.slackUsers.findByEmail(email))?.id ?? null) : null);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The rows of an evidence pack, built from store values without I/O: one decision record per
+ * review item (decisions.csv / decisions.json), one finding row per finding an item carried at
+ * review time (findings.csv), one event row per ledger event (events.csv).
+ */
+import { canonicalJson } from '../domain/canonical-json.js';
+import type { Campaign, Decision, Finding, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Pseudonymizer } from './pseudonymizer.js';
+
+export interface Delegation {
+  from: string;
+  to: string;
+  by: string;
+  at: string;
+  reason: string | null;
+}
+
+export interface PersonRef {
+  email: string | null;
+  name: string | null;
+}
+
+/** What a record needs besides the item and its decision; every lookup is in memory. */
+export interface RecordContext {
+  campaign: Campaign;
+  criticality(systemId: string): string;
+  person(identityId: string): PersonRef | null;
+  /** The Slack user id of a reviewer, when known. */
+  slackId(identityId: string, email: string | null): string | null;
+  delegations(itemId: string): readonly Delegation[];
+  p: Pseudonymizer;
+}
+
+export interface FindingAtReview {
+  key: string;
+  type: string;
+  severity: string;
+  rule: string;
+  reason: string | null;
+}
+
+export interface DecisionRecord {
+  campaign: string;
+  period: string;
+  system: string;
+  criticality: string;
+  item: string;
+  grant: string;
+  account: string | null;
+  identity: string | null;
+  identityEmail: string | null;
+  identityName: string | null;
+  role: string;
+  scope: string;
+  findings: FindingAtReview[];
+  reviewer: string | null;
+  reviewerEmail: string | null;
+  reviewerSlackId: string | null;
+  reviewerSource: string;
+  state: string;
+  decision: string | null;
+  justification: string | null;
+  decidedAt: string | null;
+  /** Decided after the campaign's due date. */
+  decidedLate: boolean;
+  channel: string | null;
+  simulated: boolean;
+  delegation: Delegation[];
+  /** For revokes: the remediation (de-provisioning) state once remediation is tracked; null until then. */
+  remediationState: string | null;
+}
+
+export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx: RecordContext): DecisionRecord {
+  const { p } = ctx;
+  const subject = item.identityId ? ctx.person(item.identityId) : null;
+  const reviewerId = decision?.reviewerId ?? item.reviewerId;
+  const reviewer = ctx.person(reviewerId);
+  const reviewerEmail = decision?.reviewerEmail ?? reviewer?.email ?? null;
+  const findings: Finding[] = decision?.findingsAtDecision ?? item.findings;
+  return {
+    campaign: item.campaignId,
+    period: ctx.campaign.period,
+    system: item.systemId,
+    criticality: ctx.criticality(item.systemId),
+    item: item.id,
+    grant: item.grantId,
+    account: p.value(item.accountId),
+    identity: p.value(item.identityId),
+    identityEmail: p.value(subject?.email ?? null),
+    identityName: p.value(subject?.name ?? null),
+    role: item.role,
+    scope: item.scope,
+    findings: findings.map((f) => ({ key: p.text(f.key)!, type: f.type, severity: f.severity, rule: f.ruleId, reason: p.text(f.reason) })),
+    reviewer: p.value(reviewerId),
+    reviewerEmail: p.value(reviewerEmail),
+    reviewerSlackId: p.value(decision?.reviewerSlackId ?? ctx.slackId(reviewerId, reviewerEmail)),
+    reviewerSource: item.reviewerSource,
+    state: item.state,
+    decision: decision?.outcome ?? null,
+    justification: p.text(decision?.justification ?? null),
+    decidedAt: decision?.decidedAt ?? null,
+    decidedLate: decision ? decision.decidedAt > ctx.campaign.dueAt : false,
+    channel: decision?.channel ?? null,
+    simulated: decision?.simulated ?? false,
+    delegation: ctx.delegations(item.id).map((d) => ({ ...d, from: p.value(d.from)!, to: p.value(d.to)!, by: p.value(d.by)!, reason: p.text(d.reason) })),
+    remediationState: null,
+  };
+}
+
+/** decisions.csv columns, in order; `decisionCsvRow` fills them. */
+export const DECISION_COLUMNS = [
+  'campaign', 'period', 'system', 'criticality', 'item_id', 'grant_id', 'account', 'identity_id', 'identity_email', 'identity_name',
+  'role', 'scope', 'findings_at_review', 'reviewer_id', 'reviewer_email', 'reviewer_slack_id', 'reviewer_source', 'state', 'decision',
+  'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state',
+] as const;
+
+export function decisionCsvRow(r: DecisionRecord): (string | null)[] {
+  return [
+    r.campaign, r.period, r.system, r.criticality, r.item, r.grant, r.account, r.identity, r.identityEmail, r.identityName,
+    r.role, r.scope, r.findings.map((f) => `${f.type}:${f.severity}`).join('; '), r.reviewer, r.reviewerEmail, r.reviewerSlackId,
+    r.reviewerSource, r.state, r.decision, r.justification, r.decidedAt, r.decidedLate ? 'yes' : 'no', r.channel,
+    r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState,
+  ];
+}
+
+/** "A > B > C": the reviewers an item passed through, oldest first. */
+export function delegationChain(delegations: readonly Delegation[]): string {
+  if (delegations.length === 0) return '';
+  return [delegations[0]!.from, ...delegations.map((d) => d.to)].join(' > ');
+}
+
+export const FINDING_COLUMNS = [
+  'campaign', 'item_id', 'system', 'account', 'identity_id', 'role', 'scope', 'finding_key', 'type', 'severity', 'rule', 'reason', 'decision',
+] as const;
+
+export function findingCsvRows(r: DecisionRecord): (string | null)[][] {
+  return r.findings.map((f) => [r.campaign, r.item, r.system, r.account, r.identity, r.role, r.scope, f.key, f.type, f.severity, f.rule, f.reason, r.decision ?? r.state]);
+}
+
+export const EVENT_COLUMNS = ['seq', 'at', 'type', 'actor', 'subject', 'prev_hash', 'hash', 'data'] as const;
+
+/** Actors that are the tool itself, not people: kept as they are when pseudonymizing. */
+const SYSTEM_ACTORS = new Set(['system', 'scheduler', 'demo', 'slack', 'cli']);
+
+export function eventCsvRow(e: LedgerEvent, p: Pseudonymizer): (string | number)[] {
+  const actor = SYSTEM_ACTORS.has(e.actor) ? e.actor : (p.value(e.actor) ?? '');
+  return [e.seq, e.at, e.type, actor, p.text(e.subject) ?? '', e.prevHash, e.hash, canonicalJson(p.json(e.data))];
+}
+
+/** An `item.reassigned` event's delegation, or null when the event is of another campaign. */
+export function delegationOf(e: LedgerEvent, campaignIds: ReadonlySet<string>): { itemId: string; delegation: Delegation } | null {
+  const d = e.data as { campaignId?: unknown; from?: unknown; to?: unknown; reason?: unknown };
+  if (typeof d.campaignId !== 'string' || !campaignIds.has(d.campaignId)) return null;
+  return {
+    itemId: e.subject,
+    delegation: { from: String(d.from ?? ''), to: String(d.to ?? ''), by: e.actor, at: e.at, reason: typeof d.reason === 'string' ? d.reason : null },
+  };
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+
+export interface PackFileInfo {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * One file of an evidence pack, written as a stream: bytes pass through a SHA-256 on their
+ * way to disk, so the manifest's hash costs no second read. `write` honours backpressure
+ * (memory stays flat however many rows pass through).
+ */
+export class PackFile {
+  readonly input: Writable;
+  private readonly done: Promise<void>;
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+
+  constructor(
+    dir: string,
+    readonly name: string,
+    /** A transform in front of the file (e.g. a csv-stringify); raw bytes when absent. */
+    head?: Transform,
+  ) {
+    const tap = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const file = createWriteStream(join(dir, name));
+    this.input = head ?? tap;
+    this.done = head ? pipeline(head, tap, file) : pipeline(tap, file);
+    // Errors surface through close(); keep them from being reported as unhandled meanwhile.
+    this.done.catch(() => undefined);
+  }
+
+  /** Writes one chunk (a row object for a csv head, a string otherwise), waiting when the stream is full. */
+  async write(chunk: unknown): Promise<void> {
+    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done]);
+  }
+
+  async close(): Promise<PackFileInfo> {
+    this.input.end();
+    await this.done;
+    return { name: this.name, sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}

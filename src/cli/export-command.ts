@@ -1,0 +1,112 @@
+import { relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import type { App } from '../app.js';
+import type { EvidencePackResult, ExportFormat } from '../audit/evidence-pack.js';
+import { EXPORT_FORMATS, writeEvidencePack } from '../audit/evidence-pack.js';
+import { PSEUDONYM_KEY_ENV, pseudonymizer } from '../audit/pseudonymizer.js';
+import type { Campaign } from '../domain/index.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+
+const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
+
+interface ExportOptions {
+  campaign?: string;
+  from?: string;
+  to?: string;
+  format: string;
+  out?: string;
+  pseudonymize?: boolean;
+  as: string;
+}
+
+/** `csv`, `json`, `html`, `all`, or a comma list of them. */
+export function parseFormats(text: string): Set<ExportFormat> {
+  const out = new Set<ExportFormat>();
+  for (const part of text.split(',').map((s) => s.trim().toLowerCase())) {
+    if (part === 'all') EXPORT_FORMATS.forEach((f) => out.add(f));
+    else if ((EXPORT_FORMATS as readonly string[]).includes(part)) out.add(part as ExportFormat);
+    else throw usageError(`--format must be csv, json, html or all (or a comma list), got "${part}"`);
+  }
+  return out;
+}
+
+/** A date (the whole day; `--to` includes it) or a full ISO time. */
+function boundary(name: string, text: string, endOfDay: boolean): string {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const t = Date.parse(dateOnly ? `${text}T00:00:00.000Z` : text);
+  if (Number.isNaN(t)) throw usageError(`${name} must be a date (YYYY-MM-DD) or an ISO time, got "${text}"`);
+  return new Date(dateOnly && endOfDay ? t + 86_400_000 : t).toISOString();
+}
+
+/** `iam-review export`: an auditor's evidence pack for one campaign or every campaign opened in a period. */
+export function exportCommand(ctx: CliContext): Command {
+  return new Command('export')
+    .description('write an evidence pack (decisions, findings, ledger slice, HTML report, manifest) for a campaign or a period')
+    .option('--campaign <id>', 'the campaign to export, e.g. half-yearly-critical:2026-H2')
+    .option('--from <date>', 'export every campaign opened on or after this date')
+    .option('--to <date>', 'export every campaign opened on or before this date (the whole day)')
+    .option('--format <formats>', 'csv | json | html | all, or a comma list (events.csv and manifest.json are always written)', 'all')
+    .option('--out <dir>', 'the folder to write (default: out/evidence/<campaign or period>)')
+    .option('--pseudonymize', `replace emails, names and person/account ids with keyed hashes (key in ${PSEUDONYM_KEY_ENV})`)
+    .option('--as <email>', 'who exports (ledgered)', defaultActor)
+    .action(async (opts: ExportOptions) => {
+      if (opts.campaign && (opts.from || opts.to)) throw usageError('give either --campaign or --from/--to, not both');
+      if (!opts.campaign && !opts.from && !opts.to) throw usageError('give --campaign <id>, or --from <date> and/or --to <date>');
+      const formats = parseFormats(opts.format);
+      const key = opts.pseudonymize ? ctx.env().get(PSEUDONYM_KEY_ENV) : undefined;
+      if (opts.pseudonymize && !key) throw usageError(`--pseudonymize needs a secret key in ${PSEUDONYM_KEY_ENV} (the same key gives the same pseudonyms across exports)`);
+      const from = opts.from ? boundary('--from', opts.from, false) : null;
+      const to = opts.to ? boundary('--to', opts.to, true) : null;
+
+      const app = await ctx.app();
+      const campaigns = await selectCampaigns(app, opts.campaign, from, to);
+      const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
+      const dir = resolve(opts.out ?? resolve('out', 'evidence', safeName(name)));
+      const r = await exportPack(app, { campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key });
+      ctx.io.out(formatExport(r));
+    });
+}
+
+async function selectCampaigns(app: App, id: string | undefined, from: string | null, to: string | null): Promise<Campaign[]> {
+  if (id) {
+    const c = await app.store.campaigns.get(id);
+    if (!c) throw usageError(`no campaign "${id}" (see \`iam-review campaign list\`)`);
+    return [c];
+  }
+  const all = await app.store.campaigns.list();
+  return all.filter((c) => (!from || c.openedAt >= from) && (!to || c.openedAt < to)).sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id));
+}
+
+export function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** Writes a pack with the app's store, clock and config (criticality); shared with the demo. */
+export async function exportPack(
+  app: App,
+  opts: { campaigns: readonly Campaign[]; dir: string; formats: ReadonlySet<ExportFormat>; exportedBy: string; scope?: { from: string | null; to: string | null }; key?: string },
+): Promise<EvidencePackResult> {
+  let criticality = new Map<string, string>();
+  try {
+    criticality = new Map(app.loadConfig().systems.map((s) => [s.id, s.criticality]));
+  } catch (error) {
+    // The pack is still evidence without the criticality column; say why it is 'unknown'.
+    app.log.warn({ err: error }, 'config could not be loaded: criticality is reported as unknown');
+  }
+  return writeEvidencePack(
+    { store: app.store, now: app.now, criticality },
+    { campaigns: opts.campaigns, dir: opts.dir, formats: opts.formats, exportedBy: opts.exportedBy, scope: opts.scope ?? { from: null, to: null }, pseudonymizer: opts.key ? pseudonymizer(opts.key) : undefined },
+  );
+}
+
+export function formatExport(r: EvidencePackResult): string {
+  const where = relative(process.cwd(), r.dir) || '.';
+  const lines = [`Evidence pack written: ${where}/`];
+  for (const s of r.stats) {
+    lines.push(`  ${s.campaign.id}: ${s.total} items, ${s.approved} approved, ${s.revoked} revoked, ${s.expired} expired, ${s.pending} pending`);
+  }
+  for (const f of r.manifest.files) lines.push(`  ${f.name.padEnd(16)} ${String(f.bytes).padStart(10)} bytes  sha256 ${f.sha256}`);
+  lines.push(`  manifest.json sha256 ${r.manifestSha256}, ledgered as seq ${r.event.seq}; ledger seq ${r.manifest.ledger.fromSeq}-${r.manifest.ledger.toSeq}, head ${r.manifest.ledger.headSeq}`);
+  return lines.join('\n');
+}

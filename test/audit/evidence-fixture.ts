@@ -1,0 +1,107 @@
+/**
+ * A small, fully known review campaign written through the store ports and the audit log, for
+ * evidence-pack tests: six items on two systems with every case an auditor asks about
+ * (approve, revoke with findings, delegation, an unowned account, a late decision, an expired
+ * item), the ledger events the engine would record, and a clock the test controls.
+ */
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { EVENT } from '../../src/audit/event-types.js';
+import type { Campaign, Decision, DecisionOutcome, Finding, ReviewItem } from '../../src/domain/index.js';
+import { campaignId, reviewItemId } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { grant, identity, seedIdentities } from '../helpers/seed-state.js';
+
+export const DAY = 86_400_000;
+export const T0 = Date.parse('2026-10-01T09:00:00.000Z');
+
+export class TestClock {
+  constructor(public t = T0) {}
+  now = (): Date => new Date(this.t);
+  at(days: number): this {
+    this.t = T0 + days * DAY;
+    return this;
+  }
+}
+
+/** The figures the fixture's report must show. */
+export const EXPECTED = { total: 6, approved: 3, revoked: 2, expired: 1, pending: 0, decidedLate: 1, delegated: 1, withFindings: 2, revocationRate: '40.0%', completion: '83.3%' };
+
+function finding(type: Finding['type'], systemId: string, grantId: string, accountId: string, identityId: string | null, reason: string): Finding {
+  return { key: `${type}|rule-${type}|${grantId}`, type, severity: 'high', systemId, grantId, accountId, identityId, role: null, scope: null, ruleId: `rule-${type}`, reason, evidence: {} };
+}
+
+export async function seedReviewedCampaign(store: Store, clock: TestClock): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
+  const audit = new AuditLog(store.ledger, clock.now);
+  clock.t = T0 - 3_600_000;
+  await audit.record(EVENT.syncCompleted, 'scheduler', 'trading', { grants: 5 });
+  await seedIdentities(store, 'hr', [
+    identity('E1', { email: 'alice@firm.li', displayName: 'Alice Adler' }),
+    identity('E2', { email: 'bob@firm.li', displayName: 'Bob Brand' }),
+    identity('E3', { email: 'carol@firm.li', displayName: 'Carol Cerny' }),
+    identity('M1', { email: 'mia@firm.li', displayName: 'Mia Manager' }),
+    identity('M2', { email: 'noah@firm.li', displayName: 'Noah Norr' }),
+    identity('M3', { email: 'olga@firm.li', displayName: 'Olga Ott' }),
+  ]);
+  await store.slackUsers.upsert({ id: 'U0MIA', teamId: 'T1', email: 'mia@firm.li', name: 'mia', deleted: false, isBot: false, updatedAt: clock.now().toISOString() });
+
+  clock.at(0);
+  const campaign: Campaign = {
+    id: campaignId('quarterly-critical', '2026-Q4'), reviewId: 'quarterly-critical', period: '2026-Q4', name: 'Quarterly review 2026-Q4',
+    state: 'open', openedAt: clock.now().toISOString(), dueAt: new Date(T0 + 14 * DAY).toISOString(), closedAt: null, openedBy: 'scheduler',
+  };
+  await store.campaigns.create(campaign);
+  const spec: [string, string, string, string | null, string, Finding['type'] | null][] = [
+    ['custody-wallet', 'alice', 'SIGNER', 'E1', 'M1', 'sod-conflict'],
+    ['custody-wallet', 'bob', 'VIEWER', 'E2', 'M1', null],
+    ['trading', 'alice', 'TRADER', 'E1', 'M2', null],
+    ['trading', 'svc-bot', 'ADMIN', null, 'M2', 'orphaned-account'],
+    ['trading', 'bob', 'VIEWER', 'E2', 'M2', null],
+    ['custody-wallet', 'carol', 'APPROVER', 'E3', 'M1', null],
+  ];
+  const items: ReviewItem[] = spec.map(([systemId, accountId, role, identityId, reviewerId, findingType]) => {
+    const g = grant(systemId, accountId, role, identityId);
+    return {
+      id: reviewItemId(campaign.id, g.id), campaignId: campaign.id, grantId: g.id, systemId, accountId, role, scope: '', identityId, reviewerId,
+      reviewerSource: 'manager', state: 'pending',
+      findings: findingType ? [finding(findingType, systemId, g.id, accountId, identityId, `${accountId} breaks ${findingType}; ask alice@firm.li`)] : [],
+      lastActivityAt: null, decisionId: null, updatedAt: clock.now().toISOString(),
+    };
+  });
+  await store.campaigns.addItems(items);
+  await audit.recordMany(items.map((i) => ({ type: EVENT.itemAssigned, actor: 'scheduler', subject: i.id, data: { campaignId: campaign.id, reviewerId: i.reviewerId, accountId: i.accountId } })));
+  await audit.record(EVENT.campaignOpened, 'scheduler', campaign.id, { items: items.length });
+
+  const decide = async (item: ReviewItem, outcome: DecisionOutcome, day: number, reviewer: { id: string; email: string; slackId: string | null }, justification: string | null) => {
+    clock.at(day);
+    const d: Decision = {
+      id: item.id, itemId: item.id, campaignId: campaign.id, outcome, reviewerId: reviewer.id, reviewerEmail: reviewer.email, reviewerSlackId: reviewer.slackId,
+      channel: reviewer.slackId ? 'slack' : 'cli', justification, decidedAt: clock.now().toISOString(), findingsAtDecision: item.findings, simulated: false,
+    };
+    const r = await store.campaigns.decide(d);
+    if (!r.ok) throw new Error(`fixture: decision of ${item.id} refused`);
+    await audit.record(EVENT.decisionRecorded, reviewer.email, item.id, { campaignId: campaign.id, outcome, reviewerId: reviewer.id, justification });
+  };
+  const [i1, i2, i3, i4, i5] = items as [ReviewItem, ReviewItem, ReviewItem, ReviewItem, ReviewItem, ReviewItem];
+  const mia = { id: 'M1', email: 'mia@firm.li', slackId: null };
+  const noah = { id: 'M2', email: 'noah@firm.li', slackId: null };
+  await decide(i1, 'revoke', 1, mia, '=HYPERLINK("http://evil.example","click")');
+  await decide(i2, 'approve', 1, mia, null);
+  clock.at(2);
+  await store.campaigns.reassign(i3.id, 'M2', 'M3', 'delegated', clock.now().toISOString());
+  await audit.record(EVENT.itemReassigned, 'noah@firm.li', i3.id, { campaignId: campaign.id, from: 'M2', to: 'M3', toEmail: 'olga@firm.li', reason: 'on leave' });
+  await decide(i3, 'approve', 3, { id: 'M3', email: 'olga@firm.li', slackId: 'U0OLGA' }, null);
+  await decide(i4, 'revoke', 3, noah, 'Unowned service account, nobody claims it.');
+  await decide(i5, 'approve', 20, noah, null);
+
+  clock.at(21);
+  const closedAt = clock.now().toISOString();
+  const expired = await store.campaigns.items(campaign.id, { state: 'pending' });
+  await store.campaigns.expirePending(campaign.id, closedAt);
+  await audit.recordMany(expired.map((i) => ({ type: EVENT.itemExpired, actor: 'scheduler', subject: i.id, data: { campaignId: campaign.id, reviewerId: i.reviewerId } })));
+  await store.campaigns.transition(campaign.id, 'open', 'closed', closedAt);
+  await audit.record(EVENT.campaignClosed, 'scheduler', campaign.id, { items: 6 });
+
+  clock.at(22);
+  await audit.record(EVENT.syncCompleted, 'scheduler', 'trading', { grants: 4 });
+  return { campaign: (await store.campaigns.get(campaign.id))!, items };
+}
