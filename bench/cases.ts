@@ -1,6 +1,8 @@
 /** The benchmark cases `npm run bench -- <case>` knows. Each returns one or more results. */
 import type { BenchResult } from './bench-result.js';
+import { benchAudit } from './audit.bench.js';
 import { benchCheck } from './check.bench.js';
+import { benchExport } from './export.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchSync } from './sync.bench.js';
 
@@ -8,4 +10,6 @@ export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchRe
   sync: (n) => benchSync({ n }),
   check: (n) => benchCheck(n ? { grants: n } : {}),
   fanout: (n) => benchFanout({ n }),
+  audit: (n) => benchAudit({ n }),
+  export: (n) => benchExport(n ? { n } : {}),
 };

@@ -27,7 +27,7 @@ const ROW_H = 22;
 /** Horizontal bars, one row per label, each row a stack of segments; the value total at the end. */
 export function barChart(name: string, title: string, rows: readonly BarRow[], opts: { percent?: boolean } = {}): string {
   const max = Math.max(1, ...rows.map((r) => r.segments.reduce((a, s) => a + s.value, 0)));
-  const height = 30 + rows.length * ROW_H + 24;
+  const height = 30 + rows.length * ROW_H + (rows.some((r) => r.segments.length > 1) ? 24 : 4);
   const width = LABEL_W + BAR_W + 80;
   const legend = uniqueSegments(rows);
   const body = rows
@@ -48,7 +48,9 @@ export function barChart(name: string, title: string, rows: readonly BarRow[], o
       return `<text x="${LABEL_W - 6}" y="${y + 12}" text-anchor="end">${esc(truncate(r.label, 34))}</text>${rects}<text x="${(x + 4).toFixed(1)}" y="${y + 12}" data-value="${esc(value)}">${esc(value)}</text>`;
     })
     .join('');
-  const legendSvg = legend.length > 1 ? legendRow(legend, 30 + rows.length * ROW_H + 6) : '';
+  // A legend only for stacked bars: single-segment rows are named by their label already.
+  const stacked = rows.some((r) => r.segments.length > 1);
+  const legendSvg = stacked ? legendRow(legend, 30 + rows.length * ROW_H + 6) : '';
   return svg(name, title, width, height, `<text x="0" y="16" class="t">${esc(title)}</text>${body}${legendSvg}`);
 }
 
@@ -63,7 +65,7 @@ export function lineChart(name: string, title: string, points: readonly Point[],
   const height = 240;
   const left = 50;
   const top = 30;
-  const w = width - left - 20;
+  const w = width - left - 60;
   const h = height - top - 40;
   const xs = [...new Set([...points.map((p) => p.x), ...(opts.marker ? [opts.marker.x] : [])])].sort();
   const xAt = (x: string) => left + (xs.length <= 1 ? w / 2 : (xs.indexOf(x) / (xs.length - 1)) * w);

@@ -63,6 +63,7 @@ export function serveCommand(ctx: CliContext): Command {
 
 export async function startServer(ctx: CliContext, app: App, opts: ServeOptions = {}): Promise<RunningServer> {
   const config = app.loadConfig();
+  await app.recordConfig(config, 'serve');
   const env = app.env;
   const shutdown = new AbortController();
   const review = () => reviewDeps(app);

@@ -2,15 +2,22 @@ import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { outcomeState } from '../../domain/index.js';
 import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js';
+import { openBulkReader } from './bulk-reader.js';
 import { pageSize } from './page-size.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
 
 const DEFAULT_ITEM_BATCH = 1_000;
 
-/** A page of a campaign's items after an item id (keyset on the primary key; ids start with the campaign id). */
-export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.campaign_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`;
-/** The decisions of a page's item id range (the unique item_id index serves the range). */
-export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND campaign_id = ?`;
+/**
+ * A page of a campaign's items after an item id: a range scan of the primary key. Item ids are
+ * `${campaignId}/${grantId}` (reviewItemId), so a campaign's items are one contiguous key range;
+ * the unary `+` keeps the planner off review_items_by_campaign, which would sort the whole
+ * campaign for every page (quadratic in its size).
+ */
+export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
+  WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
+/** The decisions of a page's item id range, by the unique item_id index (not the campaign index: see above). */
+export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND +campaign_id = ?`;
 
 const CAMPAIGN_COLUMNS = `id, review_id AS reviewId, period, name, state, opened_at AS openedAt, due_at AS dueAt,
   closed_at AS closedAt, opened_by AS openedBy`;
@@ -37,15 +44,13 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly selectDecision;
   private readonly selectDecisions;
   private readonly selectLastCertified;
-  private readonly itemsNextPage;
-  private readonly decisionsInRange;
   private readonly selectApprovedGrantIds;
   private readonly createTx;
   private readonly addItemsTx;
   private readonly decideTx;
   private readonly lastCertificationTx;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.insertCampaign = db.prepare<[Campaign]>(
       `INSERT OR IGNORE INTO campaigns (id, review_id, period, name, state, opened_at, due_at, closed_at, opened_by)
        VALUES (@id, @reviewId, @period, @name, @state, @openedAt, @dueAt, @closedAt, @openedBy)`,
@@ -102,8 +107,6 @@ export class SqliteCampaignStore implements CampaignStore {
     this.selectDecisions = db.prepare<[string], DecisionRow>(
       `SELECT ${DECISION_COLUMNS} FROM decisions WHERE campaign_id = ? ORDER BY decided_at, id`,
     );
-    this.itemsNextPage = db.prepare<[string, string, number], ItemRow>(ITEMS_NEXT_PAGE_SQL);
-    this.decisionsInRange = db.prepare<[string, string, string], DecisionRow>(DECISIONS_RANGE_SQL);
     // A campaign stored closed without closedAt counts as certified when it opened.
     this.selectLastCertified = db.prepare<[string], { campaignId: string; certifiedAt: string }>(
       `SELECT c.id AS campaignId, coalesce(c.closed_at, c.opened_at) AS certifiedAt FROM campaigns c
@@ -208,16 +211,25 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async *itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]> {
     const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
-    let after = '';
-    for (;;) {
-      const rows = this.itemsNextPage.all(campaignId, after, size);
-      if (rows.length === 0) return;
-      const first = rows[0]!.id;
-      after = rows[rows.length - 1]!.id;
-      const decisions = new Map<string, Decision>();
-      for (const row of this.decisionsInRange.all(first, after, campaignId)) decisions.set(row.itemId, toDecision(row));
-      yield rows.map((row) => ({ item: toItem(row), decision: decisions.get(row.id) ?? null }));
-      if (rows.length < size) return;
+    const reader = openBulkReader(this.db);
+    try {
+      const itemsNextPage = reader.db.prepare<[string, string, string, number], ItemRow>(ITEMS_NEXT_PAGE_SQL);
+      const decisionsInRange = reader.db.prepare<[string, string, string], DecisionRow>(DECISIONS_RANGE_SQL);
+      // The key range of the campaign's item ids: after `${campaignId}/`, before `${campaignId}0` ('0' follows '/').
+      let after = `${campaignId}/`;
+      const end = `${campaignId}0`;
+      for (;;) {
+        const rows = itemsNextPage.all(after, end, campaignId, size);
+        if (rows.length === 0) return;
+        const first = rows[0]!.id;
+        after = rows[rows.length - 1]!.id;
+        const decisions = new Map<string, Decision>();
+        for (const row of decisionsInRange.all(first, after, campaignId)) decisions.set(row.itemId, toDecision(row));
+        yield rows.map((row) => ({ item: toItem(row), decision: decisions.get(row.id) ?? null }));
+        if (rows.length < size) return;
+      }
+    } finally {
+      reader.close();
     }
   }
 

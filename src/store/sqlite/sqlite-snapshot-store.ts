@@ -5,18 +5,20 @@ import type { SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
-import { SqliteWriteWorker } from './sqlite-write-worker.js';
+import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
 /**
- * Batches of at least this many rows go to the write worker (a file database only), which
+ * Batches of at least this many rows go to the bulk worker (a file database only), which
  * inserts them on another core while the caller goes on; smaller ones are written in place,
  * unless the worker is up (then everything goes through it, to keep the order of writes).
+ * Reading a snapshot's grants in pages of this size or more, the pages after the first are
+ * read ahead by the worker while the caller works on the current one.
  */
 const WORKER_MIN_ROWS = 1_000;
 /** Rows one worker transaction may commit when batches queue up (group commit). */
-const WORKER_MAX_GROUP_ROWS = 50_000;
+const WORKER_MAX_GROUP_ROWS = Number(process.env.WMG ?? 100_000); // TRACE
 const WORKER_IDLE_MS = 2_000;
 /**
  * The worker's connection: its own page cache for the index pages a 1M-grant snapshot
@@ -24,8 +26,8 @@ const WORKER_IDLE_MS = 2_000;
  * index inserts dirty most index pages in every commit, and checkpointing each commit copies
  * (and syncs) the same pages over and over.
  */
-const WORKER_CACHE_KIB = 131_072;
-const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
+const WORKER_CACHE_KIB = Number(process.env.WCA ?? 131_072); // TRACE
+const WORKER_WAL_AUTOCHECKPOINT_PAGES = Number(process.env.WCK ?? 50_000); // TRACE
 
 /** Positional parameters: binding a million rows by name costs ~2x more in better-sqlite3. */
 const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
@@ -119,17 +121,16 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly appendChangesTx;
   private readonly pruneTx;
   /** Null for an in-memory database: another connection cannot share it. */
-  private readonly writer: SqliteWriteWorker | null;
+  private readonly worker: SqliteBulkWorker | null;
 
   constructor(db: Database.Database) {
-    this.writer =
+    this.worker =
       db.memory || db.name === ''
         ? null
-        : new SqliteWriteWorker({
+        : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            insertGrantSql: INSERT_GRANT_SQL,
-            insertChangeSql: INSERT_CHANGE_SQL,
+            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsFirstPage: GRANTS_FIRST_PAGE_SQL, grantsNextPage: GRANTS_NEXT_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -239,11 +240,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
     if (grants.length === 0) return;
-    if (this.writer && (this.writer.active || grants.length >= WORKER_MIN_ROWS)) {
+    if (this.worker && (this.worker.active || grants.length >= WORKER_MIN_ROWS)) {
       // The worker checks the status inside its transaction; the system id is checked here.
       const handle = this.selectHandle.get(snapshotId);
       if (!handle) throw new Error(`snapshot ${snapshotId} does not exist`);
-      return this.writer.appendGrants(snapshotId, handle.systemId, grants);
+      return this.worker.appendGrants(snapshotId, handle.systemId, grants);
     }
     this.appendGrantsTx.immediate(snapshotId, grants);
   }
@@ -262,7 +263,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
     // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
-    await this.writer?.flush();
+    await this.worker?.flush();
     const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId);
     return result.changes === 1;
   }
@@ -287,7 +288,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
-    await this.writer?.flush();
+    await this.worker?.flush();
     this.promoteTx.immediate(snapshotId, acceptedBy);
   }
 
@@ -295,13 +296,21 @@ export class SqliteSnapshotStore implements SnapshotStore {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
     const snapshot = this.selectHandle.get(snapshotId);
     if (!snapshot) return;
-    let rows = this.grantsFirstPage.all(snapshot.systemId, snapshot.key, size);
-    while (rows.length > 0) {
-      const page = rows.map((r) => toGrant(r, snapshot.systemId));
+    const { key, systemId } = snapshot;
+    let page = this.grantsFirstPage.all(systemId, key, size).map((r) => toGrant(r, systemId));
+    // A large snapshot: the worker reads each next page while the caller works on this one.
+    const worker = this.worker && size >= WORKER_MIN_ROWS && page.length === size ? this.worker : null;
+    while (page.length > 0) {
+      if (page.length < size) {
+        yield page;
+        return;
+      }
+      const last = (page[page.length - 1] as Grant).id;
+      const next = worker?.readGrants(key, systemId, last, size);
+      // Awaited after the yield; a caller that stops early must not leave it unhandled.
+      next?.catch(() => undefined);
       yield page;
-      if (rows.length < size) return;
-      const last = page[page.length - 1] as Grant;
-      rows = this.grantsNextPage.all(snapshot.systemId, snapshot.key, last.id, size);
+      page = next ? await next : this.grantsNextPage.all(systemId, key, last, size).map((r) => toGrant(r, systemId));
     }
   }
 
@@ -316,7 +325,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
     if (changes.length === 0) return;
-    if (this.writer && (this.writer.active || changes.length >= WORKER_MIN_ROWS)) return this.writer.appendChanges(changes);
+    if (this.worker && (this.worker.active || changes.length >= WORKER_MIN_ROWS)) return this.worker.appendChanges(changes);
     this.appendChangesTx.immediate(changes);
   }
 
@@ -333,7 +342,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async pruneGrants(keep: number): Promise<number> {
     if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
-    await this.writer?.flush();
+    await this.worker?.flush();
     return this.pruneTx.immediate(keep);
   }
 }

@@ -1,20 +1,26 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Grant, GrantChange } from '../../domain/index.js';
-import { WRITE_WORKER_SOURCE } from './sqlite-write-worker-source.js';
+import type { AccountStatus, AccountType, Grant, GrantChange } from '../../domain/index.js';
+import { BULK_WORKER_SOURCE } from './sqlite-bulk-worker-source.js';
 
-/** Grant fields sent per row, in the order of the insert's parameters after the snapshot key. */
+/** Grant fields per row, in the order of the insert's parameters after the snapshot key. */
 export const GRANT_FIELDS = 11;
-/** Change fields sent per row, in the order of the insert's parameters. */
+/** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
 
-export interface WriteWorkerOptions {
+export interface BulkWorkerOptions {
   /** The database file (the worker opens its own connection to it; WAL lets readers go on). */
   file: string;
   busyTimeoutMs: number;
-  /** Positional inserts: (snapshot key, GRANT_FIELDS fields) and (CHANGE_FIELDS fields). */
-  insertGrantSql: string;
-  insertChangeSql: string;
+  sql: {
+    /** Positional: the snapshot key, then GRANT_FIELDS fields. */
+    insertGrant: string;
+    /** Positional: CHANGE_FIELDS fields. */
+    insertChange: string;
+    /** Raw pages: (systemId, snapshotKey, limit) and (systemId, snapshotKey, afterId, limit). */
+    grantsFirstPage: string;
+    grantsNextPage: string;
+  };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
   pragmas: readonly string[];
   /** Upper bound of the rows committed in one transaction when writes queue up. */
@@ -24,41 +30,43 @@ export interface WriteWorkerOptions {
 }
 
 interface Pending {
-  resolve: () => void;
+  resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
 }
 
 interface Reply {
   seq: number;
   error: { message: string; code: string | null } | null;
+  text?: string;
+  lengths?: Int32Array;
 }
 
 /**
- * Bulk writes of one store (grant and change rows) on a worker thread with its own
- * connection, so that a sync's parsing and its inserts use two cores. Writes are applied in
- * the order they were sent; each promise resolves once its rows are committed (as durable as
- * a commit of the main connection: same pragmas) and rejects with the error that stopped
- * them. The thread starts on the first write and closes after `idleMs` without writes; while
- * writes are pending it keeps the process alive, idle it does not.
+ * Bulk work of one SQLite store on a worker thread with its own connection, so that a sync's
+ * parsing and its inserts (and its read of the previous snapshot) use two cores. Requests run
+ * in the order they were sent. A write resolves once its rows are committed (as durable as a
+ * commit of the main connection: same pragmas) and rejects with the error that stopped it.
+ * The thread starts on the first request and closes after `idleMs` without any; while requests
+ * are pending it keeps the process alive, idle it does not.
  */
-export class SqliteWriteWorker {
+export class SqliteBulkWorker {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private lastSent = 0;
-  /** Every write with seq <= lastSettled has settled (replies come in seq order). */
+  /** Every request with seq <= lastSettled has settled (replies come in seq order). */
   private lastSettled = 0;
   private readonly flushes: { seq: number; resolve: () => void }[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly opts: WriteWorkerOptions) {}
+  constructor(private readonly opts: BulkWorkerOptions) {}
 
   /** True while the thread is up: writes must then go through it, to keep their order. */
   get active(): boolean {
     return this.worker !== null;
   }
 
-  /** Sends grants of a snapshot whose system is `systemId` (checked here, per grant). */
-  appendGrants(snapshotId: string, systemId: string, grants: readonly Grant[]): Promise<void> {
+  /** Writes grants of a snapshot whose system is `systemId` (checked here, per grant). */
+  async appendGrants(snapshotId: string, systemId: string, grants: readonly Grant[]): Promise<void> {
     const rows = new RowEncoder(grants.length * GRANT_FIELDS);
     for (const g of grants) {
       if (g.systemId !== systemId) throw new Error(`grant ${g.id} belongs to ${g.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
@@ -74,10 +82,10 @@ export class SqliteWriteWorker {
       rows.add(g.lastActivityAt);
       rows.add(g.firstSeenAt);
     }
-    return this.send('grants', snapshotId, grants.length, rows);
+    await this.send({ type: 'grants', snapshotId, count: grants.length }, rows);
   }
 
-  appendChanges(changes: readonly GrantChange[]): Promise<void> {
+  async appendChanges(changes: readonly GrantChange[]): Promise<void> {
     const rows = new RowEncoder(changes.length * CHANGE_FIELDS);
     for (const c of changes) {
       rows.add(c.snapshotId);
@@ -90,22 +98,46 @@ export class SqliteWriteWorker {
       rows.add(c.before);
       rows.add(c.after);
     }
-    return this.send('changes', null, changes.length, rows);
+    await this.send({ type: 'changes', count: changes.length }, rows);
   }
 
-  /** Resolves when every write sent before the call has settled (committed or failed). */
+  /** One page of a snapshot's grants in id order, after `afterId` (null: from the start). */
+  async readGrants(snapshotKey: number, systemId: string, afterId: string | null, limit: number): Promise<Grant[]> {
+    const { text, lengths } = await this.send({ type: 'read', snapshotKey, systemId, afterId, limit }, null);
+    const grants: Grant[] = [];
+    const f = new RowDecoder(text!, lengths!);
+    while (f.more()) {
+      grants.push({
+        id: f.next()!,
+        systemId,
+        accountId: f.next()!,
+        role: f.next()!,
+        scope: f.next()!,
+        identityId: f.next(),
+        identityRef: f.next(),
+        accountDisplayName: f.next(),
+        accountType: f.next() as AccountType,
+        accountStatus: f.next() as AccountStatus,
+        lastActivityAt: f.next(),
+        firstSeenAt: f.next(),
+      });
+    }
+    return grants;
+  }
+
+  /** Resolves when every request sent before the call has settled (done or failed). */
   flush(): Promise<void> {
     if (this.lastSettled >= this.lastSent) return Promise.resolve();
     return new Promise((resolve) => this.flushes.push({ seq: this.lastSent, resolve }));
   }
 
-  private send(type: 'grants' | 'changes', snapshotId: string | null, count: number, rows: RowEncoder): Promise<void> {
+  private send(request: Record<string, unknown>, rows: RowEncoder | null): Promise<Reply> {
     const worker = this.start();
     const seq = ++this.lastSent;
-    const lengths = rows.lengths;
-    const promise = new Promise<void>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
-    worker.postMessage({ type, seq, snapshotId, count, text: rows.text(), lengths }, [lengths.buffer as ArrayBuffer]);
-    return promise;
+    const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
+    if (rows) worker.postMessage({ ...request, seq, text: rows.text(), lengths: rows.lengths }, [rows.lengths.buffer as ArrayBuffer]);
+    else worker.postMessage({ ...request, seq });
+    return reply;
   }
 
   private start(): Worker {
@@ -117,16 +149,15 @@ export class SqliteWriteWorker {
       this.worker.ref();
       return this.worker;
     }
-    const { file, busyTimeoutMs, insertGrantSql, insertChangeSql, pragmas, maxGroupRows } = this.opts;
-    const worker = new Worker(WRITE_WORKER_SOURCE, {
+    const { file, busyTimeoutMs, sql, pragmas, maxGroupRows } = this.opts;
+    const worker = new Worker(BULK_WORKER_SOURCE, {
       eval: true,
-      name: 'sqlite-write-worker',
+      name: 'sqlite-bulk-worker',
       workerData: {
         driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
         file,
         busyTimeoutMs,
-        insertGrantSql,
-        insertChangeSql,
+        sql,
         pragmas,
         maxGroupRows,
         grantFields: GRANT_FIELDS,
@@ -135,7 +166,7 @@ export class SqliteWriteWorker {
     });
     worker.on('message', (reply: Reply) => this.settle(reply));
     worker.on('error', (error) => this.fail(worker, error));
-    worker.on('exit', (code) => this.fail(worker, new Error(`the SQLite write worker exited (code ${code})`)));
+    worker.on('exit', (code) => this.fail(worker, new Error(`the SQLite bulk worker exited (code ${code})`)));
     this.worker = worker;
     return worker;
   }
@@ -145,11 +176,11 @@ export class SqliteWriteWorker {
     this.pending.delete(reply.seq);
     this.lastSettled = reply.seq;
     if (reply.error) p?.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
-    else p?.resolve();
+    else p?.resolve(reply);
     this.afterSettle();
   }
 
-  /** The thread died (it never does on a failed write): every pending write failed. */
+  /** The thread died (a failed request does not kill it): every pending request failed. */
   private fail(worker: Worker, error: Error): void {
     if (this.worker !== worker) return;
     this.worker = null;
@@ -177,7 +208,7 @@ export class SqliteWriteWorker {
 /** Rows as field lengths (-1 for null) and one concatenated text: cheap to send to a thread. */
 class RowEncoder {
   readonly lengths: Int32Array;
-  private readonly parts: string[] = [];
+  private joined = '';
   private i = 0;
 
   constructor(fields: number) {
@@ -189,11 +220,32 @@ class RowEncoder {
       this.lengths[this.i++] = -1;
     } else {
       this.lengths[this.i++] = value.length;
-      this.parts.push(value);
+      // += builds a rope that postMessage flattens once: faster than collecting and join().
+      this.joined += value;
     }
   }
 
   text(): string {
-    return this.parts.join('');
+    return this.joined;
+  }
+}
+
+class RowDecoder {
+  private i = 0;
+  private pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly lengths: Int32Array,
+  ) {}
+
+  more(): boolean {
+    return this.i < this.lengths.length;
+  }
+
+  next(): string | null {
+    const n = this.lengths[this.i++]!;
+    if (n < 0) return null;
+    return this.text.slice(this.pos, (this.pos += n));
   }
 }

@@ -1,0 +1,147 @@
+/**
+ * The source of the SQLite bulk worker (see SqliteBulkWorker), run with `new Worker(source,
+ * { eval: true })`: plain CommonJS, so the same code runs from the TypeScript sources (tsx,
+ * vitest) and from the build, without a loader in the worker thread.
+ *
+ * Requests (main -> worker), handled in the order sent:
+ *   { type: 'grants' | 'changes', seq, snapshotId, count, text, lengths }  rows to insert
+ *   { type: 'read', seq, snapshotKey, systemId, afterId, limit }             one page of grants
+ *   { type: 'close' }                                                       close and exit
+ * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
+ * fields (structured clone of objects is several times slower).
+ * Replies (worker -> main), in seq order: { seq, error: null } once written rows are
+ * committed, { seq, error: null, text, lengths } with a page read, or
+ * { seq, error: { message, code } } when nothing was written / read.
+ *
+ * Writes queued when a transaction starts are committed together (group commit: the dirty
+ * pages of several batches are written to the WAL once); each still gets its own reply, and
+ * when a group fails its batches are retried one by one, so a bad batch fails only itself.
+ */
+export const BULK_WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+
+const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+for (const pragma of workerData.pragmas) db.pragma(pragma);
+const selectHandle = db.prepare('SELECT key, status FROM snapshots WHERE id = ?');
+const insertGrant = db.prepare(workerData.sql.insertGrant);
+const insertChange = db.prepare(workerData.sql.insertChange);
+const grantsFirstPage = db.prepare(workerData.sql.grantsFirstPage).raw();
+const grantsNextPage = db.prepare(workerData.sql.grantsNextPage).raw();
+const GRANT_FIELDS = workerData.grantFields;
+const CHANGE_FIELDS = workerData.changeFields;
+
+/** Inserts the rows of one message; params[0 .. first - 1] are bound as set by the caller. */
+function insertRows(msg, statement, params, first, width) {
+  const { text, lengths } = msg;
+  let pos = 0;
+  for (let i = 0; i < lengths.length; i += width) {
+    for (let f = 0; f < width; f++) {
+      const n = lengths[i + f];
+      if (n < 0) {
+        params[first + f] = null;
+      } else {
+        params[first + f] = text.slice(pos, pos + n);
+        pos += n;
+      }
+    }
+    statement.run(params);
+  }
+}
+
+/** Same checks and messages as the main connection's appendGrants. */
+function write(msg) {
+  if (msg.type === 'grants') {
+    const handle = selectHandle.get(msg.snapshotId);
+    if (!handle) throw new Error('snapshot ' + msg.snapshotId + ' does not exist');
+    if (handle.status !== 'running') throw new Error('snapshot ' + msg.snapshotId + ' is ' + handle.status + ': only a running snapshot takes data');
+    const params = new Array(1 + GRANT_FIELDS);
+    params[0] = handle.key;
+    insertRows(msg, insertGrant, params, 1, GRANT_FIELDS);
+  } else {
+    insertRows(msg, insertChange, new Array(CHANGE_FIELDS), 0, CHANGE_FIELDS);
+  }
+}
+
+const writeAll = db.transaction((msgs) => {
+  for (const msg of msgs) write(msg);
+});
+
+/** A page of grant rows (id, systemId, then the other fields: see GRANT_COLUMNS), systemId left out. */
+function read(msg) {
+  const rows = msg.afterId === null
+    ? grantsFirstPage.all(msg.systemId, msg.snapshotKey, msg.limit)
+    : grantsNextPage.all(msg.systemId, msg.snapshotKey, msg.afterId, msg.limit);
+  const lengths = new Int32Array(rows.length * GRANT_FIELDS);
+  let text = '';
+  let k = 0;
+  for (const row of rows) {
+    for (let c = 0; c <= GRANT_FIELDS; c++) {
+      if (c === 1) continue;
+      const v = row[c];
+      if (v === null) {
+        lengths[k++] = -1;
+      } else {
+        lengths[k++] = v.length;
+        text += v;
+      }
+    }
+  }
+  parentPort.postMessage({ seq: msg.seq, error: null, text, lengths }, [lengths.buffer]);
+}
+
+function failure(err) {
+  return { message: err && err.message ? err.message : String(err), code: err && err.code ? err.code : null };
+}
+
+function commit(group) {
+  try {
+    writeAll.immediate(group);
+    for (const msg of group) parentPort.postMessage({ seq: msg.seq, error: null });
+  } catch (err) {
+    if (group.length === 1) return parentPort.postMessage({ seq: group[0].seq, error: failure(err) });
+    for (const msg of group) {
+      try {
+        writeAll.immediate([msg]);
+        parentPort.postMessage({ seq: msg.seq, error: null });
+      } catch (one) {
+        parentPort.postMessage({ seq: msg.seq, error: failure(one) });
+      }
+    }
+  }
+}
+
+function handle(msg) {
+  if (msg.type === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  if (msg.type === 'read') {
+    try {
+      read(msg);
+    } catch (err) {
+      parentPort.postMessage({ seq: msg.seq, error: failure(err) });
+    }
+    return;
+  }
+  const group = [msg];
+  let rows = msg.count;
+  let after = null;
+  while (rows < workerData.maxGroupRows) {
+    const next = receiveMessageOnPort(parentPort);
+    if (next === undefined) break;
+    if (next.message.type !== 'grants' && next.message.type !== 'changes') {
+      after = next.message;
+      break;
+    }
+    group.push(next.message);
+    rows += next.message.count;
+  }
+  commit(group);
+  if (after) handle(after);
+}
+
+parentPort.on('message', handle);
+`;
