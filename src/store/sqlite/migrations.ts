@@ -252,6 +252,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'drop the ledger subject index',
+    // Subjects are random ids (items, findings), so this index took a random page write per
+    // appended event and tripled the cost of a ledger append; `audit log --subject` and the
+    // few subject lookups run over the type or time range instead.
+    sql: `DROP INDEX IF EXISTS ledger_events_by_subject;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
