@@ -18,7 +18,9 @@ import { EXPECTED, seedReviewedCampaign, TestClock } from './evidence-fixture.js
 const CHROMIUM = '/usr/bin/chromium';
 const CHARTS = ['outcome', 'completion-over-time', 'completion-by-reviewer', 'revocation-by-system', 'findings-by-type', 'findings-by-system'];
 
-describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium (skipped: Debian chromium not installed)', () => {
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+
+describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'report.html in headless Chromium' : 'report.html in headless Chromium (skipped: Debian chromium is not installed at /usr/bin/chromium)', () => {
   const root = mkdtempSync(join(tmpdir(), 'iam-report-'));
   let browser: Browser;
   let page: Page;
