@@ -61,7 +61,7 @@ const BATCH = 5000;
  * Grant and change batches a pull keeps in flight: the SQLite store commits large batches on
  * a worker thread, so parsing the next pages overlaps with writing the last ones.
  */
-const MAX_WRITES_IN_FLIGHT = Number(process.env.MIF ?? 16); // TRACE
+const MAX_WRITES_IN_FLIGHT = 16;
 const MAX_STORED_PROBLEMS = 200;
 const DEFAULT_TIMEOUT_S = 30 * 60;
 
@@ -196,11 +196,9 @@ async function storeGrants(
 ) {
   const { store } = deps;
   const diff = new GrantDiff();
-  const T0 = performance.now(); // TRACE
   if (previous) {
     for await (const batch of store.snapshots.grants(previous.id, BATCH)) diff.addPrevious(batch);
   }
-  if (process.env.SYNC_TRACE) console.error('prev read', Math.round(performance.now() - T0), process.memoryUsage()); // TRACE
   const index = new IdentityIndex(await store.identities.current());
   const now = deps.now().toISOString();
   const writes = new PendingWrites();
@@ -267,7 +265,6 @@ async function storeGrants(
       onProgress?.({ systemId, phase: 'grants', records: count });
     }
     if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));
-    if (process.env.SYNC_TRACE) console.error('pass', Math.round(performance.now() - T0), process.memoryUsage()); // TRACE
     let removed = 0;
     for (const change of diff.removals(snapshotId, systemId)) {
       removed++;
@@ -276,7 +273,6 @@ async function storeGrants(
     }
     await flushChanges(true);
     await writes.all();
-    if (process.env.SYNC_TRACE) console.error('writes done', Math.round(performance.now() - T0)); // TRACE
     onProgress?.({ systemId, phase: 'finishing', records: count });
     return { grants: count, accounts: accounts.size, added, changed, removed, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
   } finally {

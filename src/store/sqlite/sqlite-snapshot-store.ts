@@ -18,7 +18,7 @@ const DEFAULT_GRANT_BATCH = 5_000;
  */
 const WORKER_MIN_ROWS = 1_000;
 /** Rows one worker transaction may commit when batches queue up (group commit). */
-const WORKER_MAX_GROUP_ROWS = Number(process.env.WMG ?? 100_000); // TRACE
+const WORKER_MAX_GROUP_ROWS = 100_000;
 const WORKER_IDLE_MS = 2_000;
 /**
  * The worker's connection: its own page cache for the index pages a 1M-grant snapshot
@@ -26,8 +26,8 @@ const WORKER_IDLE_MS = 2_000;
  * index inserts dirty most index pages in every commit, and checkpointing each commit copies
  * (and syncs) the same pages over and over.
  */
-const WORKER_CACHE_KIB = Number(process.env.WCA ?? 131_072); // TRACE
-const WORKER_WAL_AUTOCHECKPOINT_PAGES = Number(process.env.WCK ?? 50_000); // TRACE
+const WORKER_CACHE_KIB = 131_072;
+const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
 
 /** Positional parameters: binding a million rows by name costs ~2x more in better-sqlite3. */
 const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
