@@ -216,6 +216,19 @@ describe('syncSystem', () => {
     expect((await store.identities.current()).length).toBe(3);
   });
 
+  it('counts identical repeated rows, and makes a pull with conflicting repeats partial', async () => {
+    scripts.set('wallet', { grants: [grantRecord('u1', 'SIGNER'), grantRecord('u1', 'SIGNER'), grantRecord('u2', 'VIEWER')], pageSize: 10 });
+    const same = await syncSystem(system('wallet'), deps);
+    expect(same.snapshot).toMatchObject({ status: 'complete', counts: { grants: 2 } });
+    expect((await store.ledger.query({ type: 'sync.completed' }))[0]!.data).toMatchObject({ duplicates: 1 });
+
+    scripts.set('wallet', { grants: [grantRecord('u1', 'SIGNER'), grantRecord('u1', 'SIGNER', { accountStatus: 'disabled' }), grantRecord('u2', 'VIEWER')], pageSize: 10 });
+    const conflicting = await syncSystem(system('wallet'), deps);
+    expect(conflicting.snapshot.status).toBe('partial');
+    expect(conflicting.snapshot.problems).toEqual([expect.stringMatching(/account u1 role SIGNER scope \(none\) appears twice with different owner\/status/)]);
+    expect((await store.snapshots.current('wallet'))?.id).toBe(same.snapshot.id);
+  });
+
   it('keeps the ledger chain intact across syncs', async () => {
     await seedDirectory();
     scripts.set('wallet', { grants: [grantRecord('alice', 'SIGNER')] });
