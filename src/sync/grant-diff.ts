@@ -1,27 +1,14 @@
 /**
- * One-pass diff of a pull against the current state. The previous state is held as a
- * compact map (grant id -> one flat string per grant: fingerprint, first-seen time, account,
- * role, scope), so a pull streams through once, carrying each grant's first-seen time
- * forward; grants never seen in the pull are the removals. A grant seen in the pull keeps
- * only its fingerprint, so that a second row for the same grant can be told apart: an
- * identical repeat or one that contradicts the first.
+ * One-pass diff of a pull against the current state: the previous state is loaded once,
+ * the pull streams through once (carrying each grant's first-seen time forward), and the
+ * previous grants never pulled are the removals. It also counts the pull's distinct accounts.
  *
- * Entries are built with join() on purpose: a template literal makes a tree of string
- * fragments that keeps every fragment alive (about twice the memory for 1M grants).
+ * A million grants are held without a million objects: ids, owners, display names,
+ * accounts, roles and scopes are kept in a few large strings with typed-array offsets and
+ * an open-addressing hash index (see StringList, StringTable). A Map of a million strings
+ * costs several times the memory, and every garbage collection walks all of its entries.
  */
 import type { Grant, GrantChange } from '../domain/index.js';
-import { grantFingerprint } from '../domain/index.js';
-
-/** Entry tags (first character). */
-const PREVIOUS = 'p';
-const SEEN = 's';
-/** A previous grant with a field too long for the one-character lengths: JSON. */
-const PREVIOUS_WIDE = 'w';
-const PREVIOUS_CODE = PREVIOUS.charCodeAt(0);
-const SEEN_CODE = SEEN.charCodeAt(0);
-/** PREVIOUS, then the lengths of fingerprint, first-seen, account and role as characters. */
-const HEADER = 5;
-const MAX_LENGTH = 0xffff;
 
 /**
  * `duplicate`: the grant was already pulled with the same fingerprint; `conflict`: already
@@ -40,30 +27,58 @@ const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: n
 const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null });
 const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null });
 
-interface PreviousGrant {
-  fingerprint: string;
-  firstSeenAt: string;
-  accountId: string;
-  role: string;
-  scope: string;
-}
+/**
+ * Items per previous grant in `previous`, at FIELDS * slot + one of the offsets below: the
+ * fingerprint's free-text parts (see grantFingerprint; status and type are kept as a code)
+ * and what a removal reports.
+ */
+const FIELDS = 5;
+const OWNER = 0;
+const NAME = 1;
+const ACCOUNT = 2;
+const ROLE = 3;
+const SCOPE = 4;
+/** grantFingerprint's separator. */
+const SEP = '\u001f';
 
 export class GrantDiff {
-  private readonly entries = new Map<string, string>();
+  /** Grant id -> slot: the previous grants first (slot = load order), then the new ones. */
+  private readonly ids = new StringTable();
+  private readonly previous = new StringList();
   private prevCount = 0;
+  /**
+   * First-seen times of the previous grants, as indexes into `times`: a few distinct values
+   * (one per sync that added grants) shared by many grants, handed out without a copy.
+   */
+  private firstSeen = new Int32Array(1024);
+  private readonly times: string[] = [];
+  private readonly timeIndex = new Map<string, number>();
+  /** Per previous grant, the code of its (status, type): an index into `statusTypes`. */
+  private statusType = new Int32Array(1024);
+  private readonly statusTypes: string[] = [];
+  private readonly statusTypeIndex = new Map<string, Map<string, number>>();
+  /** 1 once the slot's grant was pulled. */
+  private pulled = new Uint8Array(1024);
+  /** The pulled fingerprint of new grants and of changed ones (the others pulled their previous one). */
+  private readonly pulledFingerprints = new Map<number, string>();
+  private readonly accounts = new StringTable();
 
-  /** Loads one batch of the current state's grants. */
+  /** Loads one batch of the current state's grants (ids are unique within a snapshot). */
   addPrevious(grants: readonly Grant[]): void {
     for (const g of grants) {
-      const fingerprint = grantFingerprint(g);
-      const firstSeenAt = g.firstSeenAt ?? '';
-      const compact = fingerprint.length <= MAX_LENGTH && firstSeenAt.length <= MAX_LENGTH && g.accountId.length <= MAX_LENGTH && g.role.length <= MAX_LENGTH;
-      this.entries.set(
-        g.id,
-        compact
-          ? [PREVIOUS, String.fromCharCode(fingerprint.length, firstSeenAt.length, g.accountId.length, g.role.length), fingerprint, firstSeenAt, g.accountId, g.role, g.scope].join('')
-          : PREVIOUS_WIDE + JSON.stringify([fingerprint, firstSeenAt, g.accountId, g.role, g.scope]),
-      );
+      const slot = this.ids.insert(g.id);
+      if (slot < 0) continue;
+      if (slot >= this.firstSeen.length) {
+        this.firstSeen = grown(this.firstSeen, slot + 1);
+        this.statusType = grown(this.statusType, slot + 1);
+      }
+      this.firstSeen[slot] = this.timeOf(g.firstSeenAt ?? '');
+      this.statusType[slot] = this.statusTypeOf(g);
+      this.previous.push(g.identityId ?? '');
+      this.previous.push(g.accountDisplayName ?? '');
+      this.previous.push(g.accountId);
+      this.previous.push(g.role);
+      this.previous.push(g.scope);
       this.prevCount++;
     }
   }
@@ -72,64 +87,202 @@ export class GrantDiff {
     return this.prevCount;
   }
 
+  /** Distinct accounts among the grants classified so far (duplicates included). */
+  get accountCount(): number {
+    return this.accounts.size;
+  }
+
   /**
    * Classifies a pulled grant whose fingerprint is `fingerprint` (grantFingerprint(grant)) and
    * fills in its firstSeenAt (carried from the previous state, or `now` when new).
    */
   classify(grant: Grant, fingerprint: string, now: string): Classification {
-    const entry = this.entries.get(grant.id);
-    if (entry === undefined) {
-      this.markSeen(grant.id, fingerprint);
+    const inserted = this.ids.insert(grant.id);
+    if (inserted >= 0) {
+      this.markPulled(inserted);
+      this.pulledFingerprints.set(inserted, fingerprint);
+      this.accounts.insert(grant.accountId);
       grant.firstSeenAt = now;
       return ADDED;
     }
-    const tag = entry.charCodeAt(0);
-    if (tag === SEEN_CODE) {
-      return entry.length === fingerprint.length + 1 && entry.endsWith(fingerprint) ? DUPLICATE : CONFLICT;
+    const slot = -inserted - 1;
+    if (this.pulled[slot] === 1) {
+      const first = this.pulledFingerprints.get(slot);
+      return (first === undefined ? this.samePrevious(slot, grant) : first === fingerprint) ? DUPLICATE : CONFLICT;
     }
-    this.markSeen(grant.id, fingerprint);
-    let before: string;
-    let firstSeenAt: string;
-    if (tag === PREVIOUS_CODE) {
-      const fpLength = entry.charCodeAt(1);
-      if (fpLength === fingerprint.length && entry.startsWith(fingerprint, HEADER)) {
-        before = fingerprint;
-      } else {
-        before = entry.slice(HEADER, HEADER + fpLength);
-      }
-      firstSeenAt = entry.slice(HEADER + fpLength, HEADER + fpLength + entry.charCodeAt(2));
-    } else {
-      ({ fingerprint: before, firstSeenAt } = parseWide(entry));
-    }
+    this.markPulled(slot);
+    this.accounts.insert(grant.accountId);
+    const firstSeenAt = this.times[this.firstSeen[slot]!]!;
     grant.firstSeenAt = firstSeenAt === '' ? now : firstSeenAt;
-    return before === fingerprint ? UNCHANGED : { result: 'changed', before };
+    if (this.samePrevious(slot, grant)) return UNCHANGED;
+    this.pulledFingerprints.set(slot, fingerprint);
+    return { result: 'changed', before: this.previousFingerprint(slot) };
   }
 
-  /** The previous grants not seen in the pull, as `removed` changes. Call once, after the pull. */
+  /** The previous grants not seen in the pull, as `removed` changes (in load order). Call once, after the pull. */
   *removals(snapshotId: string, systemId: string): Generator<GrantChange> {
-    for (const [grantId, entry] of this.entries) {
-      if (entry.charCodeAt(0) === SEEN_CODE) continue;
-      const { fingerprint, accountId, role, scope } = entry.charCodeAt(0) === PREVIOUS_CODE ? parseCompact(entry) : parseWide(entry);
-      yield { snapshotId, grantId, kind: 'removed', systemId, accountId, role, scope, before: fingerprint, after: null };
+    for (let slot = 0; slot < this.prevCount; slot++) {
+      if (this.pulled[slot] === 1) continue;
+      const at = FIELDS * slot;
+      yield {
+        snapshotId,
+        grantId: this.ids.key(slot),
+        kind: 'removed',
+        systemId,
+        accountId: this.previous.get(at + ACCOUNT),
+        role: this.previous.get(at + ROLE),
+        scope: this.previous.get(at + SCOPE),
+        before: this.previousFingerprint(slot),
+        after: null,
+      };
     }
   }
 
-  private markSeen(id: string, fingerprint: string): void {
-    this.entries.set(id, [SEEN, fingerprint].join(''));
+  /** Whether a pulled grant has the previous grant's fingerprint, compared field by field (no string built). */
+  private samePrevious(slot: number, g: Grant): boolean {
+    const at = FIELDS * slot;
+    return this.statusType[slot] === this.statusTypeOf(g) && this.previous.equals(at + OWNER, g.identityId ?? '') && this.previous.equals(at + NAME, g.accountDisplayName ?? '');
+  }
+
+  /** grantFingerprint() of a previous grant. */
+  private previousFingerprint(slot: number): string {
+    const at = FIELDS * slot;
+    return [this.previous.get(at + OWNER), this.statusTypes[this.statusType[slot]!], this.previous.get(at + NAME)].join(SEP);
+  }
+
+  private statusTypeOf(g: Grant): number {
+    let byType = this.statusTypeIndex.get(g.accountStatus);
+    if (byType === undefined) this.statusTypeIndex.set(g.accountStatus, (byType = new Map()));
+    let i = byType.get(g.accountType);
+    if (i === undefined) {
+      i = this.statusTypes.push(g.accountStatus + SEP + g.accountType) - 1;
+      byType.set(g.accountType, i);
+    }
+    return i;
+  }
+
+  private timeOf(time: string): number {
+    let i = this.timeIndex.get(time);
+    if (i === undefined) {
+      i = this.times.push(time) - 1;
+      this.timeIndex.set(time, i);
+    }
+    return i;
+  }
+
+  private markPulled(slot: number): void {
+    if (slot >= this.pulled.length) this.pulled = grown(this.pulled, slot + 1);
+    this.pulled[slot] = 1;
   }
 }
 
-function parseCompact(entry: string): PreviousGrant {
-  let at = HEADER;
-  const take = (length: number): string => entry.slice(at, (at += length));
-  const fingerprint = take(entry.charCodeAt(1));
-  const firstSeenAt = take(entry.charCodeAt(2));
-  const accountId = take(entry.charCodeAt(3));
-  const role = take(entry.charCodeAt(4));
-  return { fingerprint, firstSeenAt, accountId, role, scope: entry.slice(at) };
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * An append-only list of strings stored as one joined string per CHUNK items (plus the
+ * items of the last, unfinished chunk) and each item's offset and length.
+ */
+class StringList {
+  private readonly chunks: string[] = [];
+  /** The unfinished chunk's items, allocated once per chunk (growing by push costs more). */
+  private open = new Array<string>(CHUNK);
+  private openLength = 0;
+  private starts = new Int32Array(CHUNK);
+  private lengths = new Int32Array(CHUNK);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(s: string): number {
+    const i = this.count++;
+    if (i === this.starts.length) {
+      this.starts = grown(this.starts, i + 1);
+      this.lengths = grown(this.lengths, i + 1);
+    }
+    this.starts[i] = this.openLength;
+    this.lengths[i] = s.length;
+    this.open[i & (CHUNK - 1)] = s;
+    this.openLength += s.length;
+    if ((i & (CHUNK - 1)) === CHUNK - 1) {
+      this.chunks.push(this.open.join(''));
+      this.open = new Array<string>(CHUNK);
+      this.openLength = 0;
+    }
+    return i;
+  }
+
+  get(i: number): string {
+    const chunk = this.chunks[i >> CHUNK_BITS];
+    if (chunk === undefined) return this.open[i & (CHUNK - 1)]!;
+    const start = this.starts[i]!;
+    return chunk.slice(start, start + this.lengths[i]!);
+  }
+
+  equals(i: number, s: string): boolean {
+    if (this.lengths[i] !== s.length) return false;
+    const chunk = this.chunks[i >> CHUNK_BITS];
+    return chunk === undefined ? this.open[i & (CHUNK - 1)] === s : chunk.startsWith(s, this.starts[i]);
+  }
 }
 
-function parseWide(entry: string): PreviousGrant {
-  const [fingerprint, firstSeenAt, accountId, role, scope] = JSON.parse(entry.slice(1)) as [string, string, string, string, string];
-  return { fingerprint, firstSeenAt, accountId, role, scope };
+/** A set of strings (kept in a StringList) numbering each by insertion order: open addressing, linear probing. */
+class StringTable {
+  private readonly keys = new StringList();
+  private hashes = new Int32Array(CHUNK);
+  /** slot + 1 per bucket; 0 is empty. At most half full. */
+  private buckets = new Int32Array(2 * CHUNK);
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  key(slot: number): string {
+    return this.keys.get(slot);
+  }
+
+  /** The new key's slot, or -(slot + 1) when the key was there already. */
+  insert(key: string): number {
+    const h = hashOf(key);
+    const mask = this.buckets.length - 1;
+    let b = h & mask;
+    for (let e = this.buckets[b]!; e !== 0; e = this.buckets[b]!) {
+      if (this.hashes[e - 1] === h && this.keys.equals(e - 1, key)) return -e;
+      b = (b + 1) & mask;
+    }
+    const slot = this.keys.push(key);
+    if (slot >= this.hashes.length) this.hashes = grown(this.hashes, slot + 1);
+    this.hashes[slot] = h;
+    this.buckets[b] = slot + 1;
+    if (2 * this.keys.size > this.buckets.length) this.rehash();
+    return slot;
+  }
+
+  private rehash(): void {
+    const buckets = new Int32Array(2 * this.buckets.length);
+    const mask = buckets.length - 1;
+    for (let slot = 0; slot < this.keys.size; slot++) {
+      let b = this.hashes[slot]! & mask;
+      while (buckets[b] !== 0) b = (b + 1) & mask;
+      buckets[b] = slot + 1;
+    }
+    this.buckets = buckets;
+  }
+}
+
+/** FNV-1a over the UTF-16 code units. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function grown<T extends Int32Array | Uint8Array>(a: T, atLeast: number): T {
+  let size = a.length * 2;
+  while (size < atLeast) size *= 2;
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
 }

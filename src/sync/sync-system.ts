@@ -58,10 +58,18 @@ export interface SyncResult {
 
 const BATCH = 5000;
 /**
- * Grant and change batches a pull keeps in flight: the SQLite store commits large batches on
- * a worker thread, so parsing the next pages overlaps with writing the last ones.
+ * Grants are handed to the store a thousand at a time: the grants waiting to be written
+ * are live objects the young-generation collector copies on every run.
  */
-const MAX_WRITES_IN_FLIGHT = 16;
+const GRANT_WRITE_BATCH = 1000;
+/** Records of the pull read ahead while the previous state loads (see loadWhileReadingAhead). */
+const READ_AHEAD_RECORDS = 300_000;
+/**
+ * Grant and change batches a pull keeps in flight: the SQLite store commits large batches on
+ * a worker thread, so parsing the next pages overlaps with writing the last ones, and the
+ * batches queued there are committed together (each commit rewrites the index pages it touched).
+ */
+const MAX_WRITES_IN_FLIGHT = 64;
 const MAX_STORED_PROBLEMS = 200;
 const DEFAULT_TIMEOUT_S = 30 * 60;
 
@@ -196,15 +204,12 @@ async function storeGrants(
 ) {
   const { store } = deps;
   const diff = new GrantDiff();
-  if (previous) {
-    for await (const batch of store.snapshots.grants(previous.id, BATCH)) diff.addPrevious(batch);
-  }
   const index = new IdentityIndex(await store.identities.current());
+  const pages = drainPages(fetchPage, drain);
   const now = deps.now().toISOString();
   const writes = new PendingWrites();
   let grants: Grant[] = [];
   let changes: GrantChange[] = [];
-  const accounts = new Set<string>();
   const contentHash = new GrantSetHash();
   let count = 0;
   let added = 0;
@@ -216,54 +221,56 @@ async function storeGrants(
       changes = [];
     }
   };
-  try {
-    for await (const page of drainPages(fetchPage, drain)) {
-      addProblems(page.problems);
-      for (const r of page.items) {
-        const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
-        const grant: Grant = {
-          id: grantId(systemId, r.accountId, r.role, r.scope),
-          systemId,
-          accountId: r.accountId,
-          role: r.role,
-          scope: r.scope,
-          identityId: index.resolve(identityRef)?.id ?? null,
-          identityRef,
-          accountDisplayName: r.accountDisplayName,
-          accountType: r.accountType,
-          accountStatus: r.accountStatus,
-          lastActivityAt: r.lastActivityAt,
-          firstSeenAt: null,
-        };
-        const fingerprint = grantFingerprint(grant);
-        const { result, before } = diff.classify(grant, fingerprint, now);
-        if (result === 'duplicate' || result === 'conflict') {
-          // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
-          duplicates++;
-          if (result === 'conflict') {
-            addProblems([`${systemId}: account ${grant.accountId} role ${grant.role} scope ${grant.scope || '(none)'} appears twice with different owner/status`]);
-          }
-          continue;
+  const take = async (page: Page<GrantRecord>) => {
+    addProblems(page.problems);
+    for (const r of page.items) {
+      const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
+      const grant: Grant = {
+        id: grantId(systemId, r.accountId, r.role, r.scope),
+        systemId,
+        accountId: r.accountId,
+        role: r.role,
+        scope: r.scope,
+        identityId: index.resolve(identityRef)?.id ?? null,
+        identityRef,
+        accountDisplayName: r.accountDisplayName,
+        accountType: r.accountType,
+        accountStatus: r.accountStatus,
+        lastActivityAt: r.lastActivityAt,
+        firstSeenAt: null,
+      };
+      const fingerprint = grantFingerprint(grant);
+      const { result, before } = diff.classify(grant, fingerprint, now);
+      if (result === 'duplicate' || result === 'conflict') {
+        // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
+        duplicates++;
+        if (result === 'conflict') {
+          addProblems([`${systemId}: account ${grant.accountId} role ${grant.role} scope ${grant.scope || '(none)'} appears twice with different owner/status`]);
         }
-        if (result === 'added') {
-          added++;
-          changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: fingerprint });
-        } else if (result === 'changed') {
-          changed++;
-          changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
-        }
-        accounts.add(grant.accountId);
-        contentHash.add(grant, fingerprint);
-        grants.push(grant);
-        count++;
+        continue;
       }
-      if (grants.length >= BATCH) {
+      if (result === 'added') {
+        added++;
+        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: fingerprint });
+      } else if (result === 'changed') {
+        changed++;
+        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
+      }
+      contentHash.add(grant, fingerprint);
+      grants.push(grant);
+      count++;
+      if (grants.length >= GRANT_WRITE_BATCH) {
         await writes.add(store.snapshots.appendGrants(snapshotId, grants));
         grants = [];
       }
-      await flushChanges(false);
-      onProgress?.({ systemId, phase: 'grants', records: count });
     }
+    await flushChanges(false);
+    onProgress?.({ systemId, phase: 'grants', records: count });
+  };
+  try {
+    const early = previous ? await loadWhileReadingAhead(diff, store.snapshots.grants(previous.id, BATCH), pages) : [];
+    for (let page = early.shift(); page; page = early.shift()) await take(page);
+    for await (const page of pages) await take(page);
     if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));
     let removed = 0;
     for (const change of diff.removals(snapshotId, systemId)) {
@@ -274,11 +281,43 @@ async function storeGrants(
     await flushChanges(true);
     await writes.all();
     onProgress?.({ systemId, phase: 'finishing', records: count });
-    return { grants: count, accounts: accounts.size, added, changed, removed, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+    return { grants: count, accounts: diff.accountCount, added, changed, removed, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
   } finally {
     // On any failure, nothing may still be writing when the snapshot is finished.
     await writes.settled();
+    await pages.return(undefined);
   }
+}
+
+/**
+ * Loads the previous state into `diff` while reading ahead from the pull: the SQLite store
+ * reads a large snapshot on its worker thread, and this thread parses the first pages of
+ * the pull meanwhile instead of waiting. At most READ_AHEAD_RECORDS records are kept;
+ * they are classified once the previous state is complete. Returns the pages read ahead.
+ */
+async function loadWhileReadingAhead(diff: GrantDiff, previous: AsyncIterable<Grant[]>, pages: AsyncGenerator<Page<GrantRecord>>): Promise<Page<GrantRecord>[]> {
+  let loaded = false;
+  const loading = (async () => {
+    try {
+      for await (const batch of previous) diff.addPrevious(batch);
+    } finally {
+      loaded = true;
+    }
+  })();
+  const early: Page<GrantRecord>[] = [];
+  const reading = (async () => {
+    let records = 0;
+    while (!loaded && records < READ_AHEAD_RECORDS) {
+      const next = await pages.next();
+      if (next.done) return;
+      early.push(next.value);
+      records += next.value.items.length;
+    }
+  })();
+  const [load, read] = await Promise.allSettled([loading, reading]);
+  if (load.status === 'rejected') throw load.reason;
+  if (read.status === 'rejected') throw read.reason;
+  return early;
 }
 
 /**

@@ -180,6 +180,62 @@ describe('syncSystem', () => {
     expect(await store.snapshots.current('trading')).toBeNull();
   });
 
+  it('counts a repeated identical grant row once, keeps the snapshot complete and ledgers the count', async () => {
+    scripts.set('trading', { grants: [grantRecord('t1', 'TRADER'), grantRecord('t2', 'TRADER'), grantRecord('t1', 'TRADER')], pageSize: 2 });
+    const r = await syncSystem(system('trading', 'trading'), deps);
+    expect(r.snapshot).toMatchObject({ status: 'complete', problems: [], counts: { grants: 2, accounts: 2, added: 2 } });
+    expect(await store.snapshots.countGrants(r.snapshot.id)).toBe(2);
+    const [event] = await store.ledger.query({ type: 'sync.completed' });
+    expect(event!.data).toMatchObject({ snapshotId: r.snapshot.id, duplicates: 1 });
+  });
+
+  it('reports a repeated grant row that contradicts the first (other owner or status) and does not apply the pull', async () => {
+    await seedDirectory();
+    scripts.set('trading', {
+      grants: [
+        grantRecord('t1', 'TRADER', { scope: 'desk-1', identityRef: 'alice@example.com' }),
+        grantRecord('t2', 'TRADER'),
+        grantRecord('t1', 'TRADER', { scope: 'desk-1', identityRef: 'bob@example.com', accountStatus: 'disabled' }),
+      ],
+    });
+    const r = await syncSystem(system('trading', 'trading'), deps);
+    expect(r.applied).toBe(false);
+    expect(r.snapshot).toMatchObject({ status: 'partial', problems: ['trading: account t1 role TRADER scope desk-1 appears twice with different owner/status'] });
+    // The first row is the one kept.
+    const kept = (await all(store.snapshots.grants(r.snapshot.id))).find((g) => g.accountId === 't1');
+    expect(kept).toMatchObject({ identityId: 'alice', accountStatus: 'active' });
+    const [event] = await store.ledger.query({ type: 'sync.partial' });
+    expect(event!.data).toMatchObject({ duplicates: 1 });
+    expect(await store.snapshots.current('trading')).toBeNull();
+  });
+
+  it('syncs large pulls through the store worker: same diff, first-seen times, content hash and changes as small ones', async () => {
+    // Batches of 1000+ grants and pages of 5000 go through the SQLite worker thread.
+    const n = 12_000;
+    const base = Array.from({ length: n }, (_, i) => grantRecord(`u${i}`, i % 3 === 0 ? 'SIGNER' : 'VIEWER', { scope: `desk-${i % 7}` }));
+    scripts.set('wallet', { grants: base, pageSize: 2500 });
+    const first = await syncSystem(system('wallet'), deps);
+    expect(first.snapshot).toMatchObject({ status: 'complete', counts: { grants: n, accounts: n, added: n } });
+    expect(await hashSnapshotGrants(store, first.snapshot.id)).toBe(first.snapshot.contentHash);
+
+    clock = new Date('2026-11-25T10:00:00Z');
+    const next = base.filter((g) => g.accountId !== 'u10' && g.accountId !== 'u11000').map((g) => (g.accountId === 'u7' ? { ...g, accountStatus: 'locked' as const } : g));
+    next.push(grantRecord('new-1', 'ADMIN'), grantRecord('u5', 'VIEWER', { scope: 'desk-5' }));
+    scripts.set('wallet', { grants: next, pageSize: 2500 });
+    const second = await syncSystem(system('wallet'), deps);
+    expect(second.snapshot).toMatchObject({ status: 'complete', counts: { grants: n - 1, added: 1, removed: 2, changed: 1 } });
+    expect(await hashSnapshotGrants(store, second.snapshot.id)).toBe(second.snapshot.contentHash);
+    const changes = await all<GrantChange>(store.snapshots.changes(second.snapshot.id));
+    expect(changes.map((c) => [c.kind, c.accountId]).sort()).toEqual([['added', 'new-1'], ['changed', 'u7'], ['removed', 'u10'], ['removed', 'u11000']]);
+    const grants = await all<Grant>(store.snapshots.grants(second.snapshot.id));
+    expect(grants.length).toBe(n - 1);
+    expect(grants.map((g) => g.id)).toEqual([...grants.map((g) => g.id)].sort());
+    const byAccount = new Map(grants.map((g) => [g.accountId, g]));
+    expect(byAccount.get('u0')?.firstSeenAt).toBe('2026-11-24T10:00:00.000Z');
+    expect(byAccount.get('new-1')?.firstSeenAt).toBe('2026-11-25T10:00:00.000Z');
+    expect(byAccount.get('u7')).toMatchObject({ accountStatus: 'locked', firstSeenAt: '2026-11-24T10:00:00.000Z' });
+  });
+
   it('fails a run whose page token does not advance', async () => {
     scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER')], stuckToken: 'again' });
     const r = await syncSystem(system('wallet'), deps);

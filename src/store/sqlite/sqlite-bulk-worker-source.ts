@@ -4,13 +4,17 @@
  * vitest) and from the build, without a loader in the worker thread.
  *
  * Requests (main -> worker), handled in the order sent:
- *   { type: 'grants' | 'changes', seq, snapshotId, count, text, lengths }  rows to insert
- *   { type: 'read', seq, snapshotKey, systemId, afterId, limit }             one page of grants
+ *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
+ *   { type: 'read', seq, snapshotKey, afterId, limit }                       one page of grants
  *   { type: 'close' }                                                       close and exit
  * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
- * fields (structured clone of objects is several times slower).
+ * fields (structured clone of objects is several times slower), cut into texts of
+ * ROWS_PER_TEXT rows: small strings die young, where 1 MB ones would pile up as garbage in
+ * the large-object space until a full collection.
  * Replies (worker -> main), in seq order: { seq, error: null } once written rows are
- * committed, { seq, error: null, text, lengths } with a page read, or
+ * committed, { seq, error: null, ids, texts, lengths } with a page read (the ids as an array:
+ * each arrives as a string of its own, not a slice that would keep the whole page alive
+ * in a caller's map), or
  * { seq, error: { message, code } } when nothing was written / read.
  *
  * Writes queued when a transaction starts are committed together (group commit: the dirty
@@ -27,16 +31,21 @@ for (const pragma of workerData.pragmas) db.pragma(pragma);
 const selectHandle = db.prepare('SELECT key, status FROM snapshots WHERE id = ?');
 const insertGrant = db.prepare(workerData.sql.insertGrant);
 const insertChange = db.prepare(workerData.sql.insertChange);
-const grantsFirstPage = db.prepare(workerData.sql.grantsFirstPage).raw();
-const grantsNextPage = db.prepare(workerData.sql.grantsNextPage).raw();
+const grantsPage = db.prepare(workerData.sql.grantsPage).raw();
 const GRANT_FIELDS = workerData.grantFields;
 const CHANGE_FIELDS = workerData.changeFields;
+const ROWS_PER_TEXT = workerData.rowsPerText;
 
 /** Inserts the rows of one message; params[0 .. first - 1] are bound as set by the caller. */
 function insertRows(msg, statement, params, first, width) {
-  const { text, lengths } = msg;
+  const { texts, lengths } = msg;
+  let text = '';
   let pos = 0;
-  for (let i = 0; i < lengths.length; i += width) {
+  for (let i = 0, row = 0; i < lengths.length; i += width, row++) {
+    if (row % ROWS_PER_TEXT === 0) {
+      text = texts[row / ROWS_PER_TEXT];
+      pos = 0;
+    }
     for (let f = 0; f < width; f++) {
       const n = lengths[i + f];
       if (n < 0) {
@@ -68,27 +77,39 @@ const writeAll = db.transaction((msgs) => {
   for (const msg of msgs) write(msg);
 });
 
-/** A page of grant rows (id, systemId, then the other fields: see GRANT_COLUMNS), systemId left out. */
+/** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields): the ids apart, the rest as texts. */
 function read(msg) {
-  const rows = msg.afterId === null
-    ? grantsFirstPage.all(msg.systemId, msg.snapshotKey, msg.limit)
-    : grantsNextPage.all(msg.systemId, msg.snapshotKey, msg.afterId, msg.limit);
-  const lengths = new Int32Array(rows.length * GRANT_FIELDS);
-  let text = '';
+  const rows = grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
+  const ids = new Array(rows.length);
+  const lengths = new Int32Array(rows.length * (GRANT_FIELDS - 1));
+  const texts = [];
+  // One join() per text of a reused array (see RowEncoder in sqlite-bulk-worker.ts).
+  const parts = new Array((GRANT_FIELDS - 1) * Math.min(rows.length, ROWS_PER_TEXT));
+  let p = 0;
   let k = 0;
-  for (const row of rows) {
-    for (let c = 0; c <= GRANT_FIELDS; c++) {
-      if (c === 1) continue;
+  for (let r = 0; r < rows.length; r++) {
+    if (r > 0 && r % ROWS_PER_TEXT === 0) {
+      texts.push(parts.join(''));
+      p = 0;
+    }
+    const row = rows[r];
+    ids[r] = row[0];
+    for (let c = 1; c < GRANT_FIELDS; c++) {
       const v = row[c];
       if (v === null) {
         lengths[k++] = -1;
+        parts[p++] = '';
       } else {
         lengths[k++] = v.length;
-        text += v;
+        parts[p++] = v;
       }
     }
   }
-  parentPort.postMessage({ seq: msg.seq, error: null, text, lengths }, [lengths.buffer]);
+  if (p > 0) {
+    parts.length = p;
+    texts.push(parts.join(''));
+  }
+  parentPort.postMessage({ seq: msg.seq, error: null, ids, texts, lengths }, [lengths.buffer]);
 }
 
 function failure(err) {

@@ -7,6 +7,8 @@ import { BULK_WORKER_SOURCE } from './sqlite-bulk-worker-source.js';
 export const GRANT_FIELDS = 11;
 /** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
+/** Rows per text sent between the threads (see the worker source): ~50 KB for grants. */
+const ROWS_PER_TEXT = 256;
 
 export interface BulkWorkerOptions {
   /** The database file (the worker opens its own connection to it; WAL lets readers go on). */
@@ -17,9 +19,8 @@ export interface BulkWorkerOptions {
     insertGrant: string;
     /** Positional: CHANGE_FIELDS fields. */
     insertChange: string;
-    /** Raw pages: (systemId, snapshotKey, limit) and (systemId, snapshotKey, afterId, limit). */
-    grantsFirstPage: string;
-    grantsNextPage: string;
+    /** A raw page of grants (snapshotKey, afterId, limit): id, then the GRANT_FIELDS after it. */
+    grantsPage: string;
   };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
   pragmas: readonly string[];
@@ -37,7 +38,8 @@ interface Pending {
 interface Reply {
   seq: number;
   error: { message: string; code: string | null } | null;
-  text?: string;
+  ids?: string[];
+  texts?: string[];
   lengths?: Int32Array;
 }
 
@@ -67,7 +69,7 @@ export class SqliteBulkWorker {
 
   /** Writes grants of a snapshot whose system is `systemId` (checked here, per grant). */
   async appendGrants(snapshotId: string, systemId: string, grants: readonly Grant[]): Promise<void> {
-    const rows = new RowEncoder(grants.length * GRANT_FIELDS);
+    const rows = new RowEncoder(GRANT_FIELDS, grants.length);
     for (const g of grants) {
       if (g.systemId !== systemId) throw new Error(`grant ${g.id} belongs to ${g.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
       rows.add(g.id);
@@ -81,12 +83,13 @@ export class SqliteBulkWorker {
       rows.add(g.accountStatus);
       rows.add(g.lastActivityAt);
       rows.add(g.firstSeenAt);
+      rows.endRow();
     }
     await this.send({ type: 'grants', snapshotId, count: grants.length }, rows);
   }
 
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
-    const rows = new RowEncoder(changes.length * CHANGE_FIELDS);
+    const rows = new RowEncoder(CHANGE_FIELDS, changes.length);
     for (const c of changes) {
       rows.add(c.snapshotId);
       rows.add(c.grantId);
@@ -97,18 +100,20 @@ export class SqliteBulkWorker {
       rows.add(c.scope);
       rows.add(c.before);
       rows.add(c.after);
+      rows.endRow();
     }
     await this.send({ type: 'changes', count: changes.length }, rows);
   }
 
-  /** One page of a snapshot's grants in id order, after `afterId` (null: from the start). */
-  async readGrants(snapshotKey: number, systemId: string, afterId: string | null, limit: number): Promise<Grant[]> {
-    const { text, lengths } = await this.send({ type: 'read', snapshotKey, systemId, afterId, limit }, null);
-    const grants: Grant[] = [];
-    const f = new RowDecoder(text!, lengths!);
-    while (f.more()) {
-      grants.push({
-        id: f.next()!,
+  /** Up to `limit` grants of a snapshot (whose system is `systemId`) in id order, after `afterId`. */
+  async readGrants(snapshotKey: number, systemId: string, afterId: string, limit: number): Promise<Grant[]> {
+    const { ids, texts, lengths } = await this.send({ type: 'read', snapshotKey, afterId, limit }, null);
+    const grants = new Array<Grant>(ids!.length);
+    const f = new RowDecoder(texts!, lengths!);
+    for (let r = 0; r < grants.length; r++) {
+      f.startRow();
+      grants[r] = {
+        id: ids![r]!,
         systemId,
         accountId: f.next()!,
         role: f.next()!,
@@ -120,7 +125,7 @@ export class SqliteBulkWorker {
         accountStatus: f.next() as AccountStatus,
         lastActivityAt: f.next(),
         firstSeenAt: f.next(),
-      });
+      };
     }
     return grants;
   }
@@ -135,7 +140,7 @@ export class SqliteBulkWorker {
     const worker = this.start();
     const seq = ++this.lastSent;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
-    if (rows) worker.postMessage({ ...request, seq, text: rows.text(), lengths: rows.lengths }, [rows.lengths.buffer as ArrayBuffer]);
+    if (rows) worker.postMessage({ ...request, seq, texts: rows.texts(), lengths: rows.lengths }, [rows.lengths.buffer as ArrayBuffer]);
     else worker.postMessage({ ...request, seq });
     return reply;
   }
@@ -162,6 +167,7 @@ export class SqliteBulkWorker {
         maxGroupRows,
         grantFields: GRANT_FIELDS,
         changeFields: CHANGE_FIELDS,
+        rowsPerText: ROWS_PER_TEXT,
       },
     });
     worker.on('message', (reply: Reply) => this.settle(reply));
@@ -205,42 +211,69 @@ export class SqliteBulkWorker {
   }
 }
 
-/** Rows as field lengths (-1 for null) and one concatenated text: cheap to send to a thread. */
+/**
+ * Rows as field lengths (-1 for null) and the concatenated fields, ROWS_PER_TEXT rows a text.
+ * Each text is one join() of a reused array: concatenating field by field would make a rope
+ * node per field (the largest allocation of a sync, all garbage).
+ */
 class RowEncoder {
   readonly lengths: Int32Array;
-  private joined = '';
+  private readonly done: string[] = [];
+  private readonly parts: string[];
+  private k = 0;
   private i = 0;
+  private rows = 0;
 
-  constructor(fields: number) {
-    this.lengths = new Int32Array(fields);
+  constructor(
+    private readonly width: number,
+    rows: number,
+  ) {
+    this.lengths = new Int32Array(width * rows);
+    this.parts = new Array<string>(width * Math.min(rows, ROWS_PER_TEXT));
   }
 
   add(value: string | null): void {
     if (value === null) {
       this.lengths[this.i++] = -1;
+      this.parts[this.k++] = '';
     } else {
       this.lengths[this.i++] = value.length;
-      // += builds a rope that postMessage flattens once: faster than collecting and join().
-      this.joined += value;
+      this.parts[this.k++] = value;
     }
   }
 
-  text(): string {
-    return this.joined;
+  endRow(): void {
+    if (++this.rows % ROWS_PER_TEXT === 0) {
+      this.done.push(this.parts.join(''));
+      this.k = 0;
+    }
+  }
+
+  texts(): string[] {
+    if (this.k > 0) {
+      this.parts.length = this.k;
+      this.done.push(this.parts.join(''));
+    }
+    return this.done;
   }
 }
 
 class RowDecoder {
+  private text = '';
+  private row = 0;
   private i = 0;
   private pos = 0;
 
   constructor(
-    private readonly text: string,
+    private readonly texts: readonly string[],
     private readonly lengths: Int32Array,
   ) {}
 
-  more(): boolean {
-    return this.i < this.lengths.length;
+  startRow(): void {
+    if (this.row++ % ROWS_PER_TEXT === 0) {
+      this.text = this.texts[(this.row - 1) / ROWS_PER_TEXT]!;
+      this.pos = 0;
+    }
   }
 
   next(): string | null {

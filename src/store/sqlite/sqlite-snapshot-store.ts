@@ -20,6 +20,8 @@ const WORKER_MIN_ROWS = 1_000;
 /** Rows one worker transaction may commit when batches queue up (group commit). */
 const WORKER_MAX_GROUP_ROWS = 100_000;
 const WORKER_IDLE_MS = 2_000;
+/** Pages of a large snapshot the worker reads per request, ahead of the caller. */
+const WORKER_READ_AHEAD_PAGES = 2;
 /**
  * The worker's connection: its own page cache for the index pages a 1M-grant snapshot
  * touches, and WAL checkpoints every ~200 MB instead of every 4 MB (the default): random-order
@@ -46,6 +48,9 @@ const GRANT_COLUMNS = `id, ? AS systemId, account_id AS accountId, role, scope, 
   account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt`;
 export const GRANTS_FIRST_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? ORDER BY id LIMIT ?`;
 export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+/** The worker's page: the same keyset read, the fields in insert order (GRANT_FIELDS) and no system id. */
+const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
+  account_status, last_activity_at, first_seen_at FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
 
 const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
   account_id AS accountId, role, scope, before, after`;
@@ -130,7 +135,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsFirstPage: GRANTS_FIRST_PAGE_SQL, grantsNextPage: GRANTS_NEXT_PAGE_SQL },
+            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -297,20 +302,37 @@ export class SqliteSnapshotStore implements SnapshotStore {
     const snapshot = this.selectHandle.get(snapshotId);
     if (!snapshot) return;
     const { key, systemId } = snapshot;
-    let page = this.grantsFirstPage.all(systemId, key, size).map((r) => toGrant(r, systemId));
-    // A large snapshot: the worker reads each next page while the caller works on this one.
-    const worker = this.worker && size >= WORKER_MIN_ROWS && page.length === size ? this.worker : null;
-    while (page.length > 0) {
-      if (page.length < size) {
-        yield page;
-        return;
+    const first = this.grantsFirstPage.all(systemId, key, size).map((r) => toGrant(r, systemId));
+    if (first.length < size) {
+      if (first.length > 0) yield first;
+      return;
+    }
+    let last = (first[first.length - 1] as Grant).id;
+    if (this.worker && size >= WORKER_MIN_ROWS) {
+      // A large snapshot: the worker reads the next WORKER_READ_AHEAD_PAGES pages while the
+      // caller works on the current ones (a caller that stops early leaves a read unawaited:
+      // it must not count as an unhandled rejection).
+      const worker = this.worker;
+      const span = size * WORKER_READ_AHEAD_PAGES;
+      let next = worker.readGrants(key, systemId, last, span);
+      next.catch(() => undefined);
+      yield first;
+      for (;;) {
+        const rows = await next;
+        if (rows.length === span) {
+          next = worker.readGrants(key, systemId, (rows[span - 1] as Grant).id, span);
+          next.catch(() => undefined);
+        }
+        for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+        if (rows.length < span) return;
       }
-      const last = (page[page.length - 1] as Grant).id;
-      const next = worker?.readGrants(key, systemId, last, size);
-      // Awaited after the yield; a caller that stops early must not leave it unhandled.
-      next?.catch(() => undefined);
-      yield page;
-      page = next ? await next : this.grantsNextPage.all(systemId, key, last, size).map((r) => toGrant(r, systemId));
+    }
+    yield first;
+    for (;;) {
+      const page = this.grantsNextPage.all(systemId, key, last, size).map((r) => toGrant(r, systemId));
+      if (page.length > 0) yield page;
+      if (page.length < size) return;
+      last = (page[page.length - 1] as Grant).id;
     }
   }
 

@@ -1,0 +1,71 @@
+/**
+ * The SQLite store's bulk path that large syncs rely on: batches of 1000+ grants are written
+ * (and large snapshots read) by a worker thread with its own connection. The port's promises
+ * must still hold: a write resolves once committed, fails alone, keeps its order; finish waits.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Grant } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { finish, grant, grants, snapshot, T0 } from '../store/store-fixtures.js';
+
+async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+describe('sqlite bulk writes (worker thread)', () => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'iam-bulk-'));
+    store = openSqliteStore({ file: join(dir, 'test.db') });
+    await store.snapshots.create(snapshot('s1', 'vault', T0));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the order of pipelined batches (same id: last wins) and reads large snapshots back in id order', async () => {
+    const first = grants('vault', 3000);
+    const renamed = first.slice(0, 1500).map((g): Grant => ({ ...g, accountDisplayName: 'renamed' }));
+    const pending = [store.snapshots.appendGrants('s1', first), store.snapshots.appendGrants('s1', renamed), store.snapshots.appendGrants('s1', grants('vault', 9000, 3000))];
+    await Promise.all(pending);
+    expect(await store.snapshots.finish('s1', finish('complete'))).toBe(true);
+    const read = await all(store.snapshots.grants('s1', 1000));
+    expect(read.length).toBe(12_000);
+    expect(read.map((g) => g.id)).toEqual([...read.map((g) => g.id)].sort());
+    const byAccount = new Map(read.map((g) => [g.accountId, g]));
+    expect(byAccount.get('acct-0')?.accountDisplayName).toBe('renamed');
+    expect(byAccount.get('acct-2999')?.accountDisplayName).toBe('acct-2999');
+    expect(byAccount.get('acct-11999')).toEqual(grant('vault', 'acct-11999', 'viewer'));
+  });
+
+  it('fails only the batch that cannot be written; finish waits for the batches sent before it', async () => {
+    await store.snapshots.create(snapshot('s2', 'vault', T0));
+    await store.snapshots.finish('s2', finish('failed'));
+    const good = store.snapshots.appendGrants('s1', grants('vault', 2000));
+    const foreign = store.snapshots.appendGrants('s1', [...grants('vault', 1000, 5000), grant('kms', 'k1', 'admin')]);
+    const missing = store.snapshots.appendGrants('nope', grants('vault', 2000));
+    // Checked by the worker inside its transaction, likely in one group with its neighbours.
+    const closed = store.snapshots.appendGrants('s2', grants('vault', 2000));
+    const late = store.snapshots.appendGrants('s1', grants('vault', 2000, 2000));
+    const finished = store.snapshots.finish('s1', finish('complete'));
+    await expect(foreign).rejects.toThrow(/belongs to kms/);
+    await expect(missing).rejects.toThrow(/does not exist/);
+    await expect(closed).rejects.toThrow(/snapshot s2 is failed: only a running snapshot takes data/);
+    await expect(good).resolves.toBeUndefined();
+    await expect(late).resolves.toBeUndefined();
+    expect(await finished).toBe(true);
+    expect(await store.snapshots.countGrants('s1')).toBe(4000);
+    expect(await store.snapshots.countGrants('s2')).toBe(0);
+    // A finished snapshot takes no more data, through the worker either.
+    await expect(store.snapshots.appendGrants('s1', grants('vault', 1000, 9000))).rejects.toThrow(/only a running snapshot takes data/);
+  });
+});
