@@ -61,3 +61,9 @@ export interface Evaluation {
 export function findingKey(type: FindingType, ruleId: string, subject: string): string {
   return `${type}|${ruleId}|${subject}`;
 }
+
+/** The finding itself, without what storing it added (evaluation, first/last seen, resolution). */
+export function findingOf(f: Finding): Finding {
+  const { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence } = f;
+  return { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence };
+}

@@ -16,7 +16,7 @@ import { EVENT } from '../audit/event-types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseRoleRef } from '../config/policy-config.js';
 import type { Evaluation, Finding, FindingType, Severity } from '../domain/index.js';
-import { FINDING_TYPES, identityLabel } from '../domain/index.js';
+import { FINDING_TYPES, findingOf, identityLabel } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { Certification } from './evaluation-context.js';
 import { PolicyEvaluator } from './policy-evaluator.js';
@@ -144,20 +144,8 @@ function policyHash(config: LoadedConfig): string {
 }
 
 function findingData(evaluationId: string, f: Finding): Record<string, unknown> {
-  return {
-    evaluationId,
-    key: f.key,
-    type: f.type,
-    severity: f.severity,
-    systemId: f.systemId,
-    grantId: f.grantId,
-    accountId: f.accountId,
-    identityId: f.identityId,
-    role: f.role,
-    scope: f.scope,
-    ruleId: f.ruleId,
-    reason: f.reason,
-  };
+  const { evidence: _evidence, ...finding } = findingOf(f);
+  return { evaluationId, ...finding };
 }
 
 function summaryData(evaluationId: string, findings: readonly Finding[], detailed: number): Record<string, unknown> {

@@ -9,7 +9,7 @@
  */
 import { EVENT } from '../audit/event-types.js';
 import type { ReviewDefinition } from '../config/review-config.js';
-import { campaignId, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
+import { campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
 import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
 import type { ReviewDeps } from './review-deps.js';
@@ -78,7 +78,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     for (const f of await store.findings.open({ systemId: system.id })) {
       if (!f.grantId) continue;
       const list = findings.get(f.grantId) ?? [];
-      list.push(stripStored(f));
+      list.push(findingOf(f));
       findings.set(f.grantId, list);
     }
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
@@ -118,9 +118,4 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     await audit.record(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file });
   }
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
-}
-
-function stripStored(f: Finding & { evaluationId?: string; firstSeenAt?: string; lastSeenAt?: string; resolvedAt?: string | null }): Finding {
-  const { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence } = f;
-  return { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evidence };
 }

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { FINDING_TYPES, SEVERITIES } from '../../domain/index.js';
+import { FINDING_TYPES, findingOf, SEVERITIES } from '../../domain/index.js';
 import type { Finding } from '../../domain/index.js';
 import { embeddedOptions, json, nullableString, oneOf, presentString, requiredString } from './schema-fields.js';
 
@@ -22,19 +22,5 @@ export const findingFields = {
 /** A finding as a review item's recommendation or a decision's record of what the reviewer saw. */
 export const embeddedFindingSchema = new mongoose.Schema<Finding>(findingFields, embeddedOptions);
 
-export function toFinding(f: Finding): Finding {
-  return {
-    key: f.key,
-    type: f.type,
-    severity: f.severity,
-    systemId: f.systemId,
-    grantId: f.grantId,
-    accountId: f.accountId,
-    identityId: f.identityId,
-    role: f.role,
-    scope: f.scope,
-    ruleId: f.ruleId,
-    reason: f.reason,
-    evidence: f.evidence,
-  };
-}
+/** Drops what MongoDB adds (e.g. a subdocument `_id`): the domain finding only. */
+export const toFinding = findingOf;
