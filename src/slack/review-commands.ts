@@ -13,6 +13,7 @@ import { plural } from './blocks/mrkdwn.js';
 import { loadPeople, nameOf } from './people.js';
 import type { ReminderService } from './reminder-service.js';
 import type { ReviewDelivery } from './review-delivery.js';
+import type { EvidenceUpload } from './evidence-upload.js';
 import { hasRole, resolveSlackActor } from './slack-actor.js';
 import { slackErrorCode } from './slack-gateway.js';
 import type { SlackServiceDeps } from './slack-services.js';
@@ -41,6 +42,7 @@ export class ReviewCommands {
     private readonly s: SlackServiceDeps,
     private readonly delivery: ReviewDelivery,
     private readonly reminders: ReminderService,
+    private readonly evidence: EvidenceUpload,
   ) {}
 
   async handle(slackUserId: string, text: string): Promise<CommandAnswer> {
@@ -58,7 +60,7 @@ export class ReviewCommands {
         case 'remind':
           return await this.remind(deps, actor, slackUserId, args);
         case 'export':
-          return { reply: 'Export from Slack is not available yet: run `iam-review export` on the server.' };
+          return await this.export(deps, actor, slackUserId, args);
         default:
           return { reply: `Unknown subcommand \`${sub.slice(0, 40)}\`.\n${HELP}` };
       }
@@ -136,21 +138,45 @@ export class ReviewCommands {
     };
   }
 
+  private async export(deps: ReviewDeps, actor: ReviewActor, slackUserId: string, args: string[]): Promise<CommandAnswer> {
+    const roles = deps.config.roles;
+    if (!hasRole(actor, roles.auditors) && !hasRole(actor, roles.securityTeam)) await this.refuse(deps, actor, 'export', 'only auditors and the security team may export evidence', args[0]);
+    const [campaignId] = args;
+    if (!campaignId) throw new ReviewError('usage: `/access-review export <campaign>`');
+    const campaign = await deps.store.campaigns.get(campaignId);
+    if (!campaign) throw new ReviewError(`no campaign "${campaignId}" (\`/access-review status\` lists the open ones; \`iam-review campaign list\` all)`, 'not-found');
+    return {
+      reply: `Preparing the evidence pack for *${campaign.name}* (\`${campaign.id}\`)… the files will arrive in a DM from me.`,
+      followUp: () =>
+        this.dmOutcome(slackUserId, async () => {
+          await this.evidence.send(campaign, actor, slackUserId);
+          return null; // the upload's own comment is the answer
+        }),
+    };
+  }
+
   private async requireSecurityTeam(deps: ReviewDeps, actor: ReviewActor, action: string): Promise<void> {
     if (hasRole(actor, deps.config.roles.securityTeam)) return;
-    const reason = `only the security team may ${action} campaigns`;
-    await deps.audit.record(EVENT.refusal, actor.label, `${COMMAND} ${action}`, { action: `command:${action}`, reason, slackId: actor.slackId, channel: 'slack' });
+    await this.refuse(deps, actor, action, `only the security team may ${action} campaigns`);
+  }
+
+  /** Ledgers the refused attempt, then answers it (as a ReviewError). */
+  private async refuse(deps: ReviewDeps, actor: ReviewActor, action: string, reason: string, target?: string): Promise<never> {
+    const details = { action: `command:${action}`, reason, slackId: actor.slackId, channel: 'slack', ...(target ? { target: target.slice(0, 200) } : {}) };
+    await deps.audit.record(EVENT.refusal, actor.label, `${COMMAND} ${action}`, details);
     throw new ReviewError(reason, 'forbidden');
   }
 
-  private async dmOutcome(slackUserId: string, work: () => Promise<string>): Promise<void> {
-    let text: string;
+  /** Runs `work` and DMs its outcome (nothing when it returns null, having answered itself). */
+  private async dmOutcome(slackUserId: string, work: () => Promise<string | null>): Promise<void> {
+    let text: string | null;
     try {
       text = await work();
     } catch (err) {
       if (!(err instanceof ReviewError)) this.s.log.error({ err }, 'slash command failed');
       text = `:warning: ${err instanceof ReviewError ? err.message : 'It failed; the error was logged.'}`;
     }
+    if (text === null) return;
     try {
       await this.s.slack.postMessage(slackUserId, { text, blocks: [] });
     } catch (err) {

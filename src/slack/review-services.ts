@@ -1,4 +1,5 @@
 /** The Slack side's services, built once per process over one paced WebClient. */
+import { EvidenceUpload } from './evidence-upload.js';
 import { HomeService } from './home-service.js';
 import { ReminderService } from './reminder-service.js';
 import { ReviewCommands } from './review-commands.js';
@@ -27,7 +28,7 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
     home,
     interactions: new ReviewInteractions(deps, delivery, home),
     reminders,
-    commands: new ReviewCommands(deps, delivery, reminders),
+    commands: new ReviewCommands(deps, delivery, reminders, new EvidenceUpload(deps)),
     events: new SlackEventLog(deps),
   };
 }

@@ -37,6 +37,8 @@ export const PEOPLE = {
   sec: 'U0SEC0001',
   head: 'U0HEAD001',
   bigboss: 'U0BIGBOS1',
+  /** An auditor (reviews/roles.yaml): no identity in the HR source, only a Slack account. */
+  audit: 'U0AUDIT01',
 } as const;
 export type Person = keyof typeof PEOPLE;
 
