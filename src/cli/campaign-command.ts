@@ -6,8 +6,8 @@ import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { recordedReviewDeps } from './review-context.js';
 import { asCliError } from './review-errors.js';
-import type { DeliveryReport } from '../slack/review-delivery.js';
-import { deliverIfConfigured } from './serve-command.js';
+import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
+import { deliverIfConfigured, updateClosedIfConfigured } from './serve-command.js';
 
 const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
@@ -65,14 +65,29 @@ export function campaignCommand(ctx: CliContext): Command {
 
   cmd
     .command('close <campaign-id>')
-    .description('close a campaign: pending items become expired (reported as not reviewed)')
+    .description('close a campaign: pending items become expired (reported as not reviewed); the review messages in Slack then show the outcome with nothing left to click. Idempotent: on a closed campaign it only retries the messages not updated yet')
     .option('--as <email>', 'who closes it (ledgered)', defaultActor)
     .action(async (id: string, opts: { as: string }) => {
       const app = await ctx.app();
-      const r = await closeCampaign(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
-      ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
+      const before = await app.store.campaigns.get(id);
+      if (before?.state === 'closed') {
+        ctx.io.out(`Already closed: ${id} (at ${before.closedAt}).`);
+      } else {
+        const r = await closeCampaign(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
+        ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
+      }
+      const slack = await updateClosedIfConfigured(app, id, opts.as);
+      if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
     });
   return cmd;
+}
+
+function formatCloseUpdate(r: CloseUpdateReport): string {
+  const parts = [`${r.updated} review message(s) updated to show the closed campaign`];
+  if (r.alreadyUpdated > 0) parts.push(`${r.alreadyUpdated} updated earlier`);
+  if (r.failed.length > 0) parts.push(`${r.failed.length} failed (${[...new Set(r.failed.map((f) => f.error))].join(', ')}; run \`campaign close ${r.campaignId}\` again to retry)`);
+  if (r.uncertain.length > 0) parts.push(`${r.uncertain.length} left in doubt by an interrupted delivery (no message to update)`);
+  return parts.join('; ');
 }
 
 function formatDelivery(r: DeliveryReport): string {

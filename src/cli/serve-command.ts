@@ -14,7 +14,7 @@ import { openCampaign } from '../reviews/open-campaign.js';
 import type { Job, SchedulerLog } from '../scheduler/scheduler.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { boltLogger } from '../slack/bolt-logger.js';
-import type { DeliveryReport } from '../slack/review-delivery.js';
+import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
 import type { SlackReviewServices } from '../slack/review-services.js';
 import { createSlackReviewServices } from '../slack/review-services.js';
 import type { SlackAppConfig, SlackRuntime } from '../slack/slack-app.js';
@@ -138,6 +138,16 @@ export async function startServer(ctx: CliContext, app: App, opts: ServeOptions 
 export async function deliverIfConfigured(app: App, campaignId: string): Promise<DeliveryReport | null> {
   if (!app.env.SLACK_BOT_TOKEN) return null;
   return outboundServices(app).delivery.deliverCampaign(campaignId);
+}
+
+/**
+ * Updates the review messages of a closed campaign in place (outcome shown, nothing left to
+ * click) after `campaign close`, when a bot token is configured; null otherwise. Idempotent:
+ * pages already showing the closed campaign are skipped, so a re-run only retries failures.
+ */
+export async function updateClosedIfConfigured(app: App, campaignId: string, actor: string): Promise<CloseUpdateReport | null> {
+  if (!app.env.SLACK_BOT_TOKEN) return null;
+  return outboundServices(app).delivery.updateClosedCampaign(campaignId, { actor });
 }
 
 function outboundServices(app: App): SlackReviewServices {

@@ -6,6 +6,39 @@
  */
 const MAX_DEPTH = 200;
 
+/**
+ * Quoted object keys: events reuse a few dozen key names, and a lookup is cheaper than
+ * JSON.stringify per key. Bounded, so odd data cannot grow it without limit.
+ */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quoteKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/** Sorts by UTF-16 code units like Array.prototype.sort(), in place; insertion sort wins for the few keys events have. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
 export function canonicalJson(value: unknown): string {
   return serialize(value, 0);
 }
@@ -31,6 +64,7 @@ function serialize(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new TypeError('canonicalJson: circular or too deeply nested structure');
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
@@ -41,13 +75,13 @@ function serialize(value: unknown, depth: number): string {
   }
   const rec = value as Record<string, unknown>;
   const keys = Object.keys(rec);
-  if (keys.length > 1) keys.sort();
+  sortKeys(keys);
   let out = '{';
   let first = true;
   for (const k of keys) {
     const v = rec[k];
     if (v === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + serialize(v, depth + 1);
+    out += (first ? '' : ',') + quoteKey(k) + ':' + serialize(v, depth + 1);
     first = false;
   }
   return out + '}';

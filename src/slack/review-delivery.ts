@@ -8,6 +8,9 @@
  * again. A page claimed by a run that died before recording the outcome may or may not have
  * reached Slack (Slack has no idempotency key): it is reported as uncertain, never re-sent.
  * A failed delivery (no Slack account, Slack error) stays retryable: the next run tries again.
+ *
+ * When the campaign closes, every sent page is updated in place once more to show the outcome
+ * with nothing left to click (`updateClosedCampaign`).
  */
 import { EVENT } from '../audit/event-types.js';
 import type { Campaign, ReviewItem } from '../domain/index.js';
@@ -54,6 +57,32 @@ export interface DeliveryReport {
   uncertain: string[];
   aborted: boolean;
 }
+
+export interface CloseUpdateOptions {
+  /** Ledger actor (default the bot). */
+  actor?: string;
+  /**
+   * Pages rendered at once (default 16): enough that the next update is ready when the rate window
+   * opens; pacing keeps Slack's chat.update limit whatever the value.
+   */
+  concurrency?: number;
+}
+
+export interface CloseUpdateReport {
+  campaignId: string;
+  /** Sent review pages of the campaign (each has a channel and ts to update). */
+  pages: number;
+  updated: number;
+  /** Showing the closed campaign already (updated by an earlier run): not updated again. */
+  alreadyUpdated: number;
+  /** Ledgered as message.failed; the next run retries them. */
+  failed: Array<{ deliveryId: string; reviewerId: string; error: string }>;
+  /** Claimed by a run that stopped before recording the outcome: perhaps in Slack, with no ts to update. */
+  uncertain: string[];
+}
+
+/** Delivery payload key: when the page was updated to show its closed campaign. */
+const CLOSED_SHOWN_AT = 'closedShownAt';
 
 export function deliveryId(campaignId: string, recipient: string, kind: Delivery['kind'], key: string): string {
   return `${campaignId}|${recipient}|${kind}|${key}`;
@@ -216,6 +245,58 @@ export class ReviewDelivery {
       updated += 1;
     }
     return updated;
+  }
+
+  /**
+   * Once a campaign is closed: updates every sent review page in place (chat.update, paced like
+   * every update) so it shows the outcome and final states with nothing left to click; each update
+   * is ledgered as `message.updated` (reason `campaign-closed`).
+   *
+   * Idempotent: an updated page is marked in its delivery (`payload.closedShownAt`) and skipped by
+   * later runs, so a second run only retries the pages that failed and the ledger holds one
+   * `message.updated` per page. The mark is written after the ledger event: a crash in between
+   * updates that page again (same content) rather than leaving an update unledgered. A page that
+   * fails (Slack refused, message gone) is ledgered as `message.failed`, reported, and does not
+   * stop the others; its delivery stays `sent` (it was sent: only the closing update is missing).
+   */
+  async updateClosedCampaign(campaignId: string, opts: CloseUpdateOptions = {}): Promise<CloseUpdateReport> {
+    const deps = this.s.review();
+    const campaign = await deps.store.campaigns.get(campaignId);
+    if (!campaign) throw new ReviewError(`no campaign "${campaignId}"`, 'not-found');
+    if (campaign.state !== 'closed') throw new ReviewError(`campaign ${campaignId} is ${campaign.state}: its review messages still take decisions`, 'conflict');
+    const [deliveries, people] = await Promise.all([deps.store.deliveries.list({ campaignId, kind: 'review' }), loadPeople(deps.store)]);
+    const report: CloseUpdateReport = { campaignId, pages: 0, updated: 0, alreadyUpdated: 0, failed: [], uncertain: [] };
+    const todo: Array<{ d: Delivery; channel: string; ts: string }> = [];
+    for (const d of deliveries) {
+      if (d.state === 'claimed') report.uncertain.push(d.id);
+      if (d.state !== 'sent' || !d.channel || !d.ts) continue;
+      report.pages += 1;
+      if (typeof d.payload[CLOSED_SHOWN_AT] === 'string') report.alreadyUpdated += 1;
+      else todo.push({ d, channel: d.channel, ts: d.ts });
+    }
+    const actor = opts.actor ?? BOT_ACTOR;
+    await runPool(todo, opts.concurrency ?? 16, (page) => this.updateClosedPage(deps, page, people, actor, report));
+    this.s.log.info({ ...report, failed: report.failed.length, uncertain: report.uncertain.length }, 'review messages updated for the closed campaign');
+    return report;
+  }
+
+  private async updateClosedPage(deps: ReviewDeps, { d, channel, ts }: { d: Delivery; channel: string; ts: string }, people: People, actor: string, report: CloseUpdateReport): Promise<void> {
+    const where = { campaignId: d.campaignId, reviewerId: d.recipient, kind: 'review', page: d.key, channel, ts, reason: 'campaign-closed' };
+    const message = await this.render(deps, d, people);
+    try {
+      if (!message) throw new Error('none of the items of this page exists any more');
+      await this.s.slack.update(channel, ts, message);
+    } catch (err) {
+      const error = slackErrorCode(err);
+      this.s.log.warn({ deliveryId: d.id, error }, 'could not update a review message of a closed campaign');
+      await deps.audit.record(EVENT.messageFailed, actor, d.id, { ...where, error });
+      report.failed.push({ deliveryId: d.id, reviewerId: d.recipient, error });
+      return;
+    }
+    await deps.audit.record(EVENT.messageUpdated, actor, d.id, { ...where, items: itemIdsOf(d) });
+    const now = deps.now().toISOString();
+    await deps.store.deliveries.update(d.id, { payload: { ...d.payload, [CLOSED_SHOWN_AT]: now }, updatedAt: now });
+    report.updated += 1;
   }
 
   /**

@@ -2,11 +2,12 @@
  * The Bolt app: Socket Mode when an app-level token (`xapp-`) is configured (no public URL
  * needed), else the HTTP receiver on PORT at /slack/events (signature checked by Bolt: wrong or
  * missing signature and timestamps older than 5 minutes answer 401; bodies over 1 MiB 413).
- * The Web API base comes from SLACK_API_URL (a fake in tests, GovSlack in some deployments).
+ * The Web API base comes from SLACK_API_URL (a fake in tests, GovSlack in some deployments); in
+ * Socket Mode it also serves apps.connections.open (the receiver's client gets the same options).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
@@ -31,6 +32,11 @@ export interface SlackAppConfig {
   pacer?: SlackRatePacer;
   /** Largest request body the HTTP receiver reads (default 1 MiB; Slack's own payloads are far smaller). */
   bodyLimit?: number;
+  /**
+   * Socket Mode: how long to wait for a pong to the client's pings before reconnecting (SDK
+   * default 5 s). The SDK also waits this long before each reconnect, e.g. after Slack's `disconnect`.
+   */
+  socketPingTimeoutMs?: number;
 }
 
 export interface SlackRuntime {
@@ -56,14 +62,15 @@ export async function startSlackApp(config: SlackAppConfig, review: () => Review
   const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(config.retryConfig ? { retryConfig: config.retryConfig } : {}), rejectRateLimitedCalls: false };
   const socket = Boolean(config.appToken);
   if (!socket && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) is required');
-  const app = socket
-    ? new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger, clientOptions })
-    : new App({
-        token: config.botToken,
-        logger,
-        clientOptions,
-        receiver: new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', port: config.port, bodyLimit: config.bodyLimit ?? MAX_BODY_BYTES, logger }),
-      });
+  // Built here rather than by `socketMode: true`, which passes no ping timeout. A copy of the
+  // client options, because the Socket Mode client writes its own retry policy into the object.
+  const socketReceiver = socket ? new SocketModeReceiver({ appToken: config.appToken!, logger, clientPingTimeout: config.socketPingTimeoutMs, installerOptions: { clientOptions: { ...clientOptions } } }) : null;
+  const app = new App({
+    token: config.botToken,
+    logger,
+    clientOptions,
+    receiver: socketReceiver ?? new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', port: config.port, bodyLimit: config.bodyLimit ?? MAX_BODY_BYTES, logger }),
+  });
   const auth = await app.client.auth.test();
   if (!auth.team_id) throw new Error('auth.test answered without a team_id');
   const services = createSlackReviewServices(slackServiceDeps({ client: app.client, review, log, pacer: config.pacer }));
@@ -71,5 +78,22 @@ export async function startSlackApp(config: SlackAppConfig, review: () => Review
   const started = socket ? await app.start() : await app.start(config.port);
   const port = socket ? null : ((started as Server).address() as AddressInfo).port;
   log.info({ mode: socket ? 'socket' : 'http', port, teamId: auth.team_id }, 'Slack app started');
-  return { app, services, mode: socket ? 'socket' : 'http', teamId: auth.team_id, port, stop: () => app.stop() as Promise<void> };
+  return { app, services, mode: socket ? 'socket' : 'http', teamId: auth.team_id, port, stop: () => stopApp(app, socketReceiver) };
+}
+
+/** How long stop() waits for Socket Mode's close handshake (the socket may already be gone). */
+const SOCKET_CLOSE_WAIT_MS = 5_000;
+
+/** Stops the receiver; in Socket Mode resolves once the socket is closed (Bolt's stop does not wait for it), or after SOCKET_CLOSE_WAIT_MS. */
+async function stopApp(app: App, socketReceiver: SocketModeReceiver | null): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = socketReceiver
+    ? new Promise<void>((resolve) => {
+        socketReceiver.client.once('disconnected', () => resolve());
+        timer = setTimeout(resolve, SOCKET_CLOSE_WAIT_MS).unref();
+      })
+    : null;
+  await app.stop();
+  await closed;
+  clearTimeout(timer);
 }

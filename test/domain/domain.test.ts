@@ -107,6 +107,32 @@ describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
   });
+  it('orders keys exactly as Array.prototype.sort (UTF-16 code units) for small and large objects', () => {
+    // A plain reference: sort every key list with the built-in sort, then JSON.stringify.
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(',')}}`;
+      return JSON.stringify(v);
+    };
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const alphabet = ['a', 'B', 'z', '_', '1', '10', '2', 'é', 'Z', '\u{1F600}', '\uFF21', '"', '\\', ' '];
+    const key = () => Array.from({ length: 1 + rnd(3) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const value = (depth: number): unknown => {
+      const kind = rnd(depth > 2 ? 3 : 5);
+      if (kind === 0) return rnd(1000) - 500;
+      if (kind === 1) return key();
+      if (kind === 2) return rnd(2) === 0 ? null : true;
+      if (kind === 3) return Array.from({ length: rnd(4) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = rnd(40); i > 0; i--) o[key()] = value(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
   it('rejects values JSON cannot represent faithfully', () => {
     expect(() => canonicalJson({ n: NaN })).toThrow(/non-finite/);
     const cyclic: Record<string, unknown> = {};

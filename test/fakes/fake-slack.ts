@@ -7,7 +7,10 @@
  * - Bodies: `application/x-www-form-urlencoded` (WebClient's default; nested values such as
  *   `blocks`, `view`, `files` arrive JSON-encoded in a field), `application/json`, and multipart.
  *   Token: `Authorization: Bearer` (or a `token` field in a form body, not in JSON); missing ->
- *   `not_authed`, wrong -> `invalid_auth`, both HTTP 200 like every Slack error but 429.
+ *   `not_authed`, wrong -> `invalid_auth`, both HTTP 200 like every Slack error but 429. Two
+ *   tokens are known: the bot token (`xoxb-`) for every method but apps.connections.open, and the
+ *   app-level token (`xapp-`) for apps.connections.open only; the other one answers
+ *   `not_allowed_token_type`, as Slack does.
  * - Methods: auth.test, chat.postMessage (to a user id opens the bot DM: `channel` answers the
  *   `D...` id; unique increasing `ts`), chat.update (`message_not_found`), chat.postEphemeral,
  *   conversations.open, users.list (cursor pagination, `limit` up to 1,000; includes Slackbot and
@@ -15,7 +18,10 @@
  *   (`users_not_found`), users.info, views.open (a trigger id works once: `exchanged_trigger_id`),
  *   views.publish / views.update (`hash_conflict`, `not_found`), files.getUploadURLExternal + the
  *   upload POST + files.completeUploadExternal (WebClient.filesUploadV2), files.upload
- *   (`method_deprecated`: retired by Slack). Anything else: `unknown_method`.
+ *   (`method_deprecated`: retired by Slack), apps.connections.open (Socket Mode: answers
+ *   `{ ok, url }` with the `socketModeUrl` the test sets, a fresh one per call when it is a
+ *   function; the app-level token only in the Authorization header — as a body field Slack
+ *   rejects it, here `invalid_auth`). Anything else: `unknown_method`.
  * - Block Kit limits (fake-slack-blocks.ts, numbers from src/slack/blocks/block-kit-limits.ts):
  *   messages `invalid_blocks` with Slack's `errors` strings, or `msg_blocks_too_long`; views
  *   `invalid_arguments` with `response_metadata.messages`. A message with blocks and no `text` is
@@ -76,6 +82,10 @@ export type FakeSlackFault =
 export interface FakeSlackOptions {
   /** The bot token the fake accepts. Default `xoxb-fake-token`. */
   token?: string;
+  /** The app-level token apps.connections.open accepts. Default `xapp-1-A0APP0001-1-fake`. */
+  appToken?: string;
+  /** What apps.connections.open answers as `url` (a function: called once per call). Settable later as `socketModeUrl`. */
+  socketModeUrl?: string | (() => string);
   teamId?: string;
   teamDomain?: string;
   botUserId?: string;
@@ -179,6 +189,8 @@ class SlackError extends Error {
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'files', 'metadata', 'unfurls']);
 const BODY_LIMIT = 20 * 1024 * 1024;
 const SCOPES = 'chat:write,im:write,users:read,users:read.email,commands,files:write';
+/** Methods that take the app-level token (`xapp-`, scope connections:write) instead of the bot token. */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 export class FakeSlack {
   readonly calls: FakeSlackCall[] = [];
@@ -202,6 +214,9 @@ export class FakeSlack {
   private idCounter = 0;
 
   readonly token: string;
+  readonly appToken: string;
+  /** The WebSocket URL apps.connections.open hands out; null answers `fake_unsupported`. */
+  socketModeUrl: string | (() => string) | null;
   readonly teamId: string;
   readonly teamDomain: string;
   readonly botUserId: string;
@@ -215,6 +230,8 @@ export class FakeSlack {
     private readonly options: FakeSlackOptions,
   ) {
     this.token = options.token ?? 'xoxb-fake-token';
+    this.appToken = options.appToken ?? 'xapp-1-A0APP0001-1-fake';
+    this.socketModeUrl = options.socketModeUrl ?? null;
     this.teamId = options.teamId ?? 'T0FAKE001';
     this.teamDomain = options.teamDomain ?? 'fake-firm';
     this.botUserId = options.botUserId ?? 'U0BOT0001';
@@ -244,6 +261,7 @@ export class FakeSlack {
       'files.upload': () => {
         throw new SlackError('method_deprecated');
       },
+      'apps.connections.open': () => this.connectionsOpen(),
     };
   }
 
@@ -355,7 +373,8 @@ export class FakeSlack {
     const handler = this.handlers[method];
     if (!handler) return this.answer(res, call, { status: 200, body: { ok: false, error: 'unknown_method', req_method: method } });
     if (token === undefined) return this.answer(res, call, { status: 200, body: { ok: false, error: 'not_authed' } });
-    if (token !== this.token) return this.answer(res, call, { status: 200, body: { ok: false, error: 'invalid_auth' } });
+    const tokenError = this.tokenError(method, token, bearer !== undefined);
+    if (tokenError) return this.answer(res, call, { status: 200, body: { ok: false, error: tokenError } });
 
     const fault = this.takeFault(method);
     if (fault) {
@@ -392,6 +411,13 @@ export class FakeSlack {
     if (!file) return this.answer(res, call, { status: 404, body: 'unknown upload url' });
     file.bytes = await extractUpload(raw, contentType);
     this.answer(res, call, { status: 200, body: `OK - ${file.bytes.length}` });
+  }
+
+  /** Which token a method takes: the app-level one for APP_TOKEN_METHODS (header only), the bot token for the rest. */
+  private tokenError(method: string, token: string, inHeader: boolean): string | null {
+    const appLevel = APP_TOKEN_METHODS.has(method);
+    if (token === (appLevel ? this.appToken : this.token)) return appLevel && !inHeader ? 'invalid_auth' : null;
+    return token === this.token || token === this.appToken ? 'not_allowed_token_type' : 'invalid_auth';
   }
 
   private takeFault(method: string): FakeSlackFault | null {
@@ -482,6 +508,12 @@ export class FakeSlack {
 
   private authTest(): Args {
     return { url: `https://${this.teamDomain}.slack.com/`, team: 'Fake Firm', user: 'iam-review', team_id: this.teamId, user_id: this.botUserId, bot_id: this.botId, is_enterprise_install: false };
+  }
+
+  private connectionsOpen(): Args {
+    const url = typeof this.socketModeUrl === 'function' ? this.socketModeUrl() : this.socketModeUrl;
+    if (url === null) throw new SlackError('fake_unsupported', { detail: 'set socketModeUrl (a FakeSocketMode URL) to answer apps.connections.open' });
+    return { url };
   }
 
   private messageContent(args: Args): { text: string | null; blocks: unknown[] } {

@@ -7,7 +7,8 @@ import { compareEntries, itemBudgetChars, reviewItemBlocks } from './review-item
 import { dayLabel, fitMrkdwn, plural, relativeDue, slackDate, truncateText, userText } from './mrkdwn.js';
 
 export interface ReviewMessageInput {
-  campaign: Pick<Campaign, 'id' | 'name' | 'dueAt' | 'state'>;
+  /** `closedAt` dates the outcome line of a closed campaign (shown without a date when absent). */
+  campaign: Pick<Campaign, 'id' | 'name' | 'dueAt' | 'state'> & Partial<Pick<Campaign, 'closedAt'>>;
   reviewer: { name: string };
   /** Every item of this reviewer in this campaign, in any order (the builder sorts them). */
   items: readonly ReviewEntry[];
@@ -49,6 +50,11 @@ const DEFAULT_RULE: JustificationRule = { revoke: true, approveWithFindings: tru
  * (50 blocks and a size budget per message). Every item appears on exactly one page; pages are
  * packed from the items' worst-case size, so re-rendering after decisions keeps each item on its
  * page and each page can be updated in place with chat.update. An empty item list gives no pages.
+ *
+ * Once the campaign is closed the pages are a record, not a form: the context line gives the
+ * outcome ("Closed <date>: N approved, N revoked, N expired (not reviewed)"), every item shows its
+ * final state, and there is nothing to click (no buttons, overflow or approve-all). The packing is
+ * the same, so a closed rendering replaces each sent page in place.
  */
 export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
   const entries = [...input.items].sort(compareEntries);
@@ -58,11 +64,12 @@ export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
   return {
     pages: groups.map((group, index) => {
       const page = index + 1;
-      const interactive = input.campaign.state !== 'closed';
+      const closed = input.campaign.state === 'closed';
+      const interactive = !closed;
       const blocks: Block[] = [
         { type: 'header', text: { type: 'plain_text', text: truncateText(`Access review: ${input.campaign.name}`, CAP.header) } },
         { type: 'section', text: { type: 'mrkdwn', text: introText(input) } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: contextText(input, stats, page, pageCount) }] },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: closed ? closedContextText(input, stats, page, pageCount) : contextText(input, stats, page, pageCount) }] },
       ];
       if (page === 1 && interactive && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
       for (const entry of group) {
@@ -70,7 +77,8 @@ export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
       }
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footerText() }] });
       const suffix = pageCount > 1 ? ` (page ${page} of ${pageCount})` : '';
-      const text = `Access review: ${truncateText(input.campaign.name, 100)}: ${plural(stats.total, 'item')} to review by ${dayLabel(input.campaign.dueAt)}${suffix}`;
+      const what = closed ? `closed${input.campaign.closedAt ? ` ${dayLabel(input.campaign.closedAt)}` : ''}: ${outcomeText(stats)}` : `${plural(stats.total, 'item')} to review by ${dayLabel(input.campaign.dueAt)}`;
+      const text = `Access review: ${truncateText(input.campaign.name, 100)}: ${what}${suffix}`;
       return { text, blocks, page, pageCount, itemIds: group.map((e) => e.item.id) };
     }),
   };
@@ -99,29 +107,33 @@ interface ItemStats {
   withFindings: number;
   pending: number;
   pendingWithoutFindings: number;
+  approved: number;
+  revoked: number;
+  expired: number;
 }
 
 function countItems(entries: readonly ReviewEntry[]): ItemStats {
-  const stats: ItemStats = { total: entries.length, withFindings: 0, pending: 0, pendingWithoutFindings: 0 };
+  const stats: ItemStats = { total: entries.length, withFindings: 0, pending: 0, pendingWithoutFindings: 0, approved: 0, revoked: 0, expired: 0 };
   for (const { item } of entries) {
     const flagged = item.findings.length > 0;
     if (flagged) stats.withFindings += 1;
     if (item.state === 'pending') {
       stats.pending += 1;
       if (!flagged) stats.pendingWithoutFindings += 1;
-    }
+    } else stats[item.state] += 1;
   }
   return stats;
 }
 
+const WHY = '_Why:_ periodic recertification of access rights (DORA RTS 2024/1774 Art. 21, MiCAR).';
+
 function introText(input: ReviewMessageInput): string {
-  const closed = input.campaign.state === 'closed' ? ' *This review is closed.*' : '';
-  return fitMrkdwn(
-    `Hi ${userText(input.reviewer.name, 60)}, please confirm that each person below still needs this access. ` +
-      `*Approve* keeps it; *Revoke* asks for it to be removed. Items with findings come first.${closed}\n` +
-      `_Why:_ periodic recertification of access rights (DORA RTS 2024/1774 Art. 21, MiCAR).`,
-    CAP.intro,
-  );
+  const name = userText(input.reviewer.name, 60);
+  const ask =
+    input.campaign.state === 'closed'
+      ? `Hi ${name}. *This review is closed.* Nothing is left to decide: each item below shows its final state; items not decided in time expired and are reported as *not reviewed*.`
+      : `Hi ${name}, please confirm that each person below still needs this access. *Approve* keeps it; *Revoke* asks for it to be removed. Items with findings come first.`;
+  return fitMrkdwn(`${ask}\n${WHY}`, CAP.intro);
 }
 
 function contextText(input: ReviewMessageInput, stats: ItemStats, page: number, pageCount: number): string {
@@ -132,6 +144,20 @@ function contextText(input: ReviewMessageInput, stats: ItemStats, page: number, 
       `${stats.withFindings} with findings · *Pending:* ${stats.pending}${pageInfo}`,
     CAP.context,
   );
+}
+
+/** `2 approved, 1 revoked, 3 expired (not reviewed)`; items still pending (only if a closed campaign kept some) are named too. */
+function outcomeText(stats: ItemStats): string {
+  const left = stats.pending > 0 ? `, ${stats.pending} not decided` : '';
+  return `${stats.approved} approved, ${stats.revoked} revoked, ${stats.expired} expired (not reviewed)${left}`;
+}
+
+/** The outcome line of a closed campaign: `*Closed* <date>: 2 approved, 1 revoked, 3 expired (not reviewed)`. */
+function closedContextText(input: ReviewMessageInput, stats: ItemStats, page: number, pageCount: number): string {
+  const closedAt = input.campaign.closedAt;
+  const when = closedAt ? ` ${slackDate(closedAt, '{date_long_pretty}', dayLabel(closedAt))}` : '';
+  const pageInfo = pageCount > 1 ? ` · *Page ${page} of ${pageCount}*` : '';
+  return fitMrkdwn(`*Closed*${when}: ${outcomeText(stats)}${pageInfo}`, CAP.context);
 }
 
 function approveAllBlock(campaignId: string, count: number): ActionsBlock {

@@ -21,6 +21,26 @@ function toEvent(row: EventRow): LedgerEvent {
   return { ...row, data: parseJson(row.data, 'ledger_events.data') };
 }
 
+/** Rows per multi-row INSERT: one statement step per 64 events instead of one per event. */
+const INSERT_ROWS = 64;
+const INSERT_SQL = 'INSERT INTO ledger_events (seq, at, type, actor, subject, data, prev_hash, hash) VALUES ';
+const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
+/**
+ * An appended event whose `data` is parsed from the stored canonical JSON on first read: the
+ * caller sees exactly what a later read() returns, and bulk appends (whose callers mostly use
+ * only seq and hash) do not parse every event back.
+ */
+function appendedEvent(e: Omit<LedgerEvent, 'data'>, dataText: string): LedgerEvent {
+  let data: Record<string, unknown> | undefined;
+  return {
+    ...e,
+    get data(): Record<string, unknown> {
+      return (data ??= JSON.parse(dataText) as Record<string, unknown>);
+    },
+  };
+}
+
 /**
  * The next event of the chain, as the domain's chainEvent builds it, in one serialisation
  * pass: the event's canonical JSON is assembled around the canonical data (keys in sorted
@@ -46,26 +66,32 @@ function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } 
  */
 export class SqliteLedgerStore implements LedgerStore {
   private readonly selectHead;
-  private readonly insertEvent;
+  private readonly insertOne;
+  private readonly insertMany;
   private readonly appendTx;
   /** query() statements by filter shape: the SQL is built from fixed clauses only. */
   private readonly queries = new Map<string, Database.Statement<[Record<string, string | number>], EventRow>>();
 
   constructor(private readonly db: Database.Database) {
     this.selectHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger_events ORDER BY seq DESC LIMIT 1');
-    this.insertEvent = db.prepare<[number, string, string, string, string, string, string, string]>(
-      `INSERT INTO ledger_events (seq, at, type, actor, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insertOne = db.prepare<unknown[]>(INSERT_SQL + ROW_PLACEHOLDERS);
+    this.insertMany = db.prepare<unknown[]>(INSERT_SQL + Array.from({ length: INSERT_ROWS }, () => ROW_PLACEHOLDERS).join(', '));
     this.appendTx = db.transaction((inputs: readonly LedgerEventInput[]) => {
       let head = this.selectHead.get() ?? null;
       const now = () => new Date().toISOString();
       const events: LedgerEvent[] = [];
+      let params: unknown[] = [];
       for (const input of inputs) {
         const { event: e, data } = nextEvent(input, head, now);
-        this.insertEvent.run(e.seq, e.at, e.type, e.actor, e.subject, data, e.prevHash, e.hash);
-        events.push({ ...e, data: JSON.parse(data) as Record<string, unknown> });
+        params.push(e.seq, e.at, e.type, e.actor, e.subject, data, e.prevHash, e.hash);
+        if (params.length === INSERT_ROWS * 8) {
+          this.insertMany.run(params);
+          params = [];
+        }
+        events.push(appendedEvent(e, data));
         head = e;
       }
+      for (let i = 0; i < params.length; i += 8) this.insertOne.run(params.slice(i, i + 8));
       return events;
     });
   }
