@@ -20,7 +20,9 @@ export async function campaignLedgerRange(
   for (const c of campaigns) {
     const [first] = await ledger.query({ since: c.openedAt, limit: 1 });
     if (first) fromSeq = Math.min(fromSeq, first.seq);
-    const [closed] = c.state === 'closed' ? await ledger.query({ type: EVENT.campaignClosed, subject: c.id, limit: 1 }) : [];
+    // The event is recorded right after the campaign's closedAt (same clock): the time bound
+    // lets the store use its time index. Missing it only widens the slice to the head.
+    const [closed] = c.state === 'closed' ? await ledger.query({ type: EVENT.campaignClosed, subject: c.id, since: c.closedAt ?? c.openedAt, limit: 1 }) : [];
     toSeq = Math.max(toSeq, closed ? closed.seq : head.seq);
   }
   toSeq = Math.min(toSeq, head.seq);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -34,8 +34,18 @@ export function eventBody(e: Omit<LedgerEvent, 'hash' | 'prevHash'>): string {
   return canonicalJson({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, subject: e.subject, data: e.data });
 }
 
+/** SHA-256 (hex) of the event's canonical body followed by the previous hash, as UTF-8. */
 export function hashEvent(e: Omit<LedgerEvent, 'hash' | 'prevHash'>, prevHash: string): string {
-  return createHash('sha256').update(eventBody(e)).update(prevHash).digest('hex');
+  return chainHash(eventBody(e), prevHash);
+}
+
+/**
+ * The chain's hash function: SHA-256 over `body + prevHash` (UTF-8), hex. The one-shot
+ * crypto.hash is the same digest as createHash().update(body).update(prevHash), without a
+ * Hash object per event (verifying 1M events hashes 1M times).
+ */
+export function chainHash(body: string, prevHash: string): string {
+  return hash('sha256', body + prevHash, 'hex');
 }
 
 /** Builds the next chained event from an input and the current head. */

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import { canonicalJson, GENESIS_HASH } from '../../domain/index.js';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
 import { pageSize } from './page-size.js';
@@ -27,36 +26,45 @@ const INSERT_SQL = 'INSERT INTO ledger_events (seq, at, type, actor, subject, da
 const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
 /**
- * An appended event whose `data` is parsed from the stored canonical JSON on first read: the
- * caller sees exactly what a later read() returns, and bulk appends (whose callers mostly use
- * only seq and hash) do not parse every event back.
- */
-function appendedEvent(e: Omit<LedgerEvent, 'data'>, dataText: string): LedgerEvent {
-  let data: Record<string, unknown> | undefined;
-  return {
-    ...e,
-    get data(): Record<string, unknown> {
-      return (data ??= JSON.parse(dataText) as Record<string, unknown>);
-    },
-  };
-}
-
-/**
  * The next event of the chain, as the domain's chainEvent builds it, in one serialisation
  * pass: the event's canonical JSON is assembled around the canonical data (keys in sorted
  * order: actor, at, data, seq, subject, type — exactly eventBody's output), hashed, and the
- * same canonical data string is what the row stores. chainEvent serialises the data twice and
- * parses it once per event, which made appends of 1M events about twice as slow.
+ * same canonical data string is what the row stores; the row's 8 values go to `row` from `at0`.
+ * chainEvent serialises the data twice and parses it once per event, which made appends of 1M
+ * events about twice as slow. The returned event parses its `data` from the stored text on
+ * first read: the caller sees exactly what a later read() returns, and bulk appends (whose
+ * callers use seq and hash) do not parse every event back.
  * The contract and tamper tests check every appended event against hashEvent / verifyRun.
  */
-function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } | null, now: () => string): { event: Omit<LedgerEvent, 'data'>; data: string } {
+function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } | null, now: () => string, row: unknown[], at0: number): LedgerEvent {
   const seq = prev ? prev.seq + 1 : 1;
   const prevHash = prev ? prev.hash : GENESIS_HASH;
   const at = input.at ?? now();
-  const data = canonicalJson(input.data);
-  const body = `{"actor":${JSON.stringify(input.actor)},"at":${JSON.stringify(at)},"data":${data},"seq":${seq},"subject":${JSON.stringify(input.subject)},"type":${JSON.stringify(input.type)}}`;
-  const hash = createHash('sha256').update(body).update(prevHash).digest('hex');
-  return { event: { seq, at, type: input.type, actor: input.actor, subject: input.subject, prevHash, hash }, data };
+  const { type, actor, subject } = input;
+  const dataText = canonicalJson(input.data);
+  const body = `{"actor":${JSON.stringify(actor)},"at":${JSON.stringify(at)},"data":${dataText},"seq":${seq},"subject":${JSON.stringify(subject)},"type":${JSON.stringify(type)}}`;
+  const hash = chainHash(body, prevHash);
+  row[at0] = seq;
+  row[at0 + 1] = at;
+  row[at0 + 2] = type;
+  row[at0 + 3] = actor;
+  row[at0 + 4] = subject;
+  row[at0 + 5] = dataText;
+  row[at0 + 6] = prevHash;
+  row[at0 + 7] = hash;
+  let data: Record<string, unknown> | undefined;
+  return {
+    seq,
+    at,
+    type,
+    actor,
+    subject,
+    get data(): Record<string, unknown> {
+      return (data ??= JSON.parse(dataText) as Record<string, unknown>);
+    },
+    prevHash,
+    hash,
+  };
 }
 
 /**
@@ -80,18 +88,19 @@ export class SqliteLedgerStore implements LedgerStore {
       let head = this.selectHead.get() ?? null;
       const now = () => new Date().toISOString();
       const events: LedgerEvent[] = [];
-      let params: unknown[] = [];
+      const params: unknown[] = new Array(INSERT_ROWS * 8);
+      let filled = 0;
       for (const input of inputs) {
-        const { event: e, data } = nextEvent(input, head, now);
-        params.push(e.seq, e.at, e.type, e.actor, e.subject, data, e.prevHash, e.hash);
-        if (params.length === INSERT_ROWS * 8) {
+        const e = nextEvent(input, head, now, params, filled);
+        filled += 8;
+        if (filled === params.length) {
           this.insertMany.run(params);
-          params = [];
+          filled = 0;
         }
-        events.push(appendedEvent(e, data));
+        events.push(e);
         head = e;
       }
-      for (let i = 0; i < params.length; i += 8) this.insertOne.run(params.slice(i, i + 8));
+      for (let i = 0; i < filled; i += 8) this.insertOne.run(params.slice(i, i + 8));
       return events;
     });
   }
@@ -145,18 +154,25 @@ export class SqliteLedgerStore implements LedgerStore {
       clauses.push('subject = @subject');
       params.subject = filter.subject;
     }
-    return this.statementFor(clauses).all(params).map(toEvent);
+    return this.statementFor(clauses, filter.since !== undefined || filter.until !== undefined).all(params).map(toEvent);
   }
 
-  private statementFor(clauses: string[]) {
+  /**
+   * A time-bounded query walks the time index in (at, seq) order: "oldest first" as the port
+   * says, and seq order wherever times follow appends. Ordered by seq instead, SQLite scans
+   * the table from seq 1 to avoid a sort, even for `since ... LIMIT 1` near the head.
+   */
+  private statementFor(clauses: string[], timeBounded: boolean) {
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    let statement = this.queries.get(where);
+    const key = `${timeBounded}:${where}`;
+    let statement = this.queries.get(key);
     if (!statement) {
-      statement = this.db.prepare<[Record<string, string | number>], EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM ledger_events ${where} ORDER BY seq LIMIT @limit`,
-      );
-      this.queries.set(where, statement);
+      const from = timeBounded ? 'ledger_events INDEXED BY ledger_events_by_at' : 'ledger_events';
+      const order = timeBounded ? 'at, seq' : 'seq';
+      statement = this.db.prepare<[Record<string, string | number>], EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${from} ${where} ORDER BY ${order} LIMIT @limit`);
+      this.queries.set(key, statement);
     }
     return statement;
   }
+
 }
