@@ -7,17 +7,17 @@
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
  * then ledgers `export.performed` with the manifest's SHA-256.
  *
- * Everything streams: items are read in batches and pass through csv-stringify to disk; only
+ * Everything streams: items are read in batches and written to disk batch by batch; only
  * per-reviewer / per-system / per-day figures for the report are held in memory.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify';
 import type { Campaign, LedgerEvent } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
+import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
 import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, EVENT_COLUMNS, eventCsvRow, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
 import type { CampaignStats } from './evidence-stats.js';
@@ -78,8 +78,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const slackIds = new Map<string, string | null>();
 
   const csv = opts.formats.has('csv');
-  const decisionsCsv = csv ? new PackFile(opts.dir, 'decisions.csv', csvStream(DECISION_COLUMNS)) : null;
-  const findingsCsv = csv ? new PackFile(opts.dir, 'findings.csv', csvStream(FINDING_COLUMNS)) : null;
+  const decisionsCsv = csv ? await csvFile(opts.dir, 'decisions.csv', DECISION_COLUMNS) : null;
+  const findingsCsv = csv ? await csvFile(opts.dir, 'findings.csv', FINDING_COLUMNS) : null;
   const decisionsJson = opts.formats.has('json') ? new PackFile(opts.dir, 'decisions.json') : null;
   const rows = new Map<string, number>();
   const count = (name: string, n = 1) => rows.set(name, (rows.get(name) ?? 0) + n);
@@ -101,37 +101,48 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     const now = deps.now();
     for await (const batch of store.campaigns.itemsWithDecisions(campaign.id, opts.batchSize)) {
       await resolveSlackIds(store, batch.map((b) => b.decision?.reviewerId ?? b.item.reviewerId), people, slackIds);
+      // One write per file per batch: the lines of a batch are joined first.
+      let decisionLines = '';
+      let findingLines = '';
+      let jsonText = '';
       for (const { item, decision } of batch) {
         const record = decisionRecord(item, decision, ctx);
         addRecord(s, record, now);
-        if (decisionsCsv) {
-          await decisionsCsv.write(decisionCsvRow(record));
-          count('decisions.csv');
-        }
+        if (decisionsCsv) decisionLines += csvLine(decisionCsvRow(record));
         if (findingsCsv) {
           for (const row of findingCsvRows(record)) {
-            await findingsCsv.write(row);
+            findingLines += csvLine(row);
             count('findings.csv');
           }
         }
         if (decisionsJson) {
-          await decisionsJson.write((firstJson ? '\n' : ',\n') + JSON.stringify(record));
+          jsonText += (firstJson ? '\n' : ',\n') + JSON.stringify(record);
           firstJson = false;
-          count('decisions.json');
         }
+      }
+      if (decisionsCsv) {
+        await decisionsCsv.write(decisionLines);
+        count('decisions.csv', batch.length);
+      }
+      if (findingsCsv && findingLines) await findingsCsv.write(findingLines);
+      if (decisionsJson) {
+        await decisionsJson.write(jsonText);
+        count('decisions.json', batch.length);
       }
     }
   }
   await decisionsJson?.write('\n]\n');
 
-  const events = new PackFile(opts.dir, 'events.csv', csvStream(EVENT_COLUMNS));
+  const events = await csvFile(opts.dir, 'events.csv', EVENT_COLUMNS);
   let toHash: string | null = null;
   if (range) {
     for await (const batch of store.ledger.read(range.fromSeq, range.toSeq)) {
+      let lines = '';
       for (const e of batch) {
-        await events.write(eventCsvRow(e, p));
+        lines += csvLine(eventCsvRow(e, p));
         toHash = e.hash;
       }
+      await events.write(lines);
       count('events.csv', batch.length);
     }
   }
@@ -183,10 +194,11 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   return { dir: opts.dir, manifest, manifestSha256, stats, event };
 }
 
-function csvStream(columns: readonly string[]) {
-  // escape_formulas: a cell starting with = + - @ is prefixed with ' so a spreadsheet shows
-  // it as text instead of running it (justifications are typed by people).
-  return stringify({ header: true, columns: [...columns], escape_formulas: true });
+/** A CSV file of the pack, its header line written (csv-line.ts: quoting and formula escaping). */
+async function csvFile(dir: string, name: string, columns: readonly string[]): Promise<PackFile> {
+  const file = new PackFile(dir, name);
+  await file.write(csvLine(columns));
+  return file;
 }
 
 async function personIndex(store: Store): Promise<Map<string, PersonRef>> {

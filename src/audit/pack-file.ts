@@ -18,7 +18,7 @@ export interface PackFileInfo {
  * (memory stays flat however many rows pass through).
  */
 export class PackFile {
-  readonly input: Writable;
+  private readonly input: Writable;
   private readonly done: Promise<void>;
   private readonly hash = createHash('sha256');
   private bytes = 0;
@@ -26,8 +26,6 @@ export class PackFile {
   constructor(
     dir: string,
     readonly name: string,
-    /** A transform in front of the file (e.g. a csv-stringify); raw bytes when absent. */
-    head?: Transform,
   ) {
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -37,14 +35,14 @@ export class PackFile {
       },
     });
     const file = createWriteStream(join(dir, name));
-    this.input = head ?? tap;
-    this.done = head ? pipeline(head, tap, file) : pipeline(tap, file);
+    this.input = tap;
+    this.done = pipeline(tap, file);
     // Errors surface through close(); keep them from being reported as unhandled meanwhile.
     this.done.catch(() => undefined);
   }
 
-  /** Writes one chunk (a row object for a csv head, a string otherwise), waiting when the stream is full. */
-  async write(chunk: unknown): Promise<void> {
+  /** Writes text (UTF-8), waiting when the stream is full. */
+  async write(chunk: string): Promise<void> {
     if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done]);
   }
 

@@ -17,11 +17,11 @@ const root = mkdtempSync(join(tmpdir(), 'iam-export-reads-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('export reads on SQLite', () => {
-  it('pages items and decisions by unique-index range scans, without a sort', () => {
+  it('pages items by a unique-index range scan and decisions by a range of their item-clustered table, without a sort', () => {
     const db = openDatabase({ memory: true });
     const plan = (sql: string, n: number) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill('x')) as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan(ITEMS_NEXT_PAGE_SQL, 4)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
-    expect(plan(DECISIONS_RANGE_SQL, 3)).toMatch(/^SEARCH decisions USING INDEX sqlite_autoindex_decisions_\d \(item_id>\? AND item_id<\?\)$/);
+    expect(plan(DECISIONS_RANGE_SQL, 3)).toMatch(/^SEARCH decisions USING PRIMARY KEY \(item_id>\? AND item_id<\?\)$/);
     db.close();
   });
 

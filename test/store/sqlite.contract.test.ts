@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,36 @@ describe('sqlite store', () => {
       expect(migrate(db, [...MIGRATIONS, next])).toBe(SCHEMA_VERSION + 1);
       expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'migration_probe'").pluck().get()).toBe(1);
       db.close();
+    });
+
+    it('migration 4 moves decisions into the item-clustered table intact, still never updated', async () => {
+      const file = freshFile();
+      mkdirSync(dirname(file), { recursive: true });
+      const db = new Database(file);
+      migrate(db, MIGRATIONS.filter((m) => m.version < 4));
+      db.prepare(`INSERT INTO campaigns (id, review_id, period, name, state, opened_at, due_at, closed_at, opened_by) VALUES ('r:2026-Q4', 'r', '2026-Q4', 'R', 'open', '2026-10-01T00:00:00.000Z', '2026-10-15T00:00:00.000Z', NULL, 'cli')`).run();
+      const item = db.prepare(`INSERT INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id, reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at)
+        VALUES (?, 'r:2026-Q4', ?, 'trading', ?, 'TRADER', '', NULL, 'boss', 'manager', 'approved', '[]', NULL, ?, '2026-10-02T00:00:00.000Z')`);
+      const decision = db.prepare(`INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel, justification, decided_at, findings_at_decision, simulated)
+        VALUES (?, ?, 'r:2026-Q4', 'approve', 'boss', 'boss@example.com', NULL, 'cli', ?, ?, '[]', 0)`);
+      // Decided in an order unrelated to item ids.
+      for (const n of [3, 1, 2]) {
+        const id = `r:2026-Q4/g_${n}`;
+        item.run(id, `g_${n}`, `acc-${n}`, id);
+        decision.run(id, id, `reason ${n}`, `2026-10-0${n + 2}T00:00:00.000Z`);
+      }
+      db.close();
+
+      const store = openSqliteStore({ file });
+      expect(await store.campaigns.decision('r:2026-Q4/g_2')).toMatchObject({ id: 'r:2026-Q4/g_2', justification: 'reason 2', reviewerEmail: 'boss@example.com' });
+      expect((await store.campaigns.decisions('r:2026-Q4')).map((d) => d.itemId)).toEqual(['r:2026-Q4/g_1', 'r:2026-Q4/g_2', 'r:2026-Q4/g_3']);
+      const pages = await batchesOf(store.campaigns.itemsWithDecisions('r:2026-Q4', 2));
+      expect(pages.flat().map((x) => x.decision?.justification)).toEqual(['reason 1', 'reason 2', 'reason 3']);
+      await store.close();
+      const raw = new Database(file);
+      expect(raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'decisions'").pluck().get()).toMatch(/WITHOUT ROWID/);
+      expect(() => raw.prepare("UPDATE decisions SET outcome = 'revoke'").run()).toThrow(/never updated/);
+      raw.close();
     });
 
     it('refuses a database written by a newer schema version', async () => {

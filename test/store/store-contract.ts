@@ -540,6 +540,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const decided = Object.fromEntries(rows.filter((r) => r.decision).map((r) => [r.item.id, r.decision]));
         expect(decided).toEqual({ [many[0]!.id]: d0, [many[5]!.id]: d5 });
         expect(rows.find((r) => r.item.id === many[5]!.id)?.item.state).toBe('revoked');
+        // Every item field as the item reads give it (the export path decodes them on its own).
+        const items = [...(await store.campaigns.items(c.id))].sort((a, b) => (a.id < b.id ? -1 : 1));
+        expect(rows.map((r) => r.item)).toEqual(items);
+        // A reader that stops after the first page releases the stream (no hang, no leak).
+        for await (const first of store.campaigns.itemsWithDecisions(c.id, 3)) {
+          expect(first).toHaveLength(3);
+          break;
+        }
         expect(await batchesOf(store.campaigns.itemsWithDecisions('missing'))).toEqual([]);
         expect(await batchesOf(store.campaigns.itemsWithDecisions(GT_EMPTY))).toEqual([]);
       });

@@ -269,6 +269,40 @@ export const MIGRATIONS: readonly Migration[] = [
     // time index; `audit log --type` without `--since` scans, as a listing may.
     sql: `DROP INDEX IF EXISTS ledger_events_by_type;`,
   },
+  {
+    version: 4,
+    description: 'decisions clustered by item id',
+    // Decisions arrive in decision-time order, so a rowid table scattered an export's read of
+    // a campaign's decisions in item order over the whole file (a random page per item). A
+    // WITHOUT ROWID table keyed by item_id stores them in item order: an export reads them
+    // as one sequential range, page by page alongside the items. Same columns, same rules.
+    sql: `
+      CREATE TABLE decisions_by_item (
+        id TEXT NOT NULL UNIQUE,
+        item_id TEXT PRIMARY KEY REFERENCES review_items (id),
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        outcome TEXT NOT NULL,
+        reviewer_id TEXT NOT NULL,
+        reviewer_email TEXT,
+        reviewer_slack_id TEXT,
+        channel TEXT NOT NULL,
+        justification TEXT,
+        decided_at TEXT NOT NULL,
+        findings_at_decision TEXT NOT NULL,
+        simulated INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO decisions_by_item (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
+          justification, decided_at, findings_at_decision, simulated)
+        SELECT id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
+          justification, decided_at, findings_at_decision, simulated
+        FROM decisions ORDER BY item_id;
+      DROP TABLE decisions;
+      ALTER TABLE decisions_by_item RENAME TO decisions;
+      CREATE INDEX decisions_by_campaign ON decisions (campaign_id, decided_at);
+      CREATE TRIGGER decisions_never_updated BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never updated in place'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -8,7 +8,7 @@ export const GRANT_FIELDS = 11;
 /** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
 /** Rows per text sent between the threads (see the worker source): ~50 KB for grants. */
-const ROWS_PER_TEXT = 256;
+export const ROWS_PER_TEXT = 256;
 
 export interface BulkWorkerOptions {
   /** The database file (the worker opens its own connection to it; WAL lets readers go on). */
@@ -258,7 +258,8 @@ class RowEncoder {
   }
 }
 
-class RowDecoder {
+/** Reads rows encoded as above (texts + field lengths, -1 for null), field by field. */
+export class RowDecoder {
   private text = '';
   private row = 0;
   private i = 0;

@@ -2,7 +2,12 @@ import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { outcomeState } from '../../domain/index.js';
 import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js';
+import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
+import { parseJson } from './parse-json.js';
+import type { RowDecoder } from './sqlite-bulk-worker.js';
+import type { RawPage } from './sqlite-page-reader.js';
+import { SqlitePageReader } from './sqlite-page-reader.js';
 import { pageSize } from './page-size.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
 
@@ -16,8 +21,65 @@ const DEFAULT_ITEM_BATCH = 1_000;
  */
 export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
-/** The decisions of a page's item id range, by the unique item_id index (not the campaign index: see above). */
+/** The decisions of a page's item id range: one range of the decisions table, clustered by item_id (migration 4), not the campaign index (see above). */
 export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND +campaign_id = ?`;
+
+/**
+ * A page of a campaign's items with their decisions, for the page reader (raw columns, in the
+ * order itemWithDecisionOf reads them): the items' key range as above, each decision found by
+ * the primary key of the item-clustered decisions table (in item order too: sequential pages).
+ */
+export const ITEMS_WITH_DECISIONS_PAGE_SQL = `SELECT i.id, i.grant_id, i.system_id, i.account_id, i.role, i.scope, i.identity_id,
+    i.reviewer_id, i.reviewer_source, i.state, i.findings, i.last_activity_at, i.decision_id, i.updated_at,
+    d.id, d.outcome, d.reviewer_id, d.reviewer_email, d.reviewer_slack_id, d.channel, d.justification, d.decided_at,
+    d.findings_at_decision, d.simulated
+  FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
+  WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
+
+/** Page cache of the export's page reader, in KiB: sequential pages need little (see bulk-reader.ts). */
+const PAGE_READER_CACHE_KIB = 8_192;
+
+/** One row of ITEMS_WITH_DECISIONS_PAGE_SQL. */
+function itemWithDecisionOf(f: RowDecoder, campaignId: string): ItemWithDecision {
+  const id = f.next()!;
+  const item: ReviewItem = {
+    id,
+    campaignId,
+    grantId: f.next()!,
+    systemId: f.next()!,
+    accountId: f.next()!,
+    role: f.next()!,
+    scope: f.next()!,
+    identityId: f.next(),
+    reviewerId: f.next()!,
+    reviewerSource: f.next() as ReviewItem['reviewerSource'],
+    state: f.next() as ItemState,
+    findings: parseJson(f.next()!, 'review_items.findings'),
+    lastActivityAt: f.next(),
+    decisionId: f.next(),
+    updatedAt: f.next()!,
+  };
+  const decisionId = f.next();
+  if (decisionId === null) {
+    for (let c = 0; c < 9; c++) f.next();
+    return { item, decision: null };
+  }
+  const decision: Decision = {
+    id: decisionId,
+    itemId: id,
+    campaignId,
+    outcome: f.next() as Decision['outcome'],
+    reviewerId: f.next()!,
+    reviewerEmail: f.next(),
+    reviewerSlackId: f.next(),
+    channel: f.next() as Decision['channel'],
+    justification: f.next(),
+    decidedAt: f.next()!,
+    findingsAtDecision: parseJson(f.next()!, 'decisions.findings_at_decision'),
+    simulated: f.next() === '1',
+  };
+  return { item, decision };
+}
 
 const CAMPAIGN_COLUMNS = `id, review_id AS reviewId, period, name, state, opened_at AS openedAt, due_at AS dueAt,
   closed_at AS closedAt, opened_by AS openedBy`;
@@ -211,6 +273,10 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async *itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]> {
     const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
+    if (!this.db.memory && this.db.name !== '') {
+      yield* this.itemsWithDecisionsAhead(campaignId, size);
+      return;
+    }
     const reader = openBulkReader(this.db);
     try {
       const itemsNextPage = reader.db.prepare<[string, string, string, number], ItemRow>(ITEMS_NEXT_PAGE_SQL);
@@ -230,6 +296,36 @@ export class SqliteCampaignStore implements CampaignStore {
       }
     } finally {
       reader.close();
+    }
+  }
+
+  /** itemsWithDecisions of a file database: pages read on the page reader's thread, one ahead of the caller. */
+  private async *itemsWithDecisionsAhead(campaignId: string, size: number): AsyncIterable<ItemWithDecision[]> {
+    const reader = new SqlitePageReader({
+      file: resolve(this.db.name),
+      sql: ITEMS_WITH_DECISIONS_PAGE_SQL,
+      cacheKib: PAGE_READER_CACHE_KIB,
+      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
+    });
+    // The key range of the campaign's item ids, as in the in-memory path below.
+    const end = `${campaignId}0`;
+    let next: Promise<RawPage> | null = reader.read([`${campaignId}/`, end, campaignId, size]);
+    try {
+      while (next) {
+        const page: RawPage = await next;
+        next = page.rows === size ? reader.read([page.lastKey as string, end, campaignId, size]) : null;
+        if (page.rows === 0) return;
+        const batch = new Array<ItemWithDecision>(page.rows);
+        for (let r = 0; r < page.rows; r++) {
+          page.fields.startRow();
+          batch[r] = itemWithDecisionOf(page.fields, campaignId);
+        }
+        yield batch;
+      }
+    } finally {
+      // A read still in flight (the caller stopped early) is awaited so the thread closes cleanly.
+      await next?.catch(() => undefined);
+      await reader.close();
     }
   }
 
