@@ -102,6 +102,15 @@ describe('Slack review, end to end', () => {
     // Close: pending items expire; a late click is refused with an ephemeral message and ledgered.
     const closed = await closeCampaign(h.deps(), CAMPAIGN, 'sec@example.com');
     expect(closed).toMatchObject({ approved: 1, revoked: 1, expired: 3 });
+    // Every review message now shows the outcome, with nothing left to click.
+    const shown = await h.slack!.services.delivery.updateClosedCampaign(CAMPAIGN, { actor: 'sec@example.com' });
+    expect(shown).toMatchObject({ updated: shown.pages, failed: [] });
+    const pages = await h.app.store.deliveries.list({ campaignId: CAMPAIGN, kind: 'review', state: 'sent' });
+    for (const d of pages) {
+      const message = h.fake.messagesIn(d.channel!).find((m) => m.ts === d.ts)!;
+      expect(JSON.stringify(message.blocks)).not.toMatch(/"type":"(actions|button|overflow)"/);
+      expect(message.text).toMatch(/closed/);
+    }
     const svc = await h.item('svc-x');
     await h.click('head', h.button(REVIEW_ACTION_IDS.approve, svc.id), { itemId: svc.id });
     await until(() => h.ephemeralsFor('head'), (e) => e.length === 1);
