@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { closeCampaign } from '../reviews/close-campaign.js';
+import { closeCampaignOnce } from '../reviews/close-campaign.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import type { CliContext } from './cli-context.js';
@@ -69,13 +69,10 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--as <email>', 'who closes it (ledgered)', defaultActor)
     .action(async (id: string, opts: { as: string }) => {
       const app = await ctx.app();
-      const before = await app.store.campaigns.get(id);
-      if (before?.state === 'closed') {
-        ctx.io.out(`Already closed: ${id} (at ${before.closedAt}).`);
-      } else {
-        const r = await closeCampaign(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
-        ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
-      }
+      // closeCampaign also completes a close a crash interrupted; "already closed" is not an error here.
+      const r = await closeCampaignOnce(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
+      if (r) ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
+      else ctx.io.out(`Already closed: ${id} (at ${(await app.store.campaigns.get(id))?.closedAt}).`);
       const slack = await updateClosedIfConfigured(app, id, opts.as);
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
     });

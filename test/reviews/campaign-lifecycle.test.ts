@@ -149,6 +149,24 @@ describe('campaign lifecycle', () => {
     expect((await store.ledger.query({ type: 'item.reassigned' }))[0]!.data).toMatchObject({ from: 'boss', to: 'head-of-trading' });
   });
 
+  it('a close interrupted after the state change is completed by the next run: the ledger gets every event once', async () => {
+    const { campaign } = await openCampaign(deps, 'semiannual', { actor: 'sec@example.com' });
+    const pending = await store.campaigns.items(campaign.id, { state: 'pending' });
+    // The first run appended the item.expired events and changed the state, then died.
+    await deps.audit.recordMany(pending.map((i) => ({ type: 'item.expired', actor: 'sec@example.com', subject: i.id, data: { campaignId: campaign.id, reviewerId: i.reviewerId } })));
+    await store.campaigns.expirePending(campaign.id, clock.toISOString());
+    await store.campaigns.transition(campaign.id, 'open', 'closed', clock.toISOString());
+    expect(await store.ledger.query({ type: 'campaign.closed' })).toHaveLength(0);
+
+    const resumed = await closeCampaign(deps, campaign.id, 'sec@example.com');
+    expect(resumed).toMatchObject({ expired: 0, approved: 0, campaign: { state: 'closed' } });
+    const closed = await store.ledger.query({ type: 'campaign.closed' });
+    expect(closed).toHaveLength(1);
+    expect(closed[0]!.data).toMatchObject({ items: pending.length, expired: pending.length });
+    expect(await store.ledger.query({ type: 'item.expired' })).toHaveLength(pending.length);
+    await expect(closeCampaign(deps, campaign.id, 'x')).rejects.toThrow(/already closed/);
+  });
+
   it('closes: pending items expire, decisions on a closed campaign are refused', async () => {
     const { campaign } = await openCampaign(deps, 'semiannual', { actor: 'sec@example.com' });
     const items = await store.campaigns.items(campaign.id);
@@ -160,6 +178,7 @@ describe('campaign lifecycle', () => {
     const bob = items.find((i) => i.accountId === 'bob-acc')!;
     await expect(decideItem(deps, { itemId: bob.id, outcome: 'approve', actor: actor('boss'), channel: 'slack' })).rejects.toThrow(/is closed/);
     await expect(closeCampaign(deps, campaign.id, 'x')).rejects.toThrow(/already closed/);
+    expect(await store.ledger.query({ type: 'campaign.closed' })).toHaveLength(1);
     expect(await store.campaigns.lastCertification('trading')).toMatchObject({ campaignId: campaign.id, approvedGrantIds: [alice.grantId] });
   });
 });
