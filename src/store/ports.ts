@@ -66,6 +66,11 @@ export interface SnapshotStore {
   promote(snapshotId: string, acceptedBy?: string): Promise<void>;
   /** The snapshot's grants in ascending grant id order, in batches of at most `batchSize`. */
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
+  /**
+   * The snapshot's grants in no particular order (the store's cheapest), in batches of at
+   * most `batchSize`: for readers of a whole snapshot that need no order, like the sync's diff.
+   */
+  scanGrants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
   countGrants(snapshotId: string): Promise<number>;
   /** The snapshot's identities (directory systems), ordered by id. */
   identities(snapshotId: string): Promise<Identity[]>;

@@ -268,7 +268,7 @@ async function storeGrants(
     onProgress?.({ systemId, phase: 'grants', records: count });
   };
   try {
-    const early = previous ? await loadWhileReadingAhead(diff, store.snapshots.grants(previous.id, BATCH), pages) : [];
+    const early = previous ? await loadWhileReadingAhead(diff, store.snapshots.scanGrants(previous.id, BATCH), pages) : [];
     for (let page = early.shift(); page; page = early.shift()) await take(page);
     for await (const page of pages) await take(page);
     if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));

@@ -9,7 +9,7 @@ import { verifyRun } from '../../src/domain/index.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION, userVersion } from '../../src/store/sqlite/migrations.js';
 import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
-import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
+import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
@@ -176,6 +176,7 @@ describe('sqlite store', () => {
         (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
       expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', 5000)).toMatch(/^SEARCH grants USING INDEX grants_by_snapshot \(snapshot_key=\? AND id>\?\)$/);
       expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH grant_changes USING PRIMARY KEY \(snapshot_id=\? AND grant_id>\?\)$/);
+      expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
       expect(plan(LEDGER_PAGE_SQL, 1, 100, 1000)).toMatch(/^SEARCH ledger_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
       db.close();
     });
@@ -205,6 +206,35 @@ describe('sqlite store', () => {
       expect(pages).toBe(total / batch);
       expect(seen).toBe(total);
       expect(outOfOrder).toBe(0);
+      await store.close();
+    });
+
+    it('scans a snapshot whose rows interleave with another one: every grant once, in batches, none of the other', async () => {
+      const store = openSqliteStore({ file: freshFile() });
+      await store.snapshots.create(snapshot('a', 'exchange', T0));
+      await store.snapshots.create(snapshot('b', 'vault', T0));
+      // Interleaved writes (two systems syncing at once); batches of 1,000+ go through the bulk worker.
+      for (let from = 0; from < 6_000; from += 1_500) {
+        await store.snapshots.appendGrants('a', grants('exchange', 1_500, from));
+        await store.snapshots.appendGrants('b', grants('vault', 1_500, from));
+      }
+      expect(await store.snapshots.finish('a', finish('complete'))).toBe(true);
+      expect(await store.snapshots.finish('b', finish('complete'))).toBe(true);
+      for (const size of [1_000, 700]) {
+        const seen = new Set<string>();
+        const byId: string[] = [];
+        for await (const page of store.snapshots.scanGrants('a', size)) {
+          expect(page.length).toBeLessThanOrEqual(size);
+          for (const g of page) {
+            expect(g.systemId).toBe('exchange');
+            seen.add(g.id);
+          }
+        }
+        for await (const page of store.snapshots.grants('a', size)) byId.push(...page.map((g) => g.id));
+        expect(seen.size).toBe(6_000);
+        expect([...seen].sort()).toEqual(byId);
+      }
+      expect(await batchesOf(store.snapshots.scanGrants('missing'))).toEqual([]);
       await store.close();
     });
   });

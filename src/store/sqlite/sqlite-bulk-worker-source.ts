@@ -5,14 +5,15 @@
  *
  * Requests (main -> worker), handled in the order sent:
  *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
- *   { type: 'read', seq, snapshotKey, afterId, limit }                       one page of grants
+ *   { type: 'read', seq, snapshotKey, afterId, limit }                       one page of grants (id order)
+ *   { type: 'scan', seq, snapshotKey, afterRow, limit }                      one page of grants (storage order)
  *   { type: 'close' }                                                       close and exit
  * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
  * fields (structured clone of objects is several times slower), cut into texts of
  * ROWS_PER_TEXT rows: small strings die young, where 1 MB ones would pile up as garbage in
  * the large-object space until a full collection.
  * Replies (worker -> main), in seq order: { seq, error: null } once written rows are
- * committed, { seq, error: null, ids, texts, lengths } with a page read (the ids as an array:
+ * committed, { seq, error: null, ids, texts, lengths, lastRow } with a page read (the ids as an array:
  * each arrives as a string of its own, not a slice that would keep the whole page alive
  * in a caller's map), or
  * { seq, error: { message, code } } when nothing was written / read.
@@ -32,6 +33,7 @@ const selectHandle = db.prepare('SELECT key, status FROM snapshots WHERE id = ?'
 const insertGrant = db.prepare(workerData.sql.insertGrant);
 const insertChange = db.prepare(workerData.sql.insertChange);
 const grantsPage = db.prepare(workerData.sql.grantsPage).raw();
+const grantsScanPage = db.prepare(workerData.sql.grantsScanPage).raw();
 const GRANT_FIELDS = workerData.grantFields;
 const CHANGE_FIELDS = workerData.changeFields;
 const ROWS_PER_TEXT = workerData.rowsPerText;
@@ -79,7 +81,9 @@ const writeAll = db.transaction((msgs) => {
 
 /** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields): the ids apart, the rest as texts. */
 function read(msg) {
-  const rows = grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
+  // A scan page has the row number after the grant's fields (column GRANT_FIELDS).
+  const rows = msg.type === 'scan' ? grantsScanPage.all(msg.afterRow, msg.snapshotKey, msg.limit) : grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
+  const lastRow = msg.type === 'scan' && rows.length > 0 ? rows[rows.length - 1][GRANT_FIELDS] : null;
   const ids = new Array(rows.length);
   const lengths = new Int32Array(rows.length * (GRANT_FIELDS - 1));
   const texts = [];
@@ -109,7 +113,7 @@ function read(msg) {
     parts.length = p;
     texts.push(parts.join(''));
   }
-  parentPort.postMessage({ seq: msg.seq, error: null, ids, texts, lengths }, [lengths.buffer]);
+  parentPort.postMessage({ seq: msg.seq, error: null, ids, texts, lengths, lastRow }, [lengths.buffer]);
 }
 
 function failure(err) {
@@ -139,7 +143,7 @@ function handle(msg) {
     parentPort.close();
     return;
   }
-  if (msg.type === 'read') {
+  if (msg.type === 'read' || msg.type === 'scan') {
     try {
       read(msg);
     } catch (err) {

@@ -21,6 +21,8 @@ export interface BulkWorkerOptions {
     insertChange: string;
     /** A raw page of grants (snapshotKey, afterId, limit): id, then the GRANT_FIELDS after it. */
     grantsPage: string;
+    /** A raw page of grants in storage order (afterRow, snapshotKey, limit): as grantsPage, then the row number. */
+    grantsScanPage: string;
   };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
   pragmas: readonly string[];
@@ -40,6 +42,7 @@ interface Reply {
   error: { message: string; code: string | null } | null;
   ids?: string[];
   texts?: string[];
+  lastRow?: number | null;
   lengths?: Int32Array;
 }
 
@@ -107,7 +110,16 @@ export class SqliteBulkWorker {
 
   /** Up to `limit` grants of a snapshot (whose system is `systemId`) in id order, after `afterId`. */
   async readGrants(snapshotKey: number, systemId: string, afterId: string, limit: number): Promise<Grant[]> {
-    const { ids, texts, lengths } = await this.send({ type: 'read', snapshotKey, afterId, limit }, null);
+    return this.decodeGrants(await this.send({ type: 'read', snapshotKey, afterId, limit }, null), systemId);
+  }
+
+  /** Up to `limit` grants of a snapshot in storage (row) order after row `afterRow`, and the last row read. */
+  async scanGrants(snapshotKey: number, systemId: string, afterRow: number, limit: number): Promise<{ grants: Grant[]; lastRow: number | null }> {
+    const reply = await this.send({ type: 'scan', snapshotKey, afterRow, limit }, null);
+    return { grants: this.decodeGrants(reply, systemId), lastRow: reply.lastRow ?? null };
+  }
+
+  private decodeGrants({ ids, texts, lengths }: Reply, systemId: string): Grant[] {
     const grants = new Array<Grant>(ids!.length);
     const f = new RowDecoder(texts!, lengths!);
     for (let r = 0; r < grants.length; r++) {

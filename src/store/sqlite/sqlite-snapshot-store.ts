@@ -51,6 +51,16 @@ export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE s
 /** The worker's page: the same keyset read, the fields in insert order (GRANT_FIELDS) and no system id. */
 const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
   account_status, last_activity_at, first_seen_at FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+/**
+ * A snapshot's grants in storage order: a rowid range scan from a row on (NOT INDEXED: the
+ * (snapshot_key, id) index would make SQLite sort the whole snapshot by row), skipping rows of
+ * other snapshots. Rows were written in pull order, so this reads the table sequentially where
+ * id order costs a random row lookup per grant.
+ */
+const SCAN_FROM = 'FROM grants NOT INDEXED WHERE row > ? AND snapshot_key = ? ORDER BY row LIMIT ?';
+export const GRANTS_SCAN_PAGE_SQL = `SELECT ${GRANT_COLUMNS}, row ${SCAN_FROM}`;
+const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
+  account_status, last_activity_at, first_seen_at, row ${SCAN_FROM}`;
 
 const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
   account_id AS accountId, role, scope, before, after`;
@@ -112,6 +122,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly setCurrent;
   private readonly acceptSnapshot;
   private readonly grantsFirstPage;
+  private readonly grantsScanPage;
+  private readonly selectFirstRow;
   private readonly grantsNextPage;
   private readonly countGrantsOf;
   private readonly identitiesOf;
@@ -135,7 +147,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL },
+            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -185,6 +197,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
     this.grantsFirstPage = db.prepare<[string, number, number], GrantTuple>(GRANTS_FIRST_PAGE_SQL).raw();
+    this.grantsScanPage = db.prepare<[string, number, number, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
+    this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE snapshot_key = ?').pluck();
     this.grantsNextPage = db.prepare<[string, number, string, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
     this.countGrantsOf = db.prepare<[number], number>('SELECT count(*) FROM grants WHERE snapshot_key = ?').pluck();
     this.identitiesOf = db.prepare<[string], IdentityRow>(
@@ -333,6 +347,36 @@ export class SqliteSnapshotStore implements SnapshotStore {
       if (page.length > 0) yield page;
       if (page.length < size) return;
       last = (page[page.length - 1] as Grant).id;
+    }
+  }
+
+  async *scanGrants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    const snapshot = this.selectHandle.get(snapshotId);
+    if (!snapshot) return;
+    const { key, systemId } = snapshot;
+    // Where the snapshot's rows begin (from the index: no table read), so the scan skips older snapshots.
+    const firstRow = this.selectFirstRow.get(key);
+    if (firstRow === undefined || firstRow === null) return;
+    let after = firstRow - 1;
+    if (this.worker && size >= WORKER_MIN_ROWS) {
+      // As grants(): the worker reads the next pages while the caller works on the current ones.
+      const worker = this.worker;
+      const span = size * WORKER_READ_AHEAD_PAGES;
+      let next = worker.scanGrants(key, systemId, after, span);
+      for (;;) {
+        next.catch(() => undefined);
+        const { grants, lastRow } = await next;
+        if (grants.length === span) next = worker.scanGrants(key, systemId, lastRow!, span);
+        for (let i = 0; i < grants.length; i += size) yield grants.slice(i, i + size);
+        if (grants.length < span) return;
+      }
+    }
+    for (;;) {
+      const rows = this.grantsScanPage.all(systemId, after, key, size);
+      if (rows.length > 0) yield rows.map((r) => toGrant(r as unknown as GrantTuple, systemId));
+      if (rows.length < size) return;
+      after = rows[rows.length - 1]![12];
     }
   }
 
