@@ -6,6 +6,18 @@
  */
 const MAX_DEPTH = 200;
 
+/** Strings JSON.stringify copies as they are: no quote, backslash, control character or surrogate. */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/**
+ * JSON.stringify of a string, without its escaping pass for the plain strings events carry
+ * (ids, emails, timestamps): a regex test is about twice as fast. Anything else goes to
+ * JSON.stringify, so the output is always identical to it.
+ */
+export function quoteJsonString(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
 /**
  * Quoted object keys: events reuse a few dozen key names, and a lookup is cheaper than
  * JSON.stringify per key. Bounded, so odd data cannot grow it without limit.
@@ -16,7 +28,7 @@ const QUOTED_KEYS_MAX = 4096;
 function quoteKey(k: string): string {
   let q = quotedKeys.get(k);
   if (q === undefined) {
-    q = JSON.stringify(k);
+    q = quoteJsonString(k);
     if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(k, q);
   }
   return q;
@@ -46,7 +58,7 @@ export function canonicalJson(value: unknown): string {
 function serialize(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quoteJsonString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
       return JSON.stringify(value);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
   chainEvent,
+  quoteJsonString,
   GENESIS_HASH,
   grantFingerprint,
   grantId,
@@ -131,6 +132,15 @@ describe('canonicalJson', () => {
     for (let i = 0; i < 500; i++) {
       const v = value(0);
       expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
+  it('quotes strings exactly as JSON.stringify, escapes and lone surrogates included', () => {
+    const units = ['a', 'Z', ' ', '"', '\\', '/', '\u0000', '\u001f', '\u007f', '\n', '\u2028', 'é', '\ud83d', '\ude00', '\ud83d\ude00', '\uFFFF'];
+    let seed = 3;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let i = 0; i < 5000; i++) {
+      const s = Array.from({ length: rnd(8) }, () => units[rnd(units.length)]).join('');
+      expect(quoteJsonString(s)).toBe(JSON.stringify(s));
     }
   });
   it('rejects values JSON cannot represent faithfully', () => {

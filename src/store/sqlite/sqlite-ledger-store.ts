@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import { canonicalJson, chainHash, GENESIS_HASH } from '../../domain/index.js';
+import { canonicalJson, chainHash, GENESIS_HASH, quoteJsonString } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
 import { pageSize } from './page-size.js';
@@ -42,7 +42,7 @@ function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } 
   const at = input.at ?? now();
   const { type, actor, subject } = input;
   const dataText = canonicalJson(input.data);
-  const body = `{"actor":${JSON.stringify(actor)},"at":${JSON.stringify(at)},"data":${dataText},"seq":${seq},"subject":${JSON.stringify(subject)},"type":${JSON.stringify(type)}}`;
+  const body = `{"actor":${quoteJsonString(actor)},"at":${quoteJsonString(at)},"data":${dataText},"seq":${seq},"subject":${quoteJsonString(subject)},"type":${quoteJsonString(type)}}`;
   const hash = chainHash(body, prevHash);
   row[at0] = seq;
   row[at0 + 1] = at;
