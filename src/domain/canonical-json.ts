@@ -7,6 +7,7 @@
 const MAX_DEPTH = 200;
 
 /** Strings JSON.stringify copies as they are: no quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /**
