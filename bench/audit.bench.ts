@@ -3,6 +3,7 @@
  * (serialise + chain + write), then verify the whole chain from the database.
  * Baseline, same run: a bare SHA-256 chain over the same events (JSON.stringify of each event
  * hashed with the previous hash; no canonical form, no store). Targets: append <= 3x, verify <= 3x.
+ * Each figure is the fastest of RUNS runs (baseline and case alike, a fresh ledger per run).
  */
 import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,28 +52,35 @@ function bareChain(n: number): { ms: number; hash: string } {
   return { ms: performance.now() - start, hash: prev };
 }
 
+/** Runs per measurement; each figure is the fastest run (a fresh ledger each time): these machines are noisy. */
+const RUNS = 2;
+
 export async function benchAudit(opts: { n?: number } = {}): Promise<BenchResult[]> {
   const n = opts.n ?? 1_000_000;
-  const dir = mkdtempSync(join(tmpdir(), 'iam-bench-audit-'));
-  try {
-    const store = openSqliteStore({ file: join(dir, 'ledger.db') });
-    const baseline = bareChain(n);
+  let baselineMs = Infinity;
+  let appendMs = Infinity;
+  let verifyMs = Infinity;
+  for (let run = 0; run < RUNS; run++) {
+    baselineMs = Math.min(baselineMs, bareChain(n).ms);
+    const dir = mkdtempSync(join(tmpdir(), 'iam-bench-audit-'));
+    try {
+      const store = openSqliteStore({ file: join(dir, 'ledger.db') });
+      let start = performance.now();
+      for (let from = 0; from < n; from += BATCH) await store.ledger.append(batchAt(from, n));
+      appendMs = Math.min(appendMs, performance.now() - start);
 
-    let start = performance.now();
-    for (let from = 0; from < n; from += BATCH) await store.ledger.append(batchAt(from, n));
-    const appendMs = performance.now() - start;
-
-    start = performance.now();
-    const verified = await verifyLedger(store.ledger);
-    const verifyMs = performance.now() - start;
-    await store.close();
-    if (!verified.ok || verified.checked !== n) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
-
-    return [
-      result('audit-append', n, baseline.ms, appendMs, 3, { batch: BATCH, baseline: 'bare SHA-256 chain (JSON.stringify + sha256) over the same events' }),
-      result('audit-verify', n, baseline.ms, verifyMs, 3, { baseline: 'bare SHA-256 chain (JSON.stringify + sha256) over the same events' }),
-    ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+      start = performance.now();
+      const verified = await verifyLedger(store.ledger);
+      verifyMs = Math.min(verifyMs, performance.now() - start);
+      await store.close();
+      if (!verified.ok || verified.checked !== n) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  const baseline = 'bare SHA-256 chain (JSON.stringify + crypto.hash) over the same events';
+  return [
+    result('audit-append', n, baselineMs, appendMs, 3, { batch: BATCH, runs: RUNS, baseline }),
+    result('audit-verify', n, baselineMs, verifyMs, 3, { runs: RUNS, baseline }),
+  ];
 }

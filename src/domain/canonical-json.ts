@@ -56,12 +56,27 @@ export function canonicalJson(value: unknown): string {
   return serialize(value, 0);
 }
 
+/** Set by serialize when JSON.parse of its output would not give the value back as it is. */
+let reshaped = false;
+
+/**
+ * canonicalJson, and whether the value is plain JSON data: JSON.parse of the output deep-equals
+ * the value itself (no Date, undefined member or element, -0, or instance of a class). A plain
+ * value can stand for its parsed output, which saves a parse per ledger event.
+ */
+export function canonicalJsonOf(value: unknown): { json: string; plain: boolean } {
+  reshaped = false;
+  const json = serialize(value, 0);
+  return { json, plain: !reshaped };
+}
+
 function serialize(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return quoteJsonString(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
+      if (value === 0 && 1 / value < 0) reshaped = true; // -0 is written as 0
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
@@ -75,25 +90,34 @@ function serialize(value: unknown, depth: number): string {
   if (value === null) return 'null';
   // A structure this deep is a cycle (or an attack); real events are a few levels deep.
   if (depth > MAX_DEPTH) throw new TypeError('canonicalJson: circular or too deeply nested structure');
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value instanceof Date) {
+    reshaped = true;
+    return JSON.stringify(value.toISOString());
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
       const v: unknown = value[i];
+      if (v === undefined) reshaped = true;
       out += v === undefined ? 'null' : serialize(v, depth + 1);
     }
     return out + ']';
   }
   const rec = value as Record<string, unknown>;
+  const proto: unknown = Object.getPrototypeOf(rec);
+  if (proto !== Object.prototype && proto !== null) reshaped = true;
   const keys = Object.keys(rec);
   sortKeys(keys);
   let out = '{';
   let first = true;
   for (const k of keys) {
     const v = rec[k];
-    if (v === undefined) continue;
+    if (v === undefined) {
+      reshaped = true;
+      continue;
+    }
     out += (first ? '' : ',') + quoteKey(k) + ':' + serialize(v, depth + 1);
     first = false;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
+  canonicalJsonOf,
   chainEvent,
   quoteJsonString,
   GENESIS_HASH,
@@ -142,6 +143,27 @@ describe('canonicalJson', () => {
       const s = Array.from({ length: rnd(8) }, () => units[rnd(units.length)]).join('');
       expect(quoteJsonString(s)).toBe(JSON.stringify(s));
     }
+  });
+  it('says when a value is plain JSON data, i.e. JSON.parse of its canonical form deep-equals it', () => {
+    class Point {
+      x = 1;
+    }
+    const plain = [{ a: 1, b: [1, 'x', null, { c: true }], d: -0.5, e: '' }, [], {}, 'text', 0];
+    const reshaped = [{ d: new Date(0) }, { u: undefined }, [1, undefined], { z: -0 }, { p: new Point() }, new Map()];
+    for (const v of plain) {
+      const r = canonicalJsonOf(v);
+      expect(r.plain).toBe(true);
+      expect(JSON.parse(r.json)).toStrictEqual(v);
+    }
+    for (const v of reshaped) {
+      const r = canonicalJsonOf(v);
+      expect(r.plain).toBe(false);
+      expect(r.json).toBe(canonicalJson(v));
+      expect(JSON.parse(r.json)).not.toStrictEqual(v);
+    }
+    // A throw midway leaves no state behind.
+    expect(() => canonicalJsonOf({ d: new Date(0), n: NaN })).toThrow(/non-finite/);
+    expect(canonicalJsonOf({ a: 1 }).plain).toBe(true);
   });
   it('rejects values JSON cannot represent faithfully', () => {
     expect(() => canonicalJson({ n: NaN })).toThrow(/non-finite/);

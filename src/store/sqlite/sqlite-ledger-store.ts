@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import { canonicalJson, chainHash, GENESIS_HASH, quoteJsonString } from '../../domain/index.js';
+import { canonicalJsonOf, chainHash, GENESIS_HASH, quoteJsonString } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
 import { pageSize } from './page-size.js';
@@ -31,9 +31,8 @@ const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
  * order: actor, at, data, seq, subject, type — exactly eventBody's output), hashed, and the
  * same canonical data string is what the row stores; the row's 8 values go to `row` from `at0`.
  * chainEvent serialises the data twice and parses it once per event, which made appends of 1M
- * events about twice as slow. The returned event parses its `data` from the stored text on
- * first read: the caller sees exactly what a later read() returns, and bulk appends (whose
- * callers use seq and hash) do not parse every event back.
+ * events about twice as slow. The returned event's `data` equals what a later read() returns:
+ * the caller's object itself when it is plain JSON data (no parse), else the stored text parsed.
  * The contract and tamper tests check every appended event against hashEvent / verifyRun.
  */
 function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } | null, now: () => string, row: unknown[], at0: number): LedgerEvent {
@@ -41,7 +40,7 @@ function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } 
   const prevHash = prev ? prev.hash : GENESIS_HASH;
   const at = input.at ?? now();
   const { type, actor, subject } = input;
-  const dataText = canonicalJson(input.data);
+  const { json: dataText, plain } = canonicalJsonOf(input.data);
   const body = `{"actor":${quoteJsonString(actor)},"at":${quoteJsonString(at)},"data":${dataText},"seq":${seq},"subject":${quoteJsonString(subject)},"type":${quoteJsonString(type)}}`;
   const hash = chainHash(body, prevHash);
   row[at0] = seq;
@@ -52,19 +51,9 @@ function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } 
   row[at0 + 5] = dataText;
   row[at0 + 6] = prevHash;
   row[at0 + 7] = hash;
-  let data: Record<string, unknown> | undefined;
-  return {
-    seq,
-    at,
-    type,
-    actor,
-    subject,
-    get data(): Record<string, unknown> {
-      return (data ??= JSON.parse(dataText) as Record<string, unknown>);
-    },
-    prevHash,
-    hash,
-  };
+  // What a later read() returns: the input's own data when it is plain JSON (then equal), else parsed back.
+  const data = plain ? input.data : (JSON.parse(dataText) as Record<string, unknown>);
+  return { seq, at, type, actor, subject, data, prevHash, hash };
 }
 
 /**
