@@ -22,8 +22,10 @@
  * pages of several batches are written to the WAL once); each still gets its own reply, and
  * when a group fails its batches are retried one by one, so a bad batch fails only itself.
  */
+import { ENCODE_ROWS_SOURCE } from './encode-rows-source.js';
 export const BULK_WORKER_SOURCE = String.raw`
 'use strict';
+${ENCODE_ROWS_SOURCE}
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 
@@ -85,34 +87,8 @@ function read(msg) {
   const rows = msg.type === 'scan' ? grantsScanPage.all(msg.afterRow, msg.snapshotKey, msg.limit) : grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
   const lastRow = msg.type === 'scan' && rows.length > 0 ? rows[rows.length - 1][GRANT_FIELDS] : null;
   const ids = new Array(rows.length);
-  const lengths = new Int32Array(rows.length * (GRANT_FIELDS - 1));
-  const texts = [];
-  // One join() per text of a reused array (see RowEncoder in sqlite-bulk-worker.ts).
-  const parts = new Array((GRANT_FIELDS - 1) * Math.min(rows.length, ROWS_PER_TEXT));
-  let p = 0;
-  let k = 0;
-  for (let r = 0; r < rows.length; r++) {
-    if (r > 0 && r % ROWS_PER_TEXT === 0) {
-      texts.push(parts.join(''));
-      p = 0;
-    }
-    const row = rows[r];
-    ids[r] = row[0];
-    for (let c = 1; c < GRANT_FIELDS; c++) {
-      const v = row[c];
-      if (v === null) {
-        lengths[k++] = -1;
-        parts[p++] = '';
-      } else {
-        lengths[k++] = v.length;
-        parts[p++] = v;
-      }
-    }
-  }
-  if (p > 0) {
-    parts.length = p;
-    texts.push(parts.join(''));
-  }
+  for (let r = 0; r < rows.length; r++) ids[r] = rows[r][0];
+  const { texts, lengths } = encodeRows(rows, 1, GRANT_FIELDS, ROWS_PER_TEXT);
   parentPort.postMessage({ seq: msg.seq, error: null, ids, texts, lengths, lastRow }, [lengths.buffer]);
 }
 

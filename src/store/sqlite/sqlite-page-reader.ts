@@ -11,10 +11,12 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { ENCODE_ROWS_SOURCE } from './encode-rows-source.js';
 import { RowDecoder, ROWS_PER_TEXT } from './sqlite-bulk-worker.js';
 
 const PAGE_READER_SOURCE = String.raw`
 'use strict';
+${ENCODE_ROWS_SOURCE}
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driverPath);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
@@ -25,33 +27,7 @@ const ROWS_PER_TEXT = workerData.rowsPerText;
 
 function read(msg) {
   const rows = page.all(...msg.params);
-  const lengths = new Int32Array(rows.length * width);
-  const texts = [];
-  const parts = new Array(width * Math.min(rows.length, ROWS_PER_TEXT));
-  let p = 0;
-  let k = 0;
-  for (let r = 0; r < rows.length; r++) {
-    if (r > 0 && r % ROWS_PER_TEXT === 0) {
-      texts.push(parts.join(''));
-      p = 0;
-    }
-    const row = rows[r];
-    for (let c = 0; c < width; c++) {
-      const v = row[c];
-      if (v === null) {
-        lengths[k++] = -1;
-        parts[p++] = '';
-      } else {
-        const text = typeof v === 'string' ? v : String(v);
-        lengths[k++] = text.length;
-        parts[p++] = text;
-      }
-    }
-  }
-  if (p > 0) {
-    parts.length = p;
-    texts.push(parts.join(''));
-  }
+  const { texts, lengths } = encodeRows(rows, 0, width, ROWS_PER_TEXT);
   parentPort.postMessage({ seq: msg.seq, error: null, rows: rows.length, lastKey: rows.length > 0 ? rows[rows.length - 1][0] : null, texts, lengths }, [lengths.buffer]);
 }
 
