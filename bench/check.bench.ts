@@ -21,6 +21,7 @@ import type { Certification, EvaluationContext, EvaluationPolicy, EvaluationSyst
 import { PolicyEvaluator } from '../src/policies/policy-evaluator.js';
 import type { BenchResult } from './bench-result.js';
 import { result } from './bench-result.js';
+import { seededRandom } from '../test/fakes/seeded-random.js';
 
 export interface CheckBenchOptions {
   grants?: number;
@@ -38,17 +39,8 @@ const SCOPES = 20;
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 const DAY = 86_400_000;
 
-/** Deterministic PRNG (mulberry32), so every run evaluates the same estate. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so every run evaluates the same estate. */
+const prng = seededRandom;
 
 interface Estate {
   context: EvaluationContext;
