@@ -223,7 +223,8 @@ export interface SlackUserStore {
 export interface LedgerStore {
   /**
    * Appends events at the head of the chain, in order, atomically: seq is gap-free and two
-   * writers can never fork the chain. Returns the stored events.
+   * writers can never fork the chain. Returns the stored events; an event's `data` equals what
+   * read() gives back and may be the caller's own object (do not change it afterwards).
    */
   append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]>;
   head(): Promise<{ seq: number; hash: string } | null>;
