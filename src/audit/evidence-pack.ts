@@ -54,6 +54,8 @@ export interface EvidencePackOptions {
   scope: { from: string | null; to: string | null };
   pseudonymizer?: Pseudonymizer;
   batchSize?: number;
+  /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
+  via?: string;
 }
 
 export interface EvidencePackResult {
@@ -190,6 +192,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     ledgerFrom: ledger.fromSeq,
     ledgerTo: ledger.toSeq,
     manifestSha256,
+    ...(opts.via ? { via: opts.via } : {}),
   });
   return { dir: opts.dir, manifest, manifestSha256, stats, event };
 }

@@ -63,7 +63,7 @@ export function exportCommand(ctx: CliContext): Command {
       const campaigns = await selectCampaigns(app, opts.campaign, from, to);
       const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
       const dir = resolve(opts.out ?? resolve('out', 'evidence', safeName(name)));
-      const r = await exportPack(app, { campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key });
+      const r = await exportPack(app, { campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
       ctx.io.out(formatExport(r));
     });
 }
@@ -85,7 +85,7 @@ export function safeName(s: string): string {
 /** Writes a pack with the app's store, clock and config (criticality); shared with the demo. */
 export async function exportPack(
   app: App,
-  opts: { campaigns: readonly Campaign[]; dir: string; formats: ReadonlySet<ExportFormat>; exportedBy: string; scope?: { from: string | null; to: string | null }; key?: string },
+  opts: { campaigns: readonly Campaign[]; dir: string; formats: ReadonlySet<ExportFormat>; exportedBy: string; scope?: { from: string | null; to: string | null }; key?: string; via?: string },
 ): Promise<EvidencePackResult> {
   let criticality = new Map<string, string>();
   try {
@@ -96,7 +96,7 @@ export async function exportPack(
   }
   return writeEvidencePack(
     { store: app.store, now: app.now, criticality },
-    { campaigns: opts.campaigns, dir: opts.dir, formats: opts.formats, exportedBy: opts.exportedBy, scope: opts.scope ?? { from: null, to: null }, pseudonymizer: opts.key ? pseudonymizer(opts.key) : undefined },
+    { campaigns: opts.campaigns, dir: opts.dir, formats: opts.formats, exportedBy: opts.exportedBy, scope: opts.scope ?? { from: null, to: null }, pseudonymizer: opts.key ? pseudonymizer(opts.key) : undefined, via: opts.via },
   );
 }
 

@@ -32,7 +32,7 @@ export class EvidenceUpload {
     try {
       const pack = await writeEvidencePack(
         { store: deps.store, now: deps.now, criticality },
-        { campaigns: [campaign], dir, formats: new Set(['csv', 'html']), exportedBy: actor.label, scope: { from: null, to: null } },
+        { campaigns: [campaign], dir, formats: new Set(['csv', 'html']), exportedBy: actor.label, scope: { from: null, to: null }, via: 'slack' },
       );
       const files = SLACK_EXPORT_FILES.map((name) => {
         const info = pack.manifest.files.find((f) => f.name === name);

@@ -51,7 +51,7 @@ describe('iam-review export', () => {
     // Criticality comes from the connectors config of the sample firm.
     expect(readFileSync(join(dir, 'decisions.csv'), 'utf8')).toMatch(/,custody-wallet,critical,/);
     const log = await cli(['audit', 'log', '--type', 'export.', '--json']);
-    expect(JSON.parse(log.out)).toMatchObject({ actor: 'auditor@firm.li', subject: CAMPAIGN, data: { formats: ['csv', 'html', 'json'] } });
+    expect(JSON.parse(log.out)).toMatchObject({ actor: 'auditor@firm.li', subject: CAMPAIGN, data: { formats: ['csv', 'html', 'json'], via: 'cli' } });
   });
 
   it('--format picks the artefacts (events.csv and the manifest always)', async () => {

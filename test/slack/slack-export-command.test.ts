@@ -52,6 +52,7 @@ describe('/access-review export', () => {
     expect(exports).toHaveLength(1);
     expect(exports[0]!.actor).toBe('audit@example.com');
     expect(exports[0]!.subject).toBe(CAMPAIGN);
+    expect(exports[0]!.data).toMatchObject({ via: 'slack', formats: ['csv', 'html'] });
     expect(comment).toContain(`seq ${exports[0]!.seq}`);
   });
 
