@@ -63,3 +63,8 @@ export async function sha256File(path: string): Promise<{ sha256: string; bytes:
   }
   return { sha256: hash.digest('hex'), bytes };
 }
+
+/** A campaign id or period as a file or folder name: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
+export function safeFileName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_');
+}

@@ -27,9 +27,10 @@ import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { connectorLog } from './connector-log.js';
 import { checkTable } from './check-command.js';
-import { exportPack, formatExport, safeName } from './export-command.js';
+import { exportPack, formatExport } from './export-command.js';
 import { reviewDeps } from './review-context.js';
 import { formatOutcomes } from './sync-command.js';
+import { safeFileName } from '../audit/pack-file.js';
 
 /** The review the demo runs: the sample firm's half-yearly review of all critical access. */
 export const DEMO_REVIEW = 'half-yearly-critical';
@@ -113,7 +114,7 @@ export function demoCommand(ctx: CliContext): Command {
       say(verified.ok ? `Hash chain intact: ${verified.checked} events, head seq ${verified.last?.seq} ${verified.last?.hash}` : `LEDGER BROKEN at seq ${verified.break!.seq}: ${verified.break!.reason}`);
 
       step(10, 'Evidence pack for the auditors');
-      const pack = await exportPack(app, { campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });
+      const pack = await exportPack(app, { campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeFileName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });
       say(formatExport(pack));
       const checked = await verifyExport(pack.dir, app.store.ledger);
       say(checked.ok ? `Evidence pack verified: ${checked.passed.length} checks passed (files against manifest.json, manifest against the ledger).` : `EVIDENCE PACK NOT VERIFIED:\n${checked.problems.map((p) => `  ${p}`).join('\n')}`);

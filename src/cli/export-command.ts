@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { App } from '../app.js';
 import type { EvidencePackResult, ExportFormat } from '../audit/evidence-pack.js';
 import { EXPORT_FORMATS, writeEvidencePack } from '../audit/evidence-pack.js';
+import { safeFileName } from '../audit/pack-file.js';
 import { PSEUDONYM_KEY_ENV, pseudonymizer } from '../audit/pseudonymizer.js';
 import type { Campaign } from '../domain/index.js';
 import type { CliContext } from './cli-context.js';
@@ -62,7 +63,7 @@ export function exportCommand(ctx: CliContext): Command {
       const app = await ctx.app();
       const campaigns = await selectCampaigns(app, opts.campaign, from, to);
       const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
-      const dir = resolve(opts.out ?? resolve('out', 'evidence', safeName(name)));
+      const dir = resolve(opts.out ?? resolve('out', 'evidence', safeFileName(name)));
       const r = await exportPack(app, { campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
       ctx.io.out(formatExport(r));
     });
@@ -76,10 +77,6 @@ async function selectCampaigns(app: App, id: string | undefined, from: string | 
   }
   const all = await app.store.campaigns.list();
   return all.filter((c) => (!from || c.openedAt >= from) && (!to || c.openedAt < to)).sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id));
-}
-
-export function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** Writes a pack with the app's store, clock and config (criticality); shared with the demo. */

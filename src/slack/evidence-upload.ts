@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEvidencePack } from '../audit/evidence-pack.js';
+import { safeFileName } from '../audit/pack-file.js';
 import type { Campaign } from '../domain/index.js';
 import type { ReviewActor } from '../reviews/review-actor.js';
 import type { SlackServiceDeps } from './slack-services.js';
@@ -49,7 +50,7 @@ export class EvidenceUpload {
       const channel = await this.s.slack.openDm(slackUserId);
       await this.s.slack.uploadFiles(
         channel,
-        files.map((f, i) => ({ filename: `${safeFilePart(campaign.id)}-${f.name}`, content: contents[i]!, title: `${campaign.name}: ${f.name}` })),
+        files.map((f, i) => ({ filename: `${safeFileName(campaign.id)}-${f.name}`, content: contents[i]!, title: `${campaign.name}: ${f.name}` })),
         comment,
       );
       return { channel, files: files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })), exportSeq: pack.event.seq };
@@ -57,8 +58,4 @@ export class EvidenceUpload {
       await rm(dir, { recursive: true, force: true });
     }
   }
-}
-
-function safeFilePart(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, '_');
 }
