@@ -5,7 +5,8 @@
  *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
  *   report.html                    the self-contained report (html)
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
- * then ledgers `export.performed` with the manifest's SHA-256.
+ * then ledgers `export.performed` with the manifest's SHA-256, once every file and the folder
+ * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
  *
  * Everything streams: items are read in batches and written to disk batch by batch; only
  * per-reviewer / per-system / per-day figures for the report are held in memory.
@@ -26,7 +27,7 @@ import type { EvidenceManifest } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
-import { PackFile } from './pack-file.js';
+import { PackFile, syncFolder } from './pack-file.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
 import { renderReport } from './report-html.js';
@@ -179,7 +180,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     files: files.map((f) => ({ ...f, rows: rows.get(f.name) ?? null })),
   };
   const manifestText = JSON.stringify(manifest, null, 2) + '\n';
-  await writeFile(join(opts.dir, MANIFEST_FILE), manifestText);
+  await writeFile(join(opts.dir, MANIFEST_FILE), manifestText, { flush: true });
+  await syncFolder(opts.dir);
   const manifestSha256 = createHash('sha256').update(manifestText).digest('hex');
 
   const event = await new AuditLog(store.ledger, deps.now).record(EVENT.exportPerformed, opts.exportedBy, opts.campaigns.length === 1 ? opts.campaigns[0]!.id : `export:${scopeText}`, {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -15,7 +16,8 @@ export interface PackFileInfo {
 /**
  * One file of an evidence pack, written as a stream: bytes pass through a SHA-256 on their
  * way to disk, so the manifest's hash costs no second read. `write` honours backpressure
- * (memory stays flat however many rows pass through).
+ * (memory stays flat however many rows pass through). `close` returns once the file is
+ * fsynced and closed: an export is ledgered only when its files would survive a crash.
  */
 export class PackFile {
   private readonly input: Writable;
@@ -34,7 +36,9 @@ export class PackFile {
         cb(null, chunk);
       },
     });
-    const file = createWriteStream(join(dir, name));
+    // flush: the stream fsyncs the descriptor before closing it; the pipeline settles after
+    // the close (test/audit/pack-file.test.ts checks no descriptor is left open).
+    const file = createWriteStream(join(dir, name), { flush: true });
     this.input = tap;
     this.done = pipeline(tap, file);
     // Errors surface through close(); keep them from being reported as unhandled meanwhile.
@@ -50,6 +54,21 @@ export class PackFile {
     this.input.end();
     await this.done;
     return { name: this.name, sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+}
+
+/**
+ * Makes the folder's entries durable (the files' names, not only their bytes). Platforms that
+ * cannot fsync a folder (Windows) are skipped: their file system commits names with the file.
+ */
+export async function syncFolder(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch (err) {
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await fh.close();
   }
 }
 
