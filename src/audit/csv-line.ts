@@ -9,15 +9,19 @@
  * their full-width forms) gets a leading `'`, so a spreadsheet shows it as text instead of
  * running it. Justifications are typed by people.
  */
-const FORMULA_STARTS = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
 const NEEDS_QUOTES = /[",\n\r]/;
+
+/** = + - @ tab CR, and the full-width = + - @ (U+FF1D, U+FF0B, U+FF0D, U+FF20). */
+function startsFormula(c: number): boolean {
+  return c === 0x3d || c === 0x2b || c === 0x2d || c === 0x40 || c === 0x09 || c === 0x0d || (c >= 0xff0b && (c === 0xff0b || c === 0xff0d || c === 0xff1d || c === 0xff20));
+}
 
 export type CsvValue = string | number | null;
 
 export function csvField(value: CsvValue): string {
   if (value === null || value === '') return '';
   if (typeof value === 'number') return String(value);
-  const text = FORMULA_STARTS.has(value[0]!) ? `'${value}` : value;
+  const text = startsFormula(value.charCodeAt(0)) ? `'${value}` : value;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

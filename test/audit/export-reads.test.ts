@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/audit/verify-ledger.js';
 import { chainEvent, hashEvent } from '../../src/domain/index.js';
 import { openDatabase } from '../../src/store/sqlite/open-database.js';
-import { DECISIONS_RANGE_SQL, ITEMS_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-campaign-store.js';
+import { pageTextSql } from '../../src/store/sqlite/page-text.js';
+import { DECISIONS_RANGE_SQL, ITEMS_NEXT_PAGE_SQL, ITEMS_WITH_DECISIONS_PAGE_COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-export-reads-'));
@@ -22,6 +23,13 @@ describe('export reads on SQLite', () => {
     const plan = (sql: string, n: number) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill('x')) as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan(ITEMS_NEXT_PAGE_SQL, 4)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
     expect(plan(DECISIONS_RANGE_SQL, 3)).toMatch(/^SEARCH decisions USING PRIMARY KEY \(item_id>\? AND item_id<\?\)$/);
+    // The page reader's query: the same range scan joined by primary key; its only temporary
+    // B-tree groups one page's rows into texts.
+    const text = plan(pageTextSql(ITEMS_WITH_DECISIONS_PAGE_COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST), 4);
+    expect(text).toContain('SEARCH i USING INDEX sqlite_autoindex_review_items_1 (id>? AND id<?)');
+    expect(text).toContain('SEARCH d USING PRIMARY KEY (item_id=?) LEFT-JOIN');
+    expect(text.match(/TEMP B-TREE/g)).toEqual(['TEMP B-TREE']);
+    expect(text).toContain('USE TEMP B-TREE FOR GROUP BY');
     db.close();
   });
 

@@ -5,7 +5,7 @@ import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js'
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
 import { parseJson } from './parse-json.js';
-import type { RowDecoder } from './sqlite-bulk-worker.js';
+import type { FieldCursor, PageColumn } from './page-text.js';
 import type { RawPage } from './sqlite-page-reader.js';
 import { SqlitePageReader } from './sqlite-page-reader.js';
 import { pageSize } from './page-size.js';
@@ -25,22 +25,45 @@ export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
 export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND +campaign_id = ?`;
 
 /**
- * A page of a campaign's items with their decisions, for the page reader (raw columns, in the
- * order itemWithDecisionOf reads them): the items' key range as above, each decision found by
- * the primary key of the item-clustered decisions table (in item order too: sequential pages).
+ * A page of a campaign's items with their decisions, for the page reader (in the order
+ * itemWithDecisionOf reads them): the items' key range as above, each decision found by the
+ * primary key of the item-clustered decisions table (in item order too: sequential pages).
+ * Kinds as page-text.ts defines them; a decision's NOT NULL columns are 'joined'.
  */
-export const ITEMS_WITH_DECISIONS_PAGE_SQL = `SELECT i.id, i.grant_id, i.system_id, i.account_id, i.role, i.scope, i.identity_id,
-    i.reviewer_id, i.reviewer_source, i.state, i.findings, i.last_activity_at, i.decision_id, i.updated_at,
-    d.id, d.outcome, d.reviewer_id, d.reviewer_email, d.reviewer_slack_id, d.channel, d.justification, d.decided_at,
-    d.findings_at_decision, d.simulated
-  FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
+export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
+  ...['i.id', 'i.grant_id', 'i.system_id', 'i.account_id', 'i.role', 'i.scope'].map(text),
+  nullable('i.identity_id'),
+  ...['i.reviewer_id', 'i.reviewer_source', 'i.state', 'i.findings'].map(text),
+  nullable('i.last_activity_at'),
+  nullable('i.decision_id'),
+  text('i.updated_at'),
+  nullable('d.id'),
+  joined('d.outcome'),
+  joined('d.reviewer_id'),
+  nullable('d.reviewer_email'),
+  nullable('d.reviewer_slack_id'),
+  joined('d.channel'),
+  nullable('d.justification'),
+  ...['d.decided_at', 'd.findings_at_decision', 'd.simulated'].map(joined),
+];
+export const ITEMS_WITH_DECISIONS_PAGE_REST = `FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
+
+function text(sql: string): PageColumn {
+  return { sql, kind: 'text' };
+}
+function nullable(sql: string): PageColumn {
+  return { sql, kind: 'nullable' };
+}
+function joined(sql: string): PageColumn {
+  return { sql, kind: 'joined' };
+}
 
 /** Page cache of the export's page reader, in KiB: sequential pages need little (see bulk-reader.ts). */
 const PAGE_READER_CACHE_KIB = 8_192;
 
-/** One row of ITEMS_WITH_DECISIONS_PAGE_SQL. */
-function itemWithDecisionOf(f: RowDecoder, campaignId: string): ItemWithDecision {
+/** One row of ITEMS_WITH_DECISIONS_PAGE_COLUMNS. */
+function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecision {
   const id = f.next()!;
   const item: ReviewItem = {
     id,
@@ -303,7 +326,8 @@ export class SqliteCampaignStore implements CampaignStore {
   private async *itemsWithDecisionsAhead(campaignId: string, size: number): AsyncIterable<ItemWithDecision[]> {
     const reader = new SqlitePageReader({
       file: resolve(this.db.name),
-      sql: ITEMS_WITH_DECISIONS_PAGE_SQL,
+      columns: ITEMS_WITH_DECISIONS_PAGE_COLUMNS,
+      rest: ITEMS_WITH_DECISIONS_PAGE_REST,
       cacheKib: PAGE_READER_CACHE_KIB,
       busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
     });

@@ -1,0 +1,125 @@
+/**
+ * A page of rows read as ONE string: SQLite concatenates each row's fields (concat_ws) and the
+ * page's rows (group_concat), separated by U+001F, so the reader builds one JS string per page
+ * instead of one per column, which is most of what reading a wide row costs in better-sqlite3
+ * (about 100 ns a column). The reader thread then finds each field's offsets in the text
+ * (PAGE_TEXT_OFFSETS_SOURCE), and the caller slices fields out of it (OffsetFields): the
+ * reader's work per field is an indexOf, the caller's a slice.
+ *
+ * Encoding, so that the text decodes to exactly what the column query returns:
+ *  - 'text' columns are NOT NULL and travel as they are;
+ *  - 'nullable' columns travel as '' for NULL and with a one-character mark before the value
+ *    otherwise;
+ *  - 'joined' columns are NOT NULL in a LEFT JOINed table: NULL only when the joined row is
+ *    absent, which a 'nullable' column of that row says; they travel as '' then.
+ * A value containing U+001F would add a field: the offsets no longer end at the text's end,
+ * and the reader reads that page with the column query instead (pageColumnsSql), so no value
+ * can move another. Row order is checked too (keys must ascend): group_concat keeps its
+ * input's order, which SQLite does not promise, and asking for it costs a sort.
+ * concat_ws needs SQLite 3.44; better-sqlite3 bundles its own SQLite (3.5x).
+ */
+export interface PageColumn {
+  sql: string;
+  kind: 'text' | 'nullable' | 'joined';
+}
+
+export const FIELD_SEPARATOR = '\u001f';
+const NON_NULL_MARK = '.';
+
+/** Reads a page's fields row by row, in column order (RowDecoder has the same shape). */
+export interface FieldCursor {
+  startRow(): void;
+  next(): string | null;
+}
+
+/** `SELECT <columns> <rest>`: the page as ordinary rows (the fallback, and the reference). */
+export function pageColumnsSql(columns: readonly PageColumn[], rest: string): string {
+  return `SELECT ${columns.map((c) => c.sql).join(', ')}\n  ${rest}`;
+}
+
+/** Rows per text: small texts die young (see pageTextSql). */
+export const PAGE_TEXT_ROWS = 32;
+
+/**
+ * The page as rows of (row count, text), PAGE_TEXT_ROWS rows a text, in page order. `rest`
+ * is the FROM ... ORDER BY <key> LIMIT ? of the column query; the first column is the key.
+ * Texts are kept small because larger ones (256 rows, ~100 KB) outlived the young generation
+ * and grew the heap by 60 MB over an export; one query per text instead costs a keyset seek
+ * each. The rows are numbered after the LIMIT (numbering before it would number every row to
+ * the end of the range).
+ */
+export function pageTextSql(columns: readonly PageColumn[], rest: string): string {
+  const fields = columns.map((c) => (c.kind === 'text' ? c.sql : c.kind === 'nullable' ? `ifnull('${NON_NULL_MARK}' || ${c.sql}, '')` : `ifnull(${c.sql}, '')`));
+  const page = `SELECT concat_ws(char(31), ${fields.join(', ')}) AS r\n  ${rest}`;
+  return `SELECT count(*), group_concat(r, char(31)) FROM (SELECT row_number() OVER () AS n, r FROM (${page}))
+  GROUP BY (n - 1) / ${PAGE_TEXT_ROWS} ORDER BY (n - 1) / ${PAGE_TEXT_ROWS}`;
+}
+
+/**
+ * Source (plain JavaScript, spliced into the page reader's worker) of
+ * `pageTextOffsets(texts, nullable)`: for the texts of one page ([row count, text] pairs), an
+ * Int32Array with each field's [start, end) in its text (start -1 for NULL, the mark skipped)
+ * and the last row's key; or null when a text is not exactly its count of rows of
+ * `nullable.length` fields, or the keys (first fields) do not ascend across the page.
+ */
+export const PAGE_TEXT_OFFSETS_SOURCE = String.raw`
+function pageTextOffsets(texts, nullable) {
+  const width = nullable.length;
+  let rows = 0;
+  for (const [count] of texts) rows += count;
+  const offsets = new Int32Array(rows * width * 2);
+  let k = 0;
+  let previousKey = null;
+  for (const [count, text] of texts) {
+    let pos = 0;
+    for (let r = 0; r < count; r++) {
+      for (let c = 0; c < width; c++) {
+        if (pos > text.length) return null;
+        let end = text.indexOf('', pos);
+        if (end < 0) end = text.length;
+        if (c === 0) {
+          const key = text.slice(pos, end);
+          if (previousKey !== null && !(previousKey < key)) return null;
+          previousKey = key;
+        }
+        if (!nullable[c]) {
+          offsets[k++] = pos;
+          offsets[k++] = end;
+        } else if (end === pos) {
+          offsets[k++] = -1;
+          offsets[k++] = -1;
+        } else {
+          offsets[k++] = pos + 1;
+          offsets[k++] = end;
+        }
+        pos = end + 1;
+      }
+    }
+    if (pos !== text.length + 1) return null;
+  }
+  return { rows, offsets, lastKey: previousKey };
+}
+`;
+
+/** A page's fields sliced from its texts by offsets (PAGE_TEXT_OFFSETS_SOURCE), `rowsPerText` rows a text. */
+export class OffsetFields implements FieldCursor {
+  private text = '';
+  private row = 0;
+  private k = 0;
+
+  constructor(
+    private readonly texts: readonly string[],
+    private readonly offsets: Int32Array,
+    private readonly rowsPerText: number,
+  ) {}
+
+  startRow(): void {
+    if (this.row++ % this.rowsPerText === 0) this.text = this.texts[(this.row - 1) / this.rowsPerText]!;
+  }
+
+  next(): string | null {
+    const start = this.offsets[this.k++]!;
+    const end = this.offsets[this.k++]!;
+    return start < 0 ? null : this.text.slice(start, end);
+  }
+}
