@@ -1,10 +1,10 @@
 /**
- * A page of rows read as ONE string: SQLite concatenates each row's fields (concat_ws) and the
- * page's rows (group_concat), separated by U+001F, so the reader builds one JS string per page
- * instead of one per column, which is most of what reading a wide row costs in better-sqlite3
- * (about 100 ns a column). The reader thread then finds each field's offsets in the text
- * (PAGE_TEXT_OFFSETS_SOURCE), and the caller slices fields out of it (OffsetFields): the
- * reader's work per field is an indexOf, the caller's a slice.
+ * A page of rows read as a few strings: SQLite concatenates each row's fields (concat_ws) and
+ * every PAGE_TEXT_ROWS rows (group_concat), separated by U+001F (char(31)), so the reader
+ * builds one JS string per 32 rows instead of one per column, which is most of what reading a
+ * wide row costs in better-sqlite3 (about 100 ns a column). The reader thread then finds each
+ * field's offsets in the texts (PAGE_TEXT_OFFSETS_SOURCE), and the caller slices fields out of
+ * them (OffsetFields): the reader's work per field is an indexOf, the caller's a slice.
  *
  * Encoding, so that the text decodes to exactly what the column query returns:
  *  - 'text' columns are NOT NULL and travel as they are;
@@ -23,7 +23,6 @@ export interface PageColumn {
   kind: 'text' | 'nullable' | 'joined';
 }
 
-export const FIELD_SEPARATOR = '\u001f';
 const NON_NULL_MARK = '.';
 
 /** Reads a page's fields row by row, in column order (RowDecoder has the same shape). */
@@ -44,8 +43,8 @@ export const PAGE_TEXT_ROWS = 32;
  * The page as rows of (row count, text), PAGE_TEXT_ROWS rows a text, in page order. `rest`
  * is the FROM ... ORDER BY <key> LIMIT ? of the column query; the first column is the key.
  * Texts are kept small because larger ones (256 rows, ~100 KB) outlived the young generation
- * and grew the heap by 60 MB over an export; one query per text instead costs a keyset seek
- * each. The rows are numbered after the LIMIT (numbering before it would number every row to
+ * and grew the heap by 60 MB over an export; one query per text instead cost a keyset seek
+ * each (about 1 s more per 1M rows at 16 rows a text). The rows are numbered after the LIMIT (numbering before it would number every row to
  * the end of the range).
  */
 export function pageTextSql(columns: readonly PageColumn[], rest: string): string {

@@ -3,10 +3,11 @@
  * long export reads on one core while the caller formats rows on the other. The caller asks
  * for the next page as soon as a page arrives, before working on it: the two overlap.
  *
- * A page is read as one string (page-text.ts: SQLite joins the fields) and split by the
- * caller. When that text does not decode cleanly (a value holds the separator), the page is
- * read again as ordinary rows, which travel as in the bulk worker (sqlite-bulk-worker.ts):
- * field lengths (-1 for null) and the concatenated fields, ROWS_PER_TEXT rows a text.
+ * A page is read as texts that SQLite joins (page-text.ts); this thread finds each field's
+ * offsets in them and the caller slices the fields out. When a text does not decode (a value
+ * holds the separator), the page is read again as ordinary rows, which travel as in the bulk
+ * worker (sqlite-bulk-worker.ts): field lengths (-1 for null) and the concatenated fields,
+ * ROWS_PER_TEXT rows a text.
  * The connection's page cache is small (like the bulk reader's): the process's memory stays
  * flat however many rows pass. Each read is its own read transaction, as with the bulk reader.
  */
@@ -73,13 +74,12 @@ interface Reply {
   seq: number;
   error: { message: string; code: string | null } | null;
   rows?: number;
-  /** Read as text: each field's [start, end) in its text, ROWS_PER_TEXT rows a text. */
+  /** Read as text: each field's [start, end) in its text, PAGE_TEXT_ROWS rows a text. */
   offsets?: Int32Array;
   lastKey?: string | number | null;
   texts?: string[];
   lengths?: Int32Array;
 }
-
 
 export class SqlitePageReader {
   private readonly worker: Worker;
@@ -87,10 +87,7 @@ export class SqlitePageReader {
   private seq = 0;
   private failed: Error | null = null;
 
-  /**
-   * `rest`: FROM ... WHERE <first column> > ? ... ORDER BY <first column> LIMIT ? (page-text.ts):
-   * read(params) takes the key to start after first and the page size last.
-   */
+  /** `rest`: FROM ... ORDER BY <first column> LIMIT ? (page-text.ts); read(params) fills its parameters. */
   constructor(opts: { file: string; columns: readonly PageColumn[]; rest: string; cacheKib: number; busyTimeoutMs: number }) {
     this.worker = new Worker(PAGE_READER_SOURCE, {
       eval: true,
