@@ -12,6 +12,7 @@
  * Each size is seeded, then exported in a child process of its own, so a peak RSS is the
  * export's alone. Seeding writes rows with plain SQL (a fixture, not the path measured).
  */
+import { AuditLog } from '../src/audit/audit-log.js';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -105,7 +106,7 @@ async function exportOnce(file: string, n: number, dir: string): Promise<ChildRe
   const campaign = (await store.campaigns.get(CAMPAIGN))!;
   const start = performance.now();
   const pack = await writeEvidencePack(
-    { store, now: () => new Date(), criticality: new Map(SYSTEMS.map((s) => [s, 'critical'])) },
+    { store, audit: new AuditLog(store.ledger), now: () => new Date(), criticality: new Map(SYSTEMS.map((s) => [s, 'critical'])) },
     { campaigns: [campaign], dir, formats: new Set(['csv']), exportedBy: 'bench', scope: { from: null, to: null }, batchSize: 1_000 },
   );
   const exportMs = performance.now() - start;

@@ -1,26 +1,45 @@
 /**
- * The composition root: the only module that knows every adapter. It reads the
- * environment, opens the store (SQLite by default, MongoDB when MONGODB_URI is set) and
- * hands the CLI and the server one `App`.
+ * The composition root: the only module that builds adapters and services (with
+ * src/server/start-server.ts, which wires the long-running process from them). It reads the
+ * environment, opens the store (SQLite by default, MongoDB when MONGODB_URI is set) and builds,
+ * once per process, the audit log, the connector registry, the sync, check, review and evidence
+ * services and Slack (outbound only, or the whole Bolt app). Commands, `serve` and the Slack
+ * listeners receive these; they parse input, call a service and format output.
+ * eslint.config.js enforces it: the constructors and factories below are refused elsewhere in src/.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { WebClient } from '@slack/web-api';
 import { AuditLog } from './audit/audit-log.js';
 import { EVENT } from './audit/event-types.js';
+import { EvidenceExporter } from './audit/evidence-exporter.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { loadConfig } from './config/load-config.js';
 import type { Env } from './config/env.js';
 import { ConnectorRegistry } from './connectors/registry.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import { CheckService } from './policies/check-service.js';
+import type { ReviewDeps } from './reviews/review-deps.js';
+import { boltLogger } from './slack/bolt-logger.js';
+import type { SlackReviewServices } from './slack/review-services.js';
+import { createSlackReviewServices } from './slack/review-services.js';
+import type { SlackAppConfig, SlackRuntime } from './slack/slack-app.js';
+import { slackConfigured, startSlackApp } from './slack/slack-app.js';
+import type { SlackRatePacer } from './slack/slack-rate-limits.js';
+import { slackServiceDeps } from './slack/slack-services.js';
 import type { Store } from './store/ports.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { connectorLog } from './sync/connector-log.js';
+import { SyncService } from './sync/sync-service.js';
 
 export interface App {
   env: Env;
   log: Logger;
   store: Store;
   connectors: ConnectorRegistry;
+  /** The one ledger writer of the process. */
+  audit: AuditLog;
   /** Reads the config folders afresh on every call: a policy change needs no restart. */
   loadConfig(): LoadedConfig;
   /**
@@ -29,7 +48,32 @@ export interface App {
    */
   recordConfig(config: LoadedConfig, actor: string): Promise<void>;
   now(): Date;
+  sync: SyncService;
+  check: CheckService;
+  reviews: ReviewServices;
+  evidence: EvidenceExporter;
+  slack: SlackServices;
   close(): Promise<void>;
+}
+
+export interface ReviewServices {
+  /** The review operations' dependencies, with the config read afresh. */
+  deps(): ReviewDeps;
+  /** deps(), after ledgering the config if it changed since it was last recorded. */
+  recordedDeps(actor: string): Promise<ReviewDeps>;
+}
+
+export interface SlackServices {
+  /** Whether the Bolt app can run (a bot token plus a signing secret or an app token). */
+  readonly configured: boolean;
+  /**
+   * The Slack services for outbound work (deliveries, reminders, closing updates) when
+   * SLACK_BOT_TOKEN is set, else null. Built once: over the Bolt app's client once start() ran,
+   * else over one WebClient of its own.
+   */
+  outbound(): SlackReviewServices | null;
+  /** Starts the Bolt app (Socket Mode with an app token, else HTTP); `overrides` are for tests. */
+  start(overrides?: Partial<SlackAppConfig>, pacer?: SlackRatePacer): Promise<SlackRuntime>;
 }
 
 const CONFIG_HASH_KEY = 'config:hash';
@@ -39,6 +83,11 @@ export function configHash(config: Pick<LoadedConfig, 'files'>): string {
   const h = createHash('sha256');
   for (const f of [...config.files].sort((a, b) => a.file.localeCompare(b.file))) h.update(`${f.file} ${f.sha256}\n`);
   return h.digest('hex');
+}
+
+/** Loads the config folders without opening a store (`validate`). */
+export function configLoader(env: Pick<Env, 'configDir'>, connectors = new ConnectorRegistry()): () => LoadedConfig {
+  return () => loadConfig(env.configDir, connectors.settingsSchemaFor);
 }
 
 export interface AppOptions {
@@ -59,20 +108,56 @@ export async function openStore(env: Env): Promise<Store> {
 export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const store = opts.store ?? (await openStore(env));
+  const now = opts.now ?? (() => new Date());
   const connectors = new ConnectorRegistry();
+  const audit = new AuditLog(store.ledger, now);
+  const load = configLoader(env, connectors);
+  const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
+    const hash = configHash(config);
+    if ((await store.kv.get(CONFIG_HASH_KEY)) === hash) return;
+    await audit.record(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings });
+    await store.kv.set(CONFIG_HASH_KEY, hash);
+  };
+  const reviewDeps = (): ReviewDeps => ({ store, audit, now, config: load(), timeZone: env.IAM_REVIEW_TIMEZONE });
+  const reviews: ReviewServices = {
+    deps: reviewDeps,
+    recordedDeps: async (actor) => {
+      const deps = reviewDeps();
+      await recordConfig(deps.config, actor);
+      return deps;
+    },
+  };
   return {
     env,
     log,
     store,
     connectors,
-    loadConfig: () => loadConfig(env.configDir, connectors.settingsSchemaFor),
-    recordConfig: async (config, actor) => {
-      const hash = configHash(config);
-      if ((await store.kv.get(CONFIG_HASH_KEY)) === hash) return;
-      await new AuditLog(store.ledger, opts.now).record(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings });
-      await store.kv.set(CONFIG_HASH_KEY, hash);
-    },
-    now: opts.now ?? (() => new Date()),
+    audit,
+    loadConfig: load,
+    recordConfig,
+    now,
+    sync: new SyncService({ store, audit, connectors, env: env.get, log: connectorLog(log), now, loadConfig: load, recordConfig }),
+    check: new CheckService({ store, audit, now }),
+    reviews,
+    evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),
+    slack: slackServices(env, log, reviewDeps),
     close: () => store.close(),
+  };
+}
+
+function slackServices(env: Env, log: Logger, review: () => ReviewDeps): SlackServices {
+  let built: SlackReviewServices | null = null;
+  const servicesOver = (client: WebClient, pacer?: SlackRatePacer): SlackReviewServices =>
+    (built = createSlackReviewServices(slackServiceDeps({ client, review, log, pacer })));
+  return {
+    configured: slackConfigured(env),
+    outbound() {
+      if (!env.SLACK_BOT_TOKEN) return null;
+      return (built ??= servicesOver(new WebClient(env.SLACK_BOT_TOKEN, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), rejectRateLimitedCalls: false, logger: boltLogger(log) })));
+    },
+    start(overrides = {}, pacer) {
+      const config: SlackAppConfig = { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, port: env.PORT, ...overrides };
+      return startSlackApp(config, (client) => servicesOver(client, pacer), log);
+    },
   };
 }

@@ -1,9 +1,11 @@
 /**
- * The service every stage records its state changes through. Event types are
- * dotted names (`sync.completed`, `decision.recorded`); see event-types.ts for the list.
+ * The service every stage records its state changes through. Event types are the EVENT
+ * constants of event-types.ts (typed: a literal that is not one of them does not compile).
+ * One instance per app, built by the composition root.
  */
 import type { LedgerEvent, LedgerEventInput } from '../domain/index.js';
 import type { LedgerStore } from '../store/ports.js';
+import type { EventType } from './event-types.js';
 
 export class AuditLog {
   constructor(
@@ -12,13 +14,13 @@ export class AuditLog {
   ) {}
 
   /** Appends one event; returns it with seq and hash. */
-  async record(type: string, actor: string, subject: string, data: Record<string, unknown> = {}): Promise<LedgerEvent> {
+  async record(type: EventType, actor: string, subject: string, data: Record<string, unknown> = {}): Promise<LedgerEvent> {
     const [event] = await this.ledger.append([{ type, actor, subject, data, at: this.now().toISOString() }]);
     return event!;
   }
 
   /** Appends several events atomically, in order (e.g. one per opened finding). */
-  async recordMany(inputs: readonly Omit<LedgerEventInput, 'at'>[]): Promise<LedgerEvent[]> {
+  async recordMany(inputs: readonly (Omit<LedgerEventInput, 'at' | 'type'> & { type: EventType })[]): Promise<LedgerEvent[]> {
     if (inputs.length === 0) return [];
     const at = this.now().toISOString();
     return this.ledger.append(inputs.map((i) => ({ ...i, at })));

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Campaign, LedgerEvent } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
-import { AuditLog } from './audit-log.js';
+import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
@@ -41,6 +41,8 @@ export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'e
 
 export interface EvidencePackDeps {
   store: Store;
+  /** Where export.performed is recorded. */
+  audit: AuditLog;
   now: () => Date;
   /** systemId -> criticality, from the connectors config ('unknown' for a system no longer configured). */
   criticality: ReadonlyMap<string, string>;
@@ -184,7 +186,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   await syncFolder(opts.dir);
   const manifestSha256 = createHash('sha256').update(manifestText).digest('hex');
 
-  const event = await new AuditLog(store.ledger, deps.now).record(EVENT.exportPerformed, opts.exportedBy, opts.campaigns.length === 1 ? opts.campaigns[0]!.id : `export:${scopeText}`, {
+  const event = await deps.audit.record(EVENT.exportPerformed, opts.exportedBy, opts.campaigns.length === 1 ? opts.campaigns[0]!.id : `export:${scopeText}`, {
     campaigns: manifest.scope.campaigns,
     from: opts.scope.from,
     to: opts.scope.to,

@@ -4,10 +4,8 @@ import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { recordedReviewDeps } from './review-context.js';
 import { asCliError } from './review-errors.js';
 import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
-import { deliverIfConfigured, updateClosedIfConfigured } from './serve-command.js';
 
 const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
@@ -22,11 +20,13 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--as <email>', 'who opens it (ledgered)', defaultActor)
     .action(async (reviewId: string, opts: { period?: string; as: string }) => {
       const app = await ctx.app();
-      const r = await openCampaign(await recordedReviewDeps(app, opts.as), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
+      const r = await openCampaign(await app.reviews.recordedDeps(opts.as), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
       const items = await app.store.campaigns.items(r.campaign.id);
       ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items.length} items, due ${r.campaign.dueAt.slice(0, 10)}`);
       if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
-      const delivery = r.campaign.state === 'open' ? await deliverIfConfigured(app, r.campaign.id) : null;
+      // Resumable like every delivery: only missing pages are sent.
+      const outbound = app.slack.outbound();
+      const delivery = r.campaign.state === 'open' && outbound ? await outbound.delivery.deliverCampaign(r.campaign.id) : null;
       ctx.io.out(delivery ? `Slack: ${formatDelivery(delivery)}` : 'Slack is not configured (SLACK_BOT_TOKEN): review messages are sent by `serve` or the next `campaign open` once it is.');
     });
 
@@ -70,10 +70,12 @@ export function campaignCommand(ctx: CliContext): Command {
     .action(async (id: string, opts: { as: string }) => {
       const app = await ctx.app();
       // closeCampaign also completes a close a crash interrupted; "already closed" is not an error here.
-      const r = await closeCampaignOnce(await recordedReviewDeps(app, opts.as), id, opts.as).catch(asCliError);
+      const r = await closeCampaignOnce(await app.reviews.recordedDeps(opts.as), id, opts.as).catch(asCliError);
       if (r) ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
       else ctx.io.out(`Already closed: ${id} (at ${(await app.store.campaigns.get(id))?.closedAt}).`);
-      const slack = await updateClosedIfConfigured(app, id, opts.as);
+      // Idempotent: pages already showing the closed campaign are skipped, so a re-run only retries failures.
+      const outbound = app.slack.outbound();
+      const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: opts.as }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
     });
   return cmd;

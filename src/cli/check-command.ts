@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
-import { AuditLog } from '../audit/audit-log.js';
 import type { Finding, Severity } from '../domain/index.js';
 import { atLeast, SEVERITIES } from '../domain/index.js';
-import { runCheck } from '../policies/run-check.js';
 import type { CheckResult } from '../policies/run-check.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
@@ -30,7 +28,7 @@ export function checkCommand(ctx: CliContext): Command {
         throw usageError(`unknown system "${opts.system}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
       }
       for (const w of config.warnings) ctx.io.err(`warning: ${w}`);
-      const result = await runCheck({ store: app.store, config, now: app.now, audit: new AuditLog(app.store.ledger, app.now) }, { systemId: opts.system, actor: 'cli' });
+      const result = await app.check.run(config, { systemId: opts.system, actor: 'cli' });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
       ctx.io.out(opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) : checkTable(result));
       if (opts.failOn !== undefined) {

@@ -1,7 +1,7 @@
 import { Argument, Command, Option } from 'commander';
 import { decideItem } from '../reviews/decide-item.js';
 import type { CliContext } from './cli-context.js';
-import { cliActor, recordedReviewDeps } from './review-context.js';
+import { cliActor } from './review-context.js';
 import { asCliError } from './review-errors.js';
 
 /** `iam-review decide <item-id> approve|revoke --as <email> --reason "..."`: a decision received out of band. */
@@ -16,7 +16,7 @@ export function decideCommand(ctx: CliContext): Command {
     .action(async (itemId: string, outcome: 'approve' | 'revoke', opts: { as: string; reason?: string; simulated?: boolean }) => {
       const app = await ctx.app();
       const actor = await cliActor(app, opts.as);
-      const r = await decideItem(await recordedReviewDeps(app, actor.label), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated }).catch(asCliError);
+      const r = await decideItem(await app.reviews.recordedDeps(actor.label), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated }).catch(asCliError);
       ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}.`);
     });
 }

@@ -7,28 +7,21 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { AuditLog } from '../audit/audit-log.js';
-import type { LoadedConfig } from '../config/load-config.js';
 import type { Campaign, FindingType, ReviewItem } from '../domain/index.js';
 import { FINDING_TYPES } from '../domain/index.js';
 import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
 import { verifyExport } from '../audit/verify-export.js';
 import { verifyLedger } from '../audit/verify-ledger.js';
-import { runCheck } from '../policies/run-check.js';
-import type { CheckResult } from '../policies/run-check.js';
 import { closeCampaign } from '../reviews/close-campaign.js';
 import { decideItem } from '../reviews/decide-item.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { simulatedDecision } from '../reviews/simulated-reviewer.js';
 import { reviewMessage, textPreview } from '../slack/blocks/index.js';
-import { syncSystems } from '../sync/sync-runner.js';
 import type { App } from '../app.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { connectorLog } from './connector-log.js';
 import { checkTable } from './check-command.js';
-import { exportPack, formatExport } from './export-command.js';
-import { reviewDeps } from './review-context.js';
+import { formatExport } from './export-command.js';
 import { formatOutcomes } from './sync-command.js';
 import { safeFileName } from '../audit/pack-file.js';
 
@@ -57,17 +50,17 @@ export function demoCommand(ctx: CliContext): Command {
       step(1, 'Configuration (connectors/, policies/, reviews/)');
       const config = app.loadConfig();
       say(`${config.systems.length} systems, ${config.policies.length} role policies, ${config.sodRules.length} separation-of-duties rules, ${config.reviews.length} review definitions.`);
-      await new AuditLog(app.store.ledger, app.now).record('config.loaded', 'demo', 'config', { files: config.files });
+      await app.recordConfig(config, 'demo');
 
       step(2, 'Sync: pull every system into a snapshot');
-      say(formatOutcomes(await sync(app, config)));
+      say(formatOutcomes(await app.sync.run(config, config.systems, { actor: 'demo' })));
 
       step(3, 'Findings: current state against the policies');
-      const first = await check(app, config);
+      const first = await app.check.run(config, { actor: 'demo' });
       say(checkTable(first));
 
       step(4, `Review campaign: ${DEMO_REVIEW}`);
-      const deps = reviewDeps(app);
+      const deps = app.reviews.deps();
       const opened = await openCampaign(deps, DEMO_REVIEW, { actor: 'demo' });
       const campaign = opened.campaign;
       let items = await app.store.campaigns.items(campaign.id);
@@ -102,9 +95,9 @@ export function demoCommand(ctx: CliContext): Command {
       const system = config.systems.find((s) => s.id === DEMO_NEXT_EXPORT.system);
       if (system) {
         const later = { ...system, connector: { ...system.connector, settings: { ...(system.connector.settings as object), path: DEMO_NEXT_EXPORT.path } } };
-        say(formatOutcomes(await sync(app, config, [later])));
+        say(formatOutcomes(await app.sync.run(config, [later], { actor: 'demo' })));
       }
-      const second = await check(app, config);
+      const second = await app.check.run(config, { actor: 'demo' });
       say(checkTable(second));
       const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0);
       say(missing.length === 0 ? 'Every finding type is present in the sample firm.' : `Finding types not seen: ${missing.join(', ')}`);
@@ -114,30 +107,13 @@ export function demoCommand(ctx: CliContext): Command {
       say(verified.ok ? `Hash chain intact: ${verified.checked} events, head seq ${verified.last?.seq} ${verified.last?.hash}` : `LEDGER BROKEN at seq ${verified.break!.seq}: ${verified.break!.reason}`);
 
       step(10, 'Evidence pack for the auditors');
-      const pack = await exportPack(app, { campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeFileName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });
+      const pack = await app.evidence.write({ campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeFileName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });
       say(formatExport(pack));
       const checked = await verifyExport(pack.dir, app.store.ledger);
       say(checked.ok ? `Evidence pack verified: ${checked.passed.length} checks passed (files against manifest.json, manifest against the ledger).` : `EVIDENCE PACK NOT VERIFIED:\n${checked.problems.map((p) => `  ${p}`).join('\n')}`);
       say(`\nReview message previews: ${relative(process.cwd(), join(out, 'slack')) || '.'}/`);
       say(`Evidence pack: ${relative(process.cwd(), pack.dir) || '.'}/ (open report.html; check it with \`iam-review audit verify-export ${relative(process.cwd(), pack.dir) || '.'}\`)`);
     });
-}
-
-async function sync(app: App, config: LoadedConfig, systems = config.systems) {
-  return syncSystems(systems, {
-    store: app.store,
-    audit: new AuditLog(app.store.ledger, app.now),
-    connectors: app.connectors,
-    configDir: join(config.configDir, 'connectors'),
-    env: app.env.get,
-    log: connectorLog(app.log),
-    now: app.now,
-    maxRemovalShare: config.global.maxRemovalShare,
-  }, { actor: 'demo' });
-}
-
-async function check(app: App, config: LoadedConfig): Promise<CheckResult> {
-  return runCheck({ store: app.store, config, now: app.now, audit: new AuditLog(app.store.ledger, app.now) }, { actor: 'demo' });
 }
 
 /** Renders each reviewer's Slack message: a text preview on stdout and the Block Kit JSON in a file. */

@@ -2,9 +2,9 @@ import { relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { App } from '../app.js';
 import type { EvidencePackResult, ExportFormat } from '../audit/evidence-pack.js';
-import { EXPORT_FORMATS, writeEvidencePack } from '../audit/evidence-pack.js';
+import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
 import { safeFileName } from '../audit/pack-file.js';
-import { PSEUDONYM_KEY_ENV, pseudonymizer } from '../audit/pseudonymizer.js';
+import { PSEUDONYM_KEY_ENV } from '../audit/pseudonymizer.js';
 import type { Campaign } from '../domain/index.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
@@ -64,7 +64,7 @@ export function exportCommand(ctx: CliContext): Command {
       const campaigns = await selectCampaigns(app, opts.campaign, from, to);
       const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
       const dir = resolve(opts.out ?? resolve('out', 'evidence', safeFileName(name)));
-      const r = await exportPack(app, { campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
+      const r = await app.evidence.write({ campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
       ctx.io.out(formatExport(r));
     });
 }
@@ -77,24 +77,6 @@ async function selectCampaigns(app: App, id: string | undefined, from: string | 
   }
   const all = await app.store.campaigns.list();
   return all.filter((c) => (!from || c.openedAt >= from) && (!to || c.openedAt < to)).sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.id.localeCompare(b.id));
-}
-
-/** Writes a pack with the app's store, clock and config (criticality); shared with the demo. */
-export async function exportPack(
-  app: App,
-  opts: { campaigns: readonly Campaign[]; dir: string; formats: ReadonlySet<ExportFormat>; exportedBy: string; scope?: { from: string | null; to: string | null }; key?: string; via?: string },
-): Promise<EvidencePackResult> {
-  let criticality = new Map<string, string>();
-  try {
-    criticality = new Map(app.loadConfig().systems.map((s) => [s.id, s.criticality]));
-  } catch (error) {
-    // The pack is still evidence without the criticality column; say why it is 'unknown'.
-    app.log.warn({ err: error }, 'config could not be loaded: criticality is reported as unknown');
-  }
-  return writeEvidencePack(
-    { store: app.store, now: app.now, criticality },
-    { campaigns: opts.campaigns, dir: opts.dir, formats: opts.formats, exportedBy: opts.exportedBy, scope: opts.scope ?? { from: null, to: null }, pseudonymizer: opts.key ? pseudonymizer(opts.key) : undefined, via: opts.via },
-  );
 }
 
 export function formatExport(r: EvidencePackResult): string {

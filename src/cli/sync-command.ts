@@ -1,11 +1,9 @@
 import { Command } from 'commander';
-import { AuditLog } from '../audit/audit-log.js';
-import { acceptQuarantined, syncSystems } from '../sync/sync-runner.js';
 import type { SyncOutcome } from '../sync/sync-runner.js';
+import { UnknownSystemError } from '../sync/sync-service.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
 import { progressLine } from './progress-line.js';
-import { connectorLog } from './connector-log.js';
 
 /** `iam-review sync [--system ID] [--accept-quarantined SNAPSHOT] [--json]` */
 export function syncCommand(ctx: CliContext): Command {
@@ -17,9 +15,8 @@ export function syncCommand(ctx: CliContext): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (opts: { system?: string; acceptQuarantined?: string; as: string; json?: boolean }) => {
       const app = await ctx.app();
-      const audit = new AuditLog(app.store.ledger, app.now);
       if (opts.acceptQuarantined) {
-        await acceptQuarantined(app.store, audit, opts.acceptQuarantined, opts.as).catch((err: Error) => {
+        await app.sync.acceptQuarantined(opts.acceptQuarantined, opts.as).catch((err: Error) => {
           throw usageError(err.message);
         });
         ctx.io.out(`Applied quarantined snapshot ${opts.acceptQuarantined} (accepted by ${opts.as}).`);
@@ -37,28 +34,15 @@ export function syncCommand(ctx: CliContext): Command {
     });
 }
 
+/** Syncs every system (or one) with a progress line on a terminal. */
 export async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
   const app = await ctx.app();
-  const config = app.loadConfig();
-  await app.recordConfig(config, 'cli');
-  const systems = systemId ? config.systems.filter((s) => s.id === systemId) : config.systems;
-  if (systemId && systems.length === 0) throw usageError(`unknown system "${systemId}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
   const progress = progressLine(ctx.io);
   try {
-    return await syncSystems(
-      systems,
-      {
-        store: app.store,
-        audit: new AuditLog(app.store.ledger, app.now),
-        connectors: app.connectors,
-        configDir: `${config.configDir}/connectors`,
-        env: app.env.get,
-        log: connectorLog(app.log),
-        now: app.now,
-        maxRemovalShare: config.global.maxRemovalShare,
-      },
-      { actor: 'cli', onProgress: (p) => progress.update(`${p.systemId}: ${p.phase} ${p.records.toLocaleString('en')}`) },
-    );
+    return await app.sync.runConfigured(systemId, { actor: 'cli', onProgress: (p) => progress.update(`${p.systemId}: ${p.phase} ${p.records.toLocaleString('en')}`) });
+  } catch (err) {
+    if (err instanceof UnknownSystemError) throw usageError(err.message);
+    throw err;
   } finally {
     progress.done();
   }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import { ConnectorRegistry } from '../connectors/registry.js';
+import { configLoader } from '../app.js';
 import type { CliContext } from './cli-context.js';
 
 /** `iam-review validate`: load and check all config; print a summary. Exit 2 on any problem. */
@@ -10,7 +9,7 @@ export function validateCommand(ctx: CliContext): Command {
     .option('--json', 'print the summary as JSON')
     .action((opts: { json?: boolean }) => {
       const env = ctx.env();
-      const config = loadConfig(env.configDir, new ConnectorRegistry().settingsSchemaFor);
+      const config = configLoader(env)();
       if (opts.json) {
         ctx.io.out(JSON.stringify({
           configDir: config.configDir,

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { EventType } from '../audit/event-types.js';
 import { EVENT } from '../audit/event-types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseRoleRef } from '../config/policy-config.js';
@@ -169,7 +170,7 @@ function summaryData(evaluationId: string, findings: readonly Finding[], detaile
 
 async function recordLedger(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Promise<void> {
   const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
-  const inputs: { type: string; actor: string; subject: string; data: Record<string, unknown> }[] = [];
+  const inputs: { type: EventType; actor: string; subject: string; data: Record<string, unknown> }[] = [];
   for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
     const detailed = detailAll ? list : list.filter((f) => f.severity === 'high');
     if (!detailAll && list.length > 0) inputs.push({ type, actor, subject: `evaluation:${evaluationId}`, data: summaryData(evaluationId, list, detailed.length) });

@@ -32,7 +32,7 @@ export class EvidenceUpload {
     const dir = await mkdtemp(join(tmpdir(), 'iam-review-export-'));
     try {
       const pack = await writeEvidencePack(
-        { store: deps.store, now: deps.now, criticality },
+        { store: deps.store, audit: deps.audit, now: deps.now, criticality },
         { campaigns: [campaign], dir, formats: new Set(['csv', 'html']), exportedBy: actor.label, scope: { from: null, to: null }, via: 'slack' },
       );
       const files = SLACK_EXPORT_FILES.map((name) => {

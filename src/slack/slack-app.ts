@@ -8,15 +8,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import type { ReviewDeps } from '../reviews/review-deps.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './listeners/index.js';
 import type { SlackReviewServices } from './review-services.js';
-import { createSlackReviewServices } from './review-services.js';
-import { slackServiceDeps } from './slack-services.js';
-import type { SlackRatePacer } from './slack-rate-limits.js';
 
 export interface SlackAppConfig {
   botToken: string;
@@ -29,7 +25,6 @@ export interface SlackAppConfig {
   port: number;
   /** WebClient retries (default: the SDK's, which waits out 429 Retry-After). */
   retryConfig?: RetryOptions;
-  pacer?: SlackRatePacer;
   /** Largest request body the HTTP receiver reads (default 1 MiB; Slack's own payloads are far smaller). */
   bodyLimit?: number;
   /**
@@ -57,7 +52,11 @@ export function slackConfigured(env: { SLACK_BOT_TOKEN?: string; SLACK_SIGNING_S
   return Boolean(env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN));
 }
 
-export async function startSlackApp(config: SlackAppConfig, review: () => ReviewDeps, log: Logger): Promise<SlackRuntime> {
+/**
+ * Starts the Bolt app. `services` builds the Slack services over the Web API client Bolt
+ * creates (the composition root supplies it, so the services are wired in one place).
+ */
+export async function startSlackApp(config: SlackAppConfig, services: (client: WebClient) => SlackReviewServices, log: Logger): Promise<SlackRuntime> {
   const logger = boltLogger(log);
   const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(config.retryConfig ? { retryConfig: config.retryConfig } : {}), rejectRateLimitedCalls: false };
   const socket = Boolean(config.appToken);
@@ -73,12 +72,12 @@ export async function startSlackApp(config: SlackAppConfig, review: () => Review
   });
   const auth = await app.client.auth.test();
   if (!auth.team_id) throw new Error('auth.test answered without a team_id');
-  const services = createSlackReviewServices(slackServiceDeps({ client: app.client, review, log, pacer: config.pacer }));
-  registerListeners(app, services, auth.team_id);
+  const built = services(app.client);
+  registerListeners(app, built, auth.team_id);
   const started = socket ? await app.start() : await app.start(config.port);
   const port = socket ? null : ((started as Server).address() as AddressInfo).port;
   log.info({ mode: socket ? 'socket' : 'http', port, teamId: auth.team_id }, 'Slack app started');
-  return { app, services, mode: socket ? 'socket' : 'http', teamId: auth.team_id, port, stop: () => stopApp(app, socketReceiver) };
+  return { app, services: built, mode: socket ? 'socket' : 'http', teamId: auth.team_id, port, stop: () => stopApp(app, socketReceiver) };
 }
 
 /** How long stop() waits for Socket Mode's close handshake (the socket may already be gone). */

@@ -1,3 +1,4 @@
+import { AuditLog } from '../../src/audit/audit-log.js';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ describe('evidence pack', () => {
   async function pack(opts: { formats?: ExportFormat[]; key?: string; dir?: string; batchSize?: number } = {}) {
     const dir = opts.dir ?? join(root, `pack-${++n}`);
     return writeEvidencePack(
-      { store, now: clock.now, criticality: CRITICALITY },
+      { store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, criticality: CRITICALITY },
       { campaigns: [campaign], dir, formats: new Set(opts.formats ?? EXPORT_FORMATS), exportedBy: 'auditor@firm.li', scope: { from: null, to: null }, pseudonymizer: opts.key ? pseudonymizer(opts.key) : undefined, batchSize: opts.batchSize ?? 2 },
     );
   }

@@ -3,6 +3,7 @@
  * summary figures against the fixture's known campaign, that every chart is drawn, and that
  * the page loads nothing from anywhere (self-contained: it must render offline, in an archive).
  */
+import { AuditLog } from '../../src/audit/audit-log.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'report.html in headless Chromium'
     const { campaign } = await seedReviewedCampaign(store, clock);
     clock.at(30);
     pack = await writeEvidencePack(
-      { store, now: clock.now, criticality: new Map([['custody-wallet', 'critical'], ['trading', 'important']]) },
+      { store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, criticality: new Map([['custody-wallet', 'critical'], ['trading', 'important']]) },
       { campaigns: [campaign], dir: join(root, 'pack'), formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li', scope: { from: null, to: null } },
     );
     await store.close();

@@ -6,8 +6,8 @@
  */
 import { retryPolicies } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/cli/serve-command.js';
-import { startServer } from '../../src/cli/serve-command.js';
+import type { RunningServer } from '../../src/server/start-server.js';
+import { startServer } from '../../src/server/start-server.js';
 import { closeCampaign } from '../../src/reviews/close-campaign.js';
 import { JUSTIFICATION_VIEW, REVIEW_ACTION_IDS } from '../../src/slack/blocks/index.js';
 import { interactivityBody, textInputValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
@@ -33,7 +33,7 @@ describe('Slack review, end to end', () => {
   });
 
   it('runs a campaign from the schedule to its close', async () => {
-    server = await startServer(h.ctx, h.app, { slack: { port: 0, retryConfig: retryPolicies.rapidRetryPolicy }, owner: 'test' });
+    server = await startServer(h.app, { slack: { port: 0, retryConfig: retryPolicies.rapidRetryPolicy }, owner: 'test' });
     h.slack = server.slack;
     expect(server.jobs.map((j) => j.name).sort()).toEqual(['campaign:semiannual', 'reminders', 'sync:trading']);
 

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
+import { openApp } from '../../src/app.js';
 import { campaignCommand } from '../../src/cli/campaign-command.js';
 import { closeCampaign } from '../../src/reviews/close-campaign.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
@@ -188,7 +189,9 @@ describe('closing a campaign updates its review messages', () => {
 
   it('without Slack configured, `campaign close` closes and touches no message', async () => {
     const updates = h.fake.callsTo('chat.update').length;
-    const out = await cliClose({ ...h.app, env: { ...h.app.env, SLACK_BOT_TOKEN: undefined } });
+    // The same store and clock, in an app built from an environment without a bot token.
+    const withoutSlack = await openApp({ ...h.app.env, SLACK_BOT_TOKEN: undefined }, { store: h.app.store, now: h.app.now, log: h.app.log });
+    const out = await cliClose(withoutSlack);
     expect(out).toBe(`Closed ${CAMPAIGN}: 1 approved, 1 revoked, ${EXTRA_GRANTS + 3} expired (not reviewed).`);
     expect((await h.app.store.campaigns.get(CAMPAIGN))!.state).toBe('closed');
     expect(h.fake.callsTo('chat.update')).toHaveLength(updates);

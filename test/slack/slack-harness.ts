@@ -13,13 +13,11 @@ import type { App } from '../../src/app.js';
 import { openApp } from '../../src/app.js';
 import { loadEnv } from '../../src/config/env.js';
 import type { CliContext } from '../../src/cli/cli-context.js';
-import { reviewDeps } from '../../src/cli/review-context.js';
 import type { LedgerEvent, ReviewItem } from '../../src/domain/index.js';
 import { findingKey } from '../../src/domain/index.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
 import type { SlackRuntime } from '../../src/slack/slack-app.js';
-import { startSlackApp } from '../../src/slack/slack-app.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import type { FakeSlackOptions, FakeSlackUser } from '../fakes/fake-slack.js';
 import type { ClickedAction, SlackRequestBody, SlackTeam } from '../fakes/slack-requests.js';
@@ -109,11 +107,11 @@ export class SlackHarness {
   }
 
   deps(): ReviewDeps {
-    return reviewDeps(this.app);
+    return this.app.reviews.deps();
   }
 
   async startSlack(): Promise<SlackRuntime> {
-    this.slack = await startSlackApp({ botToken: this.fake.token, signingSecret: SECRET, apiUrl: this.fake.apiUrl, port: 0, retryConfig: retryPolicies.rapidRetryPolicy }, () => this.deps(), this.app.log);
+    this.slack = await this.app.slack.start({ port: 0, retryConfig: retryPolicies.rapidRetryPolicy });
     return this.slack;
   }
 

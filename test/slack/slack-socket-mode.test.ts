@@ -1,5 +1,5 @@
 /**
- * Socket Mode end to end: the real Bolt app from startSlackApp with an app-level token, its
+ * Socket Mode end to end: the real Bolt app (app.slack.start) with an app-level token, its
  * Socket Mode client calling apps.connections.open on the fake Web API (SLACK_API_URL) and
  * connecting to the fake Socket Mode server. Envelopes carry the same payloads Slack posts over
  * HTTP; the app's acks come back over the socket.
@@ -9,7 +9,6 @@ import type { WebAPIPlatformError } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVIEW_ACTION_IDS } from '../../src/slack/blocks/index.js';
 import type { SlackRuntime } from '../../src/slack/slack-app.js';
-import { startSlackApp } from '../../src/slack/slack-app.js';
 import { FakeSocketMode } from '../fakes/fake-socket-mode.js';
 import { blockActionsPayload, slashCommandBody } from '../fakes/slack-requests.js';
 import type { Person } from './slack-harness.js';
@@ -24,7 +23,7 @@ describe('Slack Socket Mode', () => {
   let h: SlackHarness;
 
   const startSocketApp = (appToken = APP_TOKEN): Promise<SlackRuntime> =>
-    startSlackApp({ botToken: h.fake.token, appToken, apiUrl: h.fake.apiUrl, port: 0, retryConfig: retryPolicies.rapidRetryPolicy, socketPingTimeoutMs: PING_TIMEOUT_MS }, () => h.deps(), h.app.log);
+    h.app.slack.start({ appToken, port: 0, retryConfig: retryPolicies.rapidRetryPolicy, socketPingTimeoutMs: PING_TIMEOUT_MS });
 
   beforeEach(async () => {
     socket = await FakeSocketMode.start();

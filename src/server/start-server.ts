@@ -1,0 +1,108 @@
+/**
+ * The long-running process, wired from the app's services (part of the composition root): it
+ * schedules syncs (per system with a schedule), campaign openings (per review definition) and
+ * the daily reminder run through the store-backed scheduler (one run per slot across replicas,
+ * missed slots caught up on start), and starts the Slack app when Slack is configured.
+ * stop() starts no new message, stops the scheduler and the Slack receiver.
+ */
+import { hostname } from 'node:os';
+import type { App } from '../app.js';
+import { periodOf } from '../domain/index.js';
+import { openCampaign } from '../reviews/open-campaign.js';
+import type { Job, SchedulerLog } from '../scheduler/scheduler.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { SlackReviewServices } from '../slack/review-services.js';
+import type { SlackAppConfig, SlackRuntime } from '../slack/slack-app.js';
+
+/** The daily reminder and escalation run, in IAM_REVIEW_TIMEZONE. */
+export const REMINDERS_CRON = '0 9 * * *';
+
+export interface RunningServer {
+  jobs: Job[];
+  slack: SlackRuntime | null;
+  /** Where the server's one-line start summary goes (stderr for the CLI). */
+  summary: string;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Overrides of the Slack app's settings (tests: port 0, a rapid retry policy). */
+  slack?: Partial<SlackAppConfig>;
+  /** Replica name in scheduler claims (default host:pid). */
+  owner?: string;
+}
+
+export async function startServer(app: App, opts: ServeOptions = {}): Promise<RunningServer> {
+  const config = app.loadConfig();
+  await app.recordConfig(config, 'serve');
+  const env = app.env;
+  const shutdown = new AbortController();
+
+  let slack: SlackRuntime | null = null;
+  let services: SlackReviewServices | null = null;
+  if (app.slack.configured) {
+    slack = await app.slack.start(opts.slack);
+    services = slack.services;
+  } else if (env.SLACK_BOT_TOKEN) {
+    // A bot token alone: messages go out, but clicks cannot come in (no signing secret or app token).
+    services = app.slack.outbound();
+    app.log.warn('SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: review messages are sent, but clicks cannot be received');
+  }
+
+  const tz = env.IAM_REVIEW_TIMEZONE;
+  const jobs: Job[] = [];
+  for (const system of config.systems) {
+    if (!system.schedule) continue;
+    jobs.push({
+      name: `sync:${system.id}`,
+      cron: system.schedule.cron,
+      timezone: system.schedule.timezone ?? tz,
+      run: async () => {
+        const outcomes = await app.sync.runConfigured(system.id, { actor: 'scheduler', signal: shutdown.signal });
+        for (const o of outcomes) app.log.info(o.ok ? { systemId: o.systemId, status: o.result.snapshot.status, applied: o.result.applied } : { systemId: o.systemId, error: o.error }, 'scheduled sync done');
+      },
+    });
+  }
+  for (const def of config.reviews) {
+    const zone = def.schedule.timezone ?? tz;
+    jobs.push({
+      name: `campaign:${def.id}`,
+      cron: def.schedule.cron,
+      timezone: zone,
+      run: async (slot) => {
+        const r = await openCampaign(app.reviews.deps(), def.id, { period: periodOf(def.period, slot, zone), actor: 'scheduler' });
+        app.log.info({ campaignId: r.campaign.id, opened: r.opened, items: r.itemsAdded, systemsWithoutState: r.systemsWithoutState }, 'scheduled campaign');
+        if (services && r.campaign.state === 'open') await services.delivery.deliverCampaign(r.campaign.id, { actor: 'scheduler', signal: shutdown.signal });
+      },
+    });
+  }
+  if (services) {
+    const reminders = services.reminders;
+    jobs.push({ name: 'reminders', cron: REMINDERS_CRON, timezone: tz, run: async () => void (await reminders.run({ actor: 'scheduler' })) });
+  }
+
+  const scheduler = new Scheduler({ store: app.store.scheduler, owner: opts.owner ?? `${hostname()}:${process.pid}`, log: schedulerLog(app), now: () => app.now() });
+  await scheduler.start(jobs);
+  app.log.info({ jobs: jobs.map((j) => `${j.name} (${j.cron} ${j.timezone})`), slack: slack ? { mode: slack.mode, port: slack.port } : services ? 'outbound only' : 'off' }, 'serve started');
+  const summary = `iam-review serve: ${jobs.length} scheduled jobs; Slack ${slack ? `${slack.mode} mode${slack.port !== null ? ` on port ${slack.port}` : ''}` : services ? 'outbound only' : 'not configured'}.`;
+
+  return {
+    jobs,
+    slack,
+    summary,
+    async stop() {
+      shutdown.abort();
+      await scheduler.stop();
+      await slack?.stop();
+    },
+  };
+}
+
+function schedulerLog(app: App): SchedulerLog {
+  const log = app.log.child({ component: 'scheduler' });
+  return {
+    info: (msg, fields) => log.info(fields ?? {}, msg),
+    warn: (msg, fields) => log.warn(fields ?? {}, msg),
+    error: (msg, fields) => log.error(fields ?? {}, msg),
+  };
+}
