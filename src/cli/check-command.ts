@@ -30,7 +30,8 @@ export function checkCommand(ctx: CliContext): Command {
       for (const w of config.warnings) ctx.io.err(`warning: ${w}`);
       const result = await app.check.run(config, { systemId: opts.system, actor: 'cli' });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
-      ctx.io.out(opts.format === 'json' ? JSON.stringify(checkJson(result), null, 2) : checkTable(result));
+      if (opts.format === 'json') ctx.io.out(JSON.stringify(checkJson(result), null, 2));
+      else writeChunked(ctx, checkTableLines(result));
       if (opts.failOn !== undefined) {
         const failOn = opts.failOn;
         const hits = result.findings.filter((f) => atLeast(f.severity, failOn)).length;
@@ -82,21 +83,52 @@ function labelOf(result: CheckResult, f: Finding): string | null {
   return f.identityId === null ? null : (result.identityLabels.get(f.identityId) ?? f.identityId);
 }
 
+/** The findings as a table, one string (the demo); `check` writes checkTableLines in chunks. */
 export function checkTable(result: CheckResult): string {
+  return [...checkTableLines(result)].join('\n');
+}
+
+/**
+ * The table line by line, so millions of findings are written without one giant string; column
+ * widths are computed with a loop (a spread of every row into Math.max overflows the stack).
+ */
+export function* checkTableLines(result: CheckResult): Generator<string> {
   const { findings, summary, evaluation } = result;
-  if (findings.length === 0) return `No findings (${evaluation.systemIds.length} system(s) evaluated at ${evaluation.at}).`;
-  const rows = findings.map((f) => [f.severity, f.type, f.systemId, f.accountId ?? '-', labelOf(result, f) ?? '-', f.role ? f.role + (f.scope ? `@${f.scope}` : '') : '-', f.ruleId]);
+  if (findings.length === 0) {
+    yield `No findings (${evaluation.systemIds.length} system(s) evaluated at ${evaluation.at}).`;
+    return;
+  }
+  const cells = (f: Finding): string[] => [f.severity, f.type, f.systemId, f.accountId ?? '-', labelOf(result, f) ?? '-', f.role ? f.role + (f.scope ? `@${f.scope}` : '') : '-', f.ruleId];
   const header = ['SEVERITY', 'TYPE', 'SYSTEM', 'ACCOUNT', 'IDENTITY', 'ROLE', 'RULE'];
-  const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  const out = [line(header)];
-  findings.forEach((f, i) => {
-    out.push(line(rows[i]!));
-    out.push(`    ${f.reason}`);
-  });
-  const bySeverity = SEVERITIES.slice().reverse().map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`);
+  const widths = header.map((h) => h.length);
+  const bySeverity = new Map<Severity, number>();
+  for (const f of findings) {
+    const row = cells(f);
+    for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = Math.min(40, row[i]!.length);
+    bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+  }
+  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  yield line(header);
+  for (const f of findings) {
+    yield line(cells(f));
+    yield `    ${f.reason}`;
+  }
+  const severities = SEVERITIES.slice().reverse().map((s) => `${bySeverity.get(s) ?? 0} ${s}`);
   const byType = Object.entries(summary).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
-  out.push('', `${findings.length} finding(s): ${bySeverity.join(', ')}  (${byType.join(', ')})`);
-  out.push(`Evaluated ${evaluation.systemIds.join(', ')} at ${evaluation.at}; new ${result.changes.opened}, still open ${result.changes.refreshed}, resolved ${result.changes.resolved}.`);
-  return out.join('\n');
+  yield '';
+  yield `${findings.length} finding(s): ${severities.join(', ')}  (${byType.join(', ')})`;
+  yield `Evaluated ${evaluation.systemIds.join(', ')} at ${evaluation.at}; new ${result.changes.opened}, still open ${result.changes.refreshed}, resolved ${result.changes.resolved}.`;
+}
+
+/** Writes lines a chunk at a time: one write per line is slow, one string of every line can exceed V8's limit. */
+function writeChunked(ctx: CliContext, lines: Iterable<string>, chunk = 2_000): void {
+  let buffer: string[] = [];
+  for (const l of lines) {
+    buffer.push(l);
+    if (buffer.length === chunk) {
+      ctx.io.out(buffer.join('\n'));
+      buffer = [];
+    }
+  }
+  if (buffer.length > 0) ctx.io.out(buffer.join('\n'));
 }
