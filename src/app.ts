@@ -86,8 +86,8 @@ export function configHash(config: Pick<LoadedConfig, 'files'>): string {
 }
 
 /** Loads the config folders without opening a store (`validate`). */
-export function configLoader(env: Pick<Env, 'configDir'>, connectors = new ConnectorRegistry()): () => LoadedConfig {
-  return () => loadConfig(env.configDir, connectors.settingsSchemaFor);
+export function configLoader(env: Pick<Env, 'configDir' | 'IAM_REVIEW_CONFIG_EXTERNAL_LINKS'>, connectors = new ConnectorRegistry()): () => LoadedConfig {
+  return () => loadConfig(env.configDir, connectors.settingsSchemaFor, { allowExternalLinks: env.IAM_REVIEW_CONFIG_EXTERNAL_LINKS });
 }
 
 export interface AppOptions {

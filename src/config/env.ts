@@ -28,6 +28,7 @@ export const envSchema = z.object({
   AZURE_CLIENT_ID: optionalString,
   AZURE_CLIENT_SECRET: optionalString,
   IAM_REVIEW_PSEUDONYM_KEY: optionalString,
+  IAM_REVIEW_CONFIG_EXTERNAL_LINKS: optionalString.pipe(z.enum(['true', 'false'], 'true or false').optional()).transform((v) => v === 'true'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -4,8 +4,8 @@
  * and key path; warnings (suspicious but usable config) are returned alongside.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { ConfigError } from './config-error.js';
@@ -41,13 +41,27 @@ export type SettingsSchemaLookup = (type: string) => z.ZodType | undefined;
 export const SPECIAL_POLICY_FILES = ['separation-of-duties.yaml', 'global.yaml'] as const;
 export const ROLES_FILE = 'roles.yaml';
 
-export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaLookup): LoadedConfig {
+export interface LoadConfigOptions {
+  /**
+   * Follow symbolic links in the config folders that point outside the config root
+   * (IAM_REVIEW_CONFIG_EXTERNAL_LINKS). Off by default: a link out of the reviewed repository
+   * would bring in policy that no pull request showed.
+   */
+  allowExternalLinks?: boolean;
+}
+
+export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaLookup, opts: LoadConfigOptions = {}): LoadedConfig {
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
   const files: ConfigFileHash[] = [];
   const rel = (p: string) => relative(configDir, p) || p;
 
   function load<S extends z.ZodType>(path: string, schema: S): LoadedYaml<z.infer<S>> | null {
+    const link = linkProblem(path, realpathSync(configDir), opts.allowExternalLinks === true);
+    if (link) {
+      problems.push({ file: rel(path), line: null, column: null, keyPath: '', message: link });
+      return null;
+    }
     const result = loadYamlFile(path, rel(path), schema);
     if (!result.ok) {
       problems.push(...result.problems);
@@ -67,7 +81,7 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
   // connectors/: one file per system.
   const systems: SystemConfig[] = [];
   const systemAt = new Map<string, string>();
-  for (const path of yamlFiles(join(configDir, 'connectors'))) {
+  for (const path of configFiles(join(configDir, 'connectors'))) {
     const loaded = load(path, systemConfigSchema);
     if (!loaded) continue;
     const { connector, ...rest } = loaded.value;
@@ -99,13 +113,13 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
   // policies/: global, separation of duties, then one file per system.
   const policyDir = join(configDir, 'policies');
   const globalPath = join(policyDir, 'global.yaml');
-  const global = existsSync(globalPath) ? load(globalPath, globalPolicySchema)?.value : globalPolicySchema.parse({});
+  const global = present(globalPath) ? load(globalPath, globalPolicySchema)?.value : globalPolicySchema.parse({});
   const sodPath = join(policyDir, 'separation-of-duties.yaml');
-  const sod = existsSync(sodPath) ? load(sodPath, sodSchema) : null;
+  const sod = present(sodPath) ? load(sodPath, sodSchema) : null;
 
   const policies: SystemPolicy[] = [];
   const policyAt = new Map<string, string>();
-  for (const path of yamlFiles(policyDir)) {
+  for (const path of configFiles(policyDir)) {
     if ((SPECIAL_POLICY_FILES as readonly string[]).includes(path.slice(policyDir.length + 1))) continue;
     const loaded = load(path, systemPolicySchema);
     if (!loaded) continue;
@@ -150,12 +164,12 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
   const reviewDir = join(configDir, 'reviews');
   const rolesPath = join(reviewDir, ROLES_FILE);
   let roles: BotRoles | undefined;
-  if (existsSync(rolesPath)) roles = load(rolesPath, botRolesSchema)?.value;
+  if (present(rolesPath)) roles = load(rolesPath, botRolesSchema)?.value;
   else problems.push({ file: rel(rolesPath), line: null, column: null, keyPath: '', message: 'missing: it names the security team, the auditors and the fallback reviewer' });
 
   const reviews: ReviewDefinition[] = [];
   const reviewAt = new Map<string, string>();
-  for (const path of yamlFiles(reviewDir)) {
+  for (const path of configFiles(reviewDir)) {
     if (path.endsWith('/' + ROLES_FILE)) continue;
     const loaded = load(path, reviewDefinitionSchema);
     if (!loaded) continue;
@@ -176,13 +190,48 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
   return { configDir, systems, policies, sodRules, global, reviews, roles, files, warnings };
 }
 
-/** `.yaml`/`.yml` files directly in a folder, sorted (sub-folders such as sample-data/ are not config). */
-function yamlFiles(dir: string): string[] {
+/**
+ * `.yaml`/`.yml` files directly in a folder, sorted (sub-folders such as sample-data/ are not
+ * config; dot-files are skipped, as are Kubernetes ConfigMap's `..data` folders). Symbolic links
+ * are kept: load() checks where they point.
+ */
+function configFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() && /\.ya?ml$/i.test(d.name))
+    .filter((d) => !d.name.startsWith('.') && /\.ya?ml$/i.test(d.name) && (d.isFile() || d.isSymbolicLink()))
     .map((d) => join(dir, d.name))
     .sort();
+}
+
+/** Whether a path exists as a file or a link (a dangling link is there, and reported by load()). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Symbolic links are followed, as a ConfigMap or git-sync checkout is made of them. A link that
+ * dangles, points at something other than a file, or leaves the config root (`root`, resolved)
+ * without `allowExternal` is a problem: never silently skipped, never read.
+ */
+function linkProblem(path: string, root: string, allowExternal: boolean): string | null {
+  if (!lstatSync(path).isSymbolicLink()) return null;
+  let target: string;
+  try {
+    target = realpathSync(path);
+  } catch {
+    return 'symbolic link to a file that does not exist';
+  }
+  const inside = relative(root, target);
+  if (!allowExternal && (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
+    return `symbolic link points outside the config root (to ${target}); set IAM_REVIEW_CONFIG_EXTERNAL_LINKS=true to allow it`;
+  }
+  if (!statSync(target).isFile()) return `symbolic link to something that is not a file (${target})`;
+  return null;
 }
 
 /** Months between campaigns of a review definition, from its period kind. */
