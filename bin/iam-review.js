@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Package entry point: runs the compiled CLI (built by `npm install` through `prepare`).
-import { run } from '../dist/cli.js';
+import { main } from '../dist/cli.js';
 
-process.exitCode = await run(process.argv);
+process.exitCode = await main(process.argv);

@@ -14,7 +14,7 @@ import { loadDotEnv, loadEnv } from './config/env.js';
 import type { CliContext } from './cli/cli-context.js';
 import { CliError, EXIT } from './cli/cli-error.js';
 import type { CliIo } from './cli/cli-io.js';
-import { processIo } from './cli/cli-io.js';
+import { processIo, quietOnClosedPipes } from './cli/cli-io.js';
 import { auditCommand } from './cli/audit-command.js';
 import { campaignCommand } from './cli/campaign-command.js';
 import { checkCommand } from './cli/check-command.js';
@@ -87,7 +87,13 @@ function reportError(err: unknown, io: CliIo): number {
   return EXIT.failure;
 }
 
-// Run when executed directly (`tsx src/cli.ts ...`); the package bin imports run() itself.
+/** The process entry point (the package bin and `tsx src/cli.ts`): a closed stdout pipe ends output quietly. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  quietOnClosedPipes();
+  return run(argv);
+}
+
+// Run when executed directly (`tsx src/cli.ts ...`); the package bin calls main() itself.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await run(process.argv);
+  process.exitCode = await main();
 }
