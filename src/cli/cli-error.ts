@@ -5,6 +5,10 @@ export const EXIT = {
   invalidInput: 2,
   findingsAtThreshold: 3,
   ledgerBroken: 4,
+  /** `sync`: a system's pull was partial (read but not applied: its current state is unchanged). */
+  syncPartial: 5,
+  /** `sync`: a system's pull was quarantined (suspicious; applied only with --accept-quarantined). */
+  syncQuarantined: 6,
 } as const;
 
 /** An error that carries the exit code the CLI must end with. */

@@ -28,8 +28,15 @@ export function syncCommand(ctx: CliContext): Command {
       } else {
         ctx.io.out(formatOutcomes(outcomes));
       }
+      // The worst outcome decides: failed, then quarantined, then partial (each leaves that system's state unchanged).
       if (outcomes.some((o) => !o.ok || o.result.snapshot.status === 'failed')) {
         throw new CliError('one or more systems failed to sync; their current state is unchanged', EXIT.failure);
+      }
+      if (outcomes.some((o) => o.ok && o.result.snapshot.status === 'quarantined')) {
+        throw new CliError('one or more snapshots were quarantined and not applied; inspect them, then `sync --accept-quarantined SNAPSHOT`', EXIT.syncQuarantined);
+      }
+      if (outcomes.some((o) => o.ok && o.result.snapshot.status === 'partial')) {
+        throw new CliError('one or more systems were read only partially and not applied; their current state is unchanged', EXIT.syncPartial);
       }
     });
 }

@@ -1,0 +1,56 @@
+/**
+ * `iam-review sync` exit codes through run(): a partial pull exits 5, a quarantined one 6, a
+ * failed one 1 (the worst outcome of all systems decides); the state of those systems is unchanged.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import { EXIT } from '../../src/cli/cli-error.js';
+import { captureIo } from '../helpers/capture-io.js';
+import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+
+const HR = 'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups\nE1,alice@example.com,Alice,Trading,Trader,,active,employee,,\n';
+const HEADER = 'account_id,identity,role,scope,status,last_activity_at,display_name,account_type';
+const row = (i: number, status = 'active') => `acc-${i},alice@example.com,VIEWER,,${status},2026-11-23T10:00:00Z,A${i},human`;
+const trading = (rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
+
+describe('iam-review sync exit codes', () => {
+  let configDir: string;
+  let dataDir: string;
+
+  async function sync(): Promise<{ code: number; out: string; err: string }> {
+    const io = captureIo();
+    const code = await run(['node', 'iam-review', 'sync'], { io, env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+    return { code, out: io.stdout(), err: io.stderr() };
+  }
+  const writeTrading = (text: string) => writeFileSync(join(configDir, 'connectors/sample-data/trading.csv'), text);
+
+  beforeEach(async () => {
+    configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR, 'connectors/sample-data/trading.csv': trading(Array.from({ length: 20 }, (_, i) => row(i))) });
+    dataDir = mkdtempSync(join(tmpdir(), 'iam-sync-exit-'));
+    expect((await sync()).code).toBe(EXIT.ok);
+  });
+
+  it('exits 5 when a system was read only partially', async () => {
+    writeTrading(trading([...Array.from({ length: 20 }, (_, i) => row(i)), row(99, 'gone')]));
+    const r = await sync();
+    expect(r.code).toBe(EXIT.syncPartial);
+    expect(r.err).toMatch(/read only partially and not applied/);
+    expect(r.out).toMatch(/trading\s+partial\*/);
+  });
+
+  it('exits 6 when a snapshot was quarantined (most grants gone at once)', async () => {
+    writeTrading(trading([row(0)]));
+    const r = await sync();
+    expect(r.code).toBe(EXIT.syncQuarantined);
+    expect(r.err).toMatch(/quarantined and not applied/);
+  });
+
+  it('exits 1 when a system failed, whatever else happened', async () => {
+    rmSync(join(configDir, 'connectors/sample-data/hr.csv'));
+    writeTrading(trading([row(0)]));
+    expect((await sync()).code).toBe(EXIT.failure);
+  });
+});
