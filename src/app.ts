@@ -77,6 +77,22 @@ export interface SlackServices {
 }
 
 const CONFIG_HASH_KEY = 'config:hash';
+/** The config folder the store was first used with (as configured, not resolved: git-sync's `current` link stays one folder). */
+const CONFIG_DIR_KEY = 'config:dir';
+
+/**
+ * The store was first used with another config folder: two firms (or two copies of one) would
+ * mix in one ledger. Refused unless the operator says so (`--force`), which is then ledgered.
+ */
+export class ConfigDirMismatchError extends Error {
+  constructor(
+    readonly recorded: string,
+    readonly given: string,
+  ) {
+    super(`this data folder was first used with the config folder ${recorded}, not ${given}: two firms' state and ledger would mix. Point IAM_REVIEW_CONFIG_DIR (or IAM_REVIEW_DATA_DIR) at the right folder, or pass --force if the config folder really moved`);
+    this.name = 'ConfigDirMismatchError';
+  }
+}
 
 /** One hash over every config file's path and SHA-256. */
 export function configHash(config: Pick<LoadedConfig, 'files'>): string {
@@ -94,6 +110,8 @@ export interface AppOptions {
   log?: Logger;
   now?: () => Date;
   store?: Store;
+  /** Accept a config folder other than the one the store was first used with (`--force`). */
+  adoptConfigDir?: boolean;
 }
 
 export async function openStore(env: Env): Promise<Store> {
@@ -113,10 +131,18 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
+    const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
+    const moved = recordedDir !== null && recordedDir !== config.configDir;
+    if (moved && !opts.adoptConfigDir) throw new ConfigDirMismatchError(recordedDir, config.configDir);
     const hash = configHash(config);
-    if ((await store.kv.get(CONFIG_HASH_KEY)) === hash) return;
-    await audit.record(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings });
+    if (!moved && (await store.kv.get(CONFIG_HASH_KEY)) === hash) {
+      // A store from before the folder was recorded: its last config.loaded already names it.
+      if (recordedDir === null) await store.kv.set(CONFIG_DIR_KEY, config.configDir);
+      return;
+    }
+    await audit.record(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings, ...(moved ? { previousConfigDir: recordedDir } : {}) });
     await store.kv.set(CONFIG_HASH_KEY, hash);
+    await store.kv.set(CONFIG_DIR_KEY, config.configDir);
   };
   const reviewDeps = (): ReviewDeps => ({ store, audit, now, config: load(), timeZone: env.IAM_REVIEW_TIMEZONE });
   const reviews: ReviewServices = {

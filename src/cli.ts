@@ -6,8 +6,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import type { App } from './app.js';
-import { openApp } from './app.js';
+import type { App, AppOptions } from './app.js';
+import { ConfigDirMismatchError, openApp } from './app.js';
 import { ConfigError } from './config/config-error.js';
 import type { Env } from './config/env.js';
 import { loadDotEnv, loadEnv } from './config/env.js';
@@ -30,15 +30,19 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Opens the app; tests inject one with a fixed clock or a prepared store. */
-  openApp?: (env: Env) => Promise<App>;
+  openApp?: (env: Env, opts: AppOptions) => Promise<App>;
 }
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('iam-review')
     .description('Access reviews for MiCAR/DORA: connectors -> policies -> Slack reviews -> hash-chained audit ledger')
     .version(process.env.npm_package_version ?? '0.1.0')
+    .option('--force', 'use a data folder first used with another config folder (the move is ledgered)')
     .showHelpAfterError()
     .exitOverride();
+  program.hook('preAction', () => {
+    ctx.force = program.opts<{ force?: boolean }>().force === true;
+  });
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
   for (const make of [validateCommand, syncCommand, checkCommand, campaignCommand, decideCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
@@ -56,7 +60,8 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<number
   const ctx: CliContext = {
     io,
     env: () => (env ??= loadEnv(opts.env ?? process.env, opts.cwd)),
-    app: async () => (app ??= await (opts.openApp ?? ((e) => openApp(e)))(ctx.env())),
+    force: false,
+    app: async () => (app ??= await (opts.openApp ?? ((e, o) => openApp(e, o)))(ctx.env(), { adoptConfigDir: ctx.force })),
   };
   try {
     await buildProgram(ctx).parseAsync(argv);
@@ -74,7 +79,7 @@ function reportError(err: unknown, io: CliIo): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
     return EXIT.invalidInput;
   }
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof ConfigDirMismatchError) {
     io.err(`error: ${err.message}`);
     return EXIT.invalidInput;
   }

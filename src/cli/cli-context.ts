@@ -11,4 +11,6 @@ export interface CliContext {
   app(): Promise<App>;
   /** The environment, without opening the store. */
   env(): Env;
+  /** `--force`: accept a config folder other than the one the store was first used with. */
+  force: boolean;
 }

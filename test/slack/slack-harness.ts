@@ -69,7 +69,7 @@ export class SlackHarness {
     const dir = tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': REVIEW_YAML });
     const data = mkdtempSync(join(tmpdir(), 'iam-slack-'));
     this.env = () => loadEnv({ IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: data, LOG_LEVEL: 'silent', IAM_REVIEW_TIMEZONE: 'Europe/Vaduz', SLACK_BOT_TOKEN: this.fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: this.fake.apiUrl, PORT: '0' });
-    this.ctx = { io: { out: () => {}, err: () => {}, isTty: false }, env: () => this.env(), app: async () => this.app };
+    this.ctx = { io: { out: () => {}, err: () => {}, isTty: false }, env: () => this.env(), force: false, app: async () => this.app };
   }
 
   static async create(fakeOptions: FakeSlackOptions = {}): Promise<SlackHarness> {
