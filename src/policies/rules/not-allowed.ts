@@ -1,8 +1,9 @@
 /**
  * `not-allowed`: the role is in the system's policy, the account has an owner, and no
  * `allowedFor` matcher matches the owner; or the role names an `accountType` and the account
- * is of the other type. An unowned account raises `orphaned-account` instead (one finding,
- * not two): there is no identity to judge. Rule `policy:<system>:<role>`.
+ * is of the other type. A service account is judged on its owner. An unowned account raises
+ * `orphaned-account` instead (one finding, not two): there is no identity to judge. Rule
+ * `policy:<system>:<role>`.
  */
 import { compileMatchers } from '../identity-matcher.js';
 import { severityFor } from '../severity.js';
