@@ -1,7 +1,13 @@
 /**
  * Which part of an evidence pack evidences which requirement: printed in report.html so an
- * auditor can go from an article to the file that answers it.
+ * auditor can go from an article to the file that answers it. Rows that findings evidence
+ * name the finding types whose rules (policies/rules/) cite the row's reference, in registry order.
  */
+import type { FindingType } from '../domain/index.js';
+import type { ComplianceReference } from '../policies/rules/compliance-references.js';
+import { DORA_ACCESS_WITHDRAWAL, DORA_IDENTITY_MANAGEMENT, ISO_PRIVILEGED_ACCESS } from '../policies/rules/compliance-references.js';
+import { FINDING_RULES } from '../policies/rules/index.js';
+
 export interface MappingRow {
   framework: string;
   reference: string;
@@ -9,7 +15,23 @@ export interface MappingRow {
   evidence: string;
 }
 
-export const COMPLIANCE_MAPPING: readonly MappingRow[] = [
+interface MappingSource extends ComplianceReference {
+  requirement: string;
+  /** The evidence, or how to word it from the finding types citing the reference. */
+  evidence: string | ((findingTypes: readonly FindingType[]) => string);
+}
+
+/** The finding types whose rules cite a reference, in registry order. */
+export function findingTypesCiting(ref: ComplianceReference): FindingType[] {
+  return FINDING_RULES.filter((rule) => rule.compliance.some((c) => c.framework === ref.framework && c.reference === ref.reference)).map((rule) => rule.type);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+const SOURCES: readonly MappingSource[] = [
   {
     framework: 'DORA RTS 2024/1774',
     reference: 'Art. 21 (access control: periodic review)',
@@ -17,16 +39,14 @@ export const COMPLIANCE_MAPPING: readonly MappingRow[] = [
     evidence: 'Campaign summary and completion charts (this report); decisions.csv / decisions.json: one row per reviewed access right with reviewer, decision, justification and time; criticality column.',
   },
   {
-    framework: 'DORA RTS 2024/1774',
-    reference: 'Art. 21 (separation of duties, withdrawal of access)',
+    ...DORA_ACCESS_WITHDRAWAL,
     requirement: 'Conflicting duties separated; access withdrawn without undue delay when no longer needed.',
-    evidence: 'findings.csv (sod-conflict, leaver-access, contract-ended, dormant findings at review time); revocation rate and revocations by system; decisions.csv remediation_state for revokes.',
+    evidence: (types) => `findings.csv (${types.join(', ')} findings at review time); revocation rate and revocations by system; decisions.csv remediation_state for revokes.`,
   },
   {
-    framework: 'DORA RTS 2024/1774',
-    reference: 'Art. 20 (identity management)',
+    ...DORA_IDENTITY_MANAGEMENT,
     requirement: 'One identity per person including third-party staff; identity lifecycle recorded and kept.',
-    evidence: 'decisions.csv identity columns linking every account to its identity (or marking it unowned); orphaned-account findings in findings.csv.',
+    evidence: (types) => `decisions.csv identity columns linking every account to its identity (or marking it unowned); ${andList(types)} findings in findings.csv.`,
   },
   {
     framework: 'DORA RTS 2024/1774',
@@ -41,10 +61,9 @@ export const COMPLIANCE_MAPPING: readonly MappingRow[] = [
     evidence: 'decisions.csv / decisions.json; completion by reviewer; overdue and expired items (reported as not reviewed).',
   },
   {
-    framework: 'ISO/IEC 27001:2022',
-    reference: 'A.8.2 (privileged access rights)',
+    ...ISO_PRIVILEGED_ACCESS,
     requirement: 'Privileged access restricted, listed, reviewed and time-limited.',
-    evidence: 'decisions.csv rows of privileged roles on critical systems (criticality, role); not-allowed, unknown-role and max-holders-exceeded findings in findings.csv.',
+    evidence: (types) => `decisions.csv rows of privileged roles on critical systems (criticality, role); ${andList(types)} findings in findings.csv.`,
   },
   {
     framework: 'MiCAR',
@@ -53,3 +72,10 @@ export const COMPLIANCE_MAPPING: readonly MappingRow[] = [
     evidence: 'The ledger is append-only and never pruned; this pack and its manifest can be archived and re-verified against the ledger at any time.',
   },
 ];
+
+export const COMPLIANCE_MAPPING: readonly MappingRow[] = SOURCES.map(({ framework, reference, requirement, evidence }) => ({
+  framework,
+  reference,
+  requirement,
+  evidence: typeof evidence === 'string' ? evidence : evidence(findingTypesCiting({ framework, reference })),
+}));

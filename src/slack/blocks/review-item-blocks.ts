@@ -1,6 +1,7 @@
 import type { DecisionOutcome, ReviewItem } from '../../domain/campaign.js';
 import type { Finding, FindingType, Severity } from '../../domain/finding.js';
 import { severityRank } from '../../domain/finding.js';
+import { FINDING_RULES } from '../../policies/rules/index.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import type { ActionsBlock, ContextBlock, SectionBlock } from './block-types.js';
 import { buttonValue, itemActionsBlockId, itemBlockId, overflowValue, REVIEW_ACTION_IDS } from './review-actions.js';
@@ -53,17 +54,8 @@ const SECTION_MAX = 900;
  */
 const ITEM_STATUS_MAX = 200;
 
-const BADGES: Record<FindingType, string> = {
-  'not-allowed': ':no_entry: not allowed by policy',
-  'unknown-role': ':grey_question: unknown role',
-  'sod-conflict': ':warning: SoD conflict',
-  'max-holders-exceeded': ':busts_in_silhouette: too many holders',
-  dormant: ':zzz: dormant',
-  'orphaned-account': ':ghost: orphaned account',
-  'leaver-access': ':door: leaver',
-  'contract-ended': ':hourglass: contract ended',
-  'new-since-last-review': ':new: new since last review',
-};
+/** Each finding type's badge, as its rule (policies/rules/) words it. */
+const BADGES = new Map<FindingType, string>(FINDING_RULES.map((rule) => [rule.type, rule.badge]));
 
 /** Findings as badges, one per type, highest severity first: `:warning: SoD conflict (high)`. */
 export function findingBadges(findings: readonly Finding[]): string[] {
@@ -78,7 +70,7 @@ export function findingBadges(findings: readonly Finding[]): string[] {
   }
   return [...byType.entries()]
     .sort((a, b) => severityRank(b[1].severity) - severityRank(a[1].severity) || a[0].localeCompare(b[0]))
-    .map(([type, { severity, count }]) => `${BADGES[type]}${count > 1 ? ` ×${count}` : ''}${severity === 'high' ? ' (high)' : ''}`);
+    .map(([type, { severity, count }]) => `${BADGES.get(type)}${count > 1 ? ` ×${count}` : ''}${severity === 'high' ? ' (high)' : ''}`);
 }
 
 /** The highest-severity finding (first in input order among equals), or null. */

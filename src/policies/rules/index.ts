@@ -1,0 +1,28 @@
+/**
+ * The registry of finding rules: one line per finding type, in the order findings of equal
+ * severity are reported (the order of FINDING_TYPES in domain/finding.ts, which a test keeps
+ * equal). The Slack badges, the simulated reviewer, the compliance mapping and the evaluator
+ * all read this list.
+ */
+import { contractEnded } from './contract-ended.js';
+import { dormant } from './dormant.js';
+import type { FindingRule } from './finding-rule.js';
+import { leaverAccess } from './leaver-access.js';
+import { maxHoldersExceeded } from './max-holders-exceeded.js';
+import { newSinceLastReview } from './new-since-last-review.js';
+import { notAllowed } from './not-allowed.js';
+import { orphanedAccount } from './orphaned-account.js';
+import { sodConflict } from './sod-conflict.js';
+import { unknownRole } from './unknown-role.js';
+
+export const FINDING_RULES: readonly FindingRule[] = [
+  notAllowed,
+  unknownRole,
+  sodConflict,
+  maxHoldersExceeded,
+  dormant,
+  orphanedAccount,
+  leaverAccess,
+  contractEnded,
+  newSinceLastReview,
+];

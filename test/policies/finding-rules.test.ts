@@ -1,0 +1,129 @@
+/**
+ * The registry of finding rules (src/policies/rules/) is the one place a finding type is
+ * described: these tests check that every rule is complete, that the registry and the
+ * domain's FINDING_TYPES agree, and that every table derived from the registry (Slack
+ * badges, the simulated reviewer, the compliance mapping, severities) covers exactly it.
+ */
+import { describe, expect, it } from 'vitest';
+import { COMPLIANCE_MAPPING, findingTypesCiting } from '../../src/audit/compliance-mapping.js';
+import { sodSchema } from '../../src/config/policy-config.js';
+import type { Finding, FindingType, Severity } from '../../src/domain/index.js';
+import { DECISION_OUTCOMES, FINDING_TYPES, SEVERITIES } from '../../src/domain/index.js';
+import { evaluatePolicies } from '../../src/policies/evaluate-policies.js';
+import type { EvaluationContext } from '../../src/policies/evaluation-context.js';
+import { FINDING_RULES } from '../../src/policies/rules/index.js';
+import { simulatedDecision } from '../../src/reviews/simulated-reviewer.js';
+import { findingBadges } from '../../src/slack/blocks/review-item-blocks.js';
+import { context, daysAgo, grant, person, policy } from './policy-fixtures.js';
+
+function findingOfType(type: FindingType, severity: Severity): Finding {
+  return { key: `${type}|r|g`, type, severity, systemId: 'desk', grantId: 'g', accountId: 'a', identityId: null, role: 'USER', scope: null, ruleId: 'r', reason: `${type} found`, evidence: {} };
+}
+
+/** Finding types named in a text, in the order they appear. */
+function typesNamedIn(text: string): string[] {
+  return FINDING_TYPES.map((t) => ({ t, at: text.search(new RegExp(`(?<![\\w-])${t}(?![\\w-])`)) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.t);
+}
+
+/**
+ * A standard system `desk` (non-privileged roles) and a system `attic` without a policy
+ * file, with one planted problem per finding type. A new rule plants its own case here.
+ */
+const SOD_SEVERITY: Severity = 'medium';
+function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
+  const ctx: EvaluationContext = context({
+    systems: [
+      { id: 'desk', criticality: 'standard', kind: 'other' },
+      { id: 'attic', criticality: 'standard', kind: 'other' },
+    ],
+    policies: [policy('desk', { roles: { USER: { maxHolders: 2, allowedFor: [{ department: 'Desk' }] }, AUDIT: { allowedFor: [{ department: 'Desk' }] } } })],
+    sodRules: sodSchema.parse({ rules: [{ id: 'SOD-DESK', description: 'Users do not audit themselves.', severity: SOD_SEVERITY, roles: ['desk:USER', 'desk:AUDIT'] }] }).rules,
+    identities: [
+      person('dana', { department: 'Desk' }),
+      person('dirk', { department: 'Desk' }),
+      person('olga', { department: 'Outside' }),
+      person('lena', { department: 'Desk', status: 'terminated' }),
+      person('cora', { department: 'Desk', employmentType: 'contractor', contractEnd: '2026-01-31' }),
+    ],
+    certifications: new Map([['desk', { campaignId: 'desk-review:2026-H1', openedAt: daysAgo(20), certifiedAt: daysAgo(10), approvedGrantIds: [] }]]),
+  });
+  const grants = [
+    grant('desk', 'dana', 'USER', 'dana', { lastActivityAt: daysAgo(400) }), // dormant
+    grant('desk', 'dana', 'AUDIT', 'dana'), // sod-conflict (with USER)
+    grant('desk', 'dirk', 'USER', 'dirk', { firstSeenAt: daysAgo(2) }), // new-since-last-review; USER's 3rd holder below
+    grant('desk', 'olga', 'AUDIT', 'olga'), // not-allowed
+    grant('desk', 'lena', 'AUDIT', 'lena'), // leaver-access
+    grant('desk', 'cora', 'AUDIT', 'cora'), // contract-ended
+    grant('desk', 'ghost', 'USER', null), // orphaned-account; max-holders-exceeded (3 holders of USER > 2)
+    grant('desk', 'dirk', 'STRAY', 'dirk'), // unknown-role (unknownRoles: flag)
+    grant('attic', 'dirk', 'ANY', 'dirk'), // unknown-role (no policy file)
+  ];
+  return { ...ctx, grants: [grants] };
+}
+
+describe('the finding-rule registry', () => {
+  it('lists exactly the domain finding types, in their order (the report order)', () => {
+    expect(FINDING_RULES.map((r) => r.type)).toEqual([...FINDING_TYPES]);
+  });
+
+  it('gives every rule all its parts', () => {
+    for (const rule of FINDING_RULES) {
+      const where = `rule ${rule.type}`;
+      expect([...SEVERITIES, 'as-configured'], where).toContain(rule.severity);
+      expect(rule.badge, where).toMatch(/^:[a-z0-9_+-]+: \S/);
+      expect(DECISION_OUTCOMES, where).toContain(rule.recommendation.decision);
+      expect(rule.recommendation.why.length, where).toBeGreaterThan(10);
+      expect(Array.isArray(rule.compliance), where).toBe(true);
+      expect(typeof rule.evaluate, where).toBe('function');
+    }
+    expect(new Set(FINDING_RULES.map((r) => r.badge)).size).toBe(FINDING_RULES.length);
+  });
+
+  it('raises each type in the planted estate at the severity its rule states (standard system, non-privileged role)', () => {
+    const { findings } = evaluatePolicies(plantedEstate());
+    for (const rule of FINDING_RULES) {
+      const own = findings.filter((f) => f.type === rule.type);
+      expect(own.length, `no ${rule.type} finding planted`).toBeGreaterThan(0);
+      const expected = rule.severity === 'as-configured' ? SOD_SEVERITY : rule.severity;
+      expect(new Set(own.map((f) => f.severity)), rule.type).toEqual(new Set([expected]));
+    }
+  });
+
+  it('reports nothing, and warns of nothing, about systems whose findings are not asked for', () => {
+    const result = evaluatePolicies({ ...plantedEstate(), reportSystems: new Set<string>() });
+    expect(result.findings).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+});
+
+describe('tables derived from the registry', () => {
+  it('Slack shows each type with its rule\'s badge', () => {
+    for (const rule of FINDING_RULES) expect(findingBadges([findingOfType(rule.type, 'low')])).toEqual([rule.badge]);
+  });
+
+  it('the simulated reviewer follows each rule\'s recommendation for a low-severity finding', () => {
+    for (const rule of FINDING_RULES) {
+      expect(simulatedDecision({ findings: [findingOfType(rule.type, 'low')] }).outcome, rule.type).toBe(rule.recommendation.decision);
+    }
+  });
+
+  it('the compliance mapping has a row for every reference a rule cites', () => {
+    const rows = new Set(COMPLIANCE_MAPPING.map((m) => `${m.framework} | ${m.reference}`));
+    for (const rule of FINDING_RULES) {
+      for (const ref of rule.compliance) expect(rows, rule.type).toContain(`${ref.framework} | ${ref.reference}`);
+    }
+  });
+
+  it('each compliance row names exactly the finding types whose rules cite it, in registry order', () => {
+    let named = 0;
+    for (const row of COMPLIANCE_MAPPING) {
+      const citing = findingTypesCiting(row);
+      expect(typesNamedIn(row.evidence), row.reference).toEqual(citing);
+      named += citing.length;
+    }
+    expect(named).toBe(FINDING_RULES.reduce((n, r) => n + r.compliance.length, 0));
+  });
+});
