@@ -1,18 +1,20 @@
 /**
  * "Approve all without findings": one decision per pending item of one campaign that is assigned
  * to the actor and has no findings, each through decideItem (same guards, one ledger line per
- * decision). Items with findings are left for one-by-one decisions. When approvals need a
- * justification under the definition, bulk approval is refused: a reason must be per item.
+ * decision or refusal). Items with findings are left for one-by-one decisions. Guards of the
+ * bulk action itself (review-guards.ts; each refusal is ledgered with its code): the campaign
+ * exists and is open; approvals need no justification under the definition (a reason must be
+ * per item); the actor has pending items in it.
  */
-import { EVENT } from '../audit/event-types.js';
 import type { DecisionChannel } from '../domain/index.js';
 import type { DecideOutcome } from './decide-item.js';
 import { decideItem } from './decide-item.js';
-import { justificationRequired } from './justification-rule.js';
+import { ledgerRefusals } from './ledger-refusals.js';
 import { findDefinition } from './open-campaign.js';
 import type { ReviewActor } from './review-actor.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
+import { requireBulkApprovable, requireOpenCampaign, requirePendingItems } from './review-guards.js';
 
 export interface ApproveAllResult {
   decided: DecideOutcome[];
@@ -27,19 +29,16 @@ export async function approveAllWithoutFindings(
   input: { campaignId: string; actor: ReviewActor; channel: DecisionChannel },
 ): Promise<ApproveAllResult> {
   const { store } = deps;
-  const refuse = async (reason: string, code: ReviewError['code']): Promise<never> => {
-    await deps.audit.record(EVENT.refusal, input.actor.label, input.campaignId, { action: 'decide:approve-all', reason, channel: input.channel, slackId: input.actor.slackId });
-    throw new ReviewError(reason, code);
-  };
-  const campaign = await store.campaigns.get(input.campaignId);
-  if (!campaign) return refuse(`no campaign "${input.campaignId}"`, 'not-found');
-  if (campaign.state !== 'open') return refuse(`campaign ${campaign.id} is ${campaign.state}: decisions are closed`, 'conflict');
-  const def = findDefinition(deps, campaign.reviewId);
-  if (justificationRequired(def, 'approve', 0)) return refuse(`${def.id} requires a justification for every approval: approve items one by one`, 'invalid');
-
-  const keys = [...new Set([input.actor.id, ...(input.actor.email ? [input.actor.email] : [])])];
-  const pending = (await Promise.all(keys.map((reviewerId) => store.campaigns.items(campaign.id, { reviewerId, state: 'pending' })))).flat();
-  if (pending.length === 0) return refuse(`${input.actor.label} has no pending items in ${campaign.id}`, 'forbidden');
+  const attempt = { actor: input.actor, subject: input.campaignId, details: { action: 'decide:approve-all', channel: input.channel } };
+  // Only the bulk guards run inside ledgerRefusals: decideItem ledgers its own refusals.
+  const pending = await ledgerRefusals(deps, attempt, async () => {
+    const campaign = requireOpenCampaign(await store.campaigns.get(input.campaignId), input.campaignId);
+    requireBulkApprovable(findDefinition(deps, campaign.reviewId));
+    const keys = [...new Set([input.actor.id, ...(input.actor.email ? [input.actor.email] : [])])];
+    const items = (await Promise.all(keys.map((reviewerId) => store.campaigns.items(campaign.id, { reviewerId, state: 'pending' })))).flat();
+    requirePendingItems(items, input.actor, campaign.id);
+    return items;
+  });
 
   const result: ApproveAllResult = { decided: [], withFindings: 0, refused: [] };
   for (const item of pending) {

@@ -43,7 +43,8 @@ export class ReviewInteractions {
 
   /**
    * Approve or Revoke. Decides at once when no justification is needed; when one is, decideItem
-   * refuses with `invalid` after every authorisation guard passed, and the justification modal opens.
+   * refuses with `justification_required` (its last guard, so every authorisation guard passed)
+   * and the justification modal opens. Any other refusal is answered with its message.
    */
   async decideClick(click: Click, itemId: string, outcome: DecisionOutcome): Promise<void> {
     const deps = this.s.review();
@@ -52,7 +53,7 @@ export class ReviewInteractions {
       const r = await decideItem(deps, { itemId, outcome, actor, channel: 'slack', justification: null });
       await this.followUp(r.item.campaignId, [r.item.id], click.userId, click.origin);
     } catch (err) {
-      if (err instanceof ReviewError && err.code === 'invalid') return this.openJustification(deps, click, itemId, outcome);
+      if (err instanceof ReviewError && err.refusal === 'justification_required') return this.openJustification(deps, click, itemId, outcome);
       await this.answerError(click.userId, click.origin, err);
     }
   }

@@ -126,7 +126,9 @@ describe('campaign lifecycle', () => {
     expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(Array(4).fill(expect.stringMatching(/already approved by boss@example.com at 2026-11-24T09:00:00.000Z/)));
     await expect(decideItem(deps, { itemId: id, outcome: 'revoke', actor: actor('boss'), channel: 'slack', justification: 'changed my mind entirely' })).rejects.toThrow(/already approved/);
     expect((await store.ledger.query({ type: 'decision.recorded' })).length).toBe(1);
-    expect((await store.ledger.query({ type: 'access.refused' })).length).toBe(7);
+    // Every refusal is ledgered with the guard's code, the too-short justification included.
+    const refusals = await store.ledger.query({ type: 'access.refused' });
+    expect(refusals.map((e) => e.data.code)).toEqual(['not_reviewer', 'self_review', 'justification_required', ...Array(4).fill('not_pending'), 'not_pending']);
     expect(verifyRun(await ledger(store), null).break).toBeNull();
   });
 
