@@ -11,6 +11,36 @@ export const ROOT_ONLY_CLASSES = ['AuditLog', 'ConnectorRegistry', 'WebClient', 
 /** Factories only the root calls: stores, the logger, the Slack app and its services. */
 export const ROOT_ONLY_FACTORIES = ['openStore', 'openSqliteStore', 'openMongoStore', 'createLogger', 'startSlackApp', 'createSlackReviewServices', 'slackServiceDeps'];
 
+const IO_SDKS = ['@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3', 'node-cron'];
+const STORE_ADAPTERS = ['**/store/sqlite/*', '**/store/mongo/*'];
+/** The composition root and the CLI: wiring, never a dependency of the stages. */
+const WIRING = ['**/app.js', '**/cli/**', '**/cli.js', '**/server/**'];
+const folders = (...names) => names.map((n) => `**/${n}/**`);
+
+/**
+ * What each folder of src/ must not import (besides itself). The pipeline reads left to right:
+ * config -> connectors -> sync -> policies -> reviews -> slack, all over domain/ and the store
+ * ports, with audit/ beside them; only app.ts, server/ and cli/ know everything.
+ */
+const LAYERS = {
+  domain: { patterns: [{ group: ['../*', '!../domain/*'], message: 'domain/ imports nothing outside itself (docs/architecture.md)' }], forbid: [...IO_SDKS, 'pino', 'node:fs', 'node:fs/promises', 'node:http', 'node:https', 'node:child_process'], why: 'domain/ is free of I/O and SDKs' },
+  config: { forbid: [...folders('connectors', 'sync', 'policies', 'reviews', 'slack', 'audit', 'store', 'scheduler'), ...WIRING, '@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3'], why: 'config/ reads files into domain types only (node-cron validates schedules)' },
+  connectors: { forbid: [...folders('sync', 'policies', 'reviews', 'slack', 'audit', 'store', 'scheduler'), ...WIRING, '@slack/*', 'mongoose', 'better-sqlite3'], why: 'a connector reads one system into domain types: no store, no later stage' },
+  store: { forbid: [...folders('config', 'connectors', 'sync', 'policies', 'reviews', 'slack', 'audit', 'scheduler'), ...WIRING, '@slack/*', '@azure/*', '@microsoft/*'], why: 'the store persists domain types: it knows no stage' },
+  sync: { forbid: [...folders('policies', 'reviews', 'slack', 'scheduler'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'sync uses connectors and the store ports only' },
+  'policies/rules': { forbid: [...folders('store', 'sync', 'reviews', 'slack', 'audit', 'scheduler', 'connectors'), ...WIRING, ...IO_SDKS, 'node:fs', 'node:fs/promises'], why: 'a finding rule is pure: domain, config types and the evaluation context only' },
+  policies: { ignores: ['src/policies/rules/**'], forbid: [...folders('sync', 'reviews', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'policies/ evaluate over the store ports' },
+  reviews: { forbid: [...folders('sync', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'review operations use the store ports and the audit log only' },
+  audit: { forbid: [...folders('sync', 'reviews', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'audit/ reads the store ports' },
+  scheduler: { forbid: [...folders('sync', 'policies', 'reviews', 'slack', 'audit', 'connectors', 'config'), ...STORE_ADAPTERS, ...WIRING, '@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3'], why: 'the scheduler runs jobs it is given' },
+  slack: { forbid: [...folders('sync', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3'], why: 'slack/ calls review services over the store ports' },
+  cli: { forbid: [...STORE_ADAPTERS, ...IO_SDKS], why: 'commands receive the app: no adapter of their own' },
+};
+
+function patternsFor(layer, rule) {
+  return [...(rule.patterns ?? []), { group: rule.forbid, message: `${layer}/: ${rule.why} (docs/architecture.md)` }];
+}
+
 export default tseslint.config(
   { ignores: ['.scratch/**', 'dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'out/**'] },
   js.configs.recommended,
@@ -22,22 +52,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../domain/*'], message: 'domain/ imports nothing outside itself' }, { group: ['@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3', 'node-cron', 'pino', 'node:fs', 'node:http', 'node:https'], message: 'domain/ is free of I/O and SDKs' }] }],
-    },
-  },
-  {
-    files: ['src/policies/**/*.ts', 'src/reviews/**/*.ts', 'src/sync/**/*.ts', 'src/audit/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3'], message: 'SDKs belong in their adapter folders' }, { group: ['**/store/sqlite/*', '**/store/mongo/*'], message: 'use the store ports, not an adapter' }] }],
-    },
-  },
+  // Layer boundaries (docs/architecture.md). One block per layer, so each file gets exactly one
+  // no-restricted-imports setting (a later block would replace, not extend, an earlier one).
+  ...Object.entries(LAYERS).map(([layer, rule]) => ({
+    files: [`src/${layer}/**/*.ts`],
+    ...(rule.ignores ? { ignores: rule.ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { patterns: patternsFor(layer, rule) }] },
+  })),
   {
     // One composition root: src/app.ts builds every adapter and service once, and
     // src/server/start-server.ts wires the long-running process from them. Everything else
-    // receives them (test/architecture/composition-root.test.ts shows this rule bites).
+    // receives them (test/architecture/lint-boundaries.test.ts shows this rule bites).
     files: ['src/**/*.ts'],
     ignores: COMPOSITION_ROOT,
     rules: {
