@@ -30,6 +30,10 @@ export const REFUSAL_KINDS = {
   delegate_is_reviewer: 'invalid',
   /** Delegation to a disabled or terminated person. */
   delegate_inactive: 'invalid',
+  /** A command reserved to a bot role (reviews/roles.yaml: security team, auditors) by someone without it. */
+  role_required: 'forbidden',
+  /** A Slack request from a workspace other than the bot's own. */
+  foreign_workspace: 'forbidden',
 } as const satisfies Record<string, ReviewErrorKind>;
 export type RefusalCode = keyof typeof REFUSAL_KINDS;
 

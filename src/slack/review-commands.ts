@@ -8,7 +8,7 @@ import { campaignProgress } from '../reviews/campaign-progress.js';
 import { findDefinition, openCampaign } from '../reviews/open-campaign.js';
 import type { ReviewActor } from '../reviews/review-actor.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
-import { ReviewError } from '../reviews/review-error.js';
+import { ReviewError, refusal } from '../reviews/review-error.js';
 import { plural } from './blocks/mrkdwn.js';
 import { loadPeople, nameOf } from './people.js';
 import type { ReminderService } from './reminder-service.js';
@@ -162,9 +162,9 @@ export class ReviewCommands {
 
   /** Ledgers the refused attempt, then answers it (as a ReviewError). */
   private async refuse(deps: ReviewDeps, actor: ReviewActor, action: string, reason: string, target?: string): Promise<never> {
-    const details = { action: `command:${action}`, reason, slackId: actor.slackId, channel: 'slack', ...(target ? { target: target.slice(0, 200) } : {}) };
+    const details = { action: `command:${action}`, code: 'role_required', reason, slackId: actor.slackId, channel: 'slack', ...(target ? { target: target.slice(0, 200) } : {}) };
     await deps.audit.record(EVENT.refusal, actor.label, `${COMMAND} ${action}`, details);
-    throw new ReviewError(reason, 'forbidden');
+    throw refusal('role_required', reason);
   }
 
   /** Runs `work` and DMs its outcome (nothing when it returns null, having answered itself). */

@@ -106,7 +106,7 @@ describe('the Slack app refuses bad input', () => {
     expect(res.status).toBe(200);
     await until(() => h.ledger('access.refused'), (e) => e.length === 1);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
-    expect((await h.ledger('access.refused'))[0]).toMatchObject({ actor: `slack:${PEOPLE.boss}@T0OTHER01`, data: { teamId: 'T0OTHER01' } });
+    expect((await h.ledger('access.refused'))[0]).toMatchObject({ actor: `slack:${PEOPLE.boss}@T0OTHER01`, data: { teamId: 'T0OTHER01', code: 'foreign_workspace' } });
     // A user of another team inside an otherwise matching payload is refused too.
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id, userTeamId: 'T0OTHER02' });
     await until(() => h.ledger('access.refused'), (e) => e.length === 2);
@@ -166,7 +166,7 @@ describe('the Slack app refuses bad input', () => {
     const res = await h.post(slashCommandBody({ user: { id: PEOPLE.boss }, command: '/access-review', text: 'remind semiannual:2026-H2' }));
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/only the security team may remind campaigns/);
-    expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'boss@example.com', subject: '/access-review remind' }]);
+    expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'boss@example.com', subject: '/access-review remind', data: { code: 'role_required' } }]);
     expect((await h.post(slashCommandBody({ user: { id: PEOPLE.boss }, command: '/access-review', text: 'open semiannual' }))).text).toMatch(/only the security team may open/);
     expect(await h.ledger('reminder.sent')).toHaveLength(0);
   });

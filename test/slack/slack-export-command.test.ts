@@ -66,7 +66,7 @@ describe('/access-review export', () => {
     const answer = await command('boss', `export ${CAMPAIGN}`);
     expect(answer.text).toMatch(/only auditors and the security team may export evidence/);
     const refusals = await h.ledger('access.refused');
-    expect(refusals.at(-1)).toMatchObject({ actor: 'boss@example.com', data: { action: 'command:export', target: CAMPAIGN, channel: 'slack', slackId: PEOPLE.boss } });
+    expect(refusals.at(-1)).toMatchObject({ actor: 'boss@example.com', data: { action: 'command:export', code: 'role_required', target: CAMPAIGN, channel: 'slack', slackId: PEOPLE.boss } });
     expect(await h.ledger('export.performed')).toHaveLength(0);
     expect(h.fake.callsTo('files.getUploadURLExternal')).toHaveLength(0);
   });

@@ -30,7 +30,7 @@ export function teamGuard(s: SlackServiceDeps, workspaceTeamId: string): Middlew
     if (ack) await ack(args.body && typeof args.body === 'object' && 'command' in args.body ? 'This app does not serve your workspace.' : undefined);
     const userId = userIdOf(args.body);
     const deps = s.review();
-    await deps.audit.record(EVENT.refusal, `slack:${userId}@${foreign}`, 'slack-request', { action: 'slack-request', reason: `request from team ${foreign}, not this workspace (${workspaceTeamId})`, slackId: userId, teamId: foreign, channel: 'slack' });
+    await deps.audit.record(EVENT.refusal, `slack:${userId}@${foreign}`, 'slack-request', { action: 'slack-request', code: 'foreign_workspace', reason: `request from team ${foreign}, not this workspace (${workspaceTeamId})`, slackId: userId, teamId: foreign, channel: 'slack' });
     s.log.warn({ teamId: foreign, userId }, 'refused a Slack request from another workspace');
   };
 }
