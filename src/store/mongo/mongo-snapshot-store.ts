@@ -107,7 +107,7 @@ export class MongoSnapshotStore implements SnapshotStore {
     const { snapshot, acceptedBy: accepting } = promotionOf(snapshotId, await this.get(snapshotId), acceptedBy);
     if (accepting !== null) {
       await this.models.snapshots.updateOne(acceptFilter(snapshotId), acceptUpdate(accepting), { runValidators: true });
-      // Re-read: a concurrent promote may have accepted it first, which is as good; complete it must be now.
+      // Re-read: a concurrent promote may have accepted it first, which is as good: either way it must be complete now.
       promotionOf(snapshotId, await this.get(snapshotId));
     }
     await this.models.systemState.updateOne({ _id: snapshot.systemId }, { $set: { snapshotId: snapshot.id } }, { upsert: true });
