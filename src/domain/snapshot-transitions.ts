@@ -10,9 +10,10 @@
  * quarantined one only when a named person accepts it (it becomes complete). Partial and
  * failed snapshots are final: a failing or suspicious pull never reads as "access removed".
  *
- * The guards below throw the errors the stores report. A store's write is conditional on the
- * same statuses (WRITABLE_SNAPSHOT_STATUS, ACCEPTANCE), so a concurrent change between its
- * check and its write cannot break the rule.
+ * The guards below throw the errors the stores report. finish() and the acceptance are writes
+ * conditional on the same statuses (WRITABLE_SNAPSHOT_STATUS, ACCEPTANCE), so a concurrent
+ * change between a check and a write cannot record a second outcome or acceptance. How far a
+ * store keeps a batch of data from racing its snapshot's finish() is its own (see its class).
  */
 import type { SnapshotStatus } from './snapshot.js';
 
@@ -46,6 +47,13 @@ export function assertCreatable(snapshot: { id: string; status: SnapshotStatus }
 export function requireSnapshot<S>(snapshotId: string, snapshot: S | null): S {
   if (!snapshot) throw new Error(`snapshot ${snapshotId} does not exist`);
   return snapshot;
+}
+
+/** finish(): the outcome must be a status a running snapshot may move to. */
+export function assertFinishOutcome(snapshotId: string, status: SnapshotStatus): void {
+  if (!canTransition(WRITABLE_SNAPSHOT_STATUS, status)) {
+    throw new Error(`snapshot ${snapshotId} cannot finish as ${status}: a ${WRITABLE_SNAPSHOT_STATUS} snapshot finishes as ${SNAPSHOT_TRANSITIONS[WRITABLE_SNAPSHOT_STATUS].join(', ')}`);
+  }
 }
 
 /** appendGrants() / appendIdentities(): the snapshot (null when it does not exist), which must be running. */

@@ -54,7 +54,10 @@ export interface SnapshotStore {
   appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void>;
   /** Adds identities to a running snapshot of a directory system (throws as appendGrants). Same id: last wins. */
   appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
-  /** Records the outcome of a run. Only a `running` snapshot can be finished; returns false otherwise. */
+  /**
+   * Records the outcome of a run. Only a `running` snapshot can be finished; returns false
+   * otherwise. An outcome status the lifecycle does not allow (`running`) throws.
+   */
   finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean>;
   get(snapshotId: string): Promise<Snapshot | null>;
   /** Newest first. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ACCEPTANCE,
   assertCreatable,
+  assertFinishOutcome,
   canTransition,
   promotionOf,
   requireSnapshot,
@@ -42,6 +43,13 @@ describe('snapshot guards', () => {
     for (const status of others('running')) {
       expect(() => assertCreatable({ id: 's1', status })).toThrow(new Error(`snapshot s1 must be created running, not ${status}`));
     }
+  });
+
+  it('finish records an outcome the table allows from running, and refuses running itself', () => {
+    for (const status of ['complete', 'partial', 'failed', 'quarantined'] as const) expect(() => assertFinishOutcome('s1', status)).not.toThrow();
+    expect(() => assertFinishOutcome('s1', 'running')).toThrow(
+      new Error('snapshot s1 cannot finish as running: a running snapshot finishes as complete, partial, failed, quarantined'),
+    );
   });
 
   it('only an existing, running snapshot takes data', () => {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyRun } from '../../src/domain/index.js';
 import type { LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
-import type { Store } from '../../src/store/ports.js';
+import type { SnapshotFinish, Store } from '../../src/store/ports.js';
 import {
   at,
   batchesOf,
@@ -136,6 +136,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.snapshots.appendIdentities('s1', [a2]);
         expect(await store.snapshots.identities('s1')).toEqual([a2, b]);
         expect(await store.snapshots.identities('missing')).toEqual([]);
+      });
+
+      it('finish refuses an outcome a running snapshot cannot move to, and leaves the snapshot running', async () => {
+        await store.snapshots.create(snapshot('s1', 'vault', T0));
+        const running = { ...finish('complete'), status: 'running' } as unknown as SnapshotFinish;
+        await expect(store.snapshots.finish('s1', running)).rejects.toThrow(
+          'snapshot s1 cannot finish as running: a running snapshot finishes as complete, partial, failed, quarantined',
+        );
+        expect(await store.snapshots.get('s1')).toEqual(snapshot('s1', 'vault', T0));
       });
 
       it('finish records the outcome of a running snapshot once; a second finish returns false', async () => {

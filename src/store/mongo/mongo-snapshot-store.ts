@@ -1,5 +1,5 @@
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
-import { assertCreatable, promotionOf, requireWritable } from '../../domain/index.js';
+import { assertCreatable, assertFinishOutcome, promotionOf, requireWritable } from '../../domain/index.js';
 import type { SnapshotFinish, SnapshotStore } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
 import { asInteger, asString, operator } from './filter-value.js';
@@ -70,6 +70,7 @@ export class MongoSnapshotStore implements SnapshotStore {
   }
 
   async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    assertFinishOutcome(snapshotId, outcome.status);
     const result = await finishQuery(this.models.snapshots, snapshotId, outcome);
     return result.matchedCount === 1;
   }

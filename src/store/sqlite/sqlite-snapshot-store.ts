@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
-import { ACCEPTANCE, assertCreatable, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
+import { ACCEPTANCE, assertCreatable, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import { pageSize } from './page-size.js';
@@ -269,6 +269,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    assertFinishOutcome(snapshotId, outcome.status);
     // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
     await this.worker?.flush();
     const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
