@@ -6,6 +6,9 @@
  * What the chain alone cannot show: a truncated tail (the last events deleted) leaves a shorter,
  * intact chain. That is what `audit head` checkpoints are for: pass one as `checkpoint` and the
  * event at that seq must still exist with that hash.
+ *
+ * Hashes are recomputed by the domain (hashEvent, verifyRun): the same body builder every
+ * store's append uses, so verification and appends cannot disagree on what was hashed.
  */
 import type { ChainBreak, LedgerEvent } from '../domain/index.js';
 import { hashEvent, verifyRun } from '../domain/index.js';

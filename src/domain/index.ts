@@ -2,6 +2,7 @@ export * from './identity.js';
 export * from './grant.js';
 export * from './grant-set-hash.js';
 export * from './snapshot.js';
+export * from './snapshot-transitions.js';
 export * from './finding.js';
 export * from './campaign.js';
 export * from './ledger-event.js';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, canonicalJsonOf, quoteJsonString } from './canonical-json.js';
 
 /**
  * One entry of the hash-chained audit ledger. `hash = SHA-256(canonical JSON of the event
@@ -29,13 +29,31 @@ export interface LedgerEvent {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields covered by the hash, in a fixed shape. */
-export function eventBody(e: Omit<LedgerEvent, 'hash' | 'prevHash'>): string {
-  return canonicalJson({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, subject: e.subject, data: e.data });
+/** What the hash covers: every field of an event but its hashes. */
+export type LedgerEventContent = Omit<LedgerEvent, 'hash' | 'prevHash'>;
+
+/**
+ * The hashed body of an event, the ledger's one body builder: the canonical JSON of
+ * { seq, at, type, actor, subject, data }. `dataJson`, when the caller has it, must be
+ * canonicalJson(e.data): an append serialises each event's data once and stores the very
+ * text it hashed. For the fields events carry (strings, a finite seq, defined data) the body
+ * is assembled around the data with the keys in sorted order (actor, at, data, seq, subject,
+ * type), without a generic pass over the outer object: the ledger builds a body for every
+ * event it appends and every event it verifies. Any other value (only a foreign or tampered
+ * record has one) goes through canonicalJson of the whole shape, so the body is always exactly
+ * the canonical JSON the hash is defined on.
+ */
+export function eventBody(e: LedgerEventContent, dataJson?: string): string {
+  const { seq, at, type, actor, subject, data } = e;
+  if (typeof at === 'string' && typeof type === 'string' && typeof actor === 'string' && typeof subject === 'string' && Number.isFinite(seq) && data !== undefined) {
+    // A finite number's template form is JSON.stringify's (-0 included: both write 0).
+    return `{"actor":${quoteJsonString(actor)},"at":${quoteJsonString(at)},"data":${dataJson ?? canonicalJson(data)},"seq":${seq},"subject":${quoteJsonString(subject)},"type":${quoteJsonString(type)}}`;
+  }
+  return canonicalJson({ seq, at, type, actor, subject, data });
 }
 
 /** SHA-256 (hex) of the event's canonical body followed by the previous hash, as UTF-8. */
-export function hashEvent(e: Omit<LedgerEvent, 'hash' | 'prevHash'>, prevHash: string): string {
+export function hashEvent(e: LedgerEventContent, prevHash: string): string {
   return chainHash(eventBody(e), prevHash);
 }
 
@@ -48,19 +66,33 @@ export function chainHash(body: string, prevHash: string): string {
   return hash('sha256', body + prevHash, 'hex');
 }
 
-/** Builds the next chained event from an input and the current head. */
-export function chainEvent(input: LedgerEventInput, head: { seq: number; hash: string } | null, now: () => Date = () => new Date()): LedgerEvent {
+/** The next event of the chain, and its data's canonical JSON: the text a store persists. */
+export interface ChainLink {
+  event: LedgerEvent;
+  dataJson: string;
+}
+
+/**
+ * Builds the next chained event from an input and the current head, serialising the data once
+ * (the same text is hashed and, by a store that keeps text, stored). The event's `data` is what
+ * a store gives back on read: the input's own object when it is plain JSON data (JSON.parse of
+ * its canonical form deep-equals it: no parse per event), else that canonical form parsed.
+ */
+export function chainLink(input: LedgerEventInput, head: { seq: number; hash: string } | null, now: () => Date = () => new Date()): ChainLink {
   const seq = head ? head.seq + 1 : 1;
   const prevHash = head ? head.hash : GENESIS_HASH;
-  const body = {
-    seq,
-    at: input.at ?? now().toISOString(),
-    type: input.type,
-    actor: input.actor,
-    subject: input.subject,
-    data: JSON.parse(canonicalJson(input.data)) as Record<string, unknown>,
-  };
-  return { ...body, prevHash, hash: hashEvent(body, prevHash) };
+  const at = input.at ?? now().toISOString();
+  const { type, actor, subject } = input;
+  const { json: dataJson, plain } = canonicalJsonOf(input.data);
+  const data = plain ? input.data : (JSON.parse(dataJson) as Record<string, unknown>);
+  const event: LedgerEvent = { seq, at, type, actor, subject, data, prevHash, hash: '' };
+  event.hash = chainHash(eventBody(event, dataJson), prevHash);
+  return { event, dataJson };
+}
+
+/** Builds the next chained event from an input and the current head (see chainLink). */
+export function chainEvent(input: LedgerEventInput, head: { seq: number; hash: string } | null, now?: () => Date): LedgerEvent {
+  return chainLink(input, head, now).event;
 }
 
 export interface ChainBreak {

@@ -39,6 +39,11 @@ export interface SnapshotFinish {
   previousSnapshotId: string | null;
 }
 
+/**
+ * Snapshots and their data. Which status may follow which, and what each refusal says, is the
+ * domain's snapshot lifecycle (domain/snapshot-transitions.ts): adapters call its guards and
+ * make their writes conditional on its statuses; they add no status rule of their own.
+ */
 export interface SnapshotStore {
   /** Stores a new snapshot in status `running` (any other status throws). Creating an existing id is a no-op. */
   create(snapshot: Snapshot): Promise<void>;
@@ -49,7 +54,10 @@ export interface SnapshotStore {
   appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void>;
   /** Adds identities to a running snapshot of a directory system (throws as appendGrants). Same id: last wins. */
   appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
-  /** Records the outcome of a run. Only a `running` snapshot can be finished; returns false otherwise. */
+  /**
+   * Records the outcome of a run. Only a `running` snapshot can be finished; returns false
+   * otherwise. An outcome status the lifecycle does not allow (`running`) throws.
+   */
   finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean>;
   get(snapshotId: string): Promise<Snapshot | null>;
   /** Newest first. */
@@ -220,11 +228,37 @@ export interface SlackUserStore {
   refreshedAt(): Promise<string | null>;
 }
 
+/**
+ * The hash-chained audit ledger. Adapters persist the events the domain builds (chainLink,
+ * eventBody): how an event is hashed is never an adapter's choice.
+ */
 export interface LedgerStore {
   /**
-   * Appends events at the head of the chain, in order, atomically: seq is gap-free and two
-   * writers can never fork the chain. Returns the stored events; an event's `data` equals what
-   * read() gives back and may be the caller's own object (do not change it afterwards).
+   * Appends events at the head of the chain. Returns the stored events; an event's `data`
+   * equals what read() gives back and may be the caller's own object (do not change it afterwards).
+   *
+   * Appends may overlap: concurrent calls in one process, and appends from several processes or
+   * replicas to one database. For overlapping appends every adapter guarantees:
+   * - each append is atomic and contiguous: its events get consecutive seqs in input order and
+   *   are stored all or none; the events of two appends never interleave;
+   * - seq stays gap-free and the chain never forks: an append chains onto the head as it is
+   *   inside its own transaction, and only one append can store a given seq;
+   * - the order between overlapping appends is not defined (whichever commits first is first):
+   *   a caller that needs B after A awaits A's append before starting B's;
+   * - an omitted `at` is the appending process's clock when the event is chained: seq, not at,
+   *   is the ledger's order.
+   * What is serialised, and how an append can fail under contention:
+   * - SQLite serialises appends. In one process each append runs synchronously to its end
+   *   (call order is seq order); every append takes the database's write lock up front (BEGIN
+   *   IMMEDIATE), waiting for a writer on another connection (another process, or this
+   *   process's bulk worker) up to the busy timeout (5 s), after which it fails with SQLITE_BUSY.
+   * - MongoDB does not serialise them: each append is a transaction (snapshot read of the head,
+   *   majority-acknowledged inserts) that runs alongside others; of two that read the same head
+   *   one commits and the other starts over on the new head (a write conflict through the
+   *   driver's transaction retries, for up to 120 s; a duplicate seq up to 10 attempts with a
+   *   random pause), and fails with that error when the retries run out.
+   * An append that throws stored none of its events, except when MongoDB could not learn the
+   * outcome of its commit (an error labelled UnknownTransactionCommitResult): then it may have.
    */
   append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]>;
   head(): Promise<{ seq: number; hash: string } | null>;

@@ -1,7 +1,7 @@
 /**
  * The SQLite reads an export streams through: each page is a range scan of a unique index
  * (never a sort of the whole campaign), and appended events hash exactly as the domain's
- * hashEvent defines (the store assembles the canonical body itself, in one pass).
+ * hashEvent defines (the store persists what the domain's chainLink builds).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyRun } from '../../src/domain/index.js';
 import type { LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
-import type { Store } from '../../src/store/ports.js';
+import type { SnapshotFinish, Store } from '../../src/store/ports.js';
 import {
   at,
   batchesOf,
@@ -70,7 +70,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
 
       it('create refuses a snapshot that is not running', async () => {
-        await expect(store.snapshots.create(snapshot('s1', 'vault', T0, { status: 'complete' }))).rejects.toThrow();
+        await expect(store.snapshots.create(snapshot('s1', 'vault', T0, { status: 'complete' }))).rejects.toThrow('snapshot s1 must be created running, not complete');
         expect(await store.snapshots.get('s1')).toBeNull();
       });
 
@@ -102,11 +102,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
 
       it('appendGrants and appendIdentities refuse a missing or finished snapshot', async () => {
-        await expect(store.snapshots.appendGrants('missing', grants('vault', 1))).rejects.toThrow();
+        await expect(store.snapshots.appendGrants('missing', grants('vault', 1))).rejects.toThrow('snapshot missing does not exist');
+        await expect(store.snapshots.appendIdentities('missing', [identity('i1', 'a@firm.li', 'vault')])).rejects.toThrow('snapshot missing does not exist');
         await store.snapshots.create(snapshot('s1', 'vault', T0));
         await store.snapshots.finish('s1', finish('complete'));
-        await expect(store.snapshots.appendGrants('s1', grants('vault', 1))).rejects.toThrow();
-        await expect(store.snapshots.appendIdentities('s1', [identity('i1', 'a@firm.li', 'vault')])).rejects.toThrow();
+        const finished = 'snapshot s1 is complete: only a running snapshot takes data';
+        await expect(store.snapshots.appendGrants('s1', grants('vault', 1))).rejects.toThrow(finished);
+        await expect(store.snapshots.appendIdentities('s1', [identity('i1', 'a@firm.li', 'vault')])).rejects.toThrow(finished);
         expect(await store.snapshots.countGrants('s1')).toBe(0);
       });
 
@@ -134,6 +136,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.snapshots.appendIdentities('s1', [a2]);
         expect(await store.snapshots.identities('s1')).toEqual([a2, b]);
         expect(await store.snapshots.identities('missing')).toEqual([]);
+      });
+
+      it('finish refuses an outcome a running snapshot cannot move to, and leaves the snapshot running', async () => {
+        await store.snapshots.create(snapshot('s1', 'vault', T0));
+        const running = { ...finish('complete'), status: 'running' } as unknown as SnapshotFinish;
+        await expect(store.snapshots.finish('s1', running)).rejects.toThrow(
+          'snapshot s1 cannot finish as running: a running snapshot finishes as complete, partial, failed, quarantined',
+        );
+        expect(await store.snapshots.get('s1')).toEqual(snapshot('s1', 'vault', T0));
       });
 
       it('finish records the outcome of a running snapshot once; a second finish returns false', async () => {
@@ -194,11 +205,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         for (const [id, status] of refused) {
           await store.snapshots.create(snapshot(id, 'vault', at(1)));
           await store.snapshots.finish(id, finish(status));
-          await expect(store.snapshots.promote(id)).rejects.toThrow();
+          await expect(store.snapshots.promote(id)).rejects.toThrow(
+            status === 'quarantined'
+              ? `cannot promote snapshot ${id}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`
+              : `cannot promote snapshot ${id}: its status is ${status}; only a complete snapshot becomes current`,
+          );
         }
         await store.snapshots.create(snapshot('v3', 'vault', at(2)));
-        await expect(store.snapshots.promote('v3')).rejects.toThrow();
-        await expect(store.snapshots.promote('missing')).rejects.toThrow();
+        await expect(store.snapshots.promote('v3')).rejects.toThrow('cannot promote snapshot v3: its status is running; only a complete snapshot becomes current');
+        await expect(store.snapshots.promote('missing')).rejects.toThrow('cannot promote snapshot missing: it does not exist');
         expect((await store.snapshots.current('vault'))?.id).toBe('v0');
         expect((await store.snapshots.get('v4'))?.status).toBe('quarantined');
       });

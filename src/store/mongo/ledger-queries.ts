@@ -5,7 +5,7 @@ import { asInteger, asString, operator } from './filter-value.js';
 
 type LedgerQuery = Parameters<LedgerStore['query']>[0];
 
-/** The events of one append, chained onto `head` in order (seq head+1, head+2, ...). */
+/** The events of one append, chained onto `head` in order (seq head+1, head+2, ...) by the domain's chainEvent. */
 export function chainEvents(inputs: readonly LedgerEventInput[], head: { seq: number; hash: string } | null, now?: () => Date): LedgerEvent[] {
   const events: LedgerEvent[] = [];
   let previous = head;

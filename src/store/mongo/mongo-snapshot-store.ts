@@ -1,4 +1,5 @@
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
+import { assertCreatable, assertFinishOutcome, promotionOf, requireWritable } from '../../domain/index.js';
 import type { SnapshotFinish, SnapshotStore } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
 import { asInteger, asString, operator } from './filter-value.js';
@@ -34,7 +35,7 @@ export class MongoSnapshotStore implements SnapshotStore {
   constructor(private readonly models: MongoModels) {}
 
   async create(snapshot: Snapshot): Promise<void> {
-    if (snapshot.status !== 'running') throw new Error(`snapshot ${snapshot.id} must be created running, not ${snapshot.status}`);
+    assertCreatable(snapshot);
     const doc = snapshotDoc(snapshot);
     await this.models.snapshots.validate(doc);
     await this.models.snapshots.bulkWrite([insertIfAbsent(doc)], BULK_WRITE_OPTIONS);
@@ -65,13 +66,11 @@ export class MongoSnapshotStore implements SnapshotStore {
   }
 
   private async requireRunning(snapshotId: string): Promise<Snapshot> {
-    const snapshot = await this.get(snapshotId);
-    if (!snapshot) throw new Error(`snapshot ${snapshotId} does not exist`);
-    if (snapshot.status !== 'running') throw new Error(`snapshot ${snapshotId} is ${snapshot.status}: only a running snapshot takes data`);
-    return snapshot;
+    return requireWritable(snapshotId, await this.get(snapshotId));
   }
 
   async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    assertFinishOutcome(snapshotId, outcome.status);
     const result = await finishQuery(this.models.snapshots, snapshotId, outcome);
     return result.matchedCount === 1;
   }
@@ -106,18 +105,11 @@ export class MongoSnapshotStore implements SnapshotStore {
   }
 
   async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
-    let snapshot = await this.get(snapshotId);
-    if (!snapshot) throw new Error(`cannot promote snapshot ${snapshotId}: it does not exist`);
-    if (snapshot.status === 'quarantined') {
-      if (!acceptedBy) {
-        throw new Error(`cannot promote snapshot ${snapshotId}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`);
-      }
-      await this.models.snapshots.updateOne(acceptFilter(snapshotId), acceptUpdate(acceptedBy), { runValidators: true });
-      // Re-read: a concurrent promote may have accepted it first, which is as good.
-      snapshot = await this.get(snapshotId);
-    }
-    if (snapshot?.status !== 'complete') {
-      throw new Error(`cannot promote snapshot ${snapshotId}: its status is ${snapshot?.status ?? 'unknown'}; only a complete snapshot becomes current`);
+    const { snapshot, acceptedBy: accepting } = promotionOf(snapshotId, await this.get(snapshotId), acceptedBy);
+    if (accepting !== null) {
+      await this.models.snapshots.updateOne(acceptFilter(snapshotId), acceptUpdate(accepting), { runValidators: true });
+      // Re-read: a concurrent promote may have accepted it first, which is as good: either way it must be complete now.
+      promotionOf(snapshotId, await this.get(snapshotId));
     }
     await this.models.systemState.updateOne({ _id: snapshot.systemId }, { $set: { snapshotId: snapshot.id } }, { upsert: true });
   }

@@ -3,15 +3,16 @@
  * filter-value.ts), so tests can assert their exact shape.
  */
 import type { Model } from 'mongoose';
+import { ACCEPTANCE, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { SnapshotStatus } from '../../domain/index.js';
 import type { SnapshotFinish } from '../ports.js';
 import { asString, operator } from './filter-value.js';
 import { countsOf } from './snapshot-schema.js';
 import type { SnapshotDoc } from './snapshot-schema.js';
 
-/** finish(): only a running snapshot records an outcome. */
+/** finish(): only a running snapshot records an outcome (see the domain's snapshot lifecycle). */
 export function finishFilter(snapshotId: string) {
-  return { _id: asString(snapshotId, 'snapshotId'), status: 'running' as const };
+  return { _id: asString(snapshotId, 'snapshotId'), status: WRITABLE_SNAPSHOT_STATUS };
 }
 
 export function finishUpdate(outcome: SnapshotFinish) {
@@ -35,11 +36,11 @@ export function finishQuery(snapshots: Model<SnapshotDoc>, snapshotId: string, o
 
 /** promote() of a quarantined snapshot: accepted once, by a named person, becoming complete. */
 export function acceptFilter(snapshotId: string) {
-  return { _id: asString(snapshotId, 'snapshotId'), status: 'quarantined' as const };
+  return { _id: asString(snapshotId, 'snapshotId'), status: ACCEPTANCE.from };
 }
 
 export function acceptUpdate(acceptedBy: string) {
-  return { $set: { status: 'complete' as const, acceptedBy: asString(acceptedBy, 'acceptedBy') } };
+  return { $set: { status: ACCEPTANCE.to, acceptedBy: asString(acceptedBy, 'acceptedBy') } };
 }
 
 export function snapshotListFilter(filter: { systemId?: string; status?: SnapshotStatus }) {

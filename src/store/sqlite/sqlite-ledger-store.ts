@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import { canonicalJsonOf, chainHash, GENESIS_HASH, quoteJsonString } from '../../domain/index.js';
+import type { ChainLink, LedgerEvent, LedgerEventInput } from '../../domain/index.js';
+import { chainLink } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
 import { pageSize } from './page-size.js';
@@ -26,34 +26,18 @@ const INSERT_SQL = 'INSERT INTO ledger_events (seq, at, type, actor, subject, da
 const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
 /**
- * The next event of the chain, as the domain's chainEvent builds it, in one serialisation
- * pass: the event's canonical JSON is assembled around the canonical data (keys in sorted
- * order: actor, at, data, seq, subject, type — exactly eventBody's output), hashed, and the
- * same canonical data string is what the row stores; the row's 8 values go to `row` from `at0`.
- * chainEvent serialises the data twice and parses it once per event, which made appends of 1M
- * events about twice as slow. The returned event's `data` equals what a later read() returns:
- * the caller's object itself when it is plain JSON data (no parse), else the stored text parsed.
- * The contract and tamper tests check every appended event against hashEvent / verifyRun.
+ * Puts an event's 8 column values into `row` from `at0`: the data column is the canonical JSON
+ * the domain hashed (chainLink), so each event's data is serialised once.
  */
-function nextEvent(input: LedgerEventInput, prev: { seq: number; hash: string } | null, now: () => string, row: unknown[], at0: number): LedgerEvent {
-  const seq = prev ? prev.seq + 1 : 1;
-  const prevHash = prev ? prev.hash : GENESIS_HASH;
-  const at = input.at ?? now();
-  const { type, actor, subject } = input;
-  const { json: dataText, plain } = canonicalJsonOf(input.data);
-  const body = `{"actor":${quoteJsonString(actor)},"at":${quoteJsonString(at)},"data":${dataText},"seq":${seq},"subject":${quoteJsonString(subject)},"type":${quoteJsonString(type)}}`;
-  const hash = chainHash(body, prevHash);
-  row[at0] = seq;
-  row[at0 + 1] = at;
-  row[at0 + 2] = type;
-  row[at0 + 3] = actor;
-  row[at0 + 4] = subject;
-  row[at0 + 5] = dataText;
-  row[at0 + 6] = prevHash;
-  row[at0 + 7] = hash;
-  // What a later read() returns: the input's own data when it is plain JSON (then equal), else parsed back.
-  const data = plain ? input.data : (JSON.parse(dataText) as Record<string, unknown>);
-  return { seq, at, type, actor, subject, data, prevHash, hash };
+function toRow({ event: e, dataJson }: ChainLink, row: unknown[], at0: number): void {
+  row[at0] = e.seq;
+  row[at0 + 1] = e.at;
+  row[at0 + 2] = e.type;
+  row[at0 + 3] = e.actor;
+  row[at0 + 4] = e.subject;
+  row[at0 + 5] = dataJson;
+  row[at0 + 6] = e.prevHash;
+  row[at0 + 7] = e.hash;
 }
 
 /**
@@ -75,19 +59,19 @@ export class SqliteLedgerStore implements LedgerStore {
     this.insertMany = db.prepare<unknown[]>(INSERT_SQL + Array.from({ length: INSERT_ROWS }, () => ROW_PLACEHOLDERS).join(', '));
     this.appendTx = db.transaction((inputs: readonly LedgerEventInput[]) => {
       let head = this.selectHead.get() ?? null;
-      const now = () => new Date().toISOString();
       const events: LedgerEvent[] = [];
       const params: unknown[] = new Array(INSERT_ROWS * 8);
       let filled = 0;
       for (const input of inputs) {
-        const e = nextEvent(input, head, now, params, filled);
+        const link = chainLink(input, head);
+        toRow(link, params, filled);
         filled += 8;
         if (filled === params.length) {
           this.insertMany.run(params);
           filled = 0;
         }
-        events.push(e);
-        head = e;
+        events.push(link.event);
+        head = link.event;
       }
       for (let i = 0; i < filled; i += 8) this.insertOne.run(params.slice(i, i + 8));
       return events;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
+import { ACCEPTANCE, assertCreatable, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import { pageSize } from './page-size.js';
@@ -172,10 +173,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
        VALUES (?, @id, @email, @displayName, @department, @jobTitle, @managerId, ?, ?, @status, @employmentType,
          @contractEnd, @lastSignInAt, @sourceSystemId)`,
     );
-    this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string]>(
+    // Conditional on the status the domain lets a snapshot finish from (the snapshot lifecycle).
+    this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string, SnapshotStatus]>(
       `UPDATE snapshots SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, counts = ?,
          problems = ?, content_hash = @contentHash, previous_snapshot_id = @previousSnapshotId
-       WHERE id = ? AND status = 'running'`,
+       WHERE id = ? AND status = ?`,
     );
     this.listSnapshots = db.prepare<[{ systemId: string | null; status: string | null; limit: number }], SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s
@@ -192,8 +194,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
       `INSERT INTO system_state (system_id, snapshot_id) VALUES (?, ?)
        ON CONFLICT (system_id) DO UPDATE SET snapshot_id = excluded.snapshot_id`,
     );
-    this.acceptSnapshot = db.prepare<[string, string]>(
-      `UPDATE snapshots SET status = 'complete', accepted_by = ? WHERE id = ? AND status = 'quarantined'`,
+    this.acceptSnapshot = db.prepare<[SnapshotStatus, string, string, SnapshotStatus]>(
+      'UPDATE snapshots SET status = ?, accepted_by = ? WHERE id = ? AND status = ?',
     );
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
     this.grantsFirstPage = db.prepare<[string, number, number], GrantTuple>(GRANTS_FIRST_PAGE_SQL).raw();
@@ -228,17 +230,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
       }
     });
     this.promoteTx = db.transaction((snapshotId: string, acceptedBy: string | undefined) => {
-      const row = this.selectSnapshot.get(snapshotId);
-      if (!row) throw new Error(`cannot promote snapshot ${snapshotId}: it does not exist`);
-      if (row.status === 'quarantined') {
-        if (!acceptedBy) {
-          throw new Error(`cannot promote snapshot ${snapshotId}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`);
-        }
-        this.acceptSnapshot.run(acceptedBy, snapshotId);
-      } else if (row.status !== 'complete') {
-        throw new Error(`cannot promote snapshot ${snapshotId}: its status is ${row.status}; only a complete snapshot becomes current`);
-      }
-      this.setCurrent.run(row.systemId, snapshotId);
+      const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null, acceptedBy);
+      if (promotion.acceptedBy !== null) this.acceptSnapshot.run(ACCEPTANCE.to, promotion.acceptedBy, snapshotId, ACCEPTANCE.from);
+      this.setCurrent.run(promotion.snapshot.systemId, snapshotId);
     });
     this.appendChangesTx = db.transaction((changes: readonly GrantChange[]) => {
       for (const c of changes) this.insertChange.run(c.snapshotId, c.grantId, c.kind, c.systemId, c.accountId, c.role, c.scope, c.before, c.after);
@@ -251,9 +245,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async create(snapshot: Snapshot): Promise<void> {
-    if (snapshot.status !== 'running') {
-      throw new Error(`snapshot ${snapshot.id} must be created running, not ${snapshot.status}`);
-    }
+    assertCreatable(snapshot);
     this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
   }
 
@@ -261,9 +253,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
     if (grants.length === 0) return;
     if (this.worker && (this.worker.active || grants.length >= WORKER_MIN_ROWS)) {
       // The worker checks the status inside its transaction; the system id is checked here.
-      const handle = this.selectHandle.get(snapshotId);
-      if (!handle) throw new Error(`snapshot ${snapshotId} does not exist`);
-      return this.worker.appendGrants(snapshotId, handle.systemId, grants);
+      const { systemId } = requireSnapshot(snapshotId, this.selectHandle.get(snapshotId) ?? null);
+      return this.worker.appendGrants(snapshotId, systemId, grants);
     }
     this.appendGrantsTx.immediate(snapshotId, grants);
   }
@@ -274,16 +265,14 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   private requireRunning(snapshotId: string): SnapshotHandle {
-    const handle = this.selectHandle.get(snapshotId);
-    if (!handle) throw new Error(`snapshot ${snapshotId} does not exist`);
-    if (handle.status !== 'running') throw new Error(`snapshot ${snapshotId} is ${handle.status}: only a running snapshot takes data`);
-    return handle;
+    return requireWritable(snapshotId, this.selectHandle.get(snapshotId) ?? null);
   }
 
   async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+    assertFinishOutcome(snapshotId, outcome.status);
     // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
     await this.worker?.flush();
-    const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId);
+    const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
     return result.changes === 1;
   }
 
