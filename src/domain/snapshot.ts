@@ -59,20 +59,22 @@ export const DEFAULT_QUARANTINE_RULE: QuarantineRule = { maxRemovalShare: 0.1 };
 
 /**
  * Decides whether a finished pull is safe to apply. Returns the reason to quarantine,
- * or null when the snapshot may become current.
+ * or null when the snapshot may become current. `records` names what was counted in the
+ * reason: grants for a system, identities (and their grants) for an identity source.
  */
 export function quarantineReason(
   previousGrants: number | null,
   counts: Pick<SnapshotCounts, 'grants' | 'removed'>,
   rule: QuarantineRule = DEFAULT_QUARANTINE_RULE,
+  records = 'grants',
 ): string | null {
   if (previousGrants === null || previousGrants === 0) return null;
   if (counts.grants === 0) {
-    return `pull returned no grants where the current state has ${previousGrants}`;
+    return `pull returned no ${records} where the current state has ${previousGrants}`;
   }
   const share = counts.removed / previousGrants;
   if (share > rule.maxRemovalShare) {
-    return `pull removes ${counts.removed} of ${previousGrants} grants (${(share * 100).toFixed(1)}%), above the ${(rule.maxRemovalShare * 100).toFixed(1)}% threshold`;
+    return `pull removes ${counts.removed} of ${previousGrants} ${records} (${(share * 100).toFixed(1)}%), above the ${(rule.maxRemovalShare * 100).toFixed(1)}% threshold`;
   }
   return null;
 }

@@ -157,7 +157,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
     status = 'partial';
   } else {
     const total = counts.identities + counts.grants;
-    const reason = quarantineReason(previous ? previousCount : null, { grants: total, removed: counts.removed }, { maxRemovalShare: system.sync?.maxRemovalShare ?? deps.maxRemovalShare });
+    const reason = quarantineReason(previous ? previousCount : null, { grants: total, removed: counts.removed }, { maxRemovalShare: system.sync?.maxRemovalShare ?? deps.maxRemovalShare }, system.kind === 'directory' ? (counts.grants === 0 ? 'identities' : 'identities and grants') : 'grants');
     if (reason) {
       status = 'quarantined';
       problems.push(reason);
