@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FieldCursor, PageColumn } from '../../src/store/sqlite/page-text.js';
-import { PAGE_TEXT_OFFSETS_SOURCE, PAGE_TEXT_ROWS, pageColumnsSql } from '../../src/store/sqlite/page-text.js';
+import { PAGE_TEXT_ROWS, pageColumnsSql, pageTextOffsets } from '../../src/store/sqlite/page-text.js';
 import { ITEMS_WITH_DECISIONS_PAGE_COLUMNS as COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST as REST } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import type { RawPage } from '../../src/store/sqlite/sqlite-page-reader.js';
 import { SqlitePageReader } from '../../src/store/sqlite/sqlite-page-reader.js';
@@ -157,9 +157,7 @@ describe('pages read as text', () => {
   });
 });
 
-describe('PAGE_TEXT_OFFSETS_SOURCE', () => {
-  type Offsets = (texts: [number, string][], nullable: boolean[]) => { rows: number; offsets: Int32Array; lastKey: string } | null;
-  const pageTextOffsets = new Function(`${PAGE_TEXT_OFFSETS_SOURCE}; return pageTextOffsets;`)() as Offsets;
+describe('pageTextOffsets', () => {
   const S = '\u001f';
 
   it('finds each field, skips the mark of nullable values and gives -1 for NULL', () => {

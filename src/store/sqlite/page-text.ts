@@ -3,7 +3,7 @@
  * every PAGE_TEXT_ROWS rows (group_concat), separated by U+001F (char(31)), so the reader
  * builds one JS string per 32 rows instead of one per column, which is most of what reading a
  * wide row costs in better-sqlite3 (about 100 ns a column). The reader thread then finds each
- * field's offsets in the texts (PAGE_TEXT_OFFSETS_SOURCE), and the caller slices fields out of
+ * field's offsets in the texts (pageTextOffsets), and the caller slices fields out of
  * them (OffsetFields): the reader's work per field is an indexOf, the caller's a slice.
  *
  * Encoding, so that the text decodes to exactly what the column query returns:
@@ -54,27 +54,37 @@ export function pageTextSql(columns: readonly PageColumn[], rest: string): strin
   GROUP BY (n - 1) / ${PAGE_TEXT_ROWS} ORDER BY (n - 1) / ${PAGE_TEXT_ROWS}`;
 }
 
+/** The separator between fields and rows in a page's texts (char(31) in pageTextSql). */
+const SEPARATOR = '\u001f';
+
+/** A page read as texts, as pageTextOffsets found it. */
+export interface PageTextOffsets {
+  rows: number;
+  /** Each field's [start, end) in its text, row after row; start -1 for NULL. */
+  offsets: Int32Array;
+  /** The first field of the last row, null for an empty page. */
+  lastKey: string | null;
+}
+
 /**
- * Source (plain JavaScript, spliced into the page reader's worker) of
- * `pageTextOffsets(texts, nullable)`: for the texts of one page ([row count, text] pairs), an
- * Int32Array with each field's [start, end) in its text (start -1 for NULL, the mark skipped)
- * and the last row's key; or null when a text is not exactly its count of rows of
- * `nullable.length` fields, or the keys (first fields) do not ascend across the page.
+ * For the texts of one page ([row count, text] pairs of pageTextSql), each field's [start, end)
+ * in its text (start -1 for NULL, the mark skipped) and the last row's key; or null when a
+ * text is not exactly its count of rows of `nullable.length` fields, or the keys (first
+ * fields) do not ascend across the page. Run on the page reader's thread.
  */
-export const PAGE_TEXT_OFFSETS_SOURCE = String.raw`
-function pageTextOffsets(texts, nullable) {
+export function pageTextOffsets(texts: readonly (readonly [number, string])[], nullable: readonly boolean[]): PageTextOffsets | null {
   const width = nullable.length;
   let rows = 0;
   for (const [count] of texts) rows += count;
   const offsets = new Int32Array(rows * width * 2);
   let k = 0;
-  let previousKey = null;
+  let previousKey: string | null = null;
   for (const [count, text] of texts) {
     let pos = 0;
     for (let r = 0; r < count; r++) {
       for (let c = 0; c < width; c++) {
         if (pos > text.length) return null;
-        let end = text.indexOf('', pos);
+        let end = text.indexOf(SEPARATOR, pos);
         if (end < 0) end = text.length;
         if (c === 0) {
           const key = text.slice(pos, end);
@@ -98,9 +108,8 @@ function pageTextOffsets(texts, nullable) {
   }
   return { rows, offsets, lastKey: previousKey };
 }
-`;
 
-/** A page's fields sliced from its texts by offsets (PAGE_TEXT_OFFSETS_SOURCE), `rowsPerText` rows a text. */
+/** A page's fields sliced from its texts by offsets (pageTextOffsets), `rowsPerText` rows a text. */
 export class OffsetFields implements FieldCursor {
   private text = '';
   private row = 0;

@@ -1,13 +1,14 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AccountStatus, AccountType, Grant, GrantChange } from '../../domain/index.js';
-import { BULK_WORKER_SOURCE } from './sqlite-bulk-worker-source.js';
+import type { BulkReply as Reply, BulkRequest, BulkWorkerData, ReadRequest, WriteRequest } from './sqlite-bulk-thread.js';
+import { startWorker } from './start-worker.js';
+import { fromWorkerError } from './worker-error.js';
 
 /** Grant fields per row, in the order of the insert's parameters after the snapshot key. */
 export const GRANT_FIELDS = 11;
 /** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
-/** Rows per text sent between the threads (see the worker source): ~50 KB for grants. */
+/** Rows per text sent between the threads (see sqlite-bulk-thread.ts): ~50 KB for grants. */
 export const ROWS_PER_TEXT = 256;
 
 export interface BulkWorkerOptions {
@@ -32,18 +33,12 @@ export interface BulkWorkerOptions {
   idleMs: number;
 }
 
+/** A request as its caller words it: send() adds the seq (and the rows). */
+type Unsent<R> = R extends unknown ? Omit<R, 'seq' | 'texts' | 'lengths'> : never;
+
 interface Pending {
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
-}
-
-interface Reply {
-  seq: number;
-  error: { message: string; code: string | null } | null;
-  ids?: string[];
-  texts?: string[];
-  lastRow?: number | null;
-  lengths?: Int32Array;
 }
 
 /**
@@ -148,7 +143,7 @@ export class SqliteBulkWorker {
     return new Promise((resolve) => this.flushes.push({ seq: this.lastSent, resolve }));
   }
 
-  private send(request: Record<string, unknown>, rows: RowEncoder | null): Promise<Reply> {
+  private send(request: Unsent<WriteRequest | ReadRequest>, rows: RowEncoder | null): Promise<Reply> {
     const worker = this.start();
     const seq = ++this.lastSent;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
@@ -167,21 +162,8 @@ export class SqliteBulkWorker {
       return this.worker;
     }
     const { file, busyTimeoutMs, sql, pragmas, maxGroupRows } = this.opts;
-    const worker = new Worker(BULK_WORKER_SOURCE, {
-      eval: true,
-      name: 'sqlite-bulk-worker',
-      workerData: {
-        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-        file,
-        busyTimeoutMs,
-        sql,
-        pragmas,
-        maxGroupRows,
-        grantFields: GRANT_FIELDS,
-        changeFields: CHANGE_FIELDS,
-        rowsPerText: ROWS_PER_TEXT,
-      },
-    });
+    const workerData: BulkWorkerData = { file, busyTimeoutMs, sql, pragmas, maxGroupRows, grantFields: GRANT_FIELDS, changeFields: CHANGE_FIELDS, rowsPerText: ROWS_PER_TEXT };
+    const worker = startWorker(new URL('./sqlite-bulk-thread.js', import.meta.url), { name: 'sqlite-bulk-worker', workerData });
     worker.on('message', (reply: Reply) => this.settle(reply));
     worker.on('error', (error) => this.fail(worker, error));
     worker.on('exit', (code) => this.fail(worker, new Error(`the SQLite bulk worker exited (code ${code})`)));
@@ -193,7 +175,7 @@ export class SqliteBulkWorker {
     const p = this.pending.get(reply.seq);
     this.pending.delete(reply.seq);
     this.lastSettled = reply.seq;
-    if (reply.error) p?.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+    if (reply.error) p?.reject(fromWorkerError(reply.error));
     else p?.resolve(reply);
     this.afterSettle();
   }
@@ -217,7 +199,7 @@ export class SqliteBulkWorker {
       this.idleTimer = null;
       if (this.worker !== worker || this.pending.size > 0) return;
       this.worker = null;
-      worker.postMessage({ type: 'close' });
+      worker.postMessage({ type: 'close' } satisfies BulkRequest);
     }, this.opts.idleMs);
     this.idleTimer.unref();
   }

@@ -11,54 +11,13 @@
  * The connection's page cache is small (like the bulk reader's): the process's memory stays
  * flat however many rows pass. Each read is its own read transaction, as with the bulk reader.
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import { ENCODE_ROWS_SOURCE } from './encode-rows-source.js';
+import type { Worker } from 'node:worker_threads';
 import type { FieldCursor, PageColumn } from './page-text.js';
-import { OffsetFields, PAGE_TEXT_OFFSETS_SOURCE, PAGE_TEXT_ROWS, pageColumnsSql, pageTextSql } from './page-text.js';
+import { OffsetFields, PAGE_TEXT_ROWS, pageColumnsSql, pageTextSql } from './page-text.js';
 import { RowDecoder, ROWS_PER_TEXT } from './sqlite-bulk-worker.js';
-
-const PAGE_READER_SOURCE = String.raw`
-'use strict';
-${ENCODE_ROWS_SOURCE}
-${PAGE_TEXT_OFFSETS_SOURCE}
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driverPath);
-const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: workerData.busyTimeoutMs });
-db.pragma('cache_size = -' + workerData.cacheKib);
-const pageText = db.prepare(workerData.textSql).raw();
-const pageRows = db.prepare(workerData.columnsSql).raw();
-const ROWS_PER_TEXT = workerData.rowsPerText;
-
-const nullable = workerData.nullable;
-const width = nullable.length;
-
-function read(msg) {
-  const chunks = pageText.all(...msg.params);
-  const page = pageTextOffsets(chunks, nullable);
-  if (page) {
-    parentPort.postMessage({ seq: msg.seq, error: null, rows: page.rows, lastKey: page.lastKey, texts: chunks.map((c) => c[1]), offsets: page.offsets }, [page.offsets.buffer]);
-    return;
-  }
-  // A text does not decode (a value holds the separator): the whole page as rows.
-  const rows = pageRows.all(...msg.params);
-  const { texts, lengths } = encodeRows(rows, 0, width, ROWS_PER_TEXT);
-  parentPort.postMessage({ seq: msg.seq, error: null, rows: rows.length, lastKey: rows.length > 0 ? rows[rows.length - 1][0] : null, texts, lengths }, [lengths.buffer]);
-}
-
-parentPort.on('message', (msg) => {
-  if (msg.type === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    read(msg);
-  } catch (err) {
-    parentPort.postMessage({ seq: msg.seq, error: { message: err && err.message ? err.message : String(err), code: err && err.code ? err.code : null } });
-  }
-});
-`;
+import type { PageReaderData, PageReaderReply as Reply, PageReaderRequest } from './sqlite-page-reader-thread.js';
+import { startWorker } from './start-worker.js';
+import { fromWorkerError } from './worker-error.js';
 
 export interface RawPage {
   rows: number;
@@ -70,17 +29,6 @@ export interface RawPage {
   via: 'text' | 'rows';
 }
 
-interface Reply {
-  seq: number;
-  error: { message: string; code: string | null } | null;
-  rows?: number;
-  /** Read as text: each field's [start, end) in its text, PAGE_TEXT_ROWS rows a text. */
-  offsets?: Int32Array;
-  lastKey?: string | number | null;
-  texts?: string[];
-  lengths?: Int32Array;
-}
-
 export class SqlitePageReader {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
@@ -89,24 +37,20 @@ export class SqlitePageReader {
 
   /** `rest`: FROM ... ORDER BY <first column> LIMIT ? (page-text.ts); read(params) fills its parameters. */
   constructor(opts: { file: string; columns: readonly PageColumn[]; rest: string; cacheKib: number; busyTimeoutMs: number }) {
-    this.worker = new Worker(PAGE_READER_SOURCE, {
-      eval: true,
-      name: 'sqlite-page-reader',
-      workerData: {
-        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-        rowsPerText: ROWS_PER_TEXT,
-        file: opts.file,
-        cacheKib: opts.cacheKib,
-        busyTimeoutMs: opts.busyTimeoutMs,
-        nullable: opts.columns.map((c) => c.kind === 'nullable'),
-        textSql: pageTextSql(opts.columns, opts.rest),
-        columnsSql: pageColumnsSql(opts.columns, opts.rest),
-      },
-    });
+    const workerData: PageReaderData = {
+      file: opts.file,
+      cacheKib: opts.cacheKib,
+      busyTimeoutMs: opts.busyTimeoutMs,
+      nullable: opts.columns.map((c) => c.kind === 'nullable'),
+      textSql: pageTextSql(opts.columns, opts.rest),
+      columnsSql: pageColumnsSql(opts.columns, opts.rest),
+      rowsPerText: ROWS_PER_TEXT,
+    };
+    this.worker = startWorker(new URL('./sqlite-page-reader-thread.js', import.meta.url), { name: 'sqlite-page-reader', workerData });
     this.worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.seq);
       this.pending.delete(reply.seq);
-      if (reply.error) p?.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+      if (reply.error) p?.reject(fromWorkerError(reply.error));
       else p?.resolve(reply);
     });
     const fail = (error: Error) => {
@@ -123,7 +67,7 @@ export class SqlitePageReader {
     if (this.failed) throw this.failed;
     const seq = ++this.seq;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
-    this.worker.postMessage({ seq, params });
+    this.worker.postMessage({ seq, params } satisfies PageReaderRequest);
     const r = await reply;
     const fields: FieldCursor = r.offsets ? new OffsetFields(r.texts!, r.offsets, PAGE_TEXT_ROWS) : new RowDecoder(r.texts!, r.lengths!);
     return { rows: r.rows!, lastKey: r.lastKey ?? null, fields, via: r.offsets ? 'text' : 'rows' };
@@ -133,7 +77,7 @@ export class SqlitePageReader {
   async close(): Promise<void> {
     if (this.failed) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage({ type: 'close' });
+    this.worker.postMessage({ type: 'close' } satisfies PageReaderRequest);
     await exited;
   }
 }

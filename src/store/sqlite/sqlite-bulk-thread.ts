@@ -1,0 +1,182 @@
+/**
+ * The thread of the SQLite bulk worker (see SqliteBulkWorker, which starts it with
+ * BulkWorkerData): its own connection to the store's file.
+ *
+ * Requests (main -> worker), handled in the order sent (BulkRequest):
+ *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
+ *   { type: 'read', seq, snapshotKey, afterId, limit }                       one page of grants (id order)
+ *   { type: 'scan', seq, snapshotKey, afterRow, limit }                      one page of grants (storage order)
+ *   { type: 'close' }                                                       close and exit
+ * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
+ * fields (structured clone of objects is several times slower), cut into texts of
+ * rowsPerText rows: small strings die young, where 1 MB ones would pile up as garbage in
+ * the large-object space until a full collection.
+ * Replies (worker -> main), in seq order (BulkReply): { seq, error: null } once written rows
+ * are committed, { seq, error: null, ids, texts, lengths, lastRow } with a page read (the ids
+ * as an array: each arrives as a string of its own, not a slice that would keep the whole
+ * page alive in a caller's map), or { seq, error: { message, code } } when nothing was
+ * written / read.
+ *
+ * Writes queued when a transaction starts are committed together (group commit: the dirty
+ * pages of several batches are written to the WAL once); each still gets its own reply, and
+ * when a group fails its batches are retried one by one, so a bad batch fails only itself.
+ */
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { Cell } from './encode-rows.js';
+import { encodeRows } from './encode-rows.js';
+import type { BulkWorkerOptions } from './sqlite-bulk-worker.js';
+import type { WorkerError } from './worker-error.js';
+import { toWorkerError } from './worker-error.js';
+
+export interface BulkWorkerData {
+  file: string;
+  busyTimeoutMs: number;
+  sql: BulkWorkerOptions['sql'];
+  pragmas: readonly string[];
+  maxGroupRows: number;
+  grantFields: number;
+  changeFields: number;
+  rowsPerText: number;
+}
+
+interface Rows {
+  seq: number;
+  count: number;
+  texts: string[];
+  lengths: Int32Array;
+}
+export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'changes' });
+export type ReadRequest = { type: 'read'; seq: number; snapshotKey: number; afterId: string; limit: number } | { type: 'scan'; seq: number; snapshotKey: number; afterRow: number; limit: number };
+export type BulkRequest = WriteRequest | ReadRequest | { type: 'close' };
+
+export interface BulkReply {
+  seq: number;
+  error: WorkerError | null;
+  ids?: string[];
+  texts?: string[];
+  lengths?: Int32Array;
+  lastRow?: number | null;
+}
+
+if (!parentPort) throw new Error('sqlite-bulk-thread runs as a worker thread');
+const port = parentPort;
+const data = workerData as BulkWorkerData;
+
+const db = new Database(data.file, { timeout: data.busyTimeoutMs });
+for (const pragma of data.pragmas) db.pragma(pragma);
+const selectHandle = db.prepare<[string], { key: number; status: string }>('SELECT key, status FROM snapshots WHERE id = ?');
+// Inserts are bound from one reused array of positional parameters.
+const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
+const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
+const grantsPage = db.prepare<[number, string, number], Cell[]>(data.sql.grantsPage).raw();
+const grantsScanPage = db.prepare<[number, number, number], Cell[]>(data.sql.grantsScanPage).raw();
+const GRANT_FIELDS = data.grantFields;
+const CHANGE_FIELDS = data.changeFields;
+const ROWS_PER_TEXT = data.rowsPerText;
+
+function reply(message: BulkReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+/** Inserts the rows of one message; params[0 .. first - 1] are bound as set by the caller. */
+function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: Cell[], first: number, width: number): void {
+  const { texts, lengths } = msg;
+  let text = '';
+  let pos = 0;
+  for (let i = 0, row = 0; i < lengths.length; i += width, row++) {
+    if (row % ROWS_PER_TEXT === 0) {
+      text = texts[row / ROWS_PER_TEXT]!;
+      pos = 0;
+    }
+    for (let f = 0; f < width; f++) {
+      const n = lengths[i + f]!;
+      if (n < 0) {
+        params[first + f] = null;
+      } else {
+        params[first + f] = text.slice(pos, pos + n);
+        pos += n;
+      }
+    }
+    statement.run(params);
+  }
+}
+
+/** Same checks and messages as the main connection's appendGrants. */
+function write(msg: WriteRequest): void {
+  if (msg.type === 'grants') {
+    const handle = selectHandle.get(msg.snapshotId);
+    if (!handle) throw new Error(`snapshot ${msg.snapshotId} does not exist`);
+    if (handle.status !== 'running') throw new Error(`snapshot ${msg.snapshotId} is ${handle.status}: only a running snapshot takes data`);
+    const params = new Array<Cell>(1 + GRANT_FIELDS);
+    params[0] = handle.key;
+    insertRows(msg, insertGrant, params, 1, GRANT_FIELDS);
+  } else {
+    insertRows(msg, insertChange, new Array<Cell>(CHANGE_FIELDS), 0, CHANGE_FIELDS);
+  }
+}
+
+const writeAll = db.transaction((msgs: readonly WriteRequest[]) => {
+  for (const msg of msgs) write(msg);
+});
+
+/** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields): the ids apart, the rest as texts. */
+function read(msg: ReadRequest): void {
+  // A scan page has the row number after the grant's fields (column GRANT_FIELDS).
+  const rows = msg.type === 'scan' ? grantsScanPage.all(msg.afterRow, msg.snapshotKey, msg.limit) : grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
+  const lastRow = msg.type === 'scan' && rows.length > 0 ? (rows[rows.length - 1]![GRANT_FIELDS] as number) : null;
+  const ids = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) ids[r] = rows[r]![0] as string;
+  const { texts, lengths } = encodeRows(rows, 1, GRANT_FIELDS, ROWS_PER_TEXT);
+  reply({ seq: msg.seq, error: null, ids, texts, lengths, lastRow }, [lengths.buffer as ArrayBuffer]);
+}
+
+function commit(group: readonly WriteRequest[]): void {
+  try {
+    writeAll.immediate(group);
+    for (const msg of group) reply({ seq: msg.seq, error: null });
+  } catch (err) {
+    if (group.length === 1) return reply({ seq: group[0]!.seq, error: toWorkerError(err) });
+    for (const msg of group) {
+      try {
+        writeAll.immediate([msg]);
+        reply({ seq: msg.seq, error: null });
+      } catch (one) {
+        reply({ seq: msg.seq, error: toWorkerError(one) });
+      }
+    }
+  }
+}
+
+function handle(msg: BulkRequest): void {
+  if (msg.type === 'close') {
+    db.close();
+    port.close();
+    return;
+  }
+  if (msg.type === 'read' || msg.type === 'scan') {
+    try {
+      read(msg);
+    } catch (err) {
+      reply({ seq: msg.seq, error: toWorkerError(err) });
+    }
+    return;
+  }
+  const group = [msg];
+  let rows = msg.count;
+  let after: BulkRequest | null = null;
+  while (rows < data.maxGroupRows) {
+    const next = receiveMessageOnPort(port) as { message: BulkRequest } | undefined;
+    if (next === undefined) break;
+    if (next.message.type !== 'grants' && next.message.type !== 'changes') {
+      after = next.message;
+      break;
+    }
+    group.push(next.message);
+    rows += next.message.count;
+  }
+  commit(group);
+  if (after) handle(after);
+}
+
+port.on('message', handle);
