@@ -23,6 +23,8 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { SnapshotStatus } from '../../domain/snapshot.js';
+import { requireWritable } from '../../domain/snapshot-transitions.js';
 import type { Cell } from './encode-rows.js';
 import { encodeRows } from './encode-rows.js';
 import type { BulkWorkerOptions } from './sqlite-bulk-worker.js';
@@ -65,7 +67,7 @@ const data = workerData as BulkWorkerData;
 
 const db = new Database(data.file, { timeout: data.busyTimeoutMs });
 for (const pragma of data.pragmas) db.pragma(pragma);
-const selectHandle = db.prepare<[string], { key: number; status: string }>('SELECT key, status FROM snapshots WHERE id = ?');
+const selectHandle = db.prepare<[string], { key: number; status: SnapshotStatus }>('SELECT key, status FROM snapshots WHERE id = ?');
 // Inserts are bound from one reused array of positional parameters.
 const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
 const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
@@ -102,12 +104,10 @@ function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: 
   }
 }
 
-/** Same checks and messages as the main connection's appendGrants. */
+/** The domain's checks and messages, as the main connection's appendGrants. */
 function write(msg: WriteRequest): void {
   if (msg.type === 'grants') {
-    const handle = selectHandle.get(msg.snapshotId);
-    if (!handle) throw new Error(`snapshot ${msg.snapshotId} does not exist`);
-    if (handle.status !== 'running') throw new Error(`snapshot ${msg.snapshotId} is ${handle.status}: only a running snapshot takes data`);
+    const handle = requireWritable(msg.snapshotId, selectHandle.get(msg.snapshotId) ?? null);
     const params = new Array<Cell>(1 + GRANT_FIELDS);
     params[0] = handle.key;
     insertRows(msg, insertGrant, params, 1, GRANT_FIELDS);
