@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import { EXIT } from '../../src/cli/cli-error.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 
@@ -46,6 +47,22 @@ describe('iam-review sync exit codes', () => {
     const r = await sync();
     expect(r.code).toBe(EXIT.syncQuarantined);
     expect(r.err).toMatch(/quarantined and not applied/);
+  });
+
+  it('does not apply an export cut off inside its last field (no final line break): partial, naming the file', async () => {
+    const hr = join(configDir, 'connectors/sample-data/hr.csv');
+    // Bob's row cut inside its last (free-text) column: it still parses as a row of the right width.
+    writeFileSync(hr, HR + 'E2,bob@example.com,Bob,Trading,Trader,alice@example.com,active,employee,,desk-admins;tra');
+    const r = await sync();
+    expect(r.code).toBe(EXIT.syncPartial);
+    expect(r.out).toMatch(/hr\s+partial\*/);
+    expect(r.out).toMatch(/sample-data\/hr\.csv: the file does not end with a line break: it may be truncated/);
+    const store = openSqliteStore({ file: join(dataDir, 'iam-review.db') });
+    expect((await store.identities.current()).map((i) => i.id)).toEqual(['E1']); // Bob never arrived
+    await store.close();
+
+    writeFileSync(hr, HR + 'E2,bob@example.com,Bob,Trading,Trader,alice@example.com,active,employee,,desk-admins;traders\n');
+    expect((await sync()).code).toBe(EXIT.ok);
   });
 
   it('exits 1 when a system failed, whatever else happened', async () => {

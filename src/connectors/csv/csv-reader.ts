@@ -83,8 +83,13 @@ export class CsvReader {
   /** Records the parser itself could not read (broken quotes), as `file:line: message`. */
   private readonly parseProblems: string[] = [];
   private readonly parser: LineTaggingParser;
+  /** The file's last byte so far (-1 before any): a record is complete only once its line break is read. */
+  private lastByte = -1;
+  private endChecked = false;
+  private readonly displayPath: string;
 
   private constructor(opts: CsvReaderOptions) {
+    this.displayPath = opts.displayPath;
     const parser = new LineTaggingParser({
       delimiter: opts.delimiter,
       encoding: opts.encoding,
@@ -113,7 +118,12 @@ export class CsvReader {
       throw new ConnectorError(`${opts.displayPath}: cannot open ${opts.path} (${err.code ?? err.message})`, { cause: err });
     });
     const reader = new CsvReader(opts);
-    pipeline(handle.createReadStream(), reader.parser, (err) => {
+    const source = handle.createReadStream();
+    source.on('data', (chunk: string | Buffer) => {
+      // No encoding is set on the file stream (the parser decodes): chunks are bytes.
+      if (chunk.length > 0) reader.lastByte = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1]!;
+    });
+    pipeline(source, reader.parser, (err) => {
       if (err && !reader.failure) {
         reader.failure = new ConnectorError(`${opts.displayPath}: read failed: ${err.message}`, { cause: err });
       }
@@ -141,13 +151,29 @@ export class CsvReader {
         continue;
       }
       if (this.failure) throw this.failure;
-      if (this.parser.readableEnded) break;
+      if (this.parser.readableEnded) {
+        this.checkEnd();
+        break;
+      }
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
     }
     this.position += rows.length;
     return rows;
+  }
+
+  /**
+   * A file that does not end with a line break may have been cut off mid-record (a copy or
+   * export interrupted): its last record would still parse, shorter, as valid data. The read
+   * is then a problem (so the pull is partial, never applied), named by file.
+   */
+  private checkEnd(): void {
+    if (this.endChecked) return;
+    this.endChecked = true;
+    if (this.lastByte !== -1 && this.lastByte !== 0x0a && this.lastByte !== 0x0d) {
+      this.parseProblems.push(`${this.displayPath}: the file does not end with a line break: it may be truncated (its last record cut short), so it is not applied`);
+    }
   }
 
   /** Takes the parser-level problems collected so far. */
