@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default'],
+    // Prints why optional suites (MongoDB, Chromium) are skipped.
+    globalSetup: ['test/setup/skip-reasons.ts'],
   },
 });

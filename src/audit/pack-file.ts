@@ -57,12 +57,23 @@ export class PackFile {
   }
 }
 
+/** What syncFolder needs of an open folder: Node's FileHandle has both. */
+export interface FolderHandle {
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a folder for syncFolder; tests pass one that watches the fsync. */
+export type OpenFolder = (dir: string) => Promise<FolderHandle>;
+
+const openFolderReadOnly: OpenFolder = (dir) => open(dir, 'r');
+
 /**
  * Makes the folder's entries durable (the files' names, not only their bytes). Platforms that
  * cannot fsync a folder (Windows) are skipped: their file system commits names with the file.
  */
-export async function syncFolder(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+export async function syncFolder(dir: string, openFolder: OpenFolder = openFolderReadOnly): Promise<void> {
+  const fh = await openFolder(dir);
   try {
     await fh.sync();
   } catch (err) {

@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
 import { PackFile, safeFileName, sha256File, syncFolder } from '../../src/audit/pack-file.js';
+import type { OpenFolder } from '../../src/audit/pack-file.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-pack-file-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -45,9 +47,57 @@ describe('PackFile', () => {
 });
 
 describe('syncFolder', () => {
-  it('fsyncs an existing folder and fails on a missing one', async () => {
-    await expect(syncFolder(root)).resolves.toBeUndefined();
+  /** Opens folders for real and records what syncFolder does with each handle, in order. */
+  function watchedOpener(): { calls: string[]; openFolder: OpenFolder } {
+    const calls: string[] = [];
+    const openFolder: OpenFolder = async (dir) => {
+      const fh = await open(dir, 'r');
+      calls.push(`open ${dir}`);
+      return {
+        sync: async () => {
+          calls.push('sync');
+          await fh.sync();
+        },
+        close: async () => {
+          calls.push('close');
+          await fh.close();
+        },
+      };
+    };
+    return { calls, openFolder };
+  }
+
+  it('fsyncs an existing folder, then closes it', async () => {
+    const { calls, openFolder } = watchedOpener();
+    await expect(syncFolder(root, openFolder)).resolves.toBeUndefined();
+    expect(calls).toEqual([`open ${root}`, 'sync', 'close']);
+  });
+
+  it('fails on a missing folder', async () => {
+    const { calls, openFolder } = watchedOpener();
+    await expect(syncFolder(join(root, 'missing'), openFolder)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(calls).toEqual([]);
     await expect(syncFolder(join(root, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('skips a platform that cannot fsync a folder, and passes any other fsync error on; the folder is closed either way', async () => {
+    const failing = (code: string) => {
+      const calls: string[] = [];
+      const openFolder: OpenFolder = async () => ({
+        sync: async () => {
+          calls.push('sync');
+          throw Object.assign(new Error(`fsync: ${code}`), { code });
+        },
+        close: async () => void calls.push('close'),
+      });
+      return { calls, openFolder };
+    };
+    const windows = failing('EISDIR');
+    await expect(syncFolder(root, windows.openFolder)).resolves.toBeUndefined();
+    expect(windows.calls).toEqual(['sync', 'close']);
+    const disk = failing('EIO');
+    await expect(syncFolder(root, disk.openFolder)).rejects.toMatchObject({ code: 'EIO' });
+    expect(disk.calls).toEqual(['sync', 'close']);
   });
 });
 

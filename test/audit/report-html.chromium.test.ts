@@ -4,7 +4,7 @@
  * the page loads nothing from anywhere (self-contained: it must render offline, in an archive).
  */
 import { AuditLog } from '../../src/audit/audit-log.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,14 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_FORMATS, writeEvidencePack } from '../../src/audit/evidence-pack.js';
 import type { EvidencePackResult } from '../../src/audit/evidence-pack.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { CHROMIUM_PATH, CHROMIUM_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { EXPECTED, seedReviewedCampaign, TestClock } from './evidence-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHARTS = ['outcome', 'completion-over-time', 'completion-by-reviewer', 'revocation-by-system', 'findings-by-type', 'findings-by-system'];
 
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-
-describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'report.html in headless Chromium' : 'report.html in headless Chromium (skipped: Debian chromium is not installed at /usr/bin/chromium)', () => {
+describe.skipIf(!CHROMIUM_SUITE.available)(suiteTitle(CHROMIUM_SUITE), () => {
   const root = mkdtempSync(join(tmpdir(), 'iam-report-'));
   let browser: Browser;
   let page: Page;
@@ -39,7 +37,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'report.html in headless Chromium'
     );
     await store.close();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });

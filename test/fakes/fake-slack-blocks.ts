@@ -1,10 +1,10 @@
 /**
  * Block Kit validation as the fake Slack Web API applies it, with Slack's error strings
- * (`must be less than 3001 characters [json-pointer:/blocks/0/text/text]`). It checks the limits in
- * src/slack/blocks/block-kit-limits.ts and the structure of the block and element types the
+ * (`must be less than 3001 characters [json-pointer:/blocks/0/text/text]`). It checks Slack's documented limits
+ * (slack-block-kit-limits.ts: the fake's own copy, not the product's) and the structure of the block and element types the
  * product uses; other block types (rich_text, image, markdown, ...) are accepted as they are.
  */
-import { BLOCK_KIT_LIMITS as L } from '../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as L } from './slack-block-kit-limits.js';
 
 export type Surface = 'message' | 'modal' | 'home';
 

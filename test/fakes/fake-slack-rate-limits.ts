@@ -1,24 +1,54 @@
 /**
  * Slack's per-method rate limits as the fake enforces them (per app and workspace; one of each in
- * the fake). Tiers are from Slack's rate-limit guide ("20+ per minute" etc.: the fake takes the
- * lower bound); each limit is a sliding window: at most `limit` calls accepted in any `windowSeconds`
- * of Slack time. chat.postMessage is in Slack's special tier: about one message per second per
- * channel with short bursts allowed, plus an unpublished workspace-wide cap ("several hundred per
- * minute"); both are configurable.
+ * the fake). Each limit is a sliding window: at most `limit` calls accepted in any `windowSeconds`
+ * of Slack time. These are the fake's own copy of the documented numbers, not the product's
+ * pacer table (src/slack/slack-rate-limits.ts): a wrong number there makes the pacer run into
+ * the fake's 429s, and test/fakes/slack-documented-limits.test.ts compares the two tables.
+ *
+ * Sources (docs.slack.dev):
+ * - apis/web-api/rate-limits: Tier 1 "1+ per minute", Tier 2 "20+", Tier 3 "50+", Tier 4
+ *   "100+"; the fake takes each lower bound. Posting messages: "1 per second" per channel,
+ *   "short bursts >1 allowed", plus a workspace-wide limit whose number is not published.
+ * - reference/methods/<method>, "Rate limits": users.list Tier 2; users.lookupByEmail,
+ *   conversations.open and chat.update Tier 3; users.info, chat.postEphemeral, views.open,
+ *   views.publish, views.update, files.getUploadURLExternal and files.completeUploadExternal
+ *   Tier 4; auth.test "special: hundreds of requests per minute" (the fake allows 100, as Tier 4);
+ *   the retired files.upload Tier 2 (the fake answers it as deprecated).
  */
-import { SLACK_RATE_LIMITS } from '../../src/slack/slack-rate-limits.js';
-import type { SlackRateLimits, SlackTier } from '../../src/slack/slack-rate-limits.js';
+export type Tier = 1 | 2 | 3 | 4;
 
-export type Tier = SlackTier;
-export type RateLimitConfig = SlackRateLimits;
+export interface RateLimitConfig {
+  /** Calls per minute of each tier. */
+  tierPerMinute: Record<Tier, number>;
+  /** Tier of each method; methods not listed are not limited. */
+  methodTier: Record<string, Tier>;
+  /** chat.postMessage to one conversation. */
+  postMessagePerChannel: { limit: number; windowSeconds: number };
+  /** chat.postMessage across the workspace. */
+  postMessageWorkspacePerMinute: number;
+}
 
-/**
- * The documented table lives with the product's pacer (one source for the numbers, as with
- * Block Kit limits); the fake adds the retired files.upload, which it answers as deprecated.
- */
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
-  ...SLACK_RATE_LIMITS,
-  methodTier: { ...SLACK_RATE_LIMITS.methodTier, 'files.upload': 2 },
+  tierPerMinute: { 1: 1, 2: 20, 3: 50, 4: 100 },
+  methodTier: {
+    'auth.test': 4,
+    'users.list': 2,
+    'users.info': 4,
+    'users.lookupByEmail': 3,
+    'conversations.open': 3,
+    'chat.update': 3,
+    'chat.postEphemeral': 4,
+    'views.open': 4,
+    'views.publish': 4,
+    'views.update': 4,
+    'files.getUploadURLExternal': 4,
+    'files.completeUploadExternal': 4,
+    'files.upload': 2,
+  },
+  // "About one per second, short bursts allowed": five in any five seconds.
+  postMessagePerChannel: { limit: 5, windowSeconds: 5 },
+  // Unpublished ("several hundred per minute"): a model, configurable per fake.
+  postMessageWorkspacePerMinute: 600,
 };
 
 export interface RateRule {

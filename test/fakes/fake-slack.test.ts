@@ -1,7 +1,7 @@
 import type { Logger } from '@slack/web-api';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS } from '../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS } from './slack-block-kit-limits.js';
 import type { FakeSlackOptions, FakeSlackUser } from './fake-slack.js';
 import { FakeSlack } from './fake-slack.js';
 

@@ -22,7 +22,7 @@
  *   `{ ok, url }` with the `socketModeUrl` the test sets, a fresh one per call when it is a
  *   function; the app-level token only in the Authorization header — as a body field Slack
  *   rejects it, here `invalid_auth`). Anything else: `unknown_method`.
- * - Block Kit limits (fake-slack-blocks.ts, numbers from src/slack/blocks/block-kit-limits.ts):
+ * - Block Kit limits (fake-slack-blocks.ts, numbers from slack-block-kit-limits.ts):
  *   messages `invalid_blocks` with Slack's `errors` strings, or `msg_blocks_too_long`; views
  *   `invalid_arguments` with `response_metadata.messages`. A message with blocks and no `text` is
  *   accepted (the "missing text" warning is logged by WebClient itself, not by Slack).
@@ -44,7 +44,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BLOCK_KIT_LIMITS, messageBlocksChars } from '../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS, slackMessageBlocksChars as messageBlocksChars } from './slack-block-kit-limits.js';
 import { validateBlocks, validateView } from './fake-slack-blocks.js';
 import type { RateLimitConfig } from './fake-slack-rate-limits.js';
 import { DEFAULT_RATE_LIMITS, rulesFor, SlidingWindowLimiter } from './fake-slack-rate-limits.js';

@@ -69,6 +69,12 @@ export interface FakeSocketModeOptions {
 }
 
 const HOST = 'applink-fake-1';
+/**
+ * How long the waits below give up after: a diagnostic (the wait names what never came) rather
+ * than a timing assumption, so it sits well above anything a loaded machine needs and below
+ * the test timeout (vitest.config.ts).
+ */
+const WAIT_LIMIT_MS = 20_000;
 
 export class FakeSocketMode {
   readonly connections: FakeSocketConnection[] = [];
@@ -117,12 +123,12 @@ export class FakeSocketMode {
   }
 
   /** Resolves once `n` connections have been greeted with `hello`. */
-  async connected(n: number, timeoutMs = 3000): Promise<FakeSocketConnection> {
+  async connected(n: number, timeoutMs = WAIT_LIMIT_MS): Promise<FakeSocketConnection> {
     return this.when(() => (this.connections.length >= n ? this.connections[n - 1] : undefined), timeoutMs, `connection #${n}`);
   }
 
   /** Resolves with the close of connection `id` (1-based). */
-  async closed(id: number, timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+  async closed(id: number, timeoutMs = WAIT_LIMIT_MS): Promise<{ code: number; reason: string }> {
     return this.when(() => this.connections[id - 1]?.closed ?? undefined, timeoutMs, `close of connection #${id}`);
   }
 
@@ -141,7 +147,7 @@ export class FakeSocketMode {
   }
 
   /** Resolves with the app's ack of an envelope. */
-  async ack(envelopeId: string, timeoutMs = 3000): Promise<SocketAck> {
+  async ack(envelopeId: string, timeoutMs = WAIT_LIMIT_MS): Promise<SocketAck> {
     return this.when(() => this.acks.find((a) => a.envelopeId === envelopeId), timeoutMs, `ack of envelope ${envelopeId}`);
   }
 

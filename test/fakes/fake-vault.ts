@@ -75,9 +75,9 @@ export class FakeVault {
   readonly requests: FakeVaultRequest[] = [];
   /** Highest number of requests answered at the same time. */
   maxInFlight = 0;
-  /** Delay before each answer, to observe concurrency. */
-  latencyMs = 0;
   private inFlight = 0;
+  /** See holdAnswers(). */
+  private gate: { count: number; pathPrefix: string; held: Array<() => void> } | null = null;
   private failure: Failure | null = null;
   /** Paths starting with one of these answer 403, like a policy without that capability. */
   readonly deniedPrefixes: string[] = [];
@@ -131,11 +131,27 @@ export class FakeVault {
     socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
   }
 
+  /**
+   * Holds the answers to requests under `pathPrefix` (e.g. `identity/entity/id/`) until `count`
+   * of them are waiting at once, then answers them and every later request at once: shows that a
+   * client keeps that many requests going, on a machine of any speed (a client that never does
+   * waits forever, and its test times out). `count` 0 removes the gate.
+   */
+  holdAnswers(count: number, pathPrefix = ''): void {
+    for (const go of this.gate?.held.splice(0) ?? []) go();
+    this.gate = count > 0 ? { count, pathPrefix, held: [] } : null;
+  }
+
   private async delayed(req: RawRequest): Promise<Answer> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      const gate = this.gate;
+      if (gate && pathOf(req.url).startsWith(gate.pathPrefix)) {
+        const opened = new Promise<void>((go) => gate.held.push(go));
+        if (gate.held.length >= gate.count) this.holdAnswers(0);
+        await opened;
+      }
       return this.answer(req);
     } finally {
       this.inFlight--;
@@ -145,7 +161,7 @@ export class FakeVault {
   private answer(req: RawRequest): Answer {
     const url = new URL(req.url, 'http://fake');
     const list = req.method === 'LIST' || (req.method === 'GET' && url.searchParams.get('list') === 'true');
-    const path = url.pathname.replace(/^\/v1\//, '').replace(/\/+$/, '');
+    const path = pathOf(req.url);
     const namespaceHeader = req.headers['x-vault-namespace'] ?? null;
     const token = req.headers['x-vault-token'] ?? null;
     this.requests.push({ method: req.method, path, list, namespace: namespaceHeader, token });
@@ -235,4 +251,9 @@ function parseRawRequest(packet: Buffer | undefined): RawRequest | null {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return { method, url, headers };
+}
+
+/** A request's path below /v1/, without a trailing slash (`identity/entity/id/e-001`). */
+function pathOf(url: string): string {
+  return new URL(url, 'http://fake').pathname.replace(/^\/v1\//, '').replace(/\/+$/, '');
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { latestSlot } from '../../src/scheduler/latest-slot.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { parseCronKey, slotKey, StoreRunCoordinator } from '../../src/scheduler/store-run-coordinator.js';
-import type { Store } from '../../src/store/ports.js';
+import type { SchedulerStore, Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
@@ -61,17 +61,44 @@ describe('Scheduler', () => {
   it('runs each slot once across two replicas sharing the store', async () => {
     const file = sharedFile();
     const runs: string[] = [];
-    const job = (replica: string) => ({ name: 'tick', cron: '* * * * * *', timezone: 'UTC', catchUp: false, run: async (slot: Date) => void runs.push(`${replica}@${slot.toISOString()}`) });
-    const a = new Scheduler({ store: open(file).scheduler, owner: 'a', log: quiet });
-    const b = new Scheduler({ store: open(file).scheduler, owner: 'b', log: quiet });
+    /** Every claim each replica made, with its outcome. */
+    const claims: Array<{ replica: string; slot: string; won: boolean }> = [];
+    /** Slots (ISO) both replicas tried to claim and one of them has run. */
+    const settledSlots = () => [...new Set(claims.map((c) => c.slot))].filter((key) => claims.filter((c) => c.slot === key).length === 2).map((key) => key.split('@')[1]!).filter((slot) => runs.some((r) => r.endsWith(`@${slot}`)));
+    let reached = () => {};
+    const twoSettled = new Promise<void>((resolve) => (reached = resolve));
+    const check = () => void (settledSlots().length >= 2 && reached());
+    const replicaStore = (replica: string): SchedulerStore => {
+      const store = open(file).scheduler;
+      return {
+        claim: async (slot, job, owner, at, ttlMs) => {
+          const won = await store.claim(slot, job, owner, at, ttlMs);
+          claims.push({ replica, slot, won });
+          check();
+          return won;
+        },
+        complete: (slot, at) => store.complete(slot, at),
+        lastCompleted: (job) => store.lastCompleted(job),
+      };
+    };
+    const job = (replica: string) => ({
+      name: 'tick', cron: '* * * * * *', timezone: 'UTC', catchUp: false,
+      run: async (slot: Date) => {
+        runs.push(`${replica}@${slot.toISOString()}`);
+        check();
+      },
+    });
+    const a = new Scheduler({ store: replicaStore('a'), owner: 'a', log: quiet });
+    const b = new Scheduler({ store: replicaStore('b'), owner: 'b', log: quiet });
     schedulers.push(a, b);
     await a.start([job('a')]);
     await b.start([job('b')]);
-    await new Promise((r) => setTimeout(r, 3200));
+    // The job fires every second: wait until both replicas have tried two slots and each ran.
+    await twoSettled;
     await a.stop();
     await b.stop();
+    for (const slot of settledSlots()) expect(claims.filter((c) => c.slot === `tick@${slot}` && c.won), slot).toHaveLength(1);
     const slots = runs.map((r) => r.split('@')[1]);
-    expect(slots.length).toBeGreaterThanOrEqual(2);
     expect(new Set(slots).size).toBe(slots.length);
   });
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JUSTIFICATION_VIEW, REVIEW_ACTION_IDS, encodeModalMetadata } from '../../src/slack/blocks/index.js';
 import { MAX_BODY_BYTES } from '../../src/slack/slack-app.js';
 import { appHomeOpenedEvent, blockActionsPayload, eventCallbackBody, interactivityBody, slashCommandBody, textInputValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
-import { CAMPAIGN, PEOPLE, SlackHarness, until } from './slack-harness.js';
+import { CAMPAIGN, PEOPLE, SlackHarness } from './slack-harness.js';
 
 describe('the Slack app refuses bad input', () => {
   let h: SlackHarness;
@@ -41,10 +41,12 @@ describe('the Slack app refuses bad input', () => {
       expect((await h.post(body, { headers: { 'x-slack-signature': null } })).status).toBe(401);
       expect((await h.post(body, { headers: { 'x-slack-request-timestamp': null } })).status).toBe(401);
       expect((await h.post(body, { headers: { 'x-slack-signature': null, 'x-slack-request-timestamp': null } })).status).toBe(401);
+      await h.settled();
       expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
       // The same request correctly signed is processed: the 401s above were the signature check.
       expect((await h.post(body)).status).toBe(200);
-      await until(() => h.app.store.campaigns.decision(item.id), (d) => d !== null);
+      await h.settled();
+      expect(await h.app.store.campaigns.decision(item.id)).not.toBeNull();
     });
 
     it('a correctly signed body over 1 MiB is rejected with 413 before parsing: nothing decided', async () => {
@@ -54,7 +56,7 @@ describe('the Slack app refuses bad input', () => {
       const body = interactivityBody({ ...payload, padding: 'x'.repeat(MAX_BODY_BYTES) });
       expect(body.body.length).toBeGreaterThan(MAX_BODY_BYTES);
       expect((await h.post(body)).status).toBe(413);
-      await new Promise((r) => setTimeout(r, 100));
+      await h.settled();
       expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
       expect(await h.ledger('decision.recorded')).toHaveLength(0);
     });
@@ -65,7 +67,7 @@ describe('the Slack app refuses bad input', () => {
     const before = (await h.ledger()).length;
     const res = await h.click('boss', { type: 'button', actionId: 'review_approve_everything', blockId: `act:${item.id}`, value: item.id }, { itemId: item.id });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.settled();
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
     expect((await h.ledger()).length).toBe(before);
     expect(h.fake.ephemerals).toHaveLength(0);
@@ -75,8 +77,8 @@ describe('the Slack app refuses bad input', () => {
     const item = await h.item('bob-acc');
     await h.app.store.campaigns.transition(CAMPAIGN, 'open', 'closed', h.clock.toISOString());
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.ephemeralsFor('boss'), (e) => e.length === 1);
-    expect(h.ephemeralsFor('boss')[0]).toMatch(/is closed: decisions are closed/);
+    await h.settled();
+    expect(h.ephemeralsFor('boss')).toEqual([expect.stringMatching(/is closed: decisions are closed/)]);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
     expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'boss@example.com', subject: item.id }]);
   });
@@ -85,8 +87,8 @@ describe('the Slack app refuses bad input', () => {
     const item = await h.item('boss-acc'); // assigned to bigboss
     await h.click('sec', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
     // The click came from a message in someone else's DM: the answer comes as a DM from the bot.
-    await until(() => h.answersTo('sec'), (e) => e.length === 1);
-    expect(h.answersTo('sec')[0]).toMatch(/not the assigned reviewer/);
+    await h.settled();
+    expect(h.answersTo('sec')).toEqual([expect.stringMatching(/not the assigned reviewer/)]);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
     expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'sec@example.com', subject: item.id, data: { slackId: PEOPLE.sec } }]);
   });
@@ -94,8 +96,8 @@ describe('the Slack app refuses bad input', () => {
   it('a click by the subject on their own access is refused', async () => {
     const item = await h.item('alice-acc'); // alice's access, assigned to boss
     await h.click('alice', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.answersTo('alice'), (e) => e.length === 1);
-    expect(h.answersTo('alice')[0]).toMatch(/nobody may decide on their own access/);
+    await h.settled();
+    expect(h.answersTo('alice')).toEqual([expect.stringMatching(/nobody may decide on their own access/)]);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
     expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'alice@example.com', subject: item.id }]);
   });
@@ -104,12 +106,14 @@ describe('the Slack app refuses bad input', () => {
     const item = await h.item('bob-acc');
     const res = await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id, team: { id: 'T0OTHER01', domain: 'other' } });
     expect(res.status).toBe(200);
-    await until(() => h.ledger('access.refused'), (e) => e.length === 1);
+    await h.settled();
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
+    expect(await h.ledger('access.refused')).toHaveLength(1);
     expect((await h.ledger('access.refused'))[0]).toMatchObject({ actor: `slack:${PEOPLE.boss}@T0OTHER01`, data: { teamId: 'T0OTHER01', code: 'foreign_workspace' } });
     // A user of another team inside an otherwise matching payload is refused too.
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id, userTeamId: 'T0OTHER02' });
-    await until(() => h.ledger('access.refused'), (e) => e.length === 2);
+    await h.settled();
+    expect(await h.ledger('access.refused')).toHaveLength(2);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
   });
 
@@ -136,7 +140,8 @@ describe('the Slack app refuses bad input', () => {
     const item = await h.item('bob-acc');
     const results = await Promise.all(Array.from({ length: 5 }, () => h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id })));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    await until(() => h.ephemeralsFor('boss'), (e) => e.length === 4);
+    await h.settled();
+    expect(h.ephemeralsFor('boss')).toHaveLength(4);
     expect(h.ephemeralsFor('boss').every((t) => /already approved by boss@example.com at 2026-11-24T09:00:00.000Z/.test(t))).toBe(true);
     expect(await h.ledger('decision.recorded')).toHaveLength(1);
     expect(await h.app.store.campaigns.decisions(CAMPAIGN)).toHaveLength(1);
@@ -145,10 +150,10 @@ describe('the Slack app refuses bad input', () => {
   it('approve then revoke: the revoke is refused with who approved and when', async () => {
     const item = await h.item('bob-acc');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.app.store.campaigns.decision(item.id), (d) => d !== null);
+    await h.settled();
     await h.click('boss', h.button(REVIEW_ACTION_IDS.revoke, item.id), { itemId: item.id });
-    await until(() => h.ephemeralsFor('boss'), (e) => e.length === 1);
-    expect(h.ephemeralsFor('boss')[0]).toMatch(/already approved by boss@example.com at /);
+    await h.settled();
+    expect(h.ephemeralsFor('boss')).toEqual([expect.stringMatching(/already approved by boss@example.com at /)]);
     expect(await h.app.store.campaigns.decision(item.id)).toMatchObject({ outcome: 'approve' });
     expect(h.fake.modalsOf(PEOPLE.boss)).toHaveLength(0);
   });
@@ -157,8 +162,8 @@ describe('the Slack app refuses bad input', () => {
     const body = eventCallbackBody({ event: appHomeOpenedEvent(PEOPLE.boss), eventId: 'Ev0RETRY0001' });
     expect((await h.post(body)).status).toBe(200);
     expect((await h.post(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
-    await until(() => h.fake.homeOf(PEOPLE.boss), (v) => v !== null);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.settled();
+    expect(h.fake.homeOf(PEOPLE.boss)).not.toBeNull();
     expect(h.fake.callsTo('views.publish')).toHaveLength(1);
   });
 

@@ -17,7 +17,7 @@ import type { Delivery } from '../../src/store/ports.js';
 import type { FakeSlackMessage } from '../fakes/fake-slack.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { grant, seedGrants } from '../helpers/seed-state.js';
-import { CAMPAIGN, SlackHarness, until } from './slack-harness.js';
+import { CAMPAIGN, SlackHarness } from './slack-harness.js';
 
 const EXTRA_GRANTS = 30;
 
@@ -44,12 +44,13 @@ describe('closing a campaign updates its review messages', () => {
   async function decideSome(): Promise<void> {
     const approved = await h.item('alice-acc');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, approved.id), { itemId: approved.id });
-    await until(() => h.app.store.campaigns.item(approved.id), (i) => i?.state === 'approved');
+    await h.settled();
+    expect(await h.app.store.campaigns.item(approved.id)).toMatchObject({ state: 'approved' });
     const revoked = await h.item('bob-trader');
     await decideItem(h.deps(), { itemId: revoked.id, outcome: 'revoke', actor: actor('boss'), channel: 'cli', justification: 'Not in Trading any more' });
     const delegated = await delegateItem(h.deps(), { itemId: (await h.item('boss-acc')).id, actor: actor('bigboss'), to: 'head-of-trading@example.com' });
     await h.slack!.services.delivery.deliverDelegated(delegated);
-    await until(() => h.fake.callsTo('chat.update').filter((c) => c.ok).length, (n) => n >= 2);
+    expect(h.fake.callsTo('chat.update').filter((c) => c.ok).length).toBeGreaterThanOrEqual(2);
     h.clock = new Date('2026-12-10T16:00:00Z');
   }
 
@@ -178,7 +179,9 @@ describe('closing a campaign updates its review messages', () => {
 
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
     await h.click('boss', { type: 'button', actionId: REVIEW_ACTION_IDS.approveAll, blockId: 'review_bulk', value: CAMPAIGN }, { itemId: item.id });
-    const answers = await until(() => h.ephemeralsFor('boss'), (e) => e.length === 2);
+    await h.settled();
+    const answers = h.ephemeralsFor('boss');
+    expect(answers).toHaveLength(2);
     for (const a of answers) expect(a).toMatch(/semiannual:2026-H2 is closed: decisions are closed/);
 
     expect((await h.item('bob-acc')).state).toBe('expired');

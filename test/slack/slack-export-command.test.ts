@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { REVIEW_ACTION_IDS } from '../../src/slack/blocks/index.js';
 import { slashCommandBody } from '../fakes/slack-requests.js';
-import { CAMPAIGN, PEOPLE, SlackHarness, until } from './slack-harness.js';
+import { CAMPAIGN, PEOPLE, SlackHarness } from './slack-harness.js';
 import type { Person } from './slack-harness.js';
 
 describe('/access-review export', () => {
@@ -29,11 +29,14 @@ describe('/access-review export', () => {
   it('uploads decisions.csv and report.html to an auditor’s DM, hashes in the comment, export ledgered', async () => {
     const item = await h.item('alice-acc');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.app.store.campaigns.items(CAMPAIGN), (items) => items.some((i) => i.state === 'approved'));
+    await h.settled();
+    expect((await h.app.store.campaigns.items(CAMPAIGN)).filter((i) => i.state === 'approved')).toHaveLength(1);
 
     const answer = await command('audit', `export ${CAMPAIGN}`);
     expect(answer.text).toMatch(/Preparing the evidence pack for \*Half-yearly review 2026-H2\*/);
-    const files = await until(() => filesFor('audit'), (f) => f.length === 2);
+    await h.settled();
+    const files = filesFor('audit');
+    expect(files).toHaveLength(2);
     expect(files.map((f) => f.filename).sort()).toEqual(['semiannual_2026-H2-decisions.csv', 'semiannual_2026-H2-report.html']);
     expect(files.every((f) => f.completed && f.channels.length === 1 && f.channels[0]!.startsWith('D'))).toBe(true);
 
@@ -58,7 +61,8 @@ describe('/access-review export', () => {
 
   it('the security team may export too', async () => {
     await command('sec', `export ${CAMPAIGN}`);
-    await until(() => filesFor('sec'), (f) => f.length === 2);
+    await h.settled();
+    expect(filesFor('sec')).toHaveLength(2);
     expect((await h.ledger('export.performed'))[0]!.actor).toBe('sec@example.com');
   });
 
@@ -80,7 +84,8 @@ describe('/access-review export', () => {
   it('a failed upload is reported to the requester by DM', async () => {
     h.fake.failNext('files.completeUploadExternal', 1, { type: 'error', error: 'not_in_channel' });
     await command('audit', `export ${CAMPAIGN}`);
-    await until(() => h.answersTo('audit'), (a) => a.some((t) => /It failed; the error was logged/.test(t)));
+    await h.settled();
+    expect(h.answersTo('audit')).toContainEqual(expect.stringMatching(/It failed; the error was logged/));
     expect(filesFor('audit').filter((f) => f.completed)).toHaveLength(0);
   });
 });

@@ -60,7 +60,9 @@ export function slackUsers(): FakeSlackUser[] {
 export class SlackHarness {
   fake!: FakeSlack;
   app!: App;
-  slack: SlackRuntime | null = null;
+  private runtime: SlackRuntime | null = null;
+  /** Bolt's processEvent of every request the app received and has not finished. */
+  private readonly processing = new Set<Promise<void>>();
   clock = new Date('2026-11-24T09:00:00Z');
   readonly ctx: CliContext;
   private readonly env;
@@ -104,6 +106,39 @@ export class SlackHarness {
     await store.findings.saveEvaluation({ id: 'eval-1', at: '2026-11-20T00:00:00.000Z', systemIds: ['trading'], policyHash: 'x', counts: { 'not-allowed': 1 } }, [
       { key: findingKey('not-allowed', 'trading.TRADER', flagged.id), type: 'not-allowed', severity: 'high', systemId: 'trading', grantId: flagged.id, accountId: flagged.accountId, identityId: 'bob', role: 'TRADER', scope: '', ruleId: 'trading.TRADER', reason: 'TRADER is allowed for Trading only', evidence: {} },
     ]);
+  }
+
+  /** The running Slack app. Setting it starts watching the requests it processes (see settled()). */
+  get slack(): SlackRuntime | null {
+    return this.runtime;
+  }
+
+  set slack(runtime: SlackRuntime | null) {
+    this.runtime = runtime;
+    if (runtime) this.watch(runtime.app);
+  }
+
+  /**
+   * Resolves once the app has finished every request it received so far. The app answers (HTTP
+   * response, Socket Mode ack) when a listener acks, and the listener's work goes on after that;
+   * Bolt's processEvent settles only after every listener returned, and the listeners await all
+   * of their work. A request refused before any listener (bad signature, body too large) never
+   * reaches processEvent: there is nothing to wait for.
+   */
+  async settled(): Promise<void> {
+    while (this.processing.size > 0) await Promise.allSettled([...this.processing]);
+  }
+
+  /** Wraps the app's processEvent (the receivers call it on the instance) to track each request. */
+  private watch(app: SlackRuntime['app']): void {
+    const processEvent = app.processEvent.bind(app);
+    app.processEvent = (event) => {
+      const processing = processEvent(event);
+      this.processing.add(processing);
+      const done = () => void this.processing.delete(processing);
+      processing.then(done, done);
+      return processing;
+    };
   }
 
   deps(): ReviewDeps {
@@ -178,16 +213,5 @@ export class SlackHarness {
     await this.slack?.stop();
     await this.fake.stop();
     await this.app.close();
-  }
-}
-
-/** Waits for a condition the app reaches after acking (its work continues after the HTTP answer). */
-export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 4000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not reached in ${timeoutMs} ms (last: ${JSON.stringify(v)?.slice(0, 300)})`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DELEGATE_VIEW, JUSTIFICATION_VIEW, REVIEW_ACTION_IDS, overflowValue } from '../../src/slack/blocks/index.js';
 import { appHomeOpenedEvent, eventCallbackBody, interactivityBody, slashCommandBody, usersSelectValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
-import { CAMPAIGN, PEOPLE, SlackHarness, until } from './slack-harness.js';
+import { CAMPAIGN, PEOPLE, SlackHarness } from './slack-harness.js';
 
 describe('reviewer interactions', () => {
   let h: SlackHarness;
@@ -20,27 +20,31 @@ describe('reviewer interactions', () => {
   it('approving an item with findings opens the justification modal instead of deciding', async () => {
     const flagged = await h.item('bob-trader');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, flagged.id), { itemId: flagged.id });
-    const [modal] = await until(() => h.fake.modalsOf(PEOPLE.boss), (m) => m.length === 1);
+    await h.settled();
+    const [modal, ...more] = h.fake.modalsOf(PEOPLE.boss);
+    expect(more).toEqual([]);
     expect(modal!.view).toMatchObject({ callback_id: JUSTIFICATION_VIEW.callbackId, title: { text: 'Approve with findings' } });
     expect(await h.app.store.campaigns.decision(flagged.id)).toBeNull();
   });
 
   it('approve all approves only the clicking reviewer’s items without findings, one decision each', async () => {
     await h.click('boss', { type: 'button', actionId: REVIEW_ACTION_IDS.approveAll, blockId: 'review_bulk', value: CAMPAIGN }, { itemId: (await h.item('alice-acc')).id });
-    await until(() => h.ephemeralsFor('boss'), (e) => e.length === 1);
-    expect(h.ephemeralsFor('boss')[0]).toMatch(/Approved 2 items without findings\. 1 item with findings still need/);
+    await h.settled();
+    expect(h.ephemeralsFor('boss')).toEqual([expect.stringMatching(/Approved 2 items without findings\. 1 item with findings still need/)]);
     const decided = await h.app.store.campaigns.decisions(CAMPAIGN);
     expect(decided.map((d) => d.reviewerId)).toEqual(['boss', 'boss']);
     expect((await h.item('bob-trader')).state).toBe('pending');
     expect(await h.ledger('decision.recorded')).toHaveLength(2);
     // One chat.update for boss's (single-page) message.
-    await until(() => h.fake.callsTo('chat.update').length, (n) => n === 1);
+    expect(h.fake.callsTo('chat.update')).toHaveLength(1);
   });
 
   it('delegation: the subject is refused under the field; an accepted delegate gets the item and can decide it', async () => {
     const item = await h.item('alice-acc');
     await h.click('boss', { type: 'overflow', actionId: REVIEW_ACTION_IDS.more, blockId: `act:${item.id}`, selectedValue: overflowValue('delegate', item.id) }, { itemId: item.id });
-    const [modal] = await until(() => h.fake.modalsOf(PEOPLE.boss), (m) => m.length === 1);
+    await h.settled();
+    const [modal, ...more] = h.fake.modalsOf(PEOPLE.boss);
+    expect(more).toEqual([]);
     expect(modal!.view.callback_id).toBe(DELEGATE_VIEW.callbackId);
     const submit = (to: string) =>
       h.post(
@@ -57,31 +61,35 @@ describe('reviewer interactions', () => {
     expect(accepted.text).toBe('');
     expect(await h.app.store.campaigns.item(item.id)).toMatchObject({ reviewerId: 'head-of-trading', reviewerSource: 'delegated', state: 'pending' });
     // head-of-trading gets a message with the item; boss's message shows where it went.
-    await until(() => h.app.store.deliveries.get(`${CAMPAIGN}|head-of-trading|review|d:${item.id}`), (d) => d?.state === 'sent');
+    await h.settled();
+    expect(await h.app.store.deliveries.get(`${CAMPAIGN}|head-of-trading|review|d:${item.id}`)).toMatchObject({ state: 'sent' });
     const bossMessage = h.fake.messagesIn(PEOPLE.boss)[0]!;
-    await until(() => bossMessage.updates, (n) => n === 1);
+    expect(bossMessage.updates).toBe(1);
     expect(JSON.stringify(bossMessage.blocks)).toMatch(/Delegated\* to Head of Trading/);
 
     // The delegate decides from the new message; boss no longer can.
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.answersTo('boss'), (a) => a.some((t) => /not the assigned reviewer/.test(t)));
+    await h.settled();
+    expect(h.answersTo('boss')).toEqual([expect.stringMatching(/Delegated\. They got a message/), expect.stringMatching(/not the assigned reviewer/)]);
     const delegated = await h.app.store.deliveries.get(`${CAMPAIGN}|head-of-trading|review|d:${item.id}`);
     await h.click('head', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
-    await until(() => h.app.store.campaigns.decision(item.id), (d) => d !== null);
+    await h.settled();
     expect(await h.app.store.campaigns.decision(item.id)).toMatchObject({ reviewerId: 'head-of-trading', outcome: 'approve' });
     expect(delegated?.channel).toBe(h.fake.dmChannelOf(PEOPLE.head));
   });
 
   it('App Home: the user’s pending items; the security team also sees every open campaign’s progress', async () => {
     await h.post(eventCallbackBody({ event: appHomeOpenedEvent(PEOPLE.boss) }));
-    const home = await until(() => h.fake.homeOf(PEOPLE.boss), (v) => v !== null);
+    await h.settled();
+    const home = h.fake.homeOf(PEOPLE.boss);
     const bossHome = JSON.stringify(home!.view.blocks);
     expect(bossHome).toMatch(/Half-yearly review 2026-H2\* · due/);
     expect(bossHome).toMatch(/3 pending/);
     expect(bossHome).not.toMatch(/security team/);
 
     await h.post(eventCallbackBody({ event: appHomeOpenedEvent(PEOPLE.sec) }));
-    const secHome = JSON.stringify((await until(() => h.fake.homeOf(PEOPLE.sec), (v) => v !== null))!.view.blocks);
+    await h.settled();
+    const secHome = JSON.stringify(h.fake.homeOf(PEOPLE.sec)!.view.blocks);
     expect(secHome).toMatch(/Nothing is waiting for you/);
     expect(secHome).toMatch(/Open campaigns \(security team\)/);
     expect(secHome).toMatch(/0\/5 decided · 5 pending/);
@@ -97,16 +105,19 @@ describe('reviewer interactions', () => {
 
     const remind = await command('sec', `remind ${CAMPAIGN}`);
     expect(remind.text).toMatch(/Sending reminders/);
-    await until(() => h.ledger('reminder.sent'), (e) => e.length === 3);
-    await until(() => h.answersTo('sec'), (a) => a.some((t) => /Reminders for `semiannual:2026-H2`: 3 sent/.test(t)));
+    await h.settled();
+    expect(await h.ledger('reminder.sent')).toHaveLength(3);
+    expect(h.answersTo('sec')).toEqual([expect.stringMatching(/Reminders for `semiannual:2026-H2`: 3 sent/)]);
     // Once a day: reminding again sends nothing new.
     await command('sec', `remind ${CAMPAIGN}`);
-    await until(() => h.answersTo('sec'), (a) => a.filter((t) => /Reminders for/.test(t)).length === 2);
+    await h.settled();
+    expect(h.answersTo('sec').filter((t) => /Reminders for/.test(t))).toHaveLength(2);
     expect(await h.ledger('reminder.sent')).toHaveLength(3);
 
     const open = await command('sec', 'open semiannual');
     expect(open.text).toMatch(/Opening \*Half-yearly review\*/);
-    await until(() => h.answersTo('sec'), (a) => a.some((t) => /Already open: \*Half-yearly review 2026-H2\*.*0 sent now, 3 sent before/.test(t)));
+    await h.settled();
+    expect(h.answersTo('sec')).toContainEqual(expect.stringMatching(/Already open: \*Half-yearly review 2026-H2\*.*0 sent now, 3 sent before/));
     expect((await command('sec', 'open no-such-review')).text).toMatch(/unknown review "no-such-review"/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JUSTIFICATION_VIEW, REVIEW_ACTION_IDS, parseModalMetadata } from '../../src/slack/blocks/index.js';
-import { CAMPAIGN, PEOPLE, SlackHarness, until } from './slack-harness.js';
+import { CAMPAIGN, PEOPLE, SlackHarness } from './slack-harness.js';
 import type { Person } from './slack-harness.js';
 
 describe('the justification modal', () => {
@@ -23,7 +23,10 @@ describe('the justification modal', () => {
   it('opens for justification_required: the refused attempt is ledgered, nothing is decided or answered', async () => {
     const alice = await h.item('alice-acc');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.revoke, alice.id), { itemId: alice.id });
-    const [modal] = await until(() => h.fake.modalsOf(PEOPLE.boss), (m) => m.length === 1);
+    await h.settled();
+    const modals = h.fake.modalsOf(PEOPLE.boss);
+    expect(modals).toHaveLength(1);
+    const [modal] = modals;
     expect(modal!.view).toMatchObject({ callback_id: JUSTIFICATION_VIEW.callbackId });
     expect(parseModalMetadata(String(modal!.view.private_metadata))).toMatchObject({ itemId: alice.id, outcome: 'revoke' });
     expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'boss@example.com', subject: alice.id, data: { code: 'justification_required', action: 'decide:revoke', channel: 'slack', slackId: PEOPLE.boss } }]);
@@ -36,7 +39,9 @@ describe('the justification modal', () => {
     const refusedRevoke = async (who: Person, itemId: string, answer: RegExp, opts: { fromHome?: boolean } = {}) => {
       const before = h.answersTo(who);
       await h.click(who, h.button(REVIEW_ACTION_IDS.revoke, itemId), opts.fromHome ? { fromHome: true } : { itemId });
-      const after = await until(() => h.answersTo(who), (a) => a.length === before.length + 1);
+      await h.settled();
+      const after = h.answersTo(who);
+      expect(after).toHaveLength(before.length + 1);
       expect(after.filter((t) => !before.includes(t))).toEqual([expect.stringMatching(answer)]);
     };
 
@@ -47,7 +52,8 @@ describe('the justification modal', () => {
     // not_pending: boss approved bob's VIEWER (no justification needed), then clicks Revoke on it.
     const bob = await h.item('bob-acc');
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, bob.id), { itemId: bob.id });
-    await until(() => h.app.store.campaigns.decision(bob.id), (d) => d !== null);
+    await h.settled();
+    expect(await h.app.store.campaigns.decision(bob.id)).not.toBeNull();
     await refusedRevoke('boss', bob.id, /already approved by boss@example.com at /);
     // item_not_found: the button of an item that does not exist, clicked in the App Home.
     await refusedRevoke('boss', `${CAMPAIGN}/nope`, /no review item "semiannual:2026-H2\/nope"/, { fromHome: true });

@@ -6,17 +6,23 @@
  */
 import { WebClient, retryPolicies } from '@slack/web-api';
 import type { WebAPIPlatformError } from '@slack/web-api';
+import type { SocketModeReceiver } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REVIEW_ACTION_IDS } from '../../src/slack/blocks/index.js';
 import type { SlackRuntime } from '../../src/slack/slack-app.js';
 import { FakeSocketMode } from '../fakes/fake-socket-mode.js';
 import { blockActionsPayload, slashCommandBody } from '../fakes/slack-requests.js';
 import type { Person } from './slack-harness.js';
-import { PEOPLE, SlackHarness, until } from './slack-harness.js';
+import { PEOPLE, SlackHarness } from './slack-harness.js';
 
 const APP_TOKEN = 'xapp-1-A0APP0001-1-socket-test';
 /** Also the SDK's wait before a reconnect; long enough that a busy event loop does not miss pongs. */
 const PING_TIMEOUT_MS = 1000;
+
+/** The Socket Mode client inside the app's receiver (Bolt keeps the receiver private; read only). */
+function socketClientOf(runtime: SlackRuntime): SocketModeReceiver['client'] {
+  return (runtime.app as unknown as { receiver: SocketModeReceiver }).receiver.client;
+}
 
 describe('Slack Socket Mode', () => {
   let socket: FakeSocketMode;
@@ -77,11 +83,12 @@ describe('Slack Socket Mode', () => {
     const ack = await socket.exchange('interactive', await click('boss', REVIEW_ACTION_IDS.approve, item.id));
     expect(ack.payload).toEqual({});
     expect(ack.latencyMs).toBeLessThan(3000);
-    await until(() => h.item('alice-acc'), (i) => i.state === 'approved');
+    await h.settled();
+    expect(await h.item('alice-acc')).toMatchObject({ state: 'approved' });
     expect(await h.app.store.campaigns.decision(item.id)).toMatchObject({ reviewerId: 'boss', outcome: 'approve' });
     expect(await h.ledger('decision.recorded')).toMatchObject([{ actor: 'boss@example.com', subject: item.id }]);
     // The review message is updated to show the decision.
-    await until(() => h.fake.callsTo('chat.update').length, (n) => n === 1);
+    expect(h.fake.callsTo('chat.update')).toHaveLength(1);
   });
 
   it('/access-review help and status are answered in the ack payload', async () => {
@@ -96,8 +103,8 @@ describe('Slack Socket Mode', () => {
     const bossAcc = await h.item('boss-acc'); // assigned to bigboss: bigboss clicks in his own review message
     const ack = await socket.exchange('interactive', await click('bigboss', REVIEW_ACTION_IDS.approve, item.id, bossAcc.id));
     expect(ack.payload).toEqual({});
-    await until(() => h.ephemeralsFor('bigboss'), (e) => e.length === 1);
-    expect(h.ephemeralsFor('bigboss')[0]).toMatch(/not the assigned reviewer/);
+    await h.settled();
+    expect(h.ephemeralsFor('bigboss')).toEqual([expect.stringMatching(/not the assigned reviewer/)]);
     expect(await h.app.store.campaigns.decision(item.id)).toBeNull();
     expect(await h.ledger('access.refused')).toMatchObject([{ actor: 'bigboss@example.com', subject: item.id, data: { slackId: PEOPLE.bigboss } }]);
   });
@@ -113,17 +120,24 @@ describe('Slack Socket Mode', () => {
     const item = await h.item('bob-acc');
     const ack = await socket.exchange('interactive', await click('boss', REVIEW_ACTION_IDS.approve, item.id));
     expect(ack.connection).toBe(2);
-    await until(() => h.app.store.campaigns.decision(item.id), (d) => d !== null);
+    await h.settled();
+    expect(await h.app.store.campaigns.decision(item.id)).not.toBeNull();
     expect(await h.ledger('decision.recorded')).toMatchObject([{ subject: item.id }]);
   });
 
   it('stop() closes the socket and does not reconnect', async () => {
+    // The SDK's client, on a close, either schedules a reconnect (state `reconnecting` when it
+    // starts) or, once disconnect() was called, emits `disconnected` and never reconnects.
+    const client = socketClientOf(h.slack!);
+    const states: string[] = [];
+    const disconnected = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+    for (const state of ['reconnecting', 'disconnected']) client.on(state, () => states.push(state));
     await h.slack!.stop();
     h.slack = null;
+    await disconnected;
     expect(await socket.closed(1)).toEqual({ code: 1000, reason: '' });
     expect(socket.openCount).toBe(0);
-    // Past the SDK's reconnect delay: no new apps.connections.open, no new connection.
-    await new Promise((r) => setTimeout(r, PING_TIMEOUT_MS + 100));
+    expect(states).toEqual(['disconnected']);
     expect(h.fake.callsTo('apps.connections.open')).toHaveLength(1);
     expect(socket.connections).toHaveLength(1);
     expect(socket.unexpected).toEqual([]);

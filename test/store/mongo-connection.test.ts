@@ -92,10 +92,9 @@ describe('an unopened connection', () => {
   });
 
   it('rejects an operation at once instead of buffering it (bufferCommands off)', async () => {
-    const started = performance.now();
+    // A buffered operation would fail only after mongoose's bufferTimeoutMS, with "buffering timed out".
     await expect(models.kv.findOne({ _id: 'k' }).lean()).rejects.toThrow(/bufferCommands = false/);
     await expect(models.campaigns.updateOne({ _id: 'c', state: 'open' }, { $set: { state: 'closed' } })).rejects.toThrow(/bufferCommands = false/);
-    expect(performance.now() - started).toBeLessThan(250);
   });
 
   it('sanitizeFilter: an injected operator is matched as a value (and fails casting), a marked one goes through', async () => {
@@ -131,15 +130,16 @@ describe('an unopened connection', () => {
 });
 
 describe('openMongoStore', () => {
-  it('fails within the server selection timeout when no server answers, without echoing the URI secret', async () => {
-    const started = performance.now();
+  it('fails at the end of server selection when no server answers, without echoing the URI secret', async () => {
+    // The timeout given reaches the driver (see mongoConnectionOptions above); the default 30 s
+    // would outlast the test's own limit.
     const error = await openMongoStore({ uri: UNREACHABLE, serverSelectionTimeoutMS: 300 }).then(
       () => null,
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(Error);
+    expect(error?.name).toBe('MongooseServerSelectionError');
     expect(String(error?.message)).not.toContain('s3cret-pw');
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('leaves mongoose global state alone (a dedicated connection per store)', () => {

@@ -9,6 +9,7 @@ import mongoose from 'mongoose';
 import { describe } from 'vitest';
 import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
 import type { Store } from '../../src/store/ports.js';
+import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { storeContract } from './store-contract.js';
 
 const uri = process.env.MONGODB_URI;
@@ -31,6 +32,6 @@ async function openFreshStore(mongoUri: string): Promise<Store> {
   };
 }
 
-describe.skipIf(!uri)(uri ? 'MongoDB contract (MONGODB_URI)' : 'MongoDB contract (skipped: set MONGODB_URI to a replica set to run)', () => {
+describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   storeContract('mongo', () => openFreshStore(uri as string));
 });

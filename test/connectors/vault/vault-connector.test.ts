@@ -41,7 +41,7 @@ afterAll(async () => {
 afterEach(() => {
   fake.requests.length = 0;
   fake.maxInFlight = 0;
-  fake.latencyMs = 0;
+  fake.holdAnswers(0);
 });
 
 function connect(settings: Record<string, unknown>, env: Record<string, string> = { VAULT_TOKEN: TOKEN }) {
@@ -188,7 +188,8 @@ describe('vault connector: HTTP behaviour', () => {
 
 describe('vault connector: paging', () => {
   it('pages through entities 200 at a time with limited concurrency, reading the lists once', async () => {
-    fake.latencyMs = 2;
+    // The entity reads are answered only once three are waiting at once.
+    fake.holdAnswers(3, 'identity/entity/id/');
     const { connector, ctx } = connect({ namespace: 'many', concurrency: 3 });
     const { pages, items } = await drain(connector, ctx);
     expect(pages.map((p) => [p.items.length, p.nextToken])).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS } from '../../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS } from '../../fakes/slack-block-kit-limits.js';
 import { DELEGATE_VIEW, delegateModal } from '../../../src/slack/blocks/delegate-modal.js';
 import { JUSTIFICATION_VIEW, justificationModal } from '../../../src/slack/blocks/justification-modal.js';
 import { encodeModalMetadata, parseModalMetadata } from '../../../src/slack/blocks/modal-metadata.js';

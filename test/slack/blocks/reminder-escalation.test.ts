@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, messageBlocksChars } from '../../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS, slackMessageBlocksChars as messageBlocksChars } from '../../fakes/slack-block-kit-limits.js';
 import { escalationMessage } from '../../../src/slack/blocks/escalation-message.js';
 import { reminderMessage } from '../../../src/slack/blocks/reminder-message.js';
 import { textPreview } from '../../../src/slack/blocks/text-preview.js';

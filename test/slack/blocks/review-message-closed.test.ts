@@ -4,7 +4,7 @@
  * can be replaced in place.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, messageBlocksChars } from '../../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS, slackMessageBlocksChars as messageBlocksChars } from '../../fakes/slack-block-kit-limits.js';
 import type { ContextBlock } from '../../../src/slack/blocks/block-types.js';
 import type { ReviewMessagePage } from '../../../src/slack/blocks/review-message.js';
 import { REVIEW_PAGE_BUDGET_CHARS, reviewMessage } from '../../../src/slack/blocks/review-message.js';

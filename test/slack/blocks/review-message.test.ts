@@ -1,7 +1,7 @@
 import type { Logger, types } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, messageBlocksChars } from '../../../src/slack/blocks/block-kit-limits.js';
+import { SLACK_BLOCK_KIT_LIMITS as BLOCK_KIT_LIMITS, slackMessageBlocksChars as messageBlocksChars } from '../../fakes/slack-block-kit-limits.js';
 import type { ActionsBlock, Block, ContextBlock, SectionBlock } from '../../../src/slack/blocks/block-types.js';
 import { BlockKitLimitError, parseOverflowValue, REVIEW_ACTION_IDS } from '../../../src/slack/blocks/review-actions.js';
 import type { ReviewMessagePage } from '../../../src/slack/blocks/review-message.js';
