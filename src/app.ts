@@ -112,20 +112,28 @@ export interface AppOptions {
   store?: Store;
   /** Accept a config folder other than the one the store was first used with (`--force`). */
   adoptConfigDir?: boolean;
+  /** Open the store without writing (SQLite: no folder or file created, no migration): audit reads. */
+  readOnly?: boolean;
 }
 
-export async function openStore(env: Env): Promise<Store> {
+export async function openStore(env: Env, opts: { readOnly?: boolean } = {}): Promise<Store> {
   if (env.MONGODB_URI) {
     const { openMongoStore } = await import('./store/mongo/mongo-store.js');
     return openMongoStore({ uri: env.MONGODB_URI });
   }
+  if (opts.readOnly) return openSqliteStore({ file: env.sqliteFile, readonly: true });
   mkdirSync(env.dataDir, { recursive: true });
   return openSqliteStore({ file: env.sqliteFile });
 }
 
+/** Where the ledger lives, for messages (never the MongoDB URI, which may carry a password). */
+export function ledgerLocation(env: Env): string {
+  return env.MONGODB_URI ? 'the MongoDB store (MONGODB_URI)' : env.sqliteFile;
+}
+
 export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
-  const store = opts.store ?? (await openStore(env));
+  const store = opts.store ?? (await openStore(env, { readOnly: opts.readOnly }));
   const now = opts.now ?? (() => new Date());
   const connectors = new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import type { App, AppOptions } from './app.js';
 import { ConfigDirMismatchError, openApp } from './app.js';
 import { ConfigError } from './config/config-error.js';
+import { NoDatabaseError } from './store/store-errors.js';
 import type { Env } from './config/env.js';
 import { loadDotEnv, loadEnv } from './config/env.js';
 import type { CliContext } from './cli/cli-context.js';
@@ -61,7 +62,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<number
     io,
     env: () => (env ??= loadEnv(opts.env ?? process.env, opts.cwd)),
     force: false,
-    app: async () => (app ??= await (opts.openApp ?? ((e, o) => openApp(e, o)))(ctx.env(), { adoptConfigDir: ctx.force })),
+    app: async (o) => (app ??= await (opts.openApp ?? ((e, oo) => openApp(e, oo)))(ctx.env(), { adoptConfigDir: ctx.force, readOnly: o?.readOnly })),
   };
   try {
     await buildProgram(ctx).parseAsync(argv);
@@ -79,7 +80,7 @@ function reportError(err: unknown, io: CliIo): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
     return EXIT.invalidInput;
   }
-  if (err instanceof ConfigError || err instanceof ConfigDirMismatchError) {
+  if (err instanceof ConfigError || err instanceof ConfigDirMismatchError || err instanceof NoDatabaseError) {
     io.err(`error: ${err.message}`);
     return EXIT.invalidInput;
   }

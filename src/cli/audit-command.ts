@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { verifyExport } from '../audit/verify-export.js';
 import { parseCheckpoint, verifyLedger } from '../audit/verify-ledger.js';
+import { ledgerLocation } from '../app.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
 
@@ -33,8 +34,10 @@ export function auditCommand(ctx: CliContext): Command {
     .action(async (opts: { from?: number; checkpoint?: string; json?: boolean }) => {
       const checkpoint = opts.checkpoint === undefined ? undefined : parseCheckpoint(opts.checkpoint);
       if (checkpoint === null) throw usageError(`--checkpoint must be SEQ:HASH as printed by \`audit head\`, got "${opts.checkpoint}"`);
-      const app = await ctx.app();
+      const app = await ctx.app({ readOnly: true });
       const r = await verifyLedger(app.store.ledger, { from: opts.from, checkpoint });
+      // Nothing to verify is not a pass: a new or mistyped data folder must not read as "intact".
+      if (r.ok && r.checked === 0 && r.last === null) throw usageError(`no ledger at ${ledgerLocation(app.env)}: it has no events (check IAM_REVIEW_DATA_DIR)`);
       if (opts.json) ctx.io.out(JSON.stringify(r, null, 2));
       if (!r.ok) {
         if (!opts.json) ctx.io.out(`LEDGER BROKEN at seq ${r.break!.seq}: ${r.break!.reason}${r.last ? ` (last intact: seq ${r.last.seq})` : ''}`);
@@ -52,7 +55,7 @@ export function auditCommand(ctx: CliContext): Command {
     .description('print the current seq and hash as SEQ:HASH: write it down or publish it as a checkpoint')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const head = await (await ctx.app()).store.ledger.head();
+      const head = await (await ctx.app({ readOnly: true })).store.ledger.head();
       if (opts.json) return ctx.io.out(JSON.stringify(head));
       ctx.io.out(head ? `${head.seq}:${head.hash}` : 'The ledger is empty.');
     });
@@ -67,7 +70,7 @@ export function auditCommand(ctx: CliContext): Command {
     .option('--limit <n>', 'at most this many events', positiveInt('--limit'))
     .option('--json', 'print JSON lines (one event per line)')
     .action(async (opts: { since?: string; until?: string; type?: string; subject?: string; limit?: number; json?: boolean }) => {
-      const app = await ctx.app();
+      const app = await ctx.app({ readOnly: true });
       const events = await app.store.ledger.query({ since: opts.since, until: opts.until, type: opts.type, subject: opts.subject, limit: opts.limit });
       if (opts.json) {
         for (const e of events) ctx.io.out(JSON.stringify(e));
@@ -82,7 +85,7 @@ export function auditCommand(ctx: CliContext): Command {
     .description('check an evidence pack: its files against manifest.json, and the manifest against the ledger (exit 4 on a mismatch)')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
-      const app = await ctx.app();
+      const app = await ctx.app({ readOnly: true });
       const r = await verifyExport(resolve(dir), app.store.ledger);
       if (opts.json) ctx.io.out(JSON.stringify({ ok: r.ok, manifestSha256: r.manifestSha256, passed: r.passed, problems: r.problems }, null, 2));
       else ctx.io.out([...r.passed.map((l) => `ok    ${l}`), ...r.problems.map((l) => `FAIL  ${l}`), r.ok ? 'Evidence pack verified.' : `Evidence pack NOT verified: ${r.problems.length} problem(s).`].join('\n'));

@@ -8,7 +8,11 @@ import type { CliIo } from './cli-io.js';
  */
 export interface CliContext {
   io: CliIo;
-  app(): Promise<App>;
+  /**
+   * The app, opened on first use. `readOnly` (audit reads: verify, head, log, verify-export)
+   * opens the store without writing anything; it applies to the first call only.
+   */
+  app(opts?: { readOnly?: boolean }): Promise<App>;
   /** The environment, without opening the store. */
   env(): Env;
   /** `--force`: accept a config folder other than the one the store was first used with. */

@@ -311,6 +311,11 @@ export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.vers
  * Brings the database to SCHEMA_VERSION. Refuses a database written by a newer version of
  * iam-review (its schema is unknown here), rather than reading it wrongly.
  */
+/** The schema version this code writes and reads. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const apply = db.transaction((migration: Migration) => {
