@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { WebClient } from '@slack/web-api';
 import { AuditLog } from './audit/audit-log.js';
 import { EVENT } from './audit/event-types.js';
@@ -32,6 +33,7 @@ import type { Store } from './store/ports.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { connectorLog } from './sync/connector-log.js';
 import { SyncService } from './sync/sync-service.js';
+import { processLiveness } from './sync/stale-runs.js';
 
 export interface App {
   env: Env;
@@ -170,7 +172,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     loadConfig: load,
     recordConfig,
     now,
-    sync: new SyncService({ store, audit, connectors, env: env.get, log: connectorLog(log), now, loadConfig: load, recordConfig }),
+    sync: new SyncService({ store, audit, connectors, env: env.get, log: connectorLog(log), now, loadConfig: load, recordConfig, liveness: processLiveness(hostname()) }),
     check: new CheckService({ store, audit, now }),
     reviews,
     evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),

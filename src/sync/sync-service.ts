@@ -9,6 +9,7 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorLog } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Store } from '../store/ports.js';
+import type { RunLiveness } from './stale-runs.js';
 import type { SyncProgress } from './sync-system.js';
 import type { SyncOutcome } from './sync-runner.js';
 import { acceptQuarantined, syncSystems } from './sync-runner.js';
@@ -22,6 +23,8 @@ export interface SyncServiceDeps {
   now: () => Date;
   loadConfig(): LoadedConfig;
   recordConfig(config: LoadedConfig, actor: string): Promise<void>;
+  /** Tells live runs from dead ones (stale running snapshots are closed before each run). */
+  liveness: RunLiveness;
 }
 
 export interface SyncRunOptions {
@@ -55,10 +58,10 @@ export class SyncService {
 
   /** Syncs the given systems (which may differ from their files, e.g. the demo's later export) under `config`. */
   run(config: LoadedConfig, systems: readonly SystemConfig[], opts: SyncRunOptions): Promise<SyncOutcome[]> {
-    const { store, audit, connectors, env, log, now } = this.deps;
+    const { store, audit, connectors, env, log, now, liveness } = this.deps;
     return syncSystems(
       systems,
-      { store, audit, connectors, env, log, now, configDir: `${config.configDir}/connectors`, maxRemovalShare: config.global.maxRemovalShare },
+      { store, audit, connectors, env, log, now, liveness, configDir: `${config.configDir}/connectors`, maxRemovalShare: config.global.maxRemovalShare },
       { actor: opts.actor, onProgress: opts.onProgress, signal: opts.signal },
     );
   }

@@ -21,6 +21,8 @@ import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
 import { GrantDiff } from './grant-diff.js';
+import type { RunLiveness } from './stale-runs.js';
+import { closeStaleRuns, recordRunOwner } from './stale-runs.js';
 
 export interface SyncDeps {
   store: Store;
@@ -34,6 +36,11 @@ export interface SyncDeps {
   maxRemovalShare: number;
   retry?: RetryPolicy;
   sleep?: Sleep;
+  /**
+   * Tells live runs from dead ones. When set, each run records its owner, and the system's
+   * stale running snapshots are closed as failed (ledgered) before a new run starts.
+   */
+  liveness?: RunLiveness;
 }
 
 export interface SyncProgress {
@@ -78,6 +85,11 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
   const started = deps.now();
   const startedAt = started.toISOString();
   const snapshotId = `${system.id}@${startedAt}#${randomUUID().slice(0, 8)}`;
+  const timeoutMs = (system.sync?.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+  if (deps.liveness) {
+    await closeStaleRuns(system.id, timeoutMs, { store, audit: deps.audit, now: deps.now, liveness: deps.liveness }, opts.actor ?? 'system');
+    await recordRunOwner(store, snapshotId, deps.liveness.self);
+  }
   const previous = await store.snapshots.current(system.id);
   await store.snapshots.create({
     id: snapshotId,
@@ -93,7 +105,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
     acceptedBy: null,
   });
 
-  const timeout = AbortSignal.timeout((system.sync?.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000);
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   const counts: SnapshotCounts = { ...EMPTY_COUNTS };
   const problems: string[] = [];

@@ -1,0 +1,97 @@
+/**
+ * A sync killed mid-run (kill -9) leaves its snapshot `running` and no ledger event; the next
+ * sync closes it as failed and ledgers sync.failed, exactly once. The kill is real: a CLI
+ * process reading its CSV from a FIFO blocks there (its snapshot already running) until killed.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { run } from '../../src/cli.js';
+import { EXIT } from '../../src/cli/cli-error.js';
+import { EMPTY_COUNTS } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { RunLiveness } from '../../src/sync/stale-runs.js';
+import { closeStaleRuns, recordRunOwner, STALE_GRACE_MS } from '../../src/sync/stale-runs.js';
+import { captureIo } from '../helpers/capture-io.js';
+import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const HR = 'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups\nE1,alice@example.com,Alice,Trading,Trader,,active,employee,,\n';
+const TRADING = 'account_id,identity,role\nalice,alice@example.com,TRADER\n';
+
+async function running(store: Store, systemId: string) {
+  return store.snapshots.list({ systemId, status: 'running' });
+}
+
+describe('stale running snapshots', () => {
+  it('a sync killed with SIGKILL is closed as failed, ledgered once, by the next sync', async () => {
+    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR });
+    const dataDir = mkdtempSync(join(tmpdir(), 'iam-stale-'));
+    const fifo = join(configDir, 'connectors/sample-data/trading.csv');
+    execFileSync('mkfifo', [fifo]);
+    const env = { ...process.env, IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'sync'], { env, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+
+    // Wait until the trading run is under way (its snapshot running, blocked on the FIFO).
+    const file = join(dataDir, 'iam-review.db');
+    for (;;) {
+      const store = openSqliteStore({ file });
+      const found = (await running(store, 'trading')).length;
+      await store.close();
+      if (found === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const store = openSqliteStore({ file });
+    const [dead] = await running(store, 'trading');
+    expect(await store.ledger.query({ type: 'sync.', subject: 'trading' })).toEqual([]);
+    await store.close();
+
+    // The export is a plain file again; the next sync closes the dead run, then runs.
+    execFileSync('rm', [fifo]);
+    writeFileSync(fifo, TRADING);
+    const io = captureIo();
+    expect(await run(['node', 'iam-review', 'sync'], { io, env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } })).toBe(EXIT.ok);
+    expect((await run(['node', 'iam-review', 'sync'], { io: captureIo(), env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } }))).toBe(EXIT.ok);
+
+    const after = openSqliteStore({ file });
+    expect(await after.snapshots.get(dead!.id)).toMatchObject({ status: 'failed', problems: [expect.stringMatching(new RegExp(`^the run stopped without finishing \\(process ${child.pid} on .+ is gone\\)`))] });
+    expect(await running(after, 'trading')).toEqual([]);
+    const events = await after.ledger.query({ type: 'sync.', subject: 'trading' });
+    expect(events.map((e) => [e.type, e.data.snapshotId === dead!.id])).toEqual([['sync.failed', true], ['sync.completed', false], ['sync.completed', false]]);
+    await after.close();
+  }, 120_000);
+
+  it('a run of another host is closed only past its time limit and the grace period; two closers ledger it once', async () => {
+    const store = openSqliteStore({ memory: true });
+    let now = new Date('2026-12-01T10:00:00.000Z');
+    const clock = () => now;
+    const audit = new AuditLog(store.ledger, clock);
+    const liveness: RunLiveness = { self: { host: 'here', pid: 100 }, isAlive: () => true };
+    await store.snapshots.create({ id: 'wallet@x', systemId: 'wallet', status: 'running', startedAt: now.toISOString(), finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
+    await recordRunOwner(store, 'wallet@x', { host: 'elsewhere', pid: 7 });
+    const deps = { store, audit, now: clock, liveness };
+    const timeoutMs = 30 * 60_000;
+
+    now = new Date(now.getTime() + timeoutMs + STALE_GRACE_MS);
+    expect(await closeStaleRuns('wallet', timeoutMs, deps, 'cli')).toEqual([]);
+    now = new Date(now.getTime() + 1);
+    const both = await Promise.all([closeStaleRuns('wallet', timeoutMs, deps, 'cli'), closeStaleRuns('wallet', timeoutMs, deps, 'scheduler')]);
+    expect(both.flat()).toEqual(['wallet@x']);
+    expect(await store.ledger.query({ type: 'sync.failed' })).toMatchObject([{ subject: 'wallet', data: { snapshotId: 'wallet@x', stale: true, problems: [expect.stringMatching(/past its 30-minute limit \(on elsewhere\)/)] } }]);
+
+    // A run of this host whose process lives is never closed, however old.
+    await store.snapshots.create({ id: 'wallet@y', systemId: 'wallet', status: 'running', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
+    await recordRunOwner(store, 'wallet@y', { host: 'here', pid: 55 });
+    expect(await closeStaleRuns('wallet', timeoutMs, deps, 'cli')).toEqual([]);
+    await store.close();
+  });
+});
