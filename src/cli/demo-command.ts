@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Campaign, FindingType, ReviewItem } from '../domain/index.js';
-import { FINDING_TYPES } from '../domain/index.js';
+import { FINDING_TYPES } from '../policies/rules/index.js';
 import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
 import { verifyExport } from '../audit/verify-export.js';
 import { verifyLedger } from '../audit/verify-ledger.js';

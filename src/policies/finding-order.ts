@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/index.js';
-import { FINDING_TYPES, severityRank } from '../domain/index.js';
+import { severityRank } from '../domain/index.js';
+import { FINDING_TYPES } from './rules/index.js';
 
 const TYPE_ORDER = new Map<string, number>(FINDING_TYPES.map((t, i) => [t, i]));
 

@@ -17,7 +17,8 @@ import { EVENT } from '../audit/event-types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseRoleRef } from '../config/policy-config.js';
 import type { Evaluation, Finding, FindingType, Severity } from '../domain/index.js';
-import { FINDING_TYPES, findingOf, identityLabel } from '../domain/index.js';
+import { findingOf, identityLabel } from '../domain/index.js';
+import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
 import type { Certification } from './evaluation-context.js';
 import { PolicyEvaluator } from './policy-evaluator.js';
@@ -100,7 +101,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
   warnings.push(...result.warnings);
 
   const summary = Object.fromEntries(FINDING_TYPES.map((t) => [t, 0])) as Record<FindingType, number>;
-  for (const f of result.findings) summary[f.type]++;
+  for (const f of result.findings) summary[f.type] = (summary[f.type] ?? 0) + 1;
   const evaluation: Evaluation = {
     id: `evaluation@${at.toISOString()}#${randomUUID().slice(0, 8)}`,
     at: at.toISOString(),

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
 import { run } from '../../src/cli.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
-import { FINDING_TYPES } from '../../src/domain/index.js';
+import { FINDING_TYPES } from '../../src/policies/rules/index.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempConfigDir } from '../helpers/temp-config.js';

@@ -25,9 +25,12 @@ describe('the CLI process', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'audit', 'log'], { env: { ...process.env, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const firstLine = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!)));
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!));
+      child.once('exit', (code) => reject(new Error(`exited ${code} before printing anything: ${stderr}`)));
+    });
     child.stdout.destroy(); // `head -1` has what it wants and exits
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = child.exitCode ?? (await new Promise<number | null>((resolve) => child.on('exit', resolve)));
 
     expect(firstLine).toMatch(/^\s+1 {2}2026-12-01T00:00:00.000Z {2}sync\.completed/);
     expect(stderr).toBe('');

@@ -1,17 +1,17 @@
 /**
  * The registry of finding rules (src/policies/rules/) is the one place a finding type is
- * described: these tests check that every rule is complete, that the registry and the
- * domain's FINDING_TYPES agree, and that every table derived from the registry (Slack
+ * described: these tests check that every rule is complete, that each type is registered once,
+ * and that every table derived from the registry (Slack
  * badges, the simulated reviewer, the compliance mapping, severities) covers exactly it.
  */
 import { describe, expect, it } from 'vitest';
 import { COMPLIANCE_MAPPING, findingTypesCiting } from '../../src/audit/compliance-mapping.js';
 import { sodSchema } from '../../src/config/policy-config.js';
 import type { Finding, FindingType, Severity } from '../../src/domain/index.js';
-import { DECISION_OUTCOMES, FINDING_TYPES, SEVERITIES } from '../../src/domain/index.js';
+import { DECISION_OUTCOMES, SEVERITIES } from '../../src/domain/index.js';
 import { evaluatePolicies } from '../../src/policies/evaluate-policies.js';
 import type { EvaluationContext } from '../../src/policies/evaluation-context.js';
-import { FINDING_RULES } from '../../src/policies/rules/index.js';
+import { FINDING_RULES, FINDING_TYPES } from '../../src/policies/rules/index.js';
 import { simulatedDecision } from '../../src/reviews/simulated-reviewer.js';
 import { findingBadges } from '../../src/slack/blocks/review-item-blocks.js';
 import { context, daysAgo, grant, person, policy } from './policy-fixtures.js';
@@ -65,8 +65,11 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
 }
 
 describe('the finding-rule registry', () => {
-  it('lists exactly the domain finding types, in their order (the report order)', () => {
-    expect(FINDING_RULES.map((r) => r.type)).toEqual([...FINDING_TYPES]);
+  it('registers each finding type once, with a kebab-case name; FINDING_TYPES is its order', () => {
+    const types = FINDING_RULES.map((r) => r.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const t of types) expect(t).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    expect([...FINDING_TYPES]).toEqual(types);
   });
 
   it('gives every rule all its parts', () => {

@@ -108,6 +108,8 @@ const cases: Case[] = [
     bad: [
       [{ at: 'now' }, 'at'],
       [{ policyHash: undefined }, 'policyHash'],
+      [{ counts: { dormant: -1 } }, 'counts'],
+      [{ counts: { dormant: 'two' } }, 'counts'],
     ],
   },
   {
@@ -115,7 +117,8 @@ const cases: Case[] = [
     model: models.findings as unknown as AnyModel,
     good: { ...storedFinding },
     bad: [
-      [{ type: 'suspicious' }, 'type'],
+      // Any finding type the rule registry names is stored; none at all is not.
+      [{ type: undefined }, 'type'],
       [{ severity: 'critical' }, 'severity'],
       [{ evidence: undefined }, 'evidence'],
       [{ evaluationId: undefined }, 'evaluationId'],

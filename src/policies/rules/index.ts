@@ -1,7 +1,6 @@
 /**
  * The registry of finding rules: one line per finding type, in the order findings of equal
- * severity are reported (the order of FINDING_TYPES in domain/finding.ts, which a test keeps
- * equal). The Slack badges, the simulated reviewer, the compliance mapping and the evaluator
+ * severity are reported. It is the one list of finding types (FINDING_TYPES below). The Slack badges, the simulated reviewer, the compliance mapping and the evaluator
  * all read this list.
  */
 import { contractEnded } from './contract-ended.js';
@@ -26,3 +25,6 @@ export const FINDING_RULES: readonly FindingRule[] = [
   contractEnded,
   newSinceLastReview,
 ];
+
+/** Every finding type, in registry order: the order findings of equal severity are reported in. */
+export const FINDING_TYPES: readonly string[] = FINDING_RULES.map((rule) => rule.type);

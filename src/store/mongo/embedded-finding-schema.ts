@@ -1,12 +1,13 @@
 import mongoose from 'mongoose';
-import { FINDING_TYPES, findingOf, SEVERITIES } from '../../domain/index.js';
+import { findingOf, SEVERITIES } from '../../domain/index.js';
 import type { Finding } from '../../domain/index.js';
 import { embeddedOptions, json, nullableString, oneOf, presentString, requiredString } from './schema-fields.js';
 
 /** The fields of a finding, shared by the `findings` collection and the findings embedded in items and decisions. */
 export const findingFields = {
   key: requiredString,
-  type: oneOf(FINDING_TYPES),
+  // The rule registry names the types; the store keeps whatever type a rule raised.
+  type: requiredString,
   severity: oneOf(SEVERITIES),
   systemId: requiredString,
   grantId: nullableString,

@@ -1,18 +1,24 @@
 import mongoose from 'mongoose';
-import { FINDING_TYPES } from '../../domain/index.js';
 import type { Evaluation, FindingType } from '../../domain/index.js';
-import { collectionOptions, embeddedOptions, requiredString, stringId, stringList, timestamp } from './schema-fields.js';
+import { collectionOptions, requiredString, stringId, stringList, timestamp } from './schema-fields.js';
 
 /** `evaluations`: one document per policy evaluation; `_id` is the evaluation id. */
 export interface EvaluationDoc extends Omit<Evaluation, 'id'> {
   _id: string;
 }
 
-/** Counts per finding type; a type without findings is absent, as in the domain. */
-const countsSchema = new mongoose.Schema<Partial<Record<FindingType, number>>>(
-  Object.fromEntries(FINDING_TYPES.map((type) => [type, { type: Number }])),
-  embeddedOptions,
-);
+/**
+ * Counts per finding type (the rule registry names the types, so the store fixes no list of
+ * fields): an object of non-negative integers; a type without findings is absent, as in the domain.
+ */
+const countsField = {
+  type: mongoose.Schema.Types.Mixed,
+  required: true,
+  validate: {
+    validator: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((n) => Number.isInteger(n) && (n as number) >= 0),
+    message: 'counts must map finding types to non-negative integers',
+  },
+};
 
 export const evaluationSchema = new mongoose.Schema<EvaluationDoc>(
   {
@@ -20,7 +26,7 @@ export const evaluationSchema = new mongoose.Schema<EvaluationDoc>(
     at: timestamp,
     systemIds: stringList,
     policyHash: requiredString,
-    counts: { type: countsSchema, required: true },
+    counts: countsField,
   },
   collectionOptions('evaluations'),
 );
@@ -34,12 +40,9 @@ export function toEvaluation(d: EvaluationDoc): Evaluation {
   return { id: d._id, at: d.at, systemIds: [...d.systemIds], policyHash: d.policyHash, counts: countsOf(d.counts) };
 }
 
-/** The finding-type counters present in `counts`, nothing else. */
+/** The finding-type counters present in `counts` (a copy). */
 function countsOf(counts: Partial<Record<FindingType, number>>): Partial<Record<FindingType, number>> {
   const out: Partial<Record<FindingType, number>> = {};
-  for (const type of FINDING_TYPES) {
-    const n = counts[type];
-    if (n !== undefined && n !== null) out[type] = n;
-  }
+  for (const [type, n] of Object.entries(counts)) if (n !== undefined && n !== null) out[type] = n;
   return out;
 }
