@@ -8,7 +8,6 @@
  * eslint.config.js enforces it: the constructors and factories below are refused elsewhere in src/.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { WebClient } from '@slack/web-api';
 import { AuditLog } from './audit/audit-log.js';
@@ -124,7 +123,6 @@ export async function openStore(env: Env, opts: { readOnly?: boolean } = {}): Pr
     return openMongoStore({ uri: env.MONGODB_URI });
   }
   if (opts.readOnly) return openSqliteStore({ file: env.sqliteFile, readonly: true });
-  mkdirSync(env.dataDir, { recursive: true });
   return openSqliteStore({ file: env.sqliteFile });
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { NoDatabaseError } from '../store-errors.js';
+import { makeFolder } from './make-folder.js';
 import { latestVersion, migrate, userVersion } from './migrations.js';
 
 /**
@@ -23,7 +24,7 @@ export function openDatabase(location: SqliteLocation): Database.Database {
   if ('file' in location && location.readonly) return openReadOnly(location.file);
   let db: Database.Database;
   if ('file' in location) {
-    mkdirSync(dirname(location.file), { recursive: true });
+    makeFolder(dirname(location.file));
     db = new Database(location.file, { timeout: BUSY_TIMEOUT_MS });
   } else {
     db = new Database(':memory:');
