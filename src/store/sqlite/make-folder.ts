@@ -9,14 +9,18 @@ import { dirname } from 'node:path';
 export function makeFolder(dir: string): void {
   const missing: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
+    let isFolder: boolean;
     try {
-      if (!statSync(d).isDirectory()) throw new Error(`cannot create the data folder ${dir}: ${d} is not a folder`);
-      break;
+      isFolder = statSync(d).isDirectory();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // ENOTDIR: a file further up; the walk finds and names it.
+      if (!['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
       if (dirname(d) === d) break;
       missing.push(d);
+      continue;
     }
+    if (!isFolder) throw new Error(`cannot create the data folder ${dir}: ${d} is not a folder`);
+    break;
   }
   for (const d of missing.reverse()) {
     try {
