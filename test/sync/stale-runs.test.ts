@@ -45,6 +45,8 @@ describe('stale running snapshots', () => {
       const found = (await running(store, 'trading')).length;
       await store.close();
       if (found === 1) break;
+      // The run ending on its own (it should block on the FIFO) would leave nothing to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the sync ended (${child.exitCode ?? child.signalCode}) before its trading run started`);
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
