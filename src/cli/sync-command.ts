@@ -42,7 +42,7 @@ export function syncCommand(ctx: CliContext): Command {
 }
 
 /** Syncs every system (or one) with a progress line on a terminal. */
-export async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
+async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
   const app = await ctx.app();
   const progress = progressLine(ctx.io);
   try {
