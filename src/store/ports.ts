@@ -9,6 +9,7 @@
  * - Large collections (grants, changes, ledger events) are written and read in batches;
  *   nothing loads a whole 1M-grant snapshot into one array.
  * - Values from outside are stored literally: a string like `{"$gt":""}` is data, never a query.
+ * - A state change and its ledger events commit together or not at all (see LedgerEvents).
  */
 import type {
   Campaign,
@@ -28,6 +29,17 @@ import type {
   SnapshotStatus,
   StoredFinding,
 } from '../domain/index.js';
+
+/**
+ * The ledger events of a state change, as a function of exactly what changed: the rows this
+ * call inserted (not those another writer inserted first), the item as this call decided it.
+ * The adapter calls it inside the transaction that makes the change and appends what it
+ * returns in that same transaction (SQLite: one transaction on the one database; MongoDB: one
+ * session transaction, chunked by the caller where large), so a crash or a failure at any
+ * point leaves both or neither. A call that changed nothing does not call it and appends
+ * nothing. It must not do I/O: it only builds events.
+ */
+export type LedgerEvents<T> = (changed: T) => readonly LedgerEventInput[];
 
 export interface SnapshotFinish {
   status: Exclude<SnapshotStatus, 'running'>;

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { ChainLink, LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import { chainLink } from '../../domain/index.js';
+import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
+import { createLedgerAppender, LEDGER_HEAD_SQL } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { parseJson } from './parse-json.js';
 
@@ -20,62 +20,22 @@ function toEvent(row: EventRow): LedgerEvent {
   return { ...row, data: parseJson(row.data, 'ledger_events.data') };
 }
 
-/** Rows per multi-row INSERT: one statement step per 64 events instead of one per event. */
-const INSERT_ROWS = 64;
-const INSERT_SQL = 'INSERT INTO ledger_events (seq, at, type, actor, subject, data, prev_hash, hash) VALUES ';
-const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
-
-/**
- * Puts an event's 8 column values into `row` from `at0`: the data column is the canonical JSON
- * the domain hashed (chainLink), so each event's data is serialised once.
- */
-function toRow({ event: e, dataJson }: ChainLink, row: unknown[], at0: number): void {
-  row[at0] = e.seq;
-  row[at0 + 1] = e.at;
-  row[at0 + 2] = e.type;
-  row[at0 + 3] = e.actor;
-  row[at0 + 4] = e.subject;
-  row[at0 + 5] = dataJson;
-  row[at0 + 6] = e.prevHash;
-  row[at0 + 7] = e.hash;
-}
-
 /**
  * The hash-chained audit ledger; seq is the primary key. Appends read the head and insert
  * under one write lock (BEGIN IMMEDIATE), so two writers, in this process or another, queue
- * instead of both chaining onto the same head.
+ * instead of both chaining onto the same head. append() is for events that change no state
+ * (a refusal); the other stores append the events of their changes through the same
+ * appender inside their own transactions (ledger-appender.ts).
  */
 export class SqliteLedgerStore implements LedgerStore {
   private readonly selectHead;
-  private readonly insertOne;
-  private readonly insertMany;
   private readonly appendTx;
   /** query() statements by filter shape: the SQL is built from fixed clauses only. */
   private readonly queries = new Map<string, Database.Statement<[Record<string, string | number>], EventRow>>();
 
   constructor(private readonly db: Database.Database) {
-    this.selectHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM ledger_events ORDER BY seq DESC LIMIT 1');
-    this.insertOne = db.prepare<unknown[]>(INSERT_SQL + ROW_PLACEHOLDERS);
-    this.insertMany = db.prepare<unknown[]>(INSERT_SQL + Array.from({ length: INSERT_ROWS }, () => ROW_PLACEHOLDERS).join(', '));
-    this.appendTx = db.transaction((inputs: readonly LedgerEventInput[]) => {
-      let head = this.selectHead.get() ?? null;
-      const events: LedgerEvent[] = [];
-      const params: unknown[] = new Array(INSERT_ROWS * 8);
-      let filled = 0;
-      for (const input of inputs) {
-        const link = chainLink(input, head);
-        toRow(link, params, filled);
-        filled += 8;
-        if (filled === params.length) {
-          this.insertMany.run(params);
-          filled = 0;
-        }
-        events.push(link.event);
-        head = link.event;
-      }
-      for (let i = 0; i < filled; i += 8) this.insertOne.run(params.slice(i, i + 8));
-      return events;
-    });
+    this.selectHead = db.prepare<[], { seq: number; hash: string }>(LEDGER_HEAD_SQL);
+    this.appendTx = db.transaction(createLedgerAppender(db));
   }
 
   async append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]> {
