@@ -1,9 +1,9 @@
 /**
  * Closes a campaign: items still pending become `expired` (recorded and reported as not
- * reviewed), then the campaign is closed. Safe to repeat after a crash in between, and the
- * ledger never misses a step: each item's `item.expired` is appended before the item changes
- * (a crash between the two can only repeat an event, never lose one), and a campaign found
- * closed without its `campaign.closed` event gets it on the next run.
+ * reviewed), then the campaign is closed. Each step commits with its events (the store's
+ * transactions: the expired items with their `item.expired`, the closing with
+ * `campaign.closed`), so a crash in between loses nothing and a repeat finishes the job: the
+ * items already expired are not pending any more, and the closing is conditional on `open`.
  */
 import { EVENT } from '../audit/event-types.js';
 import type { Campaign } from '../domain/index.js';
@@ -23,33 +23,20 @@ export async function closeCampaign(deps: ReviewDeps, id: string, actor: string)
   return r;
 }
 
-/** closeCampaign, with null instead of an error when the campaign was already (completely) closed. */
+/** closeCampaign, with null instead of an error when the campaign was already closed. */
 export async function closeCampaignOnce(deps: ReviewDeps, id: string, actor: string): Promise<CloseResult | null> {
-  const { store } = deps;
+  const { store, audit } = deps;
   const campaign = await store.campaigns.get(id);
   if (!campaign) throw new ReviewError(`no campaign "${id}"`, 'not-found');
-  if (campaign.state === 'closed') return (await closedEventOf(deps, campaign)) ? null : recordClosed(deps, campaign, actor, 0);
+  if (campaign.state === 'closed') return null;
   if (campaign.state === 'opening') throw new ReviewError(`campaign ${id} is still opening: run \`campaign open ${campaign.reviewId} --period ${campaign.period}\` to finish it first`, 'conflict');
   const at = deps.now().toISOString();
-  const pending = await store.campaigns.items(id, { state: 'pending' });
-  await deps.audit.recordMany(pending.map((i) => ({ type: EVENT.itemExpired, actor, subject: i.id, data: { campaignId: id, reviewerId: i.reviewerId } })));
-  const expired = await store.campaigns.expirePending(id, at);
-  await store.campaigns.transition(id, 'open', 'closed', at);
-  return recordClosed(deps, (await store.campaigns.get(id))!, actor, expired);
-}
-
-/** Appends `campaign.closed` with the final counts. */
-async function recordClosed(deps: ReviewDeps, campaign: Campaign, actor: string, expiredNow: number): Promise<CloseResult> {
-  const items = await deps.store.campaigns.items(campaign.id);
-  const approved = items.filter((i) => i.state === 'approved').length;
-  const revoked = items.filter((i) => i.state === 'revoked').length;
-  const allExpired = items.filter((i) => i.state === 'expired').length;
-  await deps.audit.record(EVENT.campaignClosed, actor, campaign.id, { items: items.length, approved, revoked, expired: allExpired });
-  return { campaign, expired: expiredNow, approved, revoked };
-}
-
-/** The campaign's `campaign.closed` event (appended right after closedAt, by the same clock). */
-async function closedEventOf(deps: ReviewDeps, campaign: Campaign): Promise<boolean> {
-  const events = await deps.store.ledger.query({ type: EVENT.campaignClosed, subject: campaign.id, since: campaign.openedAt, limit: 1 });
-  return events.length > 0;
+  const expired = await store.campaigns.expirePending(id, at, (items) => items.map((i) => audit.event(EVENT.itemExpired, actor, i.id, { campaignId: id, reviewerId: i.reviewerId })));
+  // No item is pending now, so no decision or delegation can change these counts before the closing.
+  const items = await store.campaigns.items(id);
+  const count = (state: string) => items.filter((i) => i.state === state).length;
+  const counts = { items: items.length, approved: count('approved'), revoked: count('revoked'), expired: count('expired') };
+  const closed = await store.campaigns.transition(id, 'open', 'closed', at, () => [audit.event(EVENT.campaignClosed, actor, id, counts)]);
+  if (!closed) return null;
+  return { campaign: (await store.campaigns.get(id))!, expired, approved: counts.approved, revoked: counts.revoked };
 }

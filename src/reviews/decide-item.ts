@@ -9,7 +9,7 @@
  */
 import { EVENT } from '../audit/event-types.js';
 import { outcomeState } from '../domain/index.js';
-import type { Decision, DecisionChannel, DecisionOutcome, ReviewItem } from '../domain/index.js';
+import type { Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
 import { ledgerRefusals } from './ledger-refusals.js';
 import { findDefinition } from './open-campaign.js';
 import type { ReviewActor } from './review-actor.js';
@@ -56,10 +56,21 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       findingsAtDecision: item.findings,
       simulated: input.simulated ?? false,
     };
-    const result = await store.campaigns.decide(decision);
+    const result = await store.campaigns.decide(decision, (decided) => [decisionEvent(input.actor.label, decided.decision)]);
     if (!result.ok) throw refusal('not_pending', alreadyDecided(result.item ?? item, result.decision));
-    await deps.audit.record(EVENT.decisionRecorded, input.actor.label, item.id, {
-      campaignId: item.campaignId,
+    return { decision: result.decision ?? decision, item: result.item ?? { ...item, state: outcomeState(decision.outcome), decisionId: decision.id } };
+  });
+}
+
+/** `decision.recorded`, stamped with the decision's own time: the ledger and the decisions table say the same moment. */
+export function decisionEvent(actor: string, decision: Decision): LedgerEventInput {
+  return {
+    type: EVENT.decisionRecorded,
+    actor,
+    subject: decision.itemId,
+    at: decision.decidedAt,
+    data: {
+      campaignId: decision.campaignId,
       outcome: decision.outcome,
       state: outcomeState(decision.outcome),
       reviewerId: decision.reviewerId,
@@ -68,7 +79,6 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       justification: decision.justification,
       findings: decision.findingsAtDecision.map((f) => ({ type: f.type, severity: f.severity, ruleId: f.ruleId })),
       simulated: decision.simulated,
-    });
-    return { decision: result.decision ?? decision, item: result.item ?? { ...item, state: outcomeState(decision.outcome), decisionId: decision.id } };
-  });
+    },
+  };
 }

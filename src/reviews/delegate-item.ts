@@ -29,10 +29,10 @@ export async function delegateItem(deps: ReviewDeps, input: { itemId: string; ac
     const target = reviewerFromEmail(input.to, index, 'delegated');
     requireDelegate(item, input.to, target, { subject: item.identityId ? index.get(item.identityId) : null, target: index.get(target.id) });
 
-    if (!(await store.campaigns.reassign(item.id, item.reviewerId, target.id, 'delegated', deps.now().toISOString()))) {
-      throw refusal('item_changed', 'the item changed while delegating; try again');
-    }
-    await deps.audit.record(EVENT.itemReassigned, input.actor.label, item.id, { campaignId: item.campaignId, from: item.reviewerId, to: target.id, toEmail: target.email, reason: input.reason ?? null });
+    const reassigned = await store.campaigns.reassign(item.id, item.reviewerId, target.id, 'delegated', deps.now().toISOString(), (before) => [
+      deps.audit.event(EVENT.itemReassigned, input.actor.label, before.id, { campaignId: before.campaignId, from: before.reviewerId, to: target.id, toEmail: target.email, reason: input.reason ?? null }),
+    ]);
+    if (!reassigned) throw refusal('item_changed', 'the item changed while delegating; try again');
     return (await store.campaigns.item(item.id))!;
   });
 }

@@ -109,13 +109,20 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         });
       }
       if (items.length === 0) continue;
-      itemsAdded += await store.campaigns.addItems(items);
-      await audit.recordMany(items.map((i) => ({ type: EVENT.itemAssigned, actor: opts.actor, subject: i.id, data: { campaignId: id, grantId: i.grantId, systemId: i.systemId, accountId: i.accountId, role: i.role, reviewerId: i.reviewerId, reviewerSource: i.reviewerSource, findings: i.findings.map((f) => f.type) } })));
+      // Events for the items this call inserted, in the same transaction: a concurrent opener
+      // that inserted an item first recorded its assignment, so it is recorded once.
+      itemsAdded += await store.campaigns.addItems(items, (inserted) =>
+        inserted.map((i) =>
+          audit.event(EVENT.itemAssigned, opts.actor, i.id, { campaignId: id, grantId: i.grantId, systemId: i.systemId, accountId: i.accountId, role: i.role, reviewerId: i.reviewerId, reviewerSource: i.reviewerSource, findings: i.findings.map((f) => f.type) }),
+        ),
+      );
     }
   }
-  const total = existing.size + itemsAdded;
-  if (await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString())) {
-    await audit.record(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file });
-  }
+  // Counted, not summed: a concurrent opener may have inserted some of the items. Every item
+  // of the frozen state exists once this loop is through (it inserted whatever was missing).
+  const total = await store.campaigns.countItems(id);
+  await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
+    audit.event(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file }),
+  ]);
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
 }

@@ -145,23 +145,39 @@ export interface CampaignStore {
   create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }>;
   get(id: string): Promise<Campaign | null>;
   list(filter?: { state?: CampaignState; reviewId?: string }): Promise<Campaign[]>;
-  /** Conditional transition: only when the campaign is in `from`. Returns whether it happened. `at` becomes closedAt when `to` is 'closed'. */
-  transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean>;
-  /** Inserts items that do not exist yet (by id). Returns how many were inserted. */
-  addItems(items: readonly ReviewItem[]): Promise<number>;
+  /**
+   * Conditional transition: only when the campaign is in `from`. Returns whether it happened.
+   * `at` becomes closedAt when `to` is 'closed'. `events` gets the campaign as transitioned.
+   */
+  transition(id: string, from: CampaignState, to: CampaignState, at: string, events: LedgerEvents<Campaign>): Promise<boolean>;
+  /**
+   * Inserts items that do not exist yet (by id). Returns how many were inserted. `events` gets
+   * the items this call inserted: of concurrent writers of the same items, each item's events
+   * are appended once, by the writer that inserted it.
+   */
+  addItems(items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>): Promise<number>;
   item(id: string): Promise<ReviewItem | null>;
+  /** How many items the campaign has. */
+  countItems(campaignId: string): Promise<number>;
   items(campaignId: string, filter?: { reviewerId?: string; state?: ItemState }): Promise<ReviewItem[]>;
   /** Pending items assigned to a reviewer across open campaigns. */
   pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;
   /**
    * Atomically moves a pending item to the decision's outcome and stores the decision (one
    * per item). A second decision, concurrent or later, gets ok=false with the first one.
+   * `events` gets the item and decision as stored, only when this call decided.
    */
-  decide(decision: Decision): Promise<DecideResult>;
-  /** Reassigns a pending item currently assigned to `fromReviewerId`. Returns whether it happened. */
-  reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string): Promise<boolean>;
-  /** Marks every pending item of a campaign expired; returns how many. */
-  expirePending(campaignId: string, at: string): Promise<number>;
+  decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult>;
+  /**
+   * Reassigns a pending item currently assigned to `fromReviewerId`. Returns whether it
+   * happened; `events` gets the item as it was before the reassignment.
+   */
+  reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean>;
+  /**
+   * Marks every pending item of a campaign expired; returns how many. `events` gets the items
+   * this call expired (as they were, pending), in item id order.
+   */
+  expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number>;
   decision(itemId: string): Promise<Decision | null>;
   decisions(campaignId: string): Promise<Decision[]>;
   /**

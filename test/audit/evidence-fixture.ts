@@ -10,6 +10,7 @@ import type { Campaign, Decision, DecisionOutcome, Finding, ReviewItem } from '.
 import { campaignId, reviewItemId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { grant, identity, seedIdentities } from '../helpers/seed-state.js';
+import { decisionEvent } from '../../src/reviews/decide-item.js';
 
 export const DAY = 86_400_000;
 export const T0 = Date.parse('2026-10-01T09:00:00.000Z');
@@ -67,8 +68,9 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
       lastActivityAt: null, decisionId: null, updatedAt: clock.now().toISOString(),
     };
   });
-  await store.campaigns.addItems(items);
-  await audit.recordMany(items.map((i) => ({ type: EVENT.itemAssigned, actor: 'scheduler', subject: i.id, data: { campaignId: campaign.id, reviewerId: i.reviewerId, accountId: i.accountId } })));
+  await store.campaigns.addItems(items, (inserted) =>
+    inserted.map((i) => audit.event(EVENT.itemAssigned, 'scheduler', i.id, { campaignId: campaign.id, grantId: i.grantId, systemId: i.systemId, accountId: i.accountId, role: i.role, reviewerId: i.reviewerId, reviewerSource: i.reviewerSource, findings: i.findings.map((f) => f.type) })),
+  );
   await audit.record(EVENT.campaignOpened, 'scheduler', campaign.id, { items: items.length });
 
   const decide = async (item: ReviewItem, outcome: DecisionOutcome, day: number, reviewer: { id: string; email: string; slackId: string | null }, justification: string | null) => {
@@ -77,9 +79,8 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
       id: item.id, itemId: item.id, campaignId: campaign.id, outcome, reviewerId: reviewer.id, reviewerEmail: reviewer.email, reviewerSlackId: reviewer.slackId,
       channel: reviewer.slackId ? 'slack' : 'cli', justification, decidedAt: clock.now().toISOString(), findingsAtDecision: item.findings, simulated: false,
     };
-    const r = await store.campaigns.decide(d);
+    const r = await store.campaigns.decide(d, (decided) => [decisionEvent(reviewer.email, decided.decision)]);
     if (!r.ok) throw new Error(`fixture: decision of ${item.id} refused`);
-    await audit.record(EVENT.decisionRecorded, reviewer.email, item.id, { campaignId: campaign.id, outcome, reviewerId: reviewer.id, justification });
   };
   const [i1, i2, i3, i4, i5] = items as [ReviewItem, ReviewItem, ReviewItem, ReviewItem, ReviewItem, ReviewItem];
   const mia = { id: 'M1', email: 'mia@firm.li', slackId: null };
@@ -87,19 +88,19 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
   await decide(i1, 'revoke', 1, mia, '=HYPERLINK("http://evil.example","click")');
   await decide(i2, 'approve', 1, mia, null);
   clock.at(2);
-  await store.campaigns.reassign(i3.id, 'M2', 'M3', 'delegated', clock.now().toISOString());
-  await audit.record(EVENT.itemReassigned, 'noah@firm.li', i3.id, { campaignId: campaign.id, from: 'M2', to: 'M3', toEmail: 'olga@firm.li', reason: 'on leave' });
+  await store.campaigns.reassign(i3.id, 'M2', 'M3', 'delegated', clock.now().toISOString(), (before) => [
+    audit.event(EVENT.itemReassigned, 'noah@firm.li', before.id, { campaignId: campaign.id, from: before.reviewerId, to: 'M3', toEmail: 'olga@firm.li', reason: 'on leave' }),
+  ]);
   await decide(i3, 'approve', 3, { id: 'M3', email: 'olga@firm.li', slackId: 'U0OLGA' }, null);
   await decide(i4, 'revoke', 3, noah, 'Unowned service account, nobody claims it.');
   await decide(i5, 'approve', 20, noah, null);
 
   clock.at(21);
   const closedAt = clock.now().toISOString();
-  const expired = await store.campaigns.items(campaign.id, { state: 'pending' });
-  await store.campaigns.expirePending(campaign.id, closedAt);
-  await audit.recordMany(expired.map((i) => ({ type: EVENT.itemExpired, actor: 'scheduler', subject: i.id, data: { campaignId: campaign.id, reviewerId: i.reviewerId } })));
-  await store.campaigns.transition(campaign.id, 'open', 'closed', closedAt);
-  await audit.record(EVENT.campaignClosed, 'scheduler', campaign.id, { items: 6 });
+  await store.campaigns.expirePending(campaign.id, closedAt, (expired) =>
+    expired.map((i) => audit.event(EVENT.itemExpired, 'scheduler', i.id, { campaignId: campaign.id, reviewerId: i.reviewerId })),
+  );
+  await store.campaigns.transition(campaign.id, 'open', 'closed', closedAt, () => [audit.event(EVENT.campaignClosed, 'scheduler', campaign.id, { items: 6 })]);
 
   clock.at(22);
   await audit.record(EVENT.syncCompleted, 'scheduler', 'trading', { grants: 4 });

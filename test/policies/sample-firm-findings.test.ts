@@ -130,13 +130,13 @@ describe('the sample firm, synced and checked', () => {
         }
       }
     }
-    await store.campaigns.addItems(items);
+    await store.campaigns.addItems(items, () => []);
     for (const item of items) {
-      const r = await store.campaigns.decide({ id: item.id, itemId: item.id, campaignId: id, outcome: 'approve', reviewerId: 'E1005', reviewerEmail: 'martin.kaiser@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: openedAt, findingsAtDecision: [], simulated: true });
+      const r = await store.campaigns.decide({ id: item.id, itemId: item.id, campaignId: id, outcome: 'approve', reviewerId: 'E1005', reviewerEmail: 'martin.kaiser@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: openedAt, findingsAtDecision: [], simulated: true }, () => []);
       expect(r.ok).toBe(true);
     }
     clock = new Date('2026-11-24T11:00:00.000Z');
-    expect(await store.campaigns.transition(id, 'open', 'closed', clock.toISOString())).toBe(true);
+    expect(await store.campaigns.transition(id, 'open', 'closed', clock.toISOString(), () => [])).toBe(true);
 
     // Later, the trading platform's export shows one more grant.
     clock = new Date('2026-11-24T14:00:00.000Z');

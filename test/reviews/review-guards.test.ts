@@ -59,17 +59,17 @@ describe('review guards', () => {
     expect(requireOpenCampaign(await f.store.campaigns.get(f.campaign.id), f.campaign.id)).toMatchObject({ id: f.campaign.id, state: 'open' });
     expectRefusal(await refusalOf(async () => requireOpenCampaign(await f.store.campaigns.get('semiannual:1999-H1'), 'semiannual:1999-H1')), 'campaign_not_found', /^no campaign "semiannual:1999-H1"$/);
     expectRefusal(await refusalOf(() => requireOpenCampaign({ ...f.campaign, state: 'opening' }, f.campaign.id)), 'campaign_closed', /is opening: decisions are closed/);
-    await f.store.campaigns.transition(f.campaign.id, 'open', 'closed', '2026-12-09T09:00:00.000Z');
+    await f.store.campaigns.transition(f.campaign.id, 'open', 'closed', '2026-12-09T09:00:00.000Z', () => []);
     expectRefusal(await refusalOf(async () => requireOpenCampaign(await f.store.campaigns.get(f.campaign.id), f.campaign.id)), 'campaign_closed', /^campaign semiannual:2026-H2 is closed: decisions are closed$/);
   });
 
   it('requirePending: a pending item passes; a decided one is not_pending naming who decided and when; an expired one says so', async () => {
     const alice = await f.item('alice-acc');
     await requirePending(f.store, alice);
-    const r = await f.store.campaigns.decide({ id: alice.id, itemId: alice.id, campaignId: f.campaign.id, outcome: 'approve', reviewerId: 'boss', reviewerEmail: 'boss@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: '2026-11-24T10:00:00.000Z', findingsAtDecision: [], simulated: false });
+    const r = await f.store.campaigns.decide({ id: alice.id, itemId: alice.id, campaignId: f.campaign.id, outcome: 'approve', reviewerId: 'boss', reviewerEmail: 'boss@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: '2026-11-24T10:00:00.000Z', findingsAtDecision: [], simulated: false }, () => []);
     expect(r.ok).toBe(true);
     expectRefusal(await refusalOf(async () => requirePending(f.store, await f.item('alice-acc'))), 'not_pending', /^already approved by boss@example.com at 2026-11-24T10:00:00.000Z$/);
-    await f.store.campaigns.expirePending(f.campaign.id, '2026-12-09T09:00:00.000Z');
+    await f.store.campaigns.expirePending(f.campaign.id, '2026-12-09T09:00:00.000Z', () => []);
     expectRefusal(await refusalOf(async () => requirePending(f.store, await f.item('bob-acc'))), 'not_pending', /^this item expired when its campaign closed$/);
   });
 

@@ -43,7 +43,7 @@ const delegate = (f: ReviewFixture, accountId: string, to: string, who = bossSla
   f.item(accountId).then((item) => ({ attempt: () => delegateItem(deps, { itemId: item.id, actor: who, to }), actor: who.label, subject: item.id, data: { action: 'delegate', to, slackId: who.slackId } }));
 const approveAll = (f: ReviewFixture, campaignId: string, who = bossSlack) =>
   Promise.resolve({ attempt: () => approveAllWithoutFindings(f.deps, { campaignId, actor: who, channel: 'cli' }), actor: who.label, subject: campaignId, data: { action: 'decide:approve-all', channel: 'cli', slackId: who.slackId } });
-const close = (f: ReviewFixture) => f.store.campaigns.transition(f.campaign.id, 'open', 'closed', '2026-12-09T09:00:00.000Z');
+const close = (f: ReviewFixture) => f.store.campaigns.transition(f.campaign.id, 'open', 'closed', '2026-12-09T09:00:00.000Z', () => []);
 const approveFirst = (f: ReviewFixture, accountId: string) => f.item(accountId).then((item) => decideItem(f.deps, { itemId: item.id, outcome: 'approve', actor: actor('boss'), channel: 'cli' }));
 
 const CASES: Case[] = [
@@ -69,7 +69,7 @@ const CASES: Case[] = [
   {
     name: 'delegate: reassigned by another between the guards and the write',
     code: 'item_changed',
-    run: async (f) => delegate(f, 'alice-acc', 'head-of-trading@example.com', bossSlack, racing(f, 'reassign', async () => f.store.campaigns.reassign((await f.item('alice-acc')).id, 'boss', 'sec', 'delegated', '2026-11-24T09:00:00.000Z'))),
+    run: async (f) => delegate(f, 'alice-acc', 'head-of-trading@example.com', bossSlack, racing(f, 'reassign', async () => f.store.campaigns.reassign((await f.item('alice-acc')).id, 'boss', 'sec', 'delegated', '2026-11-24T09:00:00.000Z', () => []))),
   },
 ];
 

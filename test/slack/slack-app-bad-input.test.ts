@@ -75,7 +75,7 @@ describe('the Slack app refuses bad input', () => {
 
   it('a decision on a closed campaign is refused', async () => {
     const item = await h.item('bob-acc');
-    await h.app.store.campaigns.transition(CAMPAIGN, 'open', 'closed', h.clock.toISOString());
+    await h.app.store.campaigns.transition(CAMPAIGN, 'open', 'closed', h.clock.toISOString(), () => []);
     await h.click('boss', h.button(REVIEW_ACTION_IDS.approve, item.id), { itemId: item.id });
     await h.settled();
     expect(h.ephemeralsFor('boss')).toEqual([expect.stringMatching(/is closed: decisions are closed/)]);

@@ -58,7 +58,7 @@ describe('the justification modal', () => {
     // item_not_found: the button of an item that does not exist, clicked in the App Home.
     await refusedRevoke('boss', `${CAMPAIGN}/nope`, /no review item "semiannual:2026-H2\/nope"/, { fromHome: true });
     // campaign_closed: the campaign closed before the click.
-    await h.app.store.campaigns.transition(CAMPAIGN, 'open', 'closed', h.clock.toISOString());
+    await h.app.store.campaigns.transition(CAMPAIGN, 'open', 'closed', h.clock.toISOString(), () => []);
     await refusedRevoke('boss', (await h.item('alice-acc')).id, /is closed: decisions are closed/);
 
     expect(await refusalCodes()).toEqual(['not_reviewer', 'self_review', 'not_pending', 'item_not_found', 'campaign_closed']);

@@ -25,7 +25,6 @@ import {
   pendingItemsPageFilter,
   reassignQuery,
   transitionQuery,
-  withdrawDecisionFilter,
 } from '../../src/store/mongo/campaign-queries.js';
 import { claimDeliveryQuery, deliveryListFilter, deliveryPatchUpdate } from '../../src/store/mongo/delivery-queries.js';
 import { asInteger, asString, asStrings, operator } from '../../src/store/mongo/filter-value.js';
@@ -100,15 +99,15 @@ describe('decisions and items', () => {
 
   it('the crash repair of expirePending sends the same conditional update in bulk', () => {
     expect(completeDecisionOp(d)).toEqual({ updateOne: { filter: { _id: i.id, state: 'pending' }, update: decideUpdate(d) } });
-    expect(withdrawDecisionFilter(d)).toEqual({ _id: d.id, itemId: i.id });
   });
 
   it('reassign moves only a pending item assigned to the named reviewer', () => {
     const query = reassignQuery(models.reviewItems, i.id, 'mgr-1', 'mgr-9', 'delegated', at(5));
-    expect(opOf(query)).toBe('updateOne');
+    expect(opOf(query)).toBe('findOneAndUpdate');
     expect(query.getFilter()).toEqual({ _id: i.id, state: 'pending', reviewerId: 'mgr-1' });
     expect(query.getUpdate()).toEqual({ $set: { reviewerId: 'mgr-9', reviewerSource: 'delegated', updatedAt: at(5) } });
-    expect(query.getOptions()).toMatchObject({ runValidators: true });
+    // The item as it was: its events name the reviewer it moved from.
+    expect(query.getOptions()).toMatchObject({ returnDocument: 'before', runValidators: true });
   });
 
   it('expirePending: every pending item of the campaign; its pages start after the last id', () => {
@@ -139,6 +138,8 @@ describe('campaigns', () => {
 
   it('transition is conditional on the from state; closing sets closedAt', () => {
     const close = transitionQuery(models.campaigns, c.id, 'open', 'closed', at(2));
+    expect(opOf(close)).toBe('findOneAndUpdate');
+    expect(close.getOptions()).toMatchObject({ returnDocument: 'after', runValidators: true });
     expect(close.getFilter()).toEqual({ _id: c.id, state: 'open' });
     expect(close.getUpdate()).toEqual({ $set: { state: 'closed', closedAt: at(2) } });
     expect(transitionQuery(models.campaigns, c.id, 'opening', 'open', at(1)).getUpdate()).toEqual({ $set: { state: 'open' } });

@@ -32,6 +32,9 @@ const GT_EMPTY = '{"$gt":""}';
 const NE_NULL = '{"$ne":null}';
 const SQL_QUOTE = "x'); DROP TABLE grants; --";
 
+/** No ledger events: these cases are about the state; campaign-ledger-contract.ts covers the events. */
+const NONE = () => [];
+
 function byId<T extends { id: string }>(values: readonly T[]): T[] {
   return [...values].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -412,10 +415,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('transition happens only from the expected state; closing records closedAt', async () => {
         const c = await openCampaign();
-        expect(await store.campaigns.transition(c.id, 'opening', 'open', at(1))).toBe(false);
-        expect(await store.campaigns.transition(c.id, 'open', 'closed', at(2))).toBe(true);
-        expect(await store.campaigns.transition(c.id, 'open', 'closed', at(3))).toBe(false);
-        expect(await store.campaigns.transition('missing', 'open', 'closed', at(3))).toBe(false);
+        expect(await store.campaigns.transition(c.id, 'opening', 'open', at(1), NONE)).toBe(false);
+        expect(await store.campaigns.transition(c.id, 'open', 'closed', at(2), NONE)).toBe(true);
+        expect(await store.campaigns.transition(c.id, 'open', 'closed', at(3), NONE)).toBe(false);
+        expect(await store.campaigns.transition('missing', 'open', 'closed', at(3), NONE)).toBe(false);
         expect(await store.campaigns.get(c.id)).toEqual({ ...c, state: 'closed', closedAt: at(2) });
       });
 
@@ -424,9 +427,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const i1 = item(c, g1, 'mgr-1', { findings: [finding('dormant', 'vault', g1.id, { evidence: { q: NE_NULL } })] });
         const i2 = item(c, g2, 'mgr-2');
         const i3 = item(c, g3, 'mgr-1');
-        expect(await store.campaigns.addItems([i1, i2])).toBe(2);
-        expect(await store.campaigns.addItems([i1, i2, i3, { ...i1, reviewerId: 'other' }])).toBe(1);
-        expect(await store.campaigns.addItems([])).toBe(0);
+        expect(await store.campaigns.addItems([i1, i2], NONE)).toBe(2);
+        expect(await store.campaigns.addItems([i1, i2, i3, { ...i1, reviewerId: 'other' }], NONE)).toBe(1);
+        expect(await store.campaigns.addItems([], NONE)).toBe(0);
         expect(await store.campaigns.item(i1.id)).toEqual(i1);
         expect(await store.campaigns.item('missing')).toBeNull();
         expect(byId(await store.campaigns.items(c.id))).toEqual(byId([i1, i2, i3]));
@@ -442,9 +445,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const b = item(open, g2, 'mgr-1');
         const c = item(open, g3, 'mgr-2');
         const old = item(closed, g1, 'mgr-1');
-        await store.campaigns.addItems([a, b, c, old]);
-        await store.campaigns.transition(closed.id, 'open', 'closed', at(1));
-        await store.campaigns.decide(decision(b, 'approve'));
+        await store.campaigns.addItems([a, b, c, old], NONE);
+        await store.campaigns.transition(closed.id, 'open', 'closed', at(1), NONE);
+        await store.campaigns.decide(decision(b, 'approve'), NONE);
         expect(await store.campaigns.pendingForReviewer('mgr-1')).toEqual([a]);
         expect(await store.campaigns.pendingForReviewer('nobody')).toEqual([]);
       });
@@ -452,14 +455,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('decide moves a pending item to its outcome and stores the decision; a second decision is refused with the first', async () => {
         const c = await openCampaign();
         const i = item(c, g1, 'mgr-1', { findings: [finding('dormant', 'vault', g1.id)] });
-        await store.campaigns.addItems([i]);
+        await store.campaigns.addItems([i], NONE);
         const first = decision(i, 'revoke', { justification: GT_EMPTY });
-        const result = await store.campaigns.decide(first);
+        const result = await store.campaigns.decide(first, NONE);
         expect(result.ok).toBe(true);
         expect(result.decision).toEqual(first);
         expect(result.item).toEqual({ ...i, state: 'revoked', decisionId: first.id, updatedAt: first.decidedAt });
 
-        const second = await store.campaigns.decide(decision(i, 'approve', { decidedAt: at(40), reviewerId: 'other' }));
+        const second = await store.campaigns.decide(decision(i, 'approve', { decidedAt: at(40), reviewerId: 'other' }), NONE);
         expect(second).toEqual({ ok: false, item: result.item, decision: first });
         expect(await store.campaigns.item(i.id)).toEqual(result.item);
         expect(await store.campaigns.decision(i.id)).toEqual(first);
@@ -468,11 +471,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('five concurrent decisions on one item: exactly one wins, all report the winning decision', async () => {
         const c = await openCampaign();
         const i = item(c, g1, 'mgr-1');
-        await store.campaigns.addItems([i]);
+        await store.campaigns.addItems([i], NONE);
         const attempts = (['approve', 'revoke', 'approve', 'revoke', 'approve'] as const).map((outcome, n) =>
           decision(i, outcome, { decidedAt: at(30 + n), channel: n % 2 === 0 ? 'slack' : 'cli' }),
         );
-        const results = await Promise.all(attempts.map((d) => store.campaigns.decide(d)));
+        const results = await Promise.all(attempts.map((d) => store.campaigns.decide(d, NONE)));
         expect(results.filter((r) => r.ok)).toHaveLength(1);
         const winner = results.find((r) => r.ok)!.decision!;
         for (const r of results) expect(r.decision).toEqual(winner);
@@ -483,30 +486,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('decide refuses an expired item and an unknown item', async () => {
         const c = await openCampaign();
         const i = item(c, g1, 'mgr-1');
-        await store.campaigns.addItems([i]);
-        expect(await store.campaigns.expirePending(c.id, at(50))).toBe(1);
-        const expired = await store.campaigns.decide(decision(i, 'approve'));
+        await store.campaigns.addItems([i], NONE);
+        expect(await store.campaigns.expirePending(c.id, at(50), NONE)).toBe(1);
+        const expired = await store.campaigns.decide(decision(i, 'approve'), NONE);
         expect(expired.ok).toBe(false);
         expect(expired.item?.state).toBe('expired');
         expect(expired.decision).toBeNull();
         expect(await store.campaigns.decision(i.id)).toBeNull();
 
         const ghost = { ...i, id: 'missing' };
-        expect(await store.campaigns.decide(decision(ghost, 'approve'))).toEqual({ ok: false, item: null, decision: null });
+        expect(await store.campaigns.decide(decision(ghost, 'approve'), NONE)).toEqual({ ok: false, item: null, decision: null });
       });
 
       it('reassign moves a pending item from the named reviewer only', async () => {
         const c = await openCampaign();
         const i = item(c, g1, 'mgr-1');
         const j = item(c, g2, 'mgr-1');
-        await store.campaigns.addItems([i, j]);
-        expect(await store.campaigns.reassign(i.id, 'someone-else', 'mgr-9', 'delegated', at(5))).toBe(false);
-        expect(await store.campaigns.reassign(i.id, 'mgr-1', 'mgr-9', 'delegated', at(5))).toBe(true);
+        await store.campaigns.addItems([i, j], NONE);
+        expect(await store.campaigns.reassign(i.id, 'someone-else', 'mgr-9', 'delegated', at(5), NONE)).toBe(false);
+        expect(await store.campaigns.reassign(i.id, 'mgr-1', 'mgr-9', 'delegated', at(5), NONE)).toBe(true);
         expect(await store.campaigns.item(i.id)).toEqual({ ...i, reviewerId: 'mgr-9', reviewerSource: 'delegated', updatedAt: at(5) });
-        expect(await store.campaigns.reassign(i.id, 'mgr-1', 'mgr-8', 'delegated', at(6))).toBe(false);
-        await store.campaigns.decide(decision(j, 'approve'));
-        expect(await store.campaigns.reassign(j.id, 'mgr-1', 'mgr-9', 'delegated', at(7))).toBe(false);
-        expect(await store.campaigns.reassign('missing', 'mgr-1', 'mgr-9', 'delegated', at(7))).toBe(false);
+        expect(await store.campaigns.reassign(i.id, 'mgr-1', 'mgr-8', 'delegated', at(6), NONE)).toBe(false);
+        await store.campaigns.decide(decision(j, 'approve'), NONE);
+        expect(await store.campaigns.reassign(j.id, 'mgr-1', 'mgr-9', 'delegated', at(7), NONE)).toBe(false);
+        expect(await store.campaigns.reassign('missing', 'mgr-1', 'mgr-9', 'delegated', at(7), NONE)).toBe(false);
       });
 
       it('expirePending expires only pending items of the campaign and returns how many', async () => {
@@ -514,10 +517,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const other = await openCampaign('2026-Q2');
         const [a, b, d] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-1'), item(c, g3, 'mgr-2')];
         const elsewhere = item(other, g1, 'mgr-1');
-        await store.campaigns.addItems([a!, b!, d!, elsewhere]);
-        await store.campaigns.decide(decision(a!, 'approve'));
-        expect(await store.campaigns.expirePending(c.id, at(99))).toBe(2);
-        expect(await store.campaigns.expirePending(c.id, at(100))).toBe(0);
+        await store.campaigns.addItems([a!, b!, d!, elsewhere], NONE);
+        await store.campaigns.decide(decision(a!, 'approve'), NONE);
+        expect(await store.campaigns.expirePending(c.id, at(99), NONE)).toBe(2);
+        expect(await store.campaigns.expirePending(c.id, at(100), NONE)).toBe(0);
         expect(await store.campaigns.item(b!.id)).toEqual({ ...b, state: 'expired', updatedAt: at(99) });
         expect((await store.campaigns.item(a!.id))?.state).toBe('approved');
         expect((await store.campaigns.item(elsewhere.id))?.state).toBe('pending');
@@ -526,11 +529,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('decision and decisions read stored decisions', async () => {
         const c = await openCampaign();
         const [a, b] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2')];
-        await store.campaigns.addItems([a!, b!]);
+        await store.campaigns.addItems([a!, b!], NONE);
         const da = decision(a!, 'approve', { decidedAt: at(40), simulated: true, reviewerSlackId: null, channel: 'cli' });
         const db = decision(b!, 'revoke', { decidedAt: at(35), reviewerEmail: null });
-        await store.campaigns.decide(da);
-        await store.campaigns.decide(db);
+        await store.campaigns.decide(da, NONE);
+        await store.campaigns.decide(db, NONE);
         expect(await store.campaigns.decision(a!.id)).toEqual(da);
         expect(await store.campaigns.decision('missing')).toBeNull();
         const all = await store.campaigns.decisions(c.id);
@@ -542,11 +545,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const c = await openCampaign();
         const other = await openCampaign('2026-Q2');
         const many = Array.from({ length: 7 }, (_, n) => item(c, grant('vault', `user-${n}`, 'reader'), `mgr-${n % 2}`));
-        await store.campaigns.addItems([...many, item(other, g1, 'mgr-1')]);
+        await store.campaigns.addItems([...many, item(other, g1, 'mgr-1')], NONE);
         const d0 = decision(many[0]!, 'approve');
         const d5 = decision(many[5]!, 'revoke', { reviewerSlackId: null });
-        await store.campaigns.decide(d0);
-        await store.campaigns.decide(d5);
+        await store.campaigns.decide(d0, NONE);
+        await store.campaigns.decide(d5, NONE);
 
         const batches = await batchesOf(store.campaigns.itemsWithDecisions(c.id, 3));
         expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
@@ -574,19 +577,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           const c = await openCampaign(period);
           const all = [g1, g2, g3, g4];
           const items = decided.map(([gid]) => item(c, all.find((g) => g.id === gid)!, 'mgr-1'));
-          await store.campaigns.addItems(items);
+          await store.campaigns.addItems(items, NONE);
           for (const [n, [, outcome]] of decided.entries()) {
-            if (outcome) await store.campaigns.decide(decision(items[n]!, outcome));
+            if (outcome) await store.campaigns.decide(decision(items[n]!, outcome), NONE);
           }
-          await store.campaigns.expirePending(c.id, closedAt);
-          await store.campaigns.transition(c.id, 'open', 'closed', closedAt);
+          await store.campaigns.expirePending(c.id, closedAt, NONE);
+          await store.campaigns.transition(c.id, 'open', 'closed', closedAt, NONE);
           return c;
         };
         await close('2025-Q3', at(100), [[g1.id, 'approve'], [g2.id, 'revoke']]);
         const q4 = await close('2025-Q4', at(200), [[g1.id, 'approve'], [g2.id, null], [g4.id, 'approve'], [g3.id, 'approve']]);
         const walletOnly = await close('2026-Q1', at(300), [[g3.id, 'revoke']]);
         const stillOpen = await openCampaign('2026-Q2');
-        await store.campaigns.addItems([item(stillOpen, g1, 'mgr-1')]);
+        await store.campaigns.addItems([item(stillOpen, g1, 'mgr-1')], NONE);
 
         const vault = await store.campaigns.lastCertification('vault');
         expect(vault).toEqual({ campaignId: q4.id, certifiedAt: at(200), approvedGrantIds: expect.any(Array) });

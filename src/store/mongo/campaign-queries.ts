@@ -1,10 +1,9 @@
 /**
- * Filters and updates of the campaign store. Each state change is one conditional
- * single-document write: the filter names the state the change starts from, so of two
- * concurrent writers only one matches (compare-and-set), and a retried write (retryable
- * writes) cannot apply twice.
+ * Filters and updates of the campaign store. Each state change is a conditional write: the
+ * filter names the state the change starts from, so of two concurrent writers only one
+ * matches (compare-and-set). The store runs them in a transaction with their ledger events.
  */
-import type { AnyBulkWriteOperation, Model } from 'mongoose';
+import type { AnyBulkWriteOperation, ClientSession, Model } from 'mongoose';
 import { outcomeState } from '../../domain/index.js';
 import type { Campaign, CampaignState, Decision, ItemState } from '../../domain/index.js';
 import { asString, asStrings, operator } from './filter-value.js';
@@ -56,9 +55,9 @@ export function createCampaignQuery(campaigns: Model<CampaignDoc>, c: Campaign) 
   });
 }
 
-/** transition(): matched means it happened. */
-export function transitionQuery(campaigns: Model<CampaignDoc>, id: string, from: CampaignState, to: CampaignState, at: string) {
-  return campaigns.updateOne(transitionFilter(id, from), transitionUpdate(to, at), { runValidators: true });
+/** transition(), in the caller's transaction: the campaign after the change, or null when it was not in `from`. */
+export function transitionQuery(campaigns: Model<CampaignDoc>, id: string, from: CampaignState, to: CampaignState, at: string, session: ClientSession | null = null) {
+  return campaigns.findOneAndUpdate(transitionFilter(id, from), transitionUpdate(to, at), { returnDocument: 'after', runValidators: true, session }).lean();
 }
 
 export function campaignListFilter(filter: { state?: CampaignState; reviewId?: string }) {
@@ -95,19 +94,14 @@ export function decideUpdate(decision: Pick<Decision, 'id' | 'outcome' | 'decide
   return { $set: { state: outcomeState(decision.outcome), decisionId: asString(decision.id, 'decision id'), updatedAt: decision.decidedAt } };
 }
 
-/** decide(): the conditional move of the item, returning the item after it (null when it was not pending). */
-export function completeItemQuery(items: Model<ReviewItemDoc>, decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>) {
-  return items.findOneAndUpdate(decideFilter(decision.itemId), decideUpdate(decision), { returnDocument: 'after', runValidators: true }).lean();
+/** decide(), in the caller's transaction: the conditional move of the item, returning the item after it (null when it was not pending). */
+export function completeItemQuery(items: Model<ReviewItemDoc>, decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>, session: ClientSession | null = null) {
+  return items.findOneAndUpdate(decideFilter(decision.itemId), decideUpdate(decision), { returnDocument: 'after', runValidators: true, session }).lean();
 }
 
 /** The same completion as a bulk operation (expirePending completes crashed decisions first). */
 export function completeDecisionOp(decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>): AnyBulkWriteOperation<ReviewItemDoc> {
   return { updateOne: { filter: decideFilter(decision.itemId), update: decideUpdate(decision) } };
-}
-
-/** decide(): a decision that never took effect (its item expired first), and only that one. */
-export function withdrawDecisionFilter(decision: Pick<Decision, 'id' | 'itemId'>) {
-  return { _id: asString(decision.id, 'decision id'), itemId: asString(decision.itemId, 'itemId') };
 }
 
 /** reassign(): only a pending item, and only from the reviewer it is assigned to now. */
@@ -119,9 +113,9 @@ export function reassignUpdate(toReviewerId: string, source: string, at: string)
   return { $set: { reviewerId: asString(toReviewerId, 'toReviewerId'), reviewerSource: asString(source, 'source'), updatedAt: asString(at, 'at') } };
 }
 
-/** reassign(): matched means it happened. */
-export function reassignQuery(items: Model<ReviewItemDoc>, itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string) {
-  return items.updateOne(reassignFilter(itemId, fromReviewerId), reassignUpdate(toReviewerId, source, at), { runValidators: true });
+/** reassign(), in the caller's transaction: the item before the change, or null when it did not match. */
+export function reassignQuery(items: Model<ReviewItemDoc>, itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, session: ClientSession | null = null) {
+  return items.findOneAndUpdate(reassignFilter(itemId, fromReviewerId), reassignUpdate(toReviewerId, source, at), { returnDocument: 'before', runValidators: true, session }).lean();
 }
 
 /** expirePending(): every pending item of the campaign. */

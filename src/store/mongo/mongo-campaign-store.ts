@@ -1,5 +1,6 @@
-import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
-import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js';
+import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
+import type { ClientSession, Connection } from 'mongoose';
+import type { CampaignStore, DecideResult, ItemWithDecision, LedgerEvents } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
@@ -17,7 +18,6 @@ import {
   pendingItemsPageFilter,
   reassignQuery,
   transitionQuery,
-  withdrawDecisionFilter,
 } from './campaign-queries.js';
 import { campaignDoc, toCampaign } from './campaign-schema.js';
 import { decisionDoc, toDecision } from './decision-schema.js';
@@ -25,6 +25,7 @@ import { isDuplicateKeyError } from './duplicate-key.js';
 import { asString, operator } from './filter-value.js';
 import type { MongoModels } from './mongo-models.js';
 import { keysetPages, pageSize } from './keyset-pages.js';
+import { withLedger } from './ledger-transaction.js';
 import { reviewItemDoc, toReviewItem } from './review-item-schema.js';
 
 /** Pending items read per round when expirePending looks for crashed decisions. */
@@ -33,17 +34,21 @@ const DEFAULT_ITEM_BATCH = 1_000;
 
 /**
  * Campaigns, their review items and decisions. Uniqueness lives in indexes (one campaign per
- * (reviewId, period), one decision per item); every state change is a conditional
- * single-document write whose match count says whether it happened.
+ * (reviewId, period), one decision per item). Every state change is a transaction
+ * (withLedger) that reads in the session, writes conditionally and appends the events of
+ * exactly what it changed: both commit or neither. Of two concurrent transactions that change
+ * the same document, one commits and the other gets a write conflict, which the driver
+ * retries: the retry reads the committed state and changes nothing.
  *
- * A decision is two single-document writes, no transaction: insert the decision (the unique
- * itemId index lets exactly one of any number of concurrent deciders through: that one gets
- * ok), then move the item from pending to the outcome. If the process dies between the two,
- * the decision stands and the item is still pending: the next decide() of that item, or
- * expirePending() of its campaign, completes the item from the stored decision.
+ * Earlier versions decided in two writes without a transaction (the decision, then the item);
+ * a decision left by a crash between them is completed, without an event, by expirePending
+ * and reported by `audit verify` as a decision without its event.
  */
 export class MongoCampaignStore implements CampaignStore {
-  constructor(private readonly models: MongoModels) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+  ) {}
 
   async create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }> {
     await this.models.campaigns.validate(campaignDoc(campaign));
@@ -70,23 +75,42 @@ export class MongoCampaignStore implements CampaignStore {
     return docs.map(toCampaign);
   }
 
-  async transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean> {
-    const result = await transitionQuery(this.models.campaigns, id, from, to, at);
-    return result.matchedCount === 1;
+  async transition(id: string, from: CampaignState, to: CampaignState, at: string, events: LedgerEvents<Campaign>): Promise<boolean> {
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const after = await transitionQuery(this.models.campaigns, id, from, to, at, session);
+      return after ? { value: true, events: events(toCampaign(after)) } : { value: false, events: [] };
+    });
+    return done.value;
   }
 
-  async addItems(items: readonly ReviewItem[]): Promise<number> {
+  /**
+   * One transaction for the batch: the upserts report which items this call inserted
+   * (upsertedIds, by position), and only those get events. The caller keeps batches to a few
+   * thousand items (a transaction's size is bounded).
+   */
+  async addItems(items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
     if (items.length === 0) return 0;
-    const result = await this.models.reviewItems.bulkWrite(
-      items.map((item) => insertIfAbsent(reviewItemDoc(item))),
-      BULK_WRITE_OPTIONS,
-    );
-    return result.upsertedCount;
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const result = await this.models.reviewItems.bulkWrite(
+        items.map((item) => insertIfAbsent(reviewItemDoc(item))),
+        { ...BULK_WRITE_OPTIONS, session },
+      );
+      const inserted = Object.keys(result.upsertedIds)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((i) => items[i]!);
+      return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
+    });
+    return done.value;
   }
 
   async item(id: string): Promise<ReviewItem | null> {
     const doc = await this.models.reviewItems.findById(asString(id, 'itemId')).lean();
     return doc ? toReviewItem(doc) : null;
+  }
+
+  async countItems(campaignId: string): Promise<number> {
+    return this.models.reviewItems.countDocuments({ campaignId: asString(campaignId, 'campaignId') });
   }
 
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {
@@ -104,48 +128,70 @@ export class MongoCampaignStore implements CampaignStore {
     return docs.map(toReviewItem);
   }
 
-  async decide(decision: Decision): Promise<DecideResult> {
-    const found = await this.item(decision.itemId);
-    if (!found) return { ok: false, item: null, decision: null };
-    if (found.state !== 'pending') return { ok: false, item: found, decision: await this.decision(found.id) };
-    if (decision.campaignId !== found.campaignId) {
-      throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
-    }
-    const stored = toDecision(decisionDoc(decision));
-    try {
-      await this.models.decisions.insertOne(decisionDoc(decision));
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      // Another decision of this item got in first (concurrently, or before a crash): it is
-      // the decision; make sure the item carries it.
-      const first = await this.decision(found.id);
-      if (!first) throw new Error(`decision id ${decision.id} is taken by another item`, { cause: error });
-      return { ok: false, item: await this.completeItem(first), decision: first };
-    }
-    const item = await this.completeItem(stored);
-    if (item?.decisionId === stored.id) return { ok: true, item, decision: stored };
-    // The item left pending between the check above and the insert (the campaign closed and
-    // expired it): the decision never took effect, so it is withdrawn rather than left as a
-    // record of something that did not happen.
-    await this.models.decisions.deleteOne(withdrawDecisionFilter(stored));
-    return { ok: false, item, decision: null };
+  /**
+   * In one transaction: the item moves from pending to the outcome (the conditional update
+   * is the compare-and-set: a concurrent decider's transaction conflicts on the item and,
+   * retried, finds it decided), then the decision is inserted with its events.
+   */
+  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult> {
+    const done = await withLedger(this.connection, this.models, async (session): Promise<{ value: DecideResult; events: readonly LedgerEventInput[] }> => {
+      const found = await this.itemIn(decision.itemId, session);
+      if (!found) return { value: { ok: false, item: null, decision: null }, events: [] };
+      const earlier = await this.decisionIn(found.id, session);
+      if (earlier || found.state !== 'pending') return { value: { ok: false, item: found, decision: earlier }, events: [] };
+      if (decision.campaignId !== found.campaignId) {
+        throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
+      }
+      const updated = await completeItemQuery(this.models.reviewItems, decision, session);
+      if (!updated) return { value: { ok: false, item: await this.itemIn(found.id, session), decision: null }, events: [] };
+      await this.models.decisions.create([decisionDoc(decision)], { session });
+      const decided = { item: toReviewItem(updated), decision: toDecision(decisionDoc(decision)) };
+      return { value: { ok: true, ...decided }, events: events(decided) };
+    });
+    return done.value;
   }
 
-  /** Moves a still-pending item to the stored decision's outcome; returns the item as it is now. */
-  private async completeItem(decision: Decision): Promise<ReviewItem | null> {
-    const updated = await completeItemQuery(this.models.reviewItems, decision);
-    return updated ? toReviewItem(updated) : this.item(decision.itemId);
+  private async itemIn(id: string, session: ClientSession): Promise<ReviewItem | null> {
+    const doc = await this.models.reviewItems.findById(asString(id, 'itemId')).session(session).lean();
+    return doc ? toReviewItem(doc) : null;
   }
 
-  async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string): Promise<boolean> {
-    const result = await reassignQuery(this.models.reviewItems, itemId, fromReviewerId, toReviewerId, source, at);
-    return result.matchedCount === 1;
+  private async decisionIn(itemId: string, session: ClientSession): Promise<Decision | null> {
+    const doc = await this.models.decisions.findOne({ itemId: asString(itemId, 'itemId') }).session(session).lean();
+    return doc ? toDecision(doc) : null;
   }
 
-  async expirePending(campaignId: string, at: string): Promise<number> {
+  async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean> {
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const before = await reassignQuery(this.models.reviewItems, itemId, fromReviewerId, toReviewerId, source, at, session);
+      return before ? { value: true, events: events(toReviewItem(before)) } : { value: false, events: [] };
+    });
+    return done.value;
+  }
+
+  /**
+   * One transaction per page of pending items (EXPIRE_PAGE): each page's items expire with
+   * their events, or neither; a crash between pages leaves the rest pending, and the next call
+   * (closing again) expires them.
+   */
+  async expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
     await this.completeCrashedDecisions(campaignId);
-    const result = await this.models.reviewItems.updateMany(pendingItemsFilter(campaignId), expireUpdate(at), { runValidators: true });
-    return result.modifiedCount;
+    let expired = 0;
+    for (;;) {
+      const done = await withLedger(this.connection, this.models, async (session) => {
+        const page = (await this.models.reviewItems.find(pendingItemsFilter(campaignId)).sort({ _id: 1 }).limit(EXPIRE_PAGE).session(session).lean()).map(toReviewItem);
+        if (page.length === 0) return { value: 0, events: [] };
+        const ids = page.map((item) => item.id);
+        const result = await this.models.reviewItems.updateMany(
+          { ...pendingItemsFilter(campaignId), _id: operator({ $in: ids }) },
+          expireUpdate(at),
+          { runValidators: true, session },
+        );
+        return { value: result.modifiedCount, events: events(page) };
+      });
+      if (done.value === 0) return expired;
+      expired += done.value;
+    }
   }
 
   /** Pending items of the campaign that already have a decision take it (see the class comment). */

@@ -44,7 +44,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       snapshots: new MongoSnapshotStore(models),
       identities: new MongoIdentityStore(models),
       findings: new MongoFindingStore(models),
-      campaigns: new MongoCampaignStore(models),
+      campaigns: new MongoCampaignStore(connection, models),
       deliveries: new MongoDeliveryStore(models),
       scheduler: new MongoSchedulerStore(models),
       slackUsers: new MongoSlackUserStore(models),

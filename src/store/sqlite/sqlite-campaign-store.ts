@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { outcomeState } from '../../domain/index.js';
-import type { CampaignStore, DecideResult, ItemWithDecision } from '../ports.js';
+import type { CampaignStore, DecideResult, ItemWithDecision, LedgerEvents } from '../ports.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
+import type { LedgerAppender } from './ledger-appender.js';
 import { parseJson } from './parse-json.js';
 import type { FieldCursor, PageColumn } from './page-text.js';
 import type { RawPage } from './sqlite-page-reader.js';
@@ -110,7 +111,8 @@ const CAMPAIGN_COLUMNS = `id, review_id AS reviewId, period, name, state, opened
 /**
  * Campaigns, their review items and decisions. Uniqueness lives in the schema (one campaign
  * per (review_id, period), one decision per item); every state change is a conditional
- * UPDATE whose row count says whether it happened.
+ * UPDATE whose row count says whether it happened, run in one write transaction (BEGIN
+ * IMMEDIATE) with the ledger events of exactly the rows it changed.
  */
 export class SqliteCampaignStore implements CampaignStore {
   private readonly insertCampaign;
@@ -133,9 +135,17 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly createTx;
   private readonly addItemsTx;
   private readonly decideTx;
+  private readonly transitionTx;
+  private readonly reassignTx;
+  private readonly expireTx;
   private readonly lastCertificationTx;
+  private readonly selectPendingItems;
+  private readonly countCampaignItems;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly appendLedger: LedgerAppender,
+  ) {
     this.insertCampaign = db.prepare<[Campaign]>(
       `INSERT OR IGNORE INTO campaigns (id, review_id, period, name, state, opened_at, due_at, closed_at, opened_by)
        VALUES (@id, @reviewId, @period, @name, @state, @openedAt, @dueAt, @closedAt, @openedBy)`,
@@ -188,6 +198,10 @@ export class SqliteCampaignStore implements CampaignStore {
     this.expireItems = db.prepare<[string, string]>(
       `UPDATE review_items SET state = 'expired', updated_at = ? WHERE campaign_id = ? AND state = 'pending'`,
     );
+    this.countCampaignItems = db.prepare<[string], number>('SELECT count(*) FROM review_items WHERE campaign_id = ?').pluck();
+    this.selectPendingItems = db.prepare<[string], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id`,
+    );
     this.selectDecision = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id = ?`);
     this.selectDecisions = db.prepare<[string], DecisionRow>(
       `SELECT ${DECISION_COLUMNS} FROM decisions WHERE campaign_id = ? ORDER BY decided_at, id`,
@@ -208,14 +222,35 @@ export class SqliteCampaignStore implements CampaignStore {
       if (!stored) throw new Error(`campaign id ${campaign.id} is taken by another review or period`);
       return { campaign: stored, created };
     });
-    this.addItemsTx = db.transaction((items: readonly ReviewItem[]) => {
-      let inserted = 0;
-      for (const item of items) inserted += this.insertItem.run(item, JSON.stringify(item.findings)).changes;
-      return inserted;
+    // INSERT OR IGNORE reports 0 changes for an item another writer inserted first: only the
+    // rows this call inserted get events, so concurrent openers record each assignment once.
+    this.addItemsTx = db.transaction((items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>) => {
+      const inserted: ReviewItem[] = [];
+      for (const item of items) if (this.insertItem.run(item, JSON.stringify(item.findings)).changes === 1) inserted.push(item);
+      if (inserted.length > 0) this.appendLedger(events(inserted));
+      return inserted.length;
+    });
+    this.transitionTx = db.transaction((id: string, from: CampaignState, to: CampaignState, at: string, events: LedgerEvents<Campaign>) => {
+      if (this.transitionCampaign.run({ id, from, to, at }).changes !== 1) return false;
+      this.appendLedger(events(this.selectCampaign.get(id) as Campaign));
+      return true;
+    });
+    this.reassignTx = db.transaction((itemId: string, from: string, to: string, source: string, at: string, events: LedgerEvents<ReviewItem>) => {
+      const before = this.selectItem.get(itemId);
+      if (!before || this.reassignItem.run(to, source, at, itemId, from).changes !== 1) return false;
+      this.appendLedger(events(toItem(before)));
+      return true;
+    });
+    this.expireTx = db.transaction((campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>) => {
+      const pending = this.selectPendingItems.all(campaignId).map(toItem);
+      if (pending.length === 0) return 0;
+      const expired = this.expireItems.run(at, campaignId).changes;
+      this.appendLedger(events(pending));
+      return expired;
     });
     // Read, check and write under one write lock: concurrent deciders (other processes
     // included) queue on it, and the second one finds the first decision.
-    this.decideTx = db.transaction((decision: Decision): DecideResult => {
+    this.decideTx = db.transaction((decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): DecideResult => {
       const found = this.selectItem.get(decision.itemId);
       if (!found) return { ok: false, item: null, decision: null };
       const earlier = this.selectDecision.get(decision.itemId);
@@ -226,11 +261,9 @@ export class SqliteCampaignStore implements CampaignStore {
       }
       this.decideItem.run(outcomeState(decision.outcome), decision.id, decision.decidedAt, decision.itemId);
       this.insertDecision.run(decision, JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0);
-      return {
-        ok: true,
-        item: toItem(this.selectItem.get(decision.itemId) as ItemRow),
-        decision: toDecision(this.selectDecision.get(decision.itemId) as DecisionRow),
-      };
+      const decided = { item: toItem(this.selectItem.get(decision.itemId) as ItemRow), decision: toDecision(this.selectDecision.get(decision.itemId) as DecisionRow) };
+      this.appendLedger(events(decided));
+      return { ok: true, ...decided };
     });
     this.lastCertificationTx = db.transaction((systemId: string) => {
       const last = this.selectLastCertified.get(systemId);
@@ -251,18 +284,22 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.listCampaigns.all({ state: filter.state ?? null, reviewId: filter.reviewId ?? null });
   }
 
-  async transition(id: string, from: CampaignState, to: CampaignState, at: string): Promise<boolean> {
-    return this.transitionCampaign.run({ id, from, to, at }).changes === 1;
+  async transition(id: string, from: CampaignState, to: CampaignState, at: string, events: LedgerEvents<Campaign>): Promise<boolean> {
+    return this.transitionTx.immediate(id, from, to, at, events);
   }
 
-  async addItems(items: readonly ReviewItem[]): Promise<number> {
+  async addItems(items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
     if (items.length === 0) return 0;
-    return this.addItemsTx.immediate(items);
+    return this.addItemsTx.immediate(items, events);
   }
 
   async item(id: string): Promise<ReviewItem | null> {
     const row = this.selectItem.get(id);
     return row ? toItem(row) : null;
+  }
+
+  async countItems(campaignId: string): Promise<number> {
+    return this.countCampaignItems.get(campaignId) as number;
   }
 
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {
@@ -273,16 +310,16 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.selectPendingForReviewer.all(reviewerId).map(toItem);
   }
 
-  async decide(decision: Decision): Promise<DecideResult> {
-    return this.decideTx.immediate(decision);
+  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult> {
+    return this.decideTx.immediate(decision, events);
   }
 
-  async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string): Promise<boolean> {
-    return this.reassignItem.run(toReviewerId, source, at, itemId, fromReviewerId).changes === 1;
+  async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean> {
+    return this.reassignTx.immediate(itemId, fromReviewerId, toReviewerId, source, at, events);
   }
 
-  async expirePending(campaignId: string, at: string): Promise<number> {
-    return this.expireItems.run(at, campaignId).changes;
+  async expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
+    return this.expireTx.immediate(campaignId, at, events);
   }
 
   async decision(itemId: string): Promise<Decision | null> {

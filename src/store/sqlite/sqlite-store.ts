@@ -4,6 +4,7 @@ import { SqliteCampaignStore } from './sqlite-campaign-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { SqliteFindingStore } from './sqlite-finding-store.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
+import { createLedgerAppender } from './ledger-appender.js';
 import { SqliteKvStore } from './sqlite-kv-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteSchedulerStore } from './sqlite-scheduler-store.js';
@@ -18,12 +19,14 @@ import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
  */
 export function openSqliteStore(location: SqliteLocation): Store {
   const db = openDatabase(location);
+  // The one appender of this database: every store appends the events of its changes through it.
+  const appendLedger = createLedgerAppender(db);
   return {
     kind: 'sqlite',
     snapshots: new SqliteSnapshotStore(db),
     identities: new SqliteIdentityStore(db),
     findings: new SqliteFindingStore(db),
-    campaigns: new SqliteCampaignStore(db),
+    campaigns: new SqliteCampaignStore(db, appendLedger),
     deliveries: new SqliteDeliveryStore(db),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),
