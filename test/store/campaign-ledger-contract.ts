@@ -1,0 +1,140 @@
+/**
+ * The campaign store's half of "a state change and its ledger events commit together or not
+ * at all" (ports.ts, LedgerEvents), for every adapter: each change hands its events function
+ * exactly what it changed, appends what that returns in the same transaction, and a failure
+ * anywhere in that transaction (the events function throwing, or the ledger write itself
+ * refusing an event) leaves neither the change nor any event.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Campaign, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { at, batchesOf, campaign, decision, grant, grants, item } from './store-fixtures.js';
+
+async function ledger(store: Store): Promise<LedgerEvent[]> {
+  return (await batchesOf(store.ledger.read())).flat();
+}
+
+function assigned(items: readonly ReviewItem[]): LedgerEventInput[] {
+  return items.map((i) => ({ type: 'item.assigned', actor: 'test', subject: i.id, data: { reviewerId: i.reviewerId } }));
+}
+
+/** An events function that throws: the failure happens inside the transaction, after the state writes. */
+function throwing(): never {
+  throw new Error('injected: events failed');
+}
+
+/** Events the ledger write itself refuses (canonical JSON rejects a non-finite number). */
+function unwritable(subject = 'x'): LedgerEventInput[] {
+  return [{ type: 'test.ok', actor: 'test', subject, data: {} }, { type: 'test.bad', actor: 'test', subject, data: { n: Number.NaN } }];
+}
+
+export function campaignLedgerContract(name: string, open: () => Promise<Store>): void {
+  describe(`campaign store ledger contract: ${name}`, () => {
+    let store: Store;
+    let c: Campaign;
+    const [g1, g2, g3] = [grant('vault', 'alice', 'admin'), grant('vault', 'bob', 'operator'), grant('wallet', 'carol', 'approver')];
+
+    beforeEach(async () => {
+      store = await open();
+      c = (await store.campaigns.create(campaign('quarterly', '2026-Q1'))).campaign;
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('addItems hands the events function exactly the items it inserted; a repeat appends nothing', async () => {
+      const seen: string[][] = [];
+      const events = (inserted: readonly ReviewItem[]) => (seen.push(inserted.map((i) => i.id)), assigned(inserted));
+      const [i1, i2, i3] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2'), item(c, g3, 'mgr-1')];
+      expect(await store.campaigns.addItems([i1, i2], events)).toBe(2);
+      expect(await store.campaigns.addItems([i1, i2], events)).toBe(0);
+      expect(await store.campaigns.addItems([i2, i3, i1], events)).toBe(1);
+      expect(seen).toEqual([[i1.id, i2.id], [i3.id]]);
+      expect((await ledger(store)).map((e) => e.subject)).toEqual([i1.id, i2.id, i3.id]);
+    });
+
+    it('concurrent addItems of the same items: each item is inserted, and recorded, once', async () => {
+      const items = grants('vault', 300).map((g) => item(c, g, 'mgr-1'));
+      const counts = await Promise.all([0, 1, 2, 3].map(() => store.campaigns.addItems(items, assigned)));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(300);
+      const subjects = (await ledger(store)).map((e) => e.subject).sort();
+      expect(subjects).toEqual(items.map((i) => i.id).sort());
+    });
+
+    it('addItems: a failure in the events or in the ledger write leaves no item and no event', async () => {
+      const items = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2')];
+      await expect(store.campaigns.addItems(items, throwing)).rejects.toThrow(/injected/);
+      await expect(store.campaigns.addItems(items, () => unwritable())).rejects.toThrow();
+      expect(await store.campaigns.countItems(c.id)).toBe(0);
+      expect(await ledger(store)).toEqual([]);
+      // Nothing was half-written: the same items insert, with their events, afterwards.
+      expect(await store.campaigns.addItems(items, assigned)).toBe(2);
+      expect(await ledger(store)).toHaveLength(2);
+    });
+
+    it('transition hands over the campaign as transitioned; no transition, no events; a failure undoes the transition', async () => {
+      const seen: Campaign[] = [];
+      const closed = (x: Campaign) => (seen.push(x), [{ type: 'campaign.closed', actor: 'test', subject: x.id, data: { state: x.state } }]);
+      await expect(store.campaigns.transition(c.id, 'open', 'closed', at(2), throwing)).rejects.toThrow(/injected/);
+      await expect(store.campaigns.transition(c.id, 'open', 'closed', at(2), () => unwritable(c.id))).rejects.toThrow();
+      expect(await store.campaigns.get(c.id)).toMatchObject({ state: 'open', closedAt: null });
+      expect(await ledger(store)).toEqual([]);
+
+      expect(await store.campaigns.transition(c.id, 'open', 'closed', at(3), closed)).toBe(true);
+      expect(await store.campaigns.transition(c.id, 'open', 'closed', at(4), closed)).toBe(false);
+      expect(seen).toEqual([{ ...c, state: 'closed', closedAt: at(3) }]);
+      expect((await ledger(store)).map((e) => [e.type, e.subject, e.data])).toEqual([['campaign.closed', c.id, { state: 'closed' }]]);
+    });
+
+    it('decide: the events of the one decision that took effect, once, whatever the number of concurrent deciders', async () => {
+      const i = item(c, g1, 'mgr-1');
+      await store.campaigns.addItems([i], () => []);
+      const attempts = (['approve', 'revoke', 'approve', 'revoke'] as const).map((outcome, n) => decision(i, outcome, { decidedAt: at(30 + n) }));
+      const results = await Promise.all(
+        attempts.map((d) => store.campaigns.decide(d, ({ item: decided, decision: stored }) => [{ type: 'decision.recorded', actor: 'test', subject: decided.id, data: { outcome: stored.outcome, state: decided.state } }])),
+      );
+      const winner = results.find((r) => r.ok)!;
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const events = await ledger(store);
+      expect(events.map((e) => [e.subject, e.data])).toEqual([[i.id, { outcome: winner.decision!.outcome, state: winner.item!.state }]]);
+    });
+
+    it('decide: a failure in the events or the ledger write leaves the item pending and no decision', async () => {
+      const i = item(c, g1, 'mgr-1');
+      await store.campaigns.addItems([i], () => []);
+      await expect(store.campaigns.decide(decision(i, 'revoke'), throwing)).rejects.toThrow(/injected/);
+      await expect(store.campaigns.decide(decision(i, 'revoke'), () => unwritable(i.id))).rejects.toThrow();
+      expect(await store.campaigns.item(i.id)).toMatchObject({ state: 'pending', decisionId: null });
+      expect(await store.campaigns.decision(i.id)).toBeNull();
+      expect(await ledger(store)).toEqual([]);
+      expect((await store.campaigns.decide(decision(i, 'approve'), () => [])).ok).toBe(true);
+    });
+
+    it('reassign hands over the item as it was; a reassignment that did not happen, or failed, records nothing', async () => {
+      const i = item(c, g1, 'mgr-1');
+      await store.campaigns.addItems([i], () => []);
+      const moved = (before: ReviewItem) => [{ type: 'item.reassigned', actor: 'test', subject: before.id, data: { from: before.reviewerId, to: 'mgr-9' } }];
+      expect(await store.campaigns.reassign(i.id, 'someone-else', 'mgr-9', 'delegated', at(5), throwing)).toBe(false);
+      await expect(store.campaigns.reassign(i.id, 'mgr-1', 'mgr-9', 'delegated', at(5), throwing)).rejects.toThrow(/injected/);
+      expect(await store.campaigns.item(i.id)).toMatchObject({ reviewerId: 'mgr-1' });
+      expect(await ledger(store)).toEqual([]);
+      expect(await store.campaigns.reassign(i.id, 'mgr-1', 'mgr-9', 'delegated', at(6), moved)).toBe(true);
+      expect((await ledger(store)).map((e) => e.data)).toEqual([{ from: 'mgr-1', to: 'mgr-9' }]);
+    });
+
+    it('expirePending hands over exactly the items it expired; a repeat, or a failure, records nothing more', async () => {
+      const [a, b, d] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2'), item(c, g3, 'mgr-1')];
+      await store.campaigns.addItems([a, b, d], () => []);
+      await store.campaigns.decide(decision(a, 'approve'), () => []);
+      const expired = (items: readonly ReviewItem[]) => items.map((x) => ({ type: 'item.expired', actor: 'test', subject: x.id, data: { state: x.state } }));
+      await expect(store.campaigns.expirePending(c.id, at(50), throwing)).rejects.toThrow(/injected/);
+      expect(await store.campaigns.items(c.id, { state: 'pending' })).toHaveLength(2);
+      expect(await ledger(store)).toEqual([]);
+
+      expect(await store.campaigns.expirePending(c.id, at(51), expired)).toBe(2);
+      expect(await store.campaigns.expirePending(c.id, at(52), expired)).toBe(0);
+      expect((await ledger(store)).map((e) => [e.subject, e.data])).toEqual([b, d].map((x) => [x.id, { state: 'pending' }]).sort());
+    });
+  });
+}
