@@ -1,4 +1,5 @@
 import type { Store } from '../ports.js';
+import { createLedgerAppender } from './ledger-appender.js';
 import { openDatabase, type SqliteLocation } from './open-database.js';
 import { SqliteCampaignStore } from './sqlite-campaign-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
@@ -24,7 +25,7 @@ export function openSqliteStore(location: SqliteLocation): Store {
     identities: new SqliteIdentityStore(db),
     findings: new SqliteFindingStore(db),
     campaigns: new SqliteCampaignStore(db),
-    deliveries: new SqliteDeliveryStore(db),
+    deliveries: new SqliteDeliveryStore(db, createLedgerAppender(db)),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),
     ledger: new SqliteLedgerStore(db),
