@@ -12,6 +12,7 @@ import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
 import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
+import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-review-sqlite-'));
@@ -28,6 +29,7 @@ afterAll(() => {
 });
 
 storeContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+deliveriesLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 
 describe('sqlite store', () => {
   it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {

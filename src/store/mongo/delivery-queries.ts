@@ -1,8 +1,8 @@
-import type { Model } from 'mongoose';
+import type { ClientSession, Model } from 'mongoose';
 import { markKey } from '../delivery-mark.js';
 import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState } from '../ports.js';
 import type { DeliveryDoc } from './delivery-schema.js';
-import { asString } from './filter-value.js';
+import { asString, operator } from './filter-value.js';
 
 /**
  * claim() as one upsert: the filter matches only a failed delivery (a retry claims it again,
@@ -45,8 +45,16 @@ export function deliveryUpdateFilter(id: string, expected: DeliveryExpected) {
   return {
     _id: asString(id, 'delivery id'),
     state: asString(expected.state, 'state') as DeliveryState,
-    ...(expected.unmarked === undefined ? {} : { [`payload.${markKey(expected.unmarked)}`]: { $exists: false } }),
+    ...(expected.unmarked === undefined ? {} : { [`payload.${markKey(expected.unmarked)}`]: operator({ $exists: false }) }),
   };
+}
+
+/**
+ * One delivery's compare-and-set update inside a ledger transaction: resolves to the delivery
+ * as updated, or null when it was missing or not as expected (then nothing was written).
+ */
+export function updateDeliveryQuery(deliveries: Model<DeliveryDoc>, id: string, expected: DeliveryExpected, patch: DeliveryPatch, session: ClientSession | null) {
+  return deliveries.findOneAndUpdate(deliveryUpdateFilter(id, expected), deliveryPatchUpdate(patch), { session, returnDocument: 'after', runValidators: true });
 }
 
 /** update(): sets exactly the fields the patch names, and updatedAt. */

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState, DeliveryStore, LedgerEvents } from '../ports.js';
-import { claimDeliveryQuery, deliveryListFilter, deliveryPatchUpdate, deliveryUpdateFilter } from './delivery-queries.js';
+import { claimDeliveryQuery, deliveryListFilter, updateDeliveryQuery } from './delivery-queries.js';
 import { deliveryDoc, toDelivery } from './delivery-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
 import { asString } from './filter-value.js';
@@ -36,12 +36,11 @@ export class MongoDeliveryStore implements DeliveryStore {
   }
 
   async updateMany(ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Promise<Delivery[]> {
-    const filters = [...new Set(ids)].map((id) => deliveryUpdateFilter(id, expected));
-    const update = deliveryPatchUpdate(patch);
+    const unique = [...new Set(ids)];
     const { value } = await withLedger(this.connection, this.models, async (session) => {
       const changed: Delivery[] = [];
-      for (const filter of filters) {
-        const doc = await this.models.deliveries.findOneAndUpdate(filter, update, { session, returnDocument: 'after', runValidators: true }).lean();
+      for (const id of unique) {
+        const doc = await updateDeliveryQuery(this.models.deliveries, id, expected, patch, session).lean();
         if (doc) changed.push(toDelivery(doc));
       }
       return { value: changed, events: changed.length > 0 ? events(changed) : [] };
