@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Grant, Identity } from '../../src/domain/index.js';
+import { delegateItem } from '../../src/reviews/delegate-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
 import type { SlackReviewServices } from '../../src/slack/review-services.js';
@@ -111,7 +112,8 @@ async function expectDeliveriesMatchLedger(store: Store, sentType: Record<string
   const bySubject = new Map<string, string[]>();
   for (const e of await store.ledger.query({})) bySubject.set(e.subject, [...(bySubject.get(e.subject) ?? []), e.type]);
   for (const d of await store.deliveries.list({})) {
-    const types = (bySubject.get(d.id) ?? []).filter((t) => t !== 'access.refused');
+    // message.updated records an update of a sent message in place: no change of its delivery.
+    const types = (bySubject.get(d.id) ?? []).filter((t) => t !== 'message.updated');
     if (d.state === 'sent') expect(types, d.id).toEqual([sentType[d.kind]]);
     else if (d.state === 'failed') expect(types.length > 0 && types.every((t) => t === 'message.failed'), `${d.id}: ${types.join()}`).toBe(true);
     else expect(types, d.id).toEqual([]);
@@ -255,5 +257,27 @@ describe('review delivery under faults', () => {
       [`${CAMPAIGN}|m1|reminder|manual-2026-11-24`, CAMPAIGN, 30],
     ]);
     await expectDeliveriesMatchLedger(store, { reminder: 'reminder.sent' });
+  });
+
+  it('a failure recording a delegated page as sent does not mark it failed: it is never sent twice', async () => {
+    const { fake, file, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    await services.delivery.deliverCampaign(CAMPAIGN);
+    const [item] = await store.campaigns.items(CAMPAIGN, { reviewerId: 'm0' });
+    const delegated = await delegateItem(deps, { itemId: item!.id, actor: { id: 'm0', email: 'm0@example.com', slackId: null, label: 'm0@example.com' }, to: 'm1@example.com' });
+    const id = `${CAMPAIGN}|m1|review|d:${item!.id}`;
+    const toM1 = () => dmPosts(fake).filter((c) => c.args.channel === 'U0MGR0001').length;
+    const before = toM1();
+    const restore = failLedgerInsert(file, `NEW.type = 'message.sent' AND NEW.subject = '${id}'`);
+    await expect(services.delivery.deliverDelegated(delegated)).rejects.toThrow('injected ledger fault');
+    expect(toM1()).toBe(before + 1);
+    expect(await store.deliveries.get(id)).toMatchObject({ state: 'claimed' });
+    expect(await store.ledger.query({ subject: id })).toEqual([]);
+
+    restore();
+    await services.delivery.deliverDelegated(delegated);
+    expect(toM1()).toBe(before + 1);
+    expect(await store.ledger.query({ subject: id })).toEqual([]);
+    await expectDeliveriesMatchLedger(store, { review: 'message.sent', escalation: 'escalation.sent' });
   });
 });
