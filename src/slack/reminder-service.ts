@@ -6,9 +6,15 @@
  *   summary per day to the definition's escalation channel.
  * Every message is claimed under its plan key before sending (`${campaign}|${recipient}|reminder|${key}`),
  * so no reminder or escalation goes out twice, however often the job runs.
+ * One message may stand for several deliveries (a reminder listing several campaigns, a manager's
+ * overdue reports): its outcome is recorded on all of them, with one event per delivery that
+ * changed (`reminder.sent` / `escalation.sent` / `message.failed`), in one store transaction
+ * conditional on each being `claimed`. A run that dies between the Slack call and that
+ * transaction leaves them `claimed` with no event; later runs cannot claim them again, so the
+ * message is neither re-sent nor ledgered twice (see review-delivery.ts).
  */
 import { EVENT } from '../audit/event-types.js';
-import type { Campaign, Identity, ReviewItem } from '../domain/index.js';
+import type { Campaign, Identity, LedgerEventInput, ReviewItem } from '../domain/index.js';
 import { findDefinition } from '../reviews/open-campaign.js';
 import { planReminders } from '../reviews/reminder-plan.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
@@ -18,7 +24,7 @@ import type { MessagePayload } from './blocks/index.js';
 import { escalationMessage, reminderMessage } from './blocks/index.js';
 import type { People } from './people.js';
 import { emailOf, loadPeople, nameOf } from './people.js';
-import { deliveryId } from './review-delivery.js';
+import { deliveryId, FROM_CLAIMED } from './review-delivery.js';
 import { slackErrorCode } from './slack-gateway.js';
 import { BOT_ACTOR } from './slack-events.js';
 import type { SlackServiceDeps } from './slack-services.js';
@@ -50,6 +56,9 @@ interface Counts {
 }
 
 const DAY = 86_400_000;
+
+/** The events of a sent message, for the deliveries whose outcome this call recorded. */
+type SentEvents = (changed: readonly Delivery[], sent: { channel: string; ts: string }) => LedgerEventInput[];
 
 export class ReminderService {
   constructor(private readonly s: SlackServiceDeps) {}
@@ -112,10 +121,14 @@ export class ReminderService {
       now,
       campaigns: claimed.map(({ r }) => ({ campaign: r.campaign, pending: r.pending, withFindings: r.withFindings })),
     });
-    const sent = await this.send(deps, await this.slackIdOf(people, reviewerId), message, claimed.map((x) => x.delivery), actor, report);
-    if (!sent) return;
-    report.reminders += 1;
-    await deps.audit.recordMany(claimed.map(({ r, delivery }) => ({ type: EVENT.reminderSent, actor, subject: delivery.id, data: { campaignId: r.campaign.id, reviewerId, key: r.key, pending: r.pending, channel: sent.channel, ts: sent.ts } })));
+    const byId = new Map(claimed.map(({ r, delivery }) => [delivery.id, r]));
+    const sent = await this.send(deps, await this.slackIdOf(people, reviewerId), message, claimed.map((x) => x.delivery), actor, report, (changed, { channel, ts }) =>
+      changed.map((d) => {
+        const r = byId.get(d.id)!;
+        return deps.audit.event(EVENT.reminderSent, actor, d.id, { campaignId: r.campaign.id, reviewerId, key: r.key, pending: r.pending, channel, ts });
+      }),
+    );
+    if (sent) report.reminders += 1;
   }
 
   private async escalateToManagers(
@@ -145,10 +158,14 @@ export class ReminderService {
     for (const { manager, rows } of byManager.values()) {
       const overdue = await Promise.all(rows.map(async (r) => ({ reviewerName: await nameOf(people, r.reviewerId), reviewerSlackId: await this.slackIdOf(people, r.reviewerId), ...counts.get(r.reviewerId)! })));
       const message = escalationMessage({ campaign, now, audience: { kind: 'manager', managerName: manager.displayName }, overdue });
-      const sent = await this.send(deps, await this.slackIdOf(people, manager.id), message, rows.map((r) => r.delivery), actor, report);
-      if (!sent) continue;
-      report.managerEscalations += 1;
-      await deps.audit.recordMany(rows.map((r) => ({ type: EVENT.escalationSent, actor, subject: r.delivery.id, data: { campaignId: campaign.id, reviewerId: r.reviewerId, audience: 'manager', to: manager.id, pending: counts.get(r.reviewerId)?.pending ?? 0, daysOverdue: r.daysOverdue, channel: sent.channel, ts: sent.ts } })));
+      const byId = new Map(rows.map((r) => [r.delivery.id, r]));
+      const sent = await this.send(deps, await this.slackIdOf(people, manager.id), message, rows.map((r) => r.delivery), actor, report, (changed, { channel, ts }) =>
+        changed.map((d) => {
+          const r = byId.get(d.id)!;
+          return deps.audit.event(EVENT.escalationSent, actor, d.id, { campaignId: campaign.id, reviewerId: r.reviewerId, audience: 'manager', to: manager.id, pending: counts.get(r.reviewerId)?.pending ?? 0, daysOverdue: r.daysOverdue, channel, ts });
+        }),
+      );
+      if (sent) report.managerEscalations += 1;
     }
   }
 
@@ -167,14 +184,28 @@ export class ReminderService {
     const overdue = await Promise.all(
       plan.overdueReviewers.map(async (r) => ({ reviewerName: await nameOf(people, r.reviewerId), reviewerSlackId: await this.slackIdOf(people, r.reviewerId), pending: r.pending, withFindings: counts.get(r.reviewerId)?.withFindings ?? 0 })),
     );
-    const sent = await this.send(deps, plan.channel, escalationMessage({ campaign, now, audience: { kind: 'channel' }, overdue }), [delivery], actor, report);
-    if (!sent) return;
-    report.channelEscalations += 1;
-    await deps.audit.record(EVENT.escalationSent, actor, delivery.id, { campaignId: campaign.id, audience: 'channel', to: plan.channel, reviewers: plan.overdueReviewers.map((r) => r.reviewerId), channel: sent.channel, ts: sent.ts });
+    const reviewers = plan.overdueReviewers.map((r) => r.reviewerId);
+    const sent = await this.send(deps, plan.channel, escalationMessage({ campaign, now, audience: { kind: 'channel' }, overdue }), [delivery], actor, report, (changed, { channel, ts }) =>
+      changed.map((d) => deps.audit.event(EVENT.escalationSent, actor, d.id, { campaignId: campaign.id, audience: 'channel', to: plan.channel, reviewers, channel, ts })),
+    );
+    if (sent) report.channelEscalations += 1;
   }
 
-  /** Posts one message for claimed deliveries and records the outcome on each; null when it failed. */
-  private async send(deps: ReviewDeps, to: string | null, message: MessagePayload, deliveries: readonly Delivery[], actor: string, report: ReminderReport): Promise<{ channel: string; ts: string } | null> {
+  /**
+   * Posts one message for claimed deliveries and records the outcome on all of them with its
+   * events (`sentEvents`, or one `message.failed` each) in one store transaction. Returns where
+   * it was posted when this call recorded it as sent; null when it failed (or, never in the claim
+   * protocol, when none of the deliveries was still claimed: then nothing is recorded and it is logged).
+   */
+  private async send(
+    deps: ReviewDeps,
+    to: string | null,
+    message: MessagePayload,
+    deliveries: readonly Delivery[],
+    actor: string,
+    report: ReminderReport,
+    sentEvents: SentEvents,
+  ): Promise<{ channel: string; ts: string } | null> {
     let outcome: { channel: string; ts: string } | { error: string };
     try {
       outcome = to ? await this.s.slack.postMessage(to, message) : { error: 'no active Slack account' };
@@ -182,16 +213,22 @@ export class ReminderService {
       outcome = { error: slackErrorCode(err) };
     }
     const at = deps.now().toISOString();
-    for (const d of deliveries) {
-      if ('error' in outcome) {
-        await deps.store.deliveries.update(d.id, { state: 'failed', attempts: 1, error: outcome.error, updatedAt: at });
-        await deps.audit.record(EVENT.messageFailed, actor, d.id, { campaignId: d.campaignId, kind: d.kind, recipient: d.recipient, error: outcome.error });
-        report.failed.push({ deliveryId: d.id, error: outcome.error });
-      } else {
-        await deps.store.deliveries.update(d.id, { state: 'sent', channel: outcome.channel, ts: outcome.ts, attempts: 1, error: null, updatedAt: at });
-      }
+    const ids = deliveries.map((d) => d.id);
+    if ('error' in outcome) {
+      const { error } = outcome;
+      await deps.store.deliveries.updateMany(ids, FROM_CLAIMED, { state: 'failed', attempts: 1, error, updatedAt: at }, (changed) =>
+        changed.map((d) => deps.audit.event(EVENT.messageFailed, actor, d.id, { campaignId: d.campaignId, kind: d.kind, recipient: d.recipient, error })),
+      );
+      for (const id of ids) report.failed.push({ deliveryId: id, error });
+      return null;
     }
-    return 'error' in outcome ? null : outcome;
+    const sent = outcome;
+    const changed = await deps.store.deliveries.updateMany(ids, FROM_CLAIMED, { state: 'sent', channel: sent.channel, ts: sent.ts, attempts: 1, error: null, updatedAt: at }, (c) => sentEvents(c, sent));
+    if (changed.length < ids.length) {
+      const recorded = new Set(changed.map((d) => d.id));
+      this.s.log.warn({ deliveryIds: ids.filter((id) => !recorded.has(id)), channel: sent.channel, ts: sent.ts }, 'sent a message whose deliveries were no longer claimed: their outcome is not recorded');
+    }
+    return changed.length > 0 ? sent : null;
   }
 
   private async slackIdOf(people: People, key: string): Promise<string | null> {

@@ -5,8 +5,15 @@
  * Exactly-once per page: a page's delivery (`${campaignId}|${reviewerId}|review|${page}`) is
  * claimed in the store before chat.postMessage and marked sent with the DM's channel and ts
  * after, so a resumed or repeated run sends only what is missing and a sent page is never sent
- * again. A page claimed by a run that died before recording the outcome may or may not have
- * reached Slack (Slack has no idempotency key): it is reported as uncertain, never re-sent.
+ * again. The outcome and its ledger event (`message.sent` / `message.failed`) are one store
+ * transaction, conditional on the delivery still being `claimed` (FROM_CLAIMED): a delivery is
+ * sent or failed in the ledger exactly when it is in the table, and recording an outcome twice
+ * changes and ledgers nothing the second time.
+ * The Slack call sits between the claim and that transaction, outside both. A run that dies
+ * after chat.postMessage and before recording the outcome leaves the page `claimed`, with no
+ * event: it may or may not have reached Slack (Slack has no idempotency key), so the next run
+ * reports it as uncertain and neither re-sends nor ledgers it (no duplicate message, no
+ * duplicate or invented event).
  * A failed delivery (no Slack account, Slack error) stays retryable: the next run tries again.
  *
  * When the campaign closes, every sent page is updated in place once more to show the outcome
@@ -17,7 +24,7 @@ import type { Campaign, ReviewItem } from '../domain/index.js';
 import { findDefinition } from '../reviews/open-campaign.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { ReviewError } from '../reviews/review-error.js';
-import type { Delivery } from '../store/ports.js';
+import type { Delivery, DeliveryExpected } from '../store/ports.js';
 import type { MessagePayload, ReviewMessagePage } from './blocks/index.js';
 import { markDelegated, reviewMessage } from './blocks/index.js';
 import { plural, truncateText } from './blocks/mrkdwn.js';
@@ -84,6 +91,12 @@ export interface CloseUpdateReport {
 /** Delivery payload key: when the page was updated to show its closed campaign. */
 const CLOSED_SHOWN_AT = 'closedShownAt';
 
+/**
+ * The compare-and-set of every outcome (sent, failed): only the claimant of a delivery records
+ * its outcome, once. Nothing else updates a claimed delivery.
+ */
+export const FROM_CLAIMED: DeliveryExpected = { state: 'claimed' };
+
 export function deliveryId(campaignId: string, recipient: string, kind: Delivery['kind'], key: string): string {
   return `${campaignId}|${recipient}|${kind}|${key}`;
 }
@@ -136,15 +149,20 @@ export class ReviewDelivery {
     const names = await Promise.all(reviewerIds.slice(0, 20).map(async (r) => `${await nameOf(people, r)} (${(await emailOf(people, r)) ?? 'no email'})`));
     const more = reviewerIds.length > names.length ? ` and ${reviewerIds.length - names.length} more` : '';
     const text = `:warning: ${campaign.name}: ${plural(reviewerIds.length, 'reviewer')} could not get their review message (no Slack account with their email): ${names.join(', ')}${more}. Delegate their items or ask them to decide with \`iam-review decide\`.`;
+    let posted;
     try {
-      const posted = await this.s.slack.postMessage(channel, { text: truncateText(text, 3000), blocks: [] });
-      await deps.store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts: 1, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(EVENT.escalationSent, actor, id, { campaignId: campaign.id, audience: 'channel', to: channel, reason: 'no-slack-account', reviewers: reviewerIds, channel: posted.channel, ts: posted.ts });
+      posted = await this.s.slack.postMessage(channel, { text: truncateText(text, 3000), blocks: [] });
     } catch (err) {
       const error = slackErrorCode(err);
-      await deps.store.deliveries.update(id, { state: 'failed', attempts: 1, error, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, kind: 'escalation', recipient: channel, error });
+      await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'failed', attempts: 1, error, updatedAt: deps.now().toISOString() }, () => [
+        deps.audit.event(EVENT.messageFailed, actor, id, { campaignId: campaign.id, kind: 'escalation', recipient: channel, error }),
+      ]);
+      return;
     }
+    const sent = await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts: 1, updatedAt: deps.now().toISOString() }, () => [
+      deps.audit.event(EVENT.escalationSent, actor, id, { campaignId: campaign.id, audience: 'channel', to: channel, reason: 'no-slack-account', reviewers: reviewerIds, channel: posted.channel, ts: posted.ts }),
+    ]);
+    if (!sent) this.notClaimedAfterSending(id, posted);
   }
 
   private async refreshDirectoryFor(campaign: Campaign): Promise<void> {
@@ -191,11 +209,17 @@ export class ReviewDelivery {
       if (opts.signal?.aborted) return;
       const id = deliveryId(campaign.id, reviewerId, 'review', String(page.page));
       const payload = { itemIds: page.itemIds, page: page.page, pageCount: page.pageCount, renderedAt: now };
-      const claim = () => store.deliveries.claim({ id, campaignId: campaign.id, recipient: reviewerId, kind: 'review', key: String(page.page), state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: deps.now().toISOString(), payload });
+      let claimed = false;
+      const claim = async () =>
+        (claimed = await store.deliveries.claim({ id, campaignId: campaign.id, recipient: reviewerId, kind: 'review', key: String(page.page), state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: deps.now().toISOString(), payload }));
       const attempts = (run.existing.get(id)?.attempts ?? 0) + 1;
+      // Only a delivery this run claimed is ours to mark failed (and ledger): a claim that threw changed nothing.
       const fail = async (error: string): Promise<void> => {
-        await store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
-        await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', page: page.page, error });
+        if (claimed) {
+          await store.deliveries.update(id, FROM_CLAIMED, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() }, () => [
+            deps.audit.event(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', page: page.page, error }),
+          ]);
+        }
         report.failed.push({ deliveryId: id, reviewerId, error });
         opts.onPage?.({ deliveryId: id, state: 'failed' });
       };
@@ -215,16 +239,32 @@ export class ReviewDelivery {
         report.uncertain.push(id);
         continue;
       }
-      await store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, page: page.page, pageCount: page.pageCount, items: page.itemIds.length });
+      const sent = await store.deliveries.update(id, FROM_CLAIMED, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() }, () => [
+        deps.audit.event(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, page: page.page, pageCount: page.pageCount, items: page.itemIds.length }),
+      ]);
+      if (!sent) {
+        this.notClaimedAfterSending(id, posted);
+        report.uncertain.push(id);
+        continue;
+      }
       report.sent += 1;
       opts.onPage?.({ deliveryId: id, state: 'sent' });
     }
   }
 
   /**
+   * A delivery this run claimed and sent was no longer `claimed` when the outcome was recorded:
+   * something outside the claim protocol changed it. Nothing was recorded (no event): say so.
+   */
+  private notClaimedAfterSending(deliveryId: string, posted: { channel: string; ts: string }): void {
+    this.s.log.warn({ deliveryId, channel: posted.channel, ts: posted.ts }, 'sent a message whose delivery was no longer claimed: its outcome is not recorded');
+  }
+
+  /**
    * Re-renders and updates in place (chat.update) every sent review message showing one of these
    * items, so each shows who decided what and when. Returns the number of messages updated.
+   * The `message.updated` event records a Slack call that changes no delivery (a sent message
+   * stays sent), so it is appended on its own after the call.
    */
   async refreshItems(campaignId: string, itemIds: readonly string[], actor: string = BOT_ACTOR): Promise<number> {
     const deps = this.s.review();
@@ -254,10 +294,13 @@ export class ReviewDelivery {
    *
    * Idempotent: an updated page is marked in its delivery (`payload.closedShownAt`) and skipped by
    * later runs, so a second run only retries the pages that failed and the ledger holds one
-   * `message.updated` per page. The mark is written after the ledger event: a crash in between
-   * updates that page again (same content) rather than leaving an update unledgered. A page that
-   * fails (Slack refused, message gone) is ledgered as `message.failed`, reported, and does not
-   * stop the others; its delivery stays `sent` (it was sent: only the closing update is missing).
+   * `message.updated` per page. The mark and the ledger event are one store transaction,
+   * conditional on the page being `sent` and not marked yet: a crash after chat.update and before
+   * that transaction updates that page again (same content) on the next run, and of two runs at
+   * once only the first to record the mark ledgers it (the other counts it as already updated).
+   * A page that fails (Slack refused, message gone) is ledgered as `message.failed` (no state
+   * changes), reported, and does not stop the others; its delivery stays `sent` (it was sent:
+   * only the closing update is missing).
    */
   async updateClosedCampaign(campaignId: string, opts: CloseUpdateOptions = {}): Promise<CloseUpdateReport> {
     const deps = this.s.review();
@@ -293,10 +336,12 @@ export class ReviewDelivery {
       report.failed.push({ deliveryId: d.id, reviewerId: d.recipient, error });
       return;
     }
-    await deps.audit.record(EVENT.messageUpdated, actor, d.id, { ...where, items: itemIdsOf(d) });
     const now = deps.now().toISOString();
-    await deps.store.deliveries.update(d.id, { payload: { ...d.payload, [CLOSED_SHOWN_AT]: now }, updatedAt: now });
-    report.updated += 1;
+    const marked = await deps.store.deliveries.update(d.id, { state: 'sent', unmarked: CLOSED_SHOWN_AT }, { payload: { ...d.payload, [CLOSED_SHOWN_AT]: now }, updatedAt: now }, () => [
+      deps.audit.event(EVENT.messageUpdated, actor, d.id, { ...where, items: itemIdsOf(d) }),
+    ]);
+    if (marked) report.updated += 1;
+    else report.alreadyUpdated += 1;
   }
 
   /**
@@ -327,18 +372,25 @@ export class ReviewDelivery {
     if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
     const email = await emailOf(people, item.reviewerId);
     const attempts = (existing.get(id)?.attempts ?? 0) + 1;
+    let slackId: string | null;
+    let posted;
     try {
-      const slackId = email ? await this.s.directory.userIdForEmail(email) : null;
+      slackId = email ? await this.s.directory.userIdForEmail(email) : null;
       if (!slackId) throw new Error(email ? `no active Slack account for ${email}` : `reviewer ${item.reviewerId} has no email`);
-      const posted = await this.s.slack.postMessage(slackId, page);
-      await deps.store.deliveries.update(id, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, delegatedItem: item.id, items: 1 });
-      report.sent += 1;
+      posted = await this.s.slack.postMessage(slackId, page);
     } catch (err) {
       const error = slackErrorCode(err);
-      await deps.store.deliveries.update(id, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() });
-      await deps.audit.record(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error });
+      await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() }, () => [
+        deps.audit.event(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error }),
+      ]);
+      return;
     }
+    // Recorded outside the try: a failure to record a sent message must not mark it failed (a retry would send it twice).
+    const sent = await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() }, () => [
+      deps.audit.event(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, delegatedItem: item.id, items: 1 }),
+    ]);
+    if (sent) report.sent += 1;
+    else this.notClaimedAfterSending(id, posted);
   }
 
   /**

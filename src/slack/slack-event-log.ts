@@ -2,9 +2,10 @@
  * Events API de-duplication: Slack retries an event (same `event_id`, `x-slack-retry-num`) when
  * it saw no timely answer, so each event id is claimed in the store once (atomically, also
  * across replicas) and processed only by the claimant. A failed processing releases the claim so
- * that Slack's next retry is processed.
+ * that Slack's next retry is processed. These claims are bookkeeping, not messages: they record
+ * no ledger event (what `work` does records its own).
  */
-import { deliveryId } from './review-delivery.js';
+import { deliveryId, FROM_CLAIMED } from './review-delivery.js';
 import type { SlackServiceDeps } from './slack-services.js';
 
 /** The pseudo-campaign event claims are filed under (deliveries need one). */
@@ -24,10 +25,10 @@ export class SlackEventLog {
     }
     try {
       await work();
-      await store.deliveries.update(id, { state: 'sent', attempts: 1, updatedAt: now().toISOString() });
+      await store.deliveries.update(id, FROM_CLAIMED, { state: 'sent', attempts: 1, updatedAt: now().toISOString() }, () => []);
       return true;
     } catch (err) {
-      await store.deliveries.update(id, { state: 'failed', attempts: 1, error: (err as Error).message, updatedAt: now().toISOString() });
+      await store.deliveries.update(id, FROM_CLAIMED, { state: 'failed', attempts: 1, error: (err as Error).message, updatedAt: now().toISOString() }, () => []);
       throw err;
     }
   }

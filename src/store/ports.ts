@@ -213,14 +213,48 @@ export interface Delivery {
   payload: Record<string, unknown>;
 }
 
+/** The fields an update may set; updatedAt always. */
+export type DeliveryPatch = Partial<Pick<Delivery, 'state' | 'channel' | 'ts' | 'attempts' | 'error' | 'payload'>> & { updatedAt: string };
+
+/**
+ * What a delivery must be for an update to apply (compare-and-set): in `state` and, with
+ * `unmarked`, without that key in its payload yet (a one-time mark, e.g. when a sent page was
+ * updated to show its closed campaign). A key is a plain identifier (letters, digits, `_`).
+ */
+export interface DeliveryExpected {
+  state: DeliveryState;
+  unmarked?: string;
+}
+
+/**
+ * Outgoing messages. A message is claimed before it is sent (claim), and its outcome recorded
+ * after (update), with the outcome's ledger events in the same transaction. The send itself
+ * (a Slack call) happens between the two, outside any transaction: a process that dies after
+ * sending and before update leaves the delivery `claimed` with no event. Nothing takes over a
+ * claimed delivery (claim refuses it; update from `claimed` is its claimant's alone), so it is
+ * never sent or ledgered twice: callers report it as uncertain.
+ */
 export interface DeliveryStore {
   /**
    * Claims a delivery before sending; false when it exists already (claimed or sent). A failed
    * delivery can be claimed again (a retry): it becomes `claimed`, keeping its attempts and error.
    */
   claim(delivery: Delivery): Promise<boolean>;
-  /** Records the outcome of a send. */
-  update(id: string, patch: Partial<Pick<Delivery, 'state' | 'channel' | 'ts' | 'attempts' | 'error' | 'payload'>> & { updatedAt: string }): Promise<void>;
+  /**
+   * Records an outcome: sets the patch's fields when the delivery is as `expected` (see
+   * DeliveryExpected) and appends `events` of the delivery as updated, in one transaction.
+   * Returns the updated delivery, or null when it is missing or not as expected (e.g. no longer
+   * `claimed`: already recorded, by this caller or another): then nothing changed, `events` is
+   * not called and nothing is appended.
+   */
+  update(id: string, expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<Delivery>): Promise<Delivery | null>;
+  /**
+   * update() of several deliveries with one patch (one message sent for several, e.g. a
+   * reminder listing several campaigns), in one transaction: `events` gets exactly the ones
+   * that were as expected, as updated, in `ids` order, and is not called when there are none.
+   * Returns them.
+   */
+  updateMany(ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Promise<Delivery[]>;
   get(id: string): Promise<Delivery | null>;
   list(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }): Promise<Delivery[]>;
 }

@@ -1,11 +1,14 @@
 /**
  * Delivery under faults: a crash between opening a campaign and sending its messages (resume
  * sends only the missing pages, never one twice), Slack answering 429 on 30% of calls (every
- * page still sent exactly once), and reviewers without a Slack account (failed, ledgered, counted).
+ * page still sent exactly once), reviewers without a Slack account (failed, ledgered, counted),
+ * and a failure recording an outcome after Slack took the message (the delivery and its ledger
+ * event are one transaction: neither is recorded, and nothing is sent or ledgered twice later).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { retryPolicies, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +16,7 @@ import { z } from 'zod';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Grant, Identity } from '../../src/domain/index.js';
+import { delegateItem } from '../../src/reviews/delegate-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
 import type { SlackReviewServices } from '../../src/slack/review-services.js';
@@ -31,6 +35,8 @@ const CAMPAIGN = 'semiannual:2026-H2';
 
 interface World {
   fake: FakeSlack;
+  /** The SQLite file of `store`, for faults injected through a connection of the test's own. */
+  file: string;
   store: Store;
   deps: ReviewDeps;
   services: SlackReviewServices;
@@ -58,7 +64,8 @@ async function world(fakeOptions: FakeSlackOptions = {}): Promise<World> {
   }
   const users = Array.from({ length: MANAGERS - 1 }, (_, m) => ({ id: `U0MGR${String(m).padStart(4, '0')}`, name: `m${m}`, realName: `Manager ${m}`, email: `m${m}@example.com` }));
   const fake = await FakeSlack.start({ users, channels: [{ id: 'C0ACCESS01', name: 'access-reviews' }], ...fakeOptions });
-  const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-faults-')), 'f.db') });
+  const file = join(mkdtempSync(join(tmpdir(), 'iam-faults-')), 'f.db');
+  const store = openSqliteStore({ file });
   await seedIdentities(store, 'hr', people);
   await seedGrants(store, 'trading', grants);
   const now = () => new Date('2026-11-24T09:00:00Z');
@@ -67,7 +74,7 @@ async function world(fakeOptions: FakeSlackOptions = {}): Promise<World> {
   const deps: ReviewDeps = { store, audit: new AuditLog(store.ledger, now), now, config, timeZone: 'UTC' };
   const client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: retryPolicies.rapidRetryPolicy, rejectRateLimitedCalls: false, logger: quietLogger() });
   const services = createSlackReviewServices(slackServiceDeps({ client, review: () => deps, log: pino({ level: 'silent' }) }));
-  const w = { fake, store, deps, services };
+  const w = { fake, file, store, deps, services };
   worlds.push(w);
   return w;
 }
@@ -85,6 +92,32 @@ function postsPerUser(fake: FakeSlack): Map<string, number> {
   const counts = new Map<string, number>();
   for (const c of dmPosts(fake)) counts.set(String(c.args.channel), (counts.get(String(c.args.channel)) ?? 0) + 1);
   return counts;
+}
+
+/** Makes the ledger refuse events matching `when` (SQL on NEW), until the returned function is called. */
+function failLedgerInsert(file: string, when: string): () => void {
+  const db = new Database(file);
+  db.exec(`CREATE TRIGGER inject_ledger_fault BEFORE INSERT ON ledger_events WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected ledger fault'); END`);
+  return () => {
+    db.exec('DROP TRIGGER inject_ledger_fault');
+    db.close();
+  };
+}
+
+/**
+ * State and ledger agree on deliveries: each sent one has exactly one `sent` event of its kind,
+ * each failed one at least one `message.failed`, and a claimed one (outcome unknown) none.
+ */
+async function expectDeliveriesMatchLedger(store: Store, sentType: Record<string, string>): Promise<void> {
+  const bySubject = new Map<string, string[]>();
+  for (const e of await store.ledger.query({})) bySubject.set(e.subject, [...(bySubject.get(e.subject) ?? []), e.type]);
+  for (const d of await store.deliveries.list({})) {
+    // message.updated records an update of a sent message in place: no change of its delivery.
+    const types = (bySubject.get(d.id) ?? []).filter((t) => t !== 'message.updated');
+    if (d.state === 'sent') expect(types, d.id).toEqual([sentType[d.kind]]);
+    else if (d.state === 'failed') expect(types.length > 0 && types.every((t) => t === 'message.failed'), `${d.id}: ${types.join()}`).toBe(true);
+    else expect(types, d.id).toEqual([]);
+  }
 }
 
 async function sentPages(store: Store): Promise<Map<string, number>> {
@@ -165,5 +198,86 @@ describe('review delivery under faults', () => {
     expect(next.sent).toBe(2);
     expect(fake.callsTo('users.lookupByEmail')).toHaveLength(2);
     expect(postsPerUser(fake).get('U0MGR0011')).toBe(2);
+  });
+
+  it('a failure recording a sent page leaves it claimed with no event: the next run reports it uncertain, sends and ledgers nothing twice', async () => {
+    const { fake, file, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    const stuck = `${CAMPAIGN}|m3|review|1`;
+    const restore = failLedgerInsert(file, `NEW.type = 'message.sent' AND NEW.subject = '${stuck}'`);
+    // Slack takes m3's first page; recording it fails, and the run stops there.
+    await expect(services.delivery.deliverCampaign(CAMPAIGN, { concurrency: 1 })).rejects.toThrow('injected ledger fault');
+    expect(postsPerUser(fake).get('U0MGR0003')).toBe(1);
+    expect(await store.deliveries.get(stuck)).toMatchObject({ state: 'claimed', channel: null, ts: null });
+    expect(await store.ledger.query({ subject: stuck })).toEqual([]);
+    await expectDeliveriesMatchLedger(store, { review: 'message.sent', escalation: 'escalation.sent' });
+
+    restore();
+    const resumed = await services.delivery.deliverCampaign(CAMPAIGN);
+    expect(resumed.uncertain).toEqual([stuck]);
+    // m3's first page went out once (in the failed run), their second in this one.
+    expect(postsPerUser(fake).get('U0MGR0003')).toBe(2);
+    for (let m = 0; m < MANAGERS - 1; m++) expect(postsPerUser(fake).get(`U0MGR${String(m).padStart(4, '0')}`)).toBe(2);
+    expect(await store.deliveries.get(stuck)).toMatchObject({ state: 'claimed' });
+    expect(await store.ledger.query({ subject: stuck })).toEqual([]);
+    await expectDeliveriesMatchLedger(store, { review: 'message.sent', escalation: 'escalation.sent' });
+    expect(await store.ledger.query({ type: 'message.sent' })).toHaveLength(2 * (MANAGERS - 1) - 1);
+  });
+
+  it('a reminder for two campaigns records both deliveries and both reminder.sent events, or neither', async () => {
+    const { fake, file, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    await openCampaign(deps, 'semiannual', { period: '2026-H1', actor: 'scheduler' });
+    const earlier = 'semiannual:2026-H1';
+    // Recording m0's reminder fails at its second event, after Slack took the DM.
+    const restore = failLedgerInsert(file, `NEW.type = 'reminder.sent' AND NEW.subject = '${CAMPAIGN}|m0|reminder|manual-2026-11-24'`);
+    await expect(services.reminders.run({ manual: true })).rejects.toThrow('injected ledger fault');
+    const reminded = (user: string) => fake.messagesIn(user).filter((m) => /remind|pending/i.test(m.text ?? '')).length;
+    expect(reminded('U0MGR0000')).toBe(1);
+    const slackManagers = Array.from({ length: MANAGERS - 1 }, (_, m) => `U0MGR${String(m).padStart(4, '0')}`);
+    const remindedBefore = slackManagers.filter((u) => reminded(u) === 1).length;
+    const m0 = [`${earlier}|m0|reminder|manual-2026-11-24`, `${CAMPAIGN}|m0|reminder|manual-2026-11-24`];
+    for (const id of m0) {
+      expect(await store.deliveries.get(id)).toMatchObject({ state: 'claimed', channel: null, ts: null });
+      expect(await store.ledger.query({ subject: id })).toEqual([]);
+    }
+    await expectDeliveriesMatchLedger(store, { reminder: 'reminder.sent' });
+
+    restore();
+    const again = await services.reminders.run({ manual: true });
+    // m0's deliveries stay claimed (the DM may have gone out: it is not sent again); everyone else gets one DM for both campaigns.
+    expect(reminded('U0MGR0000')).toBe(1);
+    for (const u of slackManagers) expect(reminded(u)).toBe(1);
+    expect(again.reminders).toBe(slackManagers.length - remindedBefore);
+    for (const id of m0) expect(await store.deliveries.get(id)).toMatchObject({ state: 'claimed' });
+    const events = await store.ledger.query({ type: 'reminder.sent' });
+    expect(events).toHaveLength(2 * (MANAGERS - 2));
+    expect(events.filter((e) => e.data.reviewerId === 'm1').map((e) => [e.subject, e.data.campaignId, e.data.pending])).toEqual([
+      [`${earlier}|m1|reminder|manual-2026-11-24`, earlier, 30],
+      [`${CAMPAIGN}|m1|reminder|manual-2026-11-24`, CAMPAIGN, 30],
+    ]);
+    await expectDeliveriesMatchLedger(store, { reminder: 'reminder.sent' });
+  });
+
+  it('a failure recording a delegated page as sent does not mark it failed: it is never sent twice', async () => {
+    const { fake, file, store, deps, services } = await world();
+    await openCampaign(deps, 'semiannual', { actor: 'scheduler' });
+    await services.delivery.deliverCampaign(CAMPAIGN);
+    const [item] = await store.campaigns.items(CAMPAIGN, { reviewerId: 'm0' });
+    const delegated = await delegateItem(deps, { itemId: item!.id, actor: { id: 'm0', email: 'm0@example.com', slackId: null, label: 'm0@example.com' }, to: 'm1@example.com' });
+    const id = `${CAMPAIGN}|m1|review|d:${item!.id}`;
+    const toM1 = () => dmPosts(fake).filter((c) => c.args.channel === 'U0MGR0001').length;
+    const before = toM1();
+    const restore = failLedgerInsert(file, `NEW.type = 'message.sent' AND NEW.subject = '${id}'`);
+    await expect(services.delivery.deliverDelegated(delegated)).rejects.toThrow('injected ledger fault');
+    expect(toM1()).toBe(before + 1);
+    expect(await store.deliveries.get(id)).toMatchObject({ state: 'claimed' });
+    expect(await store.ledger.query({ subject: id })).toEqual([]);
+
+    restore();
+    await services.delivery.deliverDelegated(delegated);
+    expect(toM1()).toBe(before + 1);
+    expect(await store.ledger.query({ subject: id })).toEqual([]);
+    await expectDeliveriesMatchLedger(store, { review: 'message.sent', escalation: 'escalation.sent' });
   });
 });

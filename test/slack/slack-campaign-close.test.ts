@@ -4,6 +4,7 @@
  * through `iam-review campaign close` (which updates the messages when Slack is configured).
  * boss's items span two pages; head-of-trading has a page of their own and a delegated one.
  */
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { openApp } from '../../src/app.js';
@@ -167,6 +168,35 @@ describe('closing a campaign updates its review messages', () => {
     expect(retry).toEqual({ campaignId: CAMPAIGN, pages: 5, updated: 1, alreadyUpdated: 4, failed: [], uncertain: [] });
     expect(isClosedRendering(messageAt(failedPage))).toBe(true);
     expect((await closedUpdates()).map((e) => e.subject).sort()).toEqual((await sentPages()).map((d) => d.id).sort());
+  });
+
+  it('two runs at once ledger one message.updated per page: the mark and its event are one compare-and-set', async () => {
+    await closeCampaign(h.deps(), CAMPAIGN, 'sec@example.com');
+    const runs = await Promise.all([h.slack!.services.delivery.updateClosedCampaign(CAMPAIGN), h.slack!.services.delivery.updateClosedCampaign(CAMPAIGN)]);
+    expect(runs.map((r) => r.pages)).toEqual([5, 5]);
+    expect(runs[0]!.updated + runs[1]!.updated).toBe(5);
+    expect(runs.every((r) => r.updated + r.alreadyUpdated === 5)).toBe(true);
+    const pages = await sentPages();
+    expect((await closedUpdates()).map((e) => e.subject).sort()).toEqual(pages.map((d) => d.id).sort());
+    for (const d of pages) expect(isClosedRendering(messageAt(d))).toBe(true);
+  });
+
+  it('a failure writing a page\'s mark leaves no message.updated for it: the re-run updates it again and ledgers it once', async () => {
+    await closeCampaign(h.deps(), CAMPAIGN, 'sec@example.com');
+    const page = (await sentPages()).find((d) => d.key === '2')!;
+    const db = new Database(h.app.env.sqliteFile);
+    db.exec(`CREATE TRIGGER inject_mark_fault BEFORE UPDATE ON deliveries WHEN NEW.id = '${page.id}' AND json_type(NEW.payload, '$.closedShownAt') IS NOT NULL
+      BEGIN SELECT RAISE(ABORT, 'injected mark fault'); END`);
+    await expect(h.slack!.services.delivery.updateClosedCampaign(CAMPAIGN, { concurrency: 1 })).rejects.toThrow('injected mark fault');
+    expect(isClosedRendering(messageAt(page))).toBe(true);
+    expect((await h.app.store.deliveries.get(page.id))!.payload.closedShownAt).toBeUndefined();
+    expect((await closedUpdates()).map((e) => e.subject)).not.toContain(page.id);
+    db.exec('DROP TRIGGER inject_mark_fault');
+    db.close();
+
+    await h.slack!.services.delivery.updateClosedCampaign(CAMPAIGN);
+    expect((await closedUpdates()).map((e) => e.subject).sort()).toEqual((await sentPages()).map((d) => d.id).sort());
+    expect(typeof (await h.app.store.deliveries.get(page.id))!.payload.closedShownAt).toBe('string');
   });
 
   it('a click on an old button of the closed campaign is still refused and changes nothing', async () => {

@@ -611,10 +611,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('update records the outcome, changing only the given fields', async () => {
         const d = delivery('quarterly:2026-Q1', 'U01', '1');
         await store.deliveries.claim(d);
-        await store.deliveries.update(d.id, { state: 'sent', channel: 'D01', ts: '1712345678.000100', attempts: 1, updatedAt: at(1) });
+        await store.deliveries.update(d.id, { state: 'claimed' }, { state: 'sent', channel: 'D01', ts: '1712345678.000100', attempts: 1, updatedAt: at(1) }, () => []);
         const sent = { ...d, state: 'sent' as const, channel: 'D01', ts: '1712345678.000100', attempts: 1, updatedAt: at(1) };
         expect(await store.deliveries.get(d.id)).toEqual(sent);
-        await store.deliveries.update(d.id, { payload: { blocks: 3, q: NE_NULL }, error: null, updatedAt: at(2) });
+        await store.deliveries.update(d.id, { state: 'sent' }, { payload: { blocks: 3, q: NE_NULL }, error: null, updatedAt: at(2) }, () => []);
         expect(await store.deliveries.get(d.id)).toEqual({ ...sent, payload: { blocks: 3, q: NE_NULL }, updatedAt: at(2) });
         expect(await store.deliveries.claim(d)).toBe(false);
       });
@@ -622,7 +622,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('a failed delivery can be claimed again for a retry, keeping its attempts and error', async () => {
         const d = delivery('quarterly:2026-Q1', 'U01', '1');
         await store.deliveries.claim(d);
-        await store.deliveries.update(d.id, { state: 'failed', attempts: 1, error: 'ratelimited', updatedAt: at(1) });
+        await store.deliveries.update(d.id, { state: 'claimed' }, { state: 'failed', attempts: 1, error: 'ratelimited', updatedAt: at(1) }, () => []);
         const retries = await Promise.all([store.deliveries.claim({ ...d, updatedAt: at(2) }), store.deliveries.claim({ ...d, updatedAt: at(2) })]);
         expect(retries.filter(Boolean)).toHaveLength(1);
         expect(await store.deliveries.get(d.id)).toMatchObject({ state: 'claimed', attempts: 1, error: 'ratelimited', updatedAt: at(2) });
@@ -634,7 +634,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const r = delivery('c1', 'U01', '2026-01-10', { kind: 'reminder' });
         const other = delivery('c2', 'U01', '1');
         for (const d of [a, b, r, other]) await store.deliveries.claim(d);
-        await store.deliveries.update(b.id, { state: 'sent', updatedAt: at(1) });
+        await store.deliveries.update(b.id, { state: 'claimed' }, { state: 'sent', updatedAt: at(1) }, () => []);
         expect(ids(await store.deliveries.list({ campaignId: 'c1' })).sort()).toEqual([a.id, b.id, r.id].sort());
         expect(ids(await store.deliveries.list({ campaignId: 'c1', recipient: 'U01' })).sort()).toEqual([a.id, r.id].sort());
         expect(ids(await store.deliveries.list({ kind: 'reminder' }))).toEqual([r.id]);

@@ -1,9 +1,8 @@
-import type { Model } from 'mongoose';
-import type { Delivery, DeliveryKind, DeliveryState, DeliveryStore } from '../ports.js';
+import type { ClientSession, Model } from 'mongoose';
+import { markKey } from '../delivery-mark.js';
+import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState } from '../ports.js';
 import type { DeliveryDoc } from './delivery-schema.js';
-import { asString } from './filter-value.js';
-
-type DeliveryPatch = Parameters<DeliveryStore['update']>[1];
+import { asString, operator } from './filter-value.js';
 
 /**
  * claim() as one upsert: the filter matches only a failed delivery (a retry claims it again,
@@ -36,6 +35,26 @@ export function claimUpdate(d: Delivery) {
 /** claim(): matched (a retry of a failed one) or upserted means claimed; a duplicate key error means not. */
 export function claimDeliveryQuery(deliveries: Model<DeliveryDoc>, d: Delivery) {
   return deliveries.updateOne(claimFilter(d.id), claimUpdate(d), { upsert: true });
+}
+
+/**
+ * update()'s compare-and-set: the delivery with this id, in the expected state and, with
+ * `unmarked`, without that payload key (absent, as SQLite's json_type(...) IS NULL).
+ */
+export function deliveryUpdateFilter(id: string, expected: DeliveryExpected) {
+  return {
+    _id: asString(id, 'delivery id'),
+    state: asString(expected.state, 'state') as DeliveryState,
+    ...(expected.unmarked === undefined ? {} : { [`payload.${markKey(expected.unmarked)}`]: operator({ $exists: false }) }),
+  };
+}
+
+/**
+ * One delivery's compare-and-set update inside a ledger transaction: resolves to the delivery
+ * as updated, or null when it was missing or not as expected (then nothing was written).
+ */
+export function updateDeliveryQuery(deliveries: Model<DeliveryDoc>, id: string, expected: DeliveryExpected, patch: DeliveryPatch, session: ClientSession | null) {
+  return deliveries.findOneAndUpdate(deliveryUpdateFilter(id, expected), deliveryPatchUpdate(patch), { session, returnDocument: 'after', runValidators: true });
 }
 
 /** update(): sets exactly the fields the patch names, and updatedAt. */

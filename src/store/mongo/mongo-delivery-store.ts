@@ -1,13 +1,23 @@
-import type { Delivery, DeliveryKind, DeliveryState, DeliveryStore } from '../ports.js';
-import { claimDeliveryQuery, deliveryListFilter, deliveryPatchUpdate } from './delivery-queries.js';
+import type { Connection } from 'mongoose';
+import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState, DeliveryStore, LedgerEvents } from '../ports.js';
+import { claimDeliveryQuery, deliveryListFilter, updateDeliveryQuery } from './delivery-queries.js';
 import { deliveryDoc, toDelivery } from './delivery-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
 import { asString } from './filter-value.js';
+import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 
-/** Outgoing messages, claimed before sending so that a message goes out at most once. */
+/**
+ * Outgoing messages, claimed before sending so that a message goes out at most once. An
+ * outcome and its ledger events are one transaction (withLedger): each conditional
+ * findOneAndUpdate in the session says whether that delivery changed, and only those that
+ * did are handed to `events`.
+ */
 export class MongoDeliveryStore implements DeliveryStore {
-  constructor(private readonly models: MongoModels) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+  ) {}
 
   async claim(delivery: Delivery): Promise<boolean> {
     await this.models.deliveries.validate(deliveryDoc({ ...delivery, state: 'claimed' }));
@@ -20,8 +30,22 @@ export class MongoDeliveryStore implements DeliveryStore {
     }
   }
 
-  async update(id: string, patch: Parameters<DeliveryStore['update']>[1]): Promise<void> {
-    await this.models.deliveries.updateOne({ _id: asString(id, 'delivery id') }, deliveryPatchUpdate(patch), { runValidators: true });
+  async update(id: string, expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<Delivery>): Promise<Delivery | null> {
+    const [changed] = await this.updateMany([id], expected, patch, ([d]) => events(d!));
+    return changed ?? null;
+  }
+
+  async updateMany(ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Promise<Delivery[]> {
+    const unique = [...new Set(ids)];
+    const { value } = await withLedger(this.connection, this.models, async (session) => {
+      const changed: Delivery[] = [];
+      for (const id of unique) {
+        const doc = await updateDeliveryQuery(this.models.deliveries, id, expected, patch, session).lean();
+        if (doc) changed.push(toDelivery(doc));
+      }
+      return { value: changed, events: changed.length > 0 ? events(changed) : [] };
+    });
+    return value;
   }
 
   async get(id: string): Promise<Delivery | null> {

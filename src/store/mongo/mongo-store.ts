@@ -45,7 +45,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       identities: new MongoIdentityStore(models),
       findings: new MongoFindingStore(models),
       campaigns: new MongoCampaignStore(connection, models),
-      deliveries: new MongoDeliveryStore(models),
+      deliveries: new MongoDeliveryStore(connection, models),
       scheduler: new MongoSchedulerStore(models),
       slackUsers: new MongoSlackUserStore(models),
       ledger: new MongoLedgerStore(connection, models),

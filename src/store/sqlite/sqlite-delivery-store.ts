@@ -1,21 +1,27 @@
 import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryKind, DeliveryState, DeliveryStore } from '../ports.js';
+import { markKey } from '../delivery-mark.js';
+import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState, DeliveryStore, LedgerEvents } from '../ports.js';
+import type { LedgerAppender } from './ledger-appender.js';
 import { parseJson } from './parse-json.js';
 
 const DELIVERY_COLUMNS = `id, campaign_id AS campaignId, recipient, kind, key, state, channel, ts, attempts, error,
   updated_at AS updatedAt, payload`;
 
 type DeliveryRow = Omit<Delivery, 'payload'> & { payload: string };
-type DeliveryPatch = Parameters<DeliveryStore['update']>[1];
 
 function toDelivery(row: DeliveryRow): Delivery {
   return { ...row, payload: parseJson(row.payload, 'deliveries.payload') };
 }
 
-/** Bound values for the patch statement: a `has*` flag (1/0) per optional field. */
-function patchParams(id: string, patch: DeliveryPatch) {
+/**
+ * Bound values for the patch statement: a `has*` flag (1/0) per optional field, and the
+ * expectation (compare-and-set) the row must meet.
+ */
+function patchParams(id: string, expected: DeliveryExpected, patch: DeliveryPatch) {
   return {
     id,
+    expectedState: expected.state,
+    unmarkedPath: expected.unmarked === undefined ? null : `$."${markKey(expected.unmarked)}"`,
     updatedAt: patch.updatedAt,
     hasState: patch.state === undefined ? 0 : 1,
     state: patch.state ?? null,
@@ -32,14 +38,20 @@ function patchParams(id: string, patch: DeliveryPatch) {
   };
 }
 
-/** Outgoing messages, claimed before sending so that a message goes out at most once. */
+/**
+ * Outgoing messages, claimed before sending so that a message goes out at most once. An
+ * outcome and its ledger events are one write transaction (BEGIN IMMEDIATE): the conditional
+ * UPDATE ... RETURNING gives exactly the rows that changed, their events are appended through
+ * the database's ledger appender, and a failure anywhere rolls back both.
+ */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly claimDelivery;
   private readonly patchDelivery;
   private readonly selectDelivery;
   private readonly listDeliveries;
+  private readonly updateTx;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, appendLedger: LedgerAppender) {
     // A failed delivery may be claimed again (a retry); it keeps its attempts and error.
     this.claimDelivery = db.prepare<[Delivery, string]>(
       `INSERT INTO deliveries (id, campaign_id, recipient, kind, key, state, channel, ts, attempts, error, updated_at, payload)
@@ -47,7 +59,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
        ON CONFLICT (id) DO UPDATE SET state = 'claimed', updated_at = excluded.updated_at
        WHERE deliveries.state = 'failed'`,
     );
-    this.patchDelivery = db.prepare<[ReturnType<typeof patchParams>]>(
+    this.patchDelivery = db.prepare<[ReturnType<typeof patchParams>], DeliveryRow>(
       `UPDATE deliveries SET
          state = CASE WHEN @hasState THEN @state ELSE state END,
          channel = CASE WHEN @hasChannel THEN @channel ELSE channel END,
@@ -56,8 +68,18 @@ export class SqliteDeliveryStore implements DeliveryStore {
          error = CASE WHEN @hasError THEN @error ELSE error END,
          payload = CASE WHEN @hasPayload THEN @payload ELSE payload END,
          updated_at = @updatedAt
-       WHERE id = @id`,
+       WHERE id = @id AND state = @expectedState AND (@unmarkedPath IS NULL OR json_type(payload, @unmarkedPath) IS NULL)
+       RETURNING ${DELIVERY_COLUMNS}`,
     );
+    this.updateTx = db.transaction((ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Delivery[] => {
+      const changed: Delivery[] = [];
+      for (const id of new Set(ids)) {
+        const row = this.patchDelivery.get(patchParams(id, expected, patch));
+        if (row) changed.push(toDelivery(row));
+      }
+      if (changed.length > 0) appendLedger(events(changed));
+      return changed;
+    });
     this.selectDelivery = db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`);
     this.listDeliveries = db.prepare<[{ campaignId: string | null; recipient: string | null; kind: string | null; state: string | null }], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries
@@ -71,8 +93,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return this.claimDelivery.run(delivery, JSON.stringify(delivery.payload)).changes === 1;
   }
 
-  async update(id: string, patch: DeliveryPatch): Promise<void> {
-    this.patchDelivery.run(patchParams(id, patch));
+  async update(id: string, expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<Delivery>): Promise<Delivery | null> {
+    const [changed] = this.updateTx.immediate([id], expected, patch, ([d]) => events(d!));
+    return changed ?? null;
+  }
+
+  async updateMany(ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Promise<Delivery[]> {
+    return this.updateTx.immediate(ids, expected, patch, events);
   }
 
   async get(id: string): Promise<Delivery | null> {

@@ -1,10 +1,10 @@
 import type { Store } from '../ports.js';
+import { createLedgerAppender } from './ledger-appender.js';
 import { openDatabase, type SqliteLocation } from './open-database.js';
 import { SqliteCampaignStore } from './sqlite-campaign-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { SqliteFindingStore } from './sqlite-finding-store.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
-import { createLedgerAppender } from './ledger-appender.js';
 import { SqliteKvStore } from './sqlite-kv-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
 import { SqliteSchedulerStore } from './sqlite-scheduler-store.js';
@@ -27,7 +27,7 @@ export function openSqliteStore(location: SqliteLocation): Store {
     identities: new SqliteIdentityStore(db),
     findings: new SqliteFindingStore(db),
     campaigns: new SqliteCampaignStore(db, appendLedger),
-    deliveries: new SqliteDeliveryStore(db),
+    deliveries: new SqliteDeliveryStore(db, appendLedger),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),
     ledger: new SqliteLedgerStore(db),
