@@ -4,10 +4,12 @@
  * once. A null token (re)starts from the top; any other token must match the reader's
  * position, since rows already handed out cannot be replayed without re-reading the file.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConnectorError } from '../connector.js';
 import type { ConnectorContext, Page } from '../connector.js';
+import { checkCsvManifest, parseCsvManifest } from './csv-manifest.js';
 import { CsvReader } from './csv-reader.js';
 import type { CsvRow } from './csv-reader.js';
 import { resolveHeader } from './csv-row-mappers.js';
@@ -19,6 +21,12 @@ export const csvFileSettingsSchema = z.strictObject({
   path: z.string().min(1),
   delimiter: z.string().length(1, 'one character, e.g. "," or ";" or "\\t"').default(','),
   encoding: z.enum(['utf8', 'utf16le', 'latin1']).default('utf8'),
+  /**
+   * Optional control file written by the exporter after the CSV (rows and/or sha256, see
+   * csv-manifest.ts), relative to the connectors/ folder like `path`. When set, a pull whose
+   * file disagrees with it, or whose manifest is missing, is partial (never applied).
+   */
+  manifest: z.string().min(1).optional(),
 });
 export type CsvFileSettings = z.infer<typeof csvFileSettingsSchema>;
 
@@ -39,6 +47,7 @@ export class CsvPager<C extends string, T> {
   private reader: CsvReader | null = null;
   private mapRow: ((row: CsvRow) => T | string) | null = null;
   private readonly absolutePath: string;
+  private readonly configDir: string;
 
   constructor(
     private readonly settings: CsvFileSettings,
@@ -47,6 +56,7 @@ export class CsvPager<C extends string, T> {
     private readonly startPass: CsvPassFactory<C, T>,
     private readonly pageSize = CSV_PAGE_SIZE,
   ) {
+    this.configDir = configDir;
     this.absolutePath = path.resolve(configDir, settings.path);
   }
 
@@ -71,10 +81,26 @@ export class CsvPager<C extends string, T> {
     }
     problems.push(...reader.takeParseProblems());
     const done = rows.length < this.pageSize;
+    if (done && this.settings.manifest !== undefined) problems.push(...(await this.manifestProblems(reader)));
     const page: Page<T> = { items, nextToken: done ? null : String(reader.position) };
     if (problems.length > 0) page.problems = problems;
     if (done) this.close();
     return page;
+  }
+
+  /** The file as read, against its manifest (read once the whole file is). */
+  private async manifestProblems(reader: CsvReader): Promise<string[]> {
+    const manifestPath = this.settings.manifest!;
+    let text: string;
+    try {
+      text = await readFile(path.resolve(this.configDir, manifestPath), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      return [`${manifestPath}: cannot read the manifest of ${this.settings.path} (${code}): the export may not be finished, so it is not applied`];
+    }
+    const manifest = parseCsvManifest(text, manifestPath);
+    if (typeof manifest === 'string') return [manifest];
+    return checkCsvManifest(manifest, { rows: reader.recordsRead(), sha256: reader.sha256() }, this.settings.path, manifestPath);
   }
 
   private async restart(ctx: ConnectorContext): Promise<void> {
@@ -84,6 +110,7 @@ export class CsvPager<C extends string, T> {
       displayPath: this.settings.path,
       delimiter: this.settings.delimiter,
       encoding: this.settings.encoding,
+      hash: this.settings.manifest !== undefined,
     });
     const layout = resolveHeader(reader.header, this.columns.known, this.columns.required);
     const fault =

@@ -3,6 +3,7 @@
  * physical line (1-based) it starts on. The parser stays open between batches, so paging
  * through a 1M-row file parses it once.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { Parser } from 'csv-parse';
@@ -22,6 +23,8 @@ export interface CsvReaderOptions {
   displayPath: string;
   delimiter: string;
   encoding: BufferEncoding;
+  /** Hash the file's bytes as they are read (sha256()), for a manifest check. */
+  hash?: boolean;
 }
 
 /**
@@ -87,9 +90,13 @@ export class CsvReader {
   private lastByte = -1;
   private endChecked = false;
   private readonly displayPath: string;
+  private readonly hasher: Hash | null;
+  /** Records csv-parse skipped as unreadable: still records of the file, for a row count. */
+  private skipped = 0;
 
   private constructor(opts: CsvReaderOptions) {
     this.displayPath = opts.displayPath;
+    this.hasher = opts.hash ? createHash('sha256') : null;
     const parser = new LineTaggingParser({
       delimiter: opts.delimiter,
       encoding: opts.encoding,
@@ -103,6 +110,7 @@ export class CsvReader {
       skip_records_with_error: true,
       on_skip: (err: CsvError | undefined) => {
         const line = typeof err?.lines === 'number' ? err.lines - parser.overcount : '?';
+        this.skipped++;
         this.parseProblems.push(`${opts.displayPath}:${line}: ${err?.message ?? 'unreadable record'}`);
         return undefined;
       },
@@ -122,6 +130,7 @@ export class CsvReader {
     source.on('data', (chunk: string | Buffer) => {
       // No encoding is set on the file stream (the parser decodes): chunks are bytes.
       if (chunk.length > 0) reader.lastByte = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1]!;
+      reader.hasher?.update(chunk);
     });
     pipeline(source, reader.parser, (err) => {
       if (err && !reader.failure) {
@@ -174,6 +183,18 @@ export class CsvReader {
     if (this.lastByte !== -1 && this.lastByte !== 0x0a && this.lastByte !== 0x0d) {
       this.parseProblems.push(`${this.displayPath}: the file does not end with a line break: it may be truncated (its last record cut short), so it is not applied`);
     }
+  }
+
+  /** Data records of the file read so far: those handed out and those skipped as unreadable. */
+  recordsRead(): number {
+    return this.position + this.skipped;
+  }
+
+  /** SHA-256 (hex) of the whole file, once it has been read to its end; null without `hash`. */
+  sha256(): string | null {
+    if (!this.hasher) return null;
+    if (!this.parser.readableEnded) throw new Error('sha256() before the end of the file');
+    return this.hasher.copy().digest('hex');
   }
 
   /** Takes the parser-level problems collected so far. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -203,5 +204,51 @@ describe('csv connector: settings', () => {
     expect(csvConnectorType.settingsSchema.safeParse({ path: 'a.csv', sheet: 1 }).success).toBe(false);
     expect(csvConnectorType.settingsSchema.safeParse({ path: 'a.csv', delimiter: ';;' }).success).toBe(false);
     expect(csvConnectorType.settingsSchema.safeParse({ path: '' }).success).toBe(false);
+  });
+});
+
+describe('csv connector: manifest (rows / sha256 control file)', () => {
+  const rows = Array.from({ length: 12 }, (_, i) => `A-${i},trader\n`);
+  const full = `account_id,role\n${rows.join('')}`;
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  async function pull(csv: string, manifest: string | null, name: string) {
+    await writeFile(path.join(tmp, `${name}.csv`), csv);
+    if (manifest !== null) await writeFile(path.join(tmp, `${name}.manifest`), manifest);
+    const { connector, ctx } = connect({ path: path.join(tmp, `${name}.csv`), manifest: path.join(tmp, `${name}.manifest`) });
+    return drain(connector, ctx);
+  }
+
+  it('a file that matches its manifest reads without problems', async () => {
+    const r = await pull(full, `# written by the exporter\nrows: 12\nsha256: ${sha(full).toUpperCase()}\n`, 'ok');
+    expect(r.problems).toEqual([]);
+    expect(r.items).toHaveLength(12);
+  });
+
+  it('a file cut at a line break (rows missing, still well-formed) is a problem naming both files', async () => {
+    const cut = `account_id,role\n${rows.slice(0, 9).join('')}`;
+    const r = await pull(cut, 'rows: 12\n', 'cut');
+    expect(r.problems).toEqual([expect.stringMatching(/cut\.csv: has 9 data rows, its manifest .*cut\.manifest declares 12: the export is incomplete/)]);
+  });
+
+  it('a file whose bytes differ from the declared sha256 is a problem', async () => {
+    const changed = full.replace('A-3,trader', 'A-3,admin');
+    const r = await pull(changed, `rows: 12\nsha256: ${sha(full)}\n`, 'changed');
+    expect(r.problems).toEqual([expect.stringMatching(/changed\.csv: its SHA-256 does not match/)]);
+  });
+
+  it('a declared manifest that is missing, or malformed, is a problem naming file and line', async () => {
+    expect((await pull(full, null, 'nomanifest')).problems).toEqual([expect.stringMatching(/nomanifest\.manifest: cannot read the manifest of .*nomanifest\.csv \(ENOENT\): the export may not be finished/)]);
+    expect((await pull(full, 'rows: 12\nsha256: nope\n', 'badsha')).problems).toEqual([expect.stringMatching(/badsha\.manifest:2: sha256 must be 64 hex digits/)]);
+    expect((await pull(full, 'rows: twelve\n', 'badrows')).problems).toEqual([expect.stringMatching(/badrows\.manifest:1: rows must be a whole number/)]);
+    expect((await pull(full, 'lines: 12\n', 'badkey')).problems).toEqual([expect.stringMatching(/badkey\.manifest:1: unknown key "lines"/)]);
+    expect((await pull(full, '# nothing\n', 'empty')).problems).toEqual([expect.stringMatching(/empty\.manifest: declares neither rows nor sha256/)]);
+  });
+
+  it('rows counts records the parser could not read too (they are already problems of their own)', async () => {
+    const broken = `account_id,role\nA-1,adm"in\nA-2,viewer\n`;
+    const r = await pull(broken, 'rows: 2\n', 'broken');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/broken\.csv:2:/);
   });
 });
