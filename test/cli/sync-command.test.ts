@@ -65,6 +65,22 @@ describe('iam-review sync exit codes', () => {
     expect((await sync()).code).toBe(EXIT.ok);
   });
 
+  it('does not apply an export that disagrees with its declared manifest (cut at a line break): partial, naming both files', async () => {
+    const yaml = join(configDir, 'connectors/trading.yaml');
+    writeFileSync(yaml, MINIMAL_FIRM['connectors/trading.yaml']! + '  manifest: sample-data/trading.manifest\n');
+    writeFileSync(join(configDir, 'connectors/sample-data/trading.manifest'), 'rows: 20\n');
+    expect((await sync()).code).toBe(EXIT.ok);
+    // The export lost its last five rows, cleanly at a line break: only the manifest can tell.
+    writeTrading(trading(Array.from({ length: 15 }, (_, i) => row(i))));
+    const r = await sync();
+    expect(r.code).toBe(EXIT.syncPartial);
+    expect(r.out).toMatch(/sample-data\/trading\.csv: has 15 data rows, its manifest sample-data\/trading\.manifest declares 20/);
+    const store = openSqliteStore({ file: join(dataDir, 'iam-review.db') });
+    const current = await store.snapshots.current('trading');
+    expect(await store.snapshots.countGrants(current!.id)).toBe(20); // the cut file was not applied
+    await store.close();
+  });
+
   it('exits 1 when a system failed, whatever else happened', async () => {
     rmSync(join(configDir, 'connectors/sample-data/hr.csv'));
     writeTrading(trading([row(0)]));
