@@ -187,7 +187,7 @@ describe('sqlite store', () => {
       const batch = 5_000;
       await store.snapshots.create(snapshot('big', 'exchange', T0));
       for (let from = 0; from < total; from += batch) await store.snapshots.appendGrants('big', grants('exchange', batch, from));
-      expect(await store.snapshots.finish('big', finish('complete'))).toBe(true);
+      expect(await store.snapshots.finish('big', finish('complete'), () => [])).toBe(true);
       expect(await store.snapshots.countGrants('big')).toBe(total);
 
       let pages = 0;
@@ -218,8 +218,8 @@ describe('sqlite store', () => {
         await store.snapshots.appendGrants('a', grants('exchange', 1_500, from));
         await store.snapshots.appendGrants('b', grants('vault', 1_500, from));
       }
-      expect(await store.snapshots.finish('a', finish('complete'))).toBe(true);
-      expect(await store.snapshots.finish('b', finish('complete'))).toBe(true);
+      expect(await store.snapshots.finish('a', finish('complete'), () => [])).toBe(true);
+      expect(await store.snapshots.finish('b', finish('complete'), () => [])).toBe(true);
       for (const size of [1_000, 700]) {
         const seen = new Set<string>();
         const byId: string[] = [];

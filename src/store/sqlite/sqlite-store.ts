@@ -1,4 +1,5 @@
 import type { Store } from '../ports.js';
+import { createLedgerAppender } from './ledger-appender.js';
 import { openDatabase, type SqliteLocation } from './open-database.js';
 import { SqliteCampaignStore } from './sqlite-campaign-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
@@ -18,17 +19,18 @@ import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
  */
 export function openSqliteStore(location: SqliteLocation): Store {
   const db = openDatabase(location);
+  const appendLedger = createLedgerAppender(db);
   return {
     kind: 'sqlite',
-    snapshots: new SqliteSnapshotStore(db),
+    snapshots: new SqliteSnapshotStore(db, appendLedger),
     identities: new SqliteIdentityStore(db),
-    findings: new SqliteFindingStore(db),
+    findings: new SqliteFindingStore(db, appendLedger),
     campaigns: new SqliteCampaignStore(db),
     deliveries: new SqliteDeliveryStore(db),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),
     ledger: new SqliteLedgerStore(db),
-    kv: new SqliteKvStore(db),
+    kv: new SqliteKvStore(db, appendLedger),
     async close() {
       if (db.open) db.close();
     },
