@@ -10,6 +10,9 @@ import { describe } from 'vitest';
 import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
 import type { Store } from '../../src/store/ports.js';
 import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
+import { findingLedgerContract } from './finding-ledger-contract.js';
+import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
 const uri = process.env.MONGODB_URI;
@@ -34,4 +37,7 @@ async function openFreshStore(mongoUri: string): Promise<Store> {
 
 describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   storeContract('mongo', () => openFreshStore(uri as string));
+  snapshotLedgerContract('mongo', () => openFreshStore(uri as string));
+  findingLedgerContract('mongo', () => openFreshStore(uri as string));
+  kvLedgerContract('mongo', () => openFreshStore(uri as string));
 });

@@ -12,6 +12,10 @@ import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
 import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
+import { findingLedgerContract } from './finding-ledger-contract.js';
+import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
+import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-review-sqlite-'));
@@ -28,6 +32,10 @@ afterAll(() => {
 });
 
 storeContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+const faulty = sqliteWithLedgerFault(freshFile);
+snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
+findingLedgerContract('sqlite', faulty.open, faulty.fault);
+kvLedgerContract('sqlite', faulty.open, faulty.fault);
 
 describe('sqlite store', () => {
   it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {

@@ -14,15 +14,17 @@ export const FINDING_CHUNK = 2_000;
 
 /**
  * Findings keep their history: one document per raising of a key. saveEvaluation runs in
- * transactions of at most FINDING_CHUNK findings, each with the ledger events of exactly the
- * findings it opened or resolved (withLedger): first the evaluation and the first chunk of
- * raised findings, then the other chunks, then the unseen ones resolved a chunk at a time.
- * Each chunk is atomic with its events; the evaluation as a whole is not: a crash between
- * chunks leaves it half saved (some findings raised, the unseen ones not yet resolved), every
- * change so far with its events, and the next evaluation converges. Readers may see a
- * half-saved evaluation meanwhile. Two evaluations racing to open the same key cannot both
- * insert (one_open_per_key index; in transactions the loser conflicts, starts over and
- * refreshes the one the winner opened), so an opening is ledgered once.
+ * transactions of at most FINDING_CHUNK raised findings, each with the ledger events of
+ * exactly the findings it opened or resolved (withLedger): one per chunk of raised findings,
+ * the last of which also records the evaluation and resolves the first FINDING_CHUNK unseen
+ * ones, then one per further chunk of unseen ones. An evaluation of up to FINDING_CHUNK
+ * findings raised and resolved is thus one transaction, as on SQLite. A larger one is atomic
+ * per chunk only: a crash between chunks leaves it half saved (some findings raised, the
+ * unseen ones not yet resolved, the evaluation not yet recorded), every change so far with
+ * its events, and the next evaluation converges; readers may see it half saved meanwhile.
+ * Two evaluations racing to open the same key cannot both insert (one_open_per_key index; in
+ * transactions the loser conflicts, starts over and refreshes the one the winner opened), so
+ * an opening is ledgered once.
  */
 export class MongoFindingStore implements FindingStore {
   constructor(
@@ -33,37 +35,42 @@ export class MongoFindingStore implements FindingStore {
   async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }> {
     const doc = evaluationDoc(evaluation);
     await this.models.evaluations.validate(doc);
-    let opened = 0;
-    let refreshed = 0;
-    let resolved = 0;
-    for (let from = 0; from === 0 || from < findings.length; from += FINDING_CHUNK) {
-      const chunk = findings.slice(from, from + FINDING_CHUNK);
+    const totals = { opened: 0, refreshed: 0, resolved: 0 };
+    const chunks = Math.max(1, Math.ceil(findings.length / FINDING_CHUNK));
+    let resolvedLast = 0;
+    for (let c = 0; c < chunks || resolvedLast === FINDING_CHUNK; c++) {
+      const chunk = findings.slice(c * FINDING_CHUNK, (c + 1) * FINDING_CHUNK);
       const { value } = await withLedger(this.connection, this.models, async (session) => {
-        if (from === 0) await this.models.evaluations.bulkWrite([insertIfAbsent(doc)], { ...BULK_WRITE_OPTIONS, session });
-        if (chunk.length === 0) return { value: { opened: 0, refreshed: 0 }, events: [] };
-        const result = await this.models.findings.bulkWrite(
-          chunk.map((finding) => raiseFindingOp(finding, evaluation)),
-          { ...BULK_WRITE_OPTIONS, session },
-        );
-        const openedNow = openedFindings(chunk, result.upsertedIds);
-        return { value: { opened: openedNow.length, refreshed: result.matchedCount }, events: openedNow.length > 0 ? events({ opened: openedNow, resolved: [] }) : [] };
+        let opened: Finding[] = [];
+        let refreshed = 0;
+        if (chunk.length > 0) {
+          const result = await this.models.findings.bulkWrite(
+            chunk.map((finding) => raiseFindingOp(finding, evaluation)),
+            { ...BULK_WRITE_OPTIONS, session },
+          );
+          opened = openedFindings(chunk, result.upsertedIds);
+          refreshed = result.matchedCount;
+        }
+        // Every finding is raised once the last chunk is: the unseen ones can be resolved.
+        let resolved: StoredFinding[] = [];
+        if (c >= chunks - 1) {
+          if (c === chunks - 1) await this.models.evaluations.bulkWrite([insertIfAbsent(doc)], { ...BULK_WRITE_OPTIONS, session });
+          const unseen = await this.models.findings.find(unseenFindingsFilter(evaluation)).sort({ _id: 1 }).limit(FINDING_CHUNK).session(session).lean();
+          if (unseen.length > 0) {
+            // The transaction read them open: a concurrent change to one conflicts and this chunk starts over.
+            await this.models.findings.updateMany(byIds(unseen.map((d) => d._id)), resolveUpdate(evaluation.at), { session });
+            resolved = unseen.map((d) => ({ ...toStoredFinding(d), resolvedAt: evaluation.at }));
+          }
+        }
+        const changed = opened.length > 0 || resolved.length > 0;
+        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? events({ opened, resolved }) : [] };
       });
-      opened += value.opened;
-      refreshed += value.refreshed;
+      totals.opened += value.opened;
+      totals.refreshed += value.refreshed;
+      totals.resolved += value.resolved;
+      resolvedLast = value.resolved;
     }
-    for (;;) {
-      const { value } = await withLedger(this.connection, this.models, async (session) => {
-        const unseen = await this.models.findings.find(unseenFindingsFilter(evaluation)).sort({ _id: 1 }).limit(FINDING_CHUNK).session(session).lean();
-        if (unseen.length === 0) return { value: 0, events: [] };
-        // The transaction read them open: a concurrent change to one conflicts and this chunk starts over.
-        await this.models.findings.updateMany(byIds(unseen.map((d) => d._id)), resolveUpdate(evaluation.at), { session });
-        const resolvedNow = unseen.map((d) => ({ ...toStoredFinding(d), resolvedAt: evaluation.at }));
-        return { value: unseen.length, events: events({ opened: [], resolved: resolvedNow }) };
-      });
-      if (value === 0) break;
-      resolved += value;
-    }
-    return { opened, refreshed, resolved };
+    return totals;
   }
 
   async latestEvaluation(): Promise<Evaluation | null> {
