@@ -64,8 +64,8 @@ async function seed(file: string, n: number): Promise<void> {
   const snap = 'hr@bench';
   await store.snapshots.create({ id: snap, systemId: 'hr', status: 'running', startedAt: '2026-10-01T00:00:00.000Z', finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
   await store.snapshots.appendIdentities(snap, identities);
-  await store.snapshots.finish(snap, { status: 'complete', finishedAt: '2026-10-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, identities: PEOPLE }, problems: [], contentHash: null, previousSnapshotId: null });
-  await store.snapshots.promote(snap);
+  await store.snapshots.finish(snap, { status: 'complete', finishedAt: '2026-10-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, identities: PEOPLE }, problems: [], contentHash: null, previousSnapshotId: null }, () => []);
+  await store.snapshots.promote(snap, null, () => []);
   await store.campaigns.create({ id: CAMPAIGN, reviewId: 'quarterly-critical', period: '2026-Q4', name: 'Quarterly review', state: 'closed', openedAt: '2026-10-01T09:00:00.000Z', dueAt: '2026-10-15T09:00:00.000Z', closedAt: '2026-10-16T09:00:00.000Z', openedBy: 'scheduler' });
   await store.close();
 

@@ -193,6 +193,6 @@ async function promoted(store: Store, id: string, systemId: string, fill: (id: s
   const at = '2026-11-01T00:00:00.000Z';
   await store.snapshots.create({ id, systemId, status: 'running', startedAt: at, finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
   await fill(id);
-  await store.snapshots.finish(id, { status: 'complete', finishedAt: at, durationMs: 0, counts: { ...EMPTY_COUNTS, ...counts }, problems: [], contentHash: null, previousSnapshotId: null });
-  await store.snapshots.promote(id);
+  await store.snapshots.finish(id, { status: 'complete', finishedAt: at, durationMs: 0, counts: { ...EMPTY_COUNTS, ...counts }, problems: [], contentHash: null, previousSnapshotId: null }, () => []);
+  await store.snapshots.promote(id, null, () => []);
 }

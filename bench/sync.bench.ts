@@ -60,8 +60,8 @@ export async function benchSync(opts: { n?: number } = {}): Promise<BenchResult>
     }));
     await store.snapshots.create({ id: 'hr@1', systemId: 'hr', status: 'running', startedAt: new Date().toISOString(), finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
     await store.snapshots.appendIdentities('hr@1', identities);
-    await store.snapshots.finish('hr@1', { status: 'complete', finishedAt: new Date().toISOString(), durationMs: 0, counts: { ...EMPTY_COUNTS, identities: identities.length }, problems: [], contentHash: null, previousSnapshotId: null });
-    await store.snapshots.promote('hr@1');
+    await store.snapshots.finish('hr@1', { status: 'complete', finishedAt: new Date().toISOString(), durationMs: 0, counts: { ...EMPTY_COUNTS, identities: identities.length }, problems: [], contentHash: null, previousSnapshotId: null }, () => []);
+    await store.snapshots.promote('hr@1', null, () => []);
 
     const deps = {
       store,

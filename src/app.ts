@@ -148,9 +148,11 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
       if (recordedDir === null) await store.kv.set(CONFIG_DIR_KEY, config.configDir);
       return;
     }
-    await audit.record(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings, ...(moved ? { previousConfigDir: recordedDir } : {}) });
-    await store.kv.set(CONFIG_HASH_KEY, hash);
-    await store.kv.set(CONFIG_DIR_KEY, config.configDir);
+    // The recorded config and its config.loaded commit together; a concurrent process that
+    // recorded the same config first leaves nothing to change here, and nothing is ledgered twice.
+    await store.kv.setMany({ [CONFIG_HASH_KEY]: hash, [CONFIG_DIR_KEY]: config.configDir }, () => [
+      audit.event(EVENT.configLoaded, actor, 'config', { configDir: config.configDir, hash, files: config.files, warnings: config.warnings, ...(moved ? { previousConfigDir: recordedDir } : {}) }),
+    ]);
   };
   const reviewDeps = (): ReviewDeps => ({ store, audit, now, config: load(), timeZone: env.IAM_REVIEW_TIMEZONE });
   const reviews: ReviewServices = {

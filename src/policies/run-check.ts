@@ -2,21 +2,22 @@
  * The `check` service: reads the current state from the store (current snapshots and their
  * grants in batches, current identities, last certifications), evaluates the policies,
  * stores the evaluation (so findings keep a history: first seen, still open, resolved)
- * and records opened and resolved findings in the audit ledger.
+ * and, in the same transaction(s), the ledger events of exactly the findings it opened and
+ * resolved (a finding a concurrent check opened first is refreshed here, not ledgered twice).
  *
- * Ledger volume: up to LEDGER_DETAIL_LIMIT opened+resolved findings, one event per
- * finding. Above that (a first check of a large estate, a policy change that flips
- * thousands), one summary event per direction carries the counts and a SHA-256 over the
- * sorted finding keys, and only high-severity findings get their own event; the full
- * detail is in the stored evaluation.
+ * Ledger volume, per store transaction (SQLite: the whole evaluation; MongoDB: each chunk of
+ * findings, see FindingStore.saveEvaluation): up to LEDGER_DETAIL_LIMIT opened+resolved
+ * findings, one event per finding. Above that (a first check of a large estate, a policy
+ * change that flips thousands), one summary event per direction carries the counts and a
+ * SHA-256 over the sorted keys of that transaction's findings, and only high-severity
+ * findings get their own event; the full detail is in the stored evaluation.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { EventType } from '../audit/event-types.js';
 import { EVENT } from '../audit/event-types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseRoleRef } from '../config/policy-config.js';
-import type { Evaluation, Finding, FindingType, Severity } from '../domain/index.js';
+import type { Evaluation, Finding, FindingType, LedgerEventInput, Severity } from '../domain/index.js';
 import { findingOf, identityLabel } from '../domain/index.js';
 import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
@@ -50,7 +51,6 @@ export interface CheckResult {
 
 export const LEDGER_DETAIL_LIMIT = 500;
 const GRANT_BATCH = 5000;
-const LEDGER_CHUNK = 1000;
 
 export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promise<CheckResult> {
   const { store, config } = deps;
@@ -110,13 +110,8 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     counts: Object.fromEntries(Object.entries(summary).filter(([, n]) => n > 0)),
   };
 
-  const before = (await store.findings.open()).filter((f) => reported.has(f.systemId));
-  const changes = await store.findings.saveEvaluation(evaluation, result.findings);
-  const raised = new Set(result.findings.map((f) => f.key));
-  const wasOpen = new Set(before.map((f) => f.key));
-  const opened = result.findings.filter((f) => !wasOpen.has(f.key));
-  const resolved = before.filter((f) => !raised.has(f.key));
-  await recordLedger(deps.audit, opts.actor ?? 'system', evaluation.id, opened, resolved);
+  const actor = opts.actor ?? 'system';
+  const changes = await store.findings.saveEvaluation(evaluation, result.findings, ({ opened, resolved }) => ledgerEvents(deps.audit, actor, evaluation.id, opened, resolved));
 
   const byId = new Map(identities.map((i) => [i.id, i]));
   const identityLabels = new Map<string, string>();
@@ -169,13 +164,14 @@ function summaryData(evaluationId: string, findings: readonly Finding[], detaile
   };
 }
 
-async function recordLedger(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Promise<void> {
+/** The events of the findings one store transaction opened and resolved (see the ledger volume above). */
+function ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): LedgerEventInput[] {
   const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
-  const inputs: { type: EventType; actor: string; subject: string; data: Record<string, unknown> }[] = [];
+  const inputs: LedgerEventInput[] = [];
   for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
     const detailed = detailAll ? list : list.filter((f) => f.severity === 'high');
-    if (!detailAll && list.length > 0) inputs.push({ type, actor, subject: `evaluation:${evaluationId}`, data: summaryData(evaluationId, list, detailed.length) });
-    for (const f of detailed) inputs.push({ type, actor, subject: f.key, data: findingData(evaluationId, f) });
+    if (!detailAll && list.length > 0) inputs.push(audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed.length)));
+    for (const f of detailed) inputs.push(audit.event(type, actor, f.key, findingData(evaluationId, f)));
   }
-  for (let i = 0; i < inputs.length; i += LEDGER_CHUNK) await audit.recordMany(inputs.slice(i, i + LEDGER_CHUNK));
+  return inputs;
 }

@@ -67,10 +67,14 @@ export interface SnapshotStore {
   /** Adds identities to a running snapshot of a directory system (throws as appendGrants). Same id: last wins. */
   appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
   /**
-   * Records the outcome of a run. Only a `running` snapshot can be finished; returns false
-   * otherwise. An outcome status the lifecycle does not allow (`running`) throws.
+   * Records the outcome of a run and its ledger events (`events` gets the snapshot as
+   * finished) in one transaction. Only a `running` snapshot can be finished; returns false
+   * otherwise, appending nothing. An outcome status the lifecycle does not allow (`running`)
+   * throws. With `promote`, the snapshot also becomes its system's current state in that
+   * transaction (the outcome must be `complete`: promote()'s rule, checked before anything
+   * is written).
    */
-  finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean>;
+  finish(snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, options?: { promote?: boolean }): Promise<boolean>;
   get(snapshotId: string): Promise<Snapshot | null>;
   /** Newest first. */
   list(filter?: { systemId?: string; status?: SnapshotStatus; limit?: number }): Promise<Snapshot[]>;
@@ -79,11 +83,14 @@ export interface SnapshotStore {
   /** systemId -> current snapshot, for every system that has one. */
   currentAll(): Promise<Map<string, Snapshot>>;
   /**
-   * Makes a snapshot the current state of its system. Allowed for `complete` snapshots, and
-   * for `quarantined` ones only together with `acceptedBy` (which flips them to complete).
-   * Throws on any other status: a failed or partial pull never becomes current.
+   * Makes a snapshot the current state of its system, with its ledger events (`events` gets
+   * the snapshot as promoted) in one transaction. Allowed for `complete` snapshots, and for
+   * `quarantined` ones only together with `acceptedBy` (which flips them to complete).
+   * Throws on any other status: a failed or partial pull never becomes current. Returns
+   * whether anything changed: promoting the current snapshot again (e.g. a second acceptance
+   * of one already accepted) changes nothing and appends nothing.
    */
-  promote(snapshotId: string, acceptedBy?: string): Promise<void>;
+  promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean>;
   /** The snapshot's grants in ascending grant id order, in batches of at most `batchSize`. */
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
   /**
@@ -113,13 +120,27 @@ export interface IdentityStore {
   findByEmail(email: string): Promise<Identity | null>;
 }
 
+/** What one transaction of saveEvaluation changed: the findings it opened and those it resolved. */
+export interface FindingChanges {
+  /** Raised findings this call opened (no open row of their key existed): the caller's objects. */
+  opened: readonly Finding[];
+  /** Open findings this call resolved, as stored, with their resolvedAt. */
+  resolved: readonly StoredFinding[];
+}
+
 export interface FindingStore {
   /**
    * Stores one evaluation: findings already open (same key) are refreshed (lastSeenAt,
    * evaluationId, severity, reason, evidence), new ones are opened with firstSeenAt = at, and
-   * open findings of the evaluated systems that were not raised again are resolved.
+   * open findings of the evaluated systems that were not raised again are resolved. The
+   * ledger events of the findings opened and resolved are appended with them: `events` gets
+   * exactly the findings this call opened and resolved (a finding another evaluation opened
+   * first is refreshed here, not opened), once per transaction: SQLite saves the whole
+   * evaluation in one; MongoDB in chunks (MongoFindingStore), each chunk
+   * atomic with its own events (a crash between chunks leaves the evaluation half saved,
+   * every change saved so far with its events; the next evaluation converges).
    */
-  saveEvaluation(evaluation: Evaluation, findings: readonly Finding[]): Promise<{ opened: number; refreshed: number; resolved: number }>;
+  saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }>;
   latestEvaluation(): Promise<Evaluation | null>;
   /** Open findings, optionally of one system or for a set of grant ids. */
   open(filter?: { systemId?: string; grantIds?: readonly string[] }): Promise<StoredFinding[]>;
@@ -330,10 +351,24 @@ export interface LedgerStore {
   query(filter: { since?: string; until?: string; type?: string; subject?: string; limit?: number }): Promise<LedgerEvent[]>;
 }
 
+/** One value setMany changed: its key, the value set, and the value before (null when new). */
+export interface KvChange {
+  key: string;
+  value: string;
+  previous: string | null;
+}
+
 /** Small named values: config hashes, Graph delta links, demo markers. */
 export interface KvStore {
   get(key: string): Promise<string | null>;
+  /** Sets a value that no ledger event records (a delta link, a run's owner). */
   set(key: string, value: string): Promise<void>;
+  /**
+   * Sets several values and appends their ledger events in one transaction. `events` gets the
+   * values that changed (a value equal to the stored one is no change), in `values`' order;
+   * when none changed it is not called and nothing is appended. Returns the changes.
+   */
+  setMany(values: Readonly<Record<string, string>>, events: LedgerEvents<readonly KvChange[]>): Promise<KvChange[]>;
 }
 
 export interface Store {

@@ -52,17 +52,21 @@ export async function closeStaleRuns(systemId: string, timeoutMs: number, deps: 
     if (why === null) continue;
     const now = deps.now();
     const problems = [`the run stopped without finishing (${why}); closed as failed by a later sync`];
-    const finished = await deps.store.snapshots.finish(snapshot.id, {
-      status: 'failed',
-      finishedAt: now.toISOString(),
-      durationMs: now.getTime() - Date.parse(snapshot.startedAt),
-      counts: snapshot.counts,
-      problems,
-      contentHash: null,
-      previousSnapshotId: snapshot.previousSnapshotId,
-    });
+    // The failed outcome and its sync.failed commit together; false when it was no longer running.
+    const finished = await deps.store.snapshots.finish(
+      snapshot.id,
+      {
+        status: 'failed',
+        finishedAt: now.toISOString(),
+        durationMs: now.getTime() - Date.parse(snapshot.startedAt),
+        counts: snapshot.counts,
+        problems,
+        contentHash: null,
+        previousSnapshotId: snapshot.previousSnapshotId,
+      },
+      () => [deps.audit.event(EVENT.syncFailed, actor, systemId, { snapshotId: snapshot.id, status: 'failed', counts: snapshot.counts, problems, previousSnapshotId: snapshot.previousSnapshotId, stale: true })],
+    );
     if (!finished) continue; // another process closed it, or it finished after all
-    await deps.audit.record(EVENT.syncFailed, actor, systemId, { snapshotId: snapshot.id, status: 'failed', counts: snapshot.counts, problems, previousSnapshotId: snapshot.previousSnapshotId, stale: true });
     closed.push(snapshot.id);
   }
   return closed;

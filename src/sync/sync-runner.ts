@@ -40,6 +40,8 @@ export async function acceptQuarantined(store: Store, audit: AuditLog, snapshotI
   const snapshot = await store.snapshots.get(snapshotId);
   if (!snapshot) throw new Error(`no snapshot "${snapshotId}"`);
   if (snapshot.status !== 'quarantined') throw new Error(`snapshot "${snapshotId}" is ${snapshot.status}, not quarantined`);
-  await store.snapshots.promote(snapshotId, by);
-  await audit.record(EVENT.syncAccepted, by, snapshot.systemId, { snapshotId, counts: snapshot.counts, reason: snapshot.problems });
+  // The acceptance, the promotion and sync.quarantine-accepted commit together.
+  const accepted = await store.snapshots.promote(snapshotId, by, () => [audit.event(EVENT.syncAccepted, by, snapshot.systemId, { snapshotId, counts: snapshot.counts, reason: snapshot.problems })]);
+  // Accepted by a concurrent call meanwhile (and still current): that one ledgered it.
+  if (!accepted) throw new Error(`snapshot "${snapshotId}" is complete, not quarantined (accepted meanwhile)`);
 }

@@ -161,7 +161,7 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
 
   if (problemCount > problems.length) problems.push(`... and ${problemCount - problems.length} more problems`);
   const finishedAt = deps.now();
-  let status: Snapshot['status'];
+  let status: Exclude<Snapshot['status'], 'running'>;
   if (error) {
     status = 'failed';
     problems.unshift(error.message);
@@ -177,29 +177,36 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
       status = 'complete';
     }
   }
-  await store.snapshots.finish(snapshotId, {
-    status,
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - started.getTime(),
-    counts,
-    problems,
-    contentHash,
-    previousSnapshotId: previous?.id ?? null,
-  });
-  const applied = status === 'complete';
-  if (applied) await store.snapshots.promote(snapshotId);
-  const eventType = { complete: EVENT.syncCompleted, partial: EVENT.syncPartial, failed: EVENT.syncFailed, quarantined: EVENT.syncQuarantined, running: EVENT.syncFailed }[status];
-  await deps.audit.record(eventType, opts.actor ?? 'system', system.id, {
+  const eventType = { complete: EVENT.syncCompleted, partial: EVENT.syncPartial, failed: EVENT.syncFailed, quarantined: EVENT.syncQuarantined }[status];
+  // The outcome, the promotion of a complete snapshot and the sync.* event commit together.
+  // False when the snapshot was no longer running (a later sync closed it as stale): nothing changed.
+  const finished = await store.snapshots.finish(
     snapshotId,
-    status,
-    counts,
-    // Rows repeating a grant of the same pull (dropped; the first row is kept).
-    duplicates,
-    contentHash,
-    previousSnapshotId: previous?.id ?? null,
-    problems: problems.slice(0, 20),
-    connector: system.connector.type,
-  });
+    {
+      status,
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - started.getTime(),
+      counts,
+      problems,
+      contentHash,
+      previousSnapshotId: previous?.id ?? null,
+    },
+    () => [
+      deps.audit.event(eventType, opts.actor ?? 'system', system.id, {
+        snapshotId,
+        status,
+        counts,
+        // Rows repeating a grant of the same pull (dropped; the first row is kept).
+        duplicates,
+        contentHash,
+        previousSnapshotId: previous?.id ?? null,
+        problems: problems.slice(0, 20),
+        connector: system.connector.type,
+      }),
+    ],
+    { promote: status === 'complete' },
+  );
+  const applied = finished && status === 'complete';
   const snapshot = await store.snapshots.get(snapshotId);
   return { systemId: system.id, snapshot: snapshot!, applied };
 }

@@ -12,8 +12,8 @@ export async function seedIdentities(store: Store, systemId: string, identities:
   const id = `${systemId}@seed-${++n}`;
   await store.snapshots.create({ id, systemId, status: 'running', startedAt: '2026-11-01T00:00:00.000Z', finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
   await store.snapshots.appendIdentities(id, identities);
-  await store.snapshots.finish(id, { status: 'complete', finishedAt: '2026-11-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, identities: identities.length }, problems: [], contentHash: null, previousSnapshotId: null });
-  await store.snapshots.promote(id);
+  await store.snapshots.finish(id, { status: 'complete', finishedAt: '2026-11-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, identities: identities.length }, problems: [], contentHash: null, previousSnapshotId: null }, () => []);
+  await store.snapshots.promote(id, null, () => []);
   return id;
 }
 
@@ -21,8 +21,8 @@ export async function seedGrants(store: Store, systemId: string, grants: Grant[]
   const id = `${systemId}@seed-${++n}`;
   await store.snapshots.create({ id, systemId, status: 'running', startedAt: '2026-11-01T00:00:00.000Z', finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
   await store.snapshots.appendGrants(id, grants);
-  await store.snapshots.finish(id, { status: 'complete', finishedAt: '2026-11-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, grants: grants.length }, problems: [], contentHash: null, previousSnapshotId: null });
-  await store.snapshots.promote(id);
+  await store.snapshots.finish(id, { status: 'complete', finishedAt: '2026-11-01T00:00:01.000Z', durationMs: 1000, counts: { ...EMPTY_COUNTS, grants: grants.length }, problems: [], contentHash: null, previousSnapshotId: null }, () => []);
+  await store.snapshots.promote(id, null, () => []);
   return id;
 }
 

@@ -95,4 +95,15 @@ describe('runCheck', () => {
     expect(events[0]!.data.keysSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(events[1]!.data).toMatchObject({ type: 'orphaned-account', severity: 'high', accountId: 'ghost' });
   });
+
+  it('two checks at once ledger each opening once, with the finding rows it opened', async () => {
+    await seedIdentities(store, 'hr', [identity('tara', { department: 'Trading' }), identity('otto', { department: 'Operations' })]);
+    await seedGrants(store, 'trading', [grant('trading', 'otto', 'TRADER', 'otto'), grant('trading', 'tara', 'VIEWER', 'tara')]);
+    const both = await Promise.all([check(), check()]);
+    expect(both.map((r) => r.changes.opened).sort()).toEqual([0, 2]);
+    const opened = await store.ledger.query({ type: 'finding.opened' });
+    expect(opened.map((e) => e.subject).sort()).toEqual(both[0]!.findings.map((f) => f.key).sort());
+    const openedBy = both.find((r) => r.changes.opened === 2)!.evaluation.id;
+    expect(opened.map((e) => e.data.evaluationId)).toEqual([openedBy, openedBy]);
+  });
 });

@@ -105,7 +105,7 @@ export class SlackHarness {
     const flagged = trades[2]!;
     await store.findings.saveEvaluation({ id: 'eval-1', at: '2026-11-20T00:00:00.000Z', systemIds: ['trading'], policyHash: 'x', counts: { 'not-allowed': 1 } }, [
       { key: findingKey('not-allowed', 'trading.TRADER', flagged.id), type: 'not-allowed', severity: 'high', systemId: 'trading', grantId: flagged.id, accountId: flagged.accountId, identityId: 'bob', role: 'TRADER', scope: '', ruleId: 'trading.TRADER', reason: 'TRADER is allowed for Trading only', evidence: {} },
-    ]);
+    ], () => []);
   }
 
   /** The running Slack app. Setting it starts watching the requests it processes (see settled()). */

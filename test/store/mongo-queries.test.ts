@@ -28,7 +28,7 @@ import {
 } from '../../src/store/mongo/campaign-queries.js';
 import { claimDeliveryQuery, deliveryListFilter, deliveryPatchUpdate } from '../../src/store/mongo/delivery-queries.js';
 import { asInteger, asString, asStrings, operator } from '../../src/store/mongo/filter-value.js';
-import { openFindingsFilter, raiseFindingOp, unseenFindingsFilter } from '../../src/store/mongo/finding-queries.js';
+import { byIds, openedFindings, openFindingsFilter, raiseFindingOp, unseenFindingsFilter } from '../../src/store/mongo/finding-queries.js';
 import { grantDoc } from '../../src/store/mongo/grant-schema.js';
 import { currentIdentitiesFilter } from '../../src/store/mongo/identity-queries.js';
 import { chainEvents, ledgerQueryFilter, seqRangeFilter } from '../../src/store/mongo/ledger-queries.js';
@@ -38,6 +38,7 @@ import { claimSlotQuery, completeSlotFilter, lastCompletedFilter, slotClaim } fr
 import {
   acceptFilter,
   acceptUpdate,
+  currentUpdate,
   finishQuery,
   grantPageFilter,
   inSnapshots,
@@ -159,6 +160,7 @@ describe('snapshots', () => {
   it('finish records an outcome only on a running snapshot', () => {
     const outcome = finish('partial', { problems: ['page 3 timed out'] });
     const query = finishQuery(models.snapshots, 's1', outcome);
+    expect((query as unknown as { op: string }).op).toBe('findOneAndUpdate');
     expect(query.getFilter()).toEqual({ _id: 's1', status: 'running' });
     expect(query.getUpdate()).toEqual({
       $set: {
@@ -171,7 +173,11 @@ describe('snapshots', () => {
         previousSnapshotId: null,
       },
     });
-    expect(query.getOptions()).toMatchObject({ runValidators: true });
+    expect(query.getOptions()).toMatchObject({ runValidators: true, new: true });
+  });
+
+  it('promotion points the system at the snapshot', () => {
+    expect(currentUpdate({ id: 's1', systemId: 'vault' })).toEqual([{ _id: 'vault' }, { $set: { snapshotId: 's1' } }]);
   });
 
   it('accepting a quarantined snapshot is conditional on its status', () => {
@@ -233,6 +239,13 @@ describe('bulk writes', () => {
     });
     expect(openFindingsFilter({})).toEqual({ resolvedAt: null });
     expect(plain(openFindingsFilter({ systemId: 'vault', grantIds: ['g1'] }))).toEqual({ resolvedAt: null, systemId: 'vault', grantId: { $in: ['g1'] } });
+    expect(plain(byIds(['a|1', 'b|2']))).toEqual({ _id: { $in: ['a|1', 'b|2'] }, resolvedAt: null });
+  });
+
+  it('the findings a chunk opened are those of its upserted operations, in chunk order', () => {
+    const chunk = [finding('dormant', 'vault', 'g1'), finding('dormant', 'vault', 'g2'), finding('dormant', 'vault', 'g3')];
+    expect(openedFindings(chunk, { 2: 'x', 0: 'y' })).toEqual([chunk[0], chunk[2]]);
+    expect(openedFindings(chunk, {})).toEqual([]);
   });
 });
 

@@ -12,6 +12,9 @@ import type { Store } from '../../src/store/ports.js';
 import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
+import { findingLedgerContract } from './finding-ledger-contract.js';
+import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
 const uri = process.env.MONGODB_URI;
@@ -38,4 +41,7 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   storeContract('mongo', () => openFreshStore(uri as string));
   campaignLedgerContract('mongo', () => openFreshStore(uri as string));
   deliveriesLedgerContract('mongo', () => openFreshStore(uri as string));
+  snapshotLedgerContract('mongo', () => openFreshStore(uri as string));
+  findingLedgerContract('mongo', () => openFreshStore(uri as string));
+  kvLedgerContract('mongo', () => openFreshStore(uri as string));
 });

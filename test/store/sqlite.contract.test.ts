@@ -14,6 +14,10 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
+import { findingLedgerContract } from './finding-ledger-contract.js';
+import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
+import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-review-sqlite-'));
@@ -32,6 +36,10 @@ afterAll(() => {
 storeContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 campaignLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 deliveriesLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+const faulty = sqliteWithLedgerFault(freshFile);
+snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
+findingLedgerContract('sqlite', faulty.open, faulty.fault);
+kvLedgerContract('sqlite', faulty.open, faulty.fault);
 
 describe('sqlite store', () => {
   it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {
@@ -191,7 +199,7 @@ describe('sqlite store', () => {
       const batch = 5_000;
       await store.snapshots.create(snapshot('big', 'exchange', T0));
       for (let from = 0; from < total; from += batch) await store.snapshots.appendGrants('big', grants('exchange', batch, from));
-      expect(await store.snapshots.finish('big', finish('complete'))).toBe(true);
+      expect(await store.snapshots.finish('big', finish('complete'), () => [])).toBe(true);
       expect(await store.snapshots.countGrants('big')).toBe(total);
 
       let pages = 0;
@@ -222,8 +230,8 @@ describe('sqlite store', () => {
         await store.snapshots.appendGrants('a', grants('exchange', 1_500, from));
         await store.snapshots.appendGrants('b', grants('vault', 1_500, from));
       }
-      expect(await store.snapshots.finish('a', finish('complete'))).toBe(true);
-      expect(await store.snapshots.finish('b', finish('complete'))).toBe(true);
+      expect(await store.snapshots.finish('a', finish('complete'), () => [])).toBe(true);
+      expect(await store.snapshots.finish('b', finish('complete'), () => [])).toBe(true);
       for (const size of [1_000, 700]) {
         const seen = new Set<string>();
         const byId: string[] = [];

@@ -108,7 +108,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await expect(store.snapshots.appendGrants('missing', grants('vault', 1))).rejects.toThrow('snapshot missing does not exist');
         await expect(store.snapshots.appendIdentities('missing', [identity('i1', 'a@firm.li', 'vault')])).rejects.toThrow('snapshot missing does not exist');
         await store.snapshots.create(snapshot('s1', 'vault', T0));
-        await store.snapshots.finish('s1', finish('complete'));
+        await store.snapshots.finish('s1', finish('complete'), () => []);
         const finished = 'snapshot s1 is complete: only a running snapshot takes data';
         await expect(store.snapshots.appendGrants('s1', grants('vault', 1))).rejects.toThrow(finished);
         await expect(store.snapshots.appendIdentities('s1', [identity('i1', 'a@firm.li', 'vault')])).rejects.toThrow(finished);
@@ -144,7 +144,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('finish refuses an outcome a running snapshot cannot move to, and leaves the snapshot running', async () => {
         await store.snapshots.create(snapshot('s1', 'vault', T0));
         const running = { ...finish('complete'), status: 'running' } as unknown as SnapshotFinish;
-        await expect(store.snapshots.finish('s1', running)).rejects.toThrow(
+        await expect(store.snapshots.finish('s1', running, () => [])).rejects.toThrow(
           'snapshot s1 cannot finish as running: a running snapshot finishes as complete, partial, failed, quarantined',
         );
         expect(await store.snapshots.get('s1')).toEqual(snapshot('s1', 'vault', T0));
@@ -157,9 +157,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           problems: ['page 3 timed out'],
           previousSnapshotId: 's0',
         });
-        expect(await store.snapshots.finish('s1', outcome)).toBe(true);
-        expect(await store.snapshots.finish('s1', finish('complete'))).toBe(false);
-        expect(await store.snapshots.finish('missing', finish('complete'))).toBe(false);
+        expect(await store.snapshots.finish('s1', outcome, () => [])).toBe(true);
+        expect(await store.snapshots.finish('s1', finish('complete'), () => [])).toBe(false);
+        expect(await store.snapshots.finish('missing', finish('complete'), () => [])).toBe(false);
         expect(await store.snapshots.get('s1')).toEqual({
           ...snapshot('s1', 'vault', T0),
           status: 'partial',
@@ -177,7 +177,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.snapshots.create(snapshot('w1', 'wallet', at(1)));
         await store.snapshots.create(snapshot('v2', 'vault', at(2)));
         await store.snapshots.create(snapshot('v3', 'vault', at(3)));
-        await store.snapshots.finish('v2', finish('failed'));
+        await store.snapshots.finish('v2', finish('failed'), () => []);
         expect(ids(await store.snapshots.list())).toEqual(['v3', 'v2', 'w1', 'v1']);
         expect(ids(await store.snapshots.list({ systemId: 'vault' }))).toEqual(['v3', 'v2', 'v1']);
         expect(ids(await store.snapshots.list({ systemId: 'vault', status: 'running' }))).toEqual(['v3', 'v1']);
@@ -207,24 +207,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         ] as const;
         for (const [id, status] of refused) {
           await store.snapshots.create(snapshot(id, 'vault', at(1)));
-          await store.snapshots.finish(id, finish(status));
-          await expect(store.snapshots.promote(id)).rejects.toThrow(
+          await store.snapshots.finish(id, finish(status), () => []);
+          await expect(store.snapshots.promote(id, null, () => [])).rejects.toThrow(
             status === 'quarantined'
               ? `cannot promote snapshot ${id}: it is quarantined; it becomes current only when accepted explicitly (acceptedBy)`
               : `cannot promote snapshot ${id}: its status is ${status}; only a complete snapshot becomes current`,
           );
         }
         await store.snapshots.create(snapshot('v3', 'vault', at(2)));
-        await expect(store.snapshots.promote('v3')).rejects.toThrow('cannot promote snapshot v3: its status is running; only a complete snapshot becomes current');
-        await expect(store.snapshots.promote('missing')).rejects.toThrow('cannot promote snapshot missing: it does not exist');
+        await expect(store.snapshots.promote('v3', null, () => [])).rejects.toThrow('cannot promote snapshot v3: its status is running; only a complete snapshot becomes current');
+        await expect(store.snapshots.promote('missing', null, () => [])).rejects.toThrow('cannot promote snapshot missing: it does not exist');
         expect((await store.snapshots.current('vault'))?.id).toBe('v0');
         expect((await store.snapshots.get('v4'))?.status).toBe('quarantined');
       });
 
       it('promote with acceptedBy applies a quarantined snapshot: complete, accepted, current', async () => {
         await store.snapshots.create(snapshot('v1', 'vault', T0));
-        await store.snapshots.finish('v1', finish('quarantined', { problems: ['removes 40% of grants'] }));
-        await store.snapshots.promote('v1', 'ciso@firm.li');
+        await store.snapshots.finish('v1', finish('quarantined', { problems: ['removes 40% of grants'] }), () => []);
+        await store.snapshots.promote('v1', 'ciso@firm.li', () => []);
         const current = await store.snapshots.current('vault');
         expect(current?.id).toBe('v1');
         expect(current?.status).toBe('complete');
@@ -252,18 +252,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const fill = async (id: string, systemId: string, minute: number, status: 'complete' | 'failed' | 'quarantined' | 'running') => {
           await store.snapshots.create(snapshot(id, systemId, at(minute)));
           await store.snapshots.appendGrants(id, grants(systemId, 2, minute));
-          if (status !== 'running') await store.snapshots.finish(id, finish(status));
+          if (status !== 'running') await store.snapshots.finish(id, finish(status), () => []);
         };
         await fill('v1', 'vault', 0, 'complete');
         await fill('v2', 'vault', 10, 'complete');
         await fill('v3', 'vault', 20, 'failed');
         await fill('slow', 'vault', 25, 'running'); // a sync overtaken by a faster one, still writing
         await fill('v4', 'vault', 30, 'complete');
-        await store.snapshots.promote('v4');
+        await store.snapshots.promote('v4', null, () => []);
         await fill('v5', 'vault', 40, 'quarantined');
         await fill('v6', 'vault', 50, 'running');
         await fill('w1', 'wallet', 0, 'complete');
-        await store.snapshots.promote('w1');
+        await store.snapshots.promote('w1', null, () => []);
         await store.snapshots.appendChanges([change('v1', grant('vault', 'acct-0', 'viewer'), 'added')]);
 
         expect(await store.snapshots.pruneGrants(1)).toBe(4);
@@ -295,8 +295,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.snapshots.appendIdentities('e2', [a, c]);
         expect(byId(await store.identities.current())).toEqual([a, b, h]);
 
-        await store.snapshots.finish('e2', finish('complete'));
-        await store.snapshots.promote('e2');
+        await store.snapshots.finish('e2', finish('complete'), () => []);
+        await store.snapshots.promote('e2', null, () => []);
         expect(byId(await store.identities.current())).toEqual([a, c, h]);
         expect(await store.identities.get('b')).toBeNull();
         expect(await store.identities.get('c')).toEqual(c);
@@ -320,14 +320,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const f1 = finding('dormant', 'vault', 'g1');
         const f2 = finding('not-allowed', 'vault', 'g2');
         const f3 = finding('dormant', 'wallet', 'g3');
-        expect(await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault', 'wallet']), [f1, f2, f3])).toEqual({
+        expect(await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault', 'wallet']), [f1, f2, f3], () => [])).toEqual({
           opened: 3,
           refreshed: 0,
           resolved: 0,
         });
         const f1Again = { ...f1, severity: 'high' as const, reason: 'dormant for 200 days', evidence: { days: 200 } };
         const e2 = evaluation('e2', at(10), ['vault']);
-        expect(await store.findings.saveEvaluation(e2, [f1Again])).toEqual({ opened: 0, refreshed: 1, resolved: 1 });
+        expect(await store.findings.saveEvaluation(e2, [f1Again], () => [])).toEqual({ opened: 0, refreshed: 1, resolved: 1 });
 
         const open = await store.findings.open();
         expect(open.map((f) => f.key).sort()).toEqual([f1.key, f3.key].sort());
@@ -347,10 +347,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('a finding raised again after it was resolved opens a new row; history returns both, oldest first', async () => {
         const f = finding('sod-conflict', 'wallet', 'g9', { evidence: { note: GT_EMPTY } });
-        await store.findings.saveEvaluation(evaluation('e1', at(0), ['wallet']), [f]);
-        await store.findings.saveEvaluation(evaluation('e2', at(10), ['wallet']), []);
+        await store.findings.saveEvaluation(evaluation('e1', at(0), ['wallet']), [f], () => []);
+        await store.findings.saveEvaluation(evaluation('e2', at(10), ['wallet']), [], () => []);
         expect(await store.findings.open()).toEqual([]);
-        expect(await store.findings.saveEvaluation(evaluation('e3', at(20), ['wallet']), [f])).toEqual({
+        expect(await store.findings.saveEvaluation(evaluation('e3', at(20), ['wallet']), [f], () => [])).toEqual({
           opened: 1,
           refreshed: 0,
           resolved: 0,
@@ -365,7 +365,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('open filters by system and by grant ids', async () => {
         const fs = [finding('dormant', 'vault', 'g1'), finding('dormant', 'vault', 'g2'), finding('dormant', 'wallet', 'g3')];
-        await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault', 'wallet']), fs);
+        await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault', 'wallet']), fs, () => []);
         const keys = (list: { key: string }[]) => list.map((f) => f.key).sort();
         expect(keys(await store.findings.open({ systemId: 'vault' }))).toEqual([fs[0]!.key, fs[1]!.key].sort());
         expect(keys(await store.findings.open({ grantIds: ['g2', 'g3', GT_EMPTY] }))).toEqual([fs[1]!.key, fs[2]!.key].sort());
@@ -376,8 +376,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('latestEvaluation returns the newest evaluation', async () => {
         const e2 = { ...evaluation('e2', at(10), ['vault']), counts: { dormant: 1 } };
-        await store.findings.saveEvaluation(e2, [finding('dormant', 'vault', 'g1')]);
-        await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), []);
+        await store.findings.saveEvaluation(e2, [finding('dormant', 'vault', 'g1')], () => []);
+        await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), [], () => []);
         expect(await store.findings.latestEvaluation()).toEqual(e2);
       });
     });

@@ -122,8 +122,8 @@ export async function currentSnapshot(
   await store.snapshots.create(s);
   await store.snapshots.appendGrants(s.id, data.grants ?? []);
   await store.snapshots.appendIdentities(s.id, data.identities ?? []);
-  expect(await store.snapshots.finish(s.id, finish('complete'))).toBe(true);
-  await store.snapshots.promote(s.id);
+  expect(await store.snapshots.finish(s.id, finish('complete'), () => [])).toBe(true);
+  await store.snapshots.promote(s.id, null, () => []);
 }
 
 export function finding(type: FindingType, systemId: string, subject: string, overrides: Partial<Finding> = {}): Finding {

@@ -37,7 +37,7 @@ describe('sqlite bulk writes (worker thread)', () => {
     const renamed = first.slice(0, 1500).map((g): Grant => ({ ...g, accountDisplayName: 'renamed' }));
     const pending = [store.snapshots.appendGrants('s1', first), store.snapshots.appendGrants('s1', renamed), store.snapshots.appendGrants('s1', grants('vault', 9000, 3000))];
     await Promise.all(pending);
-    expect(await store.snapshots.finish('s1', finish('complete'))).toBe(true);
+    expect(await store.snapshots.finish('s1', finish('complete'), () => [])).toBe(true);
     const read = await all(store.snapshots.grants('s1', 1000));
     expect(read.length).toBe(12_000);
     expect(read.map((g) => g.id)).toEqual([...read.map((g) => g.id)].sort());
@@ -49,14 +49,14 @@ describe('sqlite bulk writes (worker thread)', () => {
 
   it('fails only the batch that cannot be written; finish waits for the batches sent before it', async () => {
     await store.snapshots.create(snapshot('s2', 'vault', T0));
-    await store.snapshots.finish('s2', finish('failed'));
+    await store.snapshots.finish('s2', finish('failed'), () => []);
     const good = store.snapshots.appendGrants('s1', grants('vault', 2000));
     const foreign = store.snapshots.appendGrants('s1', [...grants('vault', 1000, 5000), grant('kms', 'k1', 'admin')]);
     const missing = store.snapshots.appendGrants('nope', grants('vault', 2000));
     // Checked by the worker inside its transaction, likely in one group with its neighbours.
     const closed = store.snapshots.appendGrants('s2', grants('vault', 2000));
     const late = store.snapshots.appendGrants('s1', grants('vault', 2000, 2000));
-    const finished = store.snapshots.finish('s1', finish('complete'));
+    const finished = store.snapshots.finish('s1', finish('complete'), () => []);
     await expect(foreign).rejects.toThrow(/belongs to kms/);
     await expect(missing).rejects.toThrow(/does not exist/);
     await expect(closed).rejects.toThrow(/snapshot s2 is failed: only a running snapshot takes data/);

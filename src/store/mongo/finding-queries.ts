@@ -58,6 +58,19 @@ export function unseenFindingsFilter(evaluation: Pick<Evaluation, 'id' | 'system
   };
 }
 
+/** The findings a chunk's bulk write opened: those of its upserted operations (by index). */
+export function openedFindings(chunk: readonly Finding[], upsertedIds: Readonly<Record<number, unknown>>): Finding[] {
+  return Object.keys(upsertedIds)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => chunk[i]!);
+}
+
+/** The open documents of a chunk of unseen findings, by `_id` (still open: resolving twice is no change). */
+export function byIds(ids: readonly string[]) {
+  return { _id: operator({ $in: ids.map((id) => asString(id, '_id')) }), resolvedAt: null };
+}
+
 export function resolveUpdate(at: string) {
   return { $set: { resolvedAt: asString(at, 'at') } };
 }

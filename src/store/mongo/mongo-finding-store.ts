@@ -1,39 +1,76 @@
+import type { Connection } from 'mongoose';
 import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
-import type { FindingStore } from '../ports.js';
+import type { FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { evaluationDoc, toEvaluation } from './evaluation-schema.js';
 import { asString } from './filter-value.js';
-import { openFindingsFilter, raiseFindingOp, resolveUpdate, unseenFindingsFilter } from './finding-queries.js';
+import { byIds, openFindingsFilter, openedFindings, raiseFindingOp, resolveUpdate, unseenFindingsFilter } from './finding-queries.js';
 import { toStoredFinding } from './finding-schema.js';
+import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 
+/** Findings one transaction raises, or resolves, at most (transactions stay well under MongoDB's limits). */
+export const FINDING_CHUNK = 2_000;
+
 /**
- * Findings keep their history: one document per raising of a key. saveEvaluation is three
- * idempotent steps (record the evaluation, raise its findings, resolve the unseen ones), not
- * one transaction: a retry after a crash converges on the same state, and readers may see a
- * half-saved evaluation meanwhile (its findings refreshed, the unseen ones not yet resolved).
- * Two evaluations racing to open the same key cannot both insert (one_open_per_key index);
- * the loser fails with a duplicate key error rather than opening a second row.
+ * Findings keep their history: one document per raising of a key. saveEvaluation runs in
+ * transactions of at most FINDING_CHUNK raised findings, each with the ledger events of
+ * exactly the findings it opened or resolved (withLedger): one per chunk of raised findings,
+ * the last of which also records the evaluation and resolves the first FINDING_CHUNK unseen
+ * ones, then one per further chunk of unseen ones. An evaluation of up to FINDING_CHUNK
+ * findings raised and resolved is thus one transaction, as on SQLite. A larger one is atomic
+ * per chunk only: a crash between chunks leaves it half saved (some findings raised, the
+ * unseen ones not yet resolved, the evaluation not yet recorded), every change so far with
+ * its events, and the next evaluation converges; readers may see it half saved meanwhile.
+ * Two evaluations racing to open the same key cannot both insert (one_open_per_key index; in
+ * transactions the loser conflicts, starts over and refreshes the one the winner opened), so
+ * an opening is ledgered once.
  */
 export class MongoFindingStore implements FindingStore {
-  constructor(private readonly models: MongoModels) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+  ) {}
 
-  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[]): Promise<{ opened: number; refreshed: number; resolved: number }> {
+  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }> {
     const doc = evaluationDoc(evaluation);
     await this.models.evaluations.validate(doc);
-    await this.models.evaluations.bulkWrite([insertIfAbsent(doc)], BULK_WRITE_OPTIONS);
-    let opened = 0;
-    let refreshed = 0;
-    if (findings.length > 0) {
-      const result = await this.models.findings.bulkWrite(
-        findings.map((finding) => raiseFindingOp(finding, evaluation)),
-        BULK_WRITE_OPTIONS,
-      );
-      opened = result.upsertedCount;
-      refreshed = result.matchedCount;
+    const totals = { opened: 0, refreshed: 0, resolved: 0 };
+    const chunks = Math.max(1, Math.ceil(findings.length / FINDING_CHUNK));
+    let resolvedLast = 0;
+    for (let c = 0; c < chunks || resolvedLast === FINDING_CHUNK; c++) {
+      const chunk = findings.slice(c * FINDING_CHUNK, (c + 1) * FINDING_CHUNK);
+      const { value } = await withLedger(this.connection, this.models, async (session) => {
+        let opened: Finding[] = [];
+        let refreshed = 0;
+        if (chunk.length > 0) {
+          const result = await this.models.findings.bulkWrite(
+            chunk.map((finding) => raiseFindingOp(finding, evaluation)),
+            { ...BULK_WRITE_OPTIONS, session },
+          );
+          opened = openedFindings(chunk, result.upsertedIds);
+          refreshed = result.matchedCount;
+        }
+        // Every finding is raised once the last chunk is: the unseen ones can be resolved.
+        let resolved: StoredFinding[] = [];
+        if (c >= chunks - 1) {
+          if (c === chunks - 1) await this.models.evaluations.bulkWrite([insertIfAbsent(doc)], { ...BULK_WRITE_OPTIONS, session });
+          const unseen = await this.models.findings.find(unseenFindingsFilter(evaluation)).sort({ _id: 1 }).limit(FINDING_CHUNK).session(session).lean();
+          if (unseen.length > 0) {
+            // The transaction read them open: a concurrent change to one conflicts and this chunk starts over.
+            await this.models.findings.updateMany(byIds(unseen.map((d) => d._id)), resolveUpdate(evaluation.at), { session });
+            resolved = unseen.map((d) => ({ ...toStoredFinding(d), resolvedAt: evaluation.at }));
+          }
+        }
+        const changed = opened.length > 0 || resolved.length > 0;
+        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? events({ opened, resolved }) : [] };
+      });
+      totals.opened += value.opened;
+      totals.refreshed += value.refreshed;
+      totals.resolved += value.resolved;
+      resolvedLast = value.resolved;
     }
-    const resolved = await this.models.findings.updateMany(unseenFindingsFilter(evaluation), resolveUpdate(evaluation.at));
-    return { opened, refreshed, resolved: resolved.modifiedCount };
+    return totals;
   }
 
   async latestEvaluation(): Promise<Evaluation | null> {

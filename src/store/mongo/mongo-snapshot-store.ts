@@ -1,6 +1,7 @@
+import type { Connection } from 'mongoose';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { assertCreatable, assertFinishOutcome, promotionOf, requireWritable } from '../../domain/index.js';
-import type { SnapshotFinish, SnapshotStore } from '../ports.js';
+import type { LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
 import { asInteger, asString, operator } from './filter-value.js';
 import { grantChangeDoc, toGrantChange } from './grant-change-schema.js';
@@ -8,9 +9,11 @@ import { grantDoc, toGrant } from './grant-schema.js';
 import { identityDoc, toIdentity } from './identity-schema.js';
 import type { MongoModels } from './mongo-models.js';
 import { keysetPages, pageSize } from './keyset-pages.js';
+import { withLedger } from './ledger-transaction.js';
 import {
   acceptFilter,
   acceptUpdate,
+  currentUpdate,
   finishQuery,
   grantPageFilter,
   inSnapshots,
@@ -27,12 +30,14 @@ const DEFAULT_GRANT_BATCH = 5_000;
  * it is running, by the sync run that created it: the running check before a batch is a guard
  * against misuse, not a lock (MongoDB has no multi-document lock without a transaction, and a
  * 1M-grant snapshot is far beyond one), so a batch racing its own snapshot's finish() can
- * still land. Promotion is two single-document writes (accept, then point the system at it);
- * a crash between them leaves an accepted, complete snapshot that a retried promote() makes
- * current.
+ * still land. An outcome, a promotion (accept, then point the system at it) and their ledger
+ * events are one transaction (withLedger).
  */
 export class MongoSnapshotStore implements SnapshotStore {
-  constructor(private readonly models: MongoModels) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+  ) {}
 
   async create(snapshot: Snapshot): Promise<void> {
     assertCreatable(snapshot);
@@ -69,10 +74,20 @@ export class MongoSnapshotStore implements SnapshotStore {
     return requireWritable(snapshotId, await this.get(snapshotId));
   }
 
-  async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+  async finish(snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, options: { promote?: boolean } = {}): Promise<boolean> {
     assertFinishOutcome(snapshotId, outcome.status);
-    const result = await finishQuery(this.models.snapshots, snapshotId, outcome);
-    return result.matchedCount === 1;
+    const promote = options.promote === true;
+    // promote()'s rule, on the outcome, before anything is written.
+    if (promote) promotionOf(snapshotId, { status: outcome.status });
+    const { value } = await withLedger(this.connection, this.models, async (session) => {
+      // Conditional on running: a snapshot no longer running changes nothing.
+      const doc = await finishQuery(this.models.snapshots, snapshotId, outcome, session).lean();
+      if (!doc) return { value: false, events: [] };
+      const snapshot = toSnapshot(doc);
+      if (promote) await this.models.systemState.updateOne(...currentUpdate(snapshot), { upsert: true, session });
+      return { value: true, events: events(snapshot) };
+    });
+    return value;
   }
 
   async get(snapshotId: string): Promise<Snapshot | null> {
@@ -104,14 +119,23 @@ export class MongoSnapshotStore implements SnapshotStore {
     return current;
   }
 
-  async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
-    const { snapshot, acceptedBy: accepting } = promotionOf(snapshotId, await this.get(snapshotId), acceptedBy);
-    if (accepting !== null) {
-      await this.models.snapshots.updateOne(acceptFilter(snapshotId), acceptUpdate(accepting), { runValidators: true });
-      // Re-read: a concurrent promote may have accepted it first, which is as good: either way it must be complete now.
-      promotionOf(snapshotId, await this.get(snapshotId));
-    }
-    await this.models.systemState.updateOne({ _id: snapshot.systemId }, { $set: { snapshotId: snapshot.id } }, { upsert: true });
+  async promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean> {
+    const { value } = await withLedger(this.connection, this.models, async (session) => {
+      const found = await this.models.snapshots.findById(asString(snapshotId, 'snapshotId')).session(session).lean();
+      const promotion = promotionOf(snapshotId, found ? toSnapshot(found) : null, acceptedBy ?? undefined);
+      let snapshot = promotion.snapshot;
+      if (promotion.acceptedBy !== null) {
+        // The transaction read it quarantined: a concurrent acceptance conflicts and this one starts over.
+        const accepted = await this.models.snapshots.findOneAndUpdate(acceptFilter(snapshotId), acceptUpdate(promotion.acceptedBy), { new: true, runValidators: true, session }).lean();
+        snapshot = toSnapshot(accepted!);
+      } else {
+        const state = await this.models.systemState.findById(snapshot.systemId).session(session).lean();
+        if (state?.snapshotId === snapshotId) return { value: false, events: [] };
+      }
+      await this.models.systemState.updateOne(...currentUpdate(snapshot), { upsert: true, session });
+      return { value: true, events: events(snapshot) };
+    });
+    return value;
   }
 
   /** Id order is the index's order here: no cheaper order to read a snapshot in. */

@@ -41,15 +41,15 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     await prepareCollections(models);
     return {
       kind: 'mongo',
-      snapshots: new MongoSnapshotStore(models),
+      snapshots: new MongoSnapshotStore(connection, models),
       identities: new MongoIdentityStore(models),
-      findings: new MongoFindingStore(models),
+      findings: new MongoFindingStore(connection, models),
       campaigns: new MongoCampaignStore(connection, models),
       deliveries: new MongoDeliveryStore(connection, models),
       scheduler: new MongoSchedulerStore(models),
       slackUsers: new MongoSlackUserStore(models),
       ledger: new MongoLedgerStore(connection, models),
-      kv: new MongoKvStore(models),
+      kv: new MongoKvStore(connection, models),
       async close() {
         await connection.close();
       },

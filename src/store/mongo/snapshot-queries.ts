@@ -2,7 +2,7 @@
  * Filters and updates of the snapshot store, built from checked values only (see
  * filter-value.ts), so tests can assert their exact shape.
  */
-import type { Model } from 'mongoose';
+import type { ClientSession, Model } from 'mongoose';
 import { ACCEPTANCE, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { SnapshotStatus } from '../../domain/index.js';
 import type { SnapshotFinish } from '../ports.js';
@@ -29,9 +29,14 @@ export function finishUpdate(outcome: SnapshotFinish) {
   };
 }
 
-/** finish(): matched means recorded. */
-export function finishQuery(snapshots: Model<SnapshotDoc>, snapshotId: string, outcome: SnapshotFinish) {
-  return snapshots.updateOne(finishFilter(snapshotId), finishUpdate(outcome), { runValidators: true });
+/** finish(): the snapshot as finished, or null when it was not running (nothing changed). */
+export function finishQuery(snapshots: Model<SnapshotDoc>, snapshotId: string, outcome: SnapshotFinish, session: ClientSession | null = null) {
+  return snapshots.findOneAndUpdate(finishFilter(snapshotId), finishUpdate(outcome), { new: true, runValidators: true, session });
+}
+
+/** promote() (or finish() with promote): the snapshot becomes its system's current state. */
+export function currentUpdate(snapshot: { id: string; systemId: string }) {
+  return [{ _id: asString(snapshot.systemId, 'systemId') }, { $set: { snapshotId: asString(snapshot.id, 'snapshotId') } }] as const;
 }
 
 /** promote() of a quarantined snapshot: accepted once, by a named person, becoming complete. */

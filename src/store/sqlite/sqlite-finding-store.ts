@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
-import type { FindingStore } from '../ports.js';
+import type { FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import type { LedgerAppender } from './ledger-appender.js';
 import { parseJson } from './parse-json.js';
 
 const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
@@ -34,7 +35,10 @@ export class SqliteFindingStore implements FindingStore {
   private readonly selectHistory;
   private readonly saveTx;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly appendLedger: LedgerAppender,
+  ) {
     this.insertEvaluation = db.prepare<[Evaluation, string, string]>(
       `INSERT OR IGNORE INTO evaluations (id, at, system_ids, policy_hash, counts) VALUES (@id, @at, ?, @policyHash, ?)`,
     );
@@ -50,9 +54,11 @@ export class SqliteFindingStore implements FindingStore {
     );
     // Every finding raised by this evaluation now carries its id; the other open ones of
     // the evaluated systems were not raised again.
-    this.resolveUnseen = db.prepare<[string, string, string]>(
+    // The rows it resolved come back: their events are built from them.
+    this.resolveUnseen = db.prepare<[string, string, string], FindingRow>(
       `UPDATE findings SET resolved_at = ?
-       WHERE resolved_at IS NULL AND evaluation_id <> ? AND system_id IN (SELECT value FROM json_each(?))`,
+       WHERE resolved_at IS NULL AND evaluation_id <> ? AND system_id IN (SELECT value FROM json_each(?))
+       RETURNING ${FINDING_COLUMNS}`,
     );
     this.selectLatestEvaluation = db.prepare<[], EvaluationRow>(
       `SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations
@@ -66,10 +72,11 @@ export class SqliteFindingStore implements FindingStore {
     );
     this.selectHistory = db.prepare<[string], FindingRow>(`SELECT ${FINDING_COLUMNS} FROM findings WHERE key = ? ORDER BY row_id`);
 
-    this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[]) => {
+    // One transaction: the findings opened and resolved, and their events, commit together.
+    this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>) => {
       const systemIds = JSON.stringify(evaluation.systemIds);
       this.insertEvaluation.run(evaluation, systemIds, JSON.stringify(evaluation.counts));
-      let opened = 0;
+      const opened: Finding[] = [];
       let refreshed = 0;
       for (const finding of findings) {
         const evidence = JSON.stringify(finding.evidence);
@@ -77,16 +84,17 @@ export class SqliteFindingStore implements FindingStore {
           refreshed++;
         } else {
           this.insertFinding.run(finding, evidence, evaluation.id, evaluation.at, evaluation.at);
-          opened++;
+          opened.push(finding);
         }
       }
-      const resolved = this.resolveUnseen.run(evaluation.at, evaluation.id, systemIds).changes;
-      return { opened, refreshed, resolved };
+      const resolved = this.resolveUnseen.all(evaluation.at, evaluation.id, systemIds).map(toStoredFinding);
+      if (opened.length > 0 || resolved.length > 0) this.appendLedger(events({ opened, resolved }));
+      return { opened: opened.length, refreshed, resolved: resolved.length };
     });
   }
 
-  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[]): Promise<{ opened: number; refreshed: number; resolved: number }> {
-    return this.saveTx.immediate(evaluation, findings);
+  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }> {
+    return this.saveTx.immediate(evaluation, findings, events);
   }
 
   async latestEvaluation(): Promise<Evaluation | null> {

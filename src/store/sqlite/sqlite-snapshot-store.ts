@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { ACCEPTANCE, assertCreatable, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
-import type { SnapshotFinish, SnapshotStore } from '../ports.js';
+import type { LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
+import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
@@ -119,6 +120,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly finishSnapshot;
   private readonly listSnapshots;
   private readonly selectCurrent;
+  private readonly selectCurrentId;
   private readonly selectCurrentAll;
   private readonly setCurrent;
   private readonly acceptSnapshot;
@@ -135,13 +137,17 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly deleteGrantsOf;
   private readonly appendGrantsTx;
   private readonly appendIdentitiesTx;
+  private readonly finishTx;
   private readonly promoteTx;
   private readonly appendChangesTx;
   private readonly pruneTx;
   /** Null for an in-memory database: another connection cannot share it. */
   private readonly worker: SqliteBulkWorker | null;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly appendLedger: LedgerAppender,
+  ) {
     this.worker =
       db.memory || db.name === ''
         ? null
@@ -187,6 +193,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.selectCurrent = db.prepare<[string], SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM system_state st JOIN snapshots s ON s.id = st.snapshot_id WHERE st.system_id = ?`,
     );
+    this.selectCurrentId = db.prepare<[string], string>('SELECT snapshot_id FROM system_state WHERE system_id = ?').pluck();
     this.selectCurrentAll = db.prepare<[], SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM system_state st JOIN snapshots s ON s.id = st.snapshot_id ORDER BY st.system_id`,
     );
@@ -229,10 +236,21 @@ export class SqliteSnapshotStore implements SnapshotStore {
         this.insertIdentity.run(snapshotId, identity, JSON.stringify(identity.groups), JSON.stringify(identity.aliases));
       }
     });
-    this.promoteTx = db.transaction((snapshotId: string, acceptedBy: string | undefined) => {
-      const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null, acceptedBy);
-      if (promotion.acceptedBy !== null) this.acceptSnapshot.run(ACCEPTANCE.to, promotion.acceptedBy, snapshotId, ACCEPTANCE.from);
+    // The outcome, the promotion and the events commit together; a snapshot no longer running changes nothing.
+    this.finishTx = db.transaction((snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, promote: boolean): boolean => {
+      const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
+      if (result.changes !== 1) return false;
+      if (promote) this.setCurrent.run(promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null).snapshot.systemId, snapshotId);
+      this.appendLedger(events(this.snapshotRow(snapshotId)));
+      return true;
+    });
+    this.promoteTx = db.transaction((snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): boolean => {
+      const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null, acceptedBy ?? undefined);
+      const accepted = promotion.acceptedBy !== null && this.acceptSnapshot.run(ACCEPTANCE.to, promotion.acceptedBy, snapshotId, ACCEPTANCE.from).changes === 1;
+      if (!accepted && this.selectCurrentId.get(promotion.snapshot.systemId) === snapshotId) return false;
       this.setCurrent.run(promotion.snapshot.systemId, snapshotId);
+      this.appendLedger(events(this.snapshotRow(snapshotId)));
+      return true;
     });
     this.appendChangesTx = db.transaction((changes: readonly GrantChange[]) => {
       for (const c of changes) this.insertChange.run(c.snapshotId, c.grantId, c.kind, c.systemId, c.accountId, c.role, c.scope, c.before, c.after);
@@ -268,17 +286,24 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return requireWritable(snapshotId, this.selectHandle.get(snapshotId) ?? null);
   }
 
-  async finish(snapshotId: string, outcome: SnapshotFinish): Promise<boolean> {
+  async finish(snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, options: { promote?: boolean } = {}): Promise<boolean> {
     assertFinishOutcome(snapshotId, outcome.status);
+    const promote = options.promote === true;
+    // promote()'s rule, on the outcome, before anything is written.
+    if (promote) promotionOf(snapshotId, { status: outcome.status });
     // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
     await this.worker?.flush();
-    const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
-    return result.changes === 1;
+    return this.finishTx.immediate(snapshotId, outcome, events, promote);
   }
 
   async get(snapshotId: string): Promise<Snapshot | null> {
     const row = this.selectSnapshot.get(snapshotId);
     return row ? toSnapshot(row) : null;
+  }
+
+  /** A snapshot known to exist (inside a transaction that just wrote it). */
+  private snapshotRow(snapshotId: string): Snapshot {
+    return toSnapshot(this.selectSnapshot.get(snapshotId)!);
   }
 
   async list(filter: { systemId?: string; status?: SnapshotStatus; limit?: number } = {}): Promise<Snapshot[]> {
@@ -295,9 +320,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return new Map(this.selectCurrentAll.all().map((row) => [row.systemId, toSnapshot(row)]));
   }
 
-  async promote(snapshotId: string, acceptedBy?: string): Promise<void> {
+  async promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean> {
     await this.worker?.flush();
-    this.promoteTx.immediate(snapshotId, acceptedBy);
+    return this.promoteTx.immediate(snapshotId, acceptedBy, events);
   }
 
   async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {

@@ -23,15 +23,15 @@ export function openSqliteStore(location: SqliteLocation): Store {
   const appendLedger = createLedgerAppender(db);
   return {
     kind: 'sqlite',
-    snapshots: new SqliteSnapshotStore(db),
+    snapshots: new SqliteSnapshotStore(db, appendLedger),
     identities: new SqliteIdentityStore(db),
-    findings: new SqliteFindingStore(db),
+    findings: new SqliteFindingStore(db, appendLedger),
     campaigns: new SqliteCampaignStore(db, appendLedger),
     deliveries: new SqliteDeliveryStore(db, appendLedger),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),
     ledger: new SqliteLedgerStore(db),
-    kv: new SqliteKvStore(db),
+    kv: new SqliteKvStore(db, appendLedger),
     async close() {
       if (db.open) db.close();
     },
