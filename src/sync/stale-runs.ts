@@ -24,6 +24,13 @@ export interface RunOwner {
 export interface RunLiveness {
   /** This process, as recorded with the runs it starts. */
   self: RunOwner;
+  /**
+   * The runs (snapshot ids) this process has going now. A run recorded as this process's
+   * that is not among them ended without finishing (its outcome could not be written, e.g.
+   * on a full disk): a long-lived `serve` closes it on its next sync instead of keeping it
+   * running until a restart.
+   */
+  readonly active: Set<string>;
   /** Whether a process of this host with that pid exists. */
   isAlive(pid: number): boolean;
 }
@@ -77,7 +84,7 @@ async function staleBecause(snapshot: Snapshot, timeoutMs: number, deps: StaleRu
   const owner = text ? (JSON.parse(text) as RunOwner) : null;
   const { self } = deps.liveness;
   if (owner && owner.host === self.host) {
-    if (owner.pid === self.pid) return null; // this process's own run, still going
+    if (owner.pid === self.pid) return deps.liveness.active.has(snapshot.id) ? null : 'this process ended it without writing its outcome';
     return deps.liveness.isAlive(owner.pid) ? null : `process ${owner.pid} on ${owner.host} is gone`;
   }
   const age = deps.now().getTime() - Date.parse(snapshot.startedAt);
@@ -89,6 +96,7 @@ async function staleBecause(snapshot: Snapshot, timeoutMs: number, deps: StaleRu
 export function processLiveness(host: string): RunLiveness {
   return {
     self: { host, pid: process.pid },
+    active: new Set(),
     isAlive(pid) {
       try {
         process.kill(pid, 0);

@@ -86,10 +86,21 @@ export async function syncSystem(system: SystemConfig, deps: SyncDeps, opts: Syn
   const startedAt = started.toISOString();
   const snapshotId = `${system.id}@${startedAt}#${randomUUID().slice(0, 8)}`;
   const timeoutMs = (system.sync?.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
-  if (deps.liveness) {
-    await closeStaleRuns(system.id, timeoutMs, { store, audit: deps.audit, now: deps.now, liveness: deps.liveness }, opts.actor ?? 'system');
+  if (!deps.liveness) return runSystem(system, deps, opts, snapshotId, started, timeoutMs);
+  const { active } = deps.liveness;
+  await closeStaleRuns(system.id, timeoutMs, { store, audit: deps.audit, now: deps.now, liveness: deps.liveness }, opts.actor ?? 'system');
+  active.add(snapshotId);
+  try {
     await recordRunOwner(store, snapshotId, deps.liveness.self);
+    return await runSystem(system, deps, opts, snapshotId, started, timeoutMs);
+  } finally {
+    active.delete(snapshotId);
   }
+}
+
+async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions, snapshotId: string, started: Date, timeoutMs: number): Promise<SyncResult> {
+  const { store } = deps;
+  const startedAt = started.toISOString();
   const previous = await store.snapshots.current(system.id);
   await store.snapshots.create({
     id: snapshotId,

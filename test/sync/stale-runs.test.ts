@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { openApp } from '../../src/app.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
+import { loadEnv } from '../../src/config/env.js';
+import { createLogger } from '../../src/logger.js';
 import { run } from '../../src/cli.js';
 import { EXIT } from '../../src/cli/cli-error.js';
 import { EMPTY_COUNTS } from '../../src/domain/index.js';
@@ -77,7 +81,7 @@ describe('stale running snapshots', () => {
     let now = new Date('2026-12-01T10:00:00.000Z');
     const clock = () => now;
     const audit = new AuditLog(store.ledger, clock);
-    const liveness: RunLiveness = { self: { host: 'here', pid: 100 }, isAlive: () => true };
+    const liveness: RunLiveness = { self: { host: 'here', pid: 100 }, active: new Set(), isAlive: () => true };
     await store.snapshots.create({ id: 'wallet@x', systemId: 'wallet', status: 'running', startedAt: now.toISOString(), finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null });
     await recordRunOwner(store, 'wallet@x', { host: 'elsewhere', pid: 7 });
     const deps = { store, audit, now: clock, liveness };
@@ -95,5 +99,31 @@ describe('stale running snapshots', () => {
     await recordRunOwner(store, 'wallet@y', { host: 'here', pid: 55 });
     expect(await closeStaleRuns('wallet', timeoutMs, deps, 'cli')).toEqual([]);
     await store.close();
+  });
+
+  it('a long-lived process (serve) whose sync could not write its outcome closes that run itself on its next sync', async () => {
+    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR, 'connectors/sample-data/trading.csv': TRADING });
+    const dataDir = mkdtempSync(join(tmpdir(), 'iam-own-stale-'));
+    const file = join(dataDir, 'iam-review.db');
+    const app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { log: createLogger('silent') });
+    try {
+      await app.sync.runConfigured('trading', { actor: 'scheduler' });
+      // The outcome cannot be written (as on a full disk): every ledger insert fails for now.
+      const db = new Database(file);
+      db.exec("CREATE TRIGGER no_room BEFORE INSERT ON ledger_events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+      expect(await app.sync.runConfigured('trading', { actor: 'scheduler' })).toEqual([{ systemId: 'trading', ok: false, error: expect.stringMatching(/disk is full/) }]);
+      expect(await running(app.store, 'trading')).toHaveLength(1);
+      db.exec('DROP TRIGGER no_room');
+      db.close();
+
+      // Same process, next scheduled sync: its own dead run is closed and ledgered, then it syncs.
+      await app.sync.runConfigured('trading', { actor: 'scheduler' });
+      expect(await running(app.store, 'trading')).toEqual([]);
+      const events = await app.store.ledger.query({ type: 'sync.', subject: 'trading' });
+      expect(events.map((e) => [e.type, e.data.stale ?? false])).toEqual([['sync.completed', false], ['sync.failed', true], ['sync.completed', false]]);
+      expect(events[1]!.data.problems).toEqual([expect.stringMatching(/this process ended it without writing its outcome/)]);
+    } finally {
+      await app.close();
+    }
   });
 });
