@@ -5,7 +5,8 @@
  * stays running and every failure lands in the ledger, at the latest on the next sync.
  *
  * A run is stale when the process that started it is gone (recorded at its start: same host,
- * no such process), or, when that cannot be known (another host, no record), when it is older
+ * no such process), when it is this process's own but no longer going (its outcome could not
+ * be written), or, when that cannot be known (another host, no record), when it is older
  * than its own time limit plus a grace period: a live run aborts itself at its limit.
  * finish() only moves a running snapshot, so of two processes closing the same stale run one
  * wins and only it ledgers the failure.
