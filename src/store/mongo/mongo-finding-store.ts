@@ -5,7 +5,10 @@ import { evaluationDoc, toEvaluation } from './evaluation-schema.js';
 import { asString } from './filter-value.js';
 import { openFindingsFilter, raiseFindingOp, resolveUpdate, unseenFindingsFilter } from './finding-queries.js';
 import { toStoredFinding } from './finding-schema.js';
+import { keysetPages, pageSize } from './keyset-pages.js';
 import type { MongoModels } from './mongo-models.js';
+
+const DEFAULT_STATES_BATCH = 5_000;
 
 /**
  * Findings keep their history: one document per raising of a key. saveEvaluation is three
@@ -50,5 +53,16 @@ export class MongoFindingStore implements FindingStore {
   async history(key: string): Promise<StoredFinding[]> {
     const docs = await this.models.findings.find({ key: asString(key, 'key') }).sort({ firstSeenAt: 1, _id: 1 }).lean();
     return docs.map(toStoredFinding);
+  }
+
+  async evaluations(): Promise<Evaluation[]> {
+    const docs = await this.models.evaluations.find({}).sort({ at: 1, _id: 1 }).lean();
+    return docs.map(toEvaluation);
+  }
+
+  async *states(batchSize?: number): AsyncIterable<StoredFinding[]> {
+    const fetch = async (after: string | null, limit: number) =>
+      this.models.findings.find(after === null ? {} : { _id: { $gt: after } }).sort({ _id: 1 }).limit(limit).lean();
+    for await (const page of keysetPages(fetch, (d) => d._id, pageSize(batchSize, DEFAULT_STATES_BATCH))) yield page.map(toStoredFinding);
   }
 }
