@@ -4,6 +4,7 @@ import { benchAudit } from './audit.bench.js';
 import { benchCheck } from './check.bench.js';
 import { benchExport } from './export.bench.js';
 import { benchFanout } from './fanout.bench.js';
+import { benchReconcile } from './reconcile.bench.js';
 import { benchSync } from './sync.bench.js';
 
 export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchResult[]>> = {
@@ -12,4 +13,5 @@ export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchRe
   fanout: (n) => benchFanout({ n }),
   audit: (n) => benchAudit({ n }),
   export: (n) => benchExport(n ? { n } : {}),
+  reconcile: (n) => benchReconcile({ n }),
 };

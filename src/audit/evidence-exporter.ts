@@ -1,6 +1,6 @@
 /**
  * Writes evidence packs with the app's store, ledger, clock and config: what `export`, the demo
- * and the Slack export call.
+ * and the Slack export call. Each pack is checked against the ledger before it is written.
  */
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Campaign } from '../domain/index.js';
@@ -8,7 +8,9 @@ import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
 import type { EvidencePackResult, ExportFormat } from './evidence-pack.js';
 import { writeEvidencePack } from './evidence-pack.js';
+import { LedgerMismatchError } from './ledger-mismatch-error.js';
 import { pseudonymizer } from './pseudonymizer.js';
+import { reconcileLedger } from './reconcile-ledger.js';
 
 export interface EvidenceExporterDeps {
   store: Store;
@@ -34,7 +36,13 @@ export interface ExportRequest {
 export class EvidenceExporter {
   constructor(private readonly deps: EvidenceExporterDeps) {}
 
+  /**
+   * Writes the pack, once the exported campaigns' rows (campaign, items, decisions) are found
+   * to agree with the ledger; otherwise throws LedgerMismatchError and writes (and removes) nothing.
+   */
   async write(req: ExportRequest): Promise<EvidencePackResult> {
+    const check = await reconcileLedger(this.deps.store, { campaignIds: new Set(req.campaigns.map((c) => c.id)) });
+    if (!check.ok) throw new LedgerMismatchError(check, `export of ${req.campaigns.map((c) => c.id).join(', ')}`);
     let criticality = new Map<string, string>();
     try {
       criticality = new Map(this.deps.loadConfig().systems.map((s) => [s.id, s.criticality]));

@@ -27,6 +27,11 @@ export interface VerifyLedgerOptions {
   /** A head written down earlier: the event at its seq must still carry its hash. */
   checkpoint?: LedgerCheckpoint;
   batchSize?: number;
+  /**
+   * Given each batch of events once its chain is verified, in seq order: lets a reader of the
+   * whole ledger (the state reconciliation) share this one read. A batch with a break is not given.
+   */
+  onEvents?: (batch: readonly LedgerEvent[]) => void;
 }
 
 export interface LedgerVerification {
@@ -63,6 +68,7 @@ export async function verifyLedger(ledger: LedgerStore, opts: VerifyLedgerOption
       const run = verifyRun(batch, prev);
       checked += run.count;
       if (run.break) return result(checked, run.last, run.break);
+      opts.onEvents?.(batch);
       prev = run.last;
       next = (prev?.seq ?? 0) + 1;
     }

@@ -3,11 +3,12 @@ import { Command } from 'commander';
 import type { App } from '../app.js';
 import type { EvidencePackResult, ExportFormat } from '../audit/evidence-pack.js';
 import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
+import { LedgerMismatchError } from '../audit/ledger-mismatch-error.js';
 import { safeFileName } from '../audit/pack-file.js';
 import { PSEUDONYM_KEY_ENV } from '../audit/pseudonymizer.js';
 import type { Campaign } from '../domain/index.js';
 import type { CliContext } from './cli-context.js';
-import { usageError } from './cli-error.js';
+import { CliError, EXIT, usageError } from './cli-error.js';
 
 const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
@@ -64,7 +65,13 @@ export function exportCommand(ctx: CliContext): Command {
       const campaigns = await selectCampaigns(app, opts.campaign, from, to);
       const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
       const dir = resolve(opts.out ?? resolve('out', 'evidence', safeFileName(name)));
-      const r = await app.evidence.write({ campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
+      let r: EvidencePackResult;
+      try {
+        r = await app.evidence.write({ campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
+      } catch (error) {
+        if (error instanceof LedgerMismatchError) throw new CliError(error.message, EXIT.ledgerBroken);
+        throw error;
+      }
       ctx.io.out(formatExport(r));
     });
 }

@@ -146,6 +146,13 @@ export interface FindingStore {
   open(filter?: { systemId?: string; grantIds?: readonly string[] }): Promise<StoredFinding[]>;
   /** Every stored state of a finding key, open and resolved, oldest first. */
   history(key: string): Promise<StoredFinding[]>;
+  /** Every stored evaluation, oldest first (one per check run): for the audit's reconciliation with the ledger. */
+  evaluations(): Promise<Evaluation[]>;
+  /**
+   * Every stored state of every finding key, open and resolved, in batches of at most
+   * `batchSize`, in storage order: for the audit's reconciliation with the ledger. Read-only.
+   */
+  states(batchSize?: number): AsyncIterable<StoredFinding[]>;
 }
 
 export interface DecideResult {

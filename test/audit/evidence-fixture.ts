@@ -2,7 +2,8 @@
  * A small, fully known review campaign written through the store ports and the audit log, for
  * evidence-pack tests: six items on two systems with every case an auditor asks about
  * (approve, revoke with findings, delegation, an unowned account, a late decision, an expired
- * item), the ledger events the engine would record, and a clock the test controls.
+ * item), the ledger events the engine would record (state and ledger agree: `audit verify`
+ * reconciles them), and a clock the test controls.
  */
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { EVENT } from '../../src/audit/event-types.js';
@@ -34,8 +35,7 @@ function finding(type: Finding['type'], systemId: string, grantId: string, accou
 export async function seedReviewedCampaign(store: Store, clock: TestClock): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
   const audit = new AuditLog(store.ledger, clock.now);
   clock.t = T0 - 3_600_000;
-  await audit.record(EVENT.syncCompleted, 'scheduler', 'trading', { grants: 5 });
-  await seedIdentities(store, 'hr', [
+  const hr = await seedIdentities(store, 'hr', [
     identity('E1', { email: 'alice@firm.li', displayName: 'Alice Adler' }),
     identity('E2', { email: 'bob@firm.li', displayName: 'Bob Brand' }),
     identity('E3', { email: 'carol@firm.li', displayName: 'Carol Cerny' }),
@@ -43,6 +43,8 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
     identity('M2', { email: 'noah@firm.li', displayName: 'Noah Norr' }),
     identity('M3', { email: 'olga@firm.li', displayName: 'Olga Ott' }),
   ]);
+  const hrSnapshot = (await store.snapshots.get(hr))!;
+  await audit.record(EVENT.syncCompleted, 'scheduler', 'hr', { snapshotId: hr, status: 'complete', counts: hrSnapshot.counts });
   await store.slackUsers.upsert({ id: 'U0MIA', teamId: 'T1', email: 'mia@firm.li', name: 'mia', deleted: false, isBot: false, updatedAt: clock.now().toISOString() });
 
   clock.at(0);
@@ -103,6 +105,7 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
   await store.campaigns.transition(campaign.id, 'open', 'closed', closedAt, () => [audit.event(EVENT.campaignClosed, 'scheduler', campaign.id, { items: 6 })]);
 
   clock.at(22);
-  await audit.record(EVENT.syncCompleted, 'scheduler', 'trading', { grants: 4 });
+  // An event after the campaign's slice that changes no reconciled state (the config was reloaded).
+  await audit.record(EVENT.configLoaded, 'scheduler', 'config', { changed: true });
   return { campaign: (await store.campaigns.get(campaign.id))!, items };
 }

@@ -47,7 +47,7 @@ describe('iam-review audit', () => {
   it('verify: an intact chain exits 0 and prints the head', async () => {
     const r = await cli('audit', 'verify');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Hash chain intact: 17 events checked \(seq 1 to 17\); head seq 17 [0-9a-f]{64}$/);
+    expect(r.out).toMatch(/^Hash chain intact: 17 events checked \(seq 1 to 17\); head seq 17 [0-9a-f]{64}\nState agrees with the ledger: 1 campaigns, 6 items, 5 decisions, 1 snapshots, 0 findings rows reconciled with 17 events\.$/);
   });
 
   it('verify: a modified event exits 4 and names the seq; --json carries the break', async () => {
@@ -86,7 +86,7 @@ describe('iam-review audit', () => {
     expect(events).toHaveLength(5);
     expect(events.every((e) => e.type === 'decision.recorded')).toBe(true);
     const late = await cli('audit', 'log', '--since', '2026-10-15', '--json');
-    expect(late.out.split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['decision.recorded', 'item.expired', 'campaign.closed', 'sync.completed']);
+    expect(late.out.split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['decision.recorded', 'item.expired', 'campaign.closed', 'config.loaded']);
     const limited = await cli('audit', 'log', '--limit', '2');
     expect(limited.out.split('\n')).toHaveLength(2);
     expect(limited.out).toMatch(/^\s+1 {2}2026-10-01T08:00:00\.000Z {2}sync\.completed/);

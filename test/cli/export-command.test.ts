@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { EVENT } from '../../src/audit/event-types.js';
 import { run } from '../../src/cli.js';
 import { parseFormats } from '../../src/cli/export-command.js';
 import type { EvidenceManifest } from '../../src/audit/evidence-manifest.js';
@@ -26,6 +28,10 @@ describe('iam-review export', () => {
     await seedReviewedCampaign(store, clock);
     // An earlier, empty campaign for the period selection.
     await store.campaigns.create({ id: 'quarterly-critical:2026-Q3', reviewId: 'quarterly-critical', period: '2026-Q3', name: 'Q3', state: 'closed', openedAt: '2026-07-01T09:00:00.000Z', dueAt: '2026-07-15T09:00:00.000Z', closedAt: '2026-07-20T09:00:00.000Z', openedBy: 'scheduler' });
+    // Its events, as the engine records them (an export is checked against the ledger).
+    const audit = new AuditLog(store.ledger, clock.now);
+    await audit.record(EVENT.campaignOpened, 'scheduler', 'quarterly-critical:2026-Q3', { reviewId: 'quarterly-critical', period: '2026-Q3', dueAt: '2026-07-15T09:00:00.000Z', items: 0 });
+    await audit.record(EVENT.campaignClosed, 'scheduler', 'quarterly-critical:2026-Q3', { items: 0, approved: 0, revoked: 0, expired: 0 });
     await store.close();
     clock.at(30);
   });
@@ -46,7 +52,7 @@ describe('iam-review export', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Evidence pack written: .*pack\//);
     expect(r.out).toContain(`${CAMPAIGN}: 6 items, 3 approved, 2 revoked, 1 expired, 0 pending`);
-    expect(r.out).toMatch(/manifest\.json sha256 [0-9a-f]{64}, ledgered as seq 18/);
+    expect(r.out).toMatch(/manifest\.json sha256 [0-9a-f]{64}, ledgered as seq 20/);
     expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'report.html']);
     // Criticality comes from the connectors config of the sample firm.
     expect(readFileSync(join(dir, 'decisions.csv'), 'utf8')).toMatch(/,custody-wallet,critical,/);

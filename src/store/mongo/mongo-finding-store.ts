@@ -9,8 +9,11 @@ import { toStoredFinding } from './finding-schema.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 
+import { keysetPages, pageSize } from './keyset-pages.js';
+
 /** Findings one transaction raises, or resolves, at most (transactions stay well under MongoDB's limits). */
 export const FINDING_CHUNK = 2_000;
+const DEFAULT_STATES_BATCH = 5_000;
 
 /**
  * Findings keep their history: one document per raising of a key. saveEvaluation runs in
@@ -87,5 +90,16 @@ export class MongoFindingStore implements FindingStore {
   async history(key: string): Promise<StoredFinding[]> {
     const docs = await this.models.findings.find({ key: asString(key, 'key') }).sort({ firstSeenAt: 1, _id: 1 }).lean();
     return docs.map(toStoredFinding);
+  }
+
+  async evaluations(): Promise<Evaluation[]> {
+    const docs = await this.models.evaluations.find({}).sort({ at: 1, _id: 1 }).lean();
+    return docs.map(toEvaluation);
+  }
+
+  async *states(batchSize?: number): AsyncIterable<StoredFinding[]> {
+    const fetch = async (after: string | null, limit: number) =>
+      this.models.findings.find(after === null ? {} : { _id: { $gt: after } }).sort({ _id: 1 }).limit(limit).lean();
+    for await (const page of keysetPages(fetch, (d) => d._id, pageSize(batchSize, DEFAULT_STATES_BATCH))) yield page.map(toStoredFinding);
   }
 }

@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
 import type { FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
+import { pageSize } from './page-size.js';
 import { parseJson } from './parse-json.js';
+
+const DEFAULT_STATES_BATCH = 5_000;
 
 const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
   identity_id AS identityId, role, scope, rule_id AS ruleId, reason, evidence, evaluation_id AS evaluationId,
@@ -34,6 +37,8 @@ export class SqliteFindingStore implements FindingStore {
   private readonly selectOpenOfSystemAndGrants;
   private readonly selectHistory;
   private readonly saveTx;
+  private readonly selectEvaluations;
+  private readonly selectStatesPage;
 
   constructor(
     db: Database.Database,
@@ -71,6 +76,8 @@ export class SqliteFindingStore implements FindingStore {
       `${OPEN} AND system_id = ? AND ${IN_GRANTS} ORDER BY key`,
     );
     this.selectHistory = db.prepare<[string], FindingRow>(`SELECT ${FINDING_COLUMNS} FROM findings WHERE key = ? ORDER BY row_id`);
+    this.selectEvaluations = db.prepare<[], EvaluationRow>('SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations ORDER BY at, rowid');
+    this.selectStatesPage = db.prepare<[number, number], FindingRow & { rowId: number }>(`SELECT ${FINDING_COLUMNS}, row_id AS rowId FROM findings WHERE row_id > ? ORDER BY row_id LIMIT ?`);
 
     // One transaction: the findings opened and resolved, and their events, commit together.
     this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>) => {
@@ -116,5 +123,21 @@ export class SqliteFindingStore implements FindingStore {
 
   async history(key: string): Promise<StoredFinding[]> {
     return this.selectHistory.all(key).map(toStoredFinding);
+  }
+
+  async evaluations(): Promise<Evaluation[]> {
+    return this.selectEvaluations.all().map((row) => ({ ...row, systemIds: parseJson(row.systemIds, 'evaluations.system_ids'), counts: parseJson(row.counts, 'evaluations.counts') }));
+  }
+
+  /** Keyset pages over row_id: one range scan per page. */
+  async *states(batchSize?: number): AsyncIterable<StoredFinding[]> {
+    const size = pageSize(batchSize, DEFAULT_STATES_BATCH);
+    for (let after = 0; ; ) {
+      const rows = this.selectStatesPage.all(after, size);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.rowId;
+      yield rows.map(({ rowId: _rowId, ...row }) => toStoredFinding(row));
+      if (rows.length < size) return;
+    }
   }
 }

@@ -1,0 +1,128 @@
+/**
+ * Finding rows against finding.opened / finding.resolved events (see policies/run-check.ts).
+ *
+ * A finding row is one raising of a key: opened by the evaluation that ran at its firstSeenAt,
+ * resolved (when it is) by the evaluation that ran at its resolvedAt. Each side has its event
+ * in the ledger, with the evaluation's id in data.evaluationId:
+ * - one detailed event per finding (subject = the key), whose type, system, grant and rule are
+ *   the row's; its severity and reason too where the row cannot have changed since (resolved
+ *   rows; open rows no later evaluation refreshed);
+ * - or, for an evaluation that opened or resolved more than the ledger details, one summary
+ *   event per direction (data.summary) whose count and SHA-256 over the sorted keys are those
+ *   of the rows that evaluation opened (resolved); high-severity ones still have their own event.
+ * An event with no row, a row with no event, and disagreeing content are differences.
+ *
+ * Memory: the detailed events (a few hundred per evaluation) and, for evaluations with a
+ * summary, their keys.
+ */
+import { hash } from 'node:crypto';
+import type { Evaluation, LedgerEvent, StoredFinding } from '../domain/index.js';
+import { EVENT } from './event-types.js';
+import type { DifferenceList } from './ledger-difference.js';
+import { difference, eventRef, rowRef, show } from './ledger-difference.js';
+
+type Side = 'opened' | 'resolved';
+
+interface SideEvents {
+  detailed: Map<string, LedgerEvent[]>;
+  summary: LedgerEvent | null;
+  /** Keys of the rows this evaluation opened (resolved), collected when it has a summary. */
+  keys: string[];
+}
+
+const SIDE_OF: Readonly<Record<string, Side>> = { [EVENT.findingOpened]: 'opened', [EVENT.findingResolved]: 'resolved' };
+const FIELD_OF: Readonly<Record<Side, 'firstSeenAt' | 'resolvedAt'>> = { opened: 'firstSeenAt', resolved: 'resolvedAt' };
+
+export function isFindingEvent(type: string): boolean {
+  return type in SIDE_OF;
+}
+
+export class FindingLedger {
+  /** `${side}|${evaluationId}` -> its events. */
+  private readonly events = new Map<string, SideEvents>();
+  /** Evaluation time -> id. */
+  private byAt = new Map<string, string>();
+
+  constructor(private readonly out: DifferenceList) {}
+
+  event(e: LedgerEvent): void {
+    const side = SIDE_OF[e.type];
+    if (!side) return;
+    const evaluationId = e.data.evaluationId;
+    if (typeof evaluationId !== 'string') {
+      this.out.add(difference(null, eventRef(e, `finding ${JSON.stringify(e.subject)} without an evaluationId`), 'the event names no evaluation'));
+      return;
+    }
+    const s = this.sideOf(side, evaluationId);
+    if (e.data.summary === true) {
+      if (s.summary) this.out.add(difference(null, eventRef(e, `a second ${side} summary of evaluation ${JSON.stringify(evaluationId)} (first at seq ${s.summary.seq})`), 'one summary per evaluation and direction'));
+      else s.summary = e;
+      return;
+    }
+    const list = s.detailed.get(e.subject);
+    if (list) list.push(e);
+    else s.detailed.set(e.subject, [e]);
+  }
+
+  /** The stored evaluations, before the rows: a row's times name the evaluations that opened and resolved it. */
+  evaluations(list: readonly Evaluation[]): void {
+    this.byAt = new Map();
+    for (const e of list) if (!this.byAt.has(e.at)) this.byAt.set(e.at, e.id);
+  }
+
+  row(f: StoredFinding): void {
+    this.side('opened', f, f.firstSeenAt);
+    if (f.resolvedAt !== null) this.side('resolved', f, f.resolvedAt);
+  }
+
+  private side(side: Side, f: StoredFinding, at: string): void {
+    const row = rowRef('findings', f.key, FIELD_OF[side], at);
+    const evaluationId = this.byAt.get(at);
+    if (evaluationId === undefined) {
+      this.out.add(difference(row, null, `no evaluation ran at that time, so none ${side} it`));
+      return;
+    }
+    const s = this.events.get(`${side}|${evaluationId}`);
+    if (s?.summary) s.keys.push(f.key);
+    const e = s?.detailed.get(f.key)?.shift();
+    if (e) return this.compare(side, f, e, evaluationId);
+    if (s?.summary) return;
+    this.out.add(difference(row, null, `no finding.${side} event of evaluation ${JSON.stringify(evaluationId)}`));
+  }
+
+  private compare(side: Side, f: StoredFinding, e: LedgerEvent, evaluationId: string): void {
+    // Refreshing an open finding updates its severity and reason without an event.
+    const unchanged = side === 'resolved' || f.evaluationId === evaluationId;
+    const fields = unchanged ? (['type', 'systemId', 'grantId', 'ruleId', 'severity', 'reason'] as const) : (['type', 'systemId', 'grantId', 'ruleId'] as const);
+    for (const field of fields) {
+      const said = e.data[field];
+      if (said !== undefined && said !== f[field]) this.out.add(difference(rowRef('findings', f.key, field, f[field]), eventRef(e, `${field} ${show(said)}`)));
+    }
+  }
+
+  /** After every row: detailed events left without a row, and summaries that do not add up. */
+  finish(): void {
+    for (const [k, s] of this.events) {
+      const [side, evaluationId] = [k.slice(0, k.indexOf('|')) as Side, k.slice(k.indexOf('|') + 1)];
+      for (const [key, left] of s.detailed) {
+        for (const e of left) this.out.add(difference(null, eventRef(e, `finding ${JSON.stringify(key)} (evaluation ${JSON.stringify(evaluationId)})`), `no findings row ${side} by that evaluation`));
+      }
+      if (!s.summary) continue;
+      const count = s.summary.data.count;
+      const keysSha256 = hash('sha256', [...s.keys].sort().join('\n'), 'hex');
+      if (count !== s.keys.length) {
+        this.out.add(difference(null, eventRef(s.summary, `count ${show(count)}`), `${s.keys.length} findings rows were ${side} by evaluation ${JSON.stringify(evaluationId)}`));
+      } else if (s.summary.data.keysSha256 !== undefined && s.summary.data.keysSha256 !== keysSha256) {
+        this.out.add(difference(null, eventRef(s.summary, `keysSha256 ${show(s.summary.data.keysSha256)}`), `the keys of the findings rows ${side} by evaluation ${JSON.stringify(evaluationId)} hash to ${keysSha256}`));
+      }
+    }
+    this.events.clear();
+  }
+
+  private sideOf(side: Side, evaluationId: string): SideEvents {
+    const k = `${side}|${evaluationId}`;
+    let s = this.events.get(k);
+    if (!s) this.events.set(k, (s = { detailed: new Map(), summary: null, keys: [] }));
+    return s;
+  }
+}

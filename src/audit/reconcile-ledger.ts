@@ -1,0 +1,148 @@
+/**
+ * Reconciles the state tables with the ledger: every campaign, review item, decision,
+ * snapshot (and each system's current one) and finding row has its events with the same
+ * content, and every such event has its row (campaign-ledger.ts, item-ledger.ts,
+ * snapshot-ledger.ts, finding-ledger.ts say what is compared). The hash chain proves the
+ * ledger was not altered; this proves the tables say what the ledger says, so a row edited
+ * directly in the database (a decision turned from revoke to approve) is found.
+ *
+ * Two passes, both streaming: the ledger in seq order (fed by the caller, e.g. from the chain
+ * verification's own read, or read here), then the rows through the store ports. Memory holds
+ * one small record per review item whose events were read (dropped as its row is compared),
+ * the campaign, snapshot and detailed finding events, and the first differences only.
+ *
+ * Scoped to campaigns (exports), only those campaigns, their items and decisions are checked.
+ */
+import type { LedgerEvent } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import { CampaignLedger, isCampaignEvent } from './campaign-ledger.js';
+import { FindingLedger, isFindingEvent } from './finding-ledger.js';
+import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
+import type { LedgerDifference } from './ledger-difference.js';
+import { DifferenceList } from './ledger-difference.js';
+import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
+
+export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings'>;
+
+export interface ReconcileOptions {
+  /** Only these campaigns (their rows and events); snapshots and findings are not checked. */
+  campaignIds?: ReadonlySet<string>;
+  /** Differences kept in full (all are counted). Default 20. */
+  limit?: number;
+}
+
+export interface Reconciliation {
+  ok: boolean;
+  /** The first differences (up to the limit), in the order found. */
+  differences: LedgerDifference[];
+  /** All differences found. */
+  count: number;
+  checked: { events: number; campaigns: number; items: number; decisions: number; snapshots: number; findings: number };
+}
+
+export class LedgerReconciler {
+  private readonly out: DifferenceList;
+  private readonly campaigns: CampaignLedger;
+  private readonly items: ItemLedger;
+  private readonly snapshots: SnapshotLedger;
+  private readonly findings: FindingLedger;
+  private readonly scope: ReadonlySet<string> | null;
+  private readonly checked = { events: 0, campaigns: 0, items: 0, decisions: 0, snapshots: 0, findings: 0 };
+  private lastSeq = 0;
+
+  constructor(opts: ReconcileOptions = {}) {
+    this.out = new DifferenceList(opts.limit ?? 20);
+    this.campaigns = new CampaignLedger(this.out);
+    this.items = new ItemLedger(this.out);
+    this.snapshots = new SnapshotLedger(this.out);
+    this.findings = new FindingLedger(this.out);
+    this.scope = opts.campaignIds ?? null;
+  }
+
+  /** The next events of the ledger, in seq order, from seq 1 on. */
+  events(batch: readonly LedgerEvent[]): void {
+    for (const e of batch) {
+      if (e.seq <= this.lastSeq) throw new Error(`ledger events out of order: seq ${e.seq} after ${this.lastSeq}`);
+      this.lastSeq = e.seq;
+      this.checked.events++;
+      if (isItemEvent(e.type)) {
+        if (!this.scope || this.scope.has(campaignOfItemEvent(e))) this.items.event(e);
+      } else if (isCampaignEvent(e.type)) {
+        if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
+      } else if (this.scope) {
+        continue;
+      } else if (isSnapshotEvent(e.type)) {
+        this.snapshots.event(e);
+      } else if (isFindingEvent(e.type)) {
+        this.findings.event(e);
+      }
+    }
+  }
+
+  /** After the whole ledger: reads the rows and compares them with it. */
+  async compare(store: ReconcileStore): Promise<Reconciliation> {
+    const campaigns = this.scope ? (await Promise.all([...this.scope].map((id) => store.campaigns.get(id)))).filter((c) => c !== null) : await store.campaigns.list();
+    for (const campaign of campaigns) {
+      this.checked.campaigns++;
+      this.campaigns.row(campaign);
+      for await (const batch of store.campaigns.itemsWithDecisions(campaign.id)) {
+        for (const { item, decision } of batch) {
+          this.checked.items++;
+          if (decision) this.checked.decisions++;
+          this.items.row(item, decision);
+        }
+      }
+    }
+    this.campaigns.finish();
+    this.items.finish();
+
+    if (!this.scope) {
+      for (const snapshot of await store.snapshots.list()) {
+        this.checked.snapshots++;
+        this.snapshots.row(snapshot);
+      }
+      this.snapshots.current(await store.snapshots.currentAll());
+      this.snapshots.finish();
+
+      this.findings.evaluations(await store.findings.evaluations());
+      for await (const batch of store.findings.states()) {
+        for (const f of batch) {
+          this.checked.findings++;
+          this.findings.row(f);
+        }
+      }
+      this.findings.finish();
+    }
+    return { ok: this.out.count === 0, differences: this.out.first, count: this.out.count, checked: { ...this.checked } };
+  }
+}
+
+/**
+ * Reads the ledger up to its head, then compares the rows with it.
+ *
+ * The two passes are separate reads, so a change committed in between (its rows and its
+ * events commit together) can show as a difference that is not one. When differences are
+ * found and the head moved during the run, the run is repeated (up to `attempts` in all); a
+ * run during which the head did not move saw rows and ledger as of one state.
+ */
+export async function reconcileLedger(store: ReconcileStore, opts: ReconcileOptions = {}, attempts = 3): Promise<Reconciliation> {
+  for (let attempt = 1; ; attempt++) {
+    const head = await store.ledger.head();
+    const reconciler = new LedgerReconciler(opts);
+    for await (const batch of store.ledger.read(1, head?.seq ?? 0)) reconciler.events(batch);
+    const r = await reconciler.compare(store);
+    if (r.ok || attempt >= attempts || !(await headMoved(store, head?.seq ?? 0))) return r;
+  }
+}
+
+/** Whether events were appended after `seq` (the head a reconciliation read the ledger to). */
+export async function headMoved(store: Pick<Store, 'ledger'>, seq: number): Promise<boolean> {
+  return ((await store.ledger.head())?.seq ?? 0) !== seq;
+}
+
+/** The differences as lines: the first ones in full, then how many more. */
+export function differenceLines(r: Reconciliation): string[] {
+  const lines = r.differences.map((d) => `  ${d.message}`);
+  if (r.count > r.differences.length) lines.push(`  ... and ${r.count - r.differences.length} more`);
+  return lines;
+}

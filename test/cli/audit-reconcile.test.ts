@@ -1,0 +1,182 @@
+/**
+ * `audit verify` reconciles the state tables with the ledger, and `export` refuses a pack the
+ * ledger does not back (issue #12, "audit verify reconciles state with the ledger"). The sample
+ * firm goes through the demo once; each test edits a copy of its database directly (as an
+ * attacker with write access to the file would) or appends to its ledger through the store.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import { EXIT } from '../../src/cli/cli-error.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { captureIo } from '../helpers/capture-io.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const root = mkdtempSync(join(tmpdir(), 'iam-reconcile-'));
+const firm = join(root, 'firm');
+const CAMPAIGN_PREFIX = 'half-yearly-critical:';
+let n = 0;
+
+async function cli(dataDir: string, ...args: string[]) {
+  const io = captureIo();
+  const code = await run(['node', 'iam-review', ...args], { io, env: { IAM_REVIEW_CONFIG_DIR: REPO, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, cwd: REPO });
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** A copy of the demo firm's data folder. */
+function copyOfFirm(): string {
+  const dir = join(root, `d${++n}`);
+  mkdirSync(dir);
+  for (const file of ['iam-review.db', 'iam-review.db-wal']) if (existsSync(join(firm, file))) copyFileSync(join(firm, file), join(dir, file));
+  return dir;
+}
+
+function edit<T>(dataDir: string, change: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'iam-review.db'));
+  try {
+    return change(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The seq of the one event of that type about that subject. */
+function seqOf(db: Database.Database, type: string, subject: string): number {
+  const rows = db.prepare<[string, string], { seq: number }>('SELECT seq FROM ledger_events WHERE type = ? AND subject = ?').all(type, subject);
+  expect(rows).toHaveLength(1);
+  return rows[0]!.seq;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+beforeAll(async () => {
+  const r = await cli(firm, 'demo', '--reset', '--out', join(root, 'demo-out'));
+  expect(r.code, r.err).toBe(0);
+}, 120_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('audit verify reconciles state with the ledger', () => {
+  it('the demo firm passes: chain intact and every row agrees with its events (exit 0); its export is written', async () => {
+    const dir = copyOfFirm();
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code, r.out + r.err).toBe(EXIT.ok);
+    expect(r.out).toMatch(/^Hash chain intact: \d+ events checked/);
+    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 63 items, 63 decisions, 5 snapshots, 28 findings rows reconciled with \d+ events\.$/);
+    const json = JSON.parse((await cli(dir, 'audit', 'verify', '--json')).out) as { ok: boolean; reconciliation: { ok: boolean; count: number } };
+    expect(json).toMatchObject({ ok: true, reconciliation: { ok: true, count: 0 } });
+    const campaign = edit(dir, (db) => db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!.id);
+    expect((await cli(dir, 'export', '--campaign', campaign, '--out', join(dir, 'pack'))).code).toBe(EXIT.ok);
+    expect(existsSync(join(dir, 'pack', 'manifest.json'))).toBe(true);
+  });
+
+  it('a decision turned from revoke to approve in the database (and its item): exit 4 naming the rows and the decision event; export refuses and writes nothing', async () => {
+    const dir = copyOfFirm();
+    const { id, seq } = edit(dir, (db) => {
+      const { id } = db.prepare<[], { id: string }>("SELECT id FROM decisions WHERE outcome = 'revoke' ORDER BY id LIMIT 1").get()!;
+      db.exec('DROP TRIGGER decisions_never_updated');
+      db.prepare("UPDATE decisions SET outcome = 'approve' WHERE id = ?").run(id);
+      db.prepare("UPDATE review_items SET state = 'approved' WHERE id = ?").run(id);
+      return { id, seq: seqOf(db, 'decision.recorded', id) };
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toMatch(/^Hash chain intact/);
+    expect(r.out).toContain('STATE DIFFERS FROM THE LEDGER: 2 difference(s)');
+    expect(r.out).toContain(`review_items row ${q(id)} state = "approved", but ledger seq ${seq} decision.recorded says state "revoked"`);
+    expect(r.out).toContain(`decisions row ${q(id)} outcome = "approve", but ledger seq ${seq} decision.recorded says outcome "revoke"`);
+    expect(r.err).toContain('state and ledger disagree: 2 difference(s)');
+    const json = JSON.parse((await cli(dir, 'audit', 'verify', '--json')).out) as { ok: boolean; reconciliation: { differences: { row: unknown; event: unknown }[] } };
+    expect(json.ok).toBe(false);
+    expect(json.reconciliation.differences).toContainEqual(expect.objectContaining({ row: { table: 'decisions', id, field: 'outcome', value: 'approve' }, event: { seq, type: 'decision.recorded', says: 'outcome "revoke"' } }));
+
+    const out = join(dir, 'pack');
+    const e = await cli(dir, 'export', '--campaign', id.slice(0, id.indexOf('/')), '--out', out);
+    expect(e.code).toBe(EXIT.ledgerBroken);
+    expect(e.err).toContain('refused: the state disagrees with the ledger (2 difference(s))');
+    expect(e.err).toContain(`decisions row ${q(id)} outcome = "approve", but ledger seq ${seq} decision.recorded says outcome "revoke"`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a second item.assigned for an item (appended through the store, chain intact): exit 4 naming the item and both seqs', async () => {
+    const dir = copyOfFirm();
+    const item = edit(dir, (db) => db.prepare<[], { id: string }>('SELECT id FROM review_items ORDER BY id LIMIT 1').get()!.id);
+    const first = edit(dir, (db) => seqOf(db, 'item.assigned', item));
+    const store = openSqliteStore({ file: join(dir, 'iam-review.db') });
+    const [original] = await store.ledger.query({ type: 'item.assigned', subject: item });
+    const [again] = await store.ledger.append([{ type: 'item.assigned', actor: original!.actor, subject: item, data: original!.data }]);
+    await store.close();
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`review_items row ${q(item)}, but ledger seq ${again!.seq} item.assigned says it was assigned to ${q(original!.data.reviewerId as string)}: assigned twice (first at seq ${first}): an item has exactly one item.assigned`);
+  });
+
+  it('an item row inserted without its event: exit 4 naming the row', async () => {
+    const dir = copyOfFirm();
+    const id = edit(dir, (db) => {
+      const row = db.prepare<[], { id: string; campaign_id: string }>('SELECT id, campaign_id FROM review_items ORDER BY id LIMIT 1').get()!;
+      const id = `${row.campaign_id}/g_00000000000000000000000000000000`;
+      db.prepare(`INSERT INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id, reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at)
+        SELECT ?, campaign_id, 'g_00000000000000000000000000000000', system_id, 'ghost', role, scope, identity_id, reviewer_id, reviewer_source, 'pending', '[]', NULL, NULL, updated_at FROM review_items WHERE id = ?`).run(id, row.id);
+      return id;
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`review_items row ${q(id)} state = "pending": no ledger event names this item (no item.assigned)`);
+  });
+
+  it('a campaign state altered (closed -> open): exit 4 naming the row and campaign.closed', async () => {
+    const dir = copyOfFirm();
+    const { id, seq } = edit(dir, (db) => {
+      const { id } = db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!;
+      db.prepare("UPDATE campaigns SET state = 'open', closed_at = NULL WHERE id = ?").run(id);
+      return { id, seq: seqOf(db, 'campaign.closed', id) };
+    });
+    expect(id.startsWith(CAMPAIGN_PREFIX)).toBe(true);
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`campaigns row ${q(id)} state = "open", but ledger seq ${seq} campaign.closed says the campaign closed`);
+  });
+
+  it('a snapshot status edited (complete -> failed): exit 4 naming the row and its sync event', async () => {
+    const dir = copyOfFirm();
+    const { id, seq } = edit(dir, (db) => {
+      const { id } = db.prepare<[], { id: string }>("SELECT id FROM snapshots WHERE system_id = 'kms'").get()!;
+      db.prepare("UPDATE snapshots SET status = 'failed' WHERE id = ?").run(id);
+      const { seq } = db.prepare<[string], { seq: number }>("SELECT seq FROM ledger_events WHERE type = 'sync.completed' AND json_extract(data, '$.snapshotId') = ?").get(id)!;
+      return { id, seq };
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`snapshots row ${q(id)} status = "failed", but ledger seq ${seq} sync.completed says status "complete"`);
+  });
+
+  it('a finding row edited (an open finding marked resolved): exit 4 naming the row', async () => {
+    const dir = copyOfFirm();
+    const { key, at } = edit(dir, (db) => {
+      const { key } = db.prepare<[], { key: string }>('SELECT key FROM findings WHERE resolved_at IS NULL ORDER BY key LIMIT 1').get()!;
+      const { at } = db.prepare<[], { at: string }>('SELECT at FROM evaluations ORDER BY at DESC LIMIT 1').get()!;
+      db.prepare('UPDATE findings SET resolved_at = ? WHERE key = ?').run(at, key);
+      return { key, at };
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toMatch(new RegExp(`findings row ${escape(q(key))} resolvedAt = ${escape(q(at))}: no finding\\.resolved event of evaluation "evaluation@`));
+  });
+
+  it('lists the first 20 differences and counts the rest', async () => {
+    const dir = copyOfFirm();
+    edit(dir, (db) => db.exec("UPDATE review_items SET state = 'expired'"));
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain('STATE DIFFERS FROM THE LEDGER: 63 difference(s)');
+    expect(r.out.split('\n').filter((l) => /^ {2}review_items row .* state = "expired", but ledger seq \d+ decision\.recorded says state "(approved|revoked)"$/.test(l))).toHaveLength(20);
+    expect(r.out).toMatch(/\n {2}\.\.\. and 43 more$/);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
