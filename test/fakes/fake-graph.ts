@@ -11,6 +11,16 @@
  * advanced-query rules for OData casts on membership lists, `$batch` (at most 20, answers in
  * any order), and injected throttling (429/503 with Retry-After) on requests or sub-requests.
  *
+ * Group membership follows Graph: `/groups/{id}/members` lists DIRECT members only, each with
+ * its `@odata.type` (learn.microsoft.com/graph/api/group-list-members: "This operation is not
+ * transitive"; service principals are not listed there in v1.0, a documented known issue),
+ * while `/groups/{id}/transitiveMembers` and `/users/{id}/transitiveMemberOf` flatten nesting.
+ * PIM: `/roleManagement/directory/roleEligibilityScheduleInstances` answers as documented
+ * (learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances:
+ * `$select`, `$filter`, `$expand` of principal/roleDefinition, server-driven paging), and a
+ * tenant without Entra ID P2 / ID Governance gets the 400 `AadPremiumLicenseRequired` Graph
+ * sends in that case.
+ *
  * The SDKs keep their https base URLs: `fake.fetch` routes requests for the Graph and
  * authority hosts to this server, and refuses any other host.
  */
@@ -40,7 +50,7 @@ export interface FakeUser {
 export interface FakeGroup {
   id: string;
   displayName: string;
-  /** Ids of member users and member groups (nesting). */
+  /** Ids of DIRECT members: users, groups (nesting) and service principals. */
   members: string[];
 }
 
@@ -58,6 +68,18 @@ export interface FakeRoleAssignment {
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId: string;
+}
+
+/** A PIM eligible directory role (one unifiedRoleEligibilityScheduleInstance). */
+export interface FakeRoleEligibility {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  /** Direct, Group or Inherited (Graph's memberType). Default Direct. */
+  memberType?: 'Direct' | 'Group' | 'Inherited';
+  startDateTime?: string;
+  endDateTime?: string | null;
 }
 
 export interface FakeFault {
@@ -109,6 +131,10 @@ export class FakeGraph {
   servicePrincipals: FakeServicePrincipal[] = [];
   roleDefinitions: { id: string; displayName: string }[] = [];
   roleAssignments: FakeRoleAssignment[] = [];
+  /** PIM eligible directory roles. */
+  roleEligibilities: FakeRoleEligibility[] = [];
+  /** Entra ID P2 or ID Governance (needed for PIM: eligible roles). */
+  pimLicensed = true;
   /** Application permissions consented for the app. */
   permissions = new Set<string>(ALL_PERMISSIONS);
   /** Entra ID P1 (needed for signInActivity). */
@@ -300,8 +326,10 @@ export class FakeGraph {
     if (head === 'users' && id && rel === 'transitiveMemberOf' && cast === 'microsoft.graph.group') return this.userGroups(req, url, id);
     if (head === 'servicePrincipals' && id && segments.length === 2) return this.servicePrincipal(req, id);
     if (head === 'servicePrincipals' && id && rel === 'appRoleAssignedTo') return this.appRoleAssignedTo(req, url, id);
-    if (head === 'groups' && id && rel === 'transitiveMembers' && cast === 'microsoft.graph.user') return this.groupMembers(req, url, id);
+    if (head === 'groups' && id && rel === 'transitiveMembers' && cast === 'microsoft.graph.user') return this.transitiveGroupMembers(req, url, id);
+    if (head === 'groups' && id && rel === 'members' && (segments.length === 3 || (segments.length === 4 && cast === 'microsoft.graph.user'))) return this.directGroupMembers(req, url, id, cast ?? null);
     if (req.path === '/roleManagement/directory/roleAssignments') return this.roleAssignmentsList(req, url);
+    if (req.path === '/roleManagement/directory/roleEligibilityScheduleInstances') return this.roleEligibilityInstances(req, url);
     return graphError(400, 'Request_BadRequest', `fake: unsupported ${req.path}`);
   }
 
@@ -351,20 +379,49 @@ export class FakeGraph {
     return this.page(rows, req, url);
   }
 
-  private groupMembers(req: FakeRequest, url: URL, groupId: string): Answer {
+  /** Member users through nested groups (Graph's transitiveMembers, cast to users). */
+  private transitiveGroupMembers(req: FakeRequest, url: URL, groupId: string): Answer {
     if (!this.permissions.has('GroupMember.Read.All')) return denied();
     if (!isAdvancedQuery(req)) return castNeedsAdvancedQuery();
     if (!this.groups.some((g) => g.id === groupId)) return notFound(groupId);
-    const select = csv(req.query.get('$select'));
     const ids = this.memberUsersOf(groupId);
-    const rows = this.users
-      .filter((u) => ids.has(u.id))
-      .map((u) => {
-        const row: Record<string, unknown> = { '@odata.type': USER_TYPE, id: u.id };
-        for (const field of select) if (field !== 'id') row[field] = (u as unknown as Record<string, unknown>)[field] ?? null;
-        return row;
-      });
+    const rows = this.users.filter((u) => ids.has(u.id)).map((u) => this.userRow(u, csv(req.query.get('$select'))));
     return this.page(rows, req, url);
+  }
+
+  /**
+   * Direct members of a group (`/groups/{id}/members`, or cast to users with
+   * `/members/microsoft.graph.user`, an advanced query), each with its `@odata.type`; nested
+   * groups are listed as groups, never flattened. `$top` 1..999, default page 100.
+   * Service principals are left out: Graph v1.0 does not list them here (documented known
+   * issue on the group-list-members page).
+   */
+  private directGroupMembers(req: FakeRequest, url: URL, groupId: string, cast: string | null): Answer {
+    if (!this.permissions.has('GroupMember.Read.All')) return denied();
+    if (cast !== null && !isAdvancedQuery(req)) return castNeedsAdvancedQuery();
+    const top = Number(req.query.get('$top') ?? '100');
+    if (!(top >= 1 && top <= 999)) return graphError(400, 'Request_UnsupportedQuery', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    const group = this.groups.find((g) => g.id === groupId);
+    if (!group) return notFound(groupId);
+    const select = csv(req.query.get('$select'));
+    const rows: Record<string, unknown>[] = [];
+    for (const memberId of group.members) {
+      const user = this.users.find((u) => u.id === memberId);
+      if (user) {
+        rows.push(this.userRow(user, select));
+        continue;
+      }
+      if (cast !== null) continue;
+      const nested = this.groups.find((g) => g.id === memberId);
+      if (nested) rows.push(project({ '@odata.type': GROUP_TYPE, id: nested.id, displayName: nested.displayName }, select));
+    }
+    return this.page(rows, req, url);
+  }
+
+  private userRow(u: FakeUser, select: string[]): Record<string, unknown> {
+    const row: Record<string, unknown> = { '@odata.type': USER_TYPE, id: u.id };
+    for (const field of select) if (field !== 'id') row[field] = (u as unknown as Record<string, unknown>)[field] ?? null;
+    return row;
   }
 
   private roleAssignmentsList(req: FakeRequest, url: URL): Answer {
@@ -374,6 +431,34 @@ export class FakeGraph {
       const row: Record<string, unknown> = { ...a, resourceScope: a.directoryScopeId };
       if (expand.includes('roleDefinition')) row.roleDefinition = this.roleDefinitions.find((d) => d.id === a.roleDefinitionId) ?? null;
       if (expand.includes('principal')) row.principal = this.directoryObject(a.principalId);
+      return row;
+    });
+    return this.page(rows, req, url);
+  }
+
+  /**
+   * PIM eligible directory roles. Permission: RoleEligibilitySchedule.Read.Directory or a
+   * higher one (RoleManagement.Read.Directory); the tenant needs Entra ID P2 or ID Governance,
+   * else Graph answers 400 AadPremiumLicenseRequired.
+   */
+  private roleEligibilityInstances(req: FakeRequest, url: URL): Answer {
+    if (!this.permissions.has('RoleManagement.Read.Directory') && !this.permissions.has('RoleEligibilitySchedule.Read.Directory')) return denied();
+    if (!this.pimLicensed) return graphError(400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
+    const expand = csv(req.query.get('$expand'));
+    const rows = this.roleEligibilities.map((e) => {
+      const row: Record<string, unknown> = {
+        id: e.id,
+        principalId: e.principalId,
+        roleDefinitionId: e.roleDefinitionId,
+        directoryScopeId: e.directoryScopeId,
+        appScopeId: null,
+        startDateTime: e.startDateTime ?? '2026-01-05T10:00:00Z',
+        endDateTime: e.endDateTime ?? null,
+        memberType: e.memberType ?? 'Direct',
+        roleEligibilityScheduleId: `schedule-${e.id}`,
+      };
+      if (expand.includes('roleDefinition')) row.roleDefinition = this.roleDefinitions.find((d) => d.id === e.roleDefinitionId) ?? null;
+      if (expand.includes('principal')) row.principal = this.directoryObject(e.principalId);
       return row;
     });
     return this.page(rows, req, url);
@@ -451,6 +536,14 @@ function castNeedsAdvancedQuery(): Answer {
 
 function isAdvancedQuery(req: FakeRequest): boolean {
   return req.headers['consistencylevel'] === 'eventual' && req.query.get('$count') === 'true';
+}
+
+/** `$select` projection of a directory object (`@odata.type` and id always come back). */
+function project(row: Record<string, unknown>, select: string[]): Record<string, unknown> {
+  if (select.length === 0) return row;
+  const out: Record<string, unknown> = { '@odata.type': row['@odata.type'], id: row.id };
+  for (const field of select) if (field !== 'id') out[field] = row[field] ?? null;
+  return out;
 }
 
 function csv(value: string | null): string[] {

@@ -35,7 +35,7 @@ export function createEntraIdConnectorType(options: EntraIdClientOptions = {}): 
           return { listGrants: (token, runCtx) => reader.page(token, runCtx) };
         }
         case 'directory-roles': {
-          const reader = new EntraGrantsReader(client, directoryRoleAssignmentsSource());
+          const reader = new EntraGrantsReader(client, directoryRoleAssignmentsSource({ eligible: settings.eligibleRoles ?? true }));
           return { listGrants: (token, runCtx) => reader.page(token, runCtx) };
         }
       }

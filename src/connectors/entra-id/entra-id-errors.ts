@@ -18,6 +18,7 @@ export const NEEDS = {
   groupMembers: { what: 'members of a group holding a role', permission: 'GroupMember.Read.All' },
   servicePrincipal: { what: 'the enterprise app (service principal) and its app role assignments', permission: 'Application.Read.All' },
   directoryRoles: { what: 'directory role assignments', permission: 'RoleManagement.Read.Directory' },
+  eligibleDirectoryRoles: { what: 'eligible (PIM) directory role assignments', permission: 'RoleManagement.Read.Directory' },
 } as const satisfies Record<string, GraphNeed>;
 
 const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);

@@ -1,30 +1,47 @@
 /**
  * read: app-roles and read: directory-roles — role assignments, with assignments to groups
- * expanded into one grant per (transitive) member user. Each connector page is one Graph
- * page of assignments or of one group's members; see GrantCursor for the two phases.
+ * expanded into one grant per direct member that holds the role. Each connector page is one
+ * Graph page of assignments or of one group's members; see GrantCursor for the two phases.
  */
 import { ConnectorError } from '../connector.js';
 import type { ConnectorContext, GrantRecord, Page } from '../connector.js';
-import { ADVANCED_QUERY, GraphCallError, firstNonEmptyPage } from './entra-id-client.js';
+import { GraphCallError, firstNonEmptyPage } from './entra-id-client.js';
 import type { EntraIdClient, GraphPage } from './entra-id-client.js';
 import { NEEDS, toConnectorError } from './entra-id-errors.js';
 import type { GraphNeed } from './entra-id-errors.js';
-import { appRoleNames, mapAppRoleAssignment, mapDirectoryRoleAssignment, mapGroupMemberGrant } from './entra-id-mappers.js';
-import type { AssignmentOutcome, GraphAppRoleAssignment, GraphDirectoryObject, GraphRoleAssignment, GraphServicePrincipal, PendingGroup } from './entra-id-mappers.js';
+import { appRoleNames, mapAppRoleAssignment, mapAppRoleGroupMember, mapDirectoryRoleAssignment, mapDirectoryRoleGroupMember } from './entra-id-mappers.js';
+import type { AssignmentOutcome, GraphAppRoleAssignment, GraphDirectoryObject, GraphRoleAssignment, GraphServicePrincipal, MemberOutcome, PendingGroup } from './entra-id-mappers.js';
 import { decodePageToken, encodePageToken, grantCursor } from './entra-id-page-token.js';
-import type { GrantCursor } from './entra-id-page-token.js';
+import type { CollectionLink, GrantCursor } from './entra-id-page-token.js';
 
-/** Where assignments come from and how one is understood. */
-export interface AssignmentSource {
+/** One Graph collection of assignments and how one of them is understood. */
+export interface AssignmentCollection {
   firstLink: string;
   need: GraphNeed;
   /** The mapping for one assignment (may first load what it needs, e.g. the app's roles). */
   mapper(client: EntraIdClient, ctx: ConnectorContext): Promise<(assignment: unknown) => AssignmentOutcome>;
+  /**
+   * A refusal that means "this collection cannot be read in this tenant" (e.g. no licence):
+   * the problem to report instead of failing the run; null for any other error.
+   */
+  unavailable?(err: unknown): string | null;
 }
 
-/** Member users of a group, nested groups flattened. */
+/** Where assignments come from (read in order) and who in a holding group holds the role. */
+export interface AssignmentSource {
+  collections: readonly [AssignmentCollection, ...AssignmentCollection[]];
+  /** What one direct member of a group holding a role turns into. */
+  member(member: GraphDirectoryObject, group: PendingGroup): MemberOutcome;
+}
+
+/**
+ * The DIRECT members of a group that holds a role, not its transitive members: an app role
+ * assigned to a group reaches its direct member users only (Entra does not cascade it to
+ * nested groups), and a role-assignable group holding a directory role cannot contain
+ * groups, so its direct members are all its members. Members come with their @odata.type.
+ */
 export function groupMembersPath(groupId: string): string {
-  return `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id,displayName,userPrincipalName,accountEnabled&$top=999&$count=true`;
+  return `/groups/${encodeURIComponent(groupId)}/members?$select=id,displayName,userPrincipalName,accountEnabled&$top=999`;
 }
 
 /** App role assignments of one enterprise app; its role names are read once per reader. */
@@ -32,32 +49,63 @@ export function appRoleAssignmentsSource(servicePrincipalId: string): Assignment
   const sp = encodeURIComponent(servicePrincipalId);
   let names: Map<string, string> | null = null;
   return {
-    firstLink: `/servicePrincipals/${sp}/appRoleAssignedTo?$top=999`,
-    need: NEEDS.servicePrincipal,
-    async mapper(client, ctx) {
-      if (names === null) {
-        try {
-          names = appRoleNames(await client.get<GraphServicePrincipal>(`/servicePrincipals/${sp}?$select=id,appDisplayName,appRoles`, { signal: ctx.signal }));
-        } catch (err) {
-          if (err instanceof GraphCallError && err.status === 404) {
-            throw new ConnectorError(`service principal ${servicePrincipalId} not found: servicePrincipalId is the object id of the enterprise app (not its application/client id)`, { status: 404, cause: err });
+    collections: [
+      {
+        firstLink: `/servicePrincipals/${sp}/appRoleAssignedTo?$top=999`,
+        need: NEEDS.servicePrincipal,
+        async mapper(client, ctx) {
+          if (names === null) {
+            try {
+              names = appRoleNames(await client.get<GraphServicePrincipal>(`/servicePrincipals/${sp}?$select=id,appDisplayName,appRoles`, { signal: ctx.signal }));
+            } catch (err) {
+              if (err instanceof GraphCallError && err.status === 404) {
+                throw new ConnectorError(`service principal ${servicePrincipalId} not found: servicePrincipalId is the object id of the enterprise app (not its application/client id)`, { status: 404, cause: err });
+              }
+              throw toConnectorError(err, NEEDS.servicePrincipal);
+            }
           }
-          throw toConnectorError(err, NEEDS.servicePrincipal);
-        }
-      }
-      const roleNames = names;
-      return (a) => mapAppRoleAssignment(a as GraphAppRoleAssignment, roleNames);
-    },
+          const roleNames = names;
+          return (a) => mapAppRoleAssignment(a as GraphAppRoleAssignment, roleNames);
+        },
+      },
+    ],
+    member: mapAppRoleGroupMember,
   };
 }
 
-/** Active directory (Entra) role assignments, tenant-wide or scoped to administrative units. */
-export function directoryRoleAssignmentsSource(): AssignmentSource {
-  return {
+/**
+ * Directory (Entra) roles, tenant-wide or scoped to administrative units: the active
+ * assignments, then (unless `eligible` is false) the PIM eligible ones, which are access
+ * too: their holder can activate them at will.
+ */
+export function directoryRoleAssignmentsSource(options: { eligible: boolean } = { eligible: true }): AssignmentSource {
+  const active: AssignmentCollection = {
     firstLink: '/roleManagement/directory/roleAssignments?$expand=principal,roleDefinition',
     need: NEEDS.directoryRoles,
-    mapper: async () => (a) => mapDirectoryRoleAssignment(a as GraphRoleAssignment),
+    mapper: async () => (a) => mapDirectoryRoleAssignment(a as GraphRoleAssignment, 'active'),
   };
+  const eligible: AssignmentCollection = {
+    // learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances:
+    // supports $select, $filter and $expand (principal, roleDefinition are relationships).
+    firstLink: '/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal,roleDefinition',
+    need: NEEDS.eligibleDirectoryRoles,
+    mapper: async () => (a) => mapDirectoryRoleAssignment(a as GraphRoleAssignment, 'eligible'),
+    unavailable: pimUnavailable,
+  };
+  return { collections: options.eligible ? [active, eligible] : [active], member: mapDirectoryRoleGroupMember };
+}
+
+/**
+ * Graph refuses PIM reads in a tenant without Entra ID P2 / ID Governance with 400
+ * AadPremiumLicenseRequired ("The tenant needs to have Microsoft Entra ID P2 or Microsoft
+ * Entra ID Governance license."). The eligible roles are then unknown, not absent (a lapsed
+ * licence does not prove there are none), so this is a problem of the pull: the snapshot is
+ * partial and never reads as "no eligible admins". A tenant that has no PIM sets
+ * `eligibleRoles: false` and the connector does not ask.
+ */
+function pimUnavailable(err: unknown): string | null {
+  if (!(err instanceof GraphCallError) || err.status !== 400 || err.code !== 'AadPremiumLicenseRequired') return null;
+  return `eligible (PIM) directory roles could not be read: Graph answered ${err.status} ${err.code}: ${err.message} If this tenant has no PIM, set eligibleRoles: false for this system.`;
 }
 
 interface Step {
@@ -74,9 +122,9 @@ export class EntraGrantsReader {
 
   /** One non-empty page of grants (or the last one); steps over pages that yield nothing. */
   async page(token: string | null, ctx: ConnectorContext): Promise<Page<GrantRecord>> {
-    let cursor: GrantCursor = token === null ? { phase: 'assignments', link: this.source.firstLink } : decodePageToken(token, grantCursor);
+    let cursor: GrantCursor = token === null ? { phase: 'assignments', collection: 0, link: this.source.collections[0].firstLink } : decodePageToken(token, grantCursor);
     for (;;) {
-      const step = cursor.phase === 'assignments' ? await this.assignments(cursor.link, ctx) : await this.members(cursor, ctx);
+      const step = cursor.phase === 'assignments' ? await this.assignments(cursor, ctx) : await this.members(cursor, ctx);
       if (step.items.length > 0 || step.problems.length > 0 || step.next === null) {
         return {
           items: step.items,
@@ -88,9 +136,17 @@ export class EntraGrantsReader {
     }
   }
 
-  private async assignments(link: string, ctx: ConnectorContext): Promise<Step> {
-    const map = await this.source.mapper(this.client, ctx);
-    const page = await this.read<unknown>(link, {}, this.source.need, ctx);
+  private async assignments(cursor: Extract<GrantCursor, { phase: 'assignments' }>, ctx: ConnectorContext): Promise<Step> {
+    const collection = this.collection(cursor.collection);
+    const map = await collection.mapper(this.client, ctx);
+    let page: GraphPage<unknown>;
+    try {
+      page = await firstNonEmptyPage(this.client.pages<unknown>(cursor.link, { signal: ctx.signal }));
+    } catch (err) {
+      const problem = collection.unavailable?.(err) ?? null;
+      if (problem === null) throw toConnectorError(err, collection.need);
+      return { items: [], problems: [problem], next: this.resume(this.after(cursor.collection)) };
+    }
     const items: GrantRecord[] = [];
     const groups: PendingGroup[] = [];
     const problems: string[] = [];
@@ -100,13 +156,8 @@ export class EntraGrantsReader {
       else if ('group' in outcome) groups.push(outcome.group);
       else problems.push(outcome.problem);
     }
-    const next: GrantCursor | null =
-      groups.length > 0
-        ? { phase: 'members', groups, link: null, next: page.nextLink }
-        : page.nextLink === null
-          ? null
-          : { phase: 'assignments', link: page.nextLink };
-    return { items, problems, next };
+    const next: CollectionLink | null = page.nextLink !== null ? { collection: cursor.collection, link: page.nextLink } : this.after(cursor.collection);
+    return { items, problems, next: groups.length > 0 ? { phase: 'members', groups, link: null, next } : this.resume(next) };
   }
 
   private async members(cursor: Extract<GrantCursor, { phase: 'members' }>, ctx: ConnectorContext): Promise<Step> {
@@ -114,30 +165,42 @@ export class EntraGrantsReader {
     const problems: string[] = [];
     let page: GraphPage<GraphDirectoryObject>;
     try {
-      page = await this.read<GraphDirectoryObject>(cursor.link ?? groupMembersPath(group.id), ADVANCED_QUERY, NEEDS.groupMembers, ctx);
+      page = await firstNonEmptyPage(this.client.pages<GraphDirectoryObject>(cursor.link ?? groupMembersPath(group.id), { signal: ctx.signal }));
     } catch (err) {
-      if (!(err instanceof ConnectorError && err.status === 404)) throw err;
+      if (!(err instanceof GraphCallError && err.status === 404)) throw toConnectorError(err, NEEDS.groupMembers);
       // Deleted since the assignment was listed: its members cannot be told, so say so.
       problems.push(`group ${group.name} (${group.id}) holding ${group.role} could not be expanded: it no longer exists`);
       page = { value: [], nextLink: null };
     }
-    const items = page.value.map((member) => mapGroupMemberGrant(member, group));
+    const items: GrantRecord[] = [];
+    for (const member of page.value) {
+      const outcome = this.source.member(member, group);
+      if ('grant' in outcome) items.push(outcome.grant);
+      else if ('problem' in outcome) problems.push(outcome.problem);
+      else ctx.log.info(`entra-id: ${outcome.none}`, { systemId: ctx.systemId, groupId: group.id });
+    }
     const next: GrantCursor | null =
       page.nextLink !== null
         ? { ...cursor, link: page.nextLink }
         : queued.length > 0
           ? { phase: 'members', groups: queued, link: null, next: cursor.next }
-          : cursor.next === null
-            ? null
-            : { phase: 'assignments', link: cursor.next };
+          : this.resume(cursor.next);
     return { items, problems, next };
   }
 
-  private async read<T>(link: string, headers: Record<string, string>, need: GraphNeed, ctx: ConnectorContext): Promise<GraphPage<T>> {
-    try {
-      return await firstNonEmptyPage(this.client.pages<T>(link, { headers, signal: ctx.signal }));
-    } catch (err) {
-      throw toConnectorError(err, need);
-    }
+  private collection(index: number): AssignmentCollection {
+    const collection = this.source.collections[index];
+    if (!collection) throw new ConnectorError('entra-id: page token not understood (not issued by this connector type?)');
+    return collection;
+  }
+
+  /** The first page of the collection after `index`, or null after the last. */
+  private after(index: number): CollectionLink | null {
+    const following = this.source.collections[index + 1];
+    return following ? { collection: index + 1, link: following.firstLink } : null;
+  }
+
+  private resume(link: CollectionLink | null): GrantCursor | null {
+    return link === null ? null : { phase: 'assignments', ...link };
   }
 }

@@ -58,18 +58,39 @@ export interface GraphDirectoryObject {
   accountEnabled?: boolean | null;
 }
 
+/**
+ * An active directory role assignment (`roleAssignments`) or a PIM eligibility instance
+ * (`roleEligibilityScheduleInstances`), with principal and roleDefinition expanded. Both
+ * carry these fields; `memberType` (Direct, Group, Inherited) only the PIM instances.
+ */
 export interface GraphRoleAssignment {
   id: string;
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId?: string | null;
+  memberType?: string | null;
   roleDefinition?: { id: string; displayName?: string | null } | null;
   principal?: GraphDirectoryObject | null;
 }
 
 /**
- * A group that holds a role: its members (transitively) each get the grant. The group's
- * name goes into the scope so a direct and a group-derived assignment stay distinct grants.
+ * Whether a directory role is held (active: usable now) or only eligible (PIM: the holder
+ * can activate it, usually for a few hours, whenever they choose). Both are access.
+ */
+export type RoleAssignmentKind = 'active' | 'eligible';
+
+/**
+ * The scope marker of an eligible (PIM) directory role. It is the first segment of the
+ * grant's scope (`eligible`, `eligible;/administrativeUnits/...`, `eligible;group:Admins`):
+ * the role name stays the one policies know, the grant id differs from the active
+ * assignment of the same role (two grants), and reviewers read it wherever a scope shows.
+ */
+export const ELIGIBLE_SCOPE = 'eligible';
+
+/**
+ * A group that holds a role. Only its DIRECT members hold it (see groupMembersPath in the
+ * grants reader). The group's name goes into the scope so a direct and a group-derived
+ * assignment stay distinct grants.
  */
 export interface PendingGroup {
   id: string;
@@ -81,6 +102,12 @@ export interface PendingGroup {
 
 /** What one assignment turns into: a grant now, a group to expand, or a problem to report. */
 export type AssignmentOutcome = { grant: GrantRecord } | { group: PendingGroup } | { problem: string };
+
+/**
+ * What one direct member of a holding group turns into: a grant, nothing (with the reason,
+ * for the log), or a problem to report.
+ */
+export type MemberOutcome = { grant: GrantRecord } | { none: string } | { problem: string };
 
 /**
  * Graph user -> identity. Status: a leave date in the past means the person has left
@@ -171,30 +198,82 @@ export function mapAppRoleAssignment(a: GraphAppRoleAssignment, roleNames: Reado
   }
 }
 
-/** A directory (Entra) role assignment with its principal and role definition expanded. */
-export function mapDirectoryRoleAssignment(a: GraphRoleAssignment): AssignmentOutcome {
+/**
+ * A directory (Entra) role assignment, active or eligible (PIM), with its principal and role
+ * definition expanded. Eligible ones carry the `eligible` scope marker; a PIM instance that
+ * reaches a user through a group (memberType Group) says so with `via-group`, since Graph
+ * does not name the group on it.
+ */
+export function mapDirectoryRoleAssignment(a: GraphRoleAssignment, kind: RoleAssignmentKind = 'active'): AssignmentOutcome {
   const role = a.roleDefinition?.displayName || a.roleDefinitionId;
-  const scope = !a.directoryScopeId || a.directoryScopeId === '/' ? '' : a.directoryScopeId;
+  const directoryScope = !a.directoryScopeId || a.directoryScopeId === '/' ? '' : a.directoryScopeId;
+  const scope = joinScope(kind === 'eligible' ? ELIGIBLE_SCOPE : '', directoryScope);
+  const what = kind === 'eligible' ? 'eligible role' : 'role assignment';
   const p = a.principal;
-  if (!p) return { problem: `role assignment ${a.id} (${role}): Graph returned no principal for ${a.principalId} (deleted object?)` };
+  if (!p) return { problem: `${what} ${a.id} (${role}): Graph returned no principal for ${a.principalId} (deleted object?)` };
   const name = p.displayName ?? p.userPrincipalName ?? null;
-  switch (p['@odata.type']) {
-    case '#microsoft.graph.user':
-      return { grant: grant(p.id, role, scope, p.id, name, 'human', p.accountEnabled === false ? 'disabled' : 'active') };
-    case '#microsoft.graph.servicePrincipal':
-      return { grant: grant(p.id, role, scope, null, name, 'service', p.accountEnabled === false ? 'disabled' : 'active') };
-    case '#microsoft.graph.group':
+  const type = p['@odata.type'];
+  const viaGroup = a.memberType === 'Group' && type !== GROUP_TYPE ? 'via-group' : '';
+  switch (type) {
+    case USER_TYPE:
+      return { grant: grant(p.id, role, joinScope(scope, viaGroup), p.id, name, 'human', p.accountEnabled === false ? 'disabled' : 'active') };
+    case SERVICE_PRINCIPAL_TYPE:
+      return { grant: grant(p.id, role, joinScope(scope, viaGroup), null, name, 'service', p.accountEnabled === false ? 'disabled' : 'active') };
+    case GROUP_TYPE:
       return { group: { id: p.id, name: name ?? p.id, role, scope } };
     default:
-      return { problem: `role assignment ${a.id} (${role}): principal type "${p['@odata.type'] ?? 'unknown'}" of ${p.id} is not understood` };
+      return { problem: `${what} ${a.id} (${role}): principal type "${type ?? 'unknown'}" of ${p.id} is not understood` };
   }
 }
 
-/** One member user of a group that holds a role. */
-export function mapGroupMemberGrant(member: GraphDirectoryObject, group: PendingGroup): GrantRecord {
-  const scope = [group.scope, `group:${group.name}`].filter((s) => s !== '').join(';');
-  return grant(member.id, group.role, scope, member.id, member.displayName ?? member.userPrincipalName ?? null, 'human', member.accountEnabled === false ? 'disabled' : 'active');
+/**
+ * One direct member of a group that holds an APP role. Only users hold it: Entra gives an
+ * app role assigned to a group to the group's direct member users ("All direct members of
+ * the group will be considered assigned", group-post-approleassignments; "only users in the
+ * group have access. The assignment doesn't cascade to nested groups", assign-user-or-group-
+ * access-portal). A nested group, and so every member of it, holds nothing through it.
+ */
+export function mapAppRoleGroupMember(member: GraphDirectoryObject, group: PendingGroup): MemberOutcome {
+  if (member['@odata.type'] === USER_TYPE) return { grant: memberGrant(member, group, 'human', member.id) };
+  if (member['@odata.type'] === GROUP_TYPE) {
+    return { none: `nested group ${member.displayName ?? member.id} in ${group.name} gets nothing from ${group.role}: Entra does not cascade app role assignments to nested groups` };
+  }
+  return { none: `${member['@odata.type'] ?? 'unknown'} ${member.id} in ${group.name} gets nothing from ${group.role}: app roles assigned to a group reach its member users only` };
 }
+
+/**
+ * One direct member of a role-assignable group that holds a DIRECTORY role: every member
+ * gets the role (groups-concept: "creates consistent permissions for all members of the
+ * group"), users and service principals alike. Role-assignable groups cannot contain
+ * groups ("Group nesting isn't supported"), so a group listed here is not understood and
+ * is reported rather than guessed at.
+ */
+export function mapDirectoryRoleGroupMember(member: GraphDirectoryObject, group: PendingGroup): MemberOutcome {
+  switch (member['@odata.type']) {
+    case USER_TYPE:
+      return { grant: memberGrant(member, group, 'human', member.id) };
+    case SERVICE_PRINCIPAL_TYPE:
+      return { grant: memberGrant(member, group, 'service', null) };
+    case GROUP_TYPE:
+      return { problem: `group ${group.name} (${group.id}) holding ${group.role} lists group ${member.displayName ?? member.id} as a member, which role-assignable groups cannot have: its members were not read` };
+    default:
+      return { none: `${member['@odata.type'] ?? 'unknown'} ${member.id} in ${group.name} cannot use ${group.role}` };
+  }
+}
+
+function memberGrant(member: GraphDirectoryObject, group: PendingGroup, accountType: GrantRecord['accountType'], identityRef: string | null): GrantRecord {
+  const scope = joinScope(group.scope, `group:${group.name}`);
+  return grant(member.id, group.role, scope, identityRef, member.displayName ?? member.userPrincipalName ?? null, accountType, member.accountEnabled === false ? 'disabled' : 'active');
+}
+
+/** Scope segments joined with ';', empty ones left out. */
+function joinScope(...segments: string[]): string {
+  return segments.filter((s) => s !== '').join(';');
+}
+
+const USER_TYPE = '#microsoft.graph.user';
+const GROUP_TYPE = '#microsoft.graph.group';
+const SERVICE_PRINCIPAL_TYPE = '#microsoft.graph.servicePrincipal';
 
 function grant(
   accountId: string,

@@ -11,20 +11,25 @@ const pendingGroup = z.strictObject({ id: z.string(), name: z.string(), role: z.
 export const identityCursor = z.strictObject({ phase: z.literal('users'), link: z.string() });
 export type IdentityCursor = z.infer<typeof identityCursor>;
 
+/** A page of one of the source's assignment collections (index into its list). */
+const collectionLink = z.strictObject({ collection: z.number().int().min(0), link: z.string() });
+export type CollectionLink = z.infer<typeof collectionLink>;
+
 /**
- * Grants are read in two phases. `assignments` pages over the role assignments; a page's
+ * Grants are read in two phases. `assignments` pages over a collection of role assignments
+ * (a source may have several, read one after the other: active, then eligible); a page's
  * assignments to groups are queued and `members` then pages over each queued group's
- * member users (head of the queue first) before resuming the assignments at `next`.
+ * direct members (head of the queue first) before resuming the assignments at `next`.
  */
 export const grantCursor = z.discriminatedUnion('phase', [
-  z.strictObject({ phase: z.literal('assignments'), link: z.string() }),
+  z.strictObject({ phase: z.literal('assignments'), collection: z.number().int().min(0), link: z.string() }),
   z.strictObject({
     phase: z.literal('members'),
     groups: z.array(pendingGroup).min(1),
     /** Next page of the head group's members; null: its first page. */
     link: z.string().nullable(),
-    /** Next page of assignments once the queue is empty; null: none. */
-    next: z.string().nullable(),
+    /** Where the assignments resume once the queue is empty; null: nothing left. */
+    next: collectionLink.nullable(),
   }),
 ]);
 export type GrantCursor = z.infer<typeof grantCursor>;

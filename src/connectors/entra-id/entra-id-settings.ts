@@ -52,6 +52,11 @@ export const entraIdSettingsSchema = z
     groups: z.boolean().optional(),
     /** identities: last sign-in (needs AuditLog.Read.All and Entra ID P1). Default auto. */
     signInActivity: z.enum(['auto', 'on', 'off']).optional(),
+    /**
+     * directory-roles: also read PIM eligible roles (needs Entra ID P2 or ID Governance in
+     * the tenant; same permission). Default true; false for a tenant without PIM.
+     */
+    eligibleRoles: z.boolean().optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.clientSecret === undefined) === (s.clientCertificate === undefined)) {
@@ -69,6 +74,9 @@ export const entraIdSettingsSchema = z
       if (s.read !== 'identities' && s[key] !== undefined) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'only used when read is identities' });
       }
+    }
+    if (s.read !== 'directory-roles' && s.eligibleRoles !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['eligibleRoles'], message: 'only used when read is directory-roles' });
     }
   });
 

@@ -35,6 +35,7 @@ export const roles = {
   initiator: '72000000-0000-4000-8000-000000000072',
   globalAdmin: '62e90394-69f5-4237-9190-012177145e10',
   userAdmin: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  privilegedRoleAdmin: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
 } as const;
 
 export async function startFake(options: Partial<FakeGraphOptions> = {}): Promise<FakeGraph> {
@@ -43,7 +44,10 @@ export async function startFake(options: Partial<FakeGraphOptions> = {}): Promis
   return fake;
 }
 
-/** A small custodian: directory users, nested groups, a wallet console app, Entra roles. */
+/**
+ * A small custodian: directory users, nested groups, a wallet console app, Entra roles
+ * (active and PIM-eligible).
+ */
 export function seedTenant(fake: FakeGraph): void {
   fake.users = [
     {
@@ -59,7 +63,8 @@ export function seedTenant(fake: FakeGraph): void {
     { id: ids.gina, displayName: 'Gina Gall', userPrincipalName: 'gina@custodian.li', mail: 'gina@custodian.li', department: 'IT', jobTitle: 'Admin', accountEnabled: true, employeeType: 'Employee' },
   ];
   fake.groups = [
-    // Signers is nested in Ops: Dave is in Ops only through it.
+    // Signers is nested in Ops: Dave and Alice are in Ops only through it, so they do NOT
+    // hold Ops' app role (Entra does not cascade app role assignments to nested groups).
     { id: ids.opsGroup, displayName: 'Wallet Ops', members: [ids.bob, ids.signersGroup] },
     { id: ids.signersGroup, displayName: 'Wallet Signers', members: [ids.dave, ids.alice] },
     { id: ids.adminsGroup, displayName: 'Entra Admins (PIM)', members: [ids.gina] },
@@ -83,12 +88,21 @@ export function seedTenant(fake: FakeGraph): void {
   fake.roleDefinitions = [
     { id: roles.globalAdmin, displayName: 'Global Administrator' },
     { id: roles.userAdmin, displayName: 'User Administrator' },
+    { id: roles.privilegedRoleAdmin, displayName: 'Privileged Role Administrator' },
   ];
   fake.roleAssignments = [
     { id: 'ra-1', principalId: ids.gina, roleDefinitionId: roles.globalAdmin, directoryScopeId: '/' },
     { id: 'ra-2', principalId: ids.adminsGroup, roleDefinitionId: roles.globalAdmin, directoryScopeId: '/' },
     { id: 'ra-3', principalId: ids.carol, roleDefinitionId: roles.userAdmin, directoryScopeId: '/administrativeUnits/au-compliance' },
     { id: 'ra-4', principalId: ids.botSp, roleDefinitionId: roles.userAdmin, directoryScopeId: '/' },
+  ];
+  // PIM: eligible roles (ids shaped like Graph's instance ids).
+  fake.roleEligibilities = [
+    // Gina holds Global Administrator actively AND is eligible for it: two grants.
+    { id: 'el-1-e', principalId: ids.gina, roleDefinitionId: roles.globalAdmin, directoryScopeId: '/' },
+    { id: 'el-2-e', principalId: ids.frank, roleDefinitionId: roles.globalAdmin, directoryScopeId: '/', endDateTime: '2026-12-31T00:00:00Z' },
+    { id: 'el-3-e', principalId: ids.carol, roleDefinitionId: roles.userAdmin, directoryScopeId: '/administrativeUnits/au-compliance' },
+    { id: 'el-4-e', principalId: ids.adminsGroup, roleDefinitionId: roles.privilegedRoleAdmin, directoryScopeId: '/' },
   ];
 }
 

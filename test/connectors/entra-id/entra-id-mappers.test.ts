@@ -6,8 +6,9 @@ import {
   identityStatusOf,
   lastSignInOf,
   mapAppRoleAssignment,
+  mapAppRoleGroupMember,
   mapDirectoryRoleAssignment,
-  mapGroupMemberGrant,
+  mapDirectoryRoleGroupMember,
   mapUser,
 } from '../../../src/connectors/entra-id/entra-id-mappers.js';
 
@@ -154,11 +155,50 @@ describe('directory role assignments', () => {
   });
 });
 
-describe('mapGroupMemberGrant', () => {
+describe('mapDirectoryRoleAssignment (eligible, PIM)', () => {
+  const base = { id: 'el-1-e', principalId: 'u1', roleDefinitionId: 'r1', roleDefinition: { id: 'r1', displayName: 'Global Administrator' } };
+  const user = { '@odata.type': '#microsoft.graph.user', id: 'u1', displayName: 'Gina' };
+
+  it('marks the grant eligible in its scope, so it stays distinct from the active one', () => {
+    const active = mapDirectoryRoleAssignment({ ...base, directoryScopeId: '/', principal: user });
+    const eligible = mapDirectoryRoleAssignment({ ...base, directoryScopeId: '/', memberType: 'Direct', principal: user }, 'eligible');
+    expect(active).toEqual({ grant: expect.objectContaining({ role: 'Global Administrator', scope: '' }) });
+    expect(eligible).toEqual({ grant: expect.objectContaining({ accountId: 'u1', role: 'Global Administrator', scope: 'eligible', identityRef: 'u1', accountType: 'human', accountStatus: 'active' }) });
+  });
+
+  it('keeps the administrative unit after the marker, and queues groups with the marker', () => {
+    expect(mapDirectoryRoleAssignment({ ...base, directoryScopeId: '/administrativeUnits/au1', principal: user }, 'eligible')).toEqual({ grant: expect.objectContaining({ scope: 'eligible;/administrativeUnits/au1' }) });
+    expect(mapDirectoryRoleAssignment({ ...base, directoryScopeId: '/', principal: { '@odata.type': '#microsoft.graph.group', id: 'g', displayName: 'Admins' } }, 'eligible')).toEqual({ group: { id: 'g', name: 'Admins', role: 'Global Administrator', scope: 'eligible' } });
+  });
+
+  it('says when an instance reaches a user through a group (memberType Group)', () => {
+    expect(mapDirectoryRoleAssignment({ ...base, directoryScopeId: '/', memberType: 'Group', principal: user }, 'eligible')).toEqual({ grant: expect.objectContaining({ scope: 'eligible;via-group' }) });
+  });
+
+  it('names an eligibility whose principal Graph did not return', () => {
+    expect(mapDirectoryRoleAssignment({ ...base, principal: null }, 'eligible')).toHaveProperty('problem', expect.stringMatching(/^eligible role el-1-e \(Global Administrator\).*deleted object/));
+  });
+});
+
+describe('members of a group holding a role', () => {
+  const ops = { id: 'g', name: 'Wallet Ops', role: 'Initiator', scope: '' };
+  const admins = { id: 'g2', name: 'Admins', role: 'GA', scope: '/administrativeUnits/au1' };
+
   it('scopes the grant by group so it stays distinct from a direct assignment', () => {
-    expect(mapGroupMemberGrant({ id: 'u1', displayName: 'Bob', accountEnabled: true }, { id: 'g', name: 'Wallet Ops', role: 'Initiator', scope: '' })).toEqual({
-      accountId: 'u1', role: 'Initiator', scope: 'group:Wallet Ops', identityRef: 'u1', accountDisplayName: 'Bob', accountType: 'human', accountStatus: 'active', lastActivityAt: null,
+    expect(mapAppRoleGroupMember({ '@odata.type': '#microsoft.graph.user', id: 'u1', displayName: 'Bob', accountEnabled: true }, ops)).toEqual({
+      grant: { accountId: 'u1', role: 'Initiator', scope: 'group:Wallet Ops', identityRef: 'u1', accountDisplayName: 'Bob', accountType: 'human', accountStatus: 'active', lastActivityAt: null },
     });
-    expect(mapGroupMemberGrant({ id: 'u1', accountEnabled: false }, { id: 'g', name: 'Admins', role: 'GA', scope: '/administrativeUnits/au1' })).toMatchObject({ scope: '/administrativeUnits/au1;group:Admins', accountStatus: 'disabled' });
+    expect(mapDirectoryRoleGroupMember({ '@odata.type': '#microsoft.graph.user', id: 'u1', accountEnabled: false }, admins)).toMatchObject({ grant: { scope: '/administrativeUnits/au1;group:Admins', accountStatus: 'disabled' } });
+  });
+
+  it('app roles: a nested group and non-user members hold nothing (no cascade)', () => {
+    expect(mapAppRoleGroupMember({ '@odata.type': '#microsoft.graph.group', id: 'g3', displayName: 'Wallet Signers' }, ops)).toEqual({ none: expect.stringContaining('nested group Wallet Signers in Wallet Ops gets nothing from Initiator') });
+    expect(mapAppRoleGroupMember({ '@odata.type': '#microsoft.graph.servicePrincipal', id: 'sp' }, ops)).toHaveProperty('none');
+    expect(mapAppRoleGroupMember({ '@odata.type': '#microsoft.graph.device', id: 'd' }, ops)).toHaveProperty('none');
+  });
+
+  it('directory roles: service principal members hold the role; a nested group is reported', () => {
+    expect(mapDirectoryRoleGroupMember({ '@odata.type': '#microsoft.graph.servicePrincipal', id: 'sp', displayName: 'Bot' }, admins)).toEqual({ grant: expect.objectContaining({ accountId: 'sp', identityRef: null, accountType: 'service', scope: '/administrativeUnits/au1;group:Admins' }) });
+    expect(mapDirectoryRoleGroupMember({ '@odata.type': '#microsoft.graph.group', id: 'g3', displayName: 'Inner' }, admins)).toEqual({ problem: expect.stringContaining('role-assignable groups cannot have') });
   });
 });

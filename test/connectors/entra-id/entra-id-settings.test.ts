@@ -66,6 +66,12 @@ describe('entra-id settings', () => {
     expect(issues({ ...base, read: 'directory-roles', groups: true, signInActivity: 'off' })).toEqual(['groups: only used when read is identities', 'signInActivity: only used when read is identities']);
   });
 
+  it('takes eligibleRoles for directory-roles only', () => {
+    expect(issues({ ...base, read: 'directory-roles', eligibleRoles: false })).toEqual([]);
+    expect(issues({ ...base, read: 'app-roles', servicePrincipalId: '50000000-0000-4000-8000-000000000051', eligibleRoles: true })).toEqual(['eligibleRoles: only used when read is directory-roles']);
+    expect(issues({ ...base, read: 'directory-roles', eligibleRoles: 'yes' })).toEqual([expect.stringMatching(/^eligibleRoles: /)]);
+  });
+
   it('rejects unknown enum values', () => {
     expect(issues({ ...base, cloud: 'germany' })).toEqual([expect.stringMatching(/^cloud: /)]);
     expect(issues({ ...base, read: 'everything' })).toEqual([expect.stringMatching(/^read: /)]);
