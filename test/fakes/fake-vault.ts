@@ -10,6 +10,20 @@
  *   method, so those requests are read from the parser error's raw packet; a read of a missing id answers 404 `{"errors":[]}`;
  *   a plain GET of a list path answers 405; an unknown route answers 404 "no handler";
  * - entity reads carry `direct_group_ids` computed from group membership, like Vault;
+ * - identity groups may hold entities and groups of other namespaces ("Vault allows you to add
+ *   entities and groups from any namespace into an identity group",
+ *   api-docs/system/config-group-policy-application): a read of such a member answers 404
+ *   `{"errors":[]}` except with that member's namespace in X-Vault-Namespace;
+ * - `GET sys/auth` answers the enabled auth mounts keyed by path with a trailing slash, each with
+ *   `type` and `accessor`, always including `token/` (api-docs/system/auth, "List auth methods");
+ * - auth-method collections as their API pages document them: `LIST auth/<mount>/role` and
+ *   `GET .../role/:name` for jwt/oidc (api-docs/auth/jwt: `policies`, `token_policies`, claims) and
+ *   approle (api-docs/auth/approle: `token_policies`, plus `GET .../role/:name/role-id` →
+ *   `{ role_id }`); `LIST/GET auth/<mount>/users[/:name]` for userpass (`token_policies`) and
+ *   ldap (api-docs/auth/ldap: `policies`, `groups` as a comma-separated string);
+ *   `LIST/GET auth/<mount>/groups[/:name]` for ldap (`policies`);
+ * - `GET sys/policies/acl/:name` answers `data: { name, policy }` with the policy text, 404
+ *   `{"errors":[]}` for a policy that does not exist (api-docs/system/policies);
  * - throttling/sealing on cue: the next N calls answer 429 or 503 with Retry-After.
  */
 import { createServer } from 'node:http';
@@ -40,10 +54,35 @@ export interface FakeVaultGroup {
   member_group_ids?: string[] | null;
 }
 
+/** A role, user or group of an auth mount: the fields Vault returns on read. */
+export interface FakeAuthEntry {
+  token_policies?: string[];
+  /** Legacy field (jwt/oidc, ldap); ldap users' `groups` is a comma-separated string. */
+  policies?: string[];
+  groups?: string;
+  /** AppRole only: answered by `GET .../role/:name/role-id`. */
+  role_id?: string;
+}
+
+export interface FakeAuthMount {
+  /** With a trailing slash, as in sys/auth: `approle/`. */
+  path: string;
+  type: string;
+  accessor: string;
+  /** Keyed by collection (`role`, `users`, `groups`), then by name. */
+  collections?: Partial<Record<'role' | 'users' | 'groups', Record<string, FakeAuthEntry>>>;
+}
+
 export interface FakeVaultNamespace {
   entities: FakeVaultEntity[];
   groups: FakeVaultGroup[];
+  authMounts?: FakeAuthMount[];
+  /** ACL policy bodies by name. */
+  policies?: Record<string, string>;
 }
+
+/** The collections each auth type has (the routes its API page documents). */
+const AUTH_ROUTES: Record<string, Array<'role' | 'users' | 'groups'>> = { jwt: ['role'], oidc: ['role'], approle: ['role'], userpass: ['users'], ldap: ['groups', 'users'], kubernetes: ['role'] };
 
 export interface FakeVaultRequest {
   method: string;
@@ -176,8 +215,17 @@ export class FakeVault {
       return [403, { errors: ['permission denied'] }];
     }
 
+    if (req.method !== 'GET' && req.method !== 'LIST') return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
+    if (path === 'sys/auth' && !list) return [200, envelope(authMountsBody(data))];
+    const policyRoute = /^sys\/policies\/acl\/([^/]+)$/.exec(path);
+    if (policyRoute && !list) {
+      const name = decodeURIComponent(policyRoute[1] as string);
+      const policy = data.policies?.[name];
+      return policy === undefined ? [404, { errors: [] }] : [200, envelope({ name, policy })];
+    }
+    if (path.startsWith('auth/')) return authAnswer(data, path.slice('auth/'.length), list);
     const route = /^identity\/(entity|group)\/id(?:\/([^/]+))?$/.exec(path);
-    if (!route || (req.method !== 'GET' && req.method !== 'LIST')) {
+    if (!route) {
       return [404, { errors: [`no handler for route "${path}". route entry not found.`] }];
     }
     const [, kind, id] = route;
@@ -211,6 +259,50 @@ export class FakeVault {
       creation_time: '2026-01-05T09:00:00Z',
       last_update_time: '2026-03-01T12:00:00Z',
     };
+  }
+}
+
+function authMountsBody(data: FakeVaultNamespace): Record<string, unknown> {
+  const mounts = [{ path: 'token/', type: 'token', accessor: 'auth_token_bd90f507' }, ...(data.authMounts ?? [])];
+  return Object.fromEntries(
+    mounts.map((m) => [
+      m.path,
+      { accessor: m.accessor, config: { default_lease_ttl: 0, force_no_cache: false, max_lease_ttl: 0, token_type: 'default-service' }, description: '', external_entropy_access: false, local: false, options: null, plugin_version: '', running_plugin_version: `v1.19.0+builtin.vault`, running_sha256: '', seal_wrap: false, type: m.type, uuid: `uuid-${m.accessor}` },
+    ]),
+  );
+}
+
+/** `auth/<mount path><collection>[/<name>[/role-id]]` of the namespace's auth mounts. */
+function authAnswer(data: FakeVaultNamespace, rest: string, list: boolean): Answer {
+  const noRoute: Answer = [404, { errors: [`no handler for route "auth/${rest}". route entry not found.`] }];
+  const mount = (data.authMounts ?? []).find((m) => rest.startsWith(m.path));
+  if (!mount) return noRoute;
+  const [collection, rawName, sub, ...more] = rest.slice(mount.path.length).split('/');
+  const kind = collection as 'role' | 'users' | 'groups';
+  if (!AUTH_ROUTES[mount.type]?.includes(kind) || more.length > 0) return noRoute;
+  const entries = mount.collections?.[kind] ?? {};
+  if (rawName === undefined) {
+    if (!list) return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
+    const keys = Object.keys(entries);
+    return keys.length === 0 ? [404, { errors: [] }] : [200, envelope({ keys })];
+  }
+  const entry = entries[decodeURIComponent(rawName)];
+  if (list || !entry) return [404, { errors: [] }];
+  if (sub !== undefined) {
+    if (sub !== 'role-id' || mount.type !== 'approle') return noRoute;
+    return [200, envelope({ role_id: entry.role_id ?? '' })];
+  }
+  const tokenFields = { token_bound_cidrs: [], token_explicit_max_ttl: 0, token_max_ttl: 0, token_no_default_policy: false, token_num_uses: 0, token_period: 0, token_policies: entry.token_policies ?? [], token_ttl: 0, token_type: 'default' };
+  switch (mount.type) {
+    case 'jwt':
+    case 'oidc':
+      return [200, envelope({ role_type: mount.type, bound_audiences: ['iam-review-test'], user_claim: 'email', groups_claim: 'groups', policies: entry.policies ?? entry.token_policies ?? [], ...tokenFields })];
+    case 'approle':
+      return [200, envelope({ bind_secret_id: true, secret_id_bound_cidrs: [], secret_id_num_uses: 0, secret_id_ttl: 0, local_secret_ids: false, policies: entry.token_policies ?? [], ...tokenFields })];
+    case 'ldap':
+      return [200, envelope(kind === 'users' ? { policies: entry.policies ?? [], groups: entry.groups ?? '', ...tokenFields } : { policies: entry.policies ?? [], ...tokenFields })];
+    default:
+      return [200, envelope(tokenFields)];
   }
 }
 

@@ -17,7 +17,11 @@ export interface VaultClientOptions {
 
 /** The least a read-only token needs, quoted in permission errors. */
 const POLICY_HINT =
-  'a read-only policy needs "list" on identity/entity/id and identity/group/id, and "read" on identity/entity/id/* and identity/group/id/*';
+  'a read-only policy needs "list" on identity/entity/id and identity/group/id, "read" on identity/entity/id/*, identity/group/id/*, ' +
+  'sys/auth and sys/policies/acl/*, and "list" and "read" on the roles/users/groups of each auth mount (docs/connectors.md)';
+
+/** Paths read as themselves, not as one item of a collection (the 403 hint names them exactly). */
+const SINGLE_READS = new Set(['sys/auth']);
 
 export class VaultClient {
   private readonly base: string;
@@ -32,7 +36,7 @@ export class VaultClient {
    * that is an empty result, not an error.
    */
   async list(path: string, signal: AbortSignal): Promise<string[]> {
-    const body = await this.request('LIST', path, signal);
+    const body = await this.request('LIST', path, signal, this.opts.namespace);
     if (body === null) return [];
     const keys = (body as { data?: { keys?: unknown } }).data?.keys;
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
@@ -41,16 +45,19 @@ export class VaultClient {
     return keys;
   }
 
-  /** Reads `path`; returns its `data` object, or null when Vault answers 404 (not there). */
-  async read(path: string, signal: AbortSignal): Promise<unknown> {
-    const body = await this.request('GET', path, signal);
+  /**
+   * Reads `path`; returns its `data` object, or null when Vault answers 404 (not there).
+   * `namespace` overrides the configured namespace for this read (members of other namespaces).
+   */
+  async read(path: string, signal: AbortSignal, namespace: string | null = this.opts.namespace): Promise<unknown> {
+    const body = await this.request('GET', path, signal, namespace);
     return body === null ? null : ((body as { data?: unknown }).data ?? null);
   }
 
-  private async request(op: 'LIST' | 'GET', path: string, signal: AbortSignal): Promise<unknown> {
+  private async request(op: 'LIST' | 'GET', path: string, signal: AbortSignal, namespace: string | null): Promise<unknown> {
     const url = `${this.base}/v1/${path}${op === 'LIST' ? '?list=true' : ''}`;
     const headers: Record<string, string> = { 'X-Vault-Token': this.opts.token, 'X-Vault-Request': 'true', Accept: 'application/json' };
-    if (this.opts.namespace !== null) headers['X-Vault-Namespace'] = this.opts.namespace;
+    if (namespace !== null) headers['X-Vault-Namespace'] = namespace;
     let res: Response;
     try {
       res = await fetch(url, { method: 'GET', headers, signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
@@ -66,8 +73,8 @@ export class VaultClient {
     if (res.status === 404 && errors !== null && errors.length === 0) return null;
     const detail = errors && errors.length > 0 ? errors.join('; ') : text.slice(0, 200) || res.statusText;
     if (res.status === 403) {
-      const capability = op === 'LIST' ? `"list" on ${path}` : `"read" on ${path.slice(0, path.lastIndexOf('/'))}/*`;
-      const where = this.opts.namespace === null ? '' : ` in namespace ${this.opts.namespace}`;
+      const capability = op === 'LIST' ? `"list" on ${path}` : SINGLE_READS.has(path) ? `"read" on ${path}` : `"read" on ${path.slice(0, path.lastIndexOf('/'))}/*`;
+      const where = namespace === null ? '' : ` in namespace ${namespace}`;
       throw new ConnectorError(
         `vault: ${op} ${path}: permission denied (403)${where}: the token needs ${capability} ` +
           `(${POLICY_HINT}); also check that the token is valid and belongs to this namespace`,

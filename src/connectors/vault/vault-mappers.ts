@@ -10,6 +10,9 @@
  * - Type: `service` when the entity's metadata says `type: service` (the convention for
  *   AppRole/machine entities), else `human`.
  * - Owner (identityRef): see chooseIdentityRef.
+ * - Privileged paths: the connector appends them to the scope (see vault-privileges.ts).
+ * - Entities of other namespaces that are members of this namespace's groups hold those
+ *   groups' policies here; the display name says their namespace.
  */
 import { z } from 'zod';
 import type { GrantRecord } from '../connector.js';
@@ -138,12 +141,22 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   else map.set(key, [value]);
 }
 
+/** Options of entityGrants. */
+export interface EntityGrantOptions {
+  /**
+   * Set for an entity of another namespace that is a member of this namespace's groups: it
+   * holds only those groups' policies here (its own policies apply in its own namespace).
+   */
+  foreignNamespace?: string;
+}
+
 /** The grants one entity holds: its own policies, then its groups' policies. */
-export function entityGrants(entity: VaultEntity, groups: GroupIndex, preference?: IdentityAliasPreference): GrantRecord[] {
+export function entityGrants(entity: VaultEntity, groups: GroupIndex, preference?: IdentityAliasPreference, opts: EntityGrantOptions = {}): GrantRecord[] {
+  const name = entity.name === '' ? null : entity.name;
   const base = {
     accountId: entity.id,
     identityRef: chooseIdentityRef(entity, preference),
-    accountDisplayName: entity.name === '' ? null : entity.name,
+    accountDisplayName: opts.foreignNamespace === undefined ? name : `${name ?? entity.id} (namespace ${opts.foreignNamespace})`,
     accountType: isServiceEntity(entity) ? ('service' as const) : ('human' as const),
     accountStatus: entity.disabled ? ('disabled' as const) : ('active' as const),
     // Vault records no last use per entity; last_update_time is a change, not activity.
@@ -151,13 +164,13 @@ export function entityGrants(entity: VaultEntity, groups: GroupIndex, preference
   };
   const grants: GrantRecord[] = [];
   const seen = new Set<string>();
-  const add = (role: string, scope: string): void => {
-    const key = `${role}\u001f${scope}`;
+  const add = (role: string, source: string): void => {
+    const key = `${role}\u001f${source}`;
     if (role === '' || seen.has(key)) return;
     seen.add(key);
-    grants.push({ ...base, role, scope });
+    grants.push({ ...base, role, scope: source });
   };
-  for (const policy of entity.policies ?? []) add(policy, '');
+  if (opts.foreignNamespace === undefined) for (const policy of entity.policies ?? []) add(policy, '');
   for (const group of groups.groupsOf(entity)) {
     for (const policy of group.policies ?? []) add(policy, `group:${group.name}`);
   }

@@ -101,7 +101,16 @@ describe('vault connector: HTTP behaviour', () => {
     await drain(connector, ctx);
     expect(fake.requests.every((r) => r.token === TOKEN && r.namespace === 'admin/custody')).toBe(true);
     expect(fake.requests.filter((r) => r.list).map((r) => `${r.method} ${r.path}`)).toEqual(['GET identity/entity/id', 'GET identity/group/id']);
-    expect(fake.requests.filter((r) => !r.list)).toHaveLength(CUSTODY.entities.length + CUSTODY.groups.length);
+    const reads = fake.requests.filter((r) => !r.list).map((r) => r.path);
+    // Each entity and group once, the auth mounts once, and each policy held once.
+    expect(reads.filter((p) => p.startsWith('identity/'))).toHaveLength(CUSTODY.entities.length + CUSTODY.groups.length);
+    expect(reads.filter((p) => !p.startsWith('identity/')).sort()).toEqual([
+      'sys/auth',
+      'sys/policies/acl/kms-admin',
+      'sys/policies/acl/kv-read',
+      'sys/policies/acl/transit-encrypt',
+      'sys/policies/acl/transit-sign',
+    ]);
   });
 
   it('reads the root namespace without a namespace header', async () => {
