@@ -11,6 +11,7 @@ import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
 import type { Store } from '../../src/store/ports.js';
 import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
+import { remediationLedgerContract } from './remediation-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
 const uri = process.env.MONGODB_URI;
@@ -36,4 +37,5 @@ async function openFreshStore(mongoUri: string): Promise<Store> {
 describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   storeContract('mongo', () => openFreshStore(uri as string));
   campaignLedgerContract('mongo', () => openFreshStore(uri as string));
+  remediationLedgerContract('mongo', () => openFreshStore(uri as string));
 });

@@ -13,6 +13,7 @@ import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } fro
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
+import { remediationLedgerContract } from './remediation-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-review-sqlite-'));
@@ -30,6 +31,7 @@ afterAll(() => {
 
 storeContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 campaignLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 
 describe('sqlite store', () => {
   it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {

@@ -303,6 +303,47 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'decisions are never updated in place'); END;
     `,
   },
+  {
+    version: 5,
+    description: 'remediations',
+    // One row per revoked grant (id derived from the reason: `rem:${itemId}`), from the
+    // decision to the snapshot that shows the grant gone. item_id is NULL for a finding's
+    // remediation. Verification looks each remediation's grant up in the grants_by_snapshot
+    // index; the partial index finds revoke decisions without a remediation.
+    sql: `
+      CREATE TABLE remediations (
+        id TEXT PRIMARY KEY,
+        item_id TEXT UNIQUE REFERENCES review_items (id),
+        campaign_id TEXT,
+        grant_id TEXT NOT NULL,
+        system_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        reason_kind TEXT NOT NULL,
+        reason_ref TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        requested_at TEXT,
+        claimed_at TEXT,
+        claimed_by TEXT,
+        claim_note TEXT,
+        overdue_at TEXT,
+        verified_at TEXT,
+        verified_snapshot_id TEXT,
+        verified_snapshot_hash TEXT,
+        reappeared_at TEXT,
+        reappeared_snapshot_id TEXT,
+        failure TEXT,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX remediations_by_system ON remediations (system_id, state, id);
+      CREATE INDEX remediations_by_due ON remediations (due_at, id);
+      CREATE INDEX decisions_revoked ON decisions (item_id) WHERE outcome = 'revoke';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
