@@ -37,9 +37,9 @@ export async function verifyRemediations(deps: Pick<RemediationDeps, 'store' | '
   for (;;) {
     const page = await deps.store.remediations.checkAgainst(snapshot.id, snapshot.systemId, CHECKED_STATES, after, PAGE);
     if (page.length === 0) break;
-    after = page[page.length - 1]!.remediation.id;
-    const gone = page.filter((c) => !c.present && c.remediation.state !== 'verified').map((c) => c.remediation.id);
-    const back = page.filter((c) => c.present && c.remediation.state === 'verified').map((c) => c.remediation.id);
+    after = page[page.length - 1]!.id;
+    const gone = page.filter((c) => !c.present && c.state !== 'verified').map((c) => c.id);
+    const back = page.filter((c) => c.present && c.state === 'verified').map((c) => c.id);
     const at = deps.now().toISOString();
     if (gone.length > 0) {
       result.verified += await deps.store.remediations.transitionMany(

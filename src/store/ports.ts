@@ -305,9 +305,10 @@ export interface RemediationMove {
   remediation: Remediation;
 }
 
-/** A remediation and whether its grant is in a given snapshot. */
+/** A remediation's state and whether its grant is in a given snapshot (verification's read: no more than it needs). */
 export interface RemediationCheck {
-  remediation: Remediation;
+  id: string;
+  state: RemediationState;
   present: boolean;
 }
 

@@ -186,14 +186,14 @@ export function remediationLedgerContract(name: string, open: () => Promise<Stor
       const vault = [rs[0]!, rs[1]!, rs[2]!].sort((a, b) => a.id.localeCompare(b.id));
 
       const all = await store.remediations.checkAgainst('s-vault', 'vault', ['open', 'verified'], null, 10);
-      expect(all.map((x) => [x.remediation.id, x.present])).toEqual(vault.map((r) => [r.id, r.grantId !== gs[2]!.id]));
+      expect(all).toEqual(vault.map((r) => ({ id: r.id, state: r.id === rs[1]!.id ? 'verified' : 'open', present: r.grantId !== gs[2]!.id })));
       const open = await store.remediations.checkAgainst('s-vault', 'vault', [...UNVERIFIED_STATES], null, 10);
-      expect(open.map((x) => x.remediation.id)).toEqual([rs[0]!.id, rs[2]!.id].sort());
-      expect(open.every((x) => x.remediation.state === 'open')).toBe(true);
+      expect(open.map((x) => x.id)).toEqual([rs[0]!.id, rs[2]!.id].sort());
+      expect(open.every((x) => x.state === 'open')).toBe(true);
 
       const first = await store.remediations.checkAgainst('s-vault', 'vault', ['open', 'verified'], null, 2);
-      const rest = await store.remediations.checkAgainst('s-vault', 'vault', ['open', 'verified'], first[first.length - 1]!.remediation.id, 2);
-      expect([...first, ...rest].map((x) => x.remediation.id)).toEqual(vault.map((r) => r.id));
+      const rest = await store.remediations.checkAgainst('s-vault', 'vault', ['open', 'verified'], first[first.length - 1]!.id, 2);
+      expect([...first, ...rest].map((x) => x.id)).toEqual(vault.map((r) => r.id));
       expect(await store.remediations.checkAgainst('s-vault', 'vault', [], null, 2)).toEqual([]);
     });
 

@@ -68,11 +68,15 @@ export class MongoRemediationStore implements RemediationStore {
   /** A page of remediations, then one query for which of their grants the snapshot holds. */
   async checkAgainst(snapshotId: string, systemId: string, states: readonly RemediationState[], after: string | null, limit: number): Promise<RemediationCheck[]> {
     if (states.length === 0) return [];
-    const docs = await this.models.remediations.find(checkPageFilter(systemId, states, after)).sort({ _id: 1 }).limit(asInteger(limit, 'limit', 1)).lean();
+    const docs = await this.models.remediations
+      .find(checkPageFilter(systemId, states, after), { state: 1, grantId: 1 })
+      .sort({ _id: 1 })
+      .limit(asInteger(limit, 'limit', 1))
+      .lean();
     if (docs.length === 0) return [];
     const present = await this.models.grants.find(presentGrantsFilter(snapshotId, docs.map((d) => d.grantId)), { grantId: 1 }).lean();
     const held = new Set(present.map((g) => g.grantId));
-    return docs.map((d) => ({ remediation: toRemediation(d), present: held.has(d.grantId) }));
+    return docs.map((d) => ({ id: d._id, state: d.state, present: held.has(d.grantId) }));
   }
 
   async revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }> {

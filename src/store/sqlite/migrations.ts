@@ -308,8 +308,10 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'remediations',
     // One row per revoked grant (id derived from the reason: `rem:${itemId}`), from the
     // decision to the snapshot that shows the grant gone. item_id is NULL for a finding's
-    // remediation. Verification looks each remediation's grant up in the grants_by_snapshot
-    // index; the partial index finds revoke decisions without a remediation.
+    // remediation. Verification walks a system's remediations in id order (remediations_by_system,
+    // no sort) and looks each grant up in the grants_by_snapshot index; marking overdue reads
+    // only the ones still awaiting it (a partial index: verified ones pile up over the years);
+    // decisions_revoked finds revoke decisions without a remediation.
     sql: `
       CREATE TABLE remediations (
         id TEXT PRIMARY KEY,
@@ -339,8 +341,9 @@ export const MIGRATIONS: readonly Migration[] = [
         failure TEXT,
         updated_at TEXT NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX remediations_by_system ON remediations (system_id, state, id);
-      CREATE INDEX remediations_by_due ON remediations (due_at, id);
+      CREATE INDEX remediations_by_system ON remediations (system_id, id, state);
+      CREATE INDEX remediations_awaiting_overdue ON remediations (due_at, id)
+        WHERE overdue_at IS NULL AND state IN ('open', 'requested', 'claimed', 'failed');
       CREATE INDEX decisions_revoked ON decisions (item_id) WHERE outcome = 'revoke';
     `,
   },

@@ -43,7 +43,7 @@ export const REVOCATIONS_WITHOUT_SQL = `SELECT d.item_id FROM decisions d INDEXE
   ORDER BY d.item_id LIMIT ?`;
 
 /** Verification's page: each remediation's grant looked up in the snapshot's (snapshot_key, id) index. */
-export const CHECK_PAGE_SQL = (states: number) => `SELECT ${COLUMNS},
+export const CHECK_PAGE_SQL = (states: number) => `SELECT r.id, r.state,
   EXISTS (SELECT 1 FROM grants g WHERE g.snapshot_key = ? AND g.id = r.grant_id) AS present
   FROM remediations r WHERE r.system_id = ? AND r.state IN (${Array.from({ length: states }, () => '?').join(', ')}) AND r.id > ?
   ORDER BY r.id LIMIT ?`;
@@ -55,13 +55,14 @@ export const CHECK_PAGE_SQL = (states: number) => `SELECT ${COLUMNS},
 export class SqliteRemediationStore implements RemediationStore {
   private readonly insert;
   private readonly selectOne;
+  private readonly selectMany;
   private readonly selectList;
   private readonly selectSnapshotKey;
   private readonly selectRevocations;
   private readonly selectItem;
   private readonly selectDecision;
   private readonly selectPastDue;
-  private readonly checkPages = new Map<number, Database.Statement<unknown[], RemediationRow & { present: number }>>();
+  private readonly checkPages = new Map<number, Database.Statement<unknown[], { id: string; state: RemediationState; present: number }>>();
   private readonly updates = new Map<string, Database.Statement<Record<string, unknown>>>();
   private readonly openTx;
   private readonly moveTx;
@@ -79,6 +80,7 @@ export class SqliteRemediationStore implements RemediationStore {
          @verifiedSnapshotId, @verifiedSnapshotHash, @reappearedAt, @reappearedSnapshotId, @failure, @updatedAt)`,
     );
     this.selectOne = db.prepare<[string], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id = ?`);
+    this.selectMany = db.prepare<[string], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`);
     this.selectList = db.prepare<[{ state: string | null; systemId: string | null }], RemediationRow>(
       `SELECT ${COLUMNS} FROM remediations WHERE (@state IS NULL OR state = @state) AND (@systemId IS NULL OR system_id = @systemId)
        ORDER BY due_at, id`,
@@ -98,16 +100,16 @@ export class SqliteRemediationStore implements RemediationStore {
       if (inserted.length > 0) this.appendLedger(events(inserted));
       return inserted.length;
     });
+    // Two statements per batch, not per row: read the rows, pick those in `from` (and, into
+    // overdue, not marked yet), update exactly those. The write lock (BEGIN IMMEDIATE) is held
+    // from the read on, so what was read is what is updated.
     this.moveTx = db.transaction((ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }) => {
-      const update = this.updateFor(patch);
-      const moves: RemediationMove[] = [];
-      for (const id of [...ids].sort()) {
-        const before = this.selectOne.get(id);
-        if (!before || !from.includes(before.state) || (to === 'overdue' && before.overdueAt !== null)) continue;
-        update.run({ ...patch, id, state: to, before: before.state });
-        moves.push({ from: before.state, remediation: toRemediation(this.selectOne.get(id) as RemediationRow) });
-      }
-      return moves;
+      const moving = this.selectMany.all(JSON.stringify(ids)).filter((row) => from.includes(row.state) && (to !== 'overdue' || row.overdueAt === null));
+      if (moving.length === 0) return [];
+      const changed = this.updateFor(patch).run({ ...patch, ids: JSON.stringify(moving.map((row) => row.id)), state: to }).changes;
+      if (changed !== moving.length) throw new Error(`remediation move changed ${changed} of ${moving.length} rows`);
+      // Each row as the UPDATE left it: the patch and the new state over what was read.
+      return moving.map((row): RemediationMove => ({ from: row.state, remediation: { ...toRemediation(row), ...patch, state: to } }));
     });
   }
 
@@ -148,7 +150,7 @@ export class SqliteRemediationStore implements RemediationStore {
     if (key === undefined) throw new Error(`unknown snapshot ${snapshotId}`);
     let page = this.checkPages.get(states.length);
     if (!page) this.checkPages.set(states.length, (page = this.db.prepare(CHECK_PAGE_SQL(states.length))));
-    return page.all(key, systemId, ...states, after ?? '', limit).map(({ present, ...row }) => ({ remediation: toRemediation(row), present: present === 1 }));
+    return page.all(key, systemId, ...states, after ?? '', limit).map((row) => ({ id: row.id, state: row.state, present: row.present === 1 }));
   }
 
   async revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }> {
@@ -170,7 +172,7 @@ export class SqliteRemediationStore implements RemediationStore {
     let statement = this.updates.get(key);
     if (!statement) {
       const sets = ['state = @state', 'updated_at = @updatedAt', ...fields.map((f) => `${PATCH_COLUMNS[f]} = @${f}`)];
-      statement = this.db.prepare(`UPDATE remediations SET ${sets.join(', ')} WHERE id = @id AND state = @before`);
+      statement = this.db.prepare(`UPDATE remediations SET ${sets.join(', ')} WHERE id IN (SELECT value FROM json_each(@ids))`);
       this.updates.set(key, statement);
     }
     return statement;
