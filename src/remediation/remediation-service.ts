@@ -37,6 +37,17 @@ export class RemediationService {
     return verifyRemediations(this.deps, snapshot, actor);
   }
 
+  /**
+   * What the sync calls once its snapshots are stored: verify() against each one that was
+   * applied (a partial, failed or quarantined one is not, and would verify nothing anyway).
+   * The shape is the sync's SyncResult (systemId, snapshot, applied).
+   */
+  async verifyApplied(results: readonly { snapshot: Snapshot; applied: boolean }[], actor = 'sync'): Promise<VerifyResult[]> {
+    const verified: VerifyResult[] = [];
+    for (const r of results) if (r.applied) verified.push(await this.verify(r.snapshot, actor));
+    return verified;
+  }
+
   /** verify() against the current snapshot of every system (or the one named) that has one. */
   async verifyCurrent(systemId?: string, actor?: string): Promise<VerifyResult[]> {
     const current = await this.deps.store.snapshots.currentAll();
