@@ -33,13 +33,15 @@ export async function claimRemediation(deps: RemediationDeps, input: ClaimInput)
     if (!canMove(found.state, 'claimed')) throw new RemediationError('not_claimable', notClaimable(found));
     const at = deps.now().toISOString();
     const patch = { claimedAt: at, claimedBy: actor, claimNote: input.note?.trim() || null, updatedAt: at };
-    let claimed: Remediation | null = null;
-    const moved = await deps.store.remediations.transition(found.id, movesInto('claimed'), 'claimed', patch, (m) => ((claimed = m.remediation), [claimedEvent(deps.audit, actor, m)]));
-    if (!moved || !claimed) {
+    // The store hands over the remediation as this call moved it (only when it did).
+    const done: { claimed?: Remediation } = {};
+    const moved = await deps.store.remediations.transition(found.id, movesInto('claimed'), 'claimed', patch, (m) => ((done.claimed = m.remediation), [claimedEvent(deps.audit, actor, m)]));
+    if (!moved || !done.claimed) {
+      // Moved by someone else between the read and the write (a concurrent claim, a verification).
       const now = await deps.store.remediations.get(found.id);
       throw new RemediationError('not_claimable', notClaimable(now ?? found));
     }
-    return claimed;
+    return done.claimed;
   } catch (err) {
     if (err instanceof RemediationError) {
       await deps.audit.record(EVENT.refusal, actor, input.id, { action: 'remediation:claim', code: err.refusal, reason: err.message, note: input.note ?? null });

@@ -193,6 +193,21 @@ describe('iam-review remediation', () => {
     expect((await listJson()).map((r) => r.state)).toEqual(['claimed']);
   });
 
+  it('two concurrent claims: one is recorded, the other refused as not claimable (and ledgered)', async () => {
+    await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
+    const app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { now: () => clock });
+    try {
+      const outcomes = await Promise.allSettled(['head-of-trading@example.com', 'sec@example.com'].map((who) => app.remediation.claim(`rem:${trader.id}`, who)));
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toMatchObject({ refusal: 'not_claimable', message: expect.stringMatching(/already claimed by/) });
+    } finally {
+      await app.close();
+    }
+    expect(await events('remediation.claimed')).toHaveLength(1);
+    expect((await events('access.refused')).map((e) => e.data.code)).toEqual(['not_claimable']);
+  });
+
   it('past due and not verified: marked overdue once (a late claim is not escalated again)', async () => {
     await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
     const app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { now: () => clock });
