@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 /** The files allowed to construct adapters and services. */
 export const COMPOSITION_ROOT = ['src/app.ts', 'src/server/start-server.ts'];
 /** Classes only the root instantiates: the ledger writer, SDK clients, the scheduler and the services. */
-export const ROOT_ONLY_CLASSES = ['AuditLog', 'ConnectorRegistry', 'WebClient', 'Scheduler', 'SyncService', 'CheckService', 'EvidenceExporter'];
+export const ROOT_ONLY_CLASSES = ['AuditLog', 'ConnectorRegistry', 'WebClient', 'Scheduler', 'SyncService', 'CheckService', 'RemediationService', 'EvidenceExporter'];
 /** Factories only the root calls: stores, the logger, the Slack app and its services. */
 export const ROOT_ONLY_FACTORIES = ['openStore', 'openSqliteStore', 'openMongoStore', 'createLogger', 'startSlackApp', 'createSlackReviewServices', 'slackServiceDeps'];
 
@@ -30,6 +30,7 @@ const LAYERS = {
   sync: { forbid: [...folders('policies', 'reviews', 'slack', 'scheduler'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'sync uses connectors and the store ports only' },
   'policies/rules': { forbid: [...folders('store', 'sync', 'reviews', 'slack', 'audit', 'scheduler', 'connectors'), ...WIRING, ...IO_SDKS, 'node:fs', 'node:fs/promises'], why: 'a finding rule is pure: domain, config types and the evaluation context only' },
   policies: { ignores: ['src/policies/rules/**'], forbid: [...folders('sync', 'reviews', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'policies/ evaluate over the store ports' },
+  remediation: { forbid: [...folders('sync', 'slack', 'scheduler', 'connectors', 'reviews'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'remediation/ works over the store ports and the audit log (it reads what sync stored, never runs it)' },
   reviews: { forbid: [...folders('sync', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'review operations use the store ports and the audit log only' },
   audit: { forbid: [...folders('sync', 'reviews', 'slack', 'scheduler', 'connectors'), ...STORE_ADAPTERS, ...WIRING, ...IO_SDKS], why: 'audit/ reads the store ports' },
   scheduler: { forbid: [...folders('sync', 'policies', 'reviews', 'slack', 'audit', 'connectors', 'config'), ...STORE_ADAPTERS, ...WIRING, '@slack/*', '@azure/*', '@microsoft/*', 'mongoose', 'better-sqlite3'], why: 'the scheduler runs jobs it is given' },

@@ -2,8 +2,8 @@
  * The composition root: the only module that builds adapters and services (with
  * src/server/start-server.ts, which wires the long-running process from them). It reads the
  * environment, opens the store (SQLite by default, MongoDB when MONGODB_URI is set) and builds,
- * once per process, the audit log, the connector registry, the sync, check, review and evidence
- * services and Slack (outbound only, or the whole Bolt app). Commands, `serve` and the Slack
+ * once per process, the audit log, the connector registry, the sync, check, review, remediation
+ * and evidence services and Slack (outbound only, or the whole Bolt app). Commands, `serve` and the Slack
  * listeners receive these; they parse input, call a service and format output.
  * eslint.config.js enforces it: the constructors and factories below are refused elsewhere in src/.
  */
@@ -20,6 +20,7 @@ import { ConnectorRegistry } from './connectors/registry.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { CheckService } from './policies/check-service.js';
+import { RemediationService } from './remediation/remediation-service.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
@@ -52,6 +53,8 @@ export interface App {
   sync: SyncService;
   check: CheckService;
   reviews: ReviewServices;
+  /** Remediations: opened after revoke decisions, verified by applied snapshots, claimed by owners. */
+  remediation: RemediationService;
   evidence: EvidenceExporter;
   slack: SlackServices;
   close(): Promise<void>;
@@ -138,6 +141,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const connectors = new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;
@@ -172,9 +176,18 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     loadConfig: load,
     recordConfig,
     now,
-    sync: new SyncService({ store, audit, connectors, env: env.get, log: connectorLog(log), now, loadConfig: load, recordConfig, liveness: processLiveness(hostname()) }),
+    sync: new SyncService({
+      store, audit, connectors, env: env.get, log: connectorLog(log), now, loadConfig: load, recordConfig, liveness: processLiveness(hostname()),
+      // A snapshot made current is what verifies a removal (or shows a removed grant back).
+      // Revokes decided anywhere (Slack, the demo) get their remediation first, at the latest here.
+      afterApplied: async (applied, actor) => {
+        await remediation.open(actor);
+        return remediation.verifyApplied(applied, actor);
+      },
+    }),
     check: new CheckService({ store, audit, now }),
     reviews,
+    remediation,
     evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),
     slack: slackServices(env, log, reviewDeps),
     close: () => store.close(),

@@ -25,5 +25,16 @@ export const EVENT = {
   reminderSent: 'reminder.sent',
   escalationSent: 'escalation.sent',
   exportPerformed: 'export.performed',
+  /** A revoked grant is to be removed (one remediation per revoked item). */
+  remediationOpened: 'remediation.opened',
+  remediationRequested: 'remediation.requested',
+  /** Someone says the grant is removed; only a snapshot verifies it. */
+  remediationClaimed: 'remediation.claimed',
+  /** A complete, applied snapshot shows the grant gone (data: snapshotId, snapshotHash). */
+  remediationVerified: 'remediation.verified',
+  remediationOverdue: 'remediation.overdue',
+  remediationFailed: 'remediation.failed',
+  /** A grant verified removed is back in a later snapshot. */
+  remediationReappeared: 'remediation.reappeared',
 } as const;
 export type EventType = (typeof EVENT)[keyof typeof EVENT];

@@ -1,4 +1,5 @@
 import { Argument, Command, Option } from 'commander';
+import { remediationId } from '../domain/index.js';
 import { decideItem } from '../reviews/decide-item.js';
 import type { CliContext } from './cli-context.js';
 import { cliActor } from './review-context.js';
@@ -18,5 +19,11 @@ export function decideCommand(ctx: CliContext): Command {
       const actor = await cliActor(app, opts.as);
       const r = await decideItem(await app.reviews.recordedDeps(actor.label), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated }).catch(asCliError);
       ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}.`);
+      if (r.decision.outcome === 'revoke') {
+        // Opens the remediation of this revocation (and of any other still without one: idempotent).
+        await app.remediation.open(actor.label);
+        const remediation = await app.remediation.get(remediationId({ kind: 'decision', ref: r.item.id }));
+        if (remediation) ctx.io.out(`Remediation ${remediation.id}: ${remediation.state}, due ${remediation.dueAt} (\`remediation list\`).`);
+      }
     });
 }

@@ -11,6 +11,7 @@ import type { ConfigProblem } from './config-error.js';
 import { ConfigError } from './config-error.js';
 import { globalPolicySchema, parseRoleRef, sodSchema, systemPolicySchema } from './policy-config.js';
 import type { GlobalPolicy, SodRule, SystemPolicy } from './policy-config.js';
+import { PENDING_REMEDIATION_MODES } from './remediation-config.js';
 import { botRolesSchema, reviewDefinitionSchema } from './review-config.js';
 import type { BotRoles, ReviewDefinition } from './review-config.js';
 import { systemConfigSchema } from './system-config.js';
@@ -186,7 +187,7 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
   }
 
   if (problems.length > 0 || !global || !roles) throw new ConfigError(problems);
-  warnings.push(...cadenceWarnings(systems, policies, reviews, global));
+  warnings.push(...cadenceWarnings(systems, policies, reviews, global), ...remediationModeWarnings(systems));
   return { configDir, systems, policies, sodRules, global, reviews, roles, files, warnings };
 }
 
@@ -244,6 +245,13 @@ function reviewEveryMonths(r: ReviewDefinition): number {
  * months for systems supporting critical or important functions (cadence from global.yaml).
  * Warns for every system no review covers at its required cadence.
  */
+/** A remediation mode this version cannot dispatch yet: its removals are tracked and verified, but nobody is asked. */
+export function remediationModeWarnings(systems: readonly SystemConfig[]): string[] {
+  return systems
+    .filter((s) => s.remediation && PENDING_REMEDIATION_MODES.includes(s.remediation.mode))
+    .map((s) => `${s.file}: remediation.mode "${s.remediation!.mode}" is not available in this version: removals of ${s.id} are tracked and verified by sync, and listed by \`remediation list\`, as in manual mode`);
+}
+
 export function cadenceWarnings(systems: SystemConfig[], policies: SystemPolicy[], reviews: ReviewDefinition[], global: GlobalPolicy): string[] {
   const out: string[] = [];
   for (const s of systems) {

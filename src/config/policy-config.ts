@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYMENT_TYPES, SEVERITIES } from '../domain/index.js';
+import { remediationPolicySchema } from './remediation-config.js';
 import { idSchema } from './schedule-schema.js';
 
 /** A value or a list of values; matched case-insensitively and exactly. */
@@ -78,5 +79,7 @@ export const globalPolicySchema = z.strictObject({
     .prefault({}),
   /** Default snapshot safety valve; a system's `sync.maxRemovalShare` overrides it. */
   maxRemovalShare: z.number().min(0).max(1).default(0.1),
+  /** Hours to remove a revoked grant, by criticality; a system's `remediation.slaHours` overrides it. */
+  remediation: remediationPolicySchema,
 });
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;

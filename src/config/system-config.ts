@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REMEDIATION_MODES, slaHoursSchema } from './remediation-config.js';
 import { emailSchema, idSchema, scheduleSchema } from './schedule-schema.js';
 
 /**
@@ -24,6 +25,17 @@ export const systemConfigSchema = z.strictObject({
       /** Share of current grants a single pull may remove before it is quarantined (0..1). */
       maxRemovalShare: z.number().min(0).max(1).optional(),
       timeoutSeconds: z.number().int().positive().max(86_400).optional(),
+    })
+    .optional(),
+  /**
+   * How revoked grants of this system are removed (manual: the owner is asked and claims;
+   * ticket: a ticket per removal; auto: the connector removes it) and within how many hours
+   * (default: policies/global.yaml's `remediation.slaHours` for the system's criticality).
+   */
+  remediation: z
+    .strictObject({
+      mode: z.enum(REMEDIATION_MODES).default('manual'),
+      slaHours: slaHoursSchema.optional(),
     })
     .optional(),
   /** Validated against the connector type's own settings schema by the loader. */

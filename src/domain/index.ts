@@ -8,3 +8,4 @@ export * from './campaign.js';
 export * from './ledger-event.js';
 export * from './canonical-json.js';
 export * from './period.js';
+export * from './remediation.js';

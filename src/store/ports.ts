@@ -23,6 +23,9 @@ import type {
   ItemState,
   LedgerEvent,
   LedgerEventInput,
+  Remediation,
+  RemediationPatch,
+  RemediationState,
   ReviewItem,
   Snapshot,
   SnapshotCounts,
@@ -365,6 +368,63 @@ export interface KvChange {
   previous: string | null;
 }
 
+/** A remediation as one move left it, with the state it left. */
+export interface RemediationMove {
+  from: RemediationState;
+  remediation: Remediation;
+}
+
+/** A remediation's state and whether its grant is in a given snapshot (verification's read: no more than it needs). */
+export interface RemediationCheck {
+  id: string;
+  state: RemediationState;
+  present: boolean;
+}
+
+/** A revoke decision and its item. */
+export interface Revocation {
+  item: ReviewItem;
+  decision: Decision;
+}
+
+/**
+ * Remediations: one per revoked grant, from the decision to the snapshot that shows the grant
+ * gone (domain/remediation.ts has the states and which move may follow which). Every change
+ * is conditional and commits with its ledger events (LedgerEvents).
+ */
+export interface RemediationStore {
+  /**
+   * Inserts the remediations whose id does not exist yet; returns how many. `events` gets the
+   * ones this call inserted (of concurrent openers, each remediation is recorded once).
+   */
+  open(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number>;
+  /**
+   * Compare-and-set: moves the remediation to `to` (setting `patch` and updatedAt) only while
+   * its state is one of `from`. A move to `overdue` also needs overdueAt unset (a remediation
+   * is marked overdue once). Returns whether it moved; `events` gets the move when it did.
+   */
+  transition(id: string, from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<RemediationMove>): Promise<boolean>;
+  /** transition() of many remediations in one transaction; `events` gets the moves that happened, in id order. Returns how many moved. */
+  transitionMany(ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<readonly RemediationMove[]>): Promise<number>;
+  get(id: string): Promise<Remediation | null>;
+  /** Ordered by due time, then id. */
+  list(filter?: { state?: RemediationState; systemId?: string }): Promise<Remediation[]>;
+  /**
+   * Verification's read: the system's remediations in `states` after id `after` (id order, at
+   * most `limit`), each with whether its grant is in the snapshot. A lookup per remediation,
+   * never a read of the whole snapshot.
+   */
+  checkAgainst(snapshotId: string, systemId: string, states: readonly RemediationState[], after: string | null, limit: number): Promise<RemediationCheck[]>;
+  /**
+   * Revoke decisions that have no remediation yet, in item id order after `after`. `next` is
+   * where the following page starts, null at the end (a page may hold fewer than `limit` rows
+   * and still not be the last).
+   */
+  revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }>;
+  /** Remediations not verified, not marked overdue yet, due at or before `at`: by due time, then id, at most `limit`. */
+  pastDue(at: string, limit: number): Promise<Remediation[]>;
+}
+
 /** Small named values: config hashes, Graph delta links, demo markers. */
 export interface KvStore {
   get(key: string): Promise<string | null>;
@@ -384,6 +444,7 @@ export interface Store {
   readonly identities: IdentityStore;
   readonly findings: FindingStore;
   readonly campaigns: CampaignStore;
+  readonly remediations: RemediationStore;
   readonly deliveries: DeliveryStore;
   readonly scheduler: SchedulerStore;
   readonly slackUsers: SlackUserStore;

@@ -10,7 +10,7 @@ import type { ConnectorLog } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Store } from '../store/ports.js';
 import type { RunLiveness } from './stale-runs.js';
-import type { SyncProgress } from './sync-system.js';
+import type { SyncProgress, SyncResult } from './sync-system.js';
 import type { SyncOutcome } from './sync-runner.js';
 import { acceptQuarantined, syncSystems } from './sync-runner.js';
 
@@ -25,6 +25,11 @@ export interface SyncServiceDeps {
   recordConfig(config: LoadedConfig, actor: string): Promise<void>;
   /** Tells live runs from dead ones (stale running snapshots are closed before each run). */
   liveness: RunLiveness;
+  /**
+   * Called with the snapshots a run (or an acceptance) made current, once they are stored:
+   * the composition root verifies the remediations of those systems against them.
+   */
+  afterApplied?(applied: readonly SyncResult[], actor: string): Promise<unknown>;
 }
 
 export interface SyncRunOptions {
@@ -57,17 +62,22 @@ export class SyncService {
   }
 
   /** Syncs the given systems (which may differ from their files, e.g. the demo's later export) under `config`. */
-  run(config: LoadedConfig, systems: readonly SystemConfig[], opts: SyncRunOptions): Promise<SyncOutcome[]> {
+  async run(config: LoadedConfig, systems: readonly SystemConfig[], opts: SyncRunOptions): Promise<SyncOutcome[]> {
     const { store, audit, connectors, env, log, now, liveness } = this.deps;
-    return syncSystems(
+    const outcomes = await syncSystems(
       systems,
       { store, audit, connectors, env, log, now, liveness, configDir: `${config.configDir}/connectors`, maxRemovalShare: config.global.maxRemovalShare },
       { actor: opts.actor, onProgress: opts.onProgress, signal: opts.signal },
     );
+    const applied = outcomes.flatMap((o) => (o.ok && o.result.applied ? [o.result] : []));
+    if (applied.length > 0) await this.deps.afterApplied?.(applied, opts.actor);
+    return outcomes;
   }
 
   /** Applies a quarantined snapshot deliberately (ledgered as sync.quarantine-accepted). */
-  acceptQuarantined(snapshotId: string, by: string): Promise<void> {
-    return acceptQuarantined(this.deps.store, this.deps.audit, snapshotId, by);
+  async acceptQuarantined(snapshotId: string, by: string): Promise<void> {
+    await acceptQuarantined(this.deps.store, this.deps.audit, snapshotId, by);
+    const snapshot = await this.deps.store.snapshots.get(snapshotId);
+    if (snapshot) await this.deps.afterApplied?.([{ systemId: snapshot.systemId, snapshot, applied: true }], by);
   }
 }

@@ -19,6 +19,8 @@ import { kvSchema } from './kv-schema.js';
 import type { KvDoc } from './kv-schema.js';
 import { ledgerEventSchema } from './ledger-event-schema.js';
 import type { LedgerEventDoc } from './ledger-event-schema.js';
+import { remediationSchema } from './remediation-schema.js';
+import type { RemediationDoc } from './remediation-schema.js';
 import { reviewItemSchema } from './review-item-schema.js';
 import type { ReviewItemDoc } from './review-item-schema.js';
 import { schedulerRunSchema } from './scheduler-run-schema.js';
@@ -44,6 +46,7 @@ export interface MongoModels {
   campaigns: Model<CampaignDoc>;
   reviewItems: Model<ReviewItemDoc>;
   decisions: Model<DecisionDoc>;
+  remediations: Model<RemediationDoc>;
   deliveries: Model<DeliveryDoc>;
   schedulerRuns: Model<SchedulerRunDoc>;
   slackUsers: Model<SlackUserDoc>;
@@ -65,6 +68,7 @@ export function createModels(connection: Connection): MongoModels {
     campaigns: connection.model<CampaignDoc>('Campaign', campaignSchema),
     reviewItems: connection.model<ReviewItemDoc>('ReviewItem', reviewItemSchema),
     decisions: connection.model<DecisionDoc>('Decision', decisionSchema),
+    remediations: connection.model<RemediationDoc>('Remediation', remediationSchema),
     deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema),
     schedulerRuns: connection.model<SchedulerRunDoc>('SchedulerRun', schedulerRunSchema),
     slackUsers: connection.model<SlackUserDoc>('SlackUser', slackUserSchema),

@@ -7,6 +7,7 @@ import { MongoFindingStore } from './mongo-finding-store.js';
 import { MongoIdentityStore } from './mongo-identity-store.js';
 import { MongoKvStore } from './mongo-kv-store.js';
 import { MongoLedgerStore } from './mongo-ledger-store.js';
+import { MongoRemediationStore } from './mongo-remediation-store.js';
 import { createModels } from './mongo-models.js';
 import type { MongoModels } from './mongo-models.js';
 import { MongoSchedulerStore } from './mongo-scheduler-store.js';
@@ -45,6 +46,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       identities: new MongoIdentityStore(models),
       findings: new MongoFindingStore(connection, models),
       campaigns: new MongoCampaignStore(connection, models),
+      remediations: new MongoRemediationStore(connection, models),
       deliveries: new MongoDeliveryStore(connection, models),
       scheduler: new MongoSchedulerStore(models),
       slackUsers: new MongoSlackUserStore(models),

@@ -303,6 +303,50 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'decisions are never updated in place'); END;
     `,
   },
+  {
+    version: 5,
+    description: 'remediations',
+    // One row per revoked grant (id derived from the reason: `rem:${itemId}`), from the
+    // decision to the snapshot that shows the grant gone. item_id is NULL for a finding's
+    // remediation. Verification walks a system's remediations in id order (remediations_by_system,
+    // no sort) and looks each grant up in the grants_by_snapshot index; marking overdue reads
+    // only the ones still awaiting it (a partial index: verified ones pile up over the years);
+    // decisions_revoked finds revoke decisions without a remediation.
+    sql: `
+      CREATE TABLE remediations (
+        id TEXT PRIMARY KEY,
+        item_id TEXT UNIQUE REFERENCES review_items (id),
+        campaign_id TEXT,
+        grant_id TEXT NOT NULL,
+        system_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        reason_kind TEXT NOT NULL,
+        reason_ref TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        requested_at TEXT,
+        claimed_at TEXT,
+        claimed_by TEXT,
+        claim_note TEXT,
+        overdue_at TEXT,
+        verified_at TEXT,
+        verified_snapshot_id TEXT,
+        verified_snapshot_hash TEXT,
+        reappeared_at TEXT,
+        reappeared_snapshot_id TEXT,
+        failure TEXT,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX remediations_by_system ON remediations (system_id, id, state);
+      CREATE INDEX remediations_awaiting_overdue ON remediations (due_at, id)
+        WHERE overdue_at IS NULL AND state IN ('open', 'requested', 'claimed', 'failed');
+      CREATE INDEX decisions_revoked ON decisions (item_id) WHERE outcome = 'revoke';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

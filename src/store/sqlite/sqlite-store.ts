@@ -7,6 +7,7 @@ import { SqliteFindingStore } from './sqlite-finding-store.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
 import { SqliteKvStore } from './sqlite-kv-store.js';
 import { SqliteLedgerStore } from './sqlite-ledger-store.js';
+import { SqliteRemediationStore } from './sqlite-remediation-store.js';
 import { SqliteSchedulerStore } from './sqlite-scheduler-store.js';
 import { SqliteSlackUserStore } from './sqlite-slack-user-store.js';
 import { SqliteSnapshotStore } from './sqlite-snapshot-store.js';
@@ -27,6 +28,7 @@ export function openSqliteStore(location: SqliteLocation): Store {
     identities: new SqliteIdentityStore(db),
     findings: new SqliteFindingStore(db, appendLedger),
     campaigns: new SqliteCampaignStore(db, appendLedger),
+    remediations: new SqliteRemediationStore(db, appendLedger),
     deliveries: new SqliteDeliveryStore(db, appendLedger),
     scheduler: new SqliteSchedulerStore(db),
     slackUsers: new SqliteSlackUserStore(db),

@@ -1,0 +1,81 @@
+/**
+ * Opens one remediation for every revoke decision that has none. Idempotent and resumable:
+ * it walks the revocations without a remediation in item id order, a page at a time, and each
+ * page is opened with its `remediation.opened` events in one transaction (the store inserts
+ * only what is still missing, so a concurrent or repeated run records each remediation once).
+ * The due time counts from the decision, so opening late (after a crash) does not move it.
+ */
+import type { Remediation } from '../domain/index.js';
+import { remediationDueAt, remediationId, slaHoursFor } from '../domain/index.js';
+import type { Revocation } from '../store/ports.js';
+import { openedEvent } from './remediation-events.js';
+import type { RemediationDeps } from './remediation-deps.js';
+
+/** Revocations read, and remediations opened in one transaction, per page. */
+const PAGE = 500;
+
+export interface OpenRemediationsResult {
+  opened: number;
+}
+
+export async function openRemediations(deps: RemediationDeps, actor = 'iam-review'): Promise<OpenRemediationsResult> {
+  const sla = slaFor(deps);
+  let opened = 0;
+  let after: string | null = null;
+  do {
+    const page: { rows: Revocation[]; next: string | null } = await deps.store.remediations.revocationsWithout(after, PAGE);
+    if (page.rows.length > 0) {
+      const openedAt = deps.now().toISOString();
+      const hours = new Map<string, number>();
+      const batch = page.rows.map((row) => {
+        const r = remediationOf(row, sla(row.item.systemId), openedAt);
+        hours.set(r.id, sla(row.item.systemId));
+        return r;
+      });
+      opened += await deps.store.remediations.open(batch, (inserted) => inserted.map((r) => openedEvent(deps.audit, actor, r, hours.get(r.id)!)));
+    }
+    after = page.next;
+  } while (after !== null);
+  return { opened };
+}
+
+/** Hours to remove a grant of a system: its own, else its criticality's; a system no longer configured gets the standard deadline. */
+function slaFor(deps: RemediationDeps): (systemId: string) => number {
+  const defaults = deps.config.global.remediation.slaHours;
+  const systems = new Map(deps.config.systems.map((s) => [s.id, s]));
+  return (systemId) => {
+    const system = systems.get(systemId);
+    return system ? slaHoursFor(system.criticality, system.remediation?.slaHours, defaults) : defaults.standard;
+  };
+}
+
+export function remediationOf({ item, decision }: Revocation, slaHours: number, openedAt: string): Remediation {
+  const reason = { kind: 'decision' as const, ref: item.id };
+  return {
+    id: remediationId(reason),
+    itemId: item.id,
+    campaignId: item.campaignId,
+    grantId: item.grantId,
+    systemId: item.systemId,
+    accountId: item.accountId,
+    role: item.role,
+    scope: item.scope,
+    reason,
+    requestedBy: decision.reviewerEmail ?? decision.reviewerId,
+    openedAt,
+    dueAt: remediationDueAt(decision.decidedAt, slaHours),
+    state: 'open',
+    requestedAt: null,
+    claimedAt: null,
+    claimedBy: null,
+    claimNote: null,
+    overdueAt: null,
+    verifiedAt: null,
+    verifiedSnapshotId: null,
+    verifiedSnapshotHash: null,
+    reappearedAt: null,
+    reappearedSnapshotId: null,
+    failure: null,
+    updatedAt: openedAt,
+  };
+}

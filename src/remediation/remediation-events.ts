@@ -1,0 +1,54 @@
+/**
+ * The ledger events of remediations, one builder per transition. Their `data` is what
+ * `audit verify` and the evidence pack read: add fields, never rename or remove one.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { EVENT } from '../audit/event-types.js';
+import type { LedgerEventInput, Remediation, VerifyingSnapshot } from '../domain/index.js';
+import type { RemediationMove } from '../store/ports.js';
+
+const grantOf = (r: Remediation) => ({ systemId: r.systemId, grantId: r.grantId, accountId: r.accountId, role: r.role, scope: r.scope });
+
+export function openedEvent(audit: AuditLog, actor: string, r: Remediation, slaHours: number): LedgerEventInput {
+  return audit.event(EVENT.remediationOpened, actor, r.id, {
+    ...grantOf(r),
+    itemId: r.itemId,
+    campaignId: r.campaignId,
+    reason: r.reason,
+    requestedBy: r.requestedBy,
+    dueAt: r.dueAt,
+    slaHours,
+    state: r.state,
+  });
+}
+
+/** Verified by a snapshot: which one and its content hash are the evidence of removal. */
+export function verifiedEvent(audit: AuditLog, actor: string, m: RemediationMove, snapshot: VerifyingSnapshot): LedgerEventInput {
+  return audit.event(EVENT.remediationVerified, actor, m.remediation.id, {
+    ...grantOf(m.remediation),
+    from: m.from,
+    snapshotId: snapshot.id,
+    snapshotHash: snapshot.contentHash,
+    dueAt: m.remediation.dueAt,
+    verifiedAt: m.remediation.verifiedAt,
+  });
+}
+
+export function reappearedEvent(audit: AuditLog, actor: string, m: RemediationMove, snapshot: VerifyingSnapshot): LedgerEventInput {
+  return audit.event(EVENT.remediationReappeared, actor, m.remediation.id, {
+    ...grantOf(m.remediation),
+    from: m.from,
+    snapshotId: snapshot.id,
+    snapshotHash: snapshot.contentHash,
+    verifiedSnapshotId: m.remediation.verifiedSnapshotId,
+  });
+}
+
+export function overdueEvent(audit: AuditLog, actor: string, m: RemediationMove): LedgerEventInput {
+  return audit.event(EVENT.remediationOverdue, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, dueAt: m.remediation.dueAt });
+}
+
+/** A claim: someone's word that the grant is gone (never a verification). */
+export function claimedEvent(audit: AuditLog, actor: string, m: RemediationMove): LedgerEventInput {
+  return audit.event(EVENT.remediationClaimed, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, by: m.remediation.claimedBy, note: m.remediation.claimNote });
+}

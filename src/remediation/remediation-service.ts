@@ -1,0 +1,79 @@
+/**
+ * The remediation stage as one service: what `decide`, `remediation`, the sync (after a
+ * snapshot is applied) and later `serve` call. It reads the config afresh per call.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Remediation, RemediationState, Snapshot } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import { claimRemediation } from './claim-remediation.js';
+import { markOverdue } from './mark-overdue.js';
+import type { OpenRemediationsResult } from './open-remediations.js';
+import { openRemediations } from './open-remediations.js';
+import type { RemediationDeps } from './remediation-deps.js';
+import type { VerifyResult } from './verify-remediations.js';
+import { verifyRemediations } from './verify-remediations.js';
+
+export interface RemediationServiceDeps {
+  store: Store;
+  audit: AuditLog;
+  now: () => Date;
+  loadConfig(): LoadedConfig;
+}
+
+export class RemediationService {
+  constructor(private readonly deps: RemediationServiceDeps) {}
+
+  /** Opens a remediation for every revoke decision that has none (idempotent). */
+  open(actor?: string): Promise<OpenRemediationsResult> {
+    return openRemediations(this.withConfig(), actor);
+  }
+
+  /**
+   * Verifies the remediations of the snapshot's system against it: call it after a snapshot
+   * was applied (it does nothing for one that is not complete and current).
+   */
+  verify(snapshot: Snapshot, actor?: string): Promise<VerifyResult> {
+    return verifyRemediations(this.deps, snapshot, actor);
+  }
+
+  /**
+   * What the sync calls once its snapshots are stored: verify() against each one that was
+   * applied (a partial, failed or quarantined one is not, and would verify nothing anyway).
+   * The shape is the sync's SyncResult (systemId, snapshot, applied).
+   */
+  async verifyApplied(results: readonly { snapshot: Snapshot; applied: boolean }[], actor = 'sync'): Promise<VerifyResult[]> {
+    const verified: VerifyResult[] = [];
+    for (const r of results) if (r.applied) verified.push(await this.verify(r.snapshot, actor));
+    return verified;
+  }
+
+  /** verify() against the current snapshot of every system (or the one named) that has one. */
+  async verifyCurrent(systemId?: string, actor?: string): Promise<VerifyResult[]> {
+    const current = await this.deps.store.snapshots.currentAll();
+    const snapshots = [...current.values()].filter((s) => systemId === undefined || s.systemId === systemId).sort((a, b) => a.systemId.localeCompare(b.systemId));
+    const results: VerifyResult[] = [];
+    for (const snapshot of snapshots) results.push(await this.verify(snapshot, actor));
+    return results;
+  }
+
+  markOverdue(now = this.deps.now()): Promise<{ overdue: number }> {
+    return markOverdue(this.deps, now);
+  }
+
+  claim(id: string, actor: string, note?: string | null): Promise<Remediation> {
+    return claimRemediation(this.withConfig(), { id, actor, note });
+  }
+
+  list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {
+    return this.deps.store.remediations.list(filter);
+  }
+
+  get(id: string): Promise<Remediation | null> {
+    return this.deps.store.remediations.get(id);
+  }
+
+  private withConfig(): RemediationDeps {
+    return { store: this.deps.store, audit: this.deps.audit, now: this.deps.now, config: this.deps.loadConfig() };
+  }
+}

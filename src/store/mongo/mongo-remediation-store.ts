@@ -1,0 +1,112 @@
+import type { ClientSession, Connection } from 'mongoose';
+import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
+import type { LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
+import { toDecision } from './decision-schema.js';
+import { asInteger, asString, operator } from './filter-value.js';
+import { withLedger } from './ledger-transaction.js';
+import type { MongoModels } from './mongo-models.js';
+import { checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from './remediation-queries.js';
+import { remediationDoc, toRemediation } from './remediation-schema.js';
+import { toReviewItem } from './review-item-schema.js';
+
+/**
+ * Remediations. Every change is a transaction (withLedger) that reads in the session, writes
+ * conditionally and appends the events of exactly what it changed: both commit or neither.
+ * Two transactions moving the same remediation conflict; the driver retries the loser, which
+ * then finds the new state and moves nothing. Callers keep batches to a few thousand.
+ */
+export class MongoRemediationStore implements RemediationStore {
+  constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+  ) {}
+
+  /** One transaction: the upserts report which remediations this call inserted (upsertedIds, by position). */
+  async open(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number> {
+    if (remediations.length === 0) return 0;
+    const docs = remediations.map(remediationDoc);
+    await Promise.all(docs.map((d) => this.models.remediations.validate(d)));
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const result = await this.models.remediations.bulkWrite(docs.map(insertIfAbsent), { ...BULK_WRITE_OPTIONS, session });
+      const inserted = Object.keys(result.upsertedIds)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((i) => remediations[i]!);
+      return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
+    });
+    return done.value;
+  }
+
+  async transition(id: string, from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<RemediationMove>): Promise<boolean> {
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const [move] = await this.move([id], from, to, patch, session);
+      return move ? { value: true, events: events(move) } : { value: false, events: [] };
+    });
+    return done.value;
+  }
+
+  async transitionMany(ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<readonly RemediationMove[]>): Promise<number> {
+    if (ids.length === 0) return 0;
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const moves = await this.move(ids, from, to, patch, session);
+      return { value: moves.length, events: moves.length > 0 ? events(moves) : [] };
+    });
+    return done.value;
+  }
+
+  async get(id: string): Promise<Remediation | null> {
+    const doc = await this.models.remediations.findById(asString(id, 'remediation id')).lean();
+    return doc ? toRemediation(doc) : null;
+  }
+
+  async list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {
+    const docs = await this.models.remediations.find(listFilter(filter)).sort({ dueAt: 1, _id: 1 }).lean();
+    return docs.map(toRemediation);
+  }
+
+  /** A page of remediations, then one query for which of their grants the snapshot holds. */
+  async checkAgainst(snapshotId: string, systemId: string, states: readonly RemediationState[], after: string | null, limit: number): Promise<RemediationCheck[]> {
+    if (states.length === 0) return [];
+    const docs = await this.models.remediations
+      .find(checkPageFilter(systemId, states, after), { state: 1, grantId: 1 })
+      .sort({ _id: 1 })
+      .limit(asInteger(limit, 'limit', 1))
+      .lean();
+    if (docs.length === 0) return [];
+    const present = await this.models.grants.find(presentGrantsFilter(snapshotId, docs.map((d) => d.grantId)), { grantId: 1 }).lean();
+    const held = new Set(present.map((g) => g.grantId));
+    return docs.map((d) => ({ id: d._id, state: d.state, present: held.has(d.grantId) }));
+  }
+
+  async revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }> {
+    const decisions = await this.models.decisions.find(revocationsPageFilter(after)).sort({ _id: 1 }).limit(asInteger(limit, 'limit', 1)).lean();
+    if (decisions.length === 0) return { rows: [], next: null };
+    const itemIds = decisions.map((d) => d.itemId);
+    const opened = new Set((await this.models.remediations.find({ itemId: operator({ $in: itemIds }) }, { itemId: 1 }).lean()).map((r) => r.itemId));
+    const missing = decisions.filter((d) => !opened.has(d.itemId));
+    const items = new Map((await this.models.reviewItems.find({ _id: operator({ $in: missing.map((d) => d.itemId) }) }).lean()).map((i) => [i._id, toReviewItem(i)]));
+    const rows = missing.flatMap((d) => {
+      const item = items.get(d.itemId);
+      return item ? [{ item, decision: toDecision(d) }] : [];
+    });
+    return { rows, next: decisions.length === limit ? decisions[decisions.length - 1]!._id : null };
+  }
+
+  async pastDue(at: string, limit: number): Promise<Remediation[]> {
+    const docs = await this.models.remediations.find(pastDueFilter(at)).sort({ dueAt: 1, _id: 1 }).limit(asInteger(limit, 'limit', 1)).lean();
+    return docs.map(toRemediation);
+  }
+
+  /** The moves of `ids`, in the session: read the ones in `from`, update exactly those. */
+  private async move(ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, session: ClientSession): Promise<RemediationMove[]> {
+    const filter = moveFilter(ids, from, to);
+    const set = moveSet(to, patch);
+    const before = await this.models.remediations.find(filter).sort({ _id: 1 }).session(session).lean();
+    if (before.length === 0) return [];
+    const result = await this.models.remediations.updateMany({ ...filter, _id: operator({ $in: before.map((d) => d._id) }) }, { $set: set }, { session, runValidators: true });
+    // Snapshot isolation: what the session read is what it updates (a concurrent move conflicts and is retried).
+    if (result.modifiedCount !== before.length) throw new Error(`remediation move changed ${result.modifiedCount} of ${before.length} remediations`);
+    return before.map((d) => ({ from: d.state, remediation: toRemediation({ ...d, ...set } as typeof d) }));
+  }
+}

@@ -1,0 +1,185 @@
+import type Database from 'better-sqlite3';
+import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
+import { movesInto } from '../../domain/index.js';
+import type { LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import type { LedgerAppender } from './ledger-appender.js';
+import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
+
+const COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, grant_id AS grantId, system_id AS systemId,
+  account_id AS accountId, role, scope, reason_kind AS reasonKind, reason_ref AS reasonRef, requested_by AS requestedBy,
+  opened_at AS openedAt, due_at AS dueAt, state, requested_at AS requestedAt, claimed_at AS claimedAt,
+  claimed_by AS claimedBy, claim_note AS claimNote, overdue_at AS overdueAt, verified_at AS verifiedAt,
+  verified_snapshot_id AS verifiedSnapshotId, verified_snapshot_hash AS verifiedSnapshotHash,
+  reappeared_at AS reappearedAt, reappeared_snapshot_id AS reappearedSnapshotId, failure, updated_at AS updatedAt`;
+
+type RemediationRow = Omit<Remediation, 'reason'> & { reasonKind: Remediation['reason']['kind']; reasonRef: string };
+
+/** The columns a move may set (RemediationPatch), by domain field. */
+const PATCH_COLUMNS = {
+  requestedAt: 'requested_at',
+  claimedAt: 'claimed_at',
+  claimedBy: 'claimed_by',
+  claimNote: 'claim_note',
+  overdueAt: 'overdue_at',
+  verifiedAt: 'verified_at',
+  verifiedSnapshotId: 'verified_snapshot_id',
+  verifiedSnapshotHash: 'verified_snapshot_hash',
+  reappearedAt: 'reappeared_at',
+  reappearedSnapshotId: 'reappeared_snapshot_id',
+  failure: 'failure',
+} as const satisfies Record<keyof RemediationPatch, string>;
+
+function toRemediation(row: RemediationRow): Remediation {
+  const { reasonKind, reasonRef, ...rest } = row;
+  return { ...rest, reason: { kind: reasonKind, ref: reasonRef } };
+}
+
+/**
+ * Revoke decisions without a remediation, by item id: the partial index decisions_revoked
+ * (migration 5) walks the revocations, the remediations' unique item_id answers "has one".
+ */
+export const REVOCATIONS_WITHOUT_SQL = `SELECT d.item_id FROM decisions d INDEXED BY decisions_revoked
+  WHERE d.outcome = 'revoke' AND d.item_id > ? AND NOT EXISTS (SELECT 1 FROM remediations r WHERE r.item_id = d.item_id)
+  ORDER BY d.item_id LIMIT ?`;
+
+/** Verification's page: each remediation's grant looked up in the snapshot's (snapshot_key, id) index. */
+export const CHECK_PAGE_SQL = (states: number) => `SELECT r.id, r.state,
+  EXISTS (SELECT 1 FROM grants g WHERE g.snapshot_key = ? AND g.id = r.grant_id) AS present
+  FROM remediations r WHERE r.system_id = ? AND r.state IN (${Array.from({ length: states }, () => '?').join(', ')}) AND r.id > ?
+  ORDER BY r.id LIMIT ?`;
+
+/**
+ * Remediations. Every change is one write transaction (BEGIN IMMEDIATE) that checks the state
+ * it starts from, writes, and appends the events of exactly the rows it changed.
+ */
+export class SqliteRemediationStore implements RemediationStore {
+  private readonly insert;
+  private readonly selectOne;
+  private readonly selectMany;
+  private readonly selectList;
+  private readonly selectSnapshotKey;
+  private readonly selectRevocations;
+  private readonly selectItem;
+  private readonly selectDecision;
+  private readonly selectPastDue;
+  private readonly checkPages = new Map<number, Database.Statement<unknown[], { id: string; state: RemediationState; present: number }>>();
+  private readonly updates = new Map<string, Database.Statement<Record<string, unknown>>>();
+  private readonly openTx;
+  private readonly moveTx;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly appendLedger: LedgerAppender,
+  ) {
+    this.insert = db.prepare<[Record<string, unknown>]>(
+      `INSERT OR IGNORE INTO remediations (id, item_id, campaign_id, grant_id, system_id, account_id, role, scope, reason_kind, reason_ref,
+         requested_by, opened_at, due_at, state, requested_at, claimed_at, claimed_by, claim_note, overdue_at, verified_at,
+         verified_snapshot_id, verified_snapshot_hash, reappeared_at, reappeared_snapshot_id, failure, updated_at)
+       VALUES (@id, @itemId, @campaignId, @grantId, @systemId, @accountId, @role, @scope, @reasonKind, @reasonRef,
+         @requestedBy, @openedAt, @dueAt, @state, @requestedAt, @claimedAt, @claimedBy, @claimNote, @overdueAt, @verifiedAt,
+         @verifiedSnapshotId, @verifiedSnapshotHash, @reappearedAt, @reappearedSnapshotId, @failure, @updatedAt)`,
+    );
+    this.selectOne = db.prepare<[string], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id = ?`);
+    this.selectMany = db.prepare<[string], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`);
+    this.selectList = db.prepare<[{ state: string | null; systemId: string | null }], RemediationRow>(
+      `SELECT ${COLUMNS} FROM remediations WHERE (@state IS NULL OR state = @state) AND (@systemId IS NULL OR system_id = @systemId)
+       ORDER BY due_at, id`,
+    );
+    this.selectSnapshotKey = db.prepare<[string], number>('SELECT key FROM snapshots WHERE id = ?').pluck();
+    this.selectRevocations = db.prepare<[string, number], string>(REVOCATIONS_WITHOUT_SQL).pluck();
+    this.selectItem = db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.id = ?`);
+    this.selectDecision = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id = ?`);
+    this.selectPastDue = db.prepare<[string, number], RemediationRow>(
+      `SELECT ${COLUMNS} FROM remediations WHERE due_at <= ? AND overdue_at IS NULL
+         AND state IN (${movesInto('overdue').map((state) => `'${state}'`).join(', ')}) ORDER BY due_at, id LIMIT ?`,
+    );
+
+    // INSERT OR IGNORE reports 0 changes for a remediation another opener inserted first.
+    this.openTx = db.transaction((remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>) => {
+      const inserted = remediations.filter((r) => this.insert.run(toParams(r)).changes === 1);
+      if (inserted.length > 0) this.appendLedger(events(inserted));
+      return inserted.length;
+    });
+    // Two statements per batch, not per row: read the rows, pick those in `from` (and, into
+    // overdue, not marked yet), update exactly those. The write lock (BEGIN IMMEDIATE) is held
+    // from the read on, so what was read is what is updated.
+    this.moveTx = db.transaction((ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }) => {
+      const moving = this.selectMany.all(JSON.stringify(ids)).filter((row) => from.includes(row.state) && (to !== 'overdue' || row.overdueAt === null));
+      if (moving.length === 0) return [];
+      const changed = this.updateFor(patch).run({ ...patch, ids: JSON.stringify(moving.map((row) => row.id)), state: to }).changes;
+      if (changed !== moving.length) throw new Error(`remediation move changed ${changed} of ${moving.length} rows`);
+      // Each row as the UPDATE left it: the patch and the new state over what was read.
+      return moving.map((row): RemediationMove => ({ from: row.state, remediation: { ...toRemediation(row), ...patch, state: to } }));
+    });
+  }
+
+  async open(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number> {
+    if (remediations.length === 0) return 0;
+    return this.openTx.immediate(remediations, events);
+  }
+
+  async transition(id: string, from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<RemediationMove>): Promise<boolean> {
+    return this.db.transaction(() => {
+      const [move] = this.moveTx([id], from, to, patch);
+      if (move) this.appendLedger(events(move));
+      return move !== undefined;
+    }).immediate();
+  }
+
+  async transitionMany(ids: readonly string[], from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<readonly RemediationMove[]>): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction(() => {
+      const moves = this.moveTx(ids, from, to, patch);
+      if (moves.length > 0) this.appendLedger(events(moves));
+      return moves.length;
+    }).immediate();
+  }
+
+  async get(id: string): Promise<Remediation | null> {
+    const row = this.selectOne.get(id);
+    return row ? toRemediation(row) : null;
+  }
+
+  async list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {
+    return this.selectList.all({ state: filter.state ?? null, systemId: filter.systemId ?? null }).map(toRemediation);
+  }
+
+  async checkAgainst(snapshotId: string, systemId: string, states: readonly RemediationState[], after: string | null, limit: number): Promise<RemediationCheck[]> {
+    if (states.length === 0) return [];
+    const key = this.selectSnapshotKey.get(snapshotId);
+    if (key === undefined) throw new Error(`unknown snapshot ${snapshotId}`);
+    let page = this.checkPages.get(states.length);
+    if (!page) this.checkPages.set(states.length, (page = this.db.prepare(CHECK_PAGE_SQL(states.length))));
+    return page.all(key, systemId, ...states, after ?? '', limit).map((row) => ({ id: row.id, state: row.state, present: row.present === 1 }));
+  }
+
+  async revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }> {
+    return this.db.transaction(() => {
+      const ids = this.selectRevocations.all(after ?? '', limit);
+      const rows = ids.map((id) => ({ item: toItem(this.selectItem.get(id) as ItemRow), decision: toDecision(this.selectDecision.get(id) as DecisionRow) }));
+      return { rows, next: ids.length === limit ? ids[ids.length - 1]! : null };
+    }).deferred();
+  }
+
+  async pastDue(at: string, limit: number): Promise<Remediation[]> {
+    return this.selectPastDue.all(at, limit).map(toRemediation);
+  }
+
+  /** The conditional UPDATE of a move setting these patch fields (one statement per field set, prepared once). */
+  private updateFor(patch: RemediationPatch & { updatedAt: string }): Database.Statement<Record<string, unknown>> {
+    const fields = (Object.keys(PATCH_COLUMNS) as (keyof RemediationPatch)[]).filter((f) => patch[f] !== undefined);
+    const key = fields.join(',');
+    let statement = this.updates.get(key);
+    if (!statement) {
+      const sets = ['state = @state', 'updated_at = @updatedAt', ...fields.map((f) => `${PATCH_COLUMNS[f]} = @${f}`)];
+      statement = this.db.prepare(`UPDATE remediations SET ${sets.join(', ')} WHERE id IN (SELECT value FROM json_each(@ids))`);
+      this.updates.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+function toParams(r: Remediation): Record<string, unknown> {
+  const { reason, ...rest } = r;
+  return { ...rest, reasonKind: reason.kind, reasonRef: reason.ref };
+}
