@@ -65,6 +65,13 @@ describe('verification after a sync', () => {
     expect((await app.remediation.verifyApplied(results)).find((v) => v.systemId === 'trading')).toEqual({ systemId: 'trading', snapshotId: trading.snapshot.id, verified: 0, reappeared: 0, skipped: null });
   });
 
+  it('a revoke decided outside the CLI (Slack, the demo) gets its remediation from the next sync, due from the decision', async () => {
+    await decideItem(app.reviews.deps(), { itemId: item.id, outcome: 'revoke', actor: boss, channel: 'slack', justification: 'left the desk' });
+    expect(await app.remediation.list()).toEqual([]);
+    await sync();
+    expect(await app.remediation.list()).toMatchObject([{ id: `rem:${item.id}`, state: 'open', dueAt: '2026-09-02T08:00:00.000Z' }]);
+  });
+
   it('a quarantined outcome verifies nothing; accepting it does', async () => {
     await decideItem(app.reviews.deps(), { itemId: item.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: 'left the desk' });
     await app.remediation.open('test');
