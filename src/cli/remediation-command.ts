@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Remediation, RemediationState } from '../domain/index.js';
 import { REMEDIATION_STATES } from '../domain/index.js';
 import { RemediationError } from '../remediation/remediation-error.js';
+import type { SystemRequests } from '../remediation/request-removals.js';
 import type { VerifyResult } from '../remediation/verify-remediations.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
@@ -68,6 +69,30 @@ export function remediationCommand(ctx: CliContext): Command {
   return cmd;
 }
 
+/**
+ * `iam-review remediate [--system ID] [--dry-run|--apply]`: asks for the removals due a
+ * request, each through its system's `remediation.mode` (a ticket, an automatic removal, a
+ * message to the owner). A dry run (the default) prints the plan and sends nothing.
+ */
+export function remediateCommand(ctx: CliContext): Command {
+  return new Command('remediate')
+    .description("ask for the removals due a request, each through its system's remediation.mode (prints the plan unless --apply)")
+    .option('--system <id>', 'only this system')
+    .option('--dry-run', 'print what would be requested and send nothing (the default)')
+    .option('--apply', 'send the requests and record them')
+    .option('--json', 'print JSON')
+    .action(async (opts: { system?: string; dryRun?: boolean; apply?: boolean; json?: boolean }) => {
+      if (opts.apply && opts.dryRun) throw usageError('--dry-run and --apply exclude each other');
+      const app = await ctx.app();
+      const known = app.loadConfig().systems.map((s) => s.id);
+      if (opts.system !== undefined && !known.includes(opts.system)) throw usageError(`unknown system "${opts.system}" (known: ${known.join(', ')})`);
+      if (opts.apply) await app.recordConfig(app.loadConfig(), 'cli');
+      const results = await app.remediation.requestRemovals({ systemId: opts.system, dryRun: !opts.apply, actor: 'cli' });
+      if (opts.json) return ctx.io.out(JSON.stringify(results.map((r) => ({ ...r, due: r.due.map(remediationJson) })), null, 2));
+      ctx.io.out(formatRequests(results, !opts.apply));
+    });
+}
+
 /** The `--format json` row: a public shape (scripts read it). */
 export function remediationJson(r: Remediation) {
   return {
@@ -120,6 +145,19 @@ function remediationDetails(r: Remediation): string {
 function formatVerify(results: readonly VerifyResult[]): string {
   if (results.length === 0) return 'No system has a current snapshot yet: nothing to verify against.';
   return results.map((r) => `${r.systemId.padEnd(25)} ${r.skipped ? `skipped: ${r.skipped}` : `${r.verified} verified, ${r.reappeared} reappeared (snapshot ${r.snapshotId})`}`).join('\n');
+}
+
+function formatRequests(results: readonly SystemRequests[], dryRun: boolean): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.due.length === 0) continue;
+    const head = `${r.systemId} (${r.mode})`;
+    if (r.unavailable) lines.push(`${head}: ${r.due.length} due a request, not sent: ${r.unavailable}; they stay on \`remediation list\``);
+    else if (dryRun) lines.push(`${head}: would request ${r.due.length}:`, ...r.due.map((d) => `  ${d.id}  ${d.accountId}:${d.role}${d.scope ? `@${d.scope}` : ''}  due ${d.dueAt}`));
+    else lines.push(`${head}: ${r.requested} requested, ${r.failed} failed, ${r.skipped} not sent`);
+  }
+  if (lines.length === 0) return 'No removal is due a request.';
+  return [...lines, ...(dryRun ? ['Dry run: nothing was sent. Run with --apply to send the requests.'] : [])].join('\n');
 }
 
 /** A refused remediation operation: exit 2 for an unknown id, 1 for the rest. */

@@ -88,7 +88,8 @@ export const REMEDIATION_MOVES: Readonly<Record<RemediationState, readonly Remed
   requested: ['claimed', 'verified', 'overdue', 'failed'],
   claimed: ['verified', 'overdue'],
   overdue: ['requested', 'claimed', 'verified', 'failed'],
-  failed: ['requested', 'claimed', 'verified', 'overdue'],
+  // failed again: a retried request that failed once more (recorded with its new reason).
+  failed: ['requested', 'claimed', 'verified', 'overdue', 'failed'],
   verified: ['reappeared'],
   reappeared: [],
 };

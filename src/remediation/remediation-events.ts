@@ -52,3 +52,13 @@ export function overdueEvent(audit: AuditLog, actor: string, m: RemediationMove)
 export function claimedEvent(audit: AuditLog, actor: string, m: RemediationMove): LedgerEventInput {
   return audit.event(EVENT.remediationClaimed, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, by: m.remediation.claimedBy, note: m.remediation.claimNote });
 }
+
+/** The removal was asked for (a ticket, a message to the owner, an automatic removal): not a verification. */
+export function requestedEvent(audit: AuditLog, actor: string, m: RemediationMove, how: Record<string, unknown>): LedgerEventInput {
+  return audit.event(EVENT.remediationRequested, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, requestedAt: m.remediation.requestedAt, dueAt: m.remediation.dueAt, ...how });
+}
+
+/** The request could not be made; it is retried on the next run. */
+export function failedEvent(audit: AuditLog, actor: string, m: RemediationMove, why: Record<string, unknown>): LedgerEventInput {
+  return audit.event(EVENT.remediationFailed, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, failure: m.remediation.failure, ...why });
+}

@@ -4,10 +4,14 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { RemediationMode } from '../config/remediation-config.js';
 import type { Remediation, RemediationState, Snapshot } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { claimRemediation } from './claim-remediation.js';
 import { markOverdue } from './mark-overdue.js';
+import type { RemovalRequester } from './removal-requester.js';
+import type { RequestRemovalsOptions, SystemRequests } from './request-removals.js';
+import { requestRemovals } from './request-removals.js';
 import type { OpenRemediationsResult } from './open-remediations.js';
 import { openRemediations } from './open-remediations.js';
 import type { RemediationDeps } from './remediation-deps.js';
@@ -19,6 +23,8 @@ export interface RemediationServiceDeps {
   audit: AuditLog;
   now: () => Date;
   loadConfig(): LoadedConfig;
+  /** Who asks for removals, by `remediation.mode` (built by the composition root); a mode without one is not dispatched. */
+  requesters?: ReadonlyMap<RemediationMode, RemovalRequester>;
 }
 
 export class RemediationService {
@@ -55,6 +61,14 @@ export class RemediationService {
     const results: VerifyResult[] = [];
     for (const snapshot of snapshots) results.push(await this.verify(snapshot, actor));
     return results;
+  }
+
+  /**
+   * Asks for the removals due a request, through the requester of each system's mode
+   * (`remediate --apply`, and `serve` after decisions); with dryRun only lists them.
+   */
+  requestRemovals(opts: RequestRemovalsOptions = {}): Promise<SystemRequests[]> {
+    return requestRemovals(this.withConfig(), this.deps.requesters ?? new Map(), opts);
   }
 
   markOverdue(now = this.deps.now()): Promise<{ overdue: number }> {
