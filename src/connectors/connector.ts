@@ -69,10 +69,43 @@ export interface ConnectorLog {
   warn(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * What one revokeGrant call did. `ref` says what was changed (or found), for the ledger.
+ * - removed: this call removed the grant at the vendor.
+ * - already-gone: the grant was not there (a 404, or a read showed it absent): nothing to do.
+ * - refused: it cannot be removed this way (a missing write permission, a grant held through
+ *   a group, a kind of grant the connector does not remove); nothing was changed. `permission`
+ *   names the vendor permission or capability that is missing, when that is the reason.
+ */
+export type RevokeResult =
+  | { outcome: 'removed'; ref: string }
+  | { outcome: 'already-gone'; ref: string }
+  | { outcome: 'refused'; reason: string; permission?: string };
+
 /** A configured connector for one system. Either or both list methods exist. */
 export interface Connector {
   listIdentities?(pageToken: string | null, ctx: ConnectorContext): Promise<Page<IdentityRecord>>;
   listGrants?(pageToken: string | null, ctx: ConnectorContext): Promise<Page<GrantRecord>>;
+  /**
+   * Removes one grant, as this connector reported it (`accountId`, `role`, `scope` are what
+   * listGrants returned). Only called for systems whose `remediation.mode` is `auto`; a
+   * connector without it is read-only.
+   *
+   * Contract:
+   * - Idempotent by state, not by memory: it reads the vendor's current state first and
+   *   removes only what is still there, so a repeat after a crash (the call went out, the
+   *   ledger did not record it) finds nothing and answers `already-gone`. A 404 on the
+   *   removal itself also means `already-gone`.
+   * - It removes exactly this grant or nothing: when the only way would take more (a
+   *   group membership that carries other roles, a shared assignment) or is not the
+   *   grant's own (it holds the role through a group), it answers `refused` with the reason
+   *   and what a person should do instead.
+   * - A missing write permission is `refused` naming the permission, not an exception.
+   * - Throttling and outages are thrown as transient ConnectorErrors (with `retryAfterMs`)
+   *   after the client's own retries; anything else unexpected is thrown as a ConnectorError.
+   * - It never reports access as removed that it did not remove: only a later snapshot verifies.
+   */
+  revokeGrant?(grant: GrantRecord, ctx: ConnectorContext): Promise<RevokeResult>;
   /** Releases clients, files, timers. */
   close?(): Promise<void>;
 }

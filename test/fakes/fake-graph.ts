@@ -21,6 +21,16 @@
  * tenant without Entra ID P2 / ID Governance gets the 400 `AadPremiumLicenseRequired` Graph
  * sends in that case.
  *
+ * Writes for auto remediation, as documented: `DELETE /servicePrincipals/{id}/appRoleAssignedTo/{assignmentId}`
+ * (learn.microsoft.com/graph/api/serviceprincipal-delete-approleassignedto: application
+ * permission AppRoleAssignment.ReadWrite.All) and `DELETE /roleManagement/directory/roleAssignments/{id}`
+ * (learn.microsoft.com/graph/api/unifiedroleassignment-delete: RoleManagement.ReadWrite.Directory)
+ * answer 204 No Content and remove the object; 404 Request_ResourceNotFound when it does not
+ * exist (any more); 403 Authorization_RequestDenied without the write permission; and the
+ * injected faults (429 with Retry-After) apply to them like to any request. The list of role
+ * assignments takes `$filter=principalId eq '{id}'` (unifiedroleassignment list: `$filter`
+ * on principalId).
+ *
  * The SDKs keep their https base URLs: `fake.fetch` routes requests for the Graph and
  * authority hosts to this server, and refuses any other host.
  */
@@ -31,6 +41,8 @@ import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 
 export const ALL_PERMISSIONS = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory', 'AuditLog.Read.All'] as const;
+/** The application permissions auto remediation needs on top of the read ones. */
+export const WRITE_PERMISSIONS = ['AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory'] as const;
 
 export interface FakeUser {
   id: string;
@@ -217,6 +229,11 @@ export class FakeGraph {
     if (origin === new URL(this.authorityHost).origin) answer = this.authority(req.method ?? 'GET', url, body);
     else if (origin === new URL(this.graphHost).origin) answer = this.graphEntry(req, url, body);
     else answer = { status: 400, body: { error: 'unknown origin' } };
+    if (answer.status === 204) {
+      res.writeHead(204, answer.headers);
+      res.end();
+      return;
+    }
     res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body));
   }
@@ -319,6 +336,7 @@ export class FakeGraph {
   }
 
   private route(req: FakeRequest, url: URL): Answer {
+    if (req.method === 'DELETE' && !req.inBatch) return this.deleteRoute(req);
     if (req.method !== 'GET') return graphError(405, 'Request_BadRequest', `${req.method} not supported by the fake`);
     const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
     const [head, id, rel, cast] = segments;
@@ -331,6 +349,31 @@ export class FakeGraph {
     if (req.path === '/roleManagement/directory/roleAssignments') return this.roleAssignmentsList(req, url);
     if (req.path === '/roleManagement/directory/roleEligibilityScheduleInstances') return this.roleEligibilityInstances(req, url);
     return graphError(400, 'Request_BadRequest', `fake: unsupported ${req.path}`);
+  }
+
+  /** The two documented removals; anything else is not supported by the fake. */
+  private deleteRoute(req: FakeRequest): Answer {
+    const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    const [head, id, rel, assignmentId] = segments;
+    if (head === 'servicePrincipals' && id && rel === 'appRoleAssignedTo' && assignmentId && segments.length === 4) {
+      if (!this.permissions.has('AppRoleAssignment.ReadWrite.All')) return denied();
+      const sp = this.servicePrincipals.find((s) => s.id === id);
+      if (!sp) return notFound(id);
+      const at = sp.assignments.findIndex((a) => a.id === assignmentId);
+      if (at < 0) return notFound(assignmentId);
+      sp.assignments.splice(at, 1);
+      return { status: 204, body: null };
+    }
+    const roleAssignment = /^\/roleManagement\/directory\/roleAssignments\/([^/]+)$/.exec(req.path);
+    if (roleAssignment) {
+      if (!this.permissions.has('RoleManagement.ReadWrite.Directory')) return denied();
+      const assignment = decodeURIComponent(roleAssignment[1] as string);
+      const at = this.roleAssignments.findIndex((a) => a.id === assignment);
+      if (at < 0) return notFound(assignment);
+      this.roleAssignments.splice(at, 1);
+      return { status: 204, body: null };
+    }
+    return graphError(405, 'Request_BadRequest', `DELETE ${req.path} not supported by the fake`);
   }
 
   private listUsers(req: FakeRequest, url: URL): Answer {
@@ -427,7 +470,10 @@ export class FakeGraph {
   private roleAssignmentsList(req: FakeRequest, url: URL): Answer {
     if (!this.permissions.has('RoleManagement.Read.Directory')) return denied();
     const expand = csv(req.query.get('$expand'));
-    const rows = this.roleAssignments.map((a) => {
+    const filter = req.query.get('$filter');
+    const byPrincipal = filter === null ? null : /^principalId eq '([^']*)'$/.exec(filter.trim());
+    if (filter !== null && !byPrincipal) return graphError(400, 'Request_UnsupportedQuery', `fake: unsupported $filter ${filter}`);
+    const rows = this.roleAssignments.filter((a) => !byPrincipal || a.principalId === byPrincipal[1]).map((a) => {
       const row: Record<string, unknown> = { ...a, resourceScope: a.directoryScopeId };
       if (expand.includes('roleDefinition')) row.roleDefinition = this.roleDefinitions.find((d) => d.id === a.roleDefinitionId) ?? null;
       if (expand.includes('principal')) row.principal = this.directoryObject(a.principalId);

@@ -24,7 +24,19 @@
  *   `LIST/GET auth/<mount>/groups[/:name]` for ldap (`policies`);
  * - `GET sys/policies/acl/:name` answers `data: { name, policy }` with the policy text, 404
  *   `{"errors":[]}` for a policy that does not exist (api-docs/system/policies);
- * - throttling/sealing on cue: the next N calls answer 429 or 503 with Retry-After.
+ * - throttling/sealing on cue: the next N calls answer 429 or 503 with Retry-After;
+ * - writes for auto remediation, as documented: `POST identity/entity/id/:id` updates only the
+ *   fields sent (api-docs/secret/identity/entity, "Update entity by ID": name, metadata,
+ *   policies, disabled); `POST identity/group/id/:id` likewise (api-docs/secret/identity/group,
+ *   "Update group by ID": policies, member_entity_ids, member_group_ids; member_entity_ids of an
+ *   external group cannot be set: 400); `GET identity/group/name/:name` reads a group by name
+ *   ("Read group by name"); auth roles take `token_policies` (approle/jwt/oidc `role/:name`,
+ *   userpass `users/:name/policies`; sending the legacy `policies` too is a 400, sending only
+ *   token_policies clears the legacy field, as tokenutil's UpgradeValue does); ldap groups take
+ *   `policies`; an ldap user write replaces BOTH `policies` and `groups` (a field not sent
+ *   becomes empty: the entry is rebuilt from the request). Writes answer 204 (auth) or 200 with
+ *   the object's id (identity). `deniedWritePrefixes` models a token with read but without
+ *   `update` on a path (403 on POST only).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -97,6 +109,7 @@ interface RawRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
+  body?: string;
 }
 
 type Answer = [status: number, body: unknown, headers?: Record<string, string>];
@@ -120,6 +133,8 @@ export class FakeVault {
   private failure: Failure | null = null;
   /** Paths starting with one of these answer 403, like a policy without that capability. */
   readonly deniedPrefixes: string[] = [];
+  /** Paths starting with one of these answer 403 to writes only (read allowed, no "update"). */
+  readonly deniedWritePrefixes: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -156,7 +171,14 @@ export class FakeVault {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
-    const [status, body, extra] = await this.delayed({ method: req.method ?? '', url: req.url ?? '/', headers });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const [status, body, extra] = await this.delayed({ method: req.method ?? '', url: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') });
+    if (status === 204) {
+      res.writeHead(204, { 'Cache-Control': 'no-store', ...extra });
+      res.end();
+      return;
+    }
     res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...extra });
     res.end(JSON.stringify(body));
   }
@@ -215,6 +237,15 @@ export class FakeVault {
       return [403, { errors: ['permission denied'] }];
     }
 
+    if (req.method === 'POST') {
+      if (this.deniedWritePrefixes.some((p) => path.startsWith(p))) return [403, { errors: ['1 error occurred:\n\t* permission denied\n\n'] }];
+      return writeAnswer(data, path, req.body ?? '');
+    }
+    const byName = /^identity\/group\/name\/([^/]+)$/.exec(path);
+    if (byName && !list) {
+      const group = data.groups.find((g) => g.name === decodeURIComponent(byName[1] as string));
+      return group ? [200, envelope(groupBody(group, data))] : [404, { errors: [] }];
+    }
     if (req.method !== 'GET' && req.method !== 'LIST') return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
     if (path === 'sys/auth' && !list) return [200, envelope(authMountsBody(data))];
     const policyRoute = /^sys\/policies\/acl\/([^/]+)$/.exec(path);
@@ -260,6 +291,64 @@ export class FakeVault {
       last_update_time: '2026-03-01T12:00:00Z',
     };
   }
+}
+
+/** The documented writes (see the header); anything else answers 405 like a path without that operation. */
+function writeAnswer(data: FakeVaultNamespace, path: string, text: string): Answer {
+  let body: Record<string, unknown>;
+  try {
+    body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    return [400, { errors: ['failed to parse JSON input'] }];
+  }
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
+  const identity = /^identity\/(entity|group)\/id\/([^/]+)$/.exec(path);
+  if (identity) {
+    const id = decodeURIComponent(identity[2] as string);
+    if (identity[1] === 'entity') {
+      const entity = data.entities.find((e) => e.id === id);
+      if (!entity) return [400, { errors: ['entity not found from id'] }];
+      if ('policies' in body) entity.policies = strings(body.policies);
+      if ('name' in body) entity.name = String(body.name);
+      if ('disabled' in body) entity.disabled = Boolean(body.disabled);
+      if ('metadata' in body) entity.metadata = body.metadata as Record<string, string>;
+      return [200, envelope({ id: entity.id, name: entity.name })];
+    }
+    const group = data.groups.find((g) => g.id === id);
+    if (!group) return [400, { errors: ['group not found from id'] }];
+    if ('member_entity_ids' in body && group.type === 'external') return [400, { errors: ["member entities can't be set manually for external groups"] }];
+    if ('policies' in body) group.policies = strings(body.policies);
+    if ('member_entity_ids' in body) group.member_entity_ids = strings(body.member_entity_ids);
+    if ('member_group_ids' in body) group.member_group_ids = strings(body.member_group_ids);
+    return [200, envelope({ id: group.id, name: group.name })];
+  }
+  if (!path.startsWith('auth/')) return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
+  const rest = path.slice('auth/'.length);
+  const mount = (data.authMounts ?? []).find((m) => rest.startsWith(m.path));
+  const [collection, rawName, sub, ...more] = mount ? rest.slice(mount.path.length).split('/') : [];
+  const entry = mount && rawName ? mount.collections?.[collection as 'role' | 'users' | 'groups']?.[decodeURIComponent(rawName)] : undefined;
+  if (!mount || !entry || more.length > 0) return [404, { errors: [`no handler for route "${path}". route entry not found.`] }];
+  const tokenPolicies = (): Answer | null => {
+    if ('policies' in body && 'token_policies' in body) return [400, { errors: ['"policies" and "token_policies" cannot both be specified, use only "token_policies"'] }];
+    if ('token_policies' in body) {
+      entry.token_policies = strings(body.token_policies);
+      if (entry.policies !== undefined) entry.policies = [];
+    }
+    if ('policies' in body) entry.token_policies = entry.policies = strings(body.policies);
+    return null;
+  };
+  if ((mount.type === 'approle' || mount.type === 'jwt' || mount.type === 'oidc') && collection === 'role' && sub === undefined) return tokenPolicies() ?? [204, null];
+  if (mount.type === 'userpass' && collection === 'users' && sub === 'policies') return tokenPolicies() ?? [204, null];
+  if (mount.type === 'ldap' && collection === 'groups' && sub === undefined) {
+    entry.policies = strings(body.policies);
+    return [204, null];
+  }
+  if (mount.type === 'ldap' && collection === 'users' && sub === undefined) {
+    entry.policies = strings(body.policies);
+    entry.groups = strings(body.groups).join(',');
+    return [204, null];
+  }
+  return [405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] }];
 }
 
 function authMountsBody(data: FakeVaultNamespace): Record<string, unknown> {
@@ -328,7 +417,7 @@ function envelope(data: unknown): Record<string, unknown> {
   return { request_id: '8d3f1c2a-0000-4000-8000-000000000000', lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null };
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 /** Request line and headers of a raw HTTP/1.1 request (no body: LIST carries none). */
 function parseRawRequest(packet: Buffer | undefined): RawRequest | null {

@@ -154,6 +154,14 @@ export class EntraIdClient {
     return this.send<T>(pathOrLink, options, (req) => req.get());
   }
 
+  /**
+   * DELETEs one resource (Graph answers 204 No Content). Like every call it passes the
+   * RetryHandler, which re-sends a DELETE answered 429/503/504 after its Retry-After.
+   */
+  async delete(path: string, options: RequestOptions = {}): Promise<void> {
+    await this.send<unknown>(path, options, (req) => req.delete());
+  }
+
   /** Pages of a collection, following `@odata.nextLink` until it is absent. */
   async *pages<T>(pathOrLink: string, options: RequestOptions = {}): AsyncGenerator<GraphPage<T>> {
     let link: string | null = pathOrLink;

@@ -1,7 +1,9 @@
 /**
- * The `entra-id` connector type: Microsoft Entra ID through Microsoft Graph, read-only,
- * app-only auth (client secret or certificate), any national cloud. See entra-id-settings.ts
- * for the settings and the readers for what each `read` mode reports.
+ * The `entra-id` connector type: Microsoft Entra ID through Microsoft Graph, app-only auth
+ * (client secret or certificate), any national cloud. See entra-id-settings.ts for the
+ * settings and the readers for what each `read` mode reports. It reads only, except
+ * `revokeGrant` (app-roles and directory-roles), which is called only for a system in
+ * remediation mode `auto` (entra-id-revoker.ts; the write permissions are in docs/connectors.md).
  */
 import type { Connector, ConnectorContext, ConnectorType } from '../connector.js';
 import { resolveSecret } from '../secret-ref.js';
@@ -9,6 +11,7 @@ import { EntraIdClient } from './entra-id-client.js';
 import type { EntraCredential, EntraIdClientConfig, EntraIdClientOptions } from './entra-id-client.js';
 import { EntraGrantsReader, appRoleAssignmentsSource, directoryRoleAssignmentsSource } from './entra-id-grants-reader.js';
 import { EntraIdentitiesReader } from './entra-id-identities-reader.js';
+import { appRoleRevoker, directoryRoleRevoker } from './entra-id-revoker.js';
 import { entraIdSettingsSchema, resolveHosts } from './entra-id-settings.js';
 import type { EntraIdSettings } from './entra-id-settings.js';
 
@@ -32,11 +35,11 @@ export function createEntraIdConnectorType(options: EntraIdClientOptions = {}): 
         case 'app-roles': {
           if (settings.servicePrincipalId === undefined) throw new Error('entra-id: servicePrincipalId is required when read is app-roles');
           const reader = new EntraGrantsReader(client, appRoleAssignmentsSource(settings.servicePrincipalId));
-          return { listGrants: (token, runCtx) => reader.page(token, runCtx) };
+          return { listGrants: (token, runCtx) => reader.page(token, runCtx), revokeGrant: appRoleRevoker(client, settings.servicePrincipalId) };
         }
         case 'directory-roles': {
           const reader = new EntraGrantsReader(client, directoryRoleAssignmentsSource({ eligible: settings.eligibleRoles ?? true }));
-          return { listGrants: (token, runCtx) => reader.page(token, runCtx) };
+          return { listGrants: (token, runCtx) => reader.page(token, runCtx), revokeGrant: directoryRoleRevoker(client) };
         }
       }
     },

@@ -1,6 +1,6 @@
 /**
  * HTTP access to the Vault API (https://developer.hashicorp.com/vault/api-docs): token and
- * namespace headers, LIST and read, and the mapping of Vault's answers to ConnectorErrors.
+ * namespace headers, LIST, read and write (POST), and the mapping of Vault's answers to ConnectorErrors.
  * It knows nothing about entities or grants.
  */
 import { ConnectorError, parseRetryAfter } from '../connector.js';
@@ -54,13 +54,29 @@ export class VaultClient {
     return body === null ? null : ((body as { data?: unknown }).data ?? null);
   }
 
-  private async request(op: 'LIST' | 'GET', path: string, signal: AbortSignal, namespace: string | null): Promise<unknown> {
+  /**
+   * Writes `body` to `path` (POST; Vault's create/update). Answers 200 with a body or 204
+   * without: returns the body's `data` or null. Only auto remediation writes (vault-revoker.ts).
+   * A 403 is a ConnectorError with status 403 naming the `update` capability on the path.
+   */
+  async write(path: string, body: Record<string, unknown>, signal: AbortSignal, namespace: string | null = this.opts.namespace): Promise<unknown> {
+    const answer = await this.request('POST', path, signal, namespace, body);
+    return answer === null ? null : ((answer as { data?: unknown }).data ?? null);
+  }
+
+  private async request(op: 'LIST' | 'GET' | 'POST', path: string, signal: AbortSignal, namespace: string | null, body?: Record<string, unknown>): Promise<unknown> {
     const url = `${this.base}/v1/${path}${op === 'LIST' ? '?list=true' : ''}`;
     const headers: Record<string, string> = { 'X-Vault-Token': this.opts.token, 'X-Vault-Request': 'true', Accept: 'application/json' };
     if (namespace !== null) headers['X-Vault-Namespace'] = namespace;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { method: 'GET', headers, signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
+      res = await fetch(url, {
+        method: op === 'POST' ? 'POST' : 'GET',
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+      });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
@@ -68,10 +84,14 @@ export class VaultClient {
       throw new ConnectorError(`vault: ${op} ${path}: ${why}`, { transient: true, cause: err });
     }
     const text = await res.text();
-    if (res.ok) return parseJson(text, op, path);
+    if (res.ok) return res.status === 204 || text === '' ? null : parseJson(text, op, path);
     const errors = vaultErrors(text);
     if (res.status === 404 && errors !== null && errors.length === 0) return null;
     const detail = errors && errors.length > 0 ? errors.join('; ') : text.slice(0, 200) || res.statusText;
+    if (res.status === 403 && op === 'POST') {
+      const where = namespace === null ? '' : ` in namespace ${namespace}`;
+      throw new ConnectorError(`vault: POST ${path}: permission denied (403)${where}: the token needs "update" on ${path} (docs/connectors.md, Vault: Remediation (auto))`, { status: 403 });
+    }
     if (res.status === 403) {
       const capability = op === 'LIST' ? `"list" on ${path}` : SINGLE_READS.has(path) ? `"read" on ${path}` : `"read" on ${path.slice(0, path.lastIndexOf('/'))}/*`;
       const where = namespace === null ? '' : ` in namespace ${namespace}`;

@@ -12,13 +12,15 @@
  * members from other namespaces. Policy bodies are read once per run, when first needed. The
  * page token is the index of the next entity in the list.
  *
+ * `revokeGrant` (auto remediation only) is the one write: see vault-revoker.ts.
+ *
  * There is deliberately no `tlsSkipVerify`: a Vault with a private CA is trusted by giving
  * Node the CA (`NODE_EXTRA_CA_CERTS=/path/ca.pem`), never by turning verification off for
  * the service that holds the firm's keys.
  */
 import { z } from 'zod';
 import { ConnectorError } from '../connector.js';
-import type { Connector, ConnectorContext, ConnectorType, GrantRecord, Page } from '../connector.js';
+import type { Connector, ConnectorContext, ConnectorType, GrantRecord, Page, RevokeResult } from '../connector.js';
 import { resolveSecret, secretRef } from '../secret-ref.js';
 import { AUTH_COLLECTIONS, authEntrySchema, authGrants, entryPolicies, parseAuthMounts } from './vault-auth-methods.js';
 import type { AuthMount, AuthPrincipal } from './vault-auth-methods.js';
@@ -26,6 +28,7 @@ import { VaultClient } from './vault-client.js';
 import { GroupIndex, entityGrants, vaultEntitySchema, vaultGroupSchema } from './vault-mappers.js';
 import type { IdentityAliasPreference, VaultEntity, VaultGroup } from './vault-mappers.js';
 import { parsePolicy } from './vault-policy.js';
+import { revokeVaultGrant } from './vault-revoker.js';
 import { DEFAULT_PRIVILEGED_RULES, ROOT_POLICY_PRIVILEGES, privilegesOf, secretWriteRule } from './vault-privileges.js';
 import type { PrivilegedRule } from './vault-privileges.js';
 
@@ -143,20 +146,24 @@ class VaultConnector implements Connector {
     return page;
   }
 
-  private async startRun(signal: AbortSignal): Promise<VaultRun> {
+  private client(): VaultClient {
     let token: string;
     try {
       token = resolveSecret(this.settings.token, this.ctx.env, 'vault token');
     } catch (err) {
       throw new ConnectorError((err as Error).message);
     }
-    const client = new VaultClient({
+    return new VaultClient({
       address: this.settings.address,
       token,
       namespace: this.settings.namespace ?? null,
       timeoutMs: this.settings.timeoutSeconds * 1000,
       now: this.ctx.now,
     });
+  }
+
+  private async startRun(signal: AbortSignal): Promise<VaultRun> {
+    const client = this.client();
     const entityIds = await client.list('identity/entity/id', signal);
     const groupIds = await client.list('identity/group/id', signal);
     const groupData = await mapConcurrently(groupIds, this.settings.concurrency, (id) =>
@@ -325,6 +332,11 @@ class VaultConnector implements Connector {
       problems.push(`policy ${name}: cannot be parsed (${(err as Error).message}); its privileged paths are unknown`);
       return null;
     }
+  }
+
+  /** Auto remediation (vault-revoker.ts): reads right before it writes, with a client of its own. */
+  async revokeGrant(grant: GrantRecord, ctx: ConnectorContext): Promise<RevokeResult> {
+    return revokeVaultGrant(this.client(), grant, ctx);
   }
 
   async close(): Promise<void> {
