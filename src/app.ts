@@ -16,10 +16,12 @@ import { EvidenceExporter } from './audit/evidence-exporter.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { loadConfig } from './config/load-config.js';
 import type { Env } from './config/env.js';
+import { connectorRevokers } from './connectors/grant-revokers.js';
 import { ConnectorRegistry } from './connectors/registry.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { CheckService } from './policies/check-service.js';
+import { AutoRemovalRequester } from './remediation/auto-removal-requester.js';
 import { RemediationService } from './remediation/remediation-service.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
@@ -116,6 +118,8 @@ export interface AppOptions {
   store?: Store;
   /** Accept a config folder other than the one the store was first used with (`--force`). */
   adoptConfigDir?: boolean;
+  /** The connector types (tests: types whose clients send to a local fake). */
+  connectors?: ConnectorRegistry;
   /** Open the store without writing (SQLite: no folder or file created, no migration): audit reads. */
   readOnly?: boolean;
 }
@@ -138,10 +142,11 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const store = opts.store ?? (await openStore(env, { readOnly: opts.readOnly }));
   const now = opts.now ?? (() => new Date());
-  const connectors = new ConnectorRegistry();
+  const connectors = opts.connectors ?? new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
-  const remediation = new RemediationService({ store, audit, now, loadConfig: load });
+  const autoRemoval = new AutoRemovalRequester({ snapshots: store.snapshots, revokers: connectorRevokers(connectors, { env: env.get, log: connectorLog(log), now, configDir: `${env.configDir}/connectors` }) });
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters: new Map([[autoRemoval.mode, autoRemoval]]) });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;
