@@ -9,6 +9,7 @@ import type { AuditLog } from './audit-log.js';
 import type { EvidencePackResult, ExportFormat } from './evidence-pack.js';
 import { writeEvidencePack } from './evidence-pack.js';
 import { LedgerMismatchError } from './ledger-mismatch-error.js';
+import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
 
@@ -37,23 +38,32 @@ export class EvidenceExporter {
   constructor(private readonly deps: EvidenceExporterDeps) {}
 
   /**
-   * Writes the pack, once the exported campaigns' rows (campaign, items, decisions) are found
-   * to agree with the ledger; otherwise throws LedgerMismatchError and writes (and removes) nothing.
+   * Writes the pack, once the exported campaigns' rows (campaign, items, decisions) and their
+   * remediations are found to agree with the ledger; otherwise throws LedgerMismatchError and
+   * writes (and removes) nothing.
    */
   async write(req: ExportRequest): Promise<EvidencePackResult> {
+    const what = `export of ${req.campaigns.map((c) => c.id).join(', ')}`;
     const check = await reconcileLedger(this.deps.store, { campaignIds: new Set(req.campaigns.map((c) => c.id)) });
-    if (!check.ok) throw new LedgerMismatchError(check, `export of ${req.campaigns.map((c) => c.id).join(', ')}`);
+    if (!check.ok) throw new LedgerMismatchError(check, what);
+    const remediations = await readPackRemediations(this.deps.store, req.campaigns);
+    if (remediations.count > 0) {
+      throw new LedgerMismatchError({ ...check, ok: false, differences: remediations.differences, count: remediations.count }, what);
+    }
     let criticality = new Map<string, string>();
+    let owners = new Map<string, string>();
     try {
-      criticality = new Map(this.deps.loadConfig().systems.map((s) => [s.id, s.criticality]));
+      const systems = this.deps.loadConfig().systems;
+      criticality = new Map(systems.map((s) => [s.id, s.criticality]));
+      owners = new Map(systems.map((s) => [s.id, s.owner]));
     } catch (error) {
       // The pack is still evidence without the criticality column; say why it is 'unknown'.
-      this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown');
+      this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown, system owners are not named');
     }
     const { store, audit, now } = this.deps;
     return writeEvidencePack(
-      { store, audit, now, criticality },
-      { campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via },
+      { store, audit, now, criticality, owners },
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via },
     );
   }
 }

@@ -2,6 +2,8 @@
  * Writes an auditor's evidence pack for one or more campaigns into a folder:
  *   decisions.csv, decisions.json  one record per review item (csv/json formats)
  *   findings.csv                   the findings each item carried at review time (csv)
+ *   remediations.csv               one row per remediation of a revoked item: due, request, claim,
+ *                                  verification (snapshot id and hash) and its ledger event (csv)
  *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
  *   report.html                    the self-contained report (html)
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
@@ -9,7 +11,9 @@
  * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
  *
  * Everything streams: items are read in batches and written to disk batch by batch; only
- * per-reviewer / per-system / per-day figures for the report are held in memory.
+ * per-reviewer / per-system / per-day figures for the report are held in memory, and the
+ * remediations of the exported campaigns (one small record per revoke, read and checked
+ * against the ledger first: evidence-remediations.ts).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -21,6 +25,12 @@ import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
 import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, EVENT_COLUMNS, eventCsvRow, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import type { RemediationRecordContext } from './evidence-remediation-record.js';
+import { REMEDIATION_COLUMNS, remediationCsvRow, remediationRecord } from './evidence-remediation-record.js';
+import type { RemediationStats } from './evidence-remediation-stats.js';
+import { addNotOpened, addRemediation, emptyRemediationStats } from './evidence-remediation-stats.js';
+import type { PackRemediations } from './evidence-remediations.js';
+import { readPackRemediations } from './evidence-remediations.js';
 import type { CampaignStats } from './evidence-stats.js';
 import { addRecord, emptyStats } from './evidence-stats.js';
 import type { EvidenceManifest } from './evidence-manifest.js';
@@ -37,7 +47,7 @@ export const EXPORT_FORMATS = ['csv', 'json', 'html'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Every file name a pack can contain: a re-export into the same folder replaces exactly these. */
-export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'events.csv', 'report.html', MANIFEST_FILE] as const;
+export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html', MANIFEST_FILE] as const;
 
 export interface EvidencePackDeps {
   store: Store;
@@ -46,6 +56,8 @@ export interface EvidencePackDeps {
   now: () => Date;
   /** systemId -> criticality, from the connectors config ('unknown' for a system no longer configured). */
   criticality: ReadonlyMap<string, string>;
+  /** systemId -> its owner (connectors config), who removes revoked grants; a system missing here has none known. */
+  owners?: ReadonlyMap<string, string>;
 }
 
 export interface EvidencePackOptions {
@@ -59,6 +71,8 @@ export interface EvidencePackOptions {
   batchSize?: number;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
+  /** The campaigns' remediations, already read and checked against the ledger (EvidenceExporter); read here when absent. */
+  remediations?: PackRemediations;
 }
 
 export interface EvidencePackResult {
@@ -66,6 +80,7 @@ export interface EvidencePackResult {
   manifest: EvidenceManifest;
   manifestSha256: string;
   stats: CampaignStats[];
+  remediations: RemediationStats;
   event: LedgerEvent;
 }
 
@@ -73,6 +88,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const { store } = deps;
   const p = opts.pseudonymizer ?? keepPersonalData;
   const exportedAt = deps.now().toISOString();
+  const packRemediations = opts.remediations ?? (await readPackRemediations(store, opts.campaigns));
   await mkdir(opts.dir, { recursive: true });
   await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
 
@@ -85,11 +101,17 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const csv = opts.formats.has('csv');
   const decisionsCsv = csv ? await csvFile(opts.dir, 'decisions.csv', DECISION_COLUMNS) : null;
   const findingsCsv = csv ? await csvFile(opts.dir, 'findings.csv', FINDING_COLUMNS) : null;
+  const remediationsCsv = csv ? await csvFile(opts.dir, 'remediations.csv', REMEDIATION_COLUMNS) : null;
   const decisionsJson = opts.formats.has('json') ? new PackFile(opts.dir, 'decisions.json') : null;
   const rows = new Map<string, number>();
   const count = (name: string, n = 1) => rows.set(name, (rows.get(name) ?? 0) + n);
 
   const stats: CampaignStats[] = [];
+  const remediationStats = emptyRemediationStats();
+  const criticalityOf = (id: string) => deps.criticality.get(id) ?? 'unknown';
+  const remediationCtx: RemediationRecordContext = { criticality: criticalityOf, owner: (id) => deps.owners?.get(id) ?? null, p };
+  /** Remediations written so far (each once, with its item's decision). */
+  const written = new Set<string>();
   await decisionsJson?.write('[');
   let firstJson = true;
   for (const campaign of opts.campaigns) {
@@ -97,7 +119,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     stats.push(s);
     const ctx: RecordContext = {
       campaign,
-      criticality: (id) => deps.criticality.get(id) ?? 'unknown',
+      criticality: criticalityOf,
+      remediation: (itemId) => packRemediations.byItem.get(itemId) ?? null,
       person: (id) => people.get(id) ?? null,
       slackId: (id) => slackIds.get(id) ?? null,
       delegations: (itemId) => delegations.get(itemId) ?? [],
@@ -109,10 +132,20 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
       // One write per file per batch: the lines of a batch are joined first.
       let decisionLines = '';
       let findingLines = '';
+      let remediationLines = '';
       let jsonText = '';
       for (const { item, decision } of batch) {
         const record = decisionRecord(item, decision, ctx);
         addRecord(s, record, now);
+        const pr = packRemediations.byItem.get(item.id);
+        if (pr) {
+          const rec = remediationRecord(pr, decision?.decidedAt ?? null, remediationCtx);
+          addRemediation(remediationStats, rec, now);
+          written.add(item.id);
+          if (remediationsCsv) remediationLines += csvLine(remediationCsvRow(rec));
+        } else if (record.remediationState !== null) {
+          addNotOpened(remediationStats, record.criticality);
+        }
         if (decisionsCsv) decisionLines += csvLine(decisionCsvRow(record));
         if (findingsCsv) {
           for (const row of findingCsvRows(record)) {
@@ -130,6 +163,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
         count('decisions.csv', batch.length);
       }
       if (findingsCsv && findingLines) await findingsCsv.write(findingLines);
+      if (remediationsCsv && remediationLines) await remediationsCsv.write(remediationLines);
       if (decisionsJson) {
         await decisionsJson.write(jsonText);
         count('decisions.json', batch.length);
@@ -137,6 +171,16 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     }
   }
   await decisionsJson?.write('\n]\n');
+  // A remediation whose item the campaigns did not stream (none expected: each names its item) is still shown.
+  let leftover = '';
+  for (const [itemId, pr] of packRemediations.byItem) {
+    if (written.has(itemId)) continue;
+    const rec = remediationRecord(pr, null, remediationCtx);
+    addRemediation(remediationStats, rec, deps.now());
+    leftover += csvLine(remediationCsvRow(rec));
+  }
+  if (remediationsCsv && leftover) await remediationsCsv.write(leftover);
+  count('remediations.csv', remediationStats.remediations);
 
   const events = await csvFile(opts.dir, 'events.csv', EVENT_COLUMNS);
   let toHash: string | null = null;
@@ -153,7 +197,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   }
 
   const files: PackFileInfo[] = [];
-  for (const f of [decisionsCsv, decisionsJson, findingsCsv, events]) if (f) files.push(await f.close());
+  for (const f of [decisionsCsv, decisionsJson, findingsCsv, remediationsCsv, events]) if (f) files.push(await f.close());
   const ledger = {
     fromSeq: range?.fromSeq ?? 0,
     toSeq: range?.toSeq ?? 0,
@@ -165,7 +209,12 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const tool = toolVersion();
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
   if (opts.formats.has('html')) {
-    const html = renderReport({ generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger });
+    const html = renderReport({
+      generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger,
+      remediation: remediationStats,
+      // The files beside report.html: the regulatory mapping cites only these.
+      files: new Set([...files.map((f) => f.name), 'report.html', MANIFEST_FILE]),
+    });
     const report = new PackFile(opts.dir, 'report.html');
     await report.write(html);
     files.push(await report.close());
@@ -198,7 +247,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     manifestSha256,
     ...(opts.via ? { via: opts.via } : {}),
   });
-  return { dir: opts.dir, manifest, manifestSha256, stats, event };
+  return { dir: opts.dir, manifest, manifestSha256, stats, remediations: remediationStats, event };
 }
 
 /** A CSV file of the pack, its header line written (csv-line.ts: quoting and formula escaping). */

@@ -5,6 +5,8 @@
  */
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { Campaign, Decision, Finding, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { PackRemediation } from './evidence-remediations.js';
+import { hoursBetween, NOT_OPENED } from './evidence-remediation-record.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 
 export interface Delegation {
@@ -28,6 +30,8 @@ export interface RecordContext {
   /** The Slack user id of a reviewer, when known. */
   slackId(identityId: string, email: string | null): string | null;
   delegations(itemId: string): readonly Delegation[];
+  /** The remediation of a revoked item, once opened (none: the pack has no remediation data). */
+  remediation?(itemId: string): PackRemediation | null;
   p: Pseudonymizer;
 }
 
@@ -66,8 +70,13 @@ export interface DecisionRecord {
   channel: string | null;
   simulated: boolean;
   delegation: Delegation[];
-  /** For revokes: the remediation (de-provisioning) state once remediation is tracked; null until then. */
+  /** For revokes: the remediation's state, `not-opened` while it has none; null for other items. */
   remediationState: string | null;
+  /** For revokes: when a complete, applied snapshot first showed the grant gone, and which one. */
+  removedVerifiedAt: string | null;
+  verifiedSnapshot: string | null;
+  /** Hours from the revoke decision to that snapshot. */
+  hoursToRemoval: number | null;
 }
 
 export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx: RecordContext): DecisionRecord {
@@ -77,6 +86,8 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
   const reviewer = ctx.person(reviewerId);
   const reviewerEmail = decision?.reviewerEmail ?? reviewer?.email ?? null;
   const findings: Finding[] = decision?.findingsAtDecision ?? item.findings;
+  const revoked = item.state === 'revoked' || decision?.outcome === 'revoke';
+  const remediation = revoked ? (ctx.remediation?.(item.id)?.remediation ?? null) : null;
   return {
     campaign: item.campaignId,
     period: ctx.campaign.period,
@@ -103,7 +114,10 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
     channel: decision?.channel ?? null,
     simulated: decision?.simulated ?? false,
     delegation: ctx.delegations(item.id).map((d) => ({ ...d, from: p.value(d.from)!, to: p.value(d.to)!, by: p.value(d.by)!, reason: p.text(d.reason) })),
-    remediationState: null,
+    remediationState: revoked ? (remediation?.state ?? NOT_OPENED) : null,
+    removedVerifiedAt: remediation?.verifiedAt ?? null,
+    verifiedSnapshot: remediation?.verifiedSnapshotId ?? null,
+    hoursToRemoval: remediation ? hoursBetween(decision?.decidedAt ?? null, remediation.verifiedAt) : null,
   };
 }
 
@@ -111,15 +125,16 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
 export const DECISION_COLUMNS = [
   'campaign', 'period', 'system', 'criticality', 'item_id', 'grant_id', 'account', 'identity_id', 'identity_email', 'identity_name',
   'role', 'scope', 'findings_at_review', 'reviewer_id', 'reviewer_email', 'reviewer_slack_id', 'reviewer_source', 'state', 'decision',
-  'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state',
+  'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state', 'removed_verified_at',
+  'verified_snapshot', 'hours_to_removal',
 ] as const;
 
-export function decisionCsvRow(r: DecisionRecord): (string | null)[] {
+export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
   return [
     r.campaign, r.period, r.system, r.criticality, r.item, r.grant, r.account, r.identity, r.identityEmail, r.identityName,
     r.role, r.scope, r.findings.map((f) => `${f.type}:${f.severity}`).join('; '), r.reviewer, r.reviewerEmail, r.reviewerSlackId,
     r.reviewerSource, r.state, r.decision, r.justification, r.decidedAt, r.decidedLate ? 'yes' : 'no', r.channel,
-    r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState,
+    r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState, r.removedVerifiedAt, r.verifiedSnapshot, r.hoursToRemoval,
   ];
 }
 

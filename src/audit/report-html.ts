@@ -5,7 +5,9 @@
  */
 import type { CampaignStats } from './evidence-stats.js';
 import { completion, revocationRate } from './evidence-stats.js';
-import { COMPLIANCE_MAPPING } from './compliance-mapping.js';
+import { complianceMapping } from './compliance-mapping.js';
+import type { RemediationStats } from './evidence-remediation-stats.js';
+import { remediationSection } from './report-remediation.js';
 import type { BarRow } from './svg-charts.js';
 import { barChart, COLORS, esc, lineChart } from './svg-charts.js';
 
@@ -17,12 +19,19 @@ export interface ReportInput {
   pseudonymized: boolean;
   campaigns: readonly CampaignStats[];
   ledger: { fromSeq: number; toSeq: number; toHash: string | null; headSeq: number; headHash: string | null; events: number };
+  /** The removals of the revoked items; absent: the report has no Remediation section. */
+  remediation?: RemediationStats;
+  /** The pack's files (the mapping cites only these); default: what every pack holds. */
+  files?: ReadonlySet<string>;
 }
+
+const ALWAYS = new Set(['report.html', 'events.csv', 'manifest.json']);
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function renderReport(input: ReportInput): string {
   const sections = input.campaigns.map(campaignSection).join('\n');
+  const mapping = complianceMapping({ files: input.files ?? ALWAYS, remediations: (input.remediation?.remediations ?? 0) > 0 });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -44,9 +53,10 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #c
 <h1>Access review evidence pack</h1>
 <p class="muted">Scope: <span data-field="scope">${esc(input.scope)}</span> · generated <span data-field="generated-at">${esc(input.generatedAt)}</span> by <span data-field="exported-by">${esc(input.exportedBy)}</span> · ${esc(input.tool.name)} ${esc(input.tool.version)}${input.pseudonymized ? ' · <b>personal data pseudonymized</b> (keyed hashes)' : ''}</p>
 ${sections || '<p>No campaign in scope.</p>'}
+${input.remediation ? remediationSection(input.remediation) : ''}
 <h2>Regulatory mapping</h2>
 <table data-table="mapping"><thead><tr><th>Framework</th><th>Reference</th><th>Requirement</th><th>Evidenced by</th></tr></thead><tbody>
-${COMPLIANCE_MAPPING.map((m) => `<tr><td>${esc(m.framework)}</td><td>${esc(m.reference)}</td><td>${esc(m.requirement)}</td><td>${esc(m.evidence)}</td></tr>`).join('\n')}
+${mapping.map((m) => `<tr><td>${esc(m.framework)}</td><td>${esc(m.reference)}</td><td>${esc(m.requirement)}</td><td>${esc(m.evidence)}</td></tr>`).join('\n')}
 </tbody></table>
 <h2>Audit ledger</h2>
 <table data-table="ledger"><tbody>

@@ -7,7 +7,7 @@ export function esc(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export const COLORS = { approved: '#2e7d32', revoked: '#c62828', expired: '#8d6e63', pending: '#f9a825', bar: '#1565c0', line: '#1565c0', grid: '#ddd' };
+export const COLORS = { approved: '#2e7d32', revoked: '#c62828', expired: '#8d6e63', pending: '#f9a825', late: '#ef6c00', none: '#9e9e9e', bar: '#1565c0', line: '#1565c0', grid: '#ddd' };
 
 export interface Segment {
   name: string;

@@ -1,13 +1,18 @@
 /**
  * `iam-review demo`: the whole pipeline on the sample firm, on the embedded store:
  * validate -> sync -> findings -> campaign -> review messages -> simulated decisions ->
- * close -> a later sync with new access -> findings again -> evidence pack -> ledger check.
+ * close (a remediation per revoke) -> later syncs: new access, part of the revoked access
+ * removed (verified), one removed grant put back (revoked-access-returned) -> findings again ->
+ * evidence pack -> ledger check.
  * Safe to run twice (each step is idempotent); `--reset` starts from an empty database.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import type { Campaign, FindingType, ReviewItem } from '../domain/index.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { SystemConfig } from '../config/system-config.js';
+import type { Campaign, FindingType, Remediation, ReviewItem } from '../domain/index.js';
+import { slaHoursFor } from '../domain/index.js';
 import { FINDING_TYPES } from '../policies/rules/index.js';
 import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
 import { verifyExport } from '../audit/verify-export.js';
@@ -29,6 +34,17 @@ import { safeFileName } from '../audit/pack-file.js';
 export const DEMO_REVIEW = 'half-yearly-critical';
 /** The sample trading platform's export after the review: one grant added since. */
 export const DEMO_NEXT_EXPORT = { system: 'trading', path: 'sample-data/trading.next.csv' };
+/**
+ * The later exports of the systems whose owners removed part of the revoked access (each
+ * removal under the 10% quarantine threshold): custody-wallet lost fbu-ramann VIEWER and
+ * fba-legacy-reporting VIEWER, kms lost svc-backup-legacy kms-operator.
+ */
+export const DEMO_REMOVALS_EXPORTS = [
+  { system: 'custody-wallet', path: 'sample-data/custody-wallet.next.csv' },
+  { system: 'kms', path: 'sample-data/kms.next.csv' },
+];
+/** A further custody-wallet export: fbu-ramann VIEWER, verified removed, is back. */
+export const DEMO_RETURNED_EXPORT = { system: 'custody-wallet', path: 'sample-data/custody-wallet.returned.csv' };
 
 export function demoCommand(ctx: CliContext): Command {
   return new Command('demo')
@@ -90,13 +106,27 @@ export function demoCommand(ctx: CliContext): Command {
       } else {
         say('Already closed.');
       }
+      const remediations = await app.remediation.open('demo');
+      const ofCampaign = (await app.remediation.list()).filter((r) => r.campaignId === campaign.id);
+      say(`Remediations: ${remediations.opened} opened now, ${ofCampaign.length} for this campaign (one per revoke), each due ${dueSummary(config, ofCampaign)} after its decision; only a later complete snapshot without the grant verifies it.`);
 
-      step(8, 'A later sync: the trading platform shows access granted after the review');
-      const system = config.systems.find((s) => s.id === DEMO_NEXT_EXPORT.system);
-      if (system) {
-        const later = { ...system, connector: { ...system.connector, settings: { ...(system.connector.settings as object), path: DEMO_NEXT_EXPORT.path } } };
-        say(formatOutcomes(await app.sync.run(config, [later], { actor: 'demo' })));
+      step(8, 'A later sync: access granted after the review; owners removed part of the revoked access');
+      const later = [DEMO_NEXT_EXPORT, ...DEMO_REMOVALS_EXPORTS].flatMap((e) => withExport(config, e));
+      if (later.length > 0) say(formatOutcomes(await app.sync.run(config, later, { actor: 'demo' })));
+      const verifiedNow = (await app.remediation.list({ state: 'verified' })).filter((r) => r.campaignId === campaign.id);
+      say(`Verified removed (the snapshot no longer holds the grant): ${verifiedNow.length}`);
+      for (const r of verifiedNow) say(`  verified  ${grantLabel(r)}  by snapshot ${r.verifiedSnapshotId} (sha256 ${r.verifiedSnapshotHash?.slice(0, 12)}…)`);
+      say('A further sync: a removed grant is back in the custody wallet.');
+      const returned = withExport(config, DEMO_RETURNED_EXPORT);
+      if (returned.length > 0) say(formatOutcomes(await app.sync.run(config, returned, { actor: 'demo' })));
+      for (const r of (await app.remediation.list({ state: 'reappeared' })).filter((x) => x.campaignId === campaign.id)) {
+        say(`  REAPPEARED  ${grantLabel(r)}: verified removed by ${r.verifiedSnapshotId}, back in ${r.reappearedSnapshotId}`);
       }
+      const overdue = await app.remediation.markOverdue();
+      const waiting = (await app.remediation.list()).filter((r) => r.campaignId === campaign.id && (r.state === 'open' || r.state === 'overdue' || r.state === 'requested' || r.state === 'claimed' || r.state === 'failed'));
+      const owners = new Map(config.systems.map((s) => [s.id, s.owner]));
+      say(`Still to be removed: ${waiting.length} (${waiting.filter((r) => r.state === 'overdue').length} overdue${overdue.overdue > 0 ? `, ${overdue.overdue} marked now` : ''}); \`iam-review remediation list\` is the work list.`);
+      for (const r of waiting) say(`  ${r.state.padEnd(8)}  ${grantLabel(r)}  due ${r.dueAt}  owner ${owners.get(r.systemId) ?? '-'}`);
       const second = await app.check.run(config, { actor: 'demo' });
       say(checkTable(second));
       const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0);
@@ -114,6 +144,26 @@ export function demoCommand(ctx: CliContext): Command {
       say(`\nReview message previews: ${relative(process.cwd(), join(out, 'slack')) || '.'}/`);
       say(`Evidence pack: ${relative(process.cwd(), pack.dir) || '.'}/ (open report.html; check it with \`iam-review audit verify-export ${relative(process.cwd(), pack.dir) || '.'}\`)`);
     });
+}
+
+/** A system's config reading another export of the sample firm (none when the system is not configured). */
+function withExport(config: LoadedConfig, e: { system: string; path: string }): SystemConfig[] {
+  const system = config.systems.find((s) => s.id === e.system);
+  return system ? [{ ...system, connector: { ...system.connector, settings: { ...(system.connector.settings as object), path: e.path } } }] : [];
+}
+
+function grantLabel(r: Remediation): string {
+  return `${r.systemId}:${r.accountId} ${r.role}${r.scope ? `@${r.scope}` : ''}`;
+}
+
+/** "24 h" or "24 h / 72 h": the due times (hours after the decision) of the remediations' systems. */
+function dueSummary(config: LoadedConfig, rs: readonly Remediation[]): string {
+  const defaults = config.global.remediation.slaHours;
+  const hours = new Set(rs.map((r) => {
+    const s = config.systems.find((x) => x.id === r.systemId);
+    return s ? slaHoursFor(s.criticality, s.remediation?.slaHours, defaults) : defaults.standard;
+  }));
+  return [...hours].sort((a, b) => a - b).map((h) => `${h} h`).join(' / ') || '-';
 }
 
 /** Renders each reviewer's Slack message: a text preview on stdout and the Block Kit JSON in a file. */

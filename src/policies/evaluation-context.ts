@@ -1,7 +1,7 @@
 /**
  * What a policy evaluation reads: the configured systems and their policies, the
  * separation-of-duties rules, the global rules, the current identities, each system's last
- * certification and the time. Everything is plain data, so the evaluation is pure.
+ * certification, the grants that came back after a verified removal and the time. Everything is plain data, so the evaluation is pure.
  */
 import type { GlobalPolicy, SodRule, SystemPolicy } from '../config/policy-config.js';
 import type { Criticality, SystemKind } from '../config/system-config.js';
@@ -15,6 +15,23 @@ export interface EvaluationSystem {
 
 /** A system's policy file; `file` names it in reasons and evidence. */
 export type EvaluationPolicy = Pick<SystemPolicy, 'system' | 'dormantAfterDays' | 'unknownRoles' | 'roles'> & { file?: string };
+
+/**
+ * A grant whose removal was verified by a snapshot and that a later snapshot shows again
+ * (its remediation is `reappeared`): what the `revoked-access-returned` rule reports.
+ */
+export interface ReturnedGrant {
+  remediationId: string;
+  /** The revoked review item and its campaign (null for a finding's remediation). */
+  itemId: string | null;
+  campaignId: string | null;
+  /** When, and by which snapshot, the removal was verified. */
+  verifiedAt: string | null;
+  verifiedSnapshotId: string | null;
+  /** When, and in which snapshot, the grant was seen again. */
+  reappearedAt: string | null;
+  reappearedSnapshotId: string | null;
+}
 
 /** The last closed review of a system: grants it approved, and when it froze its scope. */
 export interface Certification {
@@ -34,6 +51,8 @@ export interface EvaluationContext {
   identities: readonly Identity[];
   /** systemId -> its last certification; a system missing here was never certified. */
   certifications?: ReadonlyMap<string, Certification>;
+  /** grantId -> the remediation that verified its removal before it came back; missing: none returned. */
+  returnedGrants?: ReadonlyMap<string, ReturnedGrant>;
   now: Date;
   /**
    * Systems whose findings are reported (default: every system). Grants of the other

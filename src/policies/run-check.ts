@@ -1,6 +1,7 @@
 /**
  * The `check` service: reads the current state from the store (current snapshots and their
- * grants in batches, current identities, last certifications), evaluates the policies,
+ * grants in batches, current identities, last certifications, grants back after a verified
+ * removal), evaluates the policies,
  * stores the evaluation (so findings keep a history: first seen, still open, resolved)
  * and, in the same transaction(s), the ledger events of exactly the findings it opened and
  * resolved (a finding a concurrent check opened first is refreshed here, not ledgered twice).
@@ -21,7 +22,7 @@ import type { Evaluation, Finding, FindingType, LedgerEventInput, Severity } fro
 import { findingOf, identityLabel } from '../domain/index.js';
 import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
-import type { Certification } from './evaluation-context.js';
+import type { Certification, ReturnedGrant } from './evaluation-context.js';
 import { PolicyEvaluator } from './policy-evaluator.js';
 
 export interface CheckDeps {
@@ -82,6 +83,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
   }
 
   const identities = await store.identities.current();
+  const returnedGrants = await returnedGrantsOf(store);
   const evaluator = new PolicyEvaluator({
     systems: config.systems,
     policies: config.policies,
@@ -89,6 +91,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     global: config.global,
     identities,
     certifications,
+    returnedGrants,
     now: at,
     reportSystems: reported,
   });
@@ -119,6 +122,28 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     if (f.identityId !== null && !identityLabels.has(f.identityId)) identityLabels.set(f.identityId, identityLabel(byId.get(f.identityId)) ?? f.identityId);
   }
   return { evaluation, findings: result.findings, summary, warnings, identityLabels, changes };
+}
+
+/**
+ * Grants whose verified removal was undone (remediation `reappeared`), by grant id: few, as
+ * each is an incident. Of two for one grant (revoked in two reviews), the latest return wins.
+ */
+async function returnedGrantsOf(store: Store): Promise<Map<string, ReturnedGrant>> {
+  const out = new Map<string, ReturnedGrant>();
+  for (const r of await store.remediations.list({ state: 'reappeared' })) {
+    const known = out.get(r.grantId);
+    if (known && (known.reappearedAt ?? '') > (r.reappearedAt ?? '')) continue;
+    out.set(r.grantId, {
+      remediationId: r.id,
+      itemId: r.itemId,
+      campaignId: r.campaignId,
+      verifiedAt: r.verifiedAt,
+      verifiedSnapshotId: r.verifiedSnapshotId,
+      reappearedAt: r.reappearedAt,
+      reappearedSnapshotId: r.reappearedSnapshotId,
+    });
+  }
+  return out;
 }
 
 /** The reported systems, plus the systems sharing a separation-of-duties rule with one of them. */

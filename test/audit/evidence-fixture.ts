@@ -12,6 +12,9 @@ import { campaignId, reviewItemId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { grant, identity, seedIdentities } from '../helpers/seed-state.js';
 import { decisionEvent } from '../../src/reviews/decide-item.js';
+import { movesInto } from '../../src/domain/index.js';
+import { remediationOf } from '../../src/remediation/open-remediations.js';
+import { openedEvent, overdueEvent, verifiedEvent } from '../../src/remediation/remediation-events.js';
 
 export const DAY = 86_400_000;
 export const T0 = Date.parse('2026-10-01T09:00:00.000Z');
@@ -32,7 +35,22 @@ function finding(type: Finding['type'], systemId: string, grantId: string, accou
   return { key: `${type}|rule-${type}|${grantId}`, type, severity: 'high', systemId, grantId, accountId, identityId, role: null, scope: null, ruleId: `rule-${type}`, reason, evidence: {} };
 }
 
-export async function seedReviewedCampaign(store: Store, clock: TestClock): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
+/** What `remediations: true` adds to the fixture's two revokes. */
+export const REMEDIATED = {
+  /** custody-wallet alice SIGNER, revoked day 1: critical (24 h), verified 12 h later by this snapshot. */
+  verifiedSnapshot: { id: 'custody-wallet@2026-10-02T21:00:00.000Z', systemId: 'custody-wallet', status: 'complete', contentHash: 'a'.repeat(64) },
+  verifiedAt: '2026-10-02T21:00:00.000Z',
+  /** trading svc-bot ADMIN, revoked day 3: due 72 h later (day 6), never removed, marked overdue on day 7. */
+  overdueDueAt: '2026-10-07T09:00:00.000Z',
+};
+
+/**
+ * With `remediations`, each revoke gets its remediation as the remediation stage records it
+ * (the store with remediation-events.ts' events, so state and ledger agree): the custody-wallet
+ * one opened on its decision and verified 12 h later (within its 24 h), the trading one
+ * (72 h) never removed and marked overdue on day 7.
+ */
+export async function seedReviewedCampaign(store: Store, clock: TestClock, opts: { remediations?: boolean } = {}): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
   const audit = new AuditLog(store.ledger, clock.now);
   clock.t = T0 - 3_600_000;
   const hr = await seedIdentities(store, 'hr', [
@@ -88,13 +106,33 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
   const mia = { id: 'M1', email: 'mia@firm.li', slackId: null };
   const noah = { id: 'M2', email: 'noah@firm.li', slackId: null };
   await decide(i1, 'revoke', 1, mia, '=HYPERLINK("http://evil.example","click")');
+  const remediate = async (item: ReviewItem, slaHours: number) => {
+    const r = remediationOf({ item: (await store.campaigns.item(item.id))!, decision: (await store.campaigns.decision(item.id))! }, slaHours, clock.now().toISOString());
+    await store.remediations.open([r], (opened) => opened.map((o) => openedEvent(audit, 'sync', o, slaHours)));
+    return r.id;
+  };
+  const move = async (id: string, to: 'verified' | 'overdue', at: string) => {
+    const snap = REMEDIATED.verifiedSnapshot;
+    const patch = to === 'verified' ? { verifiedAt: at, verifiedSnapshotId: snap.id, verifiedSnapshotHash: snap.contentHash, updatedAt: at } : { overdueAt: at, updatedAt: at };
+    await store.remediations.transitionMany([id], movesInto(to), to, patch, (moves) => moves.map((m) => (to === 'verified' ? verifiedEvent(audit, 'sync', m, snap) : overdueEvent(audit, 'scheduler', m))));
+  };
   await decide(i2, 'approve', 1, mia, null);
+  if (opts.remediations) {
+    const id = await remediate(i1, 24);
+    clock.t = Date.parse(REMEDIATED.verifiedAt);
+    await move(id, 'verified', REMEDIATED.verifiedAt);
+  }
   clock.at(2);
   await store.campaigns.reassign(i3.id, 'M2', 'M3', 'delegated', clock.now().toISOString(), (before) => [
     audit.event(EVENT.itemReassigned, 'noah@firm.li', before.id, { campaignId: campaign.id, from: before.reviewerId, to: 'M3', toEmail: 'olga@firm.li', reason: 'on leave' }),
   ]);
   await decide(i3, 'approve', 3, { id: 'M3', email: 'olga@firm.li', slackId: 'U0OLGA' }, null);
   await decide(i4, 'revoke', 3, noah, 'Unowned service account, nobody claims it.');
+  if (opts.remediations) {
+    const id = await remediate(i4, 72);
+    clock.at(7);
+    await move(id, 'overdue', clock.now().toISOString());
+  }
   await decide(i5, 'approve', 20, noah, null);
 
   clock.at(21);
@@ -109,3 +147,4 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock): Prom
   await audit.record(EVENT.configLoaded, 'scheduler', 'config', { changed: true });
   return { campaign: (await store.campaigns.get(campaign.id))!, items };
 }
+

@@ -54,13 +54,13 @@ describe('evidence pack', () => {
     expect(by('custody-wallet', 'alice')).toMatchObject({
       campaign: campaign.id, period: '2026-Q4', criticality: 'critical', identity_id: 'E1', identity_email: 'alice@firm.li', identity_name: 'Alice Adler',
       role: 'SIGNER', findings_at_review: 'sod-conflict:high', reviewer_id: 'M1', reviewer_email: 'mia@firm.li', reviewer_slack_id: 'U0MIA',
-      state: 'revoked', decision: 'revoke', decided_at: '2026-10-02T09:00:00.000Z', decided_late: 'no', channel: 'cli', remediation_state: '',
+      state: 'revoked', decision: 'revoke', decided_at: '2026-10-02T09:00:00.000Z', decided_late: 'no', channel: 'cli', remediation_state: 'not-opened', removed_verified_at: '', verified_snapshot: '', hours_to_removal: '',
       // A formula typed as a justification is neutralised for spreadsheets.
       justification: `'=HYPERLINK("http://evil.example","click")`,
     });
     expect(by('trading', 'alice')).toMatchObject({ reviewer_id: 'M3', reviewer_email: 'olga@firm.li', reviewer_slack_id: 'U0OLGA', channel: 'slack', delegation_chain: 'M2 > M3', criticality: 'important' });
     expect(by('trading', 'svc-bot')).toMatchObject({ identity_id: '', identity_email: '', findings_at_review: 'orphaned-account:high', decision: 'revoke' });
-    expect(by('trading', 'bob')).toMatchObject({ decided_late: 'yes', decision: 'approve' });
+    expect(by('trading', 'bob')).toMatchObject({ decided_late: 'yes', decision: 'approve', remediation_state: '' });
     expect(by('custody-wallet', 'carol')).toMatchObject({ state: 'expired', decision: '', decided_at: '', reviewer_id: 'M1' });
   });
 
@@ -93,7 +93,7 @@ describe('evidence pack', () => {
 
   it('manifest.json lists every file with its SHA-256; the export is ledgered with the manifest hash', async () => {
     const r = await pack();
-    expect(r.manifest.files.map((f) => f.name)).toEqual(['decisions.csv', 'decisions.json', 'findings.csv', 'events.csv', 'report.html']);
+    expect(r.manifest.files.map((f) => f.name)).toEqual(['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html']);
     for (const f of r.manifest.files) {
       const bytes = readFileSync(join(r.dir, f.name));
       expect(f).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
@@ -109,7 +109,7 @@ describe('evidence pack', () => {
     const dir = join(root, `pack-${++n}`);
     await pack({ dir });
     const r = await pack({ dir, formats: ['csv'] });
-    expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'events.csv', 'findings.csv', 'manifest.json']);
+    expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'events.csv', 'findings.csv', 'manifest.json', 'remediations.csv']);
     expect((await verifyExport(r.dir, store.ledger)).ok).toBe(true);
   });
 

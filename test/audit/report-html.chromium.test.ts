@@ -17,7 +17,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { CHROMIUM_PATH, CHROMIUM_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { EXPECTED, seedReviewedCampaign, TestClock } from './evidence-fixture.js';
 
-const CHARTS = ['outcome', 'completion-over-time', 'completion-by-reviewer', 'revocation-by-system', 'findings-by-type', 'findings-by-system'];
+const CHARTS = ['outcome', 'completion-over-time', 'completion-by-reviewer', 'revocation-by-system', 'findings-by-type', 'findings-by-system', 'removal-by-criticality'];
 
 describe.skipIf(!CHROMIUM_SUITE.available)(suiteTitle(CHROMIUM_SUITE), () => {
   const root = mkdtempSync(join(tmpdir(), 'iam-report-'));

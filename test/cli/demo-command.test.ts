@@ -3,6 +3,7 @@
  * fresh data dir, twice in a row (the second run must work too).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,40 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/SIMULATED/);
     expect(text).toMatch(/Closed: \d+ approved, \d+ revoked, 0 expired/);
     expect(text).toContain('Every finding type is present in the sample firm.');
+    // The loop closes: one remediation per revoke; the later exports removed three of them,
+    // one came back (revoked-access-returned), the rest are still to be removed.
+    const revoked = Number(/Closed: \d+ approved, (\d+) revoked/.exec(text)![1]);
+    expect(text).toContain(`Remediations: ${revoked} opened now, ${revoked} for this campaign (one per revoke), each due 24 h after its decision`);
+    expect(text).toContain('Verified removed (the snapshot no longer holds the grant): 3');
+    for (const g of ['custody-wallet:fbu-ramann VIEWER', 'custody-wallet:fba-legacy-reporting VIEWER', 'kms:svc-backup-legacy kms-operator@custody']) {
+      expect(text).toMatch(new RegExp(`  verified  ${g}  by snapshot ${g.split(':')[0]}@\\S+ \\(sha256 [0-9a-f]{12}…\\)`));
+    }
+    expect(text).toMatch(/ {2}REAPPEARED {2}custody-wallet:fbu-ramann VIEWER: verified removed by custody-wallet@\S+, back in custody-wallet@\S+/);
+    expect(text).toContain(`Still to be removed: ${revoked - 3} (0 overdue)`);
+    expect(text).toMatch(/ {2}open {6}trading:voehri ADMIN {2}due \S+ {2}owner felix\.batliner@example\.com/);
+    expect(text).toMatch(/high\s+revoked-access-returned\s+custody-wallet\s+fbu-ramann\s+raphael\.amann@example\.com\s+VIEWER/);
+
+    // The pack shows it: every revoke has a remediation state, remediations.csv a row each, the report a Remediation section.
+    const pack = join(out, 'evidence', readdirSync(join(out, 'evidence'))[0]!);
+    const decisions = parse(readFileSync(join(pack, 'decisions.csv')), { columns: true }) as Record<string, string>[];
+    const revokes = decisions.filter((d) => d.decision === 'revoke');
+    expect(revokes).toHaveLength(revoked);
+    expect(revokes.filter((d) => d.remediation_state === '')).toEqual([]);
+    const rows = parse(readFileSync(join(pack, 'remediations.csv')), { columns: true }) as Record<string, string>[];
+    const states = (list: Record<string, string>[]) => list.reduce<Record<string, number>>((m, r) => ({ ...m, [r.state!]: (m[r.state!] ?? 0) + 1 }), {});
+    expect(states(rows)).toEqual({ open: revoked - 3, verified: 2, reappeared: 1 });
+    expect(rows.find((r) => r.account === 'fbu-ramann')).toMatchObject({ state: 'reappeared', verified_snapshot_id: expect.stringMatching(/^custody-wallet@/), reappeared_snapshot_id: expect.stringMatching(/^custody-wallet@/) });
+    const report = readFileSync(join(pack, 'report.html'), 'utf8');
+    expect(report).toContain('data-section="remediation"');
+    expect(report).toMatch(/data-figure="remediation-reappeared">1</);
+    expect(report).toContain('Art. 21(e) (access withdrawn without undue delay)');
+
+    // `remediation list --format json` lists every revoked item with a state.
+    const listed = captureIo();
+    expect(await run(['node', 'iam-review', 'remediation', 'list', '--format', 'json'], { io: listed, env, cwd: REPO })).toBe(0);
+    const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string; state: string }[] }).remediations;
+    expect(remediations.map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
+    for (const r of remediations) expect(['open', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     const previews = readdirSync(join(out, 'slack'));
     expect(previews.length).toBeGreaterThan(3);

@@ -53,7 +53,7 @@ describe('iam-review export', () => {
     expect(r.out).toMatch(/^Evidence pack written: .*pack\//);
     expect(r.out).toContain(`${CAMPAIGN}: 6 items, 3 approved, 2 revoked, 1 expired, 0 pending`);
     expect(r.out).toMatch(/manifest\.json sha256 [0-9a-f]{64}, ledgered as seq 20/);
-    expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'report.html']);
+    expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'remediations.csv', 'report.html']);
     // Criticality comes from the connectors config of the sample firm.
     expect(readFileSync(join(dir, 'decisions.csv'), 'utf8')).toMatch(/,custody-wallet,critical,/);
     const log = await cli(['audit', 'log', '--type', 'export.', '--json']);

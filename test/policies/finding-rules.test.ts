@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPLIANCE_MAPPING, findingTypesCiting } from '../../src/audit/compliance-mapping.js';
 import { sodSchema } from '../../src/config/policy-config.js';
 import type { Finding, FindingType, Severity } from '../../src/domain/index.js';
-import { DECISION_OUTCOMES, SEVERITIES } from '../../src/domain/index.js';
+import { DECISION_OUTCOMES, grantId, SEVERITIES } from '../../src/domain/index.js';
 import { evaluatePolicies } from '../../src/policies/evaluate-policies.js';
 import type { EvaluationContext } from '../../src/policies/evaluation-context.js';
 import { FINDING_RULES, FINDING_TYPES } from '../../src/policies/rules/index.js';
@@ -47,8 +47,13 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
       person('olga', { department: 'Outside' }),
       person('lena', { department: 'Desk', status: 'terminated' }),
       person('cora', { department: 'Desk', employmentType: 'contractor', contractEnd: '2026-01-31' }),
+      person('rita', { department: 'Desk' }),
     ],
     certifications: new Map([['desk', { campaignId: 'desk-review:2026-H1', openedAt: daysAgo(20), certifiedAt: daysAgo(10), approvedGrantIds: [] }]]),
+    // rita's AUDIT was revoked in that review, verified removed, and is back.
+    returnedGrants: new Map([
+      [grantId('desk', 'rita', 'AUDIT', ''), { remediationId: 'rem:r', itemId: 'r', campaignId: 'desk-review:2026-H1', verifiedAt: daysAgo(8), verifiedSnapshotId: 'snap-8', reappearedAt: daysAgo(1), reappearedSnapshotId: 'snap-9' }],
+    ]),
   });
   const grants = [
     grant('desk', 'dana', 'USER', 'dana', { lastActivityAt: daysAgo(400) }), // dormant
@@ -57,6 +62,7 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
     grant('desk', 'olga', 'AUDIT', 'olga'), // not-allowed
     grant('desk', 'lena', 'AUDIT', 'lena'), // leaver-access
     grant('desk', 'cora', 'AUDIT', 'cora'), // contract-ended
+    grant('desk', 'rita', 'AUDIT', 'rita'), // revoked-access-returned (and nothing else)
     grant('desk', 'ghost', 'USER', null), // orphaned-account; max-holders-exceeded (3 holders of USER > 2)
     grant('desk', 'dirk', 'STRAY', 'dirk'), // unknown-role (unknownRoles: flag)
     grant('attic', 'dirk', 'ANY', 'dirk'), // unknown-role (no policy file)
@@ -128,5 +134,26 @@ describe('tables derived from the registry', () => {
       named += citing.length;
     }
     expect(named).toBe(FINDING_RULES.reduce((n, r) => n + r.compliance.length, 0));
+  });
+});
+
+describe('revoked-access-returned', () => {
+  it('is raised, high, only on a live grant the context names as returned, with the remediation and both snapshots as evidence', () => {
+    const { findings } = evaluatePolicies(plantedEstate());
+    const returned = findings.filter((f) => f.type === 'revoked-access-returned');
+    expect(returned.map((f) => [f.accountId, f.role, f.severity, f.ruleId])).toEqual([['rita', 'AUDIT', 'high', 'global:revoked-access-returned']]);
+    expect(returned[0]!.evidence).toMatchObject({ remediationId: 'rem:r', verifiedSnapshotId: 'snap-8', reappearedSnapshotId: 'snap-9' });
+    expect(returned[0]!.reason).toMatch(/revoked \(r\) and verified removed by snapshot snap-8 .*but is back in snapshot snap-9/);
+    // rita's grant breaks no other rule: the finding is the return alone.
+    expect(findings.filter((f) => f.accountId === 'rita').map((f) => f.type)).toEqual(['revoked-access-returned']);
+    // Without the remediation history the same grant is fine.
+    const without = evaluatePolicies({ ...plantedEstate(), returnedGrants: undefined }).findings;
+    expect(without.some((f) => f.type === 'revoked-access-returned')).toBe(false);
+  });
+
+  it('is not raised on a returned grant whose account is disabled (only live access is judged)', () => {
+    const estate = plantedEstate();
+    const grants = [...estate.grants].flat().map((g) => (g.accountId === 'rita' ? { ...g, accountStatus: 'disabled' as const } : g));
+    expect(evaluatePolicies({ ...estate, grants: [grants] }).findings.some((f) => f.type === 'revoked-access-returned')).toBe(false);
   });
 });

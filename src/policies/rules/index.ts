@@ -11,6 +11,7 @@ import { maxHoldersExceeded } from './max-holders-exceeded.js';
 import { newSinceLastReview } from './new-since-last-review.js';
 import { notAllowed } from './not-allowed.js';
 import { orphanedAccount } from './orphaned-account.js';
+import { revokedAccessReturned } from './revoked-access-returned.js';
 import { sodConflict } from './sod-conflict.js';
 import { unknownRole } from './unknown-role.js';
 
@@ -22,6 +23,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
   dormant,
   orphanedAccount,
   leaverAccess,
+  revokedAccessReturned,
   contractEnded,
   newSinceLastReview,
 ];

@@ -1,0 +1,140 @@
+/**
+ * The remediations an evidence pack shows (one per revoked item of the exported campaigns),
+ * read through the store and checked against their ledger events before anything is written:
+ * a pack never shows a removal the ledger does not record.
+ *
+ * The check replays each remediation's `remediation.*` events in seq order: `opened` first
+ * and once, then each transition sets the state its type names (an event type that names no
+ * state moves nothing). The row must be in the
+ * replayed state, and a verified (or since reappeared) row must name the snapshot id and hash
+ * its `remediation.verified` event names. A row without events, an event of these campaigns
+ * without a row, or a transition before the opening is a difference. Each remediation keeps
+ * the seq and hash of the event that left it in its state, which remediations.csv carries
+ * (verify-export checks them against the ledger).
+ *
+ * Rows and events are two reads; a move committed in between (row and event commit together)
+ * would show as a difference that is not one, so a run that finds differences while the
+ * ledger head moved is repeated, as reconcileLedger does.
+ */
+import type { Campaign, LedgerEvent, Remediation, RemediationState } from '../domain/index.js';
+import { REMEDIATION_STATES } from '../domain/index.js';
+import type { Store } from '../store/ports.js';
+import { EVENT } from './event-types.js';
+import type { LedgerDifference } from './ledger-difference.js';
+import { difference, DifferenceList, eventRef, rowRef, show } from './ledger-difference.js';
+
+export interface PackRemediation {
+  remediation: Remediation;
+  /** The ledger event that left the remediation in its state: its seq and hash tie the row to the chain. */
+  event: { seq: number; hash: string; type: string } | null;
+  /** Hours the system had to remove the grant, as `remediation.opened` recorded them (null when it did not say). */
+  slaHours: number | null;
+  /** When the revoke was decided: filled while the pack streams the item's decision. */
+  decidedAt: string | null;
+}
+
+export interface PackRemediations {
+  /** itemId -> its remediation. */
+  byItem: Map<string, PackRemediation>;
+  differences: LedgerDifference[];
+  /** All differences found (differences holds the first ones). */
+  count: number;
+}
+
+const PREFIX = 'remediation.';
+const TABLE = 'remediations';
+
+/** The state a remediation event leaves (opened: the state it records, else `open`). */
+export function stateAfter(e: Pick<LedgerEvent, 'type' | 'data'>): RemediationState | null {
+  if (e.type === EVENT.remediationOpened) return typeof e.data.state === 'string' && isState(e.data.state) ? e.data.state : 'open';
+  if (!e.type.startsWith(PREFIX)) return null;
+  const state = e.type.slice(PREFIX.length);
+  return isState(state) ? state : null;
+}
+
+function isState(s: string): s is RemediationState {
+  return (REMEDIATION_STATES as readonly string[]).includes(s);
+}
+
+interface Track {
+  opened: LedgerEvent | null;
+  last: LedgerEvent;
+  state: RemediationState | null;
+  verified: LedgerEvent | null;
+  campaignId: string | null;
+}
+
+/** Reads the remediations of `campaigns` and checks them against the ledger (see above). */
+export async function readPackRemediations(store: Pick<Store, 'remediations' | 'ledger'>, campaigns: readonly Campaign[], opts: { limit?: number; attempts?: number } = {}): Promise<PackRemediations> {
+  const attempts = opts.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    const head = (await store.ledger.head())?.seq ?? 0;
+    const r = await readOnce(store, campaigns, head, opts.limit ?? 20);
+    if (r.count === 0 || attempt >= attempts || ((await store.ledger.head())?.seq ?? 0) === head) return r;
+  }
+}
+
+async function readOnce(store: Pick<Store, 'remediations' | 'ledger'>, campaigns: readonly Campaign[], head: number, limit: number): Promise<PackRemediations> {
+  const ids = new Set(campaigns.map((c) => c.id));
+  const out = new DifferenceList(limit);
+  const byItem = new Map<string, PackRemediation>();
+  if (ids.size === 0) return { byItem, differences: [], count: 0 };
+
+  const rows = (await store.remediations.list()).filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // A remediation is opened after its revoke, so after its campaign opened.
+  const since = campaigns.map((c) => c.openedAt).sort()[0]!;
+  const tracks = new Map<string, Track>();
+  for (const e of await store.ledger.query({ type: PREFIX, since })) {
+    if (e.seq > head) continue;
+    const inScope = byId.has(e.subject) || (e.type === EVENT.remediationOpened && typeof e.data.campaignId === 'string' && ids.has(e.data.campaignId));
+    if (!inScope) continue;
+    replay(tracks, e, out);
+  }
+
+  for (const r of rows) {
+    const t = tracks.get(r.id);
+    tracks.delete(r.id);
+    if (!t || !t.opened) {
+      out.add(difference(rowRef(TABLE, r.id, 'state', r.state), t ? eventRef(t.last, `state ${show(t.state)}`) : null, `no ${EVENT.remediationOpened} event`));
+    } else {
+      if (t.state !== r.state) out.add(difference(rowRef(TABLE, r.id, 'state', r.state), eventRef(t.last, `state ${show(t.state)}`)));
+      if (r.verifiedSnapshotId !== null || t.verified) {
+        const said = t.verified?.data ?? {};
+        if (!t.verified) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), null, `no ${EVENT.remediationVerified} event`));
+        else {
+          if (said.snapshotId !== r.verifiedSnapshotId) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), eventRef(t.verified, `snapshotId ${show(said.snapshotId)}`)));
+          if (said.snapshotHash !== r.verifiedSnapshotHash) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotHash', r.verifiedSnapshotHash), eventRef(t.verified, `snapshotHash ${show(said.snapshotHash)}`)));
+        }
+      }
+    }
+    const sla = t?.opened?.data.slaHours;
+    byItem.set(r.itemId!, { remediation: r, event: t ? { seq: t.last.seq, hash: t.last.hash, type: t.last.type } : null, slaHours: typeof sla === 'number' ? sla : null, decidedAt: null });
+  }
+  for (const [id, t] of tracks) {
+    const first = t.opened ?? t.last;
+    out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(id)}${t.campaignId ? ` of ${t.campaignId}` : ''}`), `no ${TABLE} row`));
+  }
+  return { byItem, differences: out.first, count: out.count };
+}
+
+function replay(tracks: Map<string, Track>, e: LedgerEvent, out: DifferenceList): void {
+  const state = stateAfter(e);
+  let t = tracks.get(e.subject);
+  if (e.type === EVENT.remediationOpened) {
+    if (t?.opened) {
+      out.add(difference(rowRef(TABLE, e.subject), eventRef(e, 'it was opened'), `opened twice (first at seq ${t.opened.seq})`));
+      return;
+    }
+    const campaignId = typeof e.data.campaignId === 'string' ? e.data.campaignId : null;
+    if (t) out.add(difference(rowRef(TABLE, e.subject), eventRef(e, 'it was opened'), `after seq ${t.last.seq} ${t.last.type} (a remediation is opened before it moves)`));
+    tracks.set(e.subject, { opened: e, last: e, state, verified: t?.verified ?? null, campaignId });
+    return;
+  }
+  // An event that names no state (a reminder, say) moves nothing.
+  if (state === null) return;
+  if (!t) tracks.set(e.subject, (t = { opened: null, last: e, state, verified: null, campaignId: null }));
+  t.last = e;
+  t.state = state;
+  if (e.type === EVENT.remediationVerified) t.verified = e;
+}
