@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { CheckService } from './policies/check-service.js';
 import { RemediationService } from './remediation/remediation-service.js';
+import { TicketRequester } from './remediation/tickets/ticket-requester.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
@@ -141,7 +142,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const connectors = new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
-  const remediation = new RemediationService({ store, audit, now, loadConfig: load });
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters: new Map([['ticket', new TicketRequester({ env: env.get })]]) });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;
