@@ -49,6 +49,8 @@ export interface TicketFirm {
   events(type: string): Promise<{ accountId: unknown; ref: unknown; error: unknown; data: Record<string, unknown> }[]>;
   /** Makes the next ledger append of `type` fail once (a crash between the ticket call and the ledger). */
   failLedgerOnce(type: string): () => void;
+  /** Opens the app again (after a CLI run, which opens and closes its own). */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,14 +80,15 @@ export async function ticketFirm(remediation: string, extraEnv: Record<string, s
     sleeps,
     requester,
     async request(r = requester()) {
-      const results = await requestRemovals({ store: app.store, audit: app.audit, now: () => clock.now, config: app.loadConfig() }, new Map([['ticket' as const, r]]));
+      const { store, audit, loadConfig } = firm.app;
+      const results = await requestRemovals({ store, audit, now: () => clock.now, config: loadConfig() }, new Map([['ticket' as const, r]]));
       return results.find((x) => x.systemId === 'trading')!;
     },
     async states() {
-      return Object.fromEntries((await app.remediation.list({ systemId: 'trading' })).map((r) => [r.accountId, [r.state, r.failure]]));
+      return Object.fromEntries((await firm.app.remediation.list({ systemId: 'trading' })).map((r) => [r.accountId, [r.state, r.failure]]));
     },
     async events(type) {
-      return (await app.store.ledger.query({ type })).map((e) => ({ accountId: e.data.accountId, ref: e.data.ref, error: e.data.error, data: e.data }));
+      return (await firm.app.store.ledger.query({ type })).map((e) => ({ accountId: e.data.accountId, ref: e.data.ref, error: e.data.error, data: e.data }));
     },
     failLedgerOnce(type) {
       const db = new Database(join(dataDir, 'iam-review.db'));
@@ -95,7 +98,10 @@ export async function ticketFirm(remediation: string, extraEnv: Record<string, s
         db.close();
       };
     },
-    close: () => app.close(),
+    async reopen() {
+      firm.app = await openApp(loadEnv(env), { now: () => clock.now, log: createLogger('silent') });
+    },
+    close: () => firm.app.close(),
   };
   return firm;
 }
