@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTicketWebhook } from '../fakes/fake-ticket-webhook.js';
 import type { TicketFirm } from './ticket-fixture.js';
-import { SECRETS, ticketFirm } from './ticket-fixture.js';
+import { REVOKED, SECRETS, ticketFirm, writeTrading } from './ticket-fixture.js';
 
 const webhookBlock = (url: string, batch = 'per-remediation') => `  mode: ticket\n  ticket:\n    webhook:\n      url: ${url}\n      secretEnv: WEBHOOK_SECRET\n      batch: ${batch}\n`;
 
@@ -184,5 +184,19 @@ describe('ticket mode: webhook', () => {
       silent.closeAllConnections();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
+  });
+
+  it('a verified removal is told to the receiver (signed, keyed verified:<id>, with the verifying snapshot)', async () => {
+    await setUp();
+    await firm.request();
+    firm.clock.now = new Date('2026-09-01T12:00:00.000Z');
+    writeTrading(firm.configDir, REVOKED.slice(1));
+    // The sync verifies through the app's RemediationService, whose ticket requester is the one app.ts registers.
+    await firm.app.sync.runConfigured('trading', { actor: 'test' });
+    const a = (await firm.app.remediation.list({ systemId: 'trading' })).find((r) => r.accountId === 'acc-a')!;
+    expect(a.state).toBe('verified');
+    const told = hook.deliveries.filter((d) => (d.body as { type: string }).type === 'iam-review.removal-verified');
+    expect(told.map((d) => [d.key, d.verified])).toEqual([[`verified:${a.id}`, true]]);
+    expect((told[0]!.body as { remediations: unknown[] }).remediations).toEqual([expect.objectContaining({ id: a.id, verifiedSnapshotId: a.verifiedSnapshotId, verifiedSnapshotHash: a.verifiedSnapshotHash })]);
   });
 });
