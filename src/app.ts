@@ -22,7 +22,10 @@ import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { CheckService } from './policies/check-service.js';
 import { AutoRemovalRequester } from './remediation/auto-removal-requester.js';
+import type { RemediationMode } from './config/remediation-config.js';
+import type { RemovalRequester } from './remediation/removal-requester.js';
 import { RemediationService } from './remediation/remediation-service.js';
+import { TicketRequester } from './remediation/tickets/ticket-requester.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
@@ -146,7 +149,11 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
   const autoRemoval = new AutoRemovalRequester({ snapshots: store.snapshots, revokers: connectorRevokers(connectors, { env: env.get, log: connectorLog(log), now, configDir: `${env.configDir}/connectors` }) });
-  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters: new Map([[autoRemoval.mode, autoRemoval]]) });
+  const requesters = new Map<RemediationMode, RemovalRequester>([
+    [autoRemoval.mode, autoRemoval],
+    ['ticket', new TicketRequester({ env: env.get })],
+  ]);
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;

@@ -6,7 +6,7 @@ export const REMEDIATION_MODES = ['manual', 'ticket', 'auto'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
 
 /** Modes whose dispatcher this version does not have yet: `validate` warns, and removals stay on the `remediation list`. */
-export const PENDING_REMEDIATION_MODES: readonly RemediationMode[] = ['ticket'];
+export const PENDING_REMEDIATION_MODES: readonly RemediationMode[] = [];
 
 /** A deadline in hours: more than nothing, at most a year. */
 export const slaHoursSchema = z.number().positive().max(8_760);

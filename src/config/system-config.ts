@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REMEDIATION_MODES, slaHoursSchema } from './remediation-config.js';
 import { emailSchema, idSchema, scheduleSchema } from './schedule-schema.js';
+import { ticketConfigSchema } from './ticket-config.js';
 
 /**
  * One file per system in connectors/. This shape is a public interface (firms keep these
@@ -36,6 +37,12 @@ export const systemConfigSchema = z.strictObject({
     .strictObject({
       mode: z.enum(REMEDIATION_MODES).default('manual'),
       slaHours: slaHoursSchema.optional(),
+      /** mode ticket: a signed webhook or Jira Cloud (ticket-config.ts). */
+      ticket: ticketConfigSchema.optional(),
+    })
+    .superRefine((r, ctx) => {
+      if (r.mode === 'ticket' && !r.ticket) ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode ticket needs a ticket block: ticket: { webhook: { url, secretEnv } } or ticket: { jira: { ... } }' });
+      if (r.mode !== 'ticket' && r.ticket) ctx.addIssue({ code: 'custom', path: ['ticket'], message: `ticket is only read in mode ticket (this system's mode is ${r.mode})` });
     })
     .optional(),
   /** Validated against the connector type's own settings schema by the loader. */

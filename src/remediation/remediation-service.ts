@@ -9,7 +9,7 @@ import type { Remediation, RemediationState, Snapshot } from '../domain/index.js
 import type { Store } from '../store/ports.js';
 import { claimRemediation } from './claim-remediation.js';
 import { markOverdue } from './mark-overdue.js';
-import type { RemovalRequester } from './removal-requester.js';
+import type { RemovalRequester, VerifiedFollowUp } from './removal-requester.js';
 import type { RequestRemovalsOptions, SystemRequests } from './request-removals.js';
 import { requestRemovals } from './request-removals.js';
 import type { OpenRemediationsResult } from './open-remediations.js';
@@ -27,6 +27,11 @@ export interface RemediationServiceDeps {
   requesters?: ReadonlyMap<RemediationMode, RemovalRequester>;
 }
 
+/** A verification, and what the system's requester did about the verified remediations (e.g. closed their tickets). */
+export interface VerifyOutcome extends VerifyResult {
+  followUps?: VerifiedFollowUp[];
+}
+
 export class RemediationService {
   constructor(private readonly deps: RemediationServiceDeps) {}
 
@@ -39,8 +44,27 @@ export class RemediationService {
    * Verifies the remediations of the snapshot's system against it: call it after a snapshot
    * was applied (it does nothing for one that is not complete and current).
    */
-  verify(snapshot: Snapshot, actor?: string): Promise<VerifyResult> {
-    return verifyRemediations(this.deps, snapshot, actor);
+  async verify(snapshot: Snapshot, actor?: string): Promise<VerifyOutcome> {
+    const result: VerifyOutcome = await verifyRemediations(this.deps, snapshot, actor);
+    if (result.verified > 0) await this.followUpVerified(snapshot, result);
+    return result;
+  }
+
+  /**
+   * Hook: the requester of the system's mode, if it has onVerified, is told of the remediations
+   * this snapshot verified (a ticket gets its comment and done transition). Best effort after
+   * the commit: a failure is reported in followUps, never thrown into the sync.
+   */
+  private async followUpVerified(snapshot: Snapshot, result: VerifyOutcome): Promise<void> {
+    try {
+      const system = this.deps.loadConfig().systems.find((s) => s.id === snapshot.systemId);
+      const requester = system ? this.deps.requesters?.get(system.remediation?.mode ?? 'manual') : undefined;
+      if (!system || !requester?.onVerified) return;
+      const verified = (await this.deps.store.remediations.list({ state: 'verified', systemId: system.id })).filter((r) => r.verifiedSnapshotId === snapshot.id);
+      result.followUps = await requester.onVerified(system, verified, { now: this.deps.now });
+    } catch (err) {
+      result.followUps = [{ id: '*', error: err instanceof Error ? err.message : String(err) }];
+    }
   }
 
   /**
@@ -48,17 +72,17 @@ export class RemediationService {
    * applied (a partial, failed or quarantined one is not, and would verify nothing anyway).
    * The shape is the sync's SyncResult (systemId, snapshot, applied).
    */
-  async verifyApplied(results: readonly { snapshot: Snapshot; applied: boolean }[], actor = 'sync'): Promise<VerifyResult[]> {
-    const verified: VerifyResult[] = [];
+  async verifyApplied(results: readonly { snapshot: Snapshot; applied: boolean }[], actor = 'sync'): Promise<VerifyOutcome[]> {
+    const verified: VerifyOutcome[] = [];
     for (const r of results) if (r.applied) verified.push(await this.verify(r.snapshot, actor));
     return verified;
   }
 
   /** verify() against the current snapshot of every system (or the one named) that has one. */
-  async verifyCurrent(systemId?: string, actor?: string): Promise<VerifyResult[]> {
+  async verifyCurrent(systemId?: string, actor?: string): Promise<VerifyOutcome[]> {
     const current = await this.deps.store.snapshots.currentAll();
     const snapshots = [...current.values()].filter((s) => systemId === undefined || s.systemId === systemId).sort((a, b) => a.systemId.localeCompare(b.systemId));
-    const results: VerifyResult[] = [];
+    const results: VerifyOutcome[] = [];
     for (const snapshot of snapshots) results.push(await this.verify(snapshot, actor));
     return results;
   }

@@ -18,6 +18,9 @@ export type RemovalOutcome =
   /** Not requested now, nothing to record (e.g. no channel to the owner): it stays as it is, on `remediation list`. */
   | { id: string; outcome: 'skipped'; why: string };
 
+/** What a requester did about a remediation once it was verified (e.g. closed its ticket), or why it could not. */
+export type VerifiedFollowUp = { id: string; ref: string | null; done: string } | { id: string; ref?: string | null; error: string };
+
 export interface RemovalContext {
   now: () => Date;
   signal?: AbortSignal;
@@ -33,4 +36,10 @@ export interface RemovalRequester {
    * one it leaves out is treated as skipped.
    */
   request(system: SystemConfig, remediations: readonly Remediation[], ctx: RemovalContext): Promise<RemovalOutcome[]>;
+  /**
+   * Optional: told of `remediations` of `system` that a snapshot just verified (e.g. comment on
+   * and close their tickets). Best effort, after the verification committed: what it cannot do
+   * it reports, nothing is undone, and it is not retried.
+   */
+  onVerified?(system: SystemConfig, remediations: readonly Remediation[], ctx: RemovalContext): Promise<VerifiedFollowUp[]>;
 }

@@ -58,8 +58,10 @@ describe('remediation config', () => {
     expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 5, keyPath: 'remediation.slaHours.urgent', message: 'unknown key "urgent"' }));
   });
 
-  it('warns that ticket and auto modes are not dispatched yet (the removals are still tracked)', () => {
-    const config = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation: { mode: ticket }\n') }), lookup);
-    expect(config.warnings).toEqual([expect.stringMatching(/^connectors\/trading\.yaml: remediation\.mode "ticket" is not available in this version/)]);
+  it('warns that auto mode is not dispatched yet (the removals are still tracked); ticket mode is', () => {
+    const config = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation: { mode: auto }\n') }), lookup);
+    expect(config.warnings).toEqual([expect.stringMatching(/^connectors\/trading\.yaml: remediation\.mode "auto" is not available in this version/)]);
+    const ticket = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation:\n  mode: ticket\n  ticket: { webhook: { url: "https://tickets.example.com/hook", secretEnv: TICKET_SECRET } }\n') }), lookup);
+    expect(ticket.warnings).toEqual([]);
   });
 });
