@@ -20,7 +20,9 @@ import { ConnectorRegistry } from './connectors/registry.js';
 import type { Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import { CheckService } from './policies/check-service.js';
+import type { RemediationMode } from './config/remediation-config.js';
 import { RemediationService } from './remediation/remediation-service.js';
+import type { RemovalRequester } from './remediation/removal-requester.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
@@ -141,7 +143,6 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const connectors = new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
-  const remediation = new RemediationService({ store, audit, now, loadConfig: load });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;
@@ -159,6 +160,13 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     ]);
   };
   const reviewDeps = (): ReviewDeps => ({ store, audit, now, config: load(), timeZone: env.IAM_REVIEW_TIMEZONE });
+  const slack = slackServices(env, log, reviewDeps);
+  // manual mode: the system owner is asked in Slack, over the process's one set of Slack services
+  // (Bolt's client once serve started it), built on first use. Without a bot token (outbound() is
+  // null exactly then) there is no manual requester: the removals stay on `remediation list`.
+  const requesters = new Map<RemediationMode, RemovalRequester>();
+  if (env.SLACK_BOT_TOKEN) requesters.set('manual', { mode: 'manual', request: (system, removals, ctx) => slack.outbound()!.removals.request(system, removals, ctx) });
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
   const reviews: ReviewServices = {
     deps: reviewDeps,
     recordedDeps: async (actor) => {
@@ -189,7 +197,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     reviews,
     remediation,
     evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),
-    slack: slackServices(env, log, reviewDeps),
+    slack,
     close: () => store.close(),
   };
 }
