@@ -41,6 +41,8 @@ export interface RemovalMessagePage extends MessagePayload {
 
 /** A removal's text, whatever its state (the status line included). */
 const ENTRY_TEXT_MAX = 450;
+/** The state line's share of it (claimed by whom, when). */
+const STATUS_MAX = 300;
 const CONFIRM = {
   title: 'Mark as removed?',
   text: 'This records, under your name, that you removed this access. It is verified only when a sync no longer shows it.',
@@ -125,8 +127,11 @@ export function removalBlock(r: RemovalView, now: string): SectionBlock {
   const due = slackDate(r.dueAt, '{date_short_pretty} {time}', dayLabel(r.dueAt));
   const late = r.state === 'overdue' ? ':red_circle: *Overdue* · ' : '';
   const head = `*${userText(r.accountId, 100)}* · ${userText(r.role, 80)}${scope}\n${late}Due ${due} (${relativeDue(r.dueAt, now)}) · revoked by ${userText(r.requestedBy, 80)}`;
-  const status = statusLine(r);
-  const block: SectionBlock = { type: 'section', block_id: removalBlockId(r.id), text: { type: 'mrkdwn', text: fitMrkdwn(status ? `${head}\n${status}` : head, ENTRY_TEXT_MAX) } };
+  const raw = statusLine(r);
+  const status = raw ? fitMrkdwn(raw, STATUS_MAX) : null;
+  // The state line is never cut: the description gives way to it.
+  const text = status ? `${fitMrkdwn(head, ENTRY_TEXT_MAX - status.length - 1)}\n${status}` : fitMrkdwn(head, ENTRY_TEXT_MAX);
+  const block: SectionBlock = { type: 'section', block_id: removalBlockId(r.id), text: { type: 'mrkdwn', text } };
   if (canMove(r.state, 'claimed')) block.accessory = markRemovedButton(r.id);
   return block;
 }
