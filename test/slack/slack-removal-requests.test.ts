@@ -6,13 +6,21 @@
  * (never a verification); anyone else is refused and ledgered; the App Home lists the owner's
  * open removals; overdue removals escalate once a day to the owner and the escalation channel.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openApp } from '../../src/app.js';
+import { loadEnv } from '../../src/config/env.js';
 import type { Remediation } from '../../src/domain/index.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import { REMEDIATION_ACTION_IDS } from '../../src/slack/blocks/index.js';
+import { SlackRemovalRequester } from '../../src/slack/slack-removal-requester.js';
 import { appHomeOpenedEvent, blockActionsPayload, eventCallbackBody, interactivityBody } from '../fakes/slack-requests.js';
 import type { Person } from './slack-harness.js';
+import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 import { PEOPLE, SlackHarness } from './slack-harness.js';
 
 const REVOKED = ['alice-acc', 'bob-acc', 'bob-trader'];
@@ -98,6 +106,23 @@ describe('removal requests to system owners over Slack (manual mode)', () => {
     await Promise.all([trading(), trading()]);
     expect(ownerDm()).toHaveLength(1);
     expect(await h.ledger('remediation.requested')).toHaveLength(3);
+    expect(await h.ledger('message.sent')).toHaveLength(3);
+  });
+
+  it('a run whose read of the deliveries is older than another run’s claim is stopped by the claim: no second DM', async () => {
+    const removals = await revokeThree();
+    const system = h.app.loadConfig().systems.find((s) => s.id === 'trading')!;
+    const ctx = { now: () => h.clock };
+    await h.slack!.services.removals.request(system, removals, ctx);
+    // The other replica read the deliveries before this one claimed them: its read shows none.
+    const store = h.app.store;
+    const staleDeliveries = Object.create(store.deliveries, { list: { value: async () => [] } }) as typeof store.deliveries;
+    const staleStore = Object.create(store, { deliveries: { value: staleDeliveries } }) as typeof store;
+    const services = h.slack!.services.deps;
+    const replica = new SlackRemovalRequester({ ...services, review: () => ({ ...services.review(), store: staleStore }) });
+    const outcomes = await replica.request(system, removals, ctx);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(ownerDm()).toHaveLength(1);
     expect(await h.ledger('message.sent')).toHaveLength(3);
   });
 
@@ -249,6 +274,18 @@ describe('removal requests to system owners over Slack (manual mode)', () => {
     } finally {
       await server.stop();
       h.slack = null;
+    }
+  });
+});
+
+describe('without Slack (no bot token)', () => {
+  it('no manual requester is registered: the removals are not sent and stay on the list, as requestRemovals says', async () => {
+    const app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: tempConfigDir(MINIMAL_FIRM), IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-noslack-')), LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+    try {
+      const results = await app.remediation.requestRemovals({ systemId: 'trading' });
+      expect(results).toMatchObject([{ systemId: 'trading', mode: 'manual', unavailable: 'no manual requester is configured' }]);
+    } finally {
+      await app.close();
     }
   });
 });
