@@ -148,12 +148,6 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const connectors = opts.connectors ?? new ConnectorRegistry();
   const audit = new AuditLog(store.ledger, now);
   const load = configLoader(env, connectors);
-  const autoRemoval = new AutoRemovalRequester({ snapshots: store.snapshots, revokers: connectorRevokers(connectors, { env: env.get, log: connectorLog(log), now, configDir: `${env.configDir}/connectors` }) });
-  const requesters = new Map<RemediationMode, RemovalRequester>([
-    [autoRemoval.mode, autoRemoval],
-    ['ticket', new TicketRequester({ env: env.get })],
-  ]);
-  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
   const recordConfig = async (config: LoadedConfig, actor: string): Promise<void> => {
     const recordedDir = await store.kv.get(CONFIG_DIR_KEY);
     const moved = recordedDir !== null && recordedDir !== config.configDir;
@@ -171,6 +165,17 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     ]);
   };
   const reviewDeps = (): ReviewDeps => ({ store, audit, now, config: load(), timeZone: env.IAM_REVIEW_TIMEZONE });
+  const slack = slackServices(env, log, reviewDeps);
+  // manual mode: the system owner is asked in Slack, over the process's one set of Slack services
+  // (Bolt's client once serve started it), built on first use. Without a bot token (outbound() is
+  // null exactly then) there is no manual requester: the removals stay on `remediation list`.
+  const autoRemoval = new AutoRemovalRequester({ snapshots: store.snapshots, revokers: connectorRevokers(connectors, { env: env.get, log: connectorLog(log), now, configDir: `${env.configDir}/connectors` }) });
+  const requesters = new Map<RemediationMode, RemovalRequester>([
+    [autoRemoval.mode, autoRemoval],
+    ['ticket', new TicketRequester({ env: env.get })],
+  ]);
+  if (env.SLACK_BOT_TOKEN) requesters.set('manual', { mode: 'manual', request: (system, removals, ctx) => slack.outbound()!.removals.request(system, removals, ctx) });
+  const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
   const reviews: ReviewServices = {
     deps: reviewDeps,
     recordedDeps: async (actor) => {
@@ -201,7 +206,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     reviews,
     remediation,
     evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),
-    slack: slackServices(env, log, reviewDeps),
+    slack,
     close: () => store.close(),
   };
 }

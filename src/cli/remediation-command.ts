@@ -154,7 +154,7 @@ function formatRequests(results: readonly SystemRequests[], dryRun: boolean): st
     const head = `${r.systemId} (${r.mode})`;
     if (r.unavailable) lines.push(`${head}: ${r.due.length} due a request, not sent: ${r.unavailable}; they stay on \`remediation list\``);
     else if (dryRun) lines.push(`${head}: would request ${r.due.length}:`, ...r.due.map((d) => `  ${d.id}  ${d.accountId}:${d.role}${d.scope ? `@${d.scope}` : ''}  due ${d.dueAt}`));
-    else lines.push(`${head}: ${r.requested} requested, ${r.failed} failed, ${r.skipped} not sent`);
+    else lines.push(`${head}: ${r.requested} requested, ${r.failed} failed, ${r.skipped} not sent${r.notSent.length > 0 ? ` (${r.notSent.join('; ')})` : ''}`);
   }
   if (lines.length === 0) return 'No removal is due a request.';
   return [...lines, ...(dryRun ? ['Dry run: nothing was sent. Run with --apply to send the requests.'] : [])].join('\n');

@@ -32,6 +32,8 @@ export interface SystemRequests {
   requested: number;
   failed: number;
   skipped: number;
+  /** Why some were not sent (the requesters' reasons for skipping, each once), e.g. an owner Slack cannot reach. */
+  notSent: string[];
   /** Why the system's removals were not requested at all (no requester for its mode). */
   unavailable: string | null;
 }
@@ -49,7 +51,7 @@ export async function requestRemovals(deps: RemediationDeps, requesters: Readonl
     const mode = system.remediation?.mode ?? 'manual';
     const due = (await deps.store.remediations.list({ systemId: system.id })).filter(awaitsRequest);
     const requester = requesters.get(mode);
-    const result: SystemRequests = { systemId: system.id, mode, due, requested: 0, failed: 0, skipped: 0, unavailable: requester ? null : `no ${mode} requester is configured` };
+    const result: SystemRequests = { systemId: system.id, mode, due, requested: 0, failed: 0, skipped: 0, notSent: [], unavailable: requester ? null : `no ${mode} requester is configured` };
     results.push(result);
     if (!requester || opts.dryRun || due.length === 0) continue;
     for (let i = 0; i < due.length; i += REQUEST_BATCH) {
@@ -58,8 +60,10 @@ export async function requestRemovals(deps: RemediationDeps, requesters: Readonl
       const outcomes = await requester.request(system, batch, { now: deps.now, signal: opts.signal });
       const byId = new Map(outcomes.map((o) => [o.id, o]));
       for (const r of batch) {
-        const counted = await record(deps, system, mode, r, byId.get(r.id), opts.actor ?? 'iam-review');
+        const o = byId.get(r.id);
+        const counted = await record(deps, system, mode, r, o, opts.actor ?? 'iam-review');
         result[counted]++;
+        if (o?.outcome === 'skipped' && !result.notSent.includes(o.why)) result.notSent.push(o.why);
       }
     }
   }

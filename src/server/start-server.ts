@@ -1,8 +1,10 @@
 /**
  * The long-running process, wired from the app's services (part of the composition root): it
- * schedules syncs (per system with a schedule), campaign openings (per review definition) and
- * the daily reminder run through the store-backed scheduler (one run per slot across replicas,
- * missed slots caught up on start), and starts the Slack app when Slack is configured.
+ * schedules syncs (per system with a schedule), campaign openings (per review definition), the
+ * daily reminder run, removal requests (every 15 minutes) and the daily overdue-removal run
+ * (mark overdue, escalate to owners and the escalation channel) through the store-backed
+ * scheduler (one run per slot across replicas, missed slots caught up on start), and starts the
+ * Slack app when Slack is configured.
  * stop() starts no new message, stops the scheduler and the Slack receiver.
  */
 import { hostname } from 'node:os';
@@ -16,6 +18,14 @@ import type { SlackAppConfig, SlackRuntime } from '../slack/slack-app.js';
 
 /** The daily reminder and escalation run, in IAM_REVIEW_TIMEZONE. */
 export const REMINDERS_CRON = '0 9 * * *';
+/**
+ * Removal requests go out on this short schedule rather than after each decision: every
+ * decision made in the meantime (Slack, CLI, several replicas) lands in one batched request per
+ * system owner, and the store-backed scheduler runs each slot once across replicas.
+ */
+export const REMOVAL_REQUESTS_CRON = '*/15 * * * *';
+/** Overdue removals are marked and escalated daily, with the review reminders. */
+export const REMOVAL_OVERDUE_CRON = REMINDERS_CRON;
 
 export interface RunningServer {
   jobs: Job[];
@@ -80,6 +90,29 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     const reminders = services.reminders;
     jobs.push({ name: 'reminders', cron: REMINDERS_CRON, timezone: tz, run: async () => void (await reminders.run({ actor: 'scheduler' })) });
   }
+  jobs.push({
+    name: 'remediation:request',
+    cron: REMOVAL_REQUESTS_CRON,
+    timezone: tz,
+    run: async () => {
+      // Revokes decided since the last run get their remediation, then each system's requester asks for the removals due.
+      await app.remediation.open('scheduler');
+      for (const r of await app.remediation.requestRemovals({ actor: 'scheduler', signal: shutdown.signal })) {
+        if (r.due.length > 0) app.log.info({ systemId: r.systemId, mode: r.mode, due: r.due.length, requested: r.requested, failed: r.failed, skipped: r.skipped, unavailable: r.unavailable }, 'removals requested');
+      }
+    },
+  });
+  const escalations = services?.removalEscalations ?? null;
+  jobs.push({
+    name: 'remediation:overdue',
+    cron: REMOVAL_OVERDUE_CRON,
+    timezone: tz,
+    run: async () => {
+      const { overdue } = await app.remediation.markOverdue();
+      const escalated = escalations ? await escalations.run({ actor: 'scheduler' }) : null;
+      app.log.info({ markedOverdue: overdue, escalated: escalated ? { owners: escalated.ownerEscalations, channels: escalated.channelEscalations, failed: escalated.failed.length } : 'no Slack' }, 'overdue removals');
+    },
+  });
 
   const scheduler = new Scheduler({ store: app.store.scheduler, owner: opts.owner ?? `${hostname()}:${process.pid}`, log: schedulerLog(app), now: () => app.now() });
   await scheduler.start(jobs);

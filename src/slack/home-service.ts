@@ -1,9 +1,11 @@
 /**
- * The App Home tab: the user's pending items across open campaigns and, for the security team,
+ * The App Home tab: the user's pending items across open campaigns, for a system owner the
+ * removals of their systems not verified yet (with "Mark removed"), and, for the security team,
  * the progress of every open campaign (done / pending / overdue per reviewer).
  */
 import { summarize } from '../reviews/campaign-progress.js';
 import type { Campaign, ReviewItem } from '../domain/index.js';
+import { UNVERIFIED_STATES } from '../domain/index.js';
 import { appHome } from './blocks/index.js';
 import type { AppHomeInput } from './blocks/index.js';
 import { loadPeople, nameOf, storePeople } from './people.js';
@@ -42,7 +44,21 @@ export class HomeService {
     let progress: AppHomeInput['progress'] = null;
     if (hasRole(actor, deps.config.roles.securityTeam)) progress = await this.progress(open, now);
     const name = actor.email ? await nameOf(people, actor.email) : `<@${slackUserId}>`;
-    await this.s.slack.publishHome(slackUserId, appHome({ user: { name }, now, pending, progress }));
+    const removals = actor.email ? await this.removals(actor.email) : [];
+    await this.s.slack.publishHome(slackUserId, appHome({ user: { name }, now, pending, progress, removals }));
+  }
+
+  /** The removals not verified yet of every system this email owns (connectors/<system>.yaml `owner`). */
+  private async removals(email: string): Promise<NonNullable<AppHomeInput['removals']>> {
+    const { store, config } = this.s.review();
+    const owned = config.systems.filter((s) => s.owner.toLowerCase() === email.toLowerCase()).sort((a, b) => a.id.localeCompare(b.id));
+    const open = new Set<string>(UNVERIFIED_STATES);
+    const out: Array<NonNullable<AppHomeInput['removals']>[number]> = [];
+    for (const system of owned) {
+      const removals = (await store.remediations.list({ systemId: system.id })).filter((r) => open.has(r.state));
+      if (removals.length > 0) out.push({ system: { id: system.id, name: system.name }, removals });
+    }
+    return out;
   }
 
   private async progress(open: readonly Campaign[], now: string): Promise<NonNullable<AppHomeInput['progress']>> {

@@ -2,10 +2,13 @@
 import { EvidenceUpload } from './evidence-upload.js';
 import { HomeService } from './home-service.js';
 import { ReminderService } from './reminder-service.js';
+import { RemovalEscalations } from './removal-escalations.js';
+import { RemovalInteractions } from './removal-interactions.js';
 import { ReviewCommands } from './review-commands.js';
 import { ReviewDelivery } from './review-delivery.js';
 import { ReviewInteractions } from './review-interactions.js';
 import { SlackEventLog } from './slack-event-log.js';
+import { SlackRemovalRequester } from './slack-removal-requester.js';
 import type { SlackServiceDeps } from './slack-services.js';
 
 export interface SlackReviewServices {
@@ -16,19 +19,29 @@ export interface SlackReviewServices {
   reminders: ReminderService;
   commands: ReviewCommands;
   events: SlackEventLog;
+  /** The `manual` remediation mode: removal requests to system owners (registered by the composition root). */
+  removals: SlackRemovalRequester;
+  /** "Mark removed" clicks. */
+  removalInteractions: RemovalInteractions;
+  /** The daily escalation of overdue removals. */
+  removalEscalations: RemovalEscalations;
 }
 
 export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewServices {
   const delivery = new ReviewDelivery(deps);
   const home = new HomeService(deps);
   const reminders = new ReminderService(deps);
+  const interactions = new ReviewInteractions(deps, delivery, home);
   return {
     deps,
     delivery,
     home,
-    interactions: new ReviewInteractions(deps, delivery, home),
+    interactions,
     reminders,
     commands: new ReviewCommands(deps, delivery, reminders, new EvidenceUpload(deps)),
     events: new SlackEventLog(deps),
+    removals: new SlackRemovalRequester(deps),
+    removalInteractions: new RemovalInteractions(deps, interactions, home),
+    removalEscalations: new RemovalEscalations(deps),
   };
 }

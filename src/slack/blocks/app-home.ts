@@ -4,6 +4,8 @@ import { boundedList } from './bounded-list.js';
 import type { JustificationRule, ReviewEntry } from './review-item-blocks.js';
 import { compareEntries, reviewItemBlocks } from './review-item-blocks.js';
 import { dayLabel, fitMrkdwn, plural, relativeDue, slackDate, userText } from './mrkdwn.js';
+import type { RemovalView } from './removal-message.js';
+import { compareRemovals, removalBlock } from './removal-message.js';
 
 type CampaignView = Pick<Campaign, 'id' | 'name' | 'dueAt'>;
 
@@ -21,10 +23,17 @@ export interface AppHomeInput {
   /** Progress of every open campaign per reviewer; only for security-team users (else null). */
   progress: ReadonlyArray<{ campaign: CampaignView; reviewers: readonly ReviewerProgress[] }> | null;
   justification?: JustificationRule;
+  /**
+   * For a system owner: the removals of their systems not verified yet, with due times and the
+   * "Mark removed" button (absent or empty: the part is not shown).
+   */
+  removals?: ReadonlyArray<{ system: { id: string; name: string }; removals: readonly RemovalView[] }>;
 }
 
 /** Blocks the Home tab uses at most (Slack allows 100; the rest is headroom). */
 export const APP_HOME_MAX_BLOCKS = 90;
+/** Removals listed (one block each); more are counted in one line. */
+const MAX_REMOVALS = 25;
 /** Campaigns listed in the security-team part; more are summarised in one line. */
 const MAX_PROGRESS_CAMPAIGNS = 10;
 
@@ -35,12 +44,14 @@ const MAX_PROGRESS_CAMPAIGNS = 10;
  */
 export function appHome(input: AppHomeInput): HomeView {
   const security = input.progress ? progressBlocks(input.progress, input.now) : [];
+  const removals = removalBlocks(input.removals ?? [], input.now);
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Your access reviews' } }];
   // One block is kept for the "and N more" line.
-  const itemBudget = APP_HOME_MAX_BLOCKS - blocks.length - security.length - 1;
+  const itemBudget = APP_HOME_MAX_BLOCKS - blocks.length - security.length - removals.length - 1;
   const total = input.pending.reduce((n, group) => n + group.items.length, 0);
   if (total === 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:tada: Nothing is waiting for you, ${userText(input.user.name, 60)}.` } });
+    const text = removals.length > 0 ? `No review item is waiting for you, ${userText(input.user.name, 60)}.` : `:tada: Nothing is waiting for you, ${userText(input.user.name, 60)}.`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
   }
   let used = 0;
   let shown = 0;
@@ -62,7 +73,27 @@ export function appHome(input: AppHomeInput): HomeView {
       elements: [{ type: 'mrkdwn', text: `…and ${plural(total - shown, 'more pending item')}: they are all in your review messages from this app, or type \`/access-review status\`.` }],
     });
   }
-  return { type: 'home', blocks: [...blocks, ...security] };
+  return { type: 'home', blocks: [...blocks, ...removals, ...security] };
+}
+
+/**
+ * The owner's part: their systems' removals not verified yet, due first; each with the same
+ * block as the removal request DM (the button while it can be claimed, else its state).
+ */
+function removalBlocks(groups: NonNullable<AppHomeInput['removals']>, now: string): Block[] {
+  const all = groups.flatMap((g) => g.removals.map((r) => ({ system: g.system, r }))).sort((a, b) => compareRemovals(a.r, b.r));
+  if (all.length === 0) return [];
+  const systems = groups.filter((g) => g.removals.length > 0).map((g) => userText(g.system.name, 60));
+  const blocks: Block[] = [
+    { type: 'divider' },
+    { type: 'header', text: { type: 'plain_text', text: 'Access to remove (systems you own)' } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: fitMrkdwn(`${plural(all.length, 'revoked grant')} not verified removed yet in ${systems.join(', ')}. A removal counts as done when a sync no longer shows it.`, 600) }] },
+  ];
+  for (const { r } of all.slice(0, MAX_REMOVALS)) blocks.push(removalBlock(r, now));
+  if (all.length > MAX_REMOVALS) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${plural(all.length - MAX_REMOVALS, 'more removal')}: \`iam-review remediation list\`.` }] });
+  }
+  return blocks;
 }
 
 function campaignLine(campaign: CampaignView, detail: string, now: string): string {

@@ -1,7 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
-import { REVIEW_ACTION_IDS } from '../../blocks/index.js';
+import { REMEDIATION_ACTION_IDS, REVIEW_ACTION_IDS } from '../../blocks/index.js';
 
-const KNOWN = new Set<string>(Object.values(REVIEW_ACTION_IDS));
+const KNOWN = new Set<string>([...Object.values(REVIEW_ACTION_IDS), ...Object.values(REMEDIATION_ACTION_IDS)]);
 
 /** Any other action id (an old message, a forged payload): acknowledged, logged, ignored. */
 export function registerUnknownAction(app: App): void {
