@@ -199,7 +199,10 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
       // Revokes decided anywhere (Slack, the demo) get their remediation first, at the latest here.
       afterApplied: async (applied, actor) => {
         await remediation.open(actor);
-        return remediation.verifyApplied(applied, actor);
+        const results = await remediation.verifyApplied(applied, actor);
+        // A verified removal's follow-up (closing its ticket) never fails the sync: it is logged.
+        for (const r of results) for (const f of r.followUps ?? []) if ('error' in f) log.warn({ remediation: f.id, systemId: r.systemId, error: f.error }, 'could not report a verified removal to its ticket');
+        return results;
       },
     }),
     check: new CheckService({ store, audit, now }),

@@ -3,8 +3,10 @@
  * `open` or `overdue` and never requested, or `failed` (a retry), go to the requester of the
  * system's `remediation.mode`; each outcome is recorded with its ledger event in the same
  * transaction (remediation.requested / remediation.failed), conditional on the state read,
- * so of two concurrent runs each remediation is recorded once. A dry run only lists them.
+ * so of two concurrent runs each remediation is recorded once; a lease per remediation keeps
+ * two runs from asking for the same removal at once. A dry run only lists them.
  */
+import { hostname } from 'node:os';
 import type { SystemConfig } from '../config/system-config.js';
 import type { RemediationMode } from '../config/remediation-config.js';
 import { movesInto } from '../domain/index.js';
@@ -22,6 +24,8 @@ export interface RequestRemovalsOptions {
   dryRun?: boolean;
   actor?: string;
   signal?: AbortSignal;
+  /** Who holds the request leases (default: this host and process). */
+  owner?: string;
 }
 
 export interface SystemRequests {
@@ -54,9 +58,15 @@ export async function requestRemovals(deps: RemediationDeps, requesters: Readonl
     const result: SystemRequests = { systemId: system.id, mode, due, requested: 0, failed: 0, skipped: 0, notSent: [], unavailable: requester ? null : `no ${mode} requester is configured` };
     results.push(result);
     if (!requester || opts.dryRun || due.length === 0) continue;
+    const owner = opts.owner ?? `${hostname()}:${process.pid}`;
     for (let i = 0; i < due.length; i += REQUEST_BATCH) {
       opts.signal?.throwIfAborted();
-      const batch = due.slice(i, i + REQUEST_BATCH);
+      const batch: Remediation[] = [];
+      for (const r of due.slice(i, i + REQUEST_BATCH)) {
+        if (await leaseRequest(deps, r, owner)) batch.push(r);
+        else result.skipped++;
+      }
+      if (batch.length === 0) continue;
       const outcomes = await requester.request(system, batch, { now: deps.now, signal: opts.signal });
       const byId = new Map(outcomes.map((o) => [o.id, o]));
       for (const r of batch) {
@@ -68,6 +78,23 @@ export async function requestRemovals(deps: RemediationDeps, requesters: Readonl
     }
   }
   return results;
+}
+
+/**
+ * How long one run holds the request of a remediation: no other run (a replica, an operator's
+ * `remediate --apply`) asks for the same removal meanwhile, so two replicas never open two
+ * tickets. Longer than a requester's retry budget; a run that died lets go when it ends.
+ */
+export const REQUEST_LEASE_MS = 10 * 60_000;
+
+/**
+ * Takes the lease of one remediation's request (the scheduler store's claim: one holder per
+ * slot until its time runs out). The slot names the remediation as read (its updatedAt), so a
+ * recorded outcome, which changes it, needs no release; an unrecorded one (skipped, or a run
+ * that died) is taken again once the lease has run out.
+ */
+function leaseRequest(deps: RemediationDeps, r: Remediation, owner: string): Promise<boolean> {
+  return deps.store.scheduler.claim(`remediation-request@${r.id}#${r.updatedAt}`, 'remediation-request', owner, deps.now().toISOString(), REQUEST_LEASE_MS);
 }
 
 /** Records one outcome (conditional on the state the remediation was read in); returns what to count. */

@@ -16,7 +16,7 @@ import { loadEnv } from '../../src/config/env.js';
 import type { Remediation } from '../../src/domain/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { RemovalOutcome, RemovalRequester } from '../../src/remediation/removal-requester.js';
-import { requestRemovals } from '../../src/remediation/request-removals.js';
+import { REQUEST_LEASE_MS, requestRemovals } from '../../src/remediation/request-removals.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
@@ -99,10 +99,25 @@ describe('requestRemovals', () => {
     expect(await events('remediation.failed')).toEqual([['acc-b', 'timeout']]);
   });
 
-  it('two overlapping runs record each request once', async () => {
+  it('two overlapping runs (two replicas) ask for each removal once and record it once', async () => {
     const tickets = new FakeTickets((r) => ({ id: r.id, outcome: 'requested', ref: `SEC-${r.accountId}` }));
     const requesters = new Map([['manual' as const, tickets]]);
-    await Promise.all([requestRemovals(deps(), requesters), requestRemovals(deps(), requesters)]);
+    await Promise.all([requestRemovals(deps(), requesters, { owner: 'replica-1' }), requestRemovals(deps(), requesters, { owner: 'replica-2' })]);
+    expect(Object.fromEntries(tickets.calls)).toEqual({ 'acc-a': 1, 'acc-b': 1, 'acc-c': 1 });
+    expect((await events('remediation.requested')).map(([a]) => a).sort()).toEqual(['acc-a', 'acc-b', 'acc-c']);
+  });
+
+  it('a removal not sent (skipped) is asked for again once the lease of the run that skipped it has run out', async () => {
+    let reachable = false;
+    const tickets = new FakeTickets((r) => (reachable ? { id: r.id, outcome: 'requested', ref: 'SEC-9' } : { id: r.id, outcome: 'skipped', why: 'owner has no Slack account' }));
+    const requesters = new Map([['manual' as const, tickets]]);
+    await requestRemovals(deps(), requesters);
+    reachable = true;
+    await requestRemovals(deps(), requesters); // within the lease: not asked again
+    expect(tickets.calls.get('acc-a')).toBe(1);
+    clock = new Date(clock.getTime() + REQUEST_LEASE_MS + 1);
+    await requestRemovals(deps(), requesters);
+    expect(tickets.calls.get('acc-a')).toBe(2);
     expect((await events('remediation.requested')).map(([a]) => a).sort()).toEqual(['acc-a', 'acc-b', 'acc-c']);
   });
 
