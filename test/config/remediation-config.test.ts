@@ -58,9 +58,9 @@ describe('remediation config', () => {
     expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 5, keyPath: 'remediation.slaHours.urgent', message: 'unknown key "urgent"' }));
   });
 
-  it('warns that auto mode is not dispatched yet (the removals are still tracked); ticket mode is', () => {
+  it('every mode is dispatched now: neither auto nor ticket mode warns', () => {
     const config = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation: { mode: auto }\n') }), lookup);
-    expect(config.warnings).toEqual([expect.stringMatching(/^connectors\/trading\.yaml: remediation\.mode "auto" is not available in this version/)]);
+    expect(config.warnings).toEqual([]);
     const ticket = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation:\n  mode: ticket\n  ticket: { webhook: { url: "https://tickets.example.com/hook", secretEnv: TICKET_SECRET } }\n') }), lookup);
     expect(ticket.warnings).toEqual([]);
   });
