@@ -93,35 +93,50 @@ async function seed(file: string, n: number): Promise<void> {
 interface Measured {
   chainMs: number;
   fullMs: number;
+  /** CPU time (user + system, every thread of the process) of the same runs. */
+  chainCpuMs: number;
+  fullCpuMs: number;
   events: number;
   peakRssMb: number;
+}
+
+/** CPU time (user + system) of this process, all threads, in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** The measured part, in its own process (its peak RSS is the verification's alone): RUNS runs of each, alternated. */
 async function measure(file: string, n: number): Promise<Measured> {
   let chainMs = Infinity;
   let fullMs = Infinity;
+  let chainCpuMs = Infinity;
+  let fullCpuMs = Infinity;
   let events = 0;
   for (let run = 0; run < RUNS; run++) {
     const store = openSqliteStore({ file, readonly: true });
     try {
       let start = performance.now();
+      let cpu = cpuMs();
       const chain = await verifyLedger(store.ledger);
       chainMs = Math.min(chainMs, performance.now() - start);
+      chainCpuMs = Math.min(chainCpuMs, cpuMs() - cpu);
       if (!chain.ok) throw new Error(`chain broken: ${JSON.stringify(chain.break)}`);
       events = chain.checked;
 
       start = performance.now();
+      cpu = cpuMs();
       const reconciler = new LedgerReconciler();
       const verified = await verifyLedger(store.ledger, { onEvents: (batch) => reconciler.events(batch) });
       const state = await reconciler.compare(store);
       fullMs = Math.min(fullMs, performance.now() - start);
+      fullCpuMs = Math.min(fullCpuMs, cpuMs() - cpu);
       if (!verified.ok || !state.ok || state.checked.items !== n) throw new Error(`reconciliation failed: ${JSON.stringify({ break: verified.break, count: state.count, first: state.differences.slice(0, 3), checked: state.checked })}`);
     } finally {
       await store.close();
     }
   }
-  return { chainMs, fullMs, events, peakRssMb: peakRssMb() };
+  return { chainMs, fullMs, chainCpuMs, fullCpuMs, events, peakRssMb: peakRssMb() };
 }
 
 function child(args: string[]): Promise<Measured | null> {
@@ -141,7 +156,14 @@ export async function benchReconcile(opts: { n?: number } = {}): Promise<BenchRe
     const file = join(dir, 'reconcile.db');
     await child(['seed', file, String(n)]);
     const m = (await child(['measure', file, String(n)]))!;
-    const r = result('reconcile', n, m.chainMs, m.fullMs, 2, { events: m.events, runs: RUNS, baseline: '`audit verify` alone: the hash chain verification over the same ledger' });
+    const r = result('reconcile', n, m.chainMs, m.fullMs, 2, {
+      events: m.events,
+      runs: RUNS,
+      cpu_ref_ms: Math.round(m.chainCpuMs),
+      cpu_case_ms: Math.round(m.fullCpuMs),
+      cpu_ratio: Number((m.fullCpuMs / m.chainCpuMs).toFixed(2)),
+      baseline: '`audit verify` alone: the hash chain verification over the same ledger',
+    });
     r.peak_rss_mb = m.peakRssMb;
     return [r];
   } finally {
