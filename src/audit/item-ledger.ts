@@ -18,7 +18,7 @@
  * repeat across items (reviewers, systems, roles...) are stored once (SharedValues). About 200
  * bytes per item, off the JS heap.
  */
-import type { Decision, ItemState, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, LedgerEvent, ReviewItem } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
@@ -29,7 +29,8 @@ import { StringTable } from './string-table.js';
 const ITEM_EVENTS: ReadonlySet<string> = new Set([EVENT.itemAssigned, EVENT.itemReassigned, EVENT.decisionRecorded, EVENT.itemExpired]);
 
 // An item's record: what its events said so far. Seqs are 0 until an event set them; codes are
-// StringTable.codeOf() codes (0: no event said), the event types those of the events named.
+// value codes (SharedValues; ACCOUNT and JUSTIFICATION: the texts StringTable), 0 where no
+// event said; the *_TYPE codes name the type of the event of the seq beside them.
 const FIRST = 0;
 const ASSIGNED = 1;
 const STATE = 2;
@@ -167,7 +168,7 @@ export class ItemLedger {
     const j = e.data.justification;
     r.setCode(t, JUSTIFICATION, this.texts.codeOf(typeof j === 'string' || j === null ? j : undefined));
     r.setCode(t, SIMULATED, typeof e.data.simulated === 'boolean' ? (e.data.simulated ? 2 : 1) : 0);
-    if (state !== undefined) this.setState(t, e, state as ItemState);
+    if (state !== undefined) this.setState(t, e, state);
   }
 
   private expired(e: LedgerEvent, t: number): void {
