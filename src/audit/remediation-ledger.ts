@@ -39,15 +39,20 @@ const MOVE_OF: Readonly<Record<string, RemediationState>> = {
 /** What remediation.opened says of the row (data key = row field). */
 const OPENED_FIELDS = ['systemId', 'grantId', 'accountId', 'role', 'scope', 'itemId', 'campaignId', 'requestedBy', 'dueAt'] as const;
 
-/** Row fields only a transition sets: the event type that sets it and the data key that says its value. */
-const SET_BY: readonly { field: keyof Remediation; type: string; key: string }[] = [
+/**
+ * Row fields only a transition sets: the event type that sets it and the data key that says its
+ * value (null: the event does not carry it, only whether there is one is compared).
+ */
+const SET_BY: readonly { field: keyof Remediation; type: string; key: string | null }[] = [
   { field: 'requestedAt', type: EVENT.remediationRequested, key: 'requestedAt' },
+  { field: 'claimedAt', type: EVENT.remediationClaimed, key: null },
   { field: 'claimedBy', type: EVENT.remediationClaimed, key: 'by' },
   { field: 'claimNote', type: EVENT.remediationClaimed, key: 'note' },
   { field: 'verifiedSnapshotId', type: EVENT.remediationVerified, key: 'snapshotId' },
   { field: 'verifiedSnapshotHash', type: EVENT.remediationVerified, key: 'snapshotHash' },
   { field: 'verifiedAt', type: EVENT.remediationVerified, key: 'verifiedAt' },
   { field: 'overdueAt', type: EVENT.remediationOverdue, key: 'overdueAt' },
+  { field: 'reappearedAt', type: EVENT.remediationReappeared, key: null },
   { field: 'reappearedSnapshotId', type: EVENT.remediationReappeared, key: 'snapshotId' },
   { field: 'failure', type: EVENT.remediationFailed, key: 'failure' },
 ];
@@ -148,7 +153,7 @@ export class RemediationLedger {
     }
     this.records.setSeq(r, LAST_OF(e.type), e.seq);
     SET_BY.forEach(({ type, key }, n) => {
-      if (type === e.type) this.records.setCode(r, SET_CODE(n), this.values.codeOf(text(e.data[key])));
+      if (type === e.type && key !== null) this.records.setCode(r, SET_CODE(n), this.values.codeOf(text(e.data[key])));
     });
     this.setState(r, e, to);
   }
@@ -202,7 +207,7 @@ export class RemediationLedger {
         if (value !== null) this.out.add(difference(rowRef('remediations', rem.id, field, value), null, `no ${type} event`));
         return;
       }
-      compare(field, value, records.code(r, SET_CODE(n)), said(seq, type, key, records.code(r, SET_CODE(n))));
+      if (key !== null) compare(field, value, records.code(r, SET_CODE(n)), said(seq, type, key, records.code(r, SET_CODE(n))));
     });
     this.verifiedSnapshot(rem);
   }

@@ -99,6 +99,8 @@ describe('remediations against their events', () => {
     expect(remediations([opened(), o], [remediation({ state: 'overdue', overdueAt: '2026-10-05T00:00:00.000Z' })])).toEqual([
       `remediations row "${ID}" overdueAt = "2026-10-05T00:00:00.000Z", but ledger seq ${o.seq} remediation.overdue says overdueAt "2026-10-04T01:00:00.000Z"`,
     ]);
+    // A field its event does not carry (claimedAt): only whether there is such an event.
+    expect(remediations([opened()], [remediation({ claimedAt: '2026-10-01T12:00:00.000Z' })])).toEqual([`remediations row "${ID}" claimedAt = "2026-10-01T12:00:00.000Z": no remediation.claimed event`]);
     // An older event that does not carry a field: not compared.
     const older = ev('remediation.overdue', ID, { from: 'open', dueAt: DUE });
     expect(remediations([opened(), older], [remediation({ state: 'overdue', overdueAt: '2026-10-05T00:00:00.000Z' })])).toEqual([]);
