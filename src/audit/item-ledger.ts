@@ -13,39 +13,50 @@
  * not follow from the item's replayed state (a decision on an item no longer pending, a
  * reassignment from another reviewer), a row without events, an event without row.
  *
- * Memory: one small record per item whose events were read, dropped as its row is compared.
- * Strings that repeat across items (reviewers, systems, roles) are shared.
+ * Memory: one fixed-size record per item whose events were read (RecordColumns, ~100 bytes)
+ * and its id, account and justification in StringTables (their characters); values that
+ * repeat across items (reviewers, systems, roles...) are stored once (SharedValues). About 200
+ * bytes per item, off the JS heap.
  */
-import type { Decision, ItemState, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, LedgerEvent, ReviewItem } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
+import { RecordColumns } from './record-columns.js';
+import { SharedValues } from './shared-values.js';
+import { StringTable } from './string-table.js';
 
 const ITEM_EVENTS: ReadonlySet<string> = new Set([EVENT.itemAssigned, EVENT.itemReassigned, EVENT.decisionRecorded, EVENT.itemExpired]);
 
-/** One item as its events tell it; `undefined` where no event said. */
-class ItemTrack {
-  firstSeq = 0;
-  firstType = '';
-  assignedSeq = 0;
-  state: ItemState | null = null;
-  stateSeq = 0;
-  stateType = '';
-  reviewerId: string | undefined = undefined;
-  reviewerSeq = 0;
-  reviewerType = '';
-  reassigned = false;
-  systemId: string | undefined = undefined;
-  accountId: string | undefined = undefined;
-  role: string | undefined = undefined;
-  source: string | undefined = undefined;
-  decisionSeq = 0;
-  outcome: string | undefined = undefined;
-  decidedBy: string | undefined = undefined;
-  channel: string | undefined = undefined;
-  justification: string | null | undefined = undefined;
-  simulated: boolean | undefined = undefined;
-}
+// An item's record: what its events said so far. Seqs are 0 until an event set them; codes are
+// value codes (SharedValues; ACCOUNT and JUSTIFICATION: the texts StringTable), 0 where no
+// event said; the *_TYPE codes name the type of the event of the seq beside them.
+const FIRST = 0;
+const ASSIGNED = 1;
+const STATE = 2;
+const REVIEWER = 3;
+const DECISION = 4;
+const SEQS = 5;
+
+const FIRST_TYPE = 0;
+const STATE_CODE = 1;
+const STATE_TYPE = 2;
+const REVIEWER_CODE = 3;
+const REVIEWER_TYPE = 4;
+const REASSIGNED = 5;
+const SYSTEM = 6;
+const ACCOUNT = 7;
+const ROLE = 8;
+const SOURCE = 9;
+const OUTCOME = 10;
+const DECIDED_BY = 11;
+const CHANNEL = 12;
+const JUSTIFICATION = 13;
+/** 0: no event said, 1: false, 2: true. */
+const SIMULATED = 14;
+/** 1 once the item's row was compared. */
+const SEEN = 15;
+const CODES = 16;
 
 /** The campaign of an item event: data.campaignId, else the item id's prefix (`${campaignId}/${grantId}`). */
 export function campaignOfItemEvent(e: LedgerEvent): string {
@@ -64,20 +75,25 @@ function text(value: unknown): string | undefined {
 }
 
 export class ItemLedger {
-  private readonly tracks = new Map<string, ItemTrack>();
-  private readonly shared = new Map<string, string>();
+  /** Item ids: an item's number in this table is its record's. */
+  private readonly ids = new StringTable();
+  private readonly records = new RecordColumns(SEQS, CODES);
+  /** Values that repeat across items: types, states, reviewers, systems, roles, sources, channels, outcomes. */
+  private readonly values = new SharedValues();
+  /** Values of one item or a few: accounts, justifications. */
+  private readonly texts = new StringTable();
 
   constructor(private readonly out: DifferenceList) {}
 
   /** One event of the ledger, in seq order (events of other types are ignored). */
   event(e: LedgerEvent): void {
     if (!ITEM_EVENTS.has(e.type)) return;
-    let t = this.tracks.get(e.subject);
-    if (!t) {
-      t = new ItemTrack();
-      t.firstSeq = e.seq;
-      t.firstType = e.type;
-      this.tracks.set(e.subject, t);
+    let t = this.ids.intern(e.subject);
+    // A new id gets the next number, which is the next record's.
+    if (t === this.records.size) {
+      t = this.records.add();
+      this.records.setSeq(t, FIRST, e.seq);
+      this.records.setCode(t, FIRST_TYPE, this.values.codeOf(e.type));
     }
     switch (e.type) {
       case EVENT.itemAssigned:
@@ -91,135 +107,153 @@ export class ItemLedger {
     }
   }
 
-  private assigned(e: LedgerEvent, t: ItemTrack): void {
+  private assigned(e: LedgerEvent, t: number): void {
+    const r = this.records;
     const item = rowRef('review_items', e.subject);
-    if (t.assignedSeq !== 0) {
-      this.out.add(difference(item, eventRef(e, `it was assigned to ${show(e.data.reviewerId)}`), `assigned twice (first at seq ${t.assignedSeq}): an item has exactly one item.assigned`));
+    const first = r.seq(t, ASSIGNED);
+    if (first !== 0) {
+      this.out.add(difference(item, eventRef(e, `it was assigned to ${show(e.data.reviewerId)}`), `assigned twice (first at seq ${first}): an item has exactly one item.assigned`));
       return;
     }
-    t.assignedSeq = e.seq;
-    t.systemId = this.share(text(e.data.systemId));
-    t.accountId = text(e.data.accountId);
-    t.role = this.share(text(e.data.role));
-    t.source = this.share(text(e.data.reviewerSource));
-    if (t.state !== null) {
-      this.out.add(difference(item, eventRef(e, 'it was assigned'), `after seq ${t.stateSeq} ${t.stateType} (an item is assigned before anything else happens to it)`));
+    r.setSeq(t, ASSIGNED, e.seq);
+    r.setCode(t, SYSTEM, this.values.codeOf(text(e.data.systemId)));
+    r.setCode(t, ACCOUNT, this.texts.codeOf(text(e.data.accountId)));
+    r.setCode(t, ROLE, this.values.codeOf(text(e.data.role)));
+    r.setCode(t, SOURCE, this.values.codeOf(text(e.data.reviewerSource)));
+    if (this.state(t) !== null) {
+      this.out.add(difference(item, eventRef(e, 'it was assigned'), `after seq ${r.seq(t, STATE)} ${this.value(t, STATE_TYPE)} (an item is assigned before anything else happens to it)`));
       return;
     }
     this.setState(t, e, 'pending');
     this.setReviewer(t, e, text(e.data.reviewerId));
   }
 
-  private reassigned(e: LedgerEvent, t: ItemTrack): void {
+  private reassigned(e: LedgerEvent, t: number): void {
     const to = text(e.data.to);
     const from = text(e.data.from);
     const item = rowRef('review_items', e.subject);
-    if (t.state !== 'pending') {
-      this.out.add(difference(item, eventRef(e, `it was reassigned to ${show(to)}`), `the item was ${t.state ?? 'not assigned'} then${t.stateSeq ? ` (seq ${t.stateSeq})` : ''}: only a pending item is reassigned`));
-    } else if (from !== undefined && t.reviewerId !== undefined && from !== t.reviewerId) {
-      this.out.add(difference(item, eventRef(e, `it was reassigned from ${show(from)}`), `the item was assigned to ${show(t.reviewerId)} then (seq ${t.reviewerSeq})`));
+    const state = this.state(t);
+    const reviewer = this.value(t, REVIEWER_CODE);
+    if (state !== 'pending') {
+      const seq = this.records.seq(t, STATE);
+      this.out.add(difference(item, eventRef(e, `it was reassigned to ${show(to)}`), `the item was ${state ?? 'not assigned'} then${seq ? ` (seq ${seq})` : ''}: only a pending item is reassigned`));
+    } else if (from !== undefined && reviewer !== undefined && from !== reviewer) {
+      this.out.add(difference(item, eventRef(e, `it was reassigned from ${show(from)}`), `the item was assigned to ${show(reviewer)} then (seq ${this.records.seq(t, REVIEWER)})`));
     }
-    t.reassigned = true;
+    this.records.setCode(t, REASSIGNED, 1);
     this.setReviewer(t, e, to);
   }
 
-  private decided(e: LedgerEvent, t: ItemTrack): void {
+  private decided(e: LedgerEvent, t: number): void {
+    const r = this.records;
     const outcome = text(e.data.outcome);
     const state = text(e.data.state) ?? (outcome === 'approve' ? 'approved' : outcome === 'revoke' ? 'revoked' : undefined);
     const item = rowRef('review_items', e.subject);
-    if (t.decisionSeq !== 0) {
-      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `decided twice (first at seq ${t.decisionSeq}): an item has at most one decision.recorded`));
+    const first = r.seq(t, DECISION);
+    if (first !== 0) {
+      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `decided twice (first at seq ${first}): an item has at most one decision.recorded`));
       return;
     }
     if (state === undefined || (outcome !== undefined && state !== (outcome === 'approve' ? 'approved' : 'revoked'))) {
       this.out.add(difference(null, eventRef(e, `outcome ${show(outcome)}, state ${show(e.data.state)} for item ${JSON.stringify(e.subject)}`), 'not a valid decision'));
     }
-    if (t.state !== null && t.state !== 'pending') {
-      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `the item was already ${t.state} (seq ${t.stateSeq}): only a pending item is decided`));
+    const before = this.state(t);
+    if (before !== null && before !== 'pending') {
+      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `the item was already ${before} (seq ${r.seq(t, STATE)}): only a pending item is decided`));
     }
-    t.decisionSeq = e.seq;
-    t.outcome = outcome;
-    t.decidedBy = this.share(text(e.data.reviewerId));
-    t.channel = this.share(text(e.data.channel));
+    r.setSeq(t, DECISION, e.seq);
+    r.setCode(t, OUTCOME, this.values.codeOf(outcome));
+    r.setCode(t, DECIDED_BY, this.values.codeOf(text(e.data.reviewerId)));
+    r.setCode(t, CHANNEL, this.values.codeOf(text(e.data.channel)));
     const j = e.data.justification;
-    t.justification = typeof j === 'string' || j === null ? j : undefined;
-    t.simulated = typeof e.data.simulated === 'boolean' ? e.data.simulated : undefined;
-    if (state !== undefined) this.setState(t, e, state as ItemState);
+    r.setCode(t, JUSTIFICATION, this.texts.codeOf(typeof j === 'string' || j === null ? j : undefined));
+    r.setCode(t, SIMULATED, typeof e.data.simulated === 'boolean' ? (e.data.simulated ? 2 : 1) : 0);
+    if (state !== undefined) this.setState(t, e, state);
   }
 
-  private expired(e: LedgerEvent, t: ItemTrack): void {
-    if (t.state !== null && t.state !== 'pending') {
-      this.out.add(difference(rowRef('review_items', e.subject), eventRef(e, 'it expired'), `the item was already ${t.state} (seq ${t.stateSeq}): only a pending item expires`));
+  private expired(e: LedgerEvent, t: number): void {
+    const state = this.state(t);
+    if (state !== null && state !== 'pending') {
+      this.out.add(difference(rowRef('review_items', e.subject), eventRef(e, 'it expired'), `the item was already ${state} (seq ${this.records.seq(t, STATE)}): only a pending item expires`));
       return;
     }
     this.setState(t, e, 'expired');
   }
 
-  private setState(t: ItemTrack, e: LedgerEvent, state: ItemState): void {
-    t.state = state;
-    t.stateSeq = e.seq;
-    t.stateType = e.type;
+  private state(t: number): string | null {
+    return (this.value(t, STATE_CODE) as string | undefined) ?? null;
   }
 
-  private setReviewer(t: ItemTrack, e: LedgerEvent, reviewerId: string | undefined): void {
+  private setState(t: number, e: LedgerEvent, state: string): void {
+    this.records.setCode(t, STATE_CODE, this.values.codeOf(state));
+    this.records.setSeq(t, STATE, e.seq);
+    this.records.setCode(t, STATE_TYPE, this.values.codeOf(e.type));
+  }
+
+  private setReviewer(t: number, e: LedgerEvent, reviewerId: string | undefined): void {
     if (reviewerId === undefined) return;
-    t.reviewerId = this.share(reviewerId);
-    t.reviewerSeq = e.seq;
-    t.reviewerType = e.type;
+    this.records.setCode(t, REVIEWER_CODE, this.values.codeOf(reviewerId));
+    this.records.setSeq(t, REVIEWER, e.seq);
+    this.records.setCode(t, REVIEWER_TYPE, this.values.codeOf(e.type));
   }
 
-  private share(s: string | undefined): string | undefined {
-    if (s === undefined) return undefined;
-    const known = this.shared.get(s);
-    if (known !== undefined) return known;
-    // Strings that repeat across items only: an unbounded set of distinct values is not kept.
-    if (this.shared.size < 100_000) this.shared.set(s, s);
-    return s;
+  /** The value a code field of item `t` holds (undefined: no event said). */
+  private value(t: number, field: number): string | null | undefined {
+    return this.values.valueOf(this.records.code(t, field));
   }
 
-  /** One item row with its decision row (null when undecided): compared with its events, then forgotten. */
+  /** One item row with its decision row (null when undecided): compared with its events. */
   row(item: ReviewItem, decision: Decision | null): void {
-    const t = this.tracks.get(item.id);
-    if (!t) {
+    const t = this.ids.indexOf(item.id);
+    if (t < 0 || this.records.code(t, SEEN) === 1) {
       this.out.add(difference(rowRef('review_items', item.id, 'state', item.state), null, 'no ledger event names this item (no item.assigned)'));
       if (decision) this.out.add(difference(rowRef('decisions', decision.id, 'outcome', decision.outcome), null, 'no decision.recorded event'));
       return;
     }
-    this.tracks.delete(item.id);
-    if (t.assignedSeq === 0) this.out.add(difference(rowRef('review_items', item.id), null, `no item.assigned event (its first event is seq ${t.firstSeq} ${t.firstType})`));
-    const says = (seq: number, type: string, field: string, value: unknown) => eventRef({ seq, type }, `${field} ${show(value)}`);
-    const compare = (field: string, rowValue: unknown, eventValue: unknown, seq: number, type: string, table = 'review_items', id = item.id) => {
-      if (eventValue !== undefined && rowValue !== eventValue) this.out.add(difference(rowRef(table, id, field, rowValue), says(seq, type, field, eventValue)));
+    const r = this.records;
+    r.setCode(t, SEEN, 1);
+    const assignedSeq = r.seq(t, ASSIGNED);
+    if (assignedSeq === 0) this.out.add(difference(rowRef('review_items', item.id), null, `no item.assigned event (its first event is seq ${r.seq(t, FIRST)} ${this.value(t, FIRST_TYPE)})`));
+    // Compared by code, without making strings: the event's value and type (a code, or the
+    // type itself) are read back for a difference only.
+    const compare = (field: string, rowValue: unknown, code: number, seq: number, type: number | string, table = 'review_items', id = item.id, values: SharedValues | StringTable = this.values) => {
+      if (code === 0 || values.holds(code, rowValue)) return;
+      const typeName = typeof type === 'string' ? type : (this.values.valueOf(type) as string);
+      this.out.add(difference(rowRef(table, id, field, rowValue), eventRef({ seq, type: typeName }, `${field} ${show(values.valueOf(code))}`)));
     };
-    if (t.state !== null) compare('state', item.state, t.state, t.stateSeq, t.stateType);
-    compare('reviewerId', item.reviewerId, t.reviewerId, t.reviewerSeq, t.reviewerType);
-    compare('systemId', item.systemId, t.systemId, t.assignedSeq, EVENT.itemAssigned);
-    compare('accountId', item.accountId, t.accountId, t.assignedSeq, EVENT.itemAssigned);
-    compare('role', item.role, t.role, t.assignedSeq, EVENT.itemAssigned);
+    compare('state', item.state, r.code(t, STATE_CODE), r.seq(t, STATE), r.code(t, STATE_TYPE));
+    compare('reviewerId', item.reviewerId, r.code(t, REVIEWER_CODE), r.seq(t, REVIEWER), r.code(t, REVIEWER_TYPE));
+    compare('systemId', item.systemId, r.code(t, SYSTEM), assignedSeq, EVENT.itemAssigned);
+    compare('accountId', item.accountId, r.code(t, ACCOUNT), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
+    compare('role', item.role, r.code(t, ROLE), assignedSeq, EVENT.itemAssigned);
     // A reassignment changes the source ('delegated'), which its event does not carry.
-    if (!t.reassigned) compare('reviewerSource', item.reviewerSource, t.source, t.assignedSeq, EVENT.itemAssigned);
+    if (r.code(t, REASSIGNED) === 0) compare('reviewerSource', item.reviewerSource, r.code(t, SOURCE), assignedSeq, EVENT.itemAssigned);
 
+    const decisionSeq = r.seq(t, DECISION);
     if (decision) {
-      if (t.decisionSeq === 0) {
+      if (decisionSeq === 0) {
         this.out.add(difference(rowRef('decisions', decision.id, 'outcome', decision.outcome), null, 'no decision.recorded event for this item'));
         return;
       }
-      const d = (field: string, rowValue: unknown, eventValue: unknown) => compare(field, rowValue, eventValue, t.decisionSeq, EVENT.decisionRecorded, 'decisions', decision.id);
-      d('outcome', decision.outcome, t.outcome);
-      d('reviewerId', decision.reviewerId, t.decidedBy);
-      d('channel', decision.channel, t.channel);
-      d('justification', decision.justification, t.justification);
-      d('simulated', decision.simulated, t.simulated);
-    } else if (t.decisionSeq !== 0) {
-      this.out.add(difference(null, says(t.decisionSeq, EVENT.decisionRecorded, `item ${JSON.stringify(item.id)} outcome`, t.outcome), `no decisions row for item ${JSON.stringify(item.id)}`));
+      const d = (field: string, rowValue: unknown, code: number, values: SharedValues | StringTable = this.values) => compare(field, rowValue, code, decisionSeq, EVENT.decisionRecorded, 'decisions', decision.id, values);
+      d('outcome', decision.outcome, r.code(t, OUTCOME));
+      d('reviewerId', decision.reviewerId, r.code(t, DECIDED_BY));
+      d('channel', decision.channel, r.code(t, CHANNEL));
+      d('justification', decision.justification, r.code(t, JUSTIFICATION), this.texts);
+      const simulated = r.code(t, SIMULATED);
+      if (simulated !== 0 && decision.simulated !== (simulated === 2)) {
+        this.out.add(difference(rowRef('decisions', decision.id, 'simulated', decision.simulated), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `simulated ${show(simulated === 2)}`)));
+      }
+    } else if (decisionSeq !== 0) {
+      this.out.add(difference(null, eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `item ${JSON.stringify(item.id)} outcome ${show(this.value(t, OUTCOME))}`), `no decisions row for item ${JSON.stringify(item.id)}`));
     }
   }
 
-  /** After every row: the items whose events name no row. */
+  /** After every row: the items whose events name no row, in the order of their first event. */
   finish(): void {
-    for (const [id, t] of this.tracks) {
-      this.out.add(difference(null, eventRef({ seq: t.firstSeq, type: t.firstType }, `item ${JSON.stringify(id)}`), 'no review_items row'));
+    for (let t = 0; t < this.records.size; t++) {
+      if (this.records.code(t, SEEN) === 1) continue;
+      this.out.add(difference(null, eventRef({ seq: this.records.seq(t, FIRST), type: this.value(t, FIRST_TYPE) as string }, `item ${JSON.stringify(this.ids.get(t))}`), 'no review_items row'));
     }
-    this.tracks.clear();
   }
 }

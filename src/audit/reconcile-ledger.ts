@@ -1,17 +1,19 @@
 /**
  * Reconciles the state tables with the ledger: every campaign, review item, decision,
- * snapshot (and each system's current one) and finding row has its events with the same
- * content, and every such event has its row (campaign-ledger.ts, item-ledger.ts,
- * snapshot-ledger.ts, finding-ledger.ts say what is compared). The hash chain proves the
+ * snapshot (and each system's current one), finding and remediation row has its events with
+ * the same content, and every such event has its row (campaign-ledger.ts, item-ledger.ts,
+ * snapshot-ledger.ts, finding-ledger.ts, remediation-ledger.ts say what is compared). The hash chain proves the
  * ledger was not altered; this proves the tables say what the ledger says, so a row edited
  * directly in the database (a decision turned from revoke to approve) is found.
  *
  * Two passes, both streaming: the ledger in seq order (fed by the caller, e.g. from the chain
  * verification's own read, or read here), then the rows through the store ports. Memory holds
- * one small record per review item whose events were read (dropped as its row is compared),
- * the campaign, snapshot and detailed finding events, and the first differences only.
+ * one fixed-size record per review item and per remediation whose events were read (off the
+ * JS heap, see item-ledger.ts), the campaign, snapshot and detailed finding events, and the
+ * first differences only.
  *
- * Scoped to campaigns (exports), only those campaigns, their items and decisions are checked.
+ * Scoped to campaigns (exports), only those campaigns, their items, decisions and the
+ * remediations of their items are checked.
  */
 import type { LedgerEvent } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
@@ -20,12 +22,13 @@ import { FindingLedger, isFindingEvent } from './finding-ledger.js';
 import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
 import type { LedgerDifference } from './ledger-difference.js';
 import { DifferenceList } from './ledger-difference.js';
+import { campaignOfRemediationEvent, isRemediationEvent, RemediationLedger } from './remediation-ledger.js';
 import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
 
-export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings'>;
+export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings' | 'remediations'>;
 
 export interface ReconcileOptions {
-  /** Only these campaigns (their rows and events); snapshots and findings are not checked. */
+  /** Only these campaigns (their rows and events, and the remediations of their items); snapshots and findings are not checked. */
   campaignIds?: ReadonlySet<string>;
   /** Differences kept in full (all are counted). Default 20. */
   limit?: number;
@@ -37,7 +40,7 @@ export interface Reconciliation {
   differences: LedgerDifference[];
   /** All differences found. */
   count: number;
-  checked: { events: number; campaigns: number; items: number; decisions: number; snapshots: number; findings: number };
+  checked: { events: number; campaigns: number; items: number; decisions: number; snapshots: number; findings: number; remediations: number };
 }
 
 export class LedgerReconciler {
@@ -46,8 +49,9 @@ export class LedgerReconciler {
   private readonly items: ItemLedger;
   private readonly snapshots: SnapshotLedger;
   private readonly findings: FindingLedger;
+  private readonly remediations: RemediationLedger;
   private readonly scope: ReadonlySet<string> | null;
-  private readonly checked = { events: 0, campaigns: 0, items: 0, decisions: 0, snapshots: 0, findings: 0 };
+  private readonly checked = { events: 0, campaigns: 0, items: 0, decisions: 0, snapshots: 0, findings: 0, remediations: 0 };
   private lastSeq = 0;
 
   constructor(opts: ReconcileOptions = {}) {
@@ -56,6 +60,7 @@ export class LedgerReconciler {
     this.items = new ItemLedger(this.out);
     this.snapshots = new SnapshotLedger(this.out);
     this.findings = new FindingLedger(this.out);
+    this.remediations = new RemediationLedger(this.out);
     this.scope = opts.campaignIds ?? null;
   }
 
@@ -69,6 +74,8 @@ export class LedgerReconciler {
         if (!this.scope || this.scope.has(campaignOfItemEvent(e))) this.items.event(e);
       } else if (isCampaignEvent(e.type)) {
         if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
+      } else if (isRemediationEvent(e.type)) {
+        if (!this.scope || this.scope.has(campaignOfRemediationEvent(e) ?? '')) this.remediations.event(e);
       } else if (this.scope) {
         continue;
       } else if (isSnapshotEvent(e.type)) {
@@ -96,8 +103,9 @@ export class LedgerReconciler {
     this.campaigns.finish();
     this.items.finish();
 
+    const snapshots = await store.snapshots.list();
     if (!this.scope) {
-      for (const snapshot of await store.snapshots.list()) {
+      for (const snapshot of snapshots) {
         this.checked.snapshots++;
         this.snapshots.row(snapshot);
       }
@@ -113,6 +121,16 @@ export class LedgerReconciler {
       }
       this.findings.finish();
     }
+
+    this.remediations.snapshots(snapshots);
+    for await (const batch of store.remediations.all()) {
+      for (const r of batch) {
+        if (this.scope && !this.scope.has(r.campaignId ?? '')) continue;
+        this.checked.remediations++;
+        this.remediations.row(r);
+      }
+    }
+    this.remediations.finish();
     return { ok: this.out.count === 0, differences: this.out.first, count: this.out.count, checked: { ...this.checked } };
   }
 }

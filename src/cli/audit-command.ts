@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { differenceLines, headMoved, LedgerReconciler, reconcileLedger } from '../audit/reconcile-ledger.js';
+import { auditVerify, auditVerifyLines } from '../audit/audit-verify.js';
 import { verifyExport } from '../audit/verify-export.js';
-import { parseCheckpoint, verifyLedger } from '../audit/verify-ledger.js';
+import { parseCheckpoint } from '../audit/verify-ledger.js';
 import { ledgerLocation } from '../app.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
@@ -36,36 +36,15 @@ export function auditCommand(ctx: CliContext): Command {
       const checkpoint = opts.checkpoint === undefined ? undefined : parseCheckpoint(opts.checkpoint);
       if (checkpoint === null) throw usageError(`--checkpoint must be SEQ:HASH as printed by \`audit head\`, got "${opts.checkpoint}"`);
       const app = await ctx.app({ readOnly: true });
-      // The reconciliation needs the whole ledger and shares the chain's read of it. --from
-      // checks a part of the chain only (from a trusted anchor on): it does not reconcile.
-      const reconciler = opts.from === undefined ? new LedgerReconciler() : null;
-      const r = await verifyLedger(app.store.ledger, { from: opts.from, checkpoint, onEvents: reconciler ? (batch) => reconciler.events(batch) : undefined });
+      const v = await auditVerify(app.store, { from: opts.from, checkpoint });
+      const r = v.chain;
       // Nothing to verify is not a pass: a new or mistyped data folder must not read as "intact".
       if (r.ok && r.checked === 0 && r.last === null) throw usageError(`no ledger at ${ledgerLocation(app.env)}: it has no events (check IAM_REVIEW_DATA_DIR)`);
-      if (!r.ok) {
-        if (opts.json) ctx.io.out(JSON.stringify(r, null, 2));
-        else ctx.io.out(`LEDGER BROKEN at seq ${r.break!.seq}: ${r.break!.reason}${r.last ? ` (last intact: seq ${r.last.seq})` : ''}`);
-        throw new CliError(`audit ledger broken at seq ${r.break!.seq}`, EXIT.ledgerBroken);
-      }
-      const chain = r.last
-        ? `Hash chain intact: ${r.checked} events checked (seq ${r.from} to ${r.last.seq}); head seq ${r.last.seq} ${r.last.hash}${checkpoint ? `; checkpoint seq ${checkpoint.seq} found` : ''}`
-        : 'The ledger is empty.';
-      if (!reconciler) {
-        ctx.io.out(opts.json ? JSON.stringify(r, null, 2) : `${chain}\nState not reconciled with the ledger (--from checks part of the chain; run without it to reconcile).`);
-        return;
-      }
-      let state = await reconciler.compare(app.store);
-      // Rows read after the ledger may include a change committed meanwhile: check again on a quiet ledger.
-      if (!state.ok && (await headMoved(app.store, r.last?.seq ?? 0))) state = await reconcileLedger(app.store);
-      if (opts.json) ctx.io.out(JSON.stringify({ ...r, ok: state.ok, reconciliation: state }, null, 2));
-      else {
-        ctx.io.out(chain);
-        const c = state.checked;
-        const what = `${c.campaigns} campaigns, ${c.items} items, ${c.decisions} decisions, ${c.snapshots} snapshots, ${c.findings} findings rows`;
-        if (state.ok) ctx.io.out(`State agrees with the ledger: ${what} reconciled with ${c.events} events.`);
-        else ctx.io.out([`STATE DIFFERS FROM THE LEDGER: ${state.count} difference(s) (${what} reconciled with ${c.events} events):`, ...differenceLines(state)].join('\n'));
-      }
-      if (!state.ok) throw new CliError(`state and ledger disagree: ${state.count} difference(s), the first: ${state.differences[0]!.message}`, EXIT.ledgerBroken);
+      const state = v.state;
+      if (opts.json) ctx.io.out(JSON.stringify(state ? { ...r, ok: state.ok, reconciliation: state } : r, null, 2));
+      else ctx.io.out(auditVerifyLines(v).join('\n'));
+      if (!r.ok) throw new CliError(`audit ledger broken at seq ${r.break!.seq}`, EXIT.ledgerBroken);
+      if (state && !state.ok) throw new CliError(`state and ledger disagree: ${state.count} difference(s), the first: ${state.differences[0]!.message}`, EXIT.ledgerBroken);
     });
 
   cmd

@@ -14,9 +14,9 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { Campaign, FindingType, Remediation, ReviewItem } from '../domain/index.js';
 import { slaHoursFor } from '../domain/index.js';
 import { FINDING_TYPES } from '../policies/rules/index.js';
+import { auditVerify, auditVerifyLines } from '../audit/audit-verify.js';
 import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
 import { verifyExport } from '../audit/verify-export.js';
-import { verifyLedger } from '../audit/verify-ledger.js';
 import { closeCampaign } from '../reviews/close-campaign.js';
 import { decideItem } from '../reviews/decide-item.js';
 import { openCampaign } from '../reviews/open-campaign.js';
@@ -132,9 +132,8 @@ export function demoCommand(ctx: CliContext): Command {
       const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0);
       say(missing.length === 0 ? 'Every finding type is present in the sample firm.' : `Finding types not seen: ${missing.join(', ')}`);
 
-      step(9, 'Audit ledger');
-      const verified = await verifyLedger(app.store.ledger);
-      say(verified.ok ? `Hash chain intact: ${verified.checked} events, head seq ${verified.last?.seq} ${verified.last?.hash}` : `LEDGER BROKEN at seq ${verified.break!.seq}: ${verified.break!.reason}`);
+      step(9, 'Audit ledger: hash chain and state reconciled (audit verify)');
+      say(auditVerifyLines(await auditVerify(app.store)).join('\n'));
 
       step(10, 'Evidence pack for the auditors');
       const pack = await app.evidence.write({ campaigns: [(await app.store.campaigns.get(campaign.id))!], dir: join(out, 'evidence', safeFileName(campaign.id)), formats: new Set(EXPORT_FORMATS), exportedBy: 'demo' });

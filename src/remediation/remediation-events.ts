@@ -45,7 +45,7 @@ export function reappearedEvent(audit: AuditLog, actor: string, m: RemediationMo
 }
 
 export function overdueEvent(audit: AuditLog, actor: string, m: RemediationMove): LedgerEventInput {
-  return audit.event(EVENT.remediationOverdue, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, dueAt: m.remediation.dueAt });
+  return audit.event(EVENT.remediationOverdue, actor, m.remediation.id, { ...grantOf(m.remediation), from: m.from, dueAt: m.remediation.dueAt, overdueAt: m.remediation.overdueAt });
 }
 
 /** A claim: someone's word that the grant is gone (never a verification). */

@@ -94,7 +94,7 @@ export const REQUEST_LEASE_MS = 10 * 60_000;
  * that died) is taken again once the lease has run out.
  */
 function leaseRequest(deps: RemediationDeps, r: Remediation, owner: string): Promise<boolean> {
-  return deps.store.scheduler.claim(`remediation-request@${r.id}#${r.updatedAt}`, 'remediation-request', owner, deps.now().toISOString(), REQUEST_LEASE_MS);
+  return deps.store.scheduler.claim(`remediation-request@${r.id}#${r.state}#${r.updatedAt}`, 'remediation-request', owner, deps.now().toISOString(), REQUEST_LEASE_MS);
 }
 
 /** Records one outcome (conditional on the state the remediation was read in); returns what to count. */

@@ -423,6 +423,11 @@ export interface RemediationStore {
   revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }>;
   /** Remediations not verified, not marked overdue yet, due at or before `at`: by due time, then id, at most `limit`. */
   pastDue(at: string, limit: number): Promise<Remediation[]>;
+  /**
+   * Every remediation, in id order, in batches of at most `batchSize` (one index range read
+   * each, so memory stays one batch): for the audit's reconciliation with the ledger. Read-only.
+   */
+  all(batchSize?: number): AsyncIterable<Remediation[]>;
 }
 
 /** Small named values: config hashes, Graph delta links, demo markers. */

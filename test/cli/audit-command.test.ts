@@ -47,7 +47,7 @@ describe('iam-review audit', () => {
   it('verify: an intact chain exits 0 and prints the head', async () => {
     const r = await cli('audit', 'verify');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Hash chain intact: 17 events checked \(seq 1 to 17\); head seq 17 [0-9a-f]{64}\nState agrees with the ledger: 1 campaigns, 6 items, 5 decisions, 1 snapshots, 0 findings rows reconciled with 17 events\.$/);
+    expect(r.out).toMatch(/^Hash chain intact: 17 events checked \(seq 1 to 17\); head seq 17 [0-9a-f]{64}\nState agrees with the ledger: 1 campaigns, 6 items, 5 decisions, 1 snapshots, 0 findings rows, 0 remediations reconciled with 17 events\.$/);
   });
 
   it('verify: a modified event exits 4 and names the seq; --json carries the break', async () => {

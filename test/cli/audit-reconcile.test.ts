@@ -28,9 +28,13 @@ async function cli(dataDir: string, ...args: string[]) {
 
 /** A copy of the demo firm's data folder. */
 function copyOfFirm(): string {
+  return copyOfDir(firm);
+}
+
+function copyOfDir(from: string): string {
   const dir = join(root, `d${++n}`);
   mkdirSync(dir);
-  for (const file of ['iam-review.db', 'iam-review.db-wal']) if (existsSync(join(firm, file))) copyFileSync(join(firm, file), join(dir, file));
+  for (const file of ['iam-review.db', 'iam-review.db-wal']) if (existsSync(join(from, file))) copyFileSync(join(from, file), join(dir, file));
   return dir;
 }
 
@@ -65,7 +69,7 @@ describe('audit verify reconciles state with the ledger', () => {
     expect(r.code, r.out + r.err).toBe(EXIT.ok);
     expect(r.out).toMatch(/^Hash chain intact: \d+ events checked/);
     // Snapshots: 4 systems, then the demo's later exports (trading, custody-wallet, kms) and the custody-wallet one with a removed grant back.
-    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 63 items, 63 decisions, 8 snapshots, 30 findings rows reconciled with \d+ events\.$/);
+    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 63 items, 63 decisions, 8 snapshots, 30 findings rows, 20 remediations reconciled with \d+ events\.$/);
     const json = JSON.parse((await cli(dir, 'audit', 'verify', '--json')).out) as { ok: boolean; reconciliation: { ok: boolean; count: number } };
     expect(json).toMatchObject({ ok: true, reconciliation: { ok: true, count: 0 } });
     const campaign = edit(dir, (db) => db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!.id);
@@ -165,6 +169,51 @@ describe('audit verify reconciles state with the ledger', () => {
     const r = await cli(dir, 'audit', 'verify');
     expect(r.code).toBe(EXIT.ledgerBroken);
     expect(r.out).toMatch(new RegExp(`findings row ${escape(q(key))} resolvedAt = ${escape(q(at))}: no finding\\.resolved event of evaluation "evaluation@`));
+  });
+
+  it('a remediation row edited (open -> verified by a made-up snapshot): exit 4 naming the row and its remediation.opened', async () => {
+    const dir = copyOfFirm();
+    const { id, seq } = edit(dir, (db) => {
+      const { id } = db.prepare<[], { id: string }>("SELECT id FROM remediations WHERE state = 'open' ORDER BY id LIMIT 1").get()!;
+      db.prepare("UPDATE remediations SET state = 'verified', verified_at = updated_at, verified_snapshot_id = 'trading@made-up', verified_snapshot_hash = 'feed' WHERE id = ?").run(id);
+      return { id, seq: seqOf(db, 'remediation.opened', id) };
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain('STATE DIFFERS FROM THE LEDGER: 5 difference(s)');
+    expect(r.out).toContain(`  remediations row ${q(id)} state = "verified", but ledger seq ${seq} remediation.opened says state "open"\n`);
+    expect(r.out).toContain(`  remediations row ${q(id)} verifiedSnapshotId = "trading@made-up": no remediation.verified event\n`);
+    expect(r.out).toContain(`  remediations row ${q(id)} verifiedSnapshotHash = "feed": no remediation.verified event\n`);
+    expect(r.out).toContain(`  remediations row ${q(id)} verifiedAt = `);
+    expect(r.out).toContain(`  remediations row ${q(id)} verifiedSnapshotId = "trading@made-up": no snapshots row has that id`);
+  });
+
+  it('a verified remediation pointed at another system\'s snapshot, and a remediation row deleted: exit 4 naming rows and events', async () => {
+    const dir = copyOfFirm();
+    // One remediation verified as the sync does it (row and event in one transaction), by its system's current snapshot.
+    const { verified, system } = edit(dir, (db) => db.prepare<[], { verified: string; system: string }>("SELECT id AS verified, system_id AS system FROM remediations WHERE state = 'open' ORDER BY id DESC LIMIT 1").get()!);
+    const store = openSqliteStore({ file: join(dir, 'iam-review.db') });
+    const current = (await store.snapshots.current(system))!;
+    const patch = { verifiedAt: current.finishedAt!, verifiedSnapshotId: current.id, verifiedSnapshotHash: current.contentHash, updatedAt: current.finishedAt! };
+    const moved = await store.remediations.transition(verified, ['open'], 'verified', patch, (m) => [
+      { type: 'remediation.verified', actor: 'sync', subject: verified, data: { from: m.from, snapshotId: current.id, snapshotHash: current.contentHash, verifiedAt: patch.verifiedAt } },
+    ]);
+    await store.close();
+    expect(moved).toBe(true);
+    expect((await cli(copyOfDir(dir), 'audit', 'verify')).code).toBe(EXIT.ok);
+
+    const { seq, other, gone, opened } = edit(dir, (db) => {
+      const { id: other, content_hash: hash } = db.prepare<[string], { id: string; content_hash: string }>("SELECT id, content_hash FROM snapshots WHERE system_id <> ? AND status = 'complete' LIMIT 1").get(system)!;
+      db.prepare('UPDATE remediations SET verified_snapshot_id = ?, verified_snapshot_hash = ? WHERE id = ?').run(other, hash, verified);
+      const { id: gone } = db.prepare<[], { id: string }>("SELECT id FROM remediations WHERE state = 'open' ORDER BY id LIMIT 1").get()!;
+      db.prepare('DELETE FROM remediations WHERE id = ?').run(gone);
+      return { seq: seqOf(db, 'remediation.verified', verified), other, gone, opened: seqOf(db, 'remediation.opened', gone) };
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`  remediations row ${q(verified)} verifiedSnapshotId = ${q(other)}, but ledger seq ${seq} remediation.verified says snapshotId ${q(current.id)}\n`);
+    expect(r.out).toMatch(new RegExp(`  remediations row ${escape(q(verified))} verifiedSnapshotId = ${escape(q(other))}: snapshot ${escape(q(other))} is of "[^"]+", not of the remediation's system`));
+    expect(r.out).toContain(`  ledger seq ${opened} remediation.opened says remediation ${q(gone)}: no remediations row`);
   });
 
   it('lists the first 20 differences and counts the rest', async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import { captureIo } from '../helpers/capture-io.js';
@@ -61,15 +62,24 @@ describe('iam-review demo', () => {
     expect(remediations.map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
     for (const r of remediations) expect(['open', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
+    // The audit step reconciles the state tables with the ledger, as `audit verify` does.
+    expect(text).toMatch(/\nState agrees with the ledger: 1 campaigns, \d+ items, \d+ decisions, \d+ snapshots, \d+ findings rows, \d+ remediations reconciled with \d+ events\.\n/);
     const previews = readdirSync(join(out, 'slack'));
     expect(previews.length).toBeGreaterThan(3);
     const blocks = JSON.parse(readFileSync(join(out, 'slack', previews[0]!), 'utf8')) as Array<{ blocks: unknown[] }>;
     expect(blocks[0]!.blocks.length).toBeGreaterThan(3);
     expect(existsSync(join(dataDir, 'iam-review.db'))).toBe(true);
 
+    // A superseded snapshot's hash edited in the database between the runs: the second run's audit step names it.
+    const db = new Database(join(dataDir, 'iam-review.db'));
+    const { id } = db.prepare<[], { id: string }>("SELECT id FROM snapshots WHERE system_id = 'trading' ORDER BY started_at LIMIT 1").get()!;
+    db.prepare("UPDATE snapshots SET content_hash = 'edited' WHERE id = ?").run(id);
+    db.close();
     const second = captureIo();
     expect(await run(['node', 'iam-review', 'demo', '--out', out], { io: second, env, cwd: REPO })).toBe(0);
     expect(second.stdout()).toMatch(/Already closed/);
     expect(second.stdout()).toMatch(/Hash chain intact/);
+    expect(second.stdout()).toContain('\nSTATE DIFFERS FROM THE LEDGER: 1 difference(s)');
+    expect(second.stdout()).toMatch(new RegExp(`\\n  snapshots row "${id}" contentHash = "edited", but ledger seq \\d+ sync\\.completed says contentHash "[0-9a-f]+"\\n`));
   }, 120_000);
 });

@@ -5,6 +5,7 @@
  * crash or a lost answer, never two; Jira's refusals become failures that name the field or
  * the permission; 429 waits Retry-After; a verified removal comments on and closes its ticket.
  */
+import { REQUEST_LEASE_MS } from '../../src/remediation/request-removals.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
 import type { AppOptions } from '../../src/app.js';
@@ -81,6 +82,8 @@ describe('ticket mode: Jira Cloud', () => {
     const restore = firm.failLedgerOnce('remediation.requested');
     await expect(firm.request()).rejects.toThrow(/injected: crash before the ledger/);
     restore();
+    // The crashed run held each removal's request lease: the next run comes once it has run out.
+    firm.clock.now = new Date(firm.clock.now.getTime() + REQUEST_LEASE_MS + 1);
     expect(jira.issues).toHaveLength(3);
     expect(await firm.states()).toEqual({ 'acc-a': ['open', null], 'acc-b': ['open', null], 'acc-c': ['open', null] });
 

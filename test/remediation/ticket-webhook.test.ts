@@ -3,6 +3,7 @@
  * the signature the way docs/remediation.md tells receivers to, and dedupes on Idempotency-Key;
  * the app and its store (real SQLite) are real, sleeps are recorded instead of waited.
  */
+import { REQUEST_LEASE_MS } from '../../src/remediation/request-removals.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -160,6 +161,8 @@ describe('ticket mode: webhook', () => {
     const restore = firm.failLedgerOnce('remediation.requested');
     await expect(firm.request()).rejects.toThrow(/injected: crash before the ledger/);
     restore();
+    // The crashed run held each removal's request lease: the next run comes once it has run out.
+    firm.clock.now = new Date(firm.clock.now.getTime() + REQUEST_LEASE_MS + 1);
     expect(await firm.states()).toEqual({ 'acc-a': ['open', null], 'acc-b': ['open', null], 'acc-c': ['open', null] });
     expect(hook.tickets.size).toBe(3);
 

@@ -8,7 +8,7 @@ import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { movesInto } from '../../src/domain/index.js';
 import { createModels } from '../../src/store/mongo/mongo-models.js';
-import { checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from '../../src/store/mongo/remediation-queries.js';
+import { allPageFilter, checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from '../../src/store/mongo/remediation-queries.js';
 import { remediationDoc, toRemediation } from '../../src/store/mongo/remediation-schema.js';
 import { remediationFor } from './remediation-ledger-contract.js';
 import { at, campaign, grant, item } from './store-fixtures.js';
@@ -77,6 +77,7 @@ describe('remediation queries', () => {
     expect(() => presentGrantsFilter('s1', ['g_1', INJECTED])).toThrow(/must be a string/);
     expect(() => revocationsPageFilter(INJECTED)).toThrow(/must be a string/);
     expect(() => pastDueFilter(INJECTED)).toThrow(/must be a string/);
+    expect(() => allPageFilter(INJECTED)).toThrow(/must be a string/);
   });
 
   it('the reads: a system page after an id; grants of a snapshot among a page; revocations after an item id; past due', () => {
@@ -86,6 +87,8 @@ describe('remediation queries', () => {
     expect(structuredClone(presentGrantsFilter('s1', ['g_1', 'g_2']))).toEqual({ snapshotId: 's1', grantId: { $in: ['g_1', 'g_2'] } });
     expect(structuredClone(revocationsPageFilter('q:1/g_1'))).toEqual({ outcome: 'revoke', _id: { $gt: 'q:1/g_1' } });
     expect(structuredClone(pastDueFilter(at(60)))).toEqual({ state: { $in: ['open', 'requested', 'claimed', 'failed'] }, overdueAt: null, dueAt: { $lte: at(60) } });
-    for (const filter of [page, presentGrantsFilter('s1', ['g_1']), revocationsPageFilter('x'), pastDueFilter(at(60))]) expectSanitizeSafe(filter);
+    expect(structuredClone(allPageFilter('rem:a'))).toEqual({ _id: { $gt: 'rem:a' } });
+    expect(allPageFilter(null)).toEqual({});
+    for (const filter of [page, presentGrantsFilter('s1', ['g_1']), revocationsPageFilter('x'), pastDueFilter(at(60)), allPageFilter('rem:a')]) expectSanitizeSafe(filter);
   });
 });

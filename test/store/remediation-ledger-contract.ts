@@ -233,5 +233,16 @@ export function remediationLedgerContract(name: string, open: () => Promise<Stor
       await store.remediations.transition(rs[2]!.id, ['overdue'], 'claimed', { claimedAt: at(61), claimedBy: 'o@example.li', updatedAt: at(61) }, () => []);
       expect((await store.remediations.pastDue(at(62), 10)).map((r) => r.id)).toEqual([rs[0]!.id]);
     });
+
+    it('all reads every remediation as stored, in id order, in batches of the size asked', async () => {
+      await store.remediations.open(rs, () => []);
+      await store.remediations.transition(rs[1]!.id, ['open'], 'claimed', { claimedAt: at(41), claimedBy: 'o@example.li', updatedAt: at(41) }, () => []);
+      const batches = await batchesOf(store.remediations.all(3));
+      expect(batches.map((b) => b.length)).toEqual([3, 1]);
+      const byId = [...rs].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(batches.flat()).toEqual(byId.map((r) => (r.id === rs[1]!.id ? { ...r, state: 'claimed', claimedAt: at(41), claimedBy: 'o@example.li', updatedAt: at(41) } : r)));
+      expect(await batchesOf(store.remediations.all(4))).toHaveLength(1);
+      await expect(batchesOf(store.remediations.all(0))).rejects.toThrow(/batch size/);
+    });
   });
 }

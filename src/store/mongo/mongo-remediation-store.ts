@@ -6,9 +6,13 @@ import { toDecision } from './decision-schema.js';
 import { asInteger, asString, operator } from './filter-value.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
-import { checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from './remediation-queries.js';
+import { keysetPages, pageSize } from './keyset-pages.js';
+import { allPageFilter, checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from './remediation-queries.js';
 import { remediationDoc, toRemediation } from './remediation-schema.js';
 import { toReviewItem } from './review-item-schema.js';
+
+/** Remediations per page of all(). */
+const DEFAULT_PAGE = 2_000;
 
 /**
  * Remediations. Every change is a transaction (withLedger) that reads in the session, writes
@@ -96,6 +100,12 @@ export class MongoRemediationStore implements RemediationStore {
   async pastDue(at: string, limit: number): Promise<Remediation[]> {
     const docs = await this.models.remediations.find(pastDueFilter(at)).sort({ dueAt: 1, _id: 1 }).limit(asInteger(limit, 'limit', 1)).lean();
     return docs.map(toRemediation);
+  }
+
+  /** Keyset pages over _id (the remediation id): each one index range read. */
+  async *all(batchSize?: number): AsyncIterable<Remediation[]> {
+    const fetch = async (after: string | null, limit: number) => this.models.remediations.find(allPageFilter(after)).sort({ _id: 1 }).limit(limit).lean();
+    for await (const page of keysetPages(fetch, (d) => d._id, pageSize(batchSize, DEFAULT_PAGE))) yield page.map(toRemediation);
   }
 
   /** The moves of `ids`, in the session: read the ones in `from`, update exactly those. */

@@ -86,3 +86,8 @@ export function pastDueFilter(at: string) {
     dueAt: operator({ $lte: asString(at, 'at') }),
   };
 }
+
+/** all(): the page of remediations after an id (all of them from the first when null). */
+export function allPageFilter(after: string | null) {
+  return after === null ? {} : { _id: operator({ $gt: asString(after, 'after') }) };
+}

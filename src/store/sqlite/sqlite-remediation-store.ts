@@ -3,6 +3,7 @@ import type { Remediation, RemediationPatch, RemediationState } from '../../doma
 import { movesInto } from '../../domain/index.js';
 import type { LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
+import { pageSize } from './page-size.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
 
 const COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, grant_id AS grantId, system_id AS systemId,
@@ -11,6 +12,9 @@ const COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, grant_id AS g
   claimed_by AS claimedBy, claim_note AS claimNote, overdue_at AS overdueAt, verified_at AS verifiedAt,
   verified_snapshot_id AS verifiedSnapshotId, verified_snapshot_hash AS verifiedSnapshotHash,
   reappeared_at AS reappearedAt, reappeared_snapshot_id AS reappearedSnapshotId, failure, updated_at AS updatedAt`;
+
+/** Remediations per page of all(). */
+const DEFAULT_PAGE = 2_000;
 
 type RemediationRow = Omit<Remediation, 'reason'> & { reasonKind: Remediation['reason']['kind']; reasonRef: string };
 
@@ -62,6 +66,7 @@ export class SqliteRemediationStore implements RemediationStore {
   private readonly selectItem;
   private readonly selectDecision;
   private readonly selectPastDue;
+  private readonly selectPage;
   private readonly checkPages = new Map<number, Database.Statement<unknown[], { id: string; state: RemediationState; present: number }>>();
   private readonly updates = new Map<string, Database.Statement<Record<string, unknown>>>();
   private readonly openTx;
@@ -93,6 +98,8 @@ export class SqliteRemediationStore implements RemediationStore {
       `SELECT ${COLUMNS} FROM remediations WHERE due_at <= ? AND overdue_at IS NULL
          AND state IN (${movesInto('overdue').map((state) => `'${state}'`).join(', ')}) ORDER BY due_at, id LIMIT ?`,
     );
+
+    this.selectPage = db.prepare<[string, number], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id > ? ORDER BY id LIMIT ?`);
 
     // INSERT OR IGNORE reports 0 changes for a remediation another opener inserted first.
     this.openTx = db.transaction((remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>) => {
@@ -163,6 +170,18 @@ export class SqliteRemediationStore implements RemediationStore {
 
   async pastDue(at: string, limit: number): Promise<Remediation[]> {
     return this.selectPastDue.all(at, limit).map(toRemediation);
+  }
+
+  /** Pages of the primary key's index: each starts after the last id of the one before. */
+  async *all(batchSize?: number): AsyncIterable<Remediation[]> {
+    const size = pageSize(batchSize, DEFAULT_PAGE);
+    for (let after = ''; ; ) {
+      const rows = this.selectPage.all(after, size);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield rows.map(toRemediation);
+      if (rows.length < size) return;
+    }
   }
 
   /** The conditional UPDATE of a move setting these patch fields (one statement per field set, prepared once). */

@@ -1,0 +1,71 @@
+/** The reconciliation's off-heap memory: StringTable (strings by number) and RecordColumns (numeric records). */
+import { describe, expect, it } from 'vitest';
+import { RecordColumns } from '../../src/audit/record-columns.js';
+import { StringTable } from '../../src/audit/string-table.js';
+
+describe('StringTable', () => {
+  it('numbers each distinct string once, in the order added, and gives it back', () => {
+    const t = new StringTable();
+    expect([t.intern('a'), t.intern('b'), t.intern('a'), t.intern(''), t.intern('b')]).toEqual([0, 1, 0, 2, 1]);
+    expect(t.size).toBe(3);
+    expect([t.get(0), t.get(1), t.get(2)]).toEqual(['a', 'b', '']);
+    expect(() => t.get(3)).toThrow(RangeError);
+  });
+
+  it('indexOf finds without adding', () => {
+    const t = new StringTable();
+    t.intern('kept');
+    expect(t.indexOf('kept')).toBe(0);
+    expect(t.indexOf('absent')).toBe(-1);
+    expect(t.size).toBe(1);
+  });
+
+  it('keeps characters beyond Latin-1 (two bytes each) apart from their one-byte look-alikes', () => {
+    const t = new StringTable();
+    const strings = ['Zürich', 'Zurich', 'ÿ', '日本', '日本語', 'emoji 🙂', 'a\u0100', 'a\u0000'];
+    const numbers = strings.map((s) => t.intern(s));
+    expect(numbers).toEqual(strings.map((_, n) => n));
+    expect(strings.map((_, n) => t.get(n))).toEqual(strings);
+    expect(strings.map((s) => t.indexOf(s))).toEqual(numbers);
+  });
+
+  it('grows past many pages and index sizes; a string longer than a page gets one of its own', () => {
+    const t = new StringTable();
+    const key = (i: number) => `campaign:2026-Q4/g_${i.toString(16).padStart(32, '0')}`;
+    for (let i = 0; i < 30_000; i++) expect(t.intern(key(i))).toBe(i);
+    const long = 'x'.repeat(1_500_000);
+    expect(t.intern(long)).toBe(30_000);
+    expect(t.intern('after')).toBe(30_001);
+    for (const i of [0, 1, 12_345, 29_999]) {
+      expect(t.indexOf(key(i))).toBe(i);
+      expect(t.get(i)).toBe(key(i));
+    }
+    expect(t.get(30_000)).toBe(long);
+    expect(t.indexOf(long)).toBe(30_000);
+    expect(t.get(30_001)).toBe('after');
+  });
+
+  it('codes values for records: 0 undefined, 1 null, else the number + 2; holds compares without adding', () => {
+    const t = new StringTable();
+    expect([t.codeOf(undefined), t.codeOf(null), t.codeOf('x'), t.codeOf('x'), t.codeOf('y')]).toEqual([0, 1, 2, 2, 3]);
+    expect([t.valueOf(0), t.valueOf(1), t.valueOf(2), t.valueOf(3)]).toEqual([undefined, null, 'x', 'y']);
+    expect([t.holds(0, undefined), t.holds(1, null), t.holds(2, 'x'), t.holds(2, 'y'), t.holds(1, undefined), t.holds(2, 7)]).toEqual([true, true, true, false, false, false]);
+    expect(t.holds(2, 'never added')).toBe(false);
+    expect(t.size).toBe(2);
+  });
+});
+
+describe('RecordColumns', () => {
+  it('records start at 0 and keep their own fields, across chunks', () => {
+    const r = new RecordColumns(2, 3);
+    for (let n = 0; n < 70_000; n++) {
+      expect(r.add()).toBe(n);
+      r.setSeq(n, 1, n * 2 ** 33);
+      r.setCode(n, 2, n);
+    }
+    expect(r.size).toBe(70_000);
+    for (const n of [0, 65_535, 65_536, 69_999]) {
+      expect([r.seq(n, 0), r.seq(n, 1), r.code(n, 0), r.code(n, 1), r.code(n, 2)]).toEqual([0, n * 2 ** 33, 0, 0, n]);
+    }
+  });
+});
