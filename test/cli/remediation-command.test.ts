@@ -18,15 +18,9 @@ import { loadEnv } from '../../src/config/env.js';
 import type { LedgerEvent, ReviewItem, Snapshot } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { captureIo } from '../helpers/capture-io.js';
-import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
 
 const NOW = new Date('2026-09-01T08:00:00.000Z');
-const HR = [
-  'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups',
-  'E1,alice@example.com,Alice,Trading,Trader,boss@example.com,active,employee,,',
-  'E2,boss@example.com,Boss,Trading,Head of desk,,active,employee,,',
-  '',
-].join('\n');
 const HEADER = 'account_id,identity,role,scope,status,last_activity_at,display_name,account_type';
 const ALICE_TRADER = 'acc-alice,alice@example.com,TRADER,spot,active,2026-08-30T10:00:00Z,Alice,human';
 const ALICE_VIEWER = 'acc-alice,alice@example.com,VIEWER,,active,2026-08-30T10:00:00Z,Alice,human';
@@ -72,7 +66,7 @@ describe('iam-review remediation', () => {
 
   beforeEach(async () => {
     clock = NOW;
-    configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR, 'connectors/sample-data/trading.csv': trading([ALICE_TRADER, ALICE_VIEWER, ...OTHERS]) });
+    configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': trading([ALICE_TRADER, ALICE_VIEWER, ...OTHERS]) });
     dataDir = mkdtempSync(join(tmpdir(), 'iam-remediation-'));
     expect((await cli(['sync'])).code).toBe(EXIT.ok);
     expect((await cli(['campaign', 'open', 'semiannual', '--period', '2026-H2', '--as', 'sec@example.com'])).code).toBe(EXIT.ok);

@@ -62,3 +62,11 @@ reviewers: [manager, systemOwner]
 dueInDays: 14
 `,
 };
+
+/** An HR export of a trading desk: Alice (a trader) and her manager, the desk head (E2, boss@example.com). */
+export const TRADING_DESK_HR = [
+  'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups',
+  'E1,alice@example.com,Alice,Trading,Trader,boss@example.com,active,employee,,',
+  'E2,boss@example.com,Boss,Trading,Head of desk,,active,employee,,',
+  '',
+].join('\n');

@@ -19,14 +19,8 @@ import type { RemovalOutcome, RemovalRequester } from '../../src/remediation/rem
 import { REQUEST_LEASE_MS, requestRemovals } from '../../src/remediation/request-removals.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
-import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
 
-const HR = [
-  'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups',
-  'E1,alice@example.com,Alice,Trading,Trader,boss@example.com,active,employee,,',
-  'E2,boss@example.com,Boss,Trading,Head of desk,,active,employee,,',
-  '',
-].join('\n');
 const TRADING = ['account_id,identity,role,scope', 'acc-a,alice@example.com,TRADER,spot', 'acc-b,alice@example.com,TRADER,futures', 'acc-c,alice@example.com,VIEWER,', ...Array.from({ length: 30 }, (_, i) => `acc-${i},boss@example.com,VIEWER,desk-${i}`), ''].join('\n');
 
 /** A ticket system as the fake far side: decides per account what happens, counts calls per remediation. */
@@ -52,7 +46,7 @@ describe('requestRemovals', () => {
 
   beforeEach(async () => {
     clock = new Date('2026-09-01T08:00:00.000Z');
-    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR, 'connectors/sample-data/trading.csv': TRADING });
+    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING });
     app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-request-')), LOG_LEVEL: 'silent' }), { now: () => clock, log: createLogger('silent') });
     await app.sync.runConfigured(undefined, { actor: 'test' });
     const { campaign } = await openCampaign(await app.reviews.recordedDeps('test'), 'semiannual', { period: '2026-H2', actor: 'test' });

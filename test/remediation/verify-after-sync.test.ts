@@ -16,14 +16,8 @@ import { createLogger } from '../../src/logger.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { SyncOutcome } from '../../src/sync/sync-runner.js';
-import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
 
-const HR = [
-  'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups',
-  'E1,alice@example.com,Alice,Trading,Trader,boss@example.com,active,employee,,',
-  'E2,boss@example.com,Boss,Trading,Head of desk,,active,employee,,',
-  '',
-].join('\n');
 const HEADER = 'account_id,identity,role,scope,status,last_activity_at,display_name,account_type';
 const ALICE = 'acc-alice,alice@example.com,TRADER,spot,active,2026-08-30T10:00:00Z,Alice,human';
 const OTHERS = Array.from({ length: 30 }, (_, i) => `acc-${i},boss@example.com,VIEWER,desk-${i},active,2026-08-30T10:00:00Z,B${i},human`);
@@ -37,7 +31,7 @@ describe('verification after a sync', () => {
   const sync = async () => (await app.sync.runConfigured(undefined, { actor: 'test' })).flatMap((o: SyncOutcome) => (o.ok ? [o.result] : []));
 
   beforeEach(async () => {
-    configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': HR, 'connectors/sample-data/trading.csv': [HEADER, ALICE, ...OTHERS].join('\n') + '\n' });
+    configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': [HEADER, ALICE, ...OTHERS].join('\n') + '\n' });
     const env = loadEnv({ IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-verify-sync-')), LOG_LEVEL: 'silent' });
     app = await openApp(env, { now: () => new Date('2026-09-01T08:00:00.000Z'), log: createLogger('silent') });
     await sync();
