@@ -42,6 +42,13 @@ export interface SystemRequests {
   unavailable: string | null;
 }
 
+/** Why a mode has no requester in this process. */
+const UNAVAILABLE: Readonly<Record<RemediationMode, string>> = {
+  manual: 'Slack is not configured (no SLACK_BOT_TOKEN), so the system owner is not messaged',
+  ticket: 'no ticket requester is configured',
+  auto: 'no automatic removal is configured',
+};
+
 /** Awaiting a request: never requested and still to be removed, or failed (a retry). */
 export function awaitsRequest(r: Remediation): boolean {
   if (r.state === 'failed') return true;
@@ -55,7 +62,7 @@ export async function requestRemovals(deps: RemediationDeps, requesters: Readonl
     const mode = system.remediation?.mode ?? 'manual';
     const due = (await deps.store.remediations.list({ systemId: system.id })).filter(awaitsRequest);
     const requester = requesters.get(mode);
-    const result: SystemRequests = { systemId: system.id, mode, due, requested: 0, failed: 0, skipped: 0, notSent: [], unavailable: requester ? null : `no ${mode} requester is configured` };
+    const result: SystemRequests = { systemId: system.id, mode, due, requested: 0, failed: 0, skipped: 0, notSent: [], unavailable: requester ? null : UNAVAILABLE[mode] };
     results.push(result);
     if (!requester || opts.dryRun || due.length === 0) continue;
     const owner = opts.owner ?? `${hostname()}:${process.pid}`;

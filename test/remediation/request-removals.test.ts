@@ -117,7 +117,7 @@ describe('requestRemovals', () => {
 
   it('a mode without a requester sends nothing and says so; the removals stay on the list', async () => {
     const results = await requestRemovals(deps(), new Map());
-    expect(results.find((r) => r.systemId === 'trading')).toMatchObject({ mode: 'manual', requested: 0, unavailable: 'no manual requester is configured' });
+    expect(results.find((r) => r.systemId === 'trading')).toMatchObject({ mode: 'manual', requested: 0, unavailable: 'Slack is not configured (no SLACK_BOT_TOKEN), so the system owner is not messaged' });
     expect(await events('remediation.requested')).toEqual([]);
   });
 });

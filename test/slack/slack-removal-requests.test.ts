@@ -283,7 +283,7 @@ describe('without Slack (no bot token)', () => {
     const app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: tempConfigDir(MINIMAL_FIRM), IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-noslack-')), LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
     try {
       const results = await app.remediation.requestRemovals({ systemId: 'trading' });
-      expect(results).toMatchObject([{ systemId: 'trading', mode: 'manual', unavailable: 'no manual requester is configured' }]);
+      expect(results).toMatchObject([{ systemId: 'trading', mode: 'manual', unavailable: 'Slack is not configured (no SLACK_BOT_TOKEN), so the system owner is not messaged' }]);
     } finally {
       await app.close();
     }
