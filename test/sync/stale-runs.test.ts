@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,19 +43,20 @@ describe('stale running snapshots', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'sync'], { env, stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
 
-    // Wait until the trading run is under way (its snapshot running, blocked on the FIFO).
+    // The run is under way once it opens the FIFO to read it (its snapshot is created before
+    // its connector reads): opening the FIFO for writing completes exactly then. The writer
+    // stays open, so the run stays blocked on it until it is killed.
     const file = join(dataDir, 'iam-review.db');
-    for (;;) {
-      const store = openSqliteStore({ file });
-      const found = (await running(store, 'trading')).length;
-      await store.close();
-      if (found === 1) break;
-      // The run ending on its own (it should block on the FIFO) would leave nothing to wait for.
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the sync ended (${child.exitCode ?? child.signalCode}) before its trading run started`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const writer = await Promise.race([
+      open(fifo, 'w'),
+      exited.then((signal) => Promise.reject(new Error(`the sync ended (${child.exitCode ?? signal}) before its trading run started`))),
+    ]);
+    const during = openSqliteStore({ file });
+    expect(await running(during, 'trading')).toHaveLength(1);
+    await during.close();
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
+    await writer.close();
 
     const store = openSqliteStore({ file });
     const [dead] = await running(store, 'trading');
