@@ -7,7 +7,7 @@
  * access was removed: they only report what they saw, and what they could not read.
  */
 import type { z } from 'zod';
-import type { AccountStatus, AccountType, EmploymentType, IdentityStatus } from '../domain/index.js';
+import type { AccountStatus, AccountType, EmploymentType, GrantDetail, IdentityStatus } from '../domain/index.js';
 
 /** An identity as a source reports it: the manager is still a reference (email or id). */
 export interface IdentityRecord {
@@ -38,6 +38,12 @@ export interface GrantRecord {
   accountType: AccountType;
   accountStatus: AccountStatus;
   lastActivityAt: string | null;
+  /**
+   * What the role means here, structured (see GrantDetail): privileges, the custody-policy rule,
+   * the path it reaches the account by. Optional: most systems have none. A change of it is a
+   * changed grant, not a new one; put what identifies the access in role and scope instead.
+   */
+  detail?: GrantDetail | null;
 }
 
 /**

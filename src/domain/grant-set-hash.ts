@@ -14,7 +14,7 @@ export class GrantSetHash {
   private count = 0;
 
   /** Adds one grant; `fingerprint` is grantFingerprint(g), when the caller has it already. */
-  add(g: Pick<Grant, 'id' | 'identityId' | 'accountStatus' | 'accountType' | 'accountDisplayName'>, fingerprint = grantFingerprint(g)): void {
+  add(g: Pick<Grant, 'id' | 'identityId' | 'accountStatus' | 'accountType' | 'accountDisplayName' | 'detail'>, fingerprint = grantFingerprint(g)): void {
     // The digest as a binary (latin1) string (one character per byte): the one-shot hash() without a
     // Buffer is about 3x faster than createHash().digest() over a million grants.
     const d = hash('sha256', `${g.id} ${fingerprint}`, 'binary');

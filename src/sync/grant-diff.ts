@@ -9,6 +9,7 @@
  * costs several times the memory, and every garbage collection walks all of its entries.
  */
 import type { Grant, GrantChange } from '../domain/index.js';
+import { grantDetailText } from '../domain/index.js';
 
 /**
  * `duplicate`: the grant was already pulled with the same fingerprint; `conflict`: already
@@ -32,12 +33,14 @@ const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: nul
  * fingerprint's free-text parts (see grantFingerprint; status and type are kept as a code)
  * and what a removal reports.
  */
-const FIELDS = 5;
+const FIELDS = 6;
 const OWNER = 0;
 const NAME = 1;
 const ACCOUNT = 2;
 const ROLE = 3;
 const SCOPE = 4;
+/** The detail's canonical JSON ('' for none): see grantDetailText. */
+const DETAIL = 5;
 /** grantFingerprint's separator. */
 const SEP = '\u001f';
 
@@ -79,6 +82,7 @@ export class GrantDiff {
       this.previous.push(g.accountId);
       this.previous.push(g.role);
       this.previous.push(g.scope);
+      this.previous.push(grantDetailText(g.detail) ?? '');
       this.prevCount++;
     }
   }
@@ -141,13 +145,20 @@ export class GrantDiff {
   /** Whether a pulled grant has the previous grant's fingerprint, compared field by field (no string built). */
   private samePrevious(slot: number, g: Grant): boolean {
     const at = FIELDS * slot;
-    return this.statusType[slot] === this.statusTypeOf(g) && this.previous.equals(at + OWNER, g.identityId ?? '') && this.previous.equals(at + NAME, g.accountDisplayName ?? '');
+    return (
+      this.statusType[slot] === this.statusTypeOf(g) &&
+      this.previous.equals(at + OWNER, g.identityId ?? '') &&
+      this.previous.equals(at + NAME, g.accountDisplayName ?? '') &&
+      this.previous.equals(at + DETAIL, grantDetailText(g.detail) ?? '')
+    );
   }
 
   /** grantFingerprint() of a previous grant. */
   private previousFingerprint(slot: number): string {
     const at = FIELDS * slot;
-    return [this.previous.get(at + OWNER), this.statusTypes[this.statusType[slot]!], this.previous.get(at + NAME)].join(SEP);
+    const base = [this.previous.get(at + OWNER), this.statusTypes[this.statusType[slot]!], this.previous.get(at + NAME)].join(SEP);
+    const detail = this.previous.get(at + DETAIL);
+    return detail === '' ? base : base + SEP + detail;
   }
 
   private statusTypeOf(g: Grant): number {

@@ -269,6 +269,7 @@ async function storeGrants(
         lastActivityAt: r.lastActivityAt,
         firstSeenAt: null,
       };
+      if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
       const fingerprint = grantFingerprint(grant);
       const { result, before } = diff.classify(grant, fingerprint, now);
       if (result === 'duplicate' || result === 'conflict') {

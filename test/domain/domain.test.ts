@@ -46,6 +46,17 @@ describe('grantFingerprint', () => {
     expect(grantFingerprint({ ...g, accountStatus: 'disabled' })).not.toBe(grantFingerprint(g));
     expect(grantFingerprint({ ...g, identityId: null })).not.toBe(grantFingerprint(g));
   });
+
+  it('is unchanged by an absent, null or empty detail, and covers a detail by content, not key order', () => {
+    const g = { identityId: 'u1', accountStatus: 'active' as const, accountType: 'human' as const, accountDisplayName: 'Ada' };
+    expect(grantFingerprint(g)).toBe('u1\u001factive\u001fhuman\u001fAda');
+    expect(grantFingerprint({ ...g, detail: null })).toBe(grantFingerprint(g));
+    expect(grantFingerprint({ ...g, detail: {} })).toBe(grantFingerprint(g));
+    const detail = { summary: 'can sign with transit key hot-wallet', paths: ['transit/sign/hot-wallet'] };
+    expect(grantFingerprint({ ...g, detail })).not.toBe(grantFingerprint(g));
+    expect(grantFingerprint({ ...g, detail })).toBe(grantFingerprint({ ...g, detail: { paths: ['transit/sign/hot-wallet'], summary: detail.summary } }));
+    expect(grantFingerprint({ ...g, detail })).not.toBe(grantFingerprint({ ...g, detail: { ...detail, paths: ['transit/sign/*'] } }));
+  });
 });
 
 describe('IdentityIndex', () => {

@@ -270,6 +270,11 @@ describe('mappers: a domain value survives the trip through its document unchang
     const s = snapshot('s1', 'vault', T0, { status: 'partial', finishedAt: at(1), durationMs: 60_000, problems: ['page 3 timed out'], contentHash: 'c'.repeat(64) });
     expect(toSnapshot(snapshotDoc(s))).toEqual(s);
     expect(toGrant(grantDoc('s1', g))).toEqual(g);
+    expect(toGrant(grantDoc('s1', g))).not.toHaveProperty('detail');
+    // A detail is kept as its canonical text: keys MongoDB field names may not hold survive.
+    const detailed = { ...g, detail: { summary: 'can sign', $set: { 'a.b': [1, null] } } };
+    expect(grantDoc('s1', detailed).detail).toBe('{"$set":{"a.b":[1,null]},"summary":"can sign"}');
+    expect(toGrant(grantDoc('s1', detailed))).toEqual(detailed);
     const anna = identity('a-1', 'Anna@Firm.li', 'entra', { groups: ['g1'], aliases: ['AM01'], contractEnd: '2026-06-30' });
     const doc = identityDoc('e1', 'entra', anna);
     expect(doc.emailKey).toBe('anna@firm.li');

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyRun } from '../../src/domain/index.js';
-import type { LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
+import type { Grant, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
 import type { SnapshotFinish, Store } from '../../src/store/ports.js';
 import {
   at,
@@ -92,6 +92,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(read.find((g) => g.id === changed.id)).toEqual(changed);
         expect(read.find((g) => g.id === all[0]!.id)).toEqual(all[0]);
         expect(await store.snapshots.countGrants('s1')).toBe(23);
+      });
+
+      it("keeps a grant's detail as structured data, and leaves it absent on grants without one", async () => {
+        const [plain, other] = grants('vault', 2);
+        const detailed: Grant = { ...grant('vault', 'a-detail', 'kv-admin'), detail: { summary: 'can write secret/data/hot-wallet', paths: { 'secret/data/*': ['create', 'update'] }, $where: '{"$ne":null}', 'a.b': 1 } };
+        await store.snapshots.create(snapshot('s1', 'vault', T0));
+        await store.snapshots.appendGrants('s1', [plain!, detailed, other!]);
+        const read = (await batchesOf(store.snapshots.grants('s1'))).flat();
+        expect(read.find((g) => g.id === detailed.id)).toEqual(detailed);
+        expect(read.find((g) => g.id === plain!.id)).not.toHaveProperty('detail');
       });
 
       it('grants() never yields an empty batch, and yields nothing for an unknown or empty snapshot', async () => {

@@ -236,6 +236,33 @@ describe('syncSystem', () => {
     expect(byAccount.get('u7')).toMatchObject({ accountStatus: 'locked', firstSeenAt: '2026-11-24T10:00:00.000Z' });
   });
 
+  it("stores a grant's detail through both write paths; a change of detail is a changed grant (same id) and changes the content hash", async () => {
+    // 3,000 grants in pages of 2,500: the first page goes through the store worker thread, the rest in place.
+    const detail = (threshold: number) => ({ summary: `can approve withdrawals over 1M EUR (${threshold} approvals)`, rule: { id: 'r-7', name: 'Treasury' }, threshold });
+    const base = Array.from({ length: 3000 }, (_, i) => grantRecord(`u${i}`, 'tap:approver', i % 1000 === 0 ? { detail: detail(2) } : {}));
+    scripts.set('wallet', { grants: base, pageSize: 2500 });
+    const first = await syncSystem(system('wallet'), deps);
+    expect(first.snapshot).toMatchObject({ status: 'complete', counts: { grants: 3000, added: 3000 } });
+    expect(await hashSnapshotGrants(store, first.snapshot.id)).toBe(first.snapshot.contentHash);
+    const read = new Map((await all<Grant>(store.snapshots.grants(first.snapshot.id, 700))).map((g) => [g.accountId, g]));
+    expect(read.get('u0')?.detail).toEqual(detail(2));
+    expect(read.get('u2000')?.detail).toEqual(detail(2));
+    expect(read.get('u1')).not.toHaveProperty('detail');
+
+    clock = new Date('2026-11-25T10:00:00Z');
+    // The same rule with another threshold, its keys in another order: only the threshold counts.
+    const next = base.map((g) => (g.accountId === 'u1000' ? { ...g, detail: { threshold: 1, rule: { name: 'Treasury', id: 'r-7' }, summary: detail(1).summary } } : g.accountId === 'u2000' ? { ...g, detail: { threshold: 2, summary: detail(2).summary, rule: { name: 'Treasury', id: 'r-7' } } } : g));
+    scripts.set('wallet', { grants: next, pageSize: 2500 });
+    const second = await syncSystem(system('wallet'), deps);
+    expect(second.snapshot).toMatchObject({ status: 'complete', counts: { grants: 3000, added: 0, removed: 0, changed: 1 } });
+    expect(second.snapshot.contentHash).not.toBe(first.snapshot.contentHash);
+    expect(await hashSnapshotGrants(store, second.snapshot.id)).toBe(second.snapshot.contentHash);
+    const [change] = await all<GrantChange>(store.snapshots.changes(second.snapshot.id));
+    expect(change).toMatchObject({ kind: 'changed', accountId: 'u1000', grantId: grantId('wallet', 'u1000', 'tap:approver', '') });
+    expect(change!.before).toContain('"threshold":2');
+    expect(change!.after).toContain('"threshold":1');
+  });
+
   it('fails a run whose page token does not advance', async () => {
     scripts.set('wallet', { grants: [grantRecord('u1', 'VIEWER')], stuckToken: 'again' });
     const r = await syncSystem(system('wallet'), deps);

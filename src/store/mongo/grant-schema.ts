@@ -1,14 +1,20 @@
 import mongoose from 'mongoose';
-import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../../domain/index.js';
+import { ACCOUNT_STATUSES, ACCOUNT_TYPES, grantDetailText, parseGrantDetail } from '../../domain/index.js';
 import type { Grant } from '../../domain/index.js';
 import { compositeId } from './composite-id.js';
 import { collectionOptions, nullableString, nullableTimestamp, oneOf, presentString, requiredString, stringId } from './schema-fields.js';
 
-/** `grants`: one document per grant per snapshot; the grant's id is `grantId`. */
-export interface GrantDoc extends Omit<Grant, 'id'> {
+/**
+ * `grants`: one document per grant per snapshot; the grant's id is `grantId`. The detail is
+ * kept as its canonical JSON text, as in SQLite: a connector's keys may hold `$` or `.`, which
+ * MongoDB field names must not, and the text is what the fingerprint hashes.
+ */
+export interface GrantDoc extends Omit<Grant, 'id' | 'detail'> {
   _id: string;
   snapshotId: string;
   grantId: string;
+  /** Absent on documents written before details existed. */
+  detail?: string | null;
 }
 
 export const grantSchema = new mongoose.Schema<GrantDoc>(
@@ -27,6 +33,7 @@ export const grantSchema = new mongoose.Schema<GrantDoc>(
     accountStatus: oneOf(ACCOUNT_STATUSES),
     lastActivityAt: nullableString,
     firstSeenAt: nullableTimestamp,
+    detail: nullableString,
   },
   collectionOptions('grants'),
 );
@@ -53,11 +60,12 @@ export function grantDoc(snapshotId: string, g: Grant): GrantDoc {
     accountStatus: g.accountStatus,
     lastActivityAt: g.lastActivityAt,
     firstSeenAt: g.firstSeenAt,
+    detail: grantDetailText(g.detail),
   };
 }
 
 export function toGrant(d: GrantDoc): Grant {
-  return {
+  const g: Grant = {
     id: d.grantId,
     systemId: d.systemId,
     accountId: d.accountId,
@@ -71,4 +79,7 @@ export function toGrant(d: GrantDoc): Grant {
     lastActivityAt: d.lastActivityAt,
     firstSeenAt: d.firstSeenAt,
   };
+  // Absent when there is none, as the SQLite store reads it.
+  if (d.detail !== null && d.detail !== undefined) g.detail = parseGrantDetail(d.detail);
+  return g;
 }

@@ -347,6 +347,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX decisions_revoked ON decisions (item_id) WHERE outcome = 'revoke';
     `,
   },
+  {
+    version: 6,
+    description: 'grant detail',
+    // A grant's structured detail (privileges, custody-policy rule, path), canonical JSON;
+    // NULL for the grants of connectors that report none, which costs nothing per row.
+    sql: `
+      ALTER TABLE grants ADD COLUMN detail TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

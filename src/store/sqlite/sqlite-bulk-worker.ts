@@ -1,11 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import type { AccountStatus, AccountType, Grant, GrantChange } from '../../domain/index.js';
+import { grantDetailText, parseGrantDetail } from '../../domain/index.js';
 import type { BulkReply as Reply, BulkRequest, BulkWorkerData, ReadRequest, WriteRequest } from './sqlite-bulk-thread.js';
 import { startWorker } from './start-worker.js';
 import { fromWorkerError } from './worker-error.js';
 
 /** Grant fields per row, in the order of the insert's parameters after the snapshot key. */
-export const GRANT_FIELDS = 11;
+export const GRANT_FIELDS = 12;
 /** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
 /** Rows per text sent between the threads (see sqlite-bulk-thread.ts): ~50 KB for grants. */
@@ -81,6 +82,7 @@ export class SqliteBulkWorker {
       rows.add(g.accountStatus);
       rows.add(g.lastActivityAt);
       rows.add(g.firstSeenAt);
+      rows.add(grantDetailText(g.detail));
       rows.endRow();
     }
     await this.send({ type: 'grants', snapshotId, count: grants.length }, rows);
@@ -119,7 +121,7 @@ export class SqliteBulkWorker {
     const f = new RowDecoder(texts!, lengths!);
     for (let r = 0; r < grants.length; r++) {
       f.startRow();
-      grants[r] = {
+      const g: Grant = {
         id: ids![r]!,
         systemId,
         accountId: f.next()!,
@@ -133,6 +135,10 @@ export class SqliteBulkWorker {
         lastActivityAt: f.next(),
         firstSeenAt: f.next(),
       };
+      // Absent when there is none, as toGrant reads it.
+      const detail = f.next();
+      if (detail !== null) g.detail = parseGrantDetail(detail);
+      grants[r] = g;
     }
     return grants;
   }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
-import { ACCEPTANCE, assertCreatable, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
+import { ACCEPTANCE, assertCreatable, grantDetailText, parseGrantDetail, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import type { LedgerAppender } from './ledger-appender.js';
@@ -35,8 +35,8 @@ const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
 
 /** Positional parameters: binding a million rows by name costs ~2x more in better-sqlite3. */
 const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
-    account_display_name, account_type, account_status, last_activity_at, first_seen_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    account_display_name, account_type, account_status, last_activity_at, first_seen_at, detail)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_id, grant_id, kind, system_id, account_id, role, scope, before, after)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -47,12 +47,12 @@ const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_id, gra
  */
 const GRANT_COLUMNS = `id, ? AS systemId, account_id AS accountId, role, scope, identity_id AS identityId,
   identity_ref AS identityRef, account_display_name AS accountDisplayName, account_type AS accountType,
-  account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt`;
+  account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt, detail`;
 export const GRANTS_FIRST_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? ORDER BY id LIMIT ?`;
 export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
 /** The worker's page: the same keyset read, the fields in insert order (GRANT_FIELDS) and no system id. */
 const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
-  account_status, last_activity_at, first_seen_at FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+  account_status, last_activity_at, first_seen_at, detail FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
 /**
  * A snapshot's grants in storage order: a rowid range scan from a row on (NOT INDEXED: the
  * (snapshot_key, id) index would make SQLite sort the whole snapshot by row), skipping rows of
@@ -62,7 +62,7 @@ const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id,
 const SCAN_FROM = 'FROM grants NOT INDEXED WHERE row > ? AND snapshot_key = ? ORDER BY row LIMIT ?';
 export const GRANTS_SCAN_PAGE_SQL = `SELECT ${GRANT_COLUMNS}, row ${SCAN_FROM}`;
 const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
-  account_status, last_activity_at, first_seen_at, row ${SCAN_FROM}`;
+  account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
 
 const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
   account_id AS accountId, role, scope, before, after`;
@@ -84,11 +84,11 @@ const PRUNABLE_SNAPSHOTS_SQL = `
   ) WHERE rank > ?`;
 
 /** A row of GRANT_COLUMNS, in order. */
-type GrantTuple = [string, string, string, string, string, string | null, string | null, string | null, AccountType, AccountStatus, string | null, string | null];
+type GrantTuple = [string, string, string, string, string, string | null, string | null, string | null, AccountType, AccountStatus, string | null, string | null, string | null];
 
 /** The system id is the snapshot's (bound into the query): one shared string, not one per row. */
 function toGrant(r: GrantTuple, systemId: string): Grant {
-  return {
+  const g: Grant = {
     id: r[0],
     systemId,
     accountId: r[2],
@@ -102,6 +102,9 @@ function toGrant(r: GrantTuple, systemId: string): Grant {
     lastActivityAt: r[10],
     firstSeenAt: r[11],
   };
+  // Absent, not null, when there is none (as connectors report it): most grants have none.
+  if (r[12] !== null) g.detail = parseGrantDetail(r[12]);
+  return g;
 }
 
 /** The internal handle of a snapshot (grants are stored under its integer key). */
@@ -172,7 +175,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
     this.selectSnapshot = db.prepare<[string], SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.id = ?`);
     this.selectHandle = db.prepare<[string], SnapshotHandle>('SELECT key, system_id AS systemId, status FROM snapshots WHERE id = ?');
-    this.insertGrant = db.prepare<[number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null]>(INSERT_GRANT_SQL);
+    this.insertGrant = db.prepare<[number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null, string | null]>(INSERT_GRANT_SQL);
     this.insertIdentity = db.prepare<[string, Identity, string, string]>(
       `INSERT OR REPLACE INTO identities (snapshot_id, id, email, display_name, department, job_title, manager_id,
          groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
@@ -227,7 +230,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
           throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
         }
         const g = grant;
-        this.insertGrant.run(key, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt);
+        this.insertGrant.run(key, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt, grantDetailText(g.detail));
       }
     });
     this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {
@@ -390,7 +393,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       const rows = this.grantsScanPage.all(systemId, after, key, size);
       if (rows.length > 0) yield rows.map((r) => toGrant(r as unknown as GrantTuple, systemId));
       if (rows.length < size) return;
-      after = rows[rows.length - 1]![12];
+      after = rows[rows.length - 1]![13];
     }
   }
 
