@@ -61,20 +61,27 @@ export const DEFAULT_QUARANTINE_RULE: QuarantineRule = { maxRemovalShare: 0.1 };
  * Decides whether a finished pull is safe to apply. Returns the reason to quarantine,
  * or null when the snapshot may become current. `records` names what was counted in the
  * reason: grants for a system, identities (and their grants) for an identity source.
+ * `expectedRemovals`: how many of the removed grants were awaiting removal (an unverified
+ * remediation): they neither count toward the share nor make an empty pull suspicious.
  */
 export function quarantineReason(
   previousGrants: number | null,
   counts: Pick<SnapshotCounts, 'grants' | 'removed'>,
   rule: QuarantineRule = DEFAULT_QUARANTINE_RULE,
   records = 'grants',
+  expectedRemovals = 0,
 ): string | null {
   if (previousGrants === null || previousGrants === 0) return null;
-  if (counts.grants === 0) {
+  // Removals iam-review asked for (grants awaiting removal after a revoke) are what a
+  // remediation waits to see: they are not the sign of a truncated pull the valve is for.
+  const unexpected = counts.removed - expectedRemovals;
+  if (counts.grants === 0 && unexpected > 0) {
     return `pull returned no ${records} where the current state has ${previousGrants}`;
   }
-  const share = counts.removed / previousGrants;
+  const share = unexpected / previousGrants;
   if (share > rule.maxRemovalShare) {
-    return `pull removes ${counts.removed} of ${previousGrants} ${records} (${(share * 100).toFixed(1)}%), above the ${(rule.maxRemovalShare * 100).toFixed(1)}% threshold`;
+    const expected = expectedRemovals > 0 ? ` not awaiting removal (${expectedRemovals} more were revoked and awaited)` : '';
+    return `pull removes ${unexpected} of ${previousGrants} ${records}${expected} (${(share * 100).toFixed(1)}%), above the ${(rule.maxRemovalShare * 100).toFixed(1)}% threshold`;
   }
   return null;
 }

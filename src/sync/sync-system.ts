@@ -16,7 +16,7 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord, Page } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
-import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason } from '../domain/index.js';
+import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
@@ -130,6 +130,8 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
   let contentHash: string | null = null;
   let previousCount = 0;
   let duplicates = 0;
+  /** Removed grants that were awaiting removal (an unverified remediation): see quarantineReason. */
+  let expectedRemovals = 0;
   let error: Error | null = null;
 
   const type = deps.connectors.get(system.connector.type);
@@ -159,6 +161,7 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
         const result = await storeGrants(snapshotId, system.id, (t) => listGrants(t, ctx), drain, previous, deps, addProblems, opts.onProgress);
         Object.assign(counts, { grants: result.grants, accounts: result.accounts, added: counts.added + result.added, removed: counts.removed + result.removed, changed: counts.changed + result.changed });
         previousCount += result.previousCount;
+        expectedRemovals = result.expectedRemovals;
         duplicates = result.duplicates;
         contentHash = result.contentHash;
       }
@@ -180,7 +183,13 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
     status = 'partial';
   } else {
     const total = counts.identities + counts.grants;
-    const reason = quarantineReason(previous ? previousCount : null, { grants: total, removed: counts.removed }, { maxRemovalShare: system.sync?.maxRemovalShare ?? deps.maxRemovalShare }, system.kind === 'directory' ? (counts.grants === 0 ? 'identities' : 'identities and grants') : 'grants');
+    const reason = quarantineReason(
+      previous ? previousCount : null,
+      { grants: total, removed: counts.removed },
+      { maxRemovalShare: system.sync?.maxRemovalShare ?? deps.maxRemovalShare },
+      system.kind === 'directory' ? (counts.grants === 0 ? 'identities' : 'identities and grants') : 'grants',
+      expectedRemovals,
+    );
     if (reason) {
       status = 'quarantined';
       problems.push(reason);
@@ -220,6 +229,18 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
   const applied = finished && status === 'complete';
   const snapshot = await store.snapshots.get(snapshotId);
   return { systemId: system.id, snapshot: snapshot!, applied };
+}
+
+/**
+ * The grants of a system still to be removed (an unverified remediation): their removal from
+ * a pull is what the remediation waits for, so the quarantine does not count it.
+ */
+async function grantsAwaitingRemoval(store: Store, systemId: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const state of UNVERIFIED_STATES) {
+    for (const r of await store.remediations.list({ systemId, state })) ids.add(r.grantId);
+  }
+  return ids;
 }
 
 async function storeGrants(
@@ -304,15 +325,18 @@ async function storeGrants(
     for await (const page of pages) await take(page);
     if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));
     let removed = 0;
+    let expectedRemovals = 0;
+    const awaiting = previous ? await grantsAwaitingRemoval(store, systemId) : new Set<string>();
     for (const change of diff.removals(snapshotId, systemId)) {
       removed++;
+      if (awaiting.has(change.grantId)) expectedRemovals++;
       changes.push(change);
       await flushChanges(false);
     }
     await flushChanges(true);
     await writes.all();
     onProgress?.({ systemId, phase: 'finishing', records: count });
-    return { grants: count, accounts: diff.accountCount, added, changed, removed, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+    return { grants: count, accounts: diff.accountCount, added, changed, removed, expectedRemovals, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
   } finally {
     // On any failure, nothing may still be writing when the snapshot is finished.
     await writes.settled();

@@ -162,6 +162,24 @@ describe('iam-review remediation', () => {
     expect(await events('remediation.verified')).toEqual([]);
   });
 
+  it('removals of revoked grants do not count toward the quarantine threshold; other removals still do', async () => {
+    await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
+    await cli(['decide', viewer.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
+    // 4 of 32 grants removed (12.5%, above 10%) but 2 of them are the revoked ones: 2 unexpected (6.3%).
+    writeTrading(OTHERS.slice(2));
+    clock = new Date('2026-09-01T12:00:00.000Z');
+    const applied = await cli(['sync']);
+    expect(applied.code).toBe(EXIT.ok);
+    expect((await current('trading')).counts).toMatchObject({ grants: 28, removed: 4 });
+    expect((await listJson()).map((r) => r.state)).toEqual(['verified', 'verified']);
+
+    // 3 more of 28 removed, none awaiting removal (10.7%): the valve still holds.
+    writeTrading(OTHERS.slice(5));
+    const held = await cli(['sync']);
+    expect(held.code).toBe(EXIT.syncQuarantined);
+    expect(held.out + held.err).toMatch(/removes 3 of 28 grants \(10\.7%\)/);
+  });
+
   it('a claim by the owner is recorded and does not verify; anyone else is refused, and the refusal ledgered', async () => {
     await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
     const id = `rem:${trader.id}`;

@@ -90,6 +90,13 @@ describe('quarantineReason', () => {
     expect(quarantineReason(100, { grants: 89, removed: 11 })).toMatch(/11 of 100/);
     expect(quarantineReason(100, { grants: 50, removed: 50 }, { maxRemovalShare: 0.5 })).toBeNull();
   });
+  it('does not count removals that were awaited (revoked grants): neither in the share nor as an empty pull', () => {
+    expect(quarantineReason(32, { grants: 28, removed: 4 }, { maxRemovalShare: 0.1 }, 'grants', 2)).toBeNull();
+    expect(quarantineReason(28, { grants: 25, removed: 3 }, { maxRemovalShare: 0.1 }, 'grants', 0)).toMatch(/removes 3 of 28 grants \(10\.7%\)/);
+    expect(quarantineReason(32, { grants: 20, removed: 12 }, { maxRemovalShare: 0.1 }, 'grants', 2)).toMatch(/removes 10 of 32 grants not awaiting removal \(2 more were revoked and awaited\)/);
+    expect(quarantineReason(2, { grants: 0, removed: 2 }, { maxRemovalShare: 0.1 }, 'grants', 2)).toBeNull();
+    expect(quarantineReason(2, { grants: 0, removed: 2 }, { maxRemovalShare: 0.1 }, 'grants', 1)).toMatch(/no grants/);
+  });
   it('never quarantines a first pull', () => {
     expect(quarantineReason(null, { grants: 0, removed: 0 })).toBeNull();
     expect(quarantineReason(0, { grants: 0, removed: 0 })).toBeNull();
