@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { ITEM_STATES } from '../domain/index.js';
+import type { ItemState } from '../domain/index.js';
 import { closeCampaignOnce } from '../reviews/close-campaign.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
@@ -9,7 +11,7 @@ import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery
 
 const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
-/** `iam-review campaign open|list|status|close` */
+/** `iam-review campaign open|list|status|items|close` */
 export function campaignCommand(ctx: CliContext): Command {
   const cmd = new Command('campaign').description('review campaigns: open one now, list them, show progress, close one');
 
@@ -61,6 +63,25 @@ export function campaignCommand(ctx: CliContext): Command {
       ];
       for (const r of progress.reviewers) lines.push(`${r.reviewerId.padEnd(38)} ${String(r.done).padStart(4)} ${String(r.pending).padStart(8)}${r.pending > 0 && progress.overdue ? '  overdue' : ''}`);
       ctx.io.out(lines.join('\n'));
+    });
+
+  cmd
+    .command('items <campaign-id>')
+    .description('the review items of a campaign, with the ids `decide` takes: system, account, role, scope, owner, reviewer, state, findings')
+    .option('--state <state>', `only items in this state (${ITEM_STATES.join(' | ')})`)
+    .option('--reviewer <id>', 'only the items of this reviewer (identity id)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean }) => {
+      if (opts.state !== undefined && !(ITEM_STATES as readonly string[]).includes(opts.state)) throw usageError(`--state must be one of ${ITEM_STATES.join(', ')}, not "${opts.state}"`);
+      const app = await ctx.app();
+      if (!(await app.store.campaigns.get(id))) throw usageError(`no campaign "${id}"`);
+      const items = await app.store.campaigns.items(id, { ...(opts.state ? { state: opts.state as ItemState } : {}), ...(opts.reviewer ? { reviewerId: opts.reviewer } : {}) });
+      if (opts.json) return ctx.io.out(JSON.stringify({ items }, null, 2));
+      if (items.length === 0) return ctx.io.out('No items.');
+      const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);
+      const header = ['ITEM', 'SYSTEM', 'ACCOUNT', 'ROLE', 'OWNER', 'REVIEWER', 'STATE', 'FINDINGS'];
+      const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+      for (const r of [header, ...rows]) ctx.io.out(r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd());
     });
 
   cmd

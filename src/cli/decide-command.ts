@@ -9,7 +9,7 @@ import { asCliError } from './review-errors.js';
 export function decideCommand(ctx: CliContext): Command {
   return new Command('decide')
     .description('record a decision received out of band (attributed to --as, ledgered with channel "cli")')
-    .argument('<item-id>', 'review item id (campaign status / export list them)')
+    .argument('<item-id>', 'review item id (`campaign items CAMPAIGN` lists them)')
     .addArgument(new Argument('<outcome>', 'approve or revoke').choices(['approve', 'revoke']))
     .requiredOption('--as <email>', 'the reviewer who decided')
     .option('--reason <text>', 'justification (required for revocations and approvals with findings, per the review definition)')

@@ -76,6 +76,20 @@ describe('iam-review remediation', () => {
     expect(trader.reviewerId).toBe('E2');
   });
 
+  it('campaign items lists the item ids decide takes, filtered by state; an unknown campaign or state is a usage error', async () => {
+    const table = await cli(['campaign', 'items', 'semiannual:2026-H2']);
+    expect(table.code).toBe(EXIT.ok);
+    expect(table.out).toMatch(/^ITEM\s+SYSTEM\s+ACCOUNT\s+ROLE\s+OWNER\s+REVIEWER\s+STATE\s+FINDINGS$/m);
+    expect(table.out).toMatch(new RegExp(`^${trader.id}\\s+trading\\s+acc-alice\\s+TRADER@spot\\s+E1\\s+E2\\s+pending`, 'm'));
+    expect(table.out.trim().split('\n')).toHaveLength(33);
+    expect((await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk'])).code).toBe(EXIT.ok);
+    const revoked = await cli(['campaign', 'items', 'semiannual:2026-H2', '--state', 'revoked', '--json']);
+    expect((JSON.parse(revoked.out) as { items: ReviewItem[] }).items.map((i) => [i.id, i.state])).toEqual([[trader.id, 'revoked']]);
+    expect((await cli(['campaign', 'items', 'nope:2026-Q4'])).err).toMatch(/no campaign "nope:2026-Q4"/);
+    const badState = await cli(['campaign', 'items', 'semiannual:2026-H2', '--state', 'done']);
+    expect([badState.code, badState.err]).toEqual([EXIT.invalidInput, expect.stringMatching(/--state must be one of pending, approved, revoked, expired/)]);
+  });
+
   it('decide revoke opens a remediation: listed open, with the due time of the system (critical: 24 h after the decision)', async () => {
     expect(await listJson()).toEqual([]);
     const decided = await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
