@@ -56,6 +56,8 @@ export interface DecisionRecord {
   identityName: string | null;
   role: string;
   scope: string;
+  /** What the access allows, as the reviewer was shown it (the grant detail's summary), null when none. */
+  accessDetail: string | null;
   findings: FindingAtReview[];
   reviewer: string | null;
   reviewerEmail: string | null;
@@ -101,6 +103,7 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
     identityName: p.value(subject?.name ?? null),
     role: item.role,
     scope: item.scope,
+    accessDetail: p.text(typeof item.detail?.summary === 'string' ? item.detail.summary : null),
     findings: findings.map((f) => ({ key: p.text(f.key)!, type: f.type, severity: f.severity, rule: f.ruleId, reason: p.text(f.reason) })),
     reviewer: p.value(reviewerId),
     reviewerEmail: p.value(reviewerEmail),
@@ -126,7 +129,7 @@ export const DECISION_COLUMNS = [
   'campaign', 'period', 'system', 'criticality', 'item_id', 'grant_id', 'account', 'identity_id', 'identity_email', 'identity_name',
   'role', 'scope', 'findings_at_review', 'reviewer_id', 'reviewer_email', 'reviewer_slack_id', 'reviewer_source', 'state', 'decision',
   'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state', 'removed_verified_at',
-  'verified_snapshot', 'hours_to_removal',
+  'verified_snapshot', 'hours_to_removal', 'access_detail',
 ] as const;
 
 export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
@@ -135,6 +138,7 @@ export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
     r.role, r.scope, r.findings.map((f) => `${f.type}:${f.severity}`).join('; '), r.reviewer, r.reviewerEmail, r.reviewerSlackId,
     r.reviewerSource, r.state, r.decision, r.justification, r.decidedAt, r.decidedLate ? 'yes' : 'no', r.channel,
     r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState, r.removedVerifiedAt, r.verifiedSnapshot, r.hoursToRemoval,
+    r.accessDetail,
   ];
 }
 

@@ -4,10 +4,11 @@
  * The events are replayed per item, in seq order: item.assigned -> pending with its reviewer;
  * item.reassigned -> reviewer = data.to; decision.recorded -> data.state (else the outcome's
  * state); item.expired -> expired. Then every item row (with its decision row) is compared with
- * its replay: state, reviewer and what was assigned (system, account, role, source), and the
- * decision's outcome, reviewer, channel, justification and simulated flag. Fields an event does
- * not carry are not compared (older events carry fewer); timestamps are not compared (the
- * event's time is the clock's when it was recorded, not the row's).
+ * its replay: state, reviewer and what was assigned (system, account, role, source, the grant's
+ * detail), and the decision's outcome, reviewer, channel, justification and simulated flag.
+ * Fields an event does not carry are not compared (older events carry fewer), except the
+ * detail: an item.assigned without one says the item had none. Timestamps are not compared
+ * (the event's time is the clock's when it was recorded, not the row's).
  *
  * Differences: a second item.assigned or decision.recorded for an item, an event that does
  * not follow from the item's replayed state (a decision on an item no longer pending, a
@@ -18,7 +19,8 @@
  * repeat across items (reviewers, systems, roles...) are stored once (SharedValues). About 200
  * bytes per item, off the JS heap.
  */
-import type { Decision, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/index.js';
+import { grantDetailText } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
@@ -56,7 +58,9 @@ const JUSTIFICATION = 13;
 const SIMULATED = 14;
 /** 1 once the item's row was compared. */
 const SEEN = 15;
-const CODES = 16;
+/** The grant detail the item was assigned with (texts code of its canonical JSON; null: none). */
+const DETAIL = 16;
+const CODES = 17;
 
 /** The campaign of an item event: data.campaignId, else the item id's prefix (`${campaignId}/${grantId}`). */
 export function campaignOfItemEvent(e: LedgerEvent): string {
@@ -120,6 +124,8 @@ export class ItemLedger {
     r.setCode(t, ACCOUNT, this.texts.codeOf(text(e.data.accountId)));
     r.setCode(t, ROLE, this.values.codeOf(text(e.data.role)));
     r.setCode(t, SOURCE, this.values.codeOf(text(e.data.reviewerSource)));
+    // An event without a detail says the item had none: no item had one before events carried it.
+    r.setCode(t, DETAIL, this.texts.codeOf(grantDetailText(e.data.detail as GrantDetail | undefined)));
     if (this.state(t) !== null) {
       this.out.add(difference(item, eventRef(e, 'it was assigned'), `after seq ${r.seq(t, STATE)} ${this.value(t, STATE_TYPE)} (an item is assigned before anything else happens to it)`));
       return;
@@ -226,6 +232,7 @@ export class ItemLedger {
     compare('systemId', item.systemId, r.code(t, SYSTEM), assignedSeq, EVENT.itemAssigned);
     compare('accountId', item.accountId, r.code(t, ACCOUNT), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
     compare('role', item.role, r.code(t, ROLE), assignedSeq, EVENT.itemAssigned);
+    compare('detail', grantDetailText(item.detail), r.code(t, DETAIL), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
     // A reassignment changes the source ('delegated'), which its event does not carry.
     if (r.code(t, REASSIGNED) === 0) compare('reviewerSource', item.reviewerSource, r.code(t, SOURCE), assignedSeq, EVENT.itemAssigned);
 

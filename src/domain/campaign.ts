@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js';
+import type { GrantDetail } from './grant.js';
 
 /**
  * One run of a review definition for one period (e.g. 2026-Q4); unique per (reviewId, period).
@@ -49,6 +50,12 @@ export interface ReviewItem {
   lastActivityAt: string | null;
   decisionId: string | null;
   updatedAt: string;
+  /**
+   * The grant's detail when the campaign opened (see GrantDetail): what the reviewer was shown
+   * the access means ("can approve withdrawals over 1M EUR"), kept as evidence of what was
+   * certified. Absent when the grant had none.
+   */
+  detail?: GrantDetail | null;
 }
 
 export function reviewItemId(campaign: string, grant: string): string {

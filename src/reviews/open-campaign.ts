@@ -106,6 +106,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
           lastActivityAt: g.lastActivityAt,
           decisionId: null,
           updatedAt: now.toISOString(),
+          ...(g.detail ? { detail: g.detail } : {}),
         });
       }
       if (items.length === 0) continue;
@@ -113,7 +114,18 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
       // that inserted an item first recorded its assignment, so it is recorded once.
       itemsAdded += await store.campaigns.addItems(items, (inserted) =>
         inserted.map((i) =>
-          audit.event(EVENT.itemAssigned, opts.actor, i.id, { campaignId: id, grantId: i.grantId, systemId: i.systemId, accountId: i.accountId, role: i.role, reviewerId: i.reviewerId, reviewerSource: i.reviewerSource, findings: i.findings.map((f) => f.type) }),
+          audit.event(EVENT.itemAssigned, opts.actor, i.id, {
+            campaignId: id,
+            grantId: i.grantId,
+            systemId: i.systemId,
+            accountId: i.accountId,
+            role: i.role,
+            reviewerId: i.reviewerId,
+            reviewerSource: i.reviewerSource,
+            findings: i.findings.map((f) => f.type),
+            // What the reviewer is shown the access means: `audit verify` compares it with the item.
+            ...(i.detail ? { detail: i.detail } : {}),
+          }),
         ),
       );
     }

@@ -290,6 +290,10 @@ describe('mappers: a domain value survives the trip through its document unchang
     expect(toStoredFinding(storedFinding)).toEqual(domainFinding);
     expect(toCampaign(campaignDoc(c))).toEqual(c);
     expect(toReviewItem(reviewItemDoc(i))).toEqual(i);
+    expect(toReviewItem(reviewItemDoc(i))).not.toHaveProperty('detail');
+    const detailed = { ...i, detail: { summary: 'can approve withdrawals', rule: { id: 'r-1' } } };
+    expect(reviewItemDoc(detailed).detail).toBe('{"rule":{"id":"r-1"},"summary":"can approve withdrawals"}');
+    expect(toReviewItem(reviewItemDoc(detailed))).toEqual(detailed);
     const d = decision(i, 'approve', { justification: null, reviewerSlackId: null, simulated: true });
     expect(toDecision(decisionDoc(d))).toEqual(d);
   });

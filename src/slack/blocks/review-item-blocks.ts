@@ -44,7 +44,7 @@ export interface ItemRenderOptions {
 }
 
 /** Field caps for free text taken from directories and connectors (original characters). */
-const CAP = { name: 60, email: 80, system: 60, role: 80, scope: 80, account: 80, reason: 120, decider: 40, justification: 60 } as const;
+const CAP = { name: 60, email: 80, system: 60, role: 80, scope: 80, account: 80, summary: 160, reason: 120, decider: 40, justification: 60 } as const;
 /** Hard cap of an item's section text; far below Slack's 3,000 so pages hold many items. */
 const SECTION_MAX = 900;
 /**
@@ -98,6 +98,9 @@ export function itemSectionText(entry: ReviewEntry, now: string): string {
   const lines = [subjectLine(entry)];
   const scope = item.scope ? ` · scope ${code(item.scope, CAP.scope)}` : '';
   lines.push(`*${userText(item.systemId, CAP.system)}* · role ${code(item.role, CAP.role)}${scope}`);
+  // What the connector says the access allows (a custody-policy rule, a key's privileges).
+  const summary = item.detail?.summary;
+  if (typeof summary === 'string' && summary.trim() !== '') lines.push(`Allows: ${userText(summary, CAP.summary)}`);
   const activity = item.lastActivityAt
     ? `${relativePast(item.lastActivityAt, now)} (${dayLabel(item.lastActivityAt)})`
     : 'never used';

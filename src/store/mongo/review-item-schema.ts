@@ -1,12 +1,14 @@
 import mongoose from 'mongoose';
-import { ITEM_STATES } from '../../domain/index.js';
+import { grantDetailText, ITEM_STATES, parseGrantDetail } from '../../domain/index.js';
 import type { ReviewItem } from '../../domain/index.js';
 import { embeddedFindingSchema, toFinding } from './embedded-finding-schema.js';
 import { collectionOptions, nullableString, oneOf, presentString, requiredString, stringId, timestamp } from './schema-fields.js';
 
-/** `review_items`: `_id` is the derived item id (campaign + grant). */
-export interface ReviewItemDoc extends Omit<ReviewItem, 'id'> {
+/** `review_items`: `_id` is the derived item id (campaign + grant); the detail is its canonical text (see grant-schema.ts). */
+export interface ReviewItemDoc extends Omit<ReviewItem, 'id' | 'detail'> {
   _id: string;
+  /** Absent on documents written before details existed. */
+  detail?: string | null;
 }
 
 export const reviewItemSchema = new mongoose.Schema<ReviewItemDoc>(
@@ -26,6 +28,7 @@ export const reviewItemSchema = new mongoose.Schema<ReviewItemDoc>(
     lastActivityAt: nullableString,
     decisionId: nullableString,
     updatedAt: timestamp,
+    detail: nullableString,
   },
   collectionOptions('review_items'),
 );
@@ -38,12 +41,13 @@ reviewItemSchema.index({ reviewerId: 1, state: 1, campaignId: 1 });
 reviewItemSchema.index({ systemId: 1, campaignId: 1 });
 
 export function reviewItemDoc(i: ReviewItem): ReviewItemDoc {
-  const { id, ...rest } = toReviewItem({ ...i, _id: i.id });
-  return { _id: id, ...rest };
+  // Through toReviewItem, so that only the item's own fields are kept.
+  const { id, detail: _none, ...rest } = toReviewItem({ ...i, _id: i.id, detail: null });
+  return { _id: id, ...rest, detail: grantDetailText(i.detail) };
 }
 
 export function toReviewItem(d: ReviewItemDoc): ReviewItem {
-  return {
+  const item: ReviewItem = {
     id: d._id,
     campaignId: d.campaignId,
     grantId: d.grantId,
@@ -60,4 +64,7 @@ export function toReviewItem(d: ReviewItemDoc): ReviewItem {
     decisionId: d.decisionId,
     updatedAt: d.updatedAt,
   };
+  // Absent when the grant had none, as the SQLite store reads it.
+  if (d.detail !== null && d.detail !== undefined) item.detail = parseGrantDetail(d.detail);
+  return item;
 }

@@ -356,6 +356,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE grants ADD COLUMN detail TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'review item detail',
+    // The grant's detail as the campaign froze it (canonical JSON), NULL when it had none.
+    sql: `
+      ALTER TABLE review_items ADD COLUMN detail TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

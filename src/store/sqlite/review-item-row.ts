@@ -1,21 +1,26 @@
 import type { Decision, ReviewItem } from '../../domain/index.js';
+import { parseGrantDetail } from '../../domain/index.js';
 import { parseJson } from './parse-json.js';
 
 /** Review item and decision columns, aliased to the domain's field names. */
 export const ITEM_COLUMNS = `i.id, i.campaign_id AS campaignId, i.grant_id AS grantId, i.system_id AS systemId,
   i.account_id AS accountId, i.role, i.scope, i.identity_id AS identityId, i.reviewer_id AS reviewerId,
   i.reviewer_source AS reviewerSource, i.state, i.findings, i.last_activity_at AS lastActivityAt,
-  i.decision_id AS decisionId, i.updated_at AS updatedAt`;
+  i.decision_id AS decisionId, i.updated_at AS updatedAt, i.detail`;
 
 export const DECISION_COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, outcome, reviewer_id AS reviewerId,
   reviewer_email AS reviewerEmail, reviewer_slack_id AS reviewerSlackId, channel, justification,
   decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated`;
 
-export type ItemRow = Omit<ReviewItem, 'findings'> & { findings: string };
+export type ItemRow = Omit<ReviewItem, 'findings' | 'detail'> & { findings: string; detail: string | null };
 export type DecisionRow = Omit<Decision, 'findingsAtDecision' | 'simulated'> & { findingsAtDecision: string; simulated: number };
 
 export function toItem(row: ItemRow): ReviewItem {
-  return { ...row, findings: parseJson(row.findings, 'review_items.findings') };
+  const { detail, ...rest } = row;
+  const item: ReviewItem = { ...rest, findings: parseJson(row.findings, 'review_items.findings') };
+  // Absent, not null, when the grant had none (as grants are read).
+  if (detail !== null) item.detail = parseGrantDetail(detail);
+  return item;
 }
 
 export function toDecision(row: DecisionRow): Decision {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
-import { outcomeState } from '../../domain/index.js';
+import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
 import type { CampaignStore, DecideResult, ItemWithDecision, LedgerEvents } from '../ports.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
@@ -38,6 +38,7 @@ export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
   nullable('i.last_activity_at'),
   nullable('i.decision_id'),
   text('i.updated_at'),
+  nullable('i.detail'),
   nullable('d.id'),
   joined('d.outcome'),
   joined('d.reviewer_id'),
@@ -83,6 +84,8 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
     decisionId: f.next(),
     updatedAt: f.next()!,
   };
+  const detail = f.next();
+  if (detail !== null) item.detail = parseGrantDetail(detail);
   const decisionId = f.next();
   if (decisionId === null) {
     for (let c = 0; c < 9; c++) f.next();
@@ -164,11 +167,11 @@ export class SqliteCampaignStore implements CampaignStore {
       `UPDATE campaigns SET state = @to, closed_at = CASE WHEN @to = 'closed' THEN @at ELSE closed_at END
        WHERE id = @id AND state = @from`,
     );
-    this.insertItem = db.prepare<[ReviewItem, string]>(
+    this.insertItem = db.prepare<[ReviewItem, string, string | null]>(
       `INSERT OR IGNORE INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id,
-         reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at)
+         reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at, detail)
        VALUES (@id, @campaignId, @grantId, @systemId, @accountId, @role, @scope, @identityId, @reviewerId,
-         @reviewerSource, @state, ?, @lastActivityAt, @decisionId, @updatedAt)`,
+         @reviewerSource, @state, ?, @lastActivityAt, @decisionId, @updatedAt, ?)`,
     );
     this.selectItem = db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.id = ?`);
     this.selectItems = db.prepare<[{ campaignId: string; reviewerId: string | null; state: string | null }], ItemRow>(
@@ -226,7 +229,7 @@ export class SqliteCampaignStore implements CampaignStore {
     // rows this call inserted get events, so concurrent openers record each assignment once.
     this.addItemsTx = db.transaction((items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>) => {
       const inserted: ReviewItem[] = [];
-      for (const item of items) if (this.insertItem.run(item, JSON.stringify(item.findings)).changes === 1) inserted.push(item);
+      for (const item of items) if (this.insertItem.run(item, JSON.stringify(item.findings), grantDetailText(item.detail)).changes === 1) inserted.push(item);
       if (inserted.length > 0) this.appendLedger(events(inserted));
       return inserted.length;
     });
@@ -394,3 +397,4 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.lastCertificationTx.deferred(systemId);
   }
 }
+
