@@ -2,8 +2,8 @@
  * `vault`: HashiCorp Vault as key-management system. Roles are policies; accounts are
  * identity entities (their own policies and those of their (nested) identity groups, see
  * vault-mappers.ts) and the roles/users/groups of the auth methods that issue tokens with
- * policies (vault-auth-methods.ts). Each grant's scope names where the policy comes from and,
- * for a privileged policy, what it allows (vault-privileges.ts, from the policy body).
+ * policies (vault-auth-methods.ts). Each grant's scope names where the policy comes from; for a
+ * privileged policy its detail says what it allows (vault-privileges.ts, from the policy body).
  *
  * A run LISTs the entity ids once and reads every group once (groups are few), on the first
  * page, resolving group members that live in other namespaces; each page then reads the next
@@ -296,7 +296,12 @@ class VaultConnector implements Connector {
     return { mount, collection, name, entry: parsed.data, aliasName };
   }
 
-  /** Appends each grant's privileged capabilities (from its policy's body) to its scope. */
+  /**
+   * Puts each grant's privileged capabilities (from its policy's body) in its detail: the
+   * reviewer reads them ("can sign with transit key hot-wallet-eth"), rules may too, and a change
+   * of the policy body is a changed grant, not a new one (the grant id, which a revoke's
+   * remediation waits to see gone, stays the same).
+   */
   private async withPrivileges(run: VaultRun, items: GrantRecord[], signal: AbortSignal, problems: string[]): Promise<GrantRecord[]> {
     const unread = [...new Set(items.map((g) => g.role))].filter((p) => !run.privileges.has(p));
     for (const name of unread) run.privileges.set(name, this.readPrivileges(run.client, name, signal, problems));
@@ -311,8 +316,7 @@ class VaultConnector implements Connector {
     return items.map((g) => {
       const privileges = byPolicy.get(g.role);
       if (!privileges || privileges.length === 0) return g;
-      const what = privileges.join('; ');
-      return { ...g, scope: g.scope === '' ? what : `${g.scope} · ${what}` };
+      return { ...g, detail: { summary: privileges.join('; '), privileges } };
     });
   }
 

@@ -10,7 +10,7 @@
  * - Type: `service` when the entity's metadata says `type: service` (the convention for
  *   AppRole/machine entities), else `human`.
  * - Owner (identityRef): see chooseIdentityRef.
- * - Privileged paths: the connector appends them to the scope (see vault-privileges.ts).
+ * - Privileged paths: the connector puts them in the grant's detail (see vault-privileges.ts).
  * - Entities of other namespaces that are members of this namespace's groups hold those
  *   groups' policies here; the display name says their namespace.
  */

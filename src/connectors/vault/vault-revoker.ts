@@ -1,7 +1,8 @@
 /**
  * Auto remediation for Vault: removes one policy grant the connector reported, or refuses.
- * Where the grant comes from is the start of its scope (vault-mappers.ts, vault-auth-methods.ts;
- * the connector may append ` · <privileges>`):
+ * Where the grant comes from is its scope (vault-mappers.ts, vault-auth-methods.ts; scopes
+ * stored by versions before grant details carried ` · <privileges>` after it, or the privileges
+ * alone for an entity's own policy, and are read the same way):
  *
  * - '' (or privileges only): the entity's own policy. Read `identity/entity/id/:id`, then
  *   `POST identity/entity/id/:id` with `policies` = the list just read minus this one
@@ -31,7 +32,7 @@ import { authEntrySchema, entryPolicies, parseAuthMounts } from './vault-auth-me
 import type { VaultClient } from './vault-client.js';
 import { vaultEntitySchema, vaultGroupSchema } from './vault-mappers.js';
 
-/** The separator the connector puts before the privileges it appends to a scope. */
+/** The separator earlier versions put before the privileges they appended to a scope. */
 const PRIVILEGES_SEPARATOR = ' · ';
 
 /** Where a grant comes from, from its scope. */

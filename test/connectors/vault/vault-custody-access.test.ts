@@ -112,22 +112,24 @@ async function sync(settings: Record<string, unknown> = {}) {
   return { items: pages.flatMap((p) => p.items), problems: pages.flatMap((p) => p.problems ?? []), warnings };
 }
 
-const row = (g: GrantRecord) => [g.accountId, g.role, g.scope, g.identityRef, g.accountType, g.accountStatus];
+/** The privileges the connector found in the policy body (the grant detail's summary), null when none. */
+const allows = (g: GrantRecord) => (typeof g.detail?.summary === 'string' ? g.detail.summary : null);
+const row = (g: GrantRecord) => [g.accountId, g.role, g.scope, allows(g), g.identityRef, g.accountType, g.accountStatus];
 
 describe('vault: policies that reach tokens through auth methods', () => {
   it('reports each supported role, user and group with its token policies, owned through entity aliases where one exists', async () => {
     const { items, warnings } = await sync({ memberNamespaces: ['admin/custody/team-a', 'admin/custody/team-b'] });
     expect(items.filter((g) => g.accountId.startsWith('auth/')).map(row)).toEqual([
-      ['auth/approle/role/wallet-backend', 'wallet-signer', `auth:approle/role/wallet-backend · ${SIGN}`, 'bob@example.li', 'service', 'active'],
-      ['auth/approle/role/nightly-job', 'wallet-signer', `auth:approle/role/nightly-job · ${SIGN}`, null, 'service', 'active'],
-      ['auth/ldap/groups/custody-ops', 'kms-admin', `auth:ldap/groups/custody-ops · ${ADMIN}`, null, 'service', 'active'],
-      ['auth/ldap/users/dora', 'kv-read', 'auth:ldap/users/dora', null, 'service', 'active'],
-      ['auth/ldap/users/dora', 'kms-admin', `auth:ldap/groups/custody-ops · ${ADMIN}`, null, 'service', 'active'],
-      ['auth/oidc/role/custody-admin', 'kms-admin', `auth:oidc/role/custody-admin · ${ADMIN}`, null, 'service', 'active'],
-      ['auth/oidc/role/reader', 'kv-read', 'auth:oidc/role/reader', null, 'service', 'active'],
-      ['auth/userpass/users/anna', 'wallet-signer', `auth:userpass/users/anna · ${SIGN}`, 'anna.muster@example.li', 'human', 'active'],
-      ['auth/userpass/users/anna', 'kv-read', 'auth:userpass/users/anna', 'anna.muster@example.li', 'human', 'active'],
-      ['auth/userpass/users/zoe', 'kv-read', 'auth:userpass/users/zoe', null, 'service', 'active'],
+      ['auth/approle/role/wallet-backend', 'wallet-signer', 'auth:approle/role/wallet-backend', SIGN, 'bob@example.li', 'service', 'active'],
+      ['auth/approle/role/nightly-job', 'wallet-signer', 'auth:approle/role/nightly-job', SIGN, null, 'service', 'active'],
+      ['auth/ldap/groups/custody-ops', 'kms-admin', 'auth:ldap/groups/custody-ops', ADMIN, null, 'service', 'active'],
+      ['auth/ldap/users/dora', 'kv-read', 'auth:ldap/users/dora', null, null, 'service', 'active'],
+      ['auth/ldap/users/dora', 'kms-admin', 'auth:ldap/groups/custody-ops', ADMIN, null, 'service', 'active'],
+      ['auth/oidc/role/custody-admin', 'kms-admin', 'auth:oidc/role/custody-admin', ADMIN, null, 'service', 'active'],
+      ['auth/oidc/role/reader', 'kv-read', 'auth:oidc/role/reader', null, null, 'service', 'active'],
+      ['auth/userpass/users/anna', 'wallet-signer', 'auth:userpass/users/anna', SIGN, 'anna.muster@example.li', 'human', 'active'],
+      ['auth/userpass/users/anna', 'kv-read', 'auth:userpass/users/anna', null, 'anna.muster@example.li', 'human', 'active'],
+      ['auth/userpass/users/zoe', 'kv-read', 'auth:userpass/users/zoe', null, null, 'service', 'active'],
     ]);
     expect(items.find((g) => g.accountId === 'auth/approle/role/wallet-backend')?.accountDisplayName).toBe('AppRole wallet-backend (approle/)');
     expect(warnings).toEqual([{ systemId: 'kms', mount: 'k8s/', type: 'kubernetes' }]);
@@ -152,13 +154,14 @@ describe('vault: policies that reach tokens through auth methods', () => {
 });
 
 describe('vault: what a policy body allows', () => {
-  it('names the privileged paths of each policy in the grant scope, and reports a policy it cannot parse', async () => {
+  it('names the privileged paths of each policy in the grant detail (the scope stays where it comes from), and reports a policy it cannot parse', async () => {
     const { items, problems } = await sync({ memberNamespaces: ['admin/custody/team-a', 'admin/custody/team-b'] });
-    expect(items.filter((g) => g.accountId === 'e-carol').map((g) => [g.role, g.scope])).toEqual([
-      ['custody-writer', ''],
-      ['broken', ''],
-      ['wallet-signer', `group:key-custodians · ${SIGN}`],
+    expect(items.filter((g) => g.accountId === 'e-carol').map((g) => [g.role, g.scope, allows(g)])).toEqual([
+      ['custody-writer', '', null],
+      ['broken', '', null],
+      ['wallet-signer', 'group:key-custodians', SIGN],
     ]);
+    expect(items.find((g) => g.accountId === 'e-carol' && g.role === 'wallet-signer')?.detail).toEqual({ summary: SIGN, privileges: [SIGN] });
     expect(problems.filter((p) => p.startsWith('policy '))).toEqual([
       expect.stringMatching(/^policy broken: cannot be parsed \(parse config: \[broken\.hcl:3,1-2: .+\]\); its privileged paths are unknown$/),
     ]);
@@ -170,10 +173,10 @@ describe('vault: what a policy body allows', () => {
       secretPaths: ['secret/data/custody/*'],
       privilegedPaths: [{ path: 'transit/verify/*', capabilities: ['update'], label: 'can verify with {rest}' }],
     });
-    expect(items.filter((g) => g.accountId === 'e-carol').map((g) => [g.role, g.scope])).toEqual([
-      ['custody-writer', 'can write secrets at secret/data/custody/keys/*'],
-      ['broken', ''],
-      ['wallet-signer', 'group:key-custodians · can verify with *'],
+    expect(items.filter((g) => g.accountId === 'e-carol').map((g) => [g.role, g.scope, allows(g)])).toEqual([
+      ['custody-writer', '', 'can write secrets at secret/data/custody/keys/*'],
+      ['broken', '', null],
+      ['wallet-signer', 'group:key-custodians', 'can verify with *'],
     ]);
   });
 });
@@ -181,10 +184,10 @@ describe('vault: what a policy body allows', () => {
 describe('vault: group members of other namespaces', () => {
   it('reads them in memberNamespaces, and reports each one found nowhere as a problem', async () => {
     const { items, problems } = await sync({ memberNamespaces: ['admin/custody/team-a', 'admin/custody/team-b'] });
-    expect(items.filter((g) => ['e-team-a', 'e-bert'].includes(g.accountId)).map((g) => [g.accountId, g.accountDisplayName, g.role, g.scope, g.identityRef])).toEqual([
+    expect(items.filter((g) => ['e-team-a', 'e-bert'].includes(g.accountId)).map((g) => [g.accountId, g.accountDisplayName, g.role, g.scope, allows(g), g.identityRef])).toEqual([
       // Only this namespace's group policies: their own (kms-admin) apply in their namespaces.
-      ['e-team-a', 'tina (namespace admin/custody/team-a)', 'wallet-signer', `group:key-custodians · ${SIGN}`, 'tina@example.li'],
-      ['e-bert', 'bert (namespace admin/custody/team-b)', 'wallet-signer', `group:key-custodians · ${SIGN}`, 'bert@example.li'],
+      ['e-team-a', 'tina (namespace admin/custody/team-a)', 'wallet-signer', 'group:key-custodians', SIGN, 'tina@example.li'],
+      ['e-bert', 'bert (namespace admin/custody/team-b)', 'wallet-signer', 'group:key-custodians', SIGN, 'bert@example.li'],
     ]);
     expect(problems.filter((p) => !p.startsWith('policy broken'))).toEqual([
       'group key-custodians: member entity e-ghost is not in namespace admin/custody and was not found in memberNamespaces (admin/custody/team-a, admin/custody/team-b); the policies it holds through this group are not reported',
