@@ -41,6 +41,8 @@ export interface Certification {
   /** When it closed. */
   certifiedAt: string;
   approvedGrantIds: Iterable<string>;
+  /** Approved grants that had a detail -> that detail as certified (canonical JSON); missing: none. */
+  approvedDetails?: Readonly<Record<string, string>>;
 }
 
 export interface EvaluationContext {

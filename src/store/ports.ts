@@ -218,9 +218,17 @@ export interface CampaignStore {
   itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]>;
   /**
    * The last certification of a system: the newest closed campaign with items of that
-   * system, when it closed, and the grant ids approved in it.
+   * system, when it closed, the grant ids approved in it and, for the approved items that had a
+   * grant detail, that detail as certified (grant id -> its canonical JSON).
    */
-  lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null>;
+  lastCertification(systemId: string): Promise<LastCertification | null>;
+}
+
+export interface LastCertification {
+  campaignId: string;
+  certifiedAt: string;
+  approvedGrantIds: string[];
+  approvedDetails: Record<string, string>;
 }
 
 export type DeliveryKind = 'review' | 'reminder' | 'escalation' | 'notice';

@@ -98,4 +98,19 @@ describe('grant detail in a review', () => {
     expect(r.out).toMatch(new RegExp(`review_items row ${JSON.stringify(alice.id).replace(/[/]/g, '\\/')} detail = .*can view balances.*, but ledger seq \\d+ item\\.assigned says detail .*can approve withdrawals`));
     expect(r.out).toMatch(new RegExp(`review_items row ${JSON.stringify(boss.id).replace(/[/]/g, '\\/')} detail = .*can view balances.*, but ledger seq \\d+ item\\.assigned says detail null`));
   });
+
+  it('approved, then changed at the source: the next check raises changed-since-last-review on that grant only', async () => {
+    // Alice's manager approves her access; the desk head's own item expires at the close.
+    const alice = (await items()).find((i) => i.accountId === 'acc-alice')!;
+    expect((await cli(['decide', alice.id, 'approve', '--as', 'boss@example.com', '--reason', 'needed'])).code).toBe(EXIT.ok);
+    expect((await cli(['campaign', 'close', CAMPAIGN, '--as', 'sec@example.com'])).code).toBe(EXIT.ok);
+    const [aliceGrant, boss] = scripts.get('trading')!.grants!;
+    scripts.set('trading', { grants: [{ ...aliceGrant!, detail: { ...APPROVE_LARGE, summary: 'can approve withdrawals of any amount from vault Treasury (1 approver)' } }, boss!] });
+    expect((await cli(['sync'])).code).toBe(EXIT.ok);
+    const check = await cli(['check', '--format', 'json']);
+    const changed = (JSON.parse(check.out) as { findings: { type: string; accountId: string; reason: string }[] }).findings.filter((f) => f.type === 'changed-since-last-review');
+    expect(changed.map((f) => [f.accountId, f.reason])).toEqual([
+      ['acc-alice', `TRADER on trading for alice@example.com was approved in ${CAMPAIGN} allowing "${APPROVE_LARGE.summary}"; it now allows "can approve withdrawals of any amount from vault Treasury (1 approver)"`],
+    ]);
+  });
 });

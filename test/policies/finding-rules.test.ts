@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMPLIANCE_MAPPING, findingTypesCiting } from '../../src/audit/compliance-mapping.js';
 import { sodSchema } from '../../src/config/policy-config.js';
-import type { Finding, FindingType, Severity } from '../../src/domain/index.js';
+import type { Finding, FindingType, Grant, Severity } from '../../src/domain/index.js';
 import { DECISION_OUTCOMES, grantId, SEVERITIES } from '../../src/domain/index.js';
 import { evaluatePolicies } from '../../src/policies/evaluate-policies.js';
 import type { EvaluationContext } from '../../src/policies/evaluation-context.js';
@@ -48,8 +48,12 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
       person('lena', { department: 'Desk', status: 'terminated' }),
       person('cora', { department: 'Desk', employmentType: 'contractor', contractEnd: '2026-01-31' }),
       person('rita', { department: 'Desk' }),
+      person('vera', { department: 'Desk' }),
     ],
-    certifications: new Map([['desk', { campaignId: 'desk-review:2026-H1', openedAt: daysAgo(20), certifiedAt: daysAgo(10), approvedGrantIds: [] }]]),
+    // vera's AUDIT was approved allowing one desk; it now allows every desk.
+    certifications: new Map([
+      ['desk', { campaignId: 'desk-review:2026-H1', openedAt: daysAgo(20), certifiedAt: daysAgo(10), approvedGrantIds: [grantId('desk', 'vera', 'AUDIT', '')], approvedDetails: { [grantId('desk', 'vera', 'AUDIT', '')]: '{"summary":"can audit desk A"}' } }],
+    ]),
     // rita's AUDIT was revoked in that review, verified removed, and is back.
     returnedGrants: new Map([
       [grantId('desk', 'rita', 'AUDIT', ''), { remediationId: 'rem:r', itemId: 'r', campaignId: 'desk-review:2026-H1', verifiedAt: daysAgo(8), verifiedSnapshotId: 'snap-8', reappearedAt: daysAgo(1), reappearedSnapshotId: 'snap-9' }],
@@ -63,6 +67,7 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
     grant('desk', 'lena', 'AUDIT', 'lena'), // leaver-access
     grant('desk', 'cora', 'AUDIT', 'cora'), // contract-ended
     grant('desk', 'rita', 'AUDIT', 'rita'), // revoked-access-returned (and nothing else)
+    grant('desk', 'vera', 'AUDIT', 'vera', { detail: { summary: 'can audit every desk' } }), // changed-since-last-review
     grant('desk', 'ghost', 'USER', null), // orphaned-account; max-holders-exceeded (3 holders of USER > 2)
     grant('desk', 'dirk', 'STRAY', 'dirk'), // unknown-role (unknownRoles: flag)
     grant('attic', 'dirk', 'ANY', 'dirk'), // unknown-role (no policy file)
@@ -155,5 +160,25 @@ describe('revoked-access-returned', () => {
     const estate = plantedEstate();
     const grants = [...estate.grants].flat().map((g) => (g.accountId === 'rita' ? { ...g, accountStatus: 'disabled' as const } : g));
     expect(evaluatePolicies({ ...estate, grants: [grants] }).findings.some((f) => f.type === 'revoked-access-returned')).toBe(false);
+  });
+});
+
+describe('changed-since-last-review', () => {
+  const vera = (detail: Grant['detail']) => {
+    const estate = plantedEstate();
+    const grants = [...estate.grants].flat().map((g) => (g.accountId === 'vera' ? { ...g, detail } : g));
+    return evaluatePolicies({ ...estate, grants: [grants] }).findings.filter((f) => f.type === 'changed-since-last-review');
+  };
+
+  it('is raised on an approved grant whose detail is not the one certified, quoting both summaries', () => {
+    const [changed] = vera({ summary: 'can audit every desk' });
+    expect(changed).toMatchObject({ accountId: 'vera', role: 'AUDIT', severity: 'medium', ruleId: 'global:changed-since-last-review' });
+    expect(changed!.reason).toBe('AUDIT on desk for vera@example.com was approved in desk-review:2026-H1 allowing "can audit desk A"; it now allows "can audit every desk"');
+    expect(changed!.evidence).toMatchObject({ detailThen: '{"summary":"can audit desk A"}', detailNow: '{"summary":"can audit every desk"}' });
+  });
+
+  it('is not raised when the detail is the certified one (whatever its key order), and is when it is gone', () => {
+    expect(vera({ summary: 'can audit desk A' })).toEqual([]);
+    expect(vera(undefined).map((f) => f.reason)).toEqual([expect.stringMatching(/allowing "can audit desk A"; it now allows nothing noted$/)]);
   });
 });

@@ -586,7 +586,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const close = async (period: string, closedAt: string, decided: [ReviewItem['grantId'], 'approve' | 'revoke' | null][]) => {
           const c = await openCampaign(period);
           const all = [g1, g2, g3, g4];
-          const items = decided.map(([gid]) => item(c, all.find((g) => g.id === gid)!, 'mgr-1'));
+          // g4 carries a grant detail: the certification keeps it as approved.
+          const items = decided.map(([gid]) => ({ ...item(c, all.find((g) => g.id === gid)!, 'mgr-1'), ...(gid === g4.id ? { detail: { summary: 'can sign', paths: ['transit/sign/k'] } } : {}) }));
           await store.campaigns.addItems(items, NONE);
           for (const [n, [, outcome]] of decided.entries()) {
             if (outcome) await store.campaigns.decide(decision(items[n]!, outcome), NONE);
@@ -602,9 +603,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.campaigns.addItems([item(stillOpen, g1, 'mgr-1')], NONE);
 
         const vault = await store.campaigns.lastCertification('vault');
-        expect(vault).toEqual({ campaignId: q4.id, certifiedAt: at(200), approvedGrantIds: expect.any(Array) });
+        expect(vault).toEqual({ campaignId: q4.id, certifiedAt: at(200), approvedGrantIds: expect.any(Array), approvedDetails: { [g4.id]: '{"paths":["transit/sign/k"],"summary":"can sign"}' } });
         expect(vault?.approvedGrantIds.sort()).toEqual([g1.id, g4.id].sort());
-        expect(await store.campaigns.lastCertification('wallet')).toEqual({ campaignId: walletOnly.id, certifiedAt: at(300), approvedGrantIds: [] });
+        expect(await store.campaigns.lastCertification('wallet')).toEqual({ campaignId: walletOnly.id, certifiedAt: at(300), approvedGrantIds: [], approvedDetails: {} });
         expect(await store.campaigns.lastCertification('kms')).toBeNull();
       });
     });

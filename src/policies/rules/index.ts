@@ -3,6 +3,7 @@
  * severity are reported. It is the one list of finding types (FINDING_TYPES below). The Slack badges, the simulated reviewer, the compliance mapping and the evaluator
  * all read this list.
  */
+import { changedSinceLastReview } from './changed-since-last-review.js';
 import { contractEnded } from './contract-ended.js';
 import { dormant } from './dormant.js';
 import type { FindingRule } from './finding-rule.js';
@@ -25,6 +26,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
   leaverAccess,
   revokedAccessReturned,
   contractEnded,
+  changedSinceLastReview,
   newSinceLastReview,
 ];
 

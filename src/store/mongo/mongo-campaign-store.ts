@@ -1,6 +1,6 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
-import type { CampaignStore, DecideResult, ItemWithDecision, LedgerEvents } from '../ports.js';
+import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
@@ -231,16 +231,18 @@ export class MongoCampaignStore implements CampaignStore {
     }
   }
 
-  async lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null> {
+  async lastCertification(systemId: string): Promise<LastCertification | null> {
     const campaignIds = await this.models.reviewItems.distinct('campaignId', { systemId: asString(systemId, 'systemId') });
     if (campaignIds.length === 0) return null;
     const closed = await this.models.campaigns.find({ _id: operator({ $in: campaignIds }), state: 'closed' }).lean();
     const newest = newestCertified(closed.map(toCampaign));
     if (!newest) return null;
     const approved = await this.models.reviewItems
-      .find(approvedItemsFilter(newest.campaign.id, systemId), { grantId: 1 })
+      .find(approvedItemsFilter(newest.campaign.id, systemId), { grantId: 1, detail: 1 })
       .sort({ grantId: 1 })
       .lean();
-    return { campaignId: newest.campaign.id, certifiedAt: newest.certifiedAt, approvedGrantIds: approved.map((i) => i.grantId) };
+    const approvedDetails: Record<string, string> = {};
+    for (const i of approved) if (typeof i.detail === 'string') approvedDetails[i.grantId] = i.detail;
+    return { campaignId: newest.campaign.id, certifiedAt: newest.certifiedAt, approvedGrantIds: approved.map((i) => i.grantId), approvedDetails };
   }
 }

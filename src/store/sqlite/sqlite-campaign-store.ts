@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
-import type { CampaignStore, DecideResult, ItemWithDecision, LedgerEvents } from '../ports.js';
+import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
 import type { LedgerAppender } from './ledger-appender.js';
@@ -215,9 +215,9 @@ export class SqliteCampaignStore implements CampaignStore {
        WHERE c.state = 'closed' AND EXISTS (SELECT 1 FROM review_items i WHERE i.campaign_id = c.id AND i.system_id = ?)
        ORDER BY certifiedAt DESC, c.rowid DESC LIMIT 1`,
     );
-    this.selectApprovedGrantIds = db.prepare<[string, string], string>(
-      `SELECT grant_id FROM review_items WHERE campaign_id = ? AND system_id = ? AND state = 'approved' ORDER BY grant_id`,
-    ).pluck();
+    this.selectApprovedGrantIds = db.prepare<[string, string], [string, string | null]>(
+      `SELECT grant_id, detail FROM review_items WHERE campaign_id = ? AND system_id = ? AND state = 'approved' ORDER BY grant_id`,
+    ).raw();
 
     this.createTx = db.transaction((campaign: Campaign) => {
       const created = this.insertCampaign.run(campaign).changes === 1;
@@ -271,7 +271,13 @@ export class SqliteCampaignStore implements CampaignStore {
     this.lastCertificationTx = db.transaction((systemId: string) => {
       const last = this.selectLastCertified.get(systemId);
       if (!last) return null;
-      return { ...last, approvedGrantIds: this.selectApprovedGrantIds.all(last.campaignId, systemId) };
+      const approvedGrantIds: string[] = [];
+      const approvedDetails: Record<string, string> = {};
+      for (const [grantId, detail] of this.selectApprovedGrantIds.all(last.campaignId, systemId)) {
+        approvedGrantIds.push(grantId);
+        if (detail !== null) approvedDetails[grantId] = detail;
+      }
+      return { ...last, approvedGrantIds, approvedDetails };
     });
   }
 
@@ -393,7 +399,7 @@ export class SqliteCampaignStore implements CampaignStore {
     }
   }
 
-  async lastCertification(systemId: string): Promise<{ campaignId: string; certifiedAt: string; approvedGrantIds: string[] } | null> {
+  async lastCertification(systemId: string): Promise<LastCertification | null> {
     return this.lastCertificationTx.deferred(systemId);
   }
 }
