@@ -110,6 +110,41 @@ describe('baton connector: okta-grants.json', () => {
     expect(problems[0]).toMatch(/but user:00u4carla \(Carla Frick\) holds group:00g1admins:member without holding role:SUPER_ADMIN:assigned/);
   });
 
+  it('nested groups: a member of the inner group holds the outer membership via it; the inner group itself is no account', async () => {
+    // Everyone made a member of Admins, expandably (as a directory connector marks nested
+    // groups); baton then gave Carla (in Everyone) Admins membership, and Everyone itself the
+    // role assigned to Admins (Everyone holds Admins membership directly, the role is shallow).
+    const doc = fixture();
+    const everyone = entry(doc, 'app:0oa1aws:access:group:00g1admins').principal; // a group principal, as a template
+    const groupEveryone = { ...structuredClone(everyone), id: { resourceType: 'group', resource: '00g2everyone' }, displayName: 'Everyone' };
+    const nested = structuredClone(entry(doc, 'group:00g1admins:member:user:00u1anna'));
+    nested.grant.id = 'group:00g1admins:member:group:00g2everyone';
+    nested.grant.principal = { id: groupEveryone.id };
+    nested.grant.annotations.push({ '@type': 'type.googleapis.com/c1.connector.v2.GrantExpandable', entitlementIds: ['group:00g2everyone:member'] });
+    nested.principal = groupEveryone;
+    const carlaInAdmins = structuredClone(entry(doc, 'group:00g1admins:member:user:00u1anna'));
+    carlaInAdmins.grant.id = 'group:00g1admins:member:user:00u4carla';
+    carlaInAdmins.grant.principal = { id: { resourceType: 'user', resource: '00u4carla' } };
+    carlaInAdmins.grant.sources = { sources: { 'group:00g2everyone:member': { isDirect: true } } };
+    carlaInAdmins.principal = entry(doc, 'group:00g2everyone:member:user:00u4carla').principal;
+    const annaInAdmins = entry(doc, 'group:00g1admins:member:user:00u1anna');
+    annaInAdmins.grant.sources = { sources: { 'group:00g1admins:member': { isDirect: true }, 'group:00g2everyone:member': { isDirect: true } } };
+    const everyoneRole = structuredClone(entry(doc, 'role:SUPER_ADMIN:assigned:user:00u2ben'));
+    everyoneRole.grant.id = 'role:SUPER_ADMIN:assigned:group:00g2everyone';
+    everyoneRole.grant.principal = { id: groupEveryone.id };
+    everyoneRole.principal = groupEveryone;
+    doc.grants.push(nested, carlaInAdmins, everyoneRole);
+
+    const { items, problems } = await readDoc(doc);
+    expect(problems).toEqual([]);
+    const added = items.filter((g) => !EXPECTED.some((e) => e.accountId === g.accountId && e.role === g.role && e.scope === g.scope));
+    expect(added).toEqual([
+      { ...ANNA, role: 'Admins Group Member', scope: 'group:Admins;via group:Everyone' },
+      { ...CARLA, role: 'Admins Group Member', scope: 'group:Admins;via group:Everyone' },
+    ]);
+    expect(items.filter((g) => g.accountId === 'group:00g2everyone')).toEqual([]);
+  });
+
   it('reads a resource status DELETED as disabled, an unset one as active, and an unknown one as a problem', async () => {
     const doc = fixture();
     entry(doc, 'group:00g2everyone:member:user:00u1anna').principal.status = { status: 'RESOURCE_STATUS_DELETED' };
@@ -178,6 +213,10 @@ describe('baton connector: okta-grants.json', () => {
     const ctx = makeCtx(FIXTURES);
     const connector = connect({ path: 'okta-grants.json' }, ctx);
     await expect(connector.listGrants!('baton:5000', ctx)).rejects.toThrow(/does not continue the current read/);
+    expect((await connector.listGrants!(null, ctx)).nextToken).toBeNull();
+    for (const token of ['baton:0', 'baton:11', 'csv:1', '']) {
+      await expect(connector.listGrants!(token, ctx), token).rejects.toThrow(/does not continue the current read/);
+    }
   });
 });
 
