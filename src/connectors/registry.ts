@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ConnectorType } from './connector.js';
+import { batonConnectorType } from './baton/baton-connector.js';
 import { csvConnectorType } from './csv/csv-connector.js';
 import { csvIdentitiesConnectorType } from './csv/csv-identities-connector.js';
 import { entraIdConnectorType } from './entra-id/entra-id-connector.js';
@@ -20,6 +21,7 @@ export function registered<S>(type: ConnectorType<S>): AnyConnectorType {
 }
 
 export const BUILT_IN_TYPES: readonly AnyConnectorType[] = [
+  registered(batonConnectorType),
   registered(csvConnectorType),
   registered(csvIdentitiesConnectorType),
   registered(entraIdConnectorType),

@@ -59,6 +59,6 @@ describe('the sample firm', () => {
       const parsed = schema!.safeParse(settings);
       expect(parsed.success, `${file}: ${parsed.error?.message}`).toBe(true);
     }
-    expect([...types].sort()).toEqual(['entra-id', 'fireblocks', 'vault']);
+    expect([...types].sort()).toEqual(['baton', 'entra-id', 'fireblocks', 'vault']);
   });
 });
