@@ -63,7 +63,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<number
     io,
     env: () => (env ??= loadEnv(opts.env ?? process.env, opts.cwd)),
     force: false,
-    app: async (o) => (app ??= await (opts.openApp ?? ((e, oo) => openApp(e, oo)))(ctx.env(), { adoptConfigDir: ctx.force, readOnly: o?.readOnly })),
+    app: async (o) => (app ??= await (opts.openApp ?? ((e, oo) => openApp(e, oo)))(ctx.env(), { adoptConfigDir: ctx.force, readOnly: o?.readOnly, ...(o?.now ? { now: o.now } : {}) })),
   };
   try {
     await buildProgram(ctx).parseAsync(argv);

@@ -10,9 +10,10 @@ export interface CliContext {
   io: CliIo;
   /**
    * The app, opened on first use. `readOnly` (audit reads: verify, head, log, verify-export)
-   * opens the store without writing anything; it applies to the first call only.
+   * opens the store without writing anything; `now` is the app's clock (the demo's); both apply
+   * to the first call only.
    */
-  app(opts?: { readOnly?: boolean }): Promise<App>;
+  app(opts?: { readOnly?: boolean; now?: () => Date }): Promise<App>;
   /** The environment, without opening the store. */
   env(): Env;
   /** `--force`: accept a config folder other than the one the store was first used with. */

@@ -2,8 +2,10 @@
  * `iam-review demo`: the whole pipeline on the sample firm, on the embedded store:
  * validate -> sync -> findings -> campaign -> review messages -> simulated decisions ->
  * close (a remediation per revoke) -> later syncs: new access, part of the revoked access
- * removed (verified), one removed grant put back (revoked-access-returned) -> findings again ->
- * evidence pack -> ledger check.
+ * removed (verified), one removed grant put back (revoked-access-returned), the rest past due
+ * (overdue) -> findings again -> evidence pack -> ledger check.
+ * Steps 1-7 run on a clock set DEMO_REPLAY_HOURS back (demo-clock.ts), step 8 on the real time,
+ * so the removals not done are past their due time; the ledger records the clock's times.
  * Safe to run twice (each step is idempotent); `--reset` starts from an empty database.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { checkTable } from './check-command.js';
 import { formatExport } from './export-command.js';
 import { formatOutcomes } from './sync-command.js';
 import { safeFileName } from '../audit/pack-file.js';
+import { DEMO_REPLAY_HOURS, DemoClock } from './demo-clock.js';
 
 /** The review the demo runs: the sample firm's half-yearly review of all critical access. */
 export const DEMO_REVIEW = 'half-yearly-critical';
@@ -59,11 +62,21 @@ export function demoCommand(ctx: CliContext): Command {
       }
       const out = resolve(opts.out);
       mkdirSync(out, { recursive: true });
-      const app = await ctx.app();
+      const clock = new DemoClock();
+      const app = await ctx.app({ now: clock.now });
       const say = (s = '') => ctx.io.out(s);
       const step = (n: number, title: string) => say(`\n== ${n}. ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`);
 
       step(1, 'Configuration (connectors/, policies/, reviews/)');
+      const realStart = Date.now();
+      const lastEventAt = await lastLedgerEventAt(app);
+      const start = clock.startBefore(DEMO_REPLAY_HOURS, lastEventAt);
+      const back = Math.round((realStart - start.getTime()) / 3_600_000);
+      say(
+        back > 0
+          ? `Demo clock: ${start.toISOString()}, ${back} h before the real time. Steps 1-7 replay the review as if they ran then, so that removals due 24 h after their decision are past due when step 8 runs on the real time. The ledger records the clock's times.`
+          : `Demo clock: the real time (the ledger already holds events until ${lastEventAt}, so it does not go back).`,
+      );
       const config = app.loadConfig();
       say(`${config.systems.length} systems, ${config.policies.length} role policies, ${config.sodRules.length} separation-of-duties rules, ${config.reviews.length} review definitions.`);
       await app.recordConfig(config, 'demo');
@@ -111,6 +124,8 @@ export function demoCommand(ctx: CliContext): Command {
       say(`Remediations: ${remediations.opened} opened now, ${ofCampaign.length} for this campaign (one per revoke), each due ${dueSummary(config, ofCampaign)} after its decision; only a later complete snapshot without the grant verifies it.`);
 
       step(8, 'A later sync: access granted after the review; owners removed part of the revoked access');
+      clock.toRealTime();
+      say(`Demo clock: now the real time, ${clock.now().toISOString()}.`);
       const later = [DEMO_NEXT_EXPORT, ...DEMO_REMOVALS_EXPORTS].flatMap((e) => withExport(config, e));
       if (later.length > 0) say(formatOutcomes(await app.sync.run(config, later, { actor: 'demo' })));
       const verifiedNow = (await app.remediation.list({ state: 'verified' })).filter((r) => r.campaignId === campaign.id);
@@ -125,8 +140,10 @@ export function demoCommand(ctx: CliContext): Command {
       const overdue = await app.remediation.markOverdue();
       const waiting = (await app.remediation.list()).filter((r) => r.campaignId === campaign.id && (r.state === 'open' || r.state === 'overdue' || r.state === 'requested' || r.state === 'claimed' || r.state === 'failed'));
       const owners = new Map(config.systems.map((s) => [s.id, s.owner]));
-      say(`Still to be removed: ${waiting.length} (${waiting.filter((r) => r.state === 'overdue').length} overdue${overdue.overdue > 0 ? `, ${overdue.overdue} marked now` : ''}); \`iam-review remediation list\` is the work list.`);
+      const late = waiting.filter((r) => r.state === 'overdue');
+      say(`Still to be removed: ${waiting.length} (${late.length} overdue${overdue.overdue > 0 ? `, ${overdue.overdue} marked now` : ''}); \`iam-review remediation list\` is the work list.`);
       for (const r of waiting) say(`  ${r.state.padEnd(8)}  ${grantLabel(r)}  due ${r.dueAt}  owner ${owners.get(r.systemId) ?? '-'}`);
+      if (late.length > 0) say(`Overdue: ${late.length} removals past their due time, by owner: ${[...countBy(late, (r) => owners.get(r.systemId) ?? '-')].map(([o, n]) => `${o} ${n}`).join(', ')}. \`serve\` escalates them daily to each owner and the review's escalation channel (with Slack); the evidence pack lists them.`);
       const second = await app.check.run(config, { actor: 'demo' });
       say(checkTable(second));
       const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0);
@@ -149,6 +166,20 @@ export function demoCommand(ctx: CliContext): Command {
 function withExport(config: LoadedConfig, e: { system: string; path: string }): SystemConfig[] {
   const system = config.systems.find((s) => s.id === e.system);
   return system ? [{ ...system, connector: { ...system.connector, settings: { ...(system.connector.settings as object), path: e.path } } }] : [];
+}
+
+/** The time of the ledger's last event (null when it is empty). */
+async function lastLedgerEventAt(app: App): Promise<string | null> {
+  const head = await app.store.ledger.head();
+  if (!head) return null;
+  for await (const batch of app.store.ledger.read(head.seq, head.seq)) if (batch[0]) return batch[0].at;
+  return null;
+}
+
+function countBy<T>(list: readonly T[], key: (x: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const x of list) out.set(key(x), (out.get(key(x)) ?? 0) + 1);
+  return out;
 }
 
 function grantLabel(r: Remediation): string {

@@ -11,7 +11,15 @@ export const PENDING_REMEDIATION_MODES: readonly RemediationMode[] = [];
 /** A deadline in hours: more than nothing, at most a year. */
 export const slaHoursSchema = z.number().positive().max(8_760);
 
-/** policies/global.yaml `remediation`: the default deadlines by criticality. */
+/**
+ * When the owner of a `manual` system gets their one reminder of a removal not yet done: once
+ * this share of its deadline (slaHours) has passed, i.e. `(1 - share) * slaHours` before its due
+ * time; `false`: no reminders.
+ */
+export const reminderAtShareSchema = z.union([z.number().gt(0).lt(1), z.literal(false)], { error: 'expected a share of the deadline between 0 and 1 (e.g. 0.75), or false for no reminders' });
+export const DEFAULT_REMINDER_AT_SHARE = 0.75;
+
+/** policies/global.yaml `remediation`: the default deadlines by criticality, and when owners are reminded. */
 export const remediationPolicySchema = z
   .strictObject({
     slaHours: z
@@ -21,6 +29,7 @@ export const remediationPolicySchema = z
         standard: slaHoursSchema.default(DEFAULT_REMEDIATION_SLA_HOURS.standard),
       })
       .prefault({}),
+    reminderAtShare: reminderAtShareSchema.default(DEFAULT_REMINDER_AT_SHARE),
   })
   .prefault({});
 export type RemediationPolicy = z.infer<typeof remediationPolicySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REMEDIATION_MODES, slaHoursSchema } from './remediation-config.js';
+import { REMEDIATION_MODES, reminderAtShareSchema, slaHoursSchema } from './remediation-config.js';
 import { emailSchema, idSchema, scheduleSchema } from './schedule-schema.js';
 import { ticketConfigSchema } from './ticket-config.js';
 
@@ -37,6 +37,8 @@ export const systemConfigSchema = z.strictObject({
     .strictObject({
       mode: z.enum(REMEDIATION_MODES).default('manual'),
       slaHours: slaHoursSchema.optional(),
+      /** mode manual: when the owner is reminded (default: policies/global.yaml's `remediation.reminderAtShare`). */
+      reminderAtShare: reminderAtShareSchema.optional(),
       /** mode ticket: a signed webhook or Jira Cloud (ticket-config.ts). */
       ticket: ticketConfigSchema.optional(),
     })

@@ -1,7 +1,8 @@
 /**
  * The long-running process, wired from the app's services (part of the composition root): it
  * schedules syncs (per system with a schedule), campaign openings (per review definition), the
- * daily reminder run, removal requests (every 15 minutes) and the daily overdue-removal run
+ * daily reminder run, removal requests and the owners' removal reminders (every 15 minutes,
+ * with Slack) and the daily overdue-removal run
  * (mark overdue, escalate to owners and the escalation channel) through the store-backed
  * scheduler (one run per slot across replicas, missed slots caught up on start), and starts the
  * Slack app when Slack is configured.
@@ -24,6 +25,11 @@ export const REMINDERS_CRON = '0 9 * * *';
  * system owner, and the store-backed scheduler runs each slot once across replicas.
  */
 export const REMOVAL_REQUESTS_CRON = '*/15 * * * *';
+/**
+ * Owners' removal reminders (75% into a deadline by default) are checked as often as requests
+ * are sent: a 24-hour deadline leaves a 6-hour window, and a system's own deadline may be shorter.
+ */
+export const REMOVAL_REMINDERS_CRON = REMOVAL_REQUESTS_CRON;
 /** Overdue removals are marked and escalated daily, with the review reminders. */
 export const REMOVAL_OVERDUE_CRON = REMINDERS_CRON;
 
@@ -102,6 +108,15 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
       }
     },
   });
+  if (services) {
+    const removalReminders = services.removalReminders;
+    jobs.push({
+      name: 'remediation:remind',
+      cron: REMOVAL_REMINDERS_CRON,
+      timezone: tz,
+      run: async () => void (await removalReminders.run({ actor: 'scheduler' })),
+    });
+  }
   const escalations = services?.removalEscalations ?? null;
   jobs.push({
     name: 'remediation:overdue',

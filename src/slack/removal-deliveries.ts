@@ -2,8 +2,10 @@
  * Where the Slack side of remediation keeps its messages in the delivery store. A removal
  * request is one delivery per remediation (`remediation:<system>|<owner>|notice|<remediationId>`),
  * claimed before its DM is sent; one DM page stands for the deliveries of the removals it lists
- * (recorded together, each with its event, as reminders are). An overdue escalation is one
- * delivery per system, audience and day (`remediation:<system>|<recipient>|escalation|overdue-<day>`).
+ * (recorded together, each with its event, as reminders are). A removal's reminder is one
+ * delivery per remediation (`remediation:<system>|<owner>|reminder|<remediationId>`), one DM
+ * standing for the removals it lists. An overdue escalation is one delivery per system, audience
+ * and day (`remediation:<system>|<recipient>|escalation|overdue-<day>`).
  */
 import type { Delivery } from '../store/ports.js';
 import { deliveryId } from './review-delivery.js';

@@ -4,6 +4,7 @@ import { HomeService } from './home-service.js';
 import { ReminderService } from './reminder-service.js';
 import { RemovalEscalations } from './removal-escalations.js';
 import { RemovalInteractions } from './removal-interactions.js';
+import { RemovalReminders } from './removal-reminders.js';
 import { ReviewCommands } from './review-commands.js';
 import { ReviewDelivery } from './review-delivery.js';
 import { ReviewInteractions } from './review-interactions.js';
@@ -25,6 +26,8 @@ export interface SlackReviewServices {
   removalInteractions: RemovalInteractions;
   /** The daily escalation of overdue removals. */
   removalEscalations: RemovalEscalations;
+  /** The owners' reminder of removals not done before their due time. */
+  removalReminders: RemovalReminders;
 }
 
 export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewServices {
@@ -43,5 +46,6 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
     removals: new SlackRemovalRequester(deps),
     removalInteractions: new RemovalInteractions(deps, interactions, home),
     removalEscalations: new RemovalEscalations(deps),
+    removalReminders: new RemovalReminders(deps),
   };
 }

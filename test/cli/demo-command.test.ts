@@ -28,16 +28,23 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/Closed: \d+ approved, \d+ revoked, 0 expired/);
     expect(text).toContain('Every finding type is present in the sample firm.');
     // The loop closes: one remediation per revoke; the later exports removed three of them,
-    // one came back (revoked-access-returned), the rest are still to be removed.
+    // one came back (revoked-access-returned), the rest are still to be removed, and past due:
+    // steps 1-7 ran on a clock 26 h back, step 8 on the real time (the ledger records both).
+    expect(text).toMatch(/\nDemo clock: \S+Z, 26 h before the real time\. Steps 1-7 replay the review as if they ran then, so that removals due 24 h after their decision are past due/);
+    expect(text).toMatch(/\nDemo clock: now the real time, \S+Z\.\n/);
     const revoked = Number(/Closed: \d+ approved, (\d+) revoked/.exec(text)![1]);
-    expect(text).toContain(`Remediations: ${revoked} opened now, ${revoked} for this campaign (one per revoke), each due 24 h after its decision`);
+    expect(text).toContain(`Remediations: ${revoked} opened now, ${revoked} for this campaign (one per revoke), each due 24 h / 48 h after its decision`);
     expect(text).toContain('Verified removed (the snapshot no longer holds the grant): 3');
     for (const g of ['custody-wallet:fbu-ramann VIEWER', 'custody-wallet:fba-legacy-reporting VIEWER', 'kms:svc-backup-legacy kms-operator@custody']) {
       expect(text).toMatch(new RegExp(`  verified  ${g}  by snapshot ${g.split(':')[0]}@\\S+ \\(sha256 [0-9a-f]{12}…\\)`));
     }
     expect(text).toMatch(/ {2}REAPPEARED {2}custody-wallet:fbu-ramann VIEWER: verified removed by custody-wallet@\S+, back in custody-wallet@\S+/);
-    expect(text).toContain(`Still to be removed: ${revoked - 3} (0 overdue)`);
-    expect(text).toMatch(/ {2}open {6}trading:voehri ADMIN {2}due \S+ {2}owner felix\.batliner@example\.com/);
+    // Due 24 h after the decision (critical), past due; kms allows 48 h (connectors/kms.yaml): still open.
+    const overdue = Number(new RegExp(`Still to be removed: ${revoked - 3} \\((\\d+) overdue, \\1 marked now\\)`).exec(text)?.[1]);
+    expect(overdue).toBeGreaterThan(0);
+    expect(text).toMatch(/ {2}overdue {3}trading:voehri ADMIN {2}due \S+ {2}owner felix\.batliner@example\.com/);
+    expect(text).toMatch(/ {2}open {6}kms:kevin\.ritter legacy-transit-admin@custody {2}due \S+ {2}owner martin\.kaiser@example\.com/);
+    expect(text).toMatch(new RegExp(`\\nOverdue: ${overdue} removals past their due time, by owner: .*felix\\.batliner@example\\.com \\d+.*\\. \`serve\` escalates them daily`));
     expect(text).toMatch(/high\s+revoked-access-returned\s+custody-wallet\s+fbu-ramann\s+raphael\.amann@example\.com\s+VIEWER/);
 
     // The pack shows it: every revoke has a remediation state, remediations.csv a row each, the report a Remediation section.
@@ -48,11 +55,17 @@ describe('iam-review demo', () => {
     expect(revokes.filter((d) => d.remediation_state === '')).toEqual([]);
     const rows = parse(readFileSync(join(pack, 'remediations.csv')), { columns: true }) as Record<string, string>[];
     const states = (list: Record<string, string>[]) => list.reduce<Record<string, number>>((m, r) => ({ ...m, [r.state!]: (m[r.state!] ?? 0) + 1 }), {});
-    expect(states(rows)).toEqual({ open: revoked - 3, verified: 2, reappeared: 1 });
+    expect(states(rows)).toEqual({ overdue, open: revoked - 3 - overdue, verified: 2, reappeared: 1 });
+    expect(rows.filter((r) => r.state === 'open').map((r) => r.system)).toEqual(Array(revoked - 3 - overdue).fill('kms'));
+    expect(rows.find((r) => r.account === 'voehri')).toMatchObject({ state: 'overdue', owner: 'felix.batliner@example.com' });
     expect(rows.find((r) => r.account === 'fbu-ramann')).toMatchObject({ state: 'reappeared', verified_snapshot_id: expect.stringMatching(/^custody-wallet@/), reappeared_snapshot_id: expect.stringMatching(/^custody-wallet@/) });
     const report = readFileSync(join(pack, 'report.html'), 'utf8');
     expect(report).toContain('data-section="remediation"');
     expect(report).toMatch(/data-figure="remediation-reappeared">1</);
+    // The overdue list with owners.
+    const overdueTable = /<table data-table="overdue-removals">[\s\S]*?<\/table>/.exec(report)?.[0] ?? '';
+    expect(overdueTable.match(/<tr><td class="mono">/g)).toHaveLength(overdue);
+    expect(overdueTable).toMatch(/<td>trading<\/td><td>felix\.batliner@example\.com<\/td><td>voehri<\/td><td>ADMIN<\/td><td>overdue<\/td>/);
     expect(report).toContain('Art. 21(e) (access withdrawn without undue delay)');
 
     // `remediation list --format json` lists every revoked item with a state.
@@ -60,7 +73,7 @@ describe('iam-review demo', () => {
     expect(await run(['node', 'iam-review', 'remediation', 'list', '--format', 'json'], { io: listed, env, cwd: REPO })).toBe(0);
     const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string; state: string }[] }).remediations;
     expect(remediations.map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
-    for (const r of remediations) expect(['open', 'verified', 'reappeared']).toContain(r.state);
+    for (const r of remediations) expect(['open', 'overdue', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     // The audit step reconciles the state tables with the ledger, as `audit verify` does.
     expect(text).toMatch(/\nState agrees with the ledger: 1 campaigns, \d+ items, \d+ decisions, \d+ snapshots, \d+ findings rows, \d+ remediations reconciled with \d+ events\.\n/);
@@ -81,5 +94,17 @@ describe('iam-review demo', () => {
     expect(second.stdout()).toMatch(/Hash chain intact/);
     expect(second.stdout()).toContain('\nSTATE DIFFERS FROM THE LEDGER: 1 difference(s)');
     expect(second.stdout()).toMatch(new RegExp(`\\n  snapshots row "${id}" contentHash = "edited", but ledger seq \\d+ sync\\.completed says contentHash "[0-9a-f]+"\\n`));
+    // The second run's clock does not go back before the first run's events: the ledger's times never decrease.
+    expect(second.stdout()).toMatch(/\nDemo clock: the real time \(the ledger already holds events until \S+Z, so it does not go back\)\.\n/);
+    const ledger = new Database(join(dataDir, 'iam-review.db'), { readonly: true });
+    const times = ledger.prepare<[], { at: string }>('SELECT at FROM ledger_events ORDER BY seq').all().map((e) => e.at);
+    const firstAt = (type: string) => ledger.prepare<[string], { at: string }>('SELECT at FROM ledger_events WHERE type = ? ORDER BY seq LIMIT 1').get(type)!.at;
+    // Decisions were ledgered on the replayed clock, more than a day before the overdue marks.
+    const decidedToOverdue = Date.parse(firstAt('remediation.overdue')) - Date.parse(firstAt('decision.recorded'));
+    ledger.close();
+    expect(times.length).toBeGreaterThan(200);
+    expect(times.filter((at, i) => i > 0 && at < times[i - 1]!)).toEqual([]);
+    expect(decidedToOverdue).toBeGreaterThan(24 * 3_600_000);
   }, 120_000);
 });
+

@@ -25,10 +25,22 @@ function problemsOf(files: Record<string, string>) {
 const trading = (extra: string) => MINIMAL_FIRM['connectors/trading.yaml']!.replace('connector:\n', `${extra}connector:\n`);
 
 describe('remediation config', () => {
-  it('defaults: manual mode and no own deadline per system; 24 / 72 / 168 hours by criticality', () => {
+  it('defaults: manual mode and no own deadline per system; 24 / 72 / 168 hours by criticality; owners reminded at 75% of the deadline', () => {
     const config = loadConfig(tempConfigDir(MINIMAL_FIRM), lookup);
     expect(config.systems.find((s) => s.id === 'trading')!.remediation).toBeUndefined();
-    expect(config.global.remediation).toEqual({ slaHours: { critical: 24, important: 72, standard: 168 } });
+    expect(config.global.remediation).toEqual({ slaHours: { critical: 24, important: 72, standard: 168 }, reminderAtShare: 0.75 });
+  });
+
+  it('reads when owners are reminded, per system and globally (false: never); a share outside (0, 1) is refused', () => {
+    const config = loadConfig(
+      tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation: { reminderAtShare: 0.5 }\n'), 'policies/global.yaml': 'dormantAfterDays: 90\nremediation:\n  reminderAtShare: false\n' }),
+      lookup,
+    );
+    expect(config.systems.find((s) => s.id === 'trading')!.remediation).toEqual({ mode: 'manual', reminderAtShare: 0.5 });
+    expect(config.global.remediation.reminderAtShare).toBe(false);
+    const problems = problemsOf({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation: { reminderAtShare: 1 }\n'), 'policies/global.yaml': 'dormantAfterDays: 90\nremediation:\n  reminderAtShare: true\n' });
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 7, keyPath: 'remediation.reminderAtShare' }));
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 3, keyPath: 'remediation.reminderAtShare', message: expect.stringMatching(/between 0 and 1.*or false/) }));
   });
 
   it('reads a system mode and deadline, and partial global deadlines over the defaults', () => {

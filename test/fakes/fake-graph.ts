@@ -29,7 +29,16 @@
  * exist (any more); 403 Authorization_RequestDenied without the write permission; and the
  * injected faults (429 with Retry-After) apply to them like to any request. The list of role
  * assignments takes `$filter=principalId eq '{id}'` (unifiedroleassignment list: `$filter`
- * on principalId).
+ * on principalId), and so does the list of eligibility instances.
+ * PIM eligibilities are removed by `POST /roleManagement/directory/roleEligibilityScheduleRequests`
+ * with `action: adminRemove` (learn.microsoft.com/graph/api/rbacapplication-post-roleeligibilityschedulerequests):
+ * application permission RoleEligibilitySchedule.ReadWrite.Directory (or the higher
+ * RoleManagement.ReadWrite.Directory), else 403; principalId, roleDefinitionId and
+ * directoryScopeId (or appScopeId) required, else 400; 201 Created with the request
+ * (`status: Revoked`) and the direct eligibility gone; 400 `RoleAssignmentDoesNotExist` ("The
+ * Role assignment does not exist.", the code Graph's PIM APIs document for a removal or update of
+ * an assignment that is not there) when the principal has no direct eligibility of that role
+ * at that scope. Only adminRemove is implemented.
  *
  * The SDKs keep their https base URLs: `fake.fetch` routes requests for the Graph and
  * authority hosts to this server, and refuses any other host.
@@ -42,7 +51,7 @@ import type { KeyObject } from 'node:crypto';
 
 export const ALL_PERMISSIONS = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory', 'AuditLog.Read.All'] as const;
 /** The application permissions auto remediation needs on top of the read ones. */
-export const WRITE_PERMISSIONS = ['AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory'] as const;
+export const WRITE_PERMISSIONS = ['AppRoleAssignment.ReadWrite.All', 'RoleManagement.ReadWrite.Directory', 'RoleEligibilitySchedule.ReadWrite.Directory'] as const;
 
 export interface FakeUser {
   id: string;
@@ -110,6 +119,8 @@ export interface FakeRequest {
   headers: Record<string, string>;
   /** Set for sub-requests of a $batch. */
   inBatch: boolean;
+  /** The JSON body of a POST (other than $batch), parsed. */
+  body?: unknown;
 }
 
 export interface FakeGraphOptions {
@@ -145,6 +156,8 @@ export class FakeGraph {
   roleAssignments: FakeRoleAssignment[] = [];
   /** PIM eligible directory roles. */
   roleEligibilities: FakeRoleEligibility[] = [];
+  /** adminRemove requests carried out (their ids). */
+  private eligibilityRequests = 0;
   /** Entra ID P2 or ID Governance (needed for PIM: eligible roles). */
   pimLicensed = true;
   /** Application permissions consented for the app. */
@@ -316,6 +329,7 @@ export class FakeGraph {
     const fault = takeFault(this.faults, request);
     if (fault) return faultAnswer(fault);
     if (request.method === 'POST' && request.path === '/$batch') return this.batch(body);
+    if (request.method === 'POST' && request.path === '/roleManagement/directory/roleEligibilityScheduleRequests') return this.eligibilityRequest(request, body);
     return this.route(request, url);
   }
 
@@ -491,7 +505,10 @@ export class FakeGraph {
     if (!this.permissions.has('RoleManagement.Read.Directory') && !this.permissions.has('RoleEligibilitySchedule.Read.Directory')) return denied();
     if (!this.pimLicensed) return graphError(400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
     const expand = csv(req.query.get('$expand'));
-    const rows = this.roleEligibilities.map((e) => {
+    const filter = req.query.get('$filter');
+    const byPrincipal = filter === null ? null : /^principalId eq '([^']*)'$/.exec(filter.trim());
+    if (filter !== null && !byPrincipal) return graphError(400, 'Request_UnsupportedQuery', `fake: unsupported $filter ${filter}`);
+    const rows = this.roleEligibilities.filter((e) => !byPrincipal || e.principalId === byPrincipal[1]).map((e) => {
       const row: Record<string, unknown> = {
         id: e.id,
         principalId: e.principalId,
@@ -508,6 +525,39 @@ export class FakeGraph {
       return row;
     });
     return this.page(rows, req, url);
+  }
+
+  /** A PIM eligibility request; only `adminRemove` (see the header). */
+  private eligibilityRequest(req: FakeRequest, raw: string): Answer {
+    if (!this.permissions.has('RoleEligibilitySchedule.ReadWrite.Directory') && !this.permissions.has('RoleManagement.ReadWrite.Directory')) return denied();
+    if (!this.pimLicensed) return graphError(400, 'AadPremiumLicenseRequired', 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return graphError(400, 'BadRequest', 'Unable to read JSON request payload.');
+    }
+    req.body = body;
+    const { action, principalId, roleDefinitionId, directoryScopeId, appScopeId } = body;
+    if (action !== 'adminRemove') return graphError(400, 'BadRequest', `fake: action ${String(action)} not supported by the fake`);
+    if (typeof principalId !== 'string' || typeof roleDefinitionId !== 'string') return graphError(400, 'BadRequest', 'principalId and roleDefinitionId are required.');
+    if (typeof directoryScopeId !== 'string' && typeof appScopeId !== 'string') return graphError(400, 'BadRequest', 'Either directoryScopeId or appScopeId is required.');
+    const scope = (s: string) => (s === '' ? '/' : s);
+    const at = this.roleEligibilities.findIndex(
+      (e) => e.principalId === principalId && e.roleDefinitionId === roleDefinitionId && scope(e.directoryScopeId) === directoryScopeId && (e.memberType ?? 'Direct') === 'Direct',
+    );
+    if (at < 0) return graphError(400, 'RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
+    this.roleEligibilities.splice(at, 1);
+    this.eligibilityRequests += 1;
+    const id = `eligibility-request-${this.eligibilityRequests}`;
+    return {
+      status: 201,
+      body: {
+        '@odata.context': `${this.graphHost}/v1.0/$metadata#roleManagement/directory/roleEligibilityScheduleRequests/$entity`,
+        id, status: 'Revoked', action, principalId, roleDefinitionId, directoryScopeId, appScopeId: null, isValidationOnly: false, targetScheduleId: null,
+        justification: typeof body.justification === 'string' ? body.justification : null, scheduleInfo: null, createdDateTime: new Date().toISOString(), completedDateTime: null,
+      },
+    };
   }
 
   private directoryObject(id: string): Record<string, unknown> | null {

@@ -47,6 +47,10 @@ describe('remediation schema', () => {
     expect(() => new models.remediations({ ...remediationDoc(r), color: 'red' })).toThrow(/color/);
   });
 
+  it('the revoke decisions are read in _id pages through an { outcome, _id } index (revocationsWithout)', () => {
+    expect(models.decisions.schema.indexes().map(([keys]) => keys)).toContainEqual({ outcome: 1, _id: 1 });
+  });
+
   it('one remediation per revoked item (unique itemId where there is one); system and due-time indexes', () => {
     const indexes = models.remediations.schema.indexes();
     expect(indexes).toContainEqual([{ itemId: 1 }, expect.objectContaining({ unique: true, partialFilterExpression: { itemId: { $type: 'string' } } })]);

@@ -162,6 +162,15 @@ export class EntraIdClient {
     await this.send<unknown>(path, options, (req) => req.delete());
   }
 
+  /**
+   * POSTs a JSON body and returns Graph's answer (e.g. 201 Created with the new object). Like
+   * every call it passes the RetryHandler: a POST answered 429/503/504 is re-sent after its
+   * Retry-After, so the caller must be able to tell a repeat that Graph already carried out.
+   */
+  async post<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.send<T>(path, options, (req) => req.post(body));
+  }
+
   /** Pages of a collection, following `@odata.nextLink` until it is absent. */
   async *pages<T>(pathOrLink: string, options: RequestOptions = {}): AsyncGenerator<GraphPage<T>> {
     let link: string | null = pathOrLink;

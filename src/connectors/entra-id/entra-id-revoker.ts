@@ -15,10 +15,20 @@
  *   then `DELETE /roleManagement/directory/roleAssignments/{id}`
  *   (learn.microsoft.com/graph/api/unifiedroleassignment-delete: RoleManagement.ReadWrite.Directory, 204).
  *
- * Refused, never approximated: a role held through a group (scope `group:...`: deleting the
- * user's own assignment would not remove it; the group's assignment would remove it from
- * every member), and PIM eligible roles (scope `eligible...`: they are removed through
- * roleEligibilityScheduleRequests with action adminRemove, which this connector does not do).
+ * - PIM eligible directory roles (scope `eligible...`):
+ *   `GET /roleManagement/directory/roleEligibilityScheduleInstances?$filter=principalId eq '{id}'&$expand=roleDefinition`,
+ *   then `POST /roleManagement/directory/roleEligibilityScheduleRequests` with `action: adminRemove`,
+ *   principalId, roleDefinitionId, directoryScopeId and a justification
+ *   (learn.microsoft.com/graph/api/rbacapplication-post-roleeligibilityschedulerequests:
+ *   RoleEligibilitySchedule.ReadWrite.Directory, 201 Created with the request, status `Revoked`).
+ *   Graph answers an adminRemove of an eligibility that does not exist with 400
+ *   `RoleAssignmentDoesNotExist`; it has also been seen answering that to a removal it carried
+ *   out (a POST re-sent by the RetryHandler after a 503/504), so that answer (and a 404) is read
+ *   again: gone is "already gone", still there is refused with Graph's answer.
+ *
+ * Refused, never approximated: a role held through a group (scope `group:...`, or `via-group`
+ * on an eligible role whose group Graph does not name: deleting the user's own assignment would
+ * not remove it; the group's assignment would remove it from every member).
  * Throttling (429/503/504) is retried by the Graph SDK's RetryHandler honouring Retry-After;
  * what is still throttled after its retries is thrown as a transient ConnectorError.
  */
@@ -35,7 +45,11 @@ import type { GraphAppRoleAssignment, GraphRoleAssignment, GraphServicePrincipal
 export const WRITE_PERMISSIONS = {
   appRoles: 'AppRoleAssignment.ReadWrite.All',
   directoryRoles: 'RoleManagement.ReadWrite.Directory',
+  eligibleDirectoryRoles: 'RoleEligibilitySchedule.ReadWrite.Directory',
 } as const;
+
+/** The justification sent with an adminRemove (PIM shows it; a role's policy may require one). */
+export const ELIGIBILITY_REMOVAL_JUSTIFICATION = 'Removed by iam-review: access revoked in an access review';
 
 export type EntraRevoker = (grant: GrantRecord, ctx: ConnectorContext) => Promise<RevokeResult>;
 
@@ -81,18 +95,11 @@ export function appRoleRevoker(client: EntraIdClient, servicePrincipalId: string
   };
 }
 
-/** Active directory (Entra) role assignments; eligible (PIM) ones are refused. */
+/** Directory (Entra) role assignments: active ones, and PIM eligible ones (eligibleRevoker). */
 export function directoryRoleRevoker(client: EntraIdClient): EntraRevoker {
   return async (grant, ctx) => {
     const segments = scopeSegments(grant.scope);
-    if (segments[0] === ELIGIBLE_SCOPE) {
-      return {
-        outcome: 'refused',
-        reason:
-          `${grant.role} is a PIM eligible assignment: it is removed by a roleEligibilityScheduleRequest (action adminRemove, ` +
-          `RoleEligibilitySchedule.ReadWrite.Directory), which this connector does not send. Remove the eligibility in PIM by hand`,
-      };
-    }
+    if (segments[0] === ELIGIBLE_SCOPE) return revokeEligible(client, grant, segments.slice(1), ctx);
     const group = viaGroup(grant.scope);
     if (group !== null) return groupRefusal(grant, group, 'role assignment');
     // What remains of the scope is the directory scope of the assignment ('' = tenant-wide '/').
@@ -110,6 +117,86 @@ export function directoryRoleRevoker(client: EntraIdClient): EntraRevoker {
     const paths = matches.map((a) => `/roleManagement/directory/roleAssignments/${encodeURIComponent(a.id)}`);
     return deleteAll(client, paths, WRITE_PERMISSIONS.directoryRoles, ctx, `directory role ${grant.role} of ${grant.accountId}${directoryScope ? ` at ${directoryScope}` : ''}`);
   };
+}
+
+/** A PIM eligibility instance as read back before the removal. */
+type GraphEligibility = GraphRoleAssignment;
+
+/**
+ * A PIM eligible directory role (`rest`: the scope after the `eligible` marker): the principal's
+ * direct eligibilities of that role and directory scope are read, then each removed by an
+ * adminRemove request. None found: already gone.
+ */
+async function revokeEligible(client: EntraIdClient, grant: GrantRecord, rest: readonly string[], ctx: ConnectorContext): Promise<RevokeResult> {
+  if (rest.includes(VIA_GROUP)) {
+    return {
+      outcome: 'refused',
+      reason:
+        `${grant.accountDisplayName ?? grant.accountId} is eligible for ${grant.role} through a group (PIM memberType Group; Graph does not name the group): ` +
+        `removing an eligibility of the account would not remove it. Remove the account from the group (or the group's eligibility) by hand`,
+    };
+  }
+  const group = viaGroup(rest.join(';'));
+  if (group !== null) return groupRefusal(grant, group, 'eligibility');
+  if (rest.length > 1) return { outcome: 'refused', reason: `eligible directory role grant with scope "${grant.scope}" is not one the entra-id connector reports: not removed` };
+  const directoryScope = rest[0] ?? '';
+  const what = `eligible directory role ${grant.role} of ${grant.accountId}${directoryScope ? ` at ${directoryScope}` : ''}`;
+  const found = await eligibilities(client, grant, directoryScope, ctx);
+  if (found.length === 0) return { outcome: 'already-gone', ref: `no eligibility of ${what} exists` };
+  const refs: string[] = [];
+  let removed = 0;
+  // One request per role definition and scope: two instances of one eligibility (say, two
+  // schedule windows) are removed by one request.
+  const targets = new Map(found.map((e) => [`${e.roleDefinitionId}|${e.directoryScopeId || '/'}`, e]));
+  for (const e of targets.values()) {
+    const body = { action: 'adminRemove', principalId: grant.accountId, roleDefinitionId: e.roleDefinitionId, directoryScopeId: e.directoryScopeId || '/', justification: ELIGIBILITY_REMOVAL_JUSTIFICATION };
+    try {
+      const request = await client.post<{ id?: string; status?: string }>(ELIGIBILITY_REQUESTS, body, { signal: ctx.signal });
+      removed += 1;
+      refs.push(`POST ${ELIGIBILITY_REQUESTS} adminRemove ${e.roleDefinitionId} at ${body.directoryScopeId} (request ${request?.id ?? '?'}, ${request?.status ?? 'no status'})`);
+    } catch (err) {
+      const permission = WRITE_PERMISSIONS.eligibleDirectoryRoles;
+      if (err instanceof GraphCallError && (err.status === 404 || (err.status === 400 && err.code === 'RoleAssignmentDoesNotExist'))) {
+        // Graph says there is none: believed only once a read agrees (see the header).
+        const still = (await eligibilities(client, grant, directoryScope, ctx)).filter((x) => x.roleDefinitionId === e.roleDefinitionId);
+        if (still.length > 0) return { outcome: 'refused', reason: `Graph answered the adminRemove of ${what} with ${err.status} ${err.code ?? ''}: ${err.message}, but a read still shows the eligibility: not removed` };
+        refs.push(`adminRemove answered ${err.status}${err.code ? ` ${err.code}` : ''} and a read shows no eligibility of ${e.roleDefinitionId}`);
+        continue;
+      }
+      if (err instanceof GraphCallError && err.status === 403) {
+        return {
+          outcome: 'refused',
+          reason: `Graph denied POST ${ELIGIBILITY_REQUESTS} (403${err.code ? ` ${err.code}` : ''}: ${err.message}): grant the app registration the ${permission} application permission (or RoleManagement.ReadWrite.Directory), with admin consent`,
+          permission,
+        };
+      }
+      if (err instanceof GraphCallError && err.status === 400) {
+        return { outcome: 'refused', reason: `Graph refused the adminRemove of ${what} (400${err.code ? ` ${err.code}` : ''}: ${err.message})` };
+      }
+      throw toConnectorError(err, { what: `the removal of ${what}`, permission });
+    }
+  }
+  if (removed === 0) return { outcome: 'already-gone', ref: refs.join('; ') };
+  return { outcome: 'removed', ref: refs.join('; ') };
+}
+
+const ELIGIBILITY_REQUESTS = '/roleManagement/directory/roleEligibilityScheduleRequests';
+/** The scope segment of an eligibility Graph reports through a group it does not name (mappers). */
+const VIA_GROUP = 'via-group';
+
+/** The principal's DIRECT eligibilities of the grant's role at `directoryScope` ('' = tenant-wide). */
+async function eligibilities(client: EntraIdClient, grant: GrantRecord, directoryScope: string, ctx: ConnectorContext): Promise<GraphEligibility[]> {
+  const filter = encodeURIComponent(`principalId eq '${grant.accountId.replace(/'/g, "''")}'`);
+  const out: GraphEligibility[] = [];
+  await read(async () => {
+    for await (const e of client.items<GraphEligibility>(`/roleManagement/directory/roleEligibilityScheduleInstances?$filter=${filter}&$expand=roleDefinition`, { signal: ctx.signal })) {
+      const role = e.roleDefinition?.displayName || e.roleDefinitionId;
+      const scope = !e.directoryScopeId || e.directoryScopeId === '/' ? '' : e.directoryScopeId;
+      const direct = !e.memberType || e.memberType === 'Direct';
+      if (e.principalId === grant.accountId && direct && role === grant.role && scope === directoryScope) out.push(e);
+    }
+  }, NEEDS.eligibleDirectoryRoles);
+  return out;
 }
 
 /**

@@ -13,3 +13,4 @@ export * from './text-preview.js';
 export * from './delegated-item.js';
 export * from './removal-message.js';
 export * from './removal-escalation-message.js';
+export * from './removal-reminder-message.js';

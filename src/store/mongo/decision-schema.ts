@@ -29,6 +29,10 @@ export const decisionSchema = new mongoose.Schema<DecisionDoc>(
 // One decision per item: of concurrent deciders exactly one insert succeeds.
 decisionSchema.index({ itemId: 1 }, { unique: true });
 decisionSchema.index({ campaignId: 1, decidedAt: 1, _id: 1 });
+// revocationsWithout() (opening remediations after every sync and request run): the revoke
+// decisions in _id pages, an equality on outcome then a range and sort on _id, so the page is
+// read in index order instead of scanning every decision.
+decisionSchema.index({ outcome: 1, _id: 1 });
 
 export function decisionDoc(d: Decision): DecisionDoc {
   const { id, ...rest } = toDecision({ ...d, _id: d.id });
