@@ -82,8 +82,9 @@ async function readOnce(store: Pick<Store, 'remediations' | 'ledger'>, campaigns
 
   const rows = (await store.remediations.list()).filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  // A remediation is opened after its revoke, so after its campaign opened.
-  const since = campaigns.map((c) => c.openedAt).sort()[0]!;
+  // A remediation is opened after its revoke, so after its campaign opened; a finding's that a
+  // revoke joined (remediation.item-attached) may be older: from its opening.
+  const since = [...campaigns.map((c) => c.openedAt), ...rows.map((r) => r.openedAt)].sort()[0]!;
   const tracks = new Map<string, Track>();
   for (const e of await store.ledger.query({ type: PREFIX, since })) {
     if (e.seq > head) continue;

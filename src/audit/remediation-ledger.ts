@@ -105,7 +105,11 @@ export class RemediationLedger {
   private readonly values = new StringTable();
   private snapshotsById = new Map<string, Snapshot>();
 
-  constructor(private readonly out: DifferenceList) {}
+  /** `scope`: only remediations that end in these campaigns are compared (events of others may be fed and are ignored). */
+  constructor(
+    private readonly out: DifferenceList,
+    private readonly scope: ReadonlySet<string> | null = null,
+  ) {}
 
   /** One event of the ledger, in seq order (events of other types are ignored). */
   event(e: LedgerEvent): void {
@@ -261,6 +265,7 @@ export class RemediationLedger {
   finish(): void {
     for (let r = 0; r < this.records.size; r++) {
       if (this.records.code(r, SEEN) === 1) continue;
+      if (this.scope && !this.scope.has(this.values.valueOf(this.records.code(r, OPENED_CODE('campaignId'))) ?? '')) continue;
       const first = { seq: this.records.seq(r, FIRST), type: TYPES[this.records.code(r, FIRST_TYPE) - 1]! };
       this.out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(this.ids.get(r))}`), 'no remediations row'));
     }

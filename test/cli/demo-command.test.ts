@@ -30,7 +30,11 @@ describe('iam-review demo', () => {
     // The loop closes: one remediation per revoke; the later exports removed three of them,
     // one came back (revoked-access-returned), the rest are still to be removed.
     const revoked = Number(/Closed: \d+ approved, (\d+) revoked/.exec(text)![1]);
-    expect(text).toContain(`Remediations: ${revoked} opened now, ${revoked} for this campaign (one per revoke), each due 24 h after its decision`);
+    // The leavers' revokes joined the removals their findings opened at the first check (remediation.findings).
+    const [, openedNow, joined] = /Remediations: (\d+) opened now \((\d+) more revokes joined the removal their leaver finding had already opened\)/.exec(text)!.map(Number);
+    expect(joined).toBeGreaterThan(0);
+    expect(openedNow! + joined!).toBe(revoked);
+    expect(text).toContain(`already opened), ${revoked} for this campaign (one per revoke), each due 24 h after its decision (a leaver's: after its finding was first raised)`);
     expect(text).toContain('Verified removed (the snapshot no longer holds the grant): 3');
     for (const g of ['custody-wallet:fbu-ramann VIEWER', 'custody-wallet:fba-legacy-reporting VIEWER', 'kms:svc-backup-legacy kms-operator@custody']) {
       expect(text).toMatch(new RegExp(`  verified  ${g}  by snapshot ${g.split(':')[0]}@\\S+ \\(sha256 [0-9a-f]{12}…\\)`));
@@ -58,8 +62,10 @@ describe('iam-review demo', () => {
     // `remediation list --format json` lists every revoked item with a state.
     const listed = captureIo();
     expect(await run(['node', 'iam-review', 'remediation', 'list', '--format', 'json'], { io: listed, env, cwd: REPO })).toBe(0);
-    const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string; state: string }[] }).remediations;
-    expect(remediations.map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
+    const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string | null; state: string; reason: { kind: string } }[] }).remediations;
+    expect(remediations.filter((r) => r.itemId !== null).map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
+    // The grant that came back raised its contract-ended finding again: a removal of its own, no item (remediation.findings).
+    expect(remediations.filter((r) => r.itemId === null)).toEqual([expect.objectContaining({ state: 'open', reason: expect.objectContaining({ kind: 'finding' }) })]);
     for (const r of remediations) expect(['open', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     // The audit step reconciles the state tables with the ledger, as `audit verify` does.
