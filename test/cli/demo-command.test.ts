@@ -52,7 +52,10 @@ describe('iam-review demo', () => {
     expect(revokes.filter((d) => d.remediation_state === '')).toEqual([]);
     const rows = parse(readFileSync(join(pack, 'remediations.csv')), { columns: true }) as Record<string, string>[];
     const states = (list: Record<string, string>[]) => list.reduce<Record<string, number>>((m, r) => ({ ...m, [r.state!]: (m[r.state!] ?? 0) + 1 }), {});
-    expect(states(rows)).toEqual({ open: revoked - 3, verified: 2, reappeared: 1 });
+    // Plus the removal the returned grant's contract-ended finding opened again (reason finding, no item).
+    expect(states(rows)).toEqual({ open: revoked - 3 + 1, verified: 2, reappeared: 1 });
+    expect(rows.filter((r) => r.item_id === '')).toEqual([expect.objectContaining({ state: 'open', reason: expect.stringMatching(/^finding:contract-ended\|/), requested_by: 'policy' })]);
+    expect(readFileSync(join(pack, 'report.html'), 'utf8')).toMatch(/data-figure="finding-removals">1</);
     expect(rows.find((r) => r.account === 'fbu-ramann')).toMatchObject({ state: 'reappeared', verified_snapshot_id: expect.stringMatching(/^custody-wallet@/), reappeared_snapshot_id: expect.stringMatching(/^custody-wallet@/) });
     const report = readFileSync(join(pack, 'report.html'), 'utf8');
     expect(report).toContain('data-section="remediation"');
