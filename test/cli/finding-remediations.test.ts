@@ -174,5 +174,12 @@ describe('finding remediations (remediation.findings)', () => {
     expect((await cli(['check'])).code).toBe(EXIT.ok);
     expect((await read((s) => s.findings.open())).map((f) => f.type)).toContain('leaver-access');
     expect(await remediations()).toEqual([]);
+
+    // Turned on two days later: the removal is opened now, due 24 h after the finding was first raised (already past).
+    const firstSeen = (await read((s) => s.findings.open())).find((f) => f.type === 'leaver-access')!.firstSeenAt;
+    write('policies/global.yaml', WITH_FINDINGS);
+    clock = new Date(T0.getTime() + 48 * 3_600_000);
+    expect((await cli(['check'])).code).toBe(EXIT.ok);
+    expect(await remediations()).toEqual([expect.objectContaining({ openedAt: clock.toISOString(), dueAt: new Date(Date.parse(firstSeen) + 24 * 3_600_000).toISOString() })]);
   });
 });
