@@ -176,6 +176,9 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
   ]);
   if (env.SLACK_BOT_TOKEN) requesters.set('manual', { mode: 'manual', request: (system, removals, ctx) => slack.outbound()!.removals.request(system, removals, ctx) });
   const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
+  // Findings that remove access themselves (policies/global.yaml remediation.findings) open
+  // their remediations once an evaluation is stored: after `check`, and after every applied sync.
+  const check = new CheckService({ store, audit, now, afterSaved: (_result, _config, actor) => remediation.openForFindings(actor) });
   const reviews: ReviewServices = {
     deps: reviewDeps,
     recordedDeps: async (actor) => {
@@ -202,10 +205,14 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
         const results = await remediation.verifyApplied(applied, actor);
         // A verified removal's follow-up (closing its ticket) never fails the sync: it is logged.
         for (const r of results) for (const f of r.followUps ?? []) if ('error' in f) log.warn({ remediation: f.id, systemId: r.systemId, error: f.error }, 'could not report a verified removal to its ticket');
+        // With remediation.findings, every applied snapshot is evaluated (an HR export that
+        // shows a leaver opens the removal of their access, no `check` or campaign needed).
+        const config = load();
+        if (config.global.remediation.findings.length > 0) await check.run(config, { actor });
         return results;
       },
     }),
-    check: new CheckService({ store, audit, now }),
+    check,
     reviews,
     remediation,
     evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),

@@ -25,7 +25,7 @@ export const EVENT = {
   reminderSent: 'reminder.sent',
   escalationSent: 'escalation.sent',
   exportPerformed: 'export.performed',
-  /** A revoked grant is to be removed (one remediation per revoked item). */
+  /** A revoked grant is to be removed (one remediation per revoked item, or per raising of a finding named in remediation.findings). */
   remediationOpened: 'remediation.opened',
   remediationRequested: 'remediation.requested',
   /** Someone says the grant is removed; only a snapshot verifies it. */
@@ -36,5 +36,10 @@ export const EVENT = {
   remediationFailed: 'remediation.failed',
   /** A grant verified removed is back in a later snapshot. */
   remediationReappeared: 'remediation.reappeared',
+  /**
+   * A revoke decision on a grant whose removal a finding already opened: the decision's item
+   * joins that remediation (data: itemId, campaignId, decidedBy) instead of a second removal.
+   */
+  remediationItemAttached: 'remediation.item-attached',
 } as const;
 export type EventType = (typeof EVENT)[keyof typeof EVENT];

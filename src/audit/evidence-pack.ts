@@ -2,8 +2,9 @@
  * Writes an auditor's evidence pack for one or more campaigns into a folder:
  *   decisions.csv, decisions.json  one record per review item (csv/json formats)
  *   findings.csv                   the findings each item carried at review time (csv)
- *   remediations.csv               one row per remediation of a revoked item: due, request, claim,
- *                                  verification (snapshot id and hash) and its ledger event (csv)
+ *   remediations.csv               one row per remediation of a revoked item, then those findings opened
+ *                                  (remediation.findings): reason, due, request, claim, verification
+ *                                  (snapshot id and hash) and its ledger event (csv)
  *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
  *   report.html                    the self-contained report (html)
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
@@ -177,6 +178,12 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     if (written.has(itemId)) continue;
     const rec = remediationRecord(pr, null, remediationCtx);
     addRemediation(remediationStats, rec, deps.now());
+    leftover += csvLine(remediationCsvRow(rec));
+  }
+  // Removals opened by findings (remediation.findings) that no revoke joined: after the revokes' rows.
+  for (const pr of packRemediations.findings) {
+    const rec = remediationRecord(pr, null, remediationCtx);
+    addRemediation(remediationStats, rec, deps.now(), 'finding');
     leftover += csvLine(remediationCsvRow(rec));
   }
   if (remediationsCsv && leftover) await remediationsCsv.write(leftover);

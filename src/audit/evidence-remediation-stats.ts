@@ -39,6 +39,8 @@ export interface OverdueRemediation {
 
 export interface RemediationStats {
   revokes: number;
+  /** Removals a finding opened (remediation.findings) that no revoke joined: counted by state, not as revokes. */
+  findings: number;
   /** Remediation rows (revokes with a remediation). */
   remediations: number;
   byState: Map<string, number>;
@@ -52,7 +54,7 @@ export const OVERDUE_SHOWN = 200;
 const VERIFIED_STATES = new Set(['verified', 'reappeared']);
 
 export function emptyRemediationStats(): RemediationStats {
-  return { revokes: 0, remediations: 0, byState: new Map(), byCriticality: new Map(), overdueCount: 0, overdue: [] };
+  return { revokes: 0, findings: 0, remediations: 0, byState: new Map(), byCriticality: new Map(), overdueCount: 0, overdue: [] };
 }
 
 function level(s: RemediationStats, criticality: string): CriticalityRemediation {
@@ -64,6 +66,11 @@ function level(s: RemediationStats, criticality: string): CriticalityRemediation
   return c;
 }
 
+/** A per-criticality record that no table shows (a finding's removal still counts in the totals and the past-due list). */
+function scratch(criticality: string): CriticalityRemediation {
+  return { criticality, revokes: 0, dueHours: new Set(), verified: 0, withinDue: 0, afterDue: 0, hours: [], open: 0, overdue: 0, reappeared: 0, notOpened: 0 };
+}
+
 /** A revoke that has no remediation yet. */
 export function addNotOpened(s: RemediationStats, criticality: string): void {
   s.revokes++;
@@ -73,12 +80,18 @@ export function addNotOpened(s: RemediationStats, criticality: string): void {
   c.notOpened++;
 }
 
-/** A remediation of a revoke, as of `now` (the export time) for what is past due. */
-export function addRemediation(s: RemediationStats, r: RemediationRecord, now: Date): void {
-  s.revokes++;
+/**
+ * A remediation of a revoke (or, `finding`, one a finding opened that no revoke joined: it
+ * counts by state and past due, not as a revoke nor in the table by criticality), as of `now`
+ * for what is past due.
+ */
+export function addRemediation(s: RemediationStats, r: RemediationRecord, now: Date, of: 'revoke' | 'finding' = 'revoke'): void {
+  if (of === 'revoke') s.revokes++;
+  else s.findings++;
   s.remediations++;
   s.byState.set(r.state, (s.byState.get(r.state) ?? 0) + 1);
-  const c = level(s, r.criticality);
+  // The table by criticality follows the revokes: a finding's removal has no decision to count from.
+  const c = of === 'revoke' ? level(s, r.criticality) : scratch(r.criticality);
   c.revokes++;
   if (r.slaHours !== null) c.dueHours.add(r.slaHours);
   if (r.state === 'reappeared') c.reappeared++;

@@ -17,7 +17,7 @@
  * ledger head moved is repeated, as reconcileLedger does.
  */
 import type { Campaign, LedgerEvent, Remediation, RemediationState } from '../domain/index.js';
-import { REMEDIATION_STATES } from '../domain/index.js';
+import { REMEDIATION_STATES, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { EVENT } from './event-types.js';
 import type { LedgerDifference } from './ledger-difference.js';
@@ -36,6 +36,12 @@ export interface PackRemediation {
 export interface PackRemediations {
   /** itemId -> its remediation. */
   byItem: Map<string, PackRemediation>;
+  /**
+   * Remediations of findings (policies/global.yaml remediation.findings) that no revoke joined:
+   * those opened while the campaigns ran (from the first opening to the last closing, or the
+   * export) and those still unverified, whatever their system. By id.
+   */
+  findings: PackRemediation[];
   differences: LedgerDifference[];
   /** All differences found (differences holds the first ones). */
   count: number;
@@ -78,12 +84,17 @@ async function readOnce(store: Pick<Store, 'remediations' | 'ledger'>, campaigns
   const ids = new Set(campaigns.map((c) => c.id));
   const out = new DifferenceList(limit);
   const byItem = new Map<string, PackRemediation>();
-  if (ids.size === 0) return { byItem, differences: [], count: 0 };
+  const findings: PackRemediation[] = [];
+  if (ids.size === 0) return { byItem, findings, differences: [], count: 0 };
 
-  const rows = (await store.remediations.list()).filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
+  const all = await store.remediations.list();
+  const rows = all.filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
+  const ofFindings = findingRemediationsOf(all, campaigns);
+  rows.push(...ofFindings);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  // A remediation is opened after its revoke, so after its campaign opened.
-  const since = campaigns.map((c) => c.openedAt).sort()[0]!;
+  // A remediation is opened after its revoke, so after its campaign opened; a finding's that a
+  // revoke joined (remediation.item-attached) may be older: from its opening.
+  const since = [...campaigns.map((c) => c.openedAt), ...rows.map((r) => r.openedAt)].sort()[0]!;
   const tracks = new Map<string, Track>();
   for (const e of await store.ledger.query({ type: PREFIX, since })) {
     if (e.seq > head) continue;
@@ -109,13 +120,24 @@ async function readOnce(store: Pick<Store, 'remediations' | 'ledger'>, campaigns
       }
     }
     const sla = t?.opened?.data.slaHours;
-    byItem.set(r.itemId!, { remediation: r, event: t ? { seq: t.last.seq, hash: t.last.hash, type: t.last.type } : null, slaHours: typeof sla === 'number' ? sla : null, decidedAt: null });
+    const pr: PackRemediation = { remediation: r, event: t ? { seq: t.last.seq, hash: t.last.hash, type: t.last.type } : null, slaHours: typeof sla === 'number' ? sla : null, decidedAt: null };
+    if (r.itemId === null) findings.push(pr);
+    else byItem.set(r.itemId, pr);
   }
+  findings.sort((a, b) => a.remediation.id.localeCompare(b.remediation.id));
   for (const [id, t] of tracks) {
     const first = t.opened ?? t.last;
     out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(id)}${t.campaignId ? ` of ${t.campaignId}` : ''}`), `no ${TABLE} row`));
   }
-  return { byItem, differences: out.first, count: out.count };
+  return { byItem, findings, differences: out.first, count: out.count };
+}
+
+/** The pack's finding remediations without an item (see PackRemediations.findings). */
+function findingRemediationsOf(all: readonly Remediation[], campaigns: readonly Campaign[]): Remediation[] {
+  const from = campaigns.map((c) => c.openedAt).sort()[0]!;
+  const to = campaigns.some((c) => c.closedAt === null) ? null : campaigns.map((c) => c.closedAt!).sort().at(-1)!;
+  const unverified: readonly string[] = UNVERIFIED_STATES;
+  return all.filter((r) => r.itemId === null && r.reason.kind === 'finding' && (unverified.includes(r.state) || (r.openedAt >= from && (to === null || r.openedAt <= to))));
 }
 
 function replay(tracks: Map<string, Track>, e: LedgerEvent, out: DifferenceList): void {

@@ -60,8 +60,8 @@ export class LedgerReconciler {
     this.items = new ItemLedger(this.out);
     this.snapshots = new SnapshotLedger(this.out);
     this.findings = new FindingLedger(this.out);
-    this.remediations = new RemediationLedger(this.out);
     this.scope = opts.campaignIds ?? null;
+    this.remediations = new RemediationLedger(this.out, this.scope);
   }
 
   /** The next events of the ledger, in seq order, from seq 1 on. */
@@ -75,7 +75,10 @@ export class LedgerReconciler {
       } else if (isCampaignEvent(e.type)) {
         if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
       } else if (isRemediationEvent(e.type)) {
-        if (!this.scope || this.scope.has(campaignOfRemediationEvent(e) ?? '')) this.remediations.event(e);
+        // A finding's remediation names no campaign until a revoke joins it (remediation.item-attached):
+        // its events are read in any scope, and compared only if it ends in one (RemediationLedger's scope).
+        const campaign = campaignOfRemediationEvent(e);
+        if (!this.scope || campaign === null || this.scope.has(campaign)) this.remediations.event(e);
       } else if (this.scope) {
         continue;
       } else if (isSnapshotEvent(e.type)) {

@@ -12,6 +12,10 @@
  * carries the one the row got. A row's verified snapshot must be a complete snapshot of the
  * remediation's system whose content hash is the one recorded.
  *
+ * A finding's remediation (itemId null) may take a revoked item once
+ * (remediation.item-attached, while unverified): from then on the row's itemId and campaignId
+ * are the ones that event names; its state does not change.
+ *
  * Differences: a second remediation.opened, a transition that does not follow from the
  * replayed state, a row without events, events without row, disagreeing content.
  *
@@ -19,7 +23,7 @@
  * its id and values in a StringTable (each distinct value once), off the JS heap.
  */
 import type { LedgerEvent, Remediation, RemediationState, Snapshot } from '../domain/index.js';
-import { canMove, REMEDIATION_STATES } from '../domain/index.js';
+import { canMove, REMEDIATION_STATES, UNVERIFIED_STATES } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList, EventRef } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
@@ -56,7 +60,7 @@ const SET_BY: readonly { field: keyof Remediation; type: string; key: string | n
   { field: 'reappearedSnapshotId', type: EVENT.remediationReappeared, key: 'snapshotId' },
   { field: 'failure', type: EVENT.remediationFailed, key: 'failure' },
 ];
-const TYPES = [EVENT.remediationOpened, ...Object.keys(MOVE_OF)];
+const TYPES = [EVENT.remediationOpened, ...Object.keys(MOVE_OF), EVENT.remediationItemAttached];
 
 // A remediation's record. Seqs: its first event, the event that set its state, and the last
 // event of each type (0: none). Codes: StringTable.codeOf() codes (0: no event said); event
@@ -78,7 +82,7 @@ const SET_CODE = (n: number) => 6 + OPENED_FIELDS.length + n;
 const CODES = 6 + OPENED_FIELDS.length + SET_BY.length;
 
 export function isRemediationEvent(type: string): boolean {
-  return type === EVENT.remediationOpened || type in MOVE_OF;
+  return type === EVENT.remediationOpened || type === EVENT.remediationItemAttached || type in MOVE_OF;
 }
 
 /** The campaign of a remediation event: data.campaignId, else that of the review item its id names (`rem:${itemId}`); null for a finding's. */
@@ -101,7 +105,11 @@ export class RemediationLedger {
   private readonly values = new StringTable();
   private snapshotsById = new Map<string, Snapshot>();
 
-  constructor(private readonly out: DifferenceList) {}
+  /** `scope`: only remediations that end in these campaigns are compared (events of others may be fed and are ignored). */
+  constructor(
+    private readonly out: DifferenceList,
+    private readonly scope: ReadonlySet<string> | null = null,
+  ) {}
 
   /** One event of the ledger, in seq order (events of other types are ignored). */
   event(e: LedgerEvent): void {
@@ -114,6 +122,7 @@ export class RemediationLedger {
       this.records.setCode(r, FIRST_TYPE, TYPES.indexOf(e.type) + 1);
     }
     if (e.type === EVENT.remediationOpened) this.opened(e, r);
+    else if (e.type === EVENT.remediationItemAttached) this.attached(e, r);
     else this.moved(e, r, MOVE_OF[e.type]!);
   }
 
@@ -135,6 +144,24 @@ export class RemediationLedger {
       return;
     }
     this.setState(r, e, text(e.data.state) ?? 'open');
+  }
+
+  /** A revoked item joined a finding's remediation: the row's itemId and campaignId are now the event's. */
+  private attached(e: LedgerEvent, r: number): void {
+    const row = rowRef('remediations', e.subject);
+    const state = this.state(r);
+    const earlier = this.records.seq(r, LAST_OF(e.type));
+    const itemCode = this.records.code(r, OPENED_CODE('itemId'));
+    if (state === null) {
+      this.out.add(difference(row, eventRef(e, 'an item was attached'), 'the remediation was not opened then: a remediation is opened before anything else happens to it'));
+    } else if (earlier !== 0 || (itemCode !== 0 && this.values.valueOf(itemCode) !== null)) {
+      this.out.add(difference(row, eventRef(e, 'an item was attached'), earlier !== 0 ? `an item was attached before (seq ${earlier}): a remediation takes one item` : 'the remediation has an item already'));
+    } else if (!(UNVERIFIED_STATES as readonly string[]).includes(state)) {
+      this.out.add(difference(row, eventRef(e, 'an item was attached'), `the remediation was ${state} (seq ${this.records.seq(r, STATE)} ${this.stateType(r)}): an item joins only a removal still awaited`));
+    }
+    this.records.setSeq(r, LAST_OF(e.type), e.seq);
+    this.records.setCode(r, OPENED_CODE('itemId'), this.values.codeOf(text(e.data.itemId)));
+    this.records.setCode(r, OPENED_CODE('campaignId'), this.values.codeOf(text(e.data.campaignId)));
   }
 
   private moved(e: LedgerEvent, r: number, to: RemediationState): void {
@@ -196,7 +223,12 @@ export class RemediationLedger {
     const stateCode = records.code(r, STATE_CODE);
     compare('state', rem.state, stateCode, said(records.seq(r, STATE), this.stateType(r), 'state', stateCode));
     if (opened !== 0) {
-      for (const field of OPENED_FIELDS) compare(field, rem[field], records.code(r, OPENED_CODE(field)), said(opened, EVENT.remediationOpened, field, records.code(r, OPENED_CODE(field))));
+      const attached = records.seq(r, LAST_OF(EVENT.remediationItemAttached));
+      for (const field of OPENED_FIELDS) {
+        // itemId and campaignId: an item-attached event's, when there is one.
+        const [seq, type] = attached !== 0 && (field === 'itemId' || field === 'campaignId') ? [attached, EVENT.remediationItemAttached] : [opened, EVENT.remediationOpened];
+        compare(field, rem[field], records.code(r, OPENED_CODE(field)), said(seq, type, field, records.code(r, OPENED_CODE(field))));
+      }
       compare('reason.kind', rem.reason.kind, records.code(r, REASON_KIND), said(opened, EVENT.remediationOpened, 'reason.kind', records.code(r, REASON_KIND)));
       compare('reason.ref', rem.reason.ref, records.code(r, REASON_REF), said(opened, EVENT.remediationOpened, 'reason.ref', records.code(r, REASON_REF)));
     }
@@ -233,6 +265,7 @@ export class RemediationLedger {
   finish(): void {
     for (let r = 0; r < this.records.size; r++) {
       if (this.records.code(r, SEEN) === 1) continue;
+      if (this.scope && !this.scope.has(this.values.valueOf(this.records.code(r, OPENED_CODE('campaignId'))) ?? '')) continue;
       const first = { seq: this.records.seq(r, FIRST), type: TYPES[this.records.code(r, FIRST_TYPE) - 1]! };
       this.out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(this.ids.get(r))}`), 'no remediations row'));
     }

@@ -14,14 +14,14 @@ import { barChart, COLORS, esc } from './svg-charts.js';
 const CRITICALITY_ORDER = ['critical', 'important', 'standard'];
 
 export function remediationSection(s: RemediationStats): string {
-  if (s.revokes === 0) {
+  if (s.revokes === 0 && s.findings === 0) {
     return `<section class="remediation" data-section="remediation">
 <h2>Remediation</h2>
 <p>No revoke in scope: nothing to remove.</p>
 </section>`;
   }
   const states = [...REMEDIATION_STATES, NOT_OPENED];
-  const figures = [['revokes', 'Revokes', s.revokes] as const, ...states.map((st) => [`remediation-${st}`, st, s.byState.get(st) ?? 0] as const)];
+  const figures = [['revokes', 'Revokes', s.revokes] as const, ['finding-removals', 'Leaver removals (findings)', s.findings] as const, ...states.map((st) => [`remediation-${st}`, st, s.byState.get(st) ?? 0] as const)];
   const levels = [...s.byCriticality.values()].sort((a, b) => rank(a.criticality) - rank(b.criticality) || a.criticality.localeCompare(b.criticality));
   const hours = (h: number | null) => (h === null ? '—' : `${h} h`);
   const rows = levels
@@ -48,7 +48,7 @@ ${s.overdue.map((o) => `<tr><td class="mono">${esc(o.id)}</td><td>${esc(o.system
 </tbody></table>${s.overdueCount > s.overdue.length ? `<p class="muted">First ${s.overdue.length} of ${s.overdueCount} shown; remediations.csv lists all.</p>` : ''}`;
   return `<section class="remediation" data-section="remediation">
 <h2>Remediation</h2>
-<p>Each revoke opens a remediation, due a number of hours after the decision set by the system's criticality (or its own <span class="mono">remediation.slaHours</span>). Only a complete, applied snapshot without the grant verifies the removal; an owner's claim does not. <i>reappeared</i>: verified removed, then back in a later snapshot.</p>
+<p>Each revoke opens a remediation, due a number of hours after the decision set by the system's criticality (or its own <span class="mono">remediation.slaHours</span>); a leaver or ended-contract finding listed in <span class="mono">remediation.findings</span> opens one too, due after the finding was first raised (a revoke of the same grant joins it); those no revoke joined count by state and in the past-due list, not in the table by criticality, which follows the revokes. Only a complete, applied snapshot without the grant verifies the removal; an owner's claim does not. <i>reappeared</i>: verified removed, then back in a later snapshot.</p>
 <div class="figures">${figures.map(([k, label, v]) => `<div class="figure"><b data-figure="${esc(k)}">${esc(v)}</b>${esc(label)}</div>`).join('')}</div>
 <h3>Time to verified removal, by criticality</h3>
 <table data-table="removal-time"><thead><tr><th>Criticality</th><th>Due within</th><th>Revokes</th><th>Verified</th><th>Within due</th><th>After due</th><th>Median time to removal</th><th>Longest</th><th>Open, not yet due</th><th>Past due</th><th>Reappeared</th><th>Not opened</th></tr></thead><tbody>

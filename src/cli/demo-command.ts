@@ -121,7 +121,8 @@ export function demoCommand(ctx: CliContext): Command {
       }
       const remediations = await app.remediation.open('demo');
       const ofCampaign = (await app.remediation.list()).filter((r) => r.campaignId === campaign.id);
-      say(`Remediations: ${remediations.opened} opened now, ${ofCampaign.length} for this campaign (one per revoke), each due ${dueSummary(config, ofCampaign)} after its decision; only a later complete snapshot without the grant verifies it.`);
+      const joined = remediations.attached > 0 ? ` (${remediations.attached} more revokes joined the removal their leaver finding had already opened)` : '';
+      say(`Remediations: ${remediations.opened} opened now${joined}, ${ofCampaign.length} for this campaign (one per revoke), each due ${dueSummary(config, ofCampaign)} after its decision (a leaver's: after its finding was first raised); only a later complete snapshot without the grant verifies it.`);
 
       step(8, 'A later sync: access granted after the review; owners removed part of the revoked access');
       clock.toRealTime();

@@ -15,7 +15,11 @@
 export const REMEDIATION_STATES = ['open', 'requested', 'claimed', 'verified', 'overdue', 'failed', 'reappeared'] as const;
 export type RemediationState = (typeof REMEDIATION_STATES)[number];
 
-/** Why a grant is to be removed: a revoke decision (ref: the review item id) or a finding (ref: its key). */
+/**
+ * Why a grant is to be removed: a revoke decision (ref: the review item id) or a finding (ref:
+ * its key and when it was first raised, findingRef(): one remediation per raising, so a finding
+ * resolved and raised again later is a new removal).
+ */
 export const REMEDIATION_REASONS = ['decision', 'finding'] as const;
 export type RemediationReasonKind = (typeof REMEDIATION_REASONS)[number];
 
@@ -69,9 +73,25 @@ export type RemediationPatch = Partial<
   >
 >;
 
-/** The remediation of a revoked review item. */
+/** The remediation of a revoked review item, or of one raising of a finding. */
 export function remediationId(reason: RemediationReason): string {
   return reason.kind === 'decision' ? `rem:${reason.ref}` : `rem:finding:${reason.ref}`;
+}
+
+/** A finding remediation's reason ref: the finding's key and its first-seen time (an ISO time: no `@`). */
+export function findingRef(key: string, firstSeenAt: string): string {
+  return `${key}@${firstSeenAt}`;
+}
+
+/** The finding key and first-seen time a findingRef() names. */
+export function parseFindingRef(ref: string): { key: string; firstSeenAt: string } {
+  const at = ref.lastIndexOf('@');
+  return at < 0 ? { key: ref, firstSeenAt: '' } : { key: ref.slice(0, at), firstSeenAt: ref.slice(at + 1) };
+}
+
+/** The finding type a findingRef() names (a finding key starts with its type). */
+export function findingTypeOfRef(ref: string): string {
+  return ref.slice(0, ref.indexOf('|') < 0 ? ref.length : ref.indexOf('|'));
 }
 
 /** States in which the grant is still to be removed (a snapshot may verify them). */
@@ -133,7 +153,10 @@ export function slaHoursFor(criticality: CriticalityLevel, systemSlaHours: numbe
   return systemSlaHours ?? defaults[criticality];
 }
 
-/** Due time: `slaHours` after the revocation (decision time), so a delayed opening does not move it. */
+/**
+ * Due time: `slaHours` after the revocation (decision time), or after a finding was first
+ * raised, so a delayed opening does not move it.
+ */
 export function remediationDueAt(from: string, slaHours: number): string {
   const start = Date.parse(from);
   if (Number.isNaN(start)) throw new RangeError(`not a timestamp: ${from}`);

@@ -9,13 +9,21 @@ export interface CheckServiceDeps {
   store: Store;
   audit: AuditLog;
   now: () => Date;
+  /**
+   * Called once an evaluation and its finding changes are stored: the composition root opens
+   * the remediations of the findings that remove access themselves (remediation.findings).
+   */
+  afterSaved?(result: CheckResult, config: LoadedConfig, actor: string): Promise<unknown>;
 }
 
 export class CheckService {
   constructor(private readonly deps: CheckServiceDeps) {}
 
   /** Evaluates the current state under `config`, stores the evaluation and ledgers finding changes. */
-  run(config: LoadedConfig, opts: CheckOptions = {}): Promise<CheckResult> {
-    return runCheck({ ...this.deps, config }, opts);
+  async run(config: LoadedConfig, opts: CheckOptions = {}): Promise<CheckResult> {
+    const { afterSaved, ...deps } = this.deps;
+    const result = await runCheck({ ...deps, config }, opts);
+    await afterSaved?.(result, config, opts.actor ?? 'system');
+    return result;
   }
 }

@@ -4,11 +4,16 @@
  * page is opened with its `remediation.opened` events in one transaction (the store inserts
  * only what is still missing, so a concurrent or repeated run records each remediation once).
  * The due time counts from the decision, so opening late (after a crash) does not move it.
+ *
+ * One removal per grant at a time: a revoke of a grant whose removal a finding already opened
+ * (policies/global.yaml remediation.findings) joins that remediation (remediation.item-attached,
+ * which records the decision) instead of opening a second one, so the owner is not asked twice;
+ * the item's remediation is then that one, with its earlier due time.
  */
 import type { Remediation } from '../domain/index.js';
 import { remediationDueAt, remediationId, slaHoursFor } from '../domain/index.js';
 import type { Revocation } from '../store/ports.js';
-import { openedEvent } from './remediation-events.js';
+import { itemAttachedEvent, openedEvent } from './remediation-events.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
 /** Revocations read, and remediations opened in one transaction, per page. */
@@ -16,18 +21,29 @@ const PAGE = 500;
 
 export interface OpenRemediationsResult {
   opened: number;
+  /** Revoked items that joined a finding's remediation of their grant. */
+  attached: number;
 }
 
 export async function openRemediations(deps: RemediationDeps, actor = 'iam-review'): Promise<OpenRemediationsResult> {
   const sla = slaFor(deps);
   let opened = 0;
+  let attached = 0;
   let after: string | null = null;
   do {
     const page: { rows: Revocation[]; next: string | null } = await deps.store.remediations.revocationsWithout(after, PAGE);
     if (page.rows.length > 0) {
       const openedAt = deps.now().toISOString();
+      const decisions = new Map(page.rows.map((row) => [row.item.id, row.decision]));
+      const joined = await deps.store.remediations.attachItems(
+        page.rows.map(({ item }) => ({ itemId: item.id, campaignId: item.campaignId, grantId: item.grantId })),
+        openedAt,
+        (done) => done.map((a) => itemAttachedEvent(deps.audit, actor, a, decisions.get(a.attachment.itemId)!)),
+      );
+      attached += joined.length;
+      const taken = new Set(joined.map((a) => a.attachment.itemId));
       const hours = new Map<string, number>();
-      const batch = page.rows.map((row) => {
+      const batch = page.rows.filter((row) => !taken.has(row.item.id)).map((row) => {
         const r = remediationOf(row, sla(row.item.systemId), openedAt);
         hours.set(r.id, sla(row.item.systemId));
         return r;
@@ -36,11 +52,11 @@ export async function openRemediations(deps: RemediationDeps, actor = 'iam-revie
     }
     after = page.next;
   } while (after !== null);
-  return { opened };
+  return { opened, attached };
 }
 
 /** Hours to remove a grant of a system: its own, else its criticality's; a system no longer configured gets the standard deadline. */
-function slaFor(deps: RemediationDeps): (systemId: string) => number {
+export function slaFor(deps: RemediationDeps): (systemId: string) => number {
   const defaults = deps.config.global.remediation.slaHours;
   const systems = new Map(deps.config.systems.map((s) => [s.id, s]));
   return (systemId) => {

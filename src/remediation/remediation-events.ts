@@ -4,13 +4,15 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { EVENT } from '../audit/event-types.js';
-import type { LedgerEventInput, Remediation, VerifyingSnapshot } from '../domain/index.js';
-import type { RemediationMove } from '../store/ports.js';
+import type { Decision, LedgerEventInput, Remediation, VerifyingSnapshot } from '../domain/index.js';
+import type { AttachedItem, RemediationMove } from '../store/ports.js';
 
 const grantOf = (r: Remediation) => ({ systemId: r.systemId, grantId: r.grantId, accountId: r.accountId, role: r.role, scope: r.scope });
 
-export function openedEvent(audit: AuditLog, actor: string, r: Remediation, slaHours: number): LedgerEventInput {
+/** `extra`: what else the opening knows (a finding's key, type and owner). */
+export function openedEvent(audit: AuditLog, actor: string, r: Remediation, slaHours: number, extra: Record<string, unknown> = {}): LedgerEventInput {
   return audit.event(EVENT.remediationOpened, actor, r.id, {
+    ...extra,
     ...grantOf(r),
     itemId: r.itemId,
     campaignId: r.campaignId,
@@ -19,6 +21,20 @@ export function openedEvent(audit: AuditLog, actor: string, r: Remediation, slaH
     dueAt: r.dueAt,
     slaHours,
     state: r.state,
+  });
+}
+
+/** A revoke decision joined the unverified removal a finding opened for the same grant (the second reason). */
+export function itemAttachedEvent(audit: AuditLog, actor: string, a: AttachedItem, decision: Pick<Decision, 'reviewerId' | 'reviewerEmail' | 'decidedAt'>): LedgerEventInput {
+  const r = a.remediation;
+  return audit.event(EVENT.remediationItemAttached, actor, r.id, {
+    ...grantOf(r),
+    itemId: r.itemId,
+    campaignId: r.campaignId,
+    state: r.state,
+    decidedBy: decision.reviewerEmail ?? decision.reviewerId,
+    decidedAt: decision.decidedAt,
+    dueAt: r.dueAt,
   });
 }
 

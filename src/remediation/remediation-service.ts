@@ -12,6 +12,8 @@ import { markOverdue } from './mark-overdue.js';
 import type { RemovalRequester, VerifiedFollowUp } from './removal-requester.js';
 import type { RequestRemovalsOptions, SystemRequests } from './request-removals.js';
 import { requestRemovals } from './request-removals.js';
+import type { OpenFindingRemediationsResult } from './open-finding-remediations.js';
+import { openFindingRemediations } from './open-finding-remediations.js';
 import type { OpenRemediationsResult } from './open-remediations.js';
 import { openRemediations } from './open-remediations.js';
 import type { RemediationDeps } from './remediation-deps.js';
@@ -38,6 +40,15 @@ export class RemediationService {
   /** Opens a remediation for every revoke decision that has none (idempotent). */
   open(actor?: string): Promise<OpenRemediationsResult> {
     return openRemediations(this.withConfig(), actor);
+  }
+
+  /**
+   * Opens a remediation for every open finding of a type in policies/global.yaml
+   * `remediation.findings` that has none and whose grant has no removal under way (idempotent;
+   * nothing when the list is empty). Call it after an evaluation saved its findings.
+   */
+  openForFindings(actor?: string): Promise<OpenFindingRemediationsResult> {
+    return openFindingRemediations(this.withConfig(), actor);
   }
 
   /**

@@ -396,6 +396,29 @@ export interface Revocation {
 }
 
 /**
+ * An open finding that calls for a remediation of its own (findingsWithout), and the
+ * remediation that already awaits its grant's removal, if one does (then none is opened).
+ */
+export interface FindingToRemediate {
+  finding: StoredFinding;
+  /** The id of an unverified remediation of the same grant (a revoke's, or another finding's). */
+  coveredBy: string | null;
+}
+
+/** A revoked item to join the unverified finding remediation of its grant (attachItems). */
+export interface ItemAttachment {
+  itemId: string;
+  campaignId: string;
+  grantId: string;
+}
+
+/** A remediation as attachItems() left it, with the item it took. */
+export interface AttachedItem {
+  attachment: ItemAttachment;
+  remediation: Remediation;
+}
+
+/**
  * Remediations: one per revoked grant, from the decision to the snapshot that shows the grant
  * gone (domain/remediation.ts has the states and which move may follow which). Every change
  * is conditional and commits with its ledger events (LedgerEvents).
@@ -429,6 +452,26 @@ export interface RemediationStore {
    * and still not be the last).
    */
   revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }>;
+  /**
+   * Open findings of `types` about a grant (grantId set) that have no remediation of their
+   * raising yet (id remediationId({ kind: 'finding', ref: findingRef(key, firstSeenAt) })), in
+   * key order after `after`, each with the unverified remediation of its grant if there is one.
+   * `next` as in revocationsWithout.
+   */
+  findingsWithout(types: readonly string[], after: string | null, limit: number): Promise<{ rows: FindingToRemediate[]; next: string | null }>;
+  /**
+   * Finding remediations (itemId null): inserts those whose id does not exist yet and whose
+   * grant has no unverified remediation (checked in the transaction: one removal per grant at a
+   * time); returns how many. `events` gets the ones this call inserted.
+   */
+  openForFindings(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number>;
+  /**
+   * Revoked items whose grant has an unverified finding remediation (itemId null): each item
+   * joins it (its itemId and campaignId are set, updatedAt = at) instead of opening a second
+   * removal of the grant. In one transaction; an item without such a remediation is left out,
+   * as is one that has a remediation already. `events` gets what this call attached.
+   */
+  attachItems(attachments: readonly ItemAttachment[], at: string, events: LedgerEvents<readonly AttachedItem[]>): Promise<AttachedItem[]>;
   /** Remediations not verified, not marked overdue yet, due at or before `at`: by due time, then id, at most `limit`. */
   pastDue(at: string, limit: number): Promise<Remediation[]>;
   /**

@@ -69,7 +69,9 @@ describe('audit verify reconciles state with the ledger', () => {
     expect(r.code, r.out + r.err).toBe(EXIT.ok);
     expect(r.out).toMatch(/^Hash chain intact: \d+ events checked/);
     // Snapshots: 4 systems, then the demo's later exports (trading, custody-wallet, kms) and the custody-wallet one with a removed grant back.
-    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 63 items, 63 decisions, 8 snapshots, 30 findings rows, 20 remediations reconciled with \d+ events\.$/);
+    // Remediations: one per revoke (the leavers' revokes joined the removals their findings opened,
+    // remediation.findings), and a new one for the contract-ended grant that came back (its finding raised again: 31 findings rows).
+    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 63 items, 63 decisions, 8 snapshots, 31 findings rows, 21 remediations reconciled with \d+ events\.$/);
     const json = JSON.parse((await cli(dir, 'audit', 'verify', '--json')).out) as { ok: boolean; reconciliation: { ok: boolean; count: number } };
     expect(json).toMatchObject({ ok: true, reconciliation: { ok: true, count: 0 } });
     const campaign = edit(dir, (db) => db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!.id);

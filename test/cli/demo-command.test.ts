@@ -33,7 +33,11 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/\nDemo clock: \S+Z, 26 h before the real time\. Steps 1-7 replay the review as if they ran then, so that removals due 24 h after their decision are past due/);
     expect(text).toMatch(/\nDemo clock: now the real time, \S+Z\.\n/);
     const revoked = Number(/Closed: \d+ approved, (\d+) revoked/.exec(text)![1]);
-    expect(text).toContain(`Remediations: ${revoked} opened now, ${revoked} for this campaign (one per revoke), each due 24 h / 48 h after its decision`);
+    // The leavers' revokes joined the removals their findings opened at the first check (remediation.findings).
+    const [, openedNow, joined] = /Remediations: (\d+) opened now \((\d+) more revokes joined the removal their leaver finding had already opened\)/.exec(text)!.map(Number);
+    expect(joined).toBeGreaterThan(0);
+    expect(openedNow! + joined!).toBe(revoked);
+    expect(text).toContain(`already opened), ${revoked} for this campaign (one per revoke), each due 24 h / 48 h after its decision (a leaver's: after its finding was first raised)`);
     expect(text).toContain('Verified removed (the snapshot no longer holds the grant): 3');
     for (const g of ['custody-wallet:fbu-ramann VIEWER', 'custody-wallet:fba-legacy-reporting VIEWER', 'kms:svc-backup-legacy kms-operator@custody']) {
       expect(text).toMatch(new RegExp(`  verified  ${g}  by snapshot ${g.split(':')[0]}@\\S+ \\(sha256 [0-9a-f]{12}…\\)`));
@@ -55,9 +59,12 @@ describe('iam-review demo', () => {
     expect(revokes.filter((d) => d.remediation_state === '')).toEqual([]);
     const rows = parse(readFileSync(join(pack, 'remediations.csv')), { columns: true }) as Record<string, string>[];
     const states = (list: Record<string, string>[]) => list.reduce<Record<string, number>>((m, r) => ({ ...m, [r.state!]: (m[r.state!] ?? 0) + 1 }), {});
-    expect(states(rows)).toEqual({ overdue, open: revoked - 3 - overdue, verified: 2, reappeared: 1 });
-    expect(rows.filter((r) => r.state === 'open').map((r) => r.system)).toEqual(Array(revoked - 3 - overdue).fill('kms'));
+    // Plus the removal the returned grant's contract-ended finding opened again (reason finding, no item), on the real time: open.
+    expect(states(rows)).toEqual({ overdue, open: revoked - 3 - overdue + 1, verified: 2, reappeared: 1 });
+    expect(rows.filter((r) => r.state === 'open' && r.item_id !== '').map((r) => r.system)).toEqual(Array(revoked - 3 - overdue).fill('kms'));
     expect(rows.find((r) => r.account === 'voehri')).toMatchObject({ state: 'overdue', owner: 'felix.batliner@example.com' });
+    expect(rows.filter((r) => r.item_id === '')).toEqual([expect.objectContaining({ state: 'open', reason: expect.stringMatching(/^finding:contract-ended\|/), requested_by: 'policy' })]);
+    expect(readFileSync(join(pack, 'report.html'), 'utf8')).toMatch(/data-figure="finding-removals">1</);
     expect(rows.find((r) => r.account === 'fbu-ramann')).toMatchObject({ state: 'reappeared', verified_snapshot_id: expect.stringMatching(/^custody-wallet@/), reappeared_snapshot_id: expect.stringMatching(/^custody-wallet@/) });
     const report = readFileSync(join(pack, 'report.html'), 'utf8');
     expect(report).toContain('data-section="remediation"');
@@ -71,8 +78,10 @@ describe('iam-review demo', () => {
     // `remediation list --format json` lists every revoked item with a state.
     const listed = captureIo();
     expect(await run(['node', 'iam-review', 'remediation', 'list', '--format', 'json'], { io: listed, env, cwd: REPO })).toBe(0);
-    const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string; state: string }[] }).remediations;
-    expect(remediations.map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
+    const remediations = (JSON.parse(listed.stdout()) as { remediations: { itemId: string | null; state: string; reason: { kind: string } }[] }).remediations;
+    expect(remediations.filter((r) => r.itemId !== null).map((r) => r.itemId).sort()).toEqual(revokes.map((d) => d.item_id).sort());
+    // The grant that came back raised its contract-ended finding again: a removal of its own, no item (remediation.findings).
+    expect(remediations.filter((r) => r.itemId === null)).toEqual([expect.objectContaining({ state: 'open', reason: expect.objectContaining({ kind: 'finding' }) })]);
     for (const r of remediations) expect(['open', 'overdue', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     // The audit step reconciles the state tables with the ledger, as `audit verify` does.

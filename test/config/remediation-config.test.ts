@@ -28,7 +28,7 @@ describe('remediation config', () => {
   it('defaults: manual mode and no own deadline per system; 24 / 72 / 168 hours by criticality; owners reminded at 75% of the deadline', () => {
     const config = loadConfig(tempConfigDir(MINIMAL_FIRM), lookup);
     expect(config.systems.find((s) => s.id === 'trading')!.remediation).toBeUndefined();
-    expect(config.global.remediation).toEqual({ slaHours: { critical: 24, important: 72, standard: 168 }, reminderAtShare: 0.75 });
+    expect(config.global.remediation).toEqual({ findings: [], slaHours: { critical: 24, important: 72, standard: 168 }, reminderAtShare: 0.75 });
   });
 
   it('reads when owners are reminded, per system and globally (false: never); a share outside (0, 1) is refused', () => {
@@ -75,5 +75,12 @@ describe('remediation config', () => {
     expect(config.warnings).toEqual([]);
     const ticket = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': trading('remediation:\n  mode: ticket\n  ticket: { webhook: { url: "https://tickets.example.com/hook", secretEnv: TICKET_SECRET } }\n') }), lookup);
     expect(ticket.warnings).toEqual([]);
+  });
+
+  it('remediation.findings: the leaver types are read; another finding type is refused with file, line and key', () => {
+    const config = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'policies/global.yaml': 'dormantAfterDays: 90\nremediation:\n  findings: [leaver-access, contract-ended]\n' }), lookup);
+    expect(config.global.remediation.findings).toEqual(['leaver-access', 'contract-ended']);
+    const problems = problemsOf({ ...MINIMAL_FIRM, 'policies/global.yaml': 'dormantAfterDays: 90\nremediation:\n  findings:\n    - leaver-access\n    - dormant\n' });
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 5, keyPath: 'remediation.findings[1]', message: expect.stringContaining('leaver-access') }));
   });
 });

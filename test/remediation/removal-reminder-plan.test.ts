@@ -12,7 +12,7 @@ import { reminderAt, removalsToRemind } from '../../src/remediation/removal-remi
 const HOUR = 3_600_000;
 const DECIDED = Date.parse('2026-11-24T09:00:00.000Z');
 const iso = (hours: number) => new Date(DECIDED + hours * HOUR).toISOString();
-const GLOBAL = { remediation: { slaHours: { critical: 24, important: 72, standard: 168 }, reminderAtShare: 0.75 as number | false } };
+const GLOBAL = { remediation: { findings: [], slaHours: { critical: 24, important: 72, standard: 168 }, reminderAtShare: 0.75 as number | false } };
 
 function removal(id: string, state: RemediationState, opts: { due?: number; requested?: number | null } = {}): Remediation {
   const requested = opts.requested === undefined ? 0.25 : opts.requested;

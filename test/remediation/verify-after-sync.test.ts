@@ -48,7 +48,7 @@ describe('verification after a sync', () => {
     writeTrading(OTHERS);
     const [, removedIn] = await sync();
     await decideItem(app.reviews.deps(), { itemId: item.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: 'left the desk' });
-    expect(await app.remediation.open('test')).toEqual({ opened: 1 });
+    expect(await app.remediation.open('test')).toEqual({ opened: 1, attached: 0 });
     expect((await app.remediation.list()).map((r) => r.state)).toEqual(['open']);
     expect(removedIn!.applied).toBe(true);
 

@@ -15,6 +15,7 @@ import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
+import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -46,4 +47,5 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   findingLedgerContract('mongo', () => openFreshStore(uri as string));
   kvLedgerContract('mongo', () => openFreshStore(uri as string));
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));
+  findingRemediationsLedgerContract('mongo', () => openFreshStore(uri as string));
 });

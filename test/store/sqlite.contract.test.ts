@@ -18,6 +18,7 @@ import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
+import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
 import { storeContract } from './store-contract.js';
 
@@ -42,6 +43,7 @@ snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
 findingLedgerContract('sqlite', faulty.open, faulty.fault);
 kvLedgerContract('sqlite', faulty.open, faulty.fault);
 remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+findingRemediationsLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 
 describe('sqlite store', () => {
   it('creates the parent directory and opens the file in WAL mode with the expected pragmas', () => {

@@ -4,6 +4,7 @@
  * https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/). Only the nodes
  * used here: doc, paragraph, bulletList/listItem, text (with the code mark). Pure.
  */
+import { reasonText } from '../reason-text.js';
 import type { SystemConfig } from '../../config/system-config.js';
 import type { Remediation } from '../../domain/index.js';
 
@@ -34,7 +35,7 @@ export const doc = (...content: (AdfParagraph | AdfBulletList)[]): AdfDoc => ({ 
 
 /** The description of a removal ticket: what to remove, why, by when, and how it will be checked. */
 export function removalDescription(system: SystemConfig, r: Remediation): AdfDoc {
-  const why = r.reason.kind === 'decision' ? `revoked in an access review (item ${r.reason.ref})` : `policy finding ${r.reason.ref}`;
+  const why = r.reason.kind === 'decision' ? `revoked in an access review (item ${r.reason.ref})` : `flagged without a review, ${reasonText(r)}`;
   return doc(
     paragraph(`Please remove this access from ${system.name}: it was ${why}.`),
     bullets([

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SystemConfig } from '../../config/system-config.js';
 import type { TICKET_PLACEHOLDERS } from '../../config/ticket-config.js';
 import type { Remediation } from '../../domain/index.js';
+import { reasonText } from '../reason-text.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -57,7 +58,7 @@ export function placeholderValues(system: SystemConfig, r: Remediation): Placeho
     role: r.role,
     scope: r.scope,
     dueAt: r.dueAt,
-    reason: r.reason.kind === 'decision' ? `revoked in review item ${r.reason.ref}` : `finding ${r.reason.ref}`,
+    reason: reasonText(r),
     requestedBy: r.requestedBy,
   };
 }

@@ -126,7 +126,7 @@ export function removalBlock(r: RemovalView, now: string): SectionBlock {
   const scope = r.scope ? ` · ${userText(r.scope, 80)}` : '';
   const due = slackDate(r.dueAt, '{date_short_pretty} {time}', dayLabel(r.dueAt));
   const late = r.state === 'overdue' ? ':red_circle: *Overdue* · ' : '';
-  const head = `*${userText(r.accountId, 100)}* · ${userText(r.role, 80)}${scope}\n${late}Due ${due} (${relativeDue(r.dueAt, now)}) · revoked by ${userText(r.requestedBy, 80)}`;
+  const head = `*${userText(r.accountId, 100)}* · ${userText(r.role, 80)}${scope}\n${late}Due ${due} (${relativeDue(r.dueAt, now)}) · ${r.requestedBy === 'policy' ? 'to remove by policy (a leaver or an ended contract, no review)' : `revoked by ${userText(r.requestedBy, 80)}`}`;
   const raw = statusLine(r);
   const status = raw ? fitMrkdwn(raw, STATUS_MAX) : null;
   // The state line is never cut: the description gives way to it.

@@ -1,13 +1,15 @@
 import type { ClientSession, Connection } from 'mongoose';
 import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
-import type { LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import type { AttachedItem, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import { findingRef, remediationId } from '../../domain/index.js';
+import { toStoredFinding } from './finding-schema.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { toDecision } from './decision-schema.js';
 import { asInteger, asString, operator } from './filter-value.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 import { keysetPages, pageSize } from './keyset-pages.js';
-import { allPageFilter, checkPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from './remediation-queries.js';
+import { allPageFilter, attachFilter, awaitingGrantsFilter, checkPageFilter, findingsPageFilter, listFilter, moveFilter, moveSet, pastDueFilter, presentGrantsFilter, revocationsPageFilter } from './remediation-queries.js';
 import { remediationDoc, toRemediation } from './remediation-schema.js';
 import { toReviewItem } from './review-item-schema.js';
 
@@ -95,6 +97,66 @@ export class MongoRemediationStore implements RemediationStore {
       return item ? [{ item, decision: toDecision(d) }] : [];
     });
     return { rows, next: decisions.length === limit ? decisions[decisions.length - 1]!._id : null };
+  }
+
+  /** A key page of open findings, then one query for the remediations of their raisings and one for their grants' unverified ones. */
+  async findingsWithout(types: readonly string[], after: string | null, limit: number): Promise<{ rows: FindingToRemediate[]; next: string | null }> {
+    if (types.length === 0) return { rows: [], next: null };
+    const docs = await this.models.findings.find(findingsPageFilter(types, after)).sort({ key: 1 }).limit(asInteger(limit, 'limit', 1)).lean();
+    if (docs.length === 0) return { rows: [], next: null };
+    const findings = docs.map(toStoredFinding);
+    const idOf = (f: (typeof findings)[number]) => remediationId({ kind: 'finding', ref: findingRef(f.key, f.firstSeenAt) });
+    const opened = new Set((await this.models.remediations.find({ _id: operator({ $in: findings.map(idOf) }) }, { _id: 1 }).lean()).map((r) => r._id));
+    const missing = findings.filter((f) => !opened.has(idOf(f)));
+    const awaiting = await this.models.remediations.find(awaitingGrantsFilter(missing.map((f) => f.grantId!)), { grantId: 1 }).sort({ _id: 1 }).lean();
+    const coveredBy = new Map<string, string>();
+    for (const r of awaiting) if (!coveredBy.has(r.grantId)) coveredBy.set(r.grantId, r._id);
+    return {
+      rows: missing.map((finding) => ({ finding, coveredBy: coveredBy.get(finding.grantId!) ?? null })),
+      next: docs.length === limit ? docs[docs.length - 1]!.key : null,
+    };
+  }
+
+  /** One transaction: the grants' unverified remediations are read in the session, then the rest is inserted if absent. */
+  async openForFindings(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number> {
+    if (remediations.length === 0) return 0;
+    const docs = remediations.map(remediationDoc);
+    await Promise.all(docs.map((d) => this.models.remediations.validate(d)));
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const awaiting = new Set((await this.models.remediations.find(awaitingGrantsFilter(remediations.map((r) => r.grantId)), { grantId: 1 }).session(session).lean()).map((r) => r.grantId));
+      // One per grant: of two remediations of one grant in this call, the first.
+      const candidates = remediations.filter((r) => !awaiting.has(r.grantId) && (awaiting.add(r.grantId), true));
+      if (candidates.length === 0) return { value: 0, events: [] };
+      const result = await this.models.remediations.bulkWrite(candidates.map((r) => insertIfAbsent(remediationDoc(r))), { ...BULK_WRITE_OPTIONS, session });
+      const inserted = Object.keys(result.upsertedIds)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((i) => candidates[i]!);
+      return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
+    });
+    return done.value;
+  }
+
+  /** One transaction: each item joins its grant's unverified finding remediation (a conditional update), unless it has a remediation. */
+  async attachItems(attachments: readonly ItemAttachment[], at: string, events: LedgerEvents<readonly AttachedItem[]>): Promise<AttachedItem[]> {
+    if (attachments.length === 0) return [];
+    const done = await withLedger(this.connection, this.models, async (session) => {
+      const withRemediation = new Set((await this.models.remediations.find({ itemId: operator({ $in: attachments.map((a) => asString(a.itemId, 'itemId')) }) }, { itemId: 1 }).session(session).lean()).map((r) => r.itemId));
+      const awaiting = await this.models.remediations.find(awaitingGrantsFilter(attachments.map((a) => a.grantId))).sort({ _id: 1 }).session(session).lean();
+      const attached: AttachedItem[] = [];
+      for (const attachment of attachments) {
+        if (withRemediation.has(attachment.itemId)) continue;
+        const target = awaiting.find((d) => d.grantId === attachment.grantId && d.itemId === null && d.reason.kind === 'finding');
+        if (!target) continue;
+        const set = { itemId: asString(attachment.itemId, 'itemId'), campaignId: asString(attachment.campaignId, 'campaignId'), updatedAt: asString(at, 'at') };
+        const result = await this.models.remediations.updateOne(attachFilter(target._id), { $set: set }, { session, runValidators: true });
+        if (result.modifiedCount !== 1) continue;
+        target.itemId = set.itemId;
+        attached.push({ attachment, remediation: toRemediation({ ...target, ...set }) });
+      }
+      return { value: attached, events: attached.length > 0 ? events(attached) : [] };
+    });
+    return done.value;
   }
 
   async pastDue(at: string, limit: number): Promise<Remediation[]> {

@@ -3,7 +3,7 @@
  * names the states it starts from (compare-and-set), and the store runs it in a transaction
  * with its ledger events. Every caller-supplied value is checked to be a string first.
  */
-import { movesInto, REMEDIATION_STATES } from '../../domain/index.js';
+import { movesInto, REMEDIATION_STATES, UNVERIFIED_STATES } from '../../domain/index.js';
 import type { RemediationPatch, RemediationState } from '../../domain/index.js';
 import { asString, asStrings, operator } from './filter-value.js';
 
@@ -90,4 +90,24 @@ export function pastDueFilter(at: string) {
 /** all(): the page of remediations after an id (all of them from the first when null). */
 export function allPageFilter(after: string | null) {
   return after === null ? {} : { _id: operator({ $gt: asString(after, 'after') }) };
+}
+
+/** findingsWithout(): a key page of open findings of `types` about a grant (the { resolvedAt, key } index). */
+export function findingsPageFilter(types: readonly string[], after: string | null) {
+  return {
+    resolvedAt: null,
+    grantId: operator({ $type: 'string' }),
+    type: operator({ $in: asStrings(types, 'types') }),
+    ...(after === null ? {} : { key: operator({ $gt: asString(after, 'after') }) }),
+  };
+}
+
+/** The unverified remediations of some grants (one removal per grant at a time). */
+export function awaitingGrantsFilter(grantIds: readonly string[]) {
+  return { grantId: operator({ $in: asStrings(grantIds, 'grantIds') }), state: operator({ $in: [...UNVERIFIED_STATES] }) };
+}
+
+/** attachItems(): an item joins a finding's remediation that has no item yet and is still unverified. */
+export function attachFilter(id: string) {
+  return { _id: asString(id, 'id'), itemId: null, state: operator({ $in: [...UNVERIFIED_STATES] }) };
 }

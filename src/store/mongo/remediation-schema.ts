@@ -46,6 +46,8 @@ remediationSchema.index({ itemId: 1 }, { unique: true, partialFilterExpression: 
 remediationSchema.index({ systemId: 1, state: 1, _id: 1 });
 // list() and pastDue(): by due time.
 remediationSchema.index({ state: 1, dueAt: 1, _id: 1 });
+// Finding remediations: a grant's unverified remediations (one removal per grant at a time).
+remediationSchema.index({ grantId: 1, state: 1 });
 
 export function remediationDoc(r: Remediation): RemediationDoc {
   const { id, ...rest } = toRemediation({ ...r, _id: r.id });

@@ -364,6 +364,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE review_items ADD COLUMN detail TEXT;
     `,
   },
+  {
+    version: 8,
+    description: 'remediations by grant',
+    // Remediations of findings (policies/global.yaml remediation.findings): at most one
+    // unverified remediation per grant, so opening one, and attaching a revoke to one, looks
+    // up the grant's remediations.
+    sql: `
+      CREATE INDEX remediations_by_grant ON remediations (grant_id, state);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

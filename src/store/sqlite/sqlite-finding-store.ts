@@ -7,16 +7,16 @@ import { parseJson } from './parse-json.js';
 
 const DEFAULT_STATES_BATCH = 5_000;
 
-const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
+export const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
   identity_id AS identityId, role, scope, rule_id AS ruleId, reason, evidence, evaluation_id AS evaluationId,
   first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt, resolved_at AS resolvedAt`;
 const OPEN = `SELECT ${FINDING_COLUMNS} FROM findings WHERE resolved_at IS NULL`;
 const IN_GRANTS = `grant_id IN (SELECT value FROM json_each(?))`;
 
-type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
+export type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
 type EvaluationRow = Omit<Evaluation, 'systemIds' | 'counts'> & { systemIds: string; counts: string };
 
-function toStoredFinding(row: FindingRow): StoredFinding {
+export function toStoredFinding(row: FindingRow): StoredFinding {
   return { ...row, evidence: parseJson(row.evidence, 'findings.evidence') };
 }
 

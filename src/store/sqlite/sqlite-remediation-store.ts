@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
-import { movesInto } from '../../domain/index.js';
-import type { LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import { movesInto, UNVERIFIED_STATES } from '../../domain/index.js';
+import type { AttachedItem, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
+import { FINDING_COLUMNS, toStoredFinding, type FindingRow } from './sqlite-finding-store.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
 
 const COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, grant_id AS grantId, system_id AS systemId,
@@ -46,6 +47,20 @@ export const REVOCATIONS_WITHOUT_SQL = `SELECT d.item_id FROM decisions d INDEXE
   WHERE d.outcome = 'revoke' AND d.item_id > ? AND NOT EXISTS (SELECT 1 FROM remediations r WHERE r.item_id = d.item_id)
   ORDER BY d.item_id LIMIT ?`;
 
+const UNVERIFIED = UNVERIFIED_STATES.map((state) => `'${state}'`).join(', ');
+
+/**
+ * Open findings of some types without a remediation of their raising (its id is derived from
+ * key and first-seen time: a primary key lookup), walked in the open-key index, each with the
+ * unverified remediation of its grant (remediations_by_grant) if there is one.
+ */
+export const FINDINGS_WITHOUT_SQL = `SELECT ${FINDING_COLUMNS},
+  (SELECT r.id FROM remediations r WHERE r.grant_id = f.grant_id AND r.state IN (${UNVERIFIED}) ORDER BY r.id LIMIT 1) AS coveredBy
+  FROM findings f INDEXED BY findings_open_key
+  WHERE f.resolved_at IS NULL AND f.key > ? AND f.grant_id IS NOT NULL AND f.type IN (SELECT value FROM json_each(?))
+    AND NOT EXISTS (SELECT 1 FROM remediations r WHERE r.id = 'rem:finding:' || f.key || '@' || f.first_seen_at)
+  ORDER BY f.key LIMIT ?`;
+
 /** Verification's page: each remediation's grant looked up in the snapshot's (snapshot_key, id) index. */
 export const CHECK_PAGE_SQL = (states: number) => `SELECT r.id, r.state,
   EXISTS (SELECT 1 FROM grants g WHERE g.snapshot_key = ? AND g.id = r.grant_id) AS present
@@ -67,6 +82,12 @@ export class SqliteRemediationStore implements RemediationStore {
   private readonly selectDecision;
   private readonly selectPastDue;
   private readonly selectPage;
+  private readonly selectItemRemediation;
+  private readonly selectFindingsWithout;
+  private readonly selectAwaiting;
+  private readonly attachItem;
+  private readonly findingOpenTx;
+  private readonly attachTx;
   private readonly checkPages = new Map<number, Database.Statement<unknown[], { id: string; state: RemediationState; present: number }>>();
   private readonly updates = new Map<string, Database.Statement<Record<string, unknown>>>();
   private readonly openTx;
@@ -100,6 +121,30 @@ export class SqliteRemediationStore implements RemediationStore {
     );
 
     this.selectPage = db.prepare<[string, number], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE id > ? ORDER BY id LIMIT ?`);
+
+    this.selectItemRemediation = db.prepare<[string], string>('SELECT id FROM remediations WHERE item_id = ?').pluck();
+    this.selectFindingsWithout = db.prepare<[string, string, number], FindingRow & { coveredBy: string | null }>(FINDINGS_WITHOUT_SQL);
+    this.selectAwaiting = db.prepare<[string], RemediationRow>(`SELECT ${COLUMNS} FROM remediations WHERE grant_id = ? AND state IN (${UNVERIFIED}) ORDER BY id`);
+    this.attachItem = db.prepare<[{ id: string; itemId: string; campaignId: string; at: string }]>(
+      `UPDATE remediations SET item_id = @itemId, campaign_id = @campaignId, updated_at = @at WHERE id = @id AND item_id IS NULL`,
+    );
+    // The grant's unverified remediations are read under the write lock: one removal per grant.
+    this.findingOpenTx = db.transaction((remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>) => {
+      const inserted = remediations.filter((r) => this.selectAwaiting.all(r.grantId).length === 0 && this.insert.run(toParams(r)).changes === 1);
+      if (inserted.length > 0) this.appendLedger(events(inserted));
+      return inserted.length;
+    });
+    this.attachTx = db.transaction((attachments: readonly ItemAttachment[], at: string, events: LedgerEvents<readonly AttachedItem[]>) => {
+      const attached: AttachedItem[] = [];
+      for (const attachment of attachments) {
+        if (this.selectItemRemediation.get(attachment.itemId) !== undefined) continue;
+        const target = this.selectAwaiting.all(attachment.grantId).find((row) => row.itemId === null && row.reasonKind === 'finding');
+        if (!target || this.attachItem.run({ id: target.id, itemId: attachment.itemId, campaignId: attachment.campaignId, at }).changes !== 1) continue;
+        attached.push({ attachment, remediation: { ...toRemediation(target), itemId: attachment.itemId, campaignId: attachment.campaignId, updatedAt: at } });
+      }
+      if (attached.length > 0) this.appendLedger(events(attached));
+      return attached;
+    });
 
     // INSERT OR IGNORE reports 0 changes for a remediation another opener inserted first.
     this.openTx = db.transaction((remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>) => {
@@ -166,6 +211,25 @@ export class SqliteRemediationStore implements RemediationStore {
       const rows = ids.map((id) => ({ item: toItem(this.selectItem.get(id) as ItemRow), decision: toDecision(this.selectDecision.get(id) as DecisionRow) }));
       return { rows, next: ids.length === limit ? ids[ids.length - 1]! : null };
     }).deferred();
+  }
+
+  async findingsWithout(types: readonly string[], after: string | null, limit: number): Promise<{ rows: FindingToRemediate[]; next: string | null }> {
+    if (types.length === 0) return { rows: [], next: null };
+    const rows = this.selectFindingsWithout.all(after ?? '', JSON.stringify(types), limit);
+    return {
+      rows: rows.map(({ coveredBy, ...finding }) => ({ finding: toStoredFinding(finding), coveredBy })),
+      next: rows.length === limit ? rows[rows.length - 1]!.key : null,
+    };
+  }
+
+  async openForFindings(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number> {
+    if (remediations.length === 0) return 0;
+    return this.findingOpenTx.immediate(remediations, events);
+  }
+
+  async attachItems(attachments: readonly ItemAttachment[], at: string, events: LedgerEvents<readonly AttachedItem[]>): Promise<AttachedItem[]> {
+    if (attachments.length === 0) return [];
+    return this.attachTx.immediate(attachments, at, events);
   }
 
   async pastDue(at: string, limit: number): Promise<Remediation[]> {
