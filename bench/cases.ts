@@ -5,6 +5,7 @@ import { benchCheck } from './check.bench.js';
 import { benchExport } from './export.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchReconcile } from './reconcile.bench.js';
+import { benchRemediation } from './remediation.bench.js';
 import { benchSync } from './sync.bench.js';
 
 export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchResult[]>> = {
@@ -14,4 +15,5 @@ export const CASES: Record<string, (n?: number) => Promise<BenchResult | BenchRe
   audit: (n) => benchAudit({ n }),
   export: (n) => benchExport(n ? { n } : {}),
   reconcile: (n) => benchReconcile({ n }),
+  remediation: (n) => benchRemediation({ n }),
 };
