@@ -133,7 +133,7 @@ export function createFireblocksConnectorType(options: FireblocksClientOptions =
         const mapped = mapTapGrants(parsed.rules, groups.groups, accounts);
         const problems = [...userProblems, ...groups.problems, ...parsed.problems, ...mapped.problems];
         runCtx.log.debug('fireblocks: transaction authorization policy read', { systemId: runCtx.systemId, rules: rules.length, groups: groups.groups.length, grants: mapped.grants.length, unreadable: problems.length });
-        const items = mapped.grants.map((g) => g.record);
+        const items = mapped.grants;
         return problems.length > 0 ? { items, nextToken: null, problems } : { items, nextToken: null };
       }
 

@@ -20,6 +20,7 @@
  * problem (the snapshot is then partial), never a silently missing grant.
  */
 import type { GrantRecord } from '../connector.js';
+import type { JsonValue } from '../../domain/index.js';
 import type { TapAmount, TapApprovers, TapParties, TapRule } from './fireblocks-tap.js';
 
 export const TAP_ROLES = { initiator: 'tap:initiator', approver: 'tap:approver', signer: 'tap:signer' } as const;
@@ -34,25 +35,28 @@ export interface TapUserGroup {
 /** What the user lists say about an account; the TAP grants carry it unchanged. */
 export type TapAccount = Pick<GrantRecord, 'accountId' | 'identityRef' | 'accountDisplayName' | 'accountType' | 'accountStatus' | 'lastActivityAt'>;
 
-/** The rule a TAP grant comes from. */
-export interface TapRuleRef {
+/** The rule a TAP grant comes from. (Type aliases, not interfaces: they must be JSON values.) */
+export type TapRuleRef = {
   id: string;
   name: string;
   type: string;
   action: string;
-}
+};
 
 /** One approval group of the rule, seen from the holder: `via` is empty when they are not in it. */
-export interface TapApprovalGroupFacts {
+export type TapApprovalGroupFacts = {
   threshold: number;
   /** Distinct users whose approval counts in this group. */
   members: number;
   via: string[];
-}
+};
 
-/** The structured facts of a TAP grant (the grant's `detail`). */
-export interface TapGrantDetail {
-  [key: string]: unknown;
+/**
+ * The structured facts of a TAP grant: its GrantDetail. The crypto separation-of-duties
+ * rules (src/policies/rules/tap-*.ts) read these keys; renaming one breaks them.
+ */
+export type TapGrantDetail = {
+  [key: string]: JsonValue | undefined;
   /** What a reviewer reads: "can approve TRANSFER over 1000000 EUR from VAULT 0 to any destination under TAP rule ...". */
   summary: string;
   tapRule: TapRuleRef;
@@ -64,12 +68,7 @@ export interface TapGrantDetail {
   alsoInitiator?: string[];
   /** Approver grants: how the approval groups combine, and the holder's place in each. */
   approvals?: { operator: 'AND' | 'OR'; groups: TapApprovalGroupFacts[] };
-}
-
-export interface TapGrant {
-  record: GrantRecord;
-  detail: TapGrantDetail;
-}
+};
 
 export function tapScope(ruleId: string): string {
   return `TAP rule ${ruleId}`;
@@ -97,10 +96,10 @@ export function userGroupsOf(body: unknown): { groups: TapUserGroup[]; problems:
  * user (TAP grants of API users are reported whatever includeApiUsers says: automated
  * initiators are what a custody review must see).
  */
-export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUserGroup[], accounts: ReadonlyMap<string, TapAccount>): { grants: TapGrant[]; problems: string[] } {
+export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUserGroup[], accounts: ReadonlyMap<string, TapAccount>): { grants: GrantRecord[]; problems: string[] } {
   const groupById = new Map(groups.map((g) => [g.id, g]));
   const problems: string[] = [];
-  const grants: TapGrant[] = [];
+  const grants: GrantRecord[] = [];
   for (const rule of rules) {
     if (rule.action === 'BLOCK') continue;
     const where = `TAP rule ${rule.id} ("${rule.name}")`;
@@ -146,9 +145,9 @@ export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUser
   return { grants, problems };
 }
 
-function grant(accounts: ReadonlyMap<string, TapAccount>, accountId: string, role: string, ruleId: string, detail: TapGrantDetail): TapGrant {
-  const account = accounts.get(accountId)!;
-  return { record: { ...account, role, scope: tapScope(ruleId) }, detail };
+function grant(accounts: ReadonlyMap<string, TapAccount>, accountId: string, role: string, ruleId: string, detail: TapGrantDetail): GrantRecord {
+  const a = accounts.get(accountId)!;
+  return { accountId, role, scope: tapScope(ruleId), identityRef: a.identityRef, accountDisplayName: a.accountDisplayName, accountType: a.accountType, accountStatus: a.accountStatus, lastActivityAt: a.lastActivityAt, detail };
 }
 
 /** accountId -> its paths, in the order the policy lists them. */
