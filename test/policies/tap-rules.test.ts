@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { systemPolicySchema } from '../../src/config/policy-config.js';
 import { parseTapRules } from '../../src/connectors/fireblocks/fireblocks-tap.js';
 import { mapTapGrants, userGroupsOf } from '../../src/connectors/fireblocks/fireblocks-tap-grants.js';
+import type { TapAccount } from '../../src/connectors/fireblocks/fireblocks-tap-grants.js';
 import type { Finding, Grant, GrantDetail } from '../../src/domain/index.js';
 import { evaluatePolicies } from '../../src/policies/evaluate-policies.js';
 import { TAP_RULES, TAP_USER_GROUPS } from '../connectors/fireblocks/tap-fixture.js';
@@ -108,7 +109,7 @@ describe('the policy language', () => {
 
 describe('from a TAP read by the Fireblocks connector', () => {
   it('finds the self-approvers and sole approvers of the fixture policy', () => {
-    const accounts = new Map(['olga', 'sam', 'cleo', 'tom'].map((p) => [`c-${p}`, { accountId: `c-${p}`, identityRef: `${p}@example.com`, accountDisplayName: p, accountType: 'human' as const, accountStatus: 'active' as const, lastActivityAt: null }]));
+    const accounts = new Map<string, TapAccount>(['olga', 'sam', 'cleo', 'tom'].map((p) => [`c-${p}`, { accountId: `c-${p}`, identityRef: `${p}@example.com`, accountDisplayName: p, accountType: 'human', accountStatus: 'active', lastActivityAt: null }]));
     accounts.set('a-payouts', { accountId: 'a-payouts', identityRef: null, accountDisplayName: 'payouts-bot', accountType: 'service', accountStatus: 'active', lastActivityAt: null });
     const { grants } = mapTapGrants(parseTapRules(TAP_RULES).rules, userGroupsOf(TAP_USER_GROUPS)!.groups, accounts);
     const owners: Record<string, string | null> = { 'c-olga': 'olga', 'c-sam': 'sam', 'c-cleo': 'cleo', 'c-tom': 'tom', 'a-payouts': null };
