@@ -60,12 +60,12 @@ export type TapGrantDetail = {
   /** What a reviewer reads: "can approve TRANSFER over 1000000 EUR from VAULT 0 to any destination under TAP rule ...". */
   summary: string;
   tapRule: TapRuleRef;
+  /** What the grant lets the holder do under the rule. */
+  duty: 'initiate' | 'approve' | 'sign';
   /** How the holder gets the role under this rule: `user`, `group <name>`, `any user`. */
   via: string[];
   /** Approver and initiator grants: whether the rule lets the initiator approve their own transaction. */
   canInitiatorApprove?: boolean;
-  /** Approver grants: the holder's paths to initiating under the same rule ([] when they cannot). */
-  alsoInitiator?: string[];
   /** Approver grants: how the approval groups combine, and the holder's place in each. */
   approvals?: { operator: 'AND' | 'OR'; groups: TapApprovalGroupFacts[] };
 };
@@ -116,6 +116,7 @@ export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUser
       grants.push(grant(accounts, accountId, TAP_ROLES.initiator, rule.id, {
         summary: `can initiate ${coverage} ${ruleText}${noApproval ? ', without approval' : `; ${approvalText}`}`,
         tapRule: ref,
+        duty: 'initiate',
         via,
         canInitiatorApprove: rule.approvers?.canInitiatorApprove ?? false,
       }));
@@ -127,9 +128,9 @@ export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUser
       grants.push(grant(accounts, accountId, TAP_ROLES.approver, rule.id, {
         summary: `can approve ${coverage} ${ruleText}; ${approvalText}`,
         tapRule: ref,
+        duty: 'approve',
         via,
         canInitiatorApprove: rule.approvers!.canInitiatorApprove,
-        alsoInitiator: initiators.get(accountId) ?? [],
         approvals: { operator: rule.approvers!.operator, groups: approverGroups.map((g) => ({ threshold: g.threshold, members: g.holders.size, via: g.holders.get(accountId) ?? [] })) },
       }));
     }
@@ -138,7 +139,7 @@ export function mapTapGrants(rules: readonly TapRule[], groups: readonly TapUser
     if (signers) {
       const holders = signers.type === 'INITIATOR' ? new Map([...initiators].map(([id]) => [id, ['initiator signs']])) : resolve(signers, 'designated signers');
       for (const [accountId, via] of holders) {
-        grants.push(grant(accounts, accountId, TAP_ROLES.signer, rule.id, { summary: `signs ${coverage} ${ruleText}`, tapRule: ref, via }));
+        grants.push(grant(accounts, accountId, TAP_ROLES.signer, rule.id, { summary: `signs ${coverage} ${ruleText}`, tapRule: ref, duty: 'sign', via }));
       }
     }
   }

@@ -5,10 +5,10 @@
  * without these keys is simply not a custody-policy grant.
  *
  *   tapRule              { id, name }: the policy rule
+ *   duty                 initiate | approve | sign
  *   via                  the holder's paths to this grant ("user", "group <name>", "any user")
  *   canInitiatorApprove  whether the rule lets the initiator approve their own transaction
- *   alsoInitiator        (approver grants) the holder's paths to initiating under the same rule
- *   approvals            (approver grants) { operator: AND | OR, groups: [{ threshold, members, via }] }
+ *   approvals            (approve) { operator: AND | OR, groups: [{ threshold, members, via }] }
  */
 import type { CustodyPolicyFinding } from '../../config/policy-config.js';
 import type { Grant, Severity } from '../../domain/index.js';
@@ -21,30 +21,32 @@ export interface TapApprovalGroupFacts {
   via: string[];
 }
 
-export interface TapApproverFacts {
+export interface TapFacts {
   rule: { id: string; name: string };
+  duty: 'initiate' | 'approve' | 'sign';
   via: string[];
   canInitiatorApprove: boolean;
-  alsoInitiator: string[];
+  /** Approve duty only; AND with no groups otherwise. */
   operator: 'AND' | 'OR';
   groups: TapApprovalGroupFacts[];
   summary: string | null;
 }
 
-/** The approver facts of a grant, or null when its detail is not a custody-policy approver grant. */
-export function tapApproverFacts(g: Grant): TapApproverFacts | null {
+/** The custody-policy facts of a grant, or null when its detail is not a custody-policy grant. */
+export function tapFacts(g: Grant): TapFacts | null {
   const d = g.detail;
-  if (!d || !isRecord(d.tapRule) || !isRecord(d.approvals)) return null;
+  if (!d || !isRecord(d.tapRule) || (d.duty !== 'initiate' && d.duty !== 'approve' && d.duty !== 'sign')) return null;
   const id = d.tapRule.id;
   if (typeof id !== 'string') return null;
   const name = typeof d.tapRule.name === 'string' ? d.tapRule.name : id;
-  const groups = Array.isArray(d.approvals.groups) ? d.approvals.groups : [];
+  const approvals = isRecord(d.approvals) ? d.approvals : {};
+  const groups = Array.isArray(approvals.groups) ? approvals.groups : [];
   return {
     rule: { id, name },
+    duty: d.duty,
     via: strings(d.via),
     canInitiatorApprove: d.canInitiatorApprove === true,
-    alsoInitiator: strings(d.alsoInitiator),
-    operator: d.approvals.operator === 'OR' ? 'OR' : 'AND',
+    operator: approvals.operator === 'OR' ? 'OR' : 'AND',
     groups: groups.filter(isRecord).map((x) => ({ threshold: typeof x.threshold === 'number' ? x.threshold : 0, members: typeof x.members === 'number' ? x.members : 0, via: strings(x.via) })),
     summary: typeof d.summary === 'string' ? d.summary : null,
   };

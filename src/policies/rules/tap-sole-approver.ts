@@ -10,8 +10,8 @@
 import { DORA_ACCESS_WITHDRAWAL } from './compliance-references.js';
 import type { FindingRule } from './finding-rule.js';
 import { grantFinding } from './grant-finding.js';
-import type { TapApproverFacts } from './tap-detail.js';
-import { custodyPolicyTuning, exemptionOf, tapApproverFacts, tapSeverity } from './tap-detail.js';
+import type { TapFacts } from './tap-detail.js';
+import { custodyPolicyTuning, exemptionOf, tapFacts, tapSeverity } from './tap-detail.js';
 
 const SEVERITY = 'medium';
 
@@ -28,8 +28,8 @@ export const tapSoleApprover: FindingRule = {
         const tuning = custodyPolicyTuning(system, 'tap-sole-approver');
         const severity = tapSeverity(SEVERITY, tuning, system, role);
         return (g, owner) => {
-          const facts = tapApproverFacts(g);
-          if (!facts) return;
+          const facts = tapFacts(g);
+          if (!facts || facts.duty !== 'approve') return;
           const met = groupsMetAlone(facts);
           if (met.length === 0 || exemptionOf(tuning, facts.rule.id)) return;
           const who = owner?.label ?? `account ${g.accountId}`;
@@ -51,7 +51,7 @@ export const tapSoleApprover: FindingRule = {
 };
 
 /** The indexes of the groups one person's approval satisfies, when that satisfies the rule; else []. */
-export function groupsMetAlone(facts: TapApproverFacts): number[] {
+export function groupsMetAlone(facts: TapFacts): number[] {
   const needed = facts.groups.map((g, i) => ({ g, i })).filter(({ g }) => g.threshold > 0);
   const alone = needed.filter(({ g }) => g.threshold <= 1 && g.via.length > 0).map(({ i }) => i);
   if (needed.length === 0) return [];

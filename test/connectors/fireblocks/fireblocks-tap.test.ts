@@ -89,9 +89,9 @@ describe('mapTapGrants', () => {
       summary:
         'can approve TRANSFER of BTC, ETH over 1000000 EUR from VAULT 0 to any EXTERNAL (whitelisted addresses only) under TAP rule "Large withdrawals" (r-large); needs 2 of 2 in approval group 1 AND 1 of 1 in approval group 2; the initiator may approve',
       tapRule: { id: 'r-large', name: 'Large withdrawals', type: 'TRANSFER', action: '2-TIER' },
+      duty: 'approve',
       via: ['group Treasury approvers'],
       canInitiatorApprove: true,
-      alsoInitiator: ['group Treasury approvers'],
       approvals: {
         operator: 'AND',
         groups: [
@@ -103,6 +103,8 @@ describe('mapTapGrants', () => {
     expect(byKey.get('TAP rule r-desk|tap:initiator|c-tom')!.detail!.summary).toBe(
       'can initiate TRANSFER of any asset up to 50000 USD from VAULT 4 to EXCHANGE ex-1 under TAP rule "Desk top-ups" (r-desk); needs 1 of 2 in approval group 1; the initiator may not approve',
     );
+    expect(byKey.get('TAP rule r-desk|tap:initiator|c-tom')!.detail).toMatchObject({ duty: 'initiate', via: ['group Trading desk'], canInitiatorApprove: false });
+    expect(byKey.get('TAP rule r-desk|tap:signer|c-tom')!.detail).toMatchObject({ duty: 'sign', via: ['initiator signs'] });
     expect(byKey.get('TAP rule r-large|tap:signer|c-sam')!.detail!.summary).toBe('signs TRANSFER of BTC, ETH over 1000000 EUR from VAULT 0 to any EXTERNAL (whitelisted addresses only) under TAP rule "Large withdrawals" (r-large)');
   });
 
