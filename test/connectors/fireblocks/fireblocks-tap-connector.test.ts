@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectorContext, GrantRecord, Page } from '../../../src/connectors/connector.js';
+import { FireblocksClient } from '../../../src/connectors/fireblocks/fireblocks-client.js';
+import type { FireblocksApiError } from '../../../src/connectors/fireblocks/fireblocks-client.js';
 import { fireblocksConnectorType } from '../../../src/connectors/fireblocks/fireblocks-connector.js';
 import { drainPages } from '../../../src/sync/drain-pages.js';
 import { FakeFireblocks } from '../../fakes/fake-fireblocks.js';
@@ -141,5 +143,34 @@ describe('last activity from the audit logs', () => {
     expect(pages.flatMap((p) => p.items).every((g) => g.lastActivityAt === null)).toBe(true);
     expect(fake.requests.slice(before).filter((r) => r.uri.startsWith('/v1/management/audit_logs'))).toHaveLength(1);
     expect(logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual(['fireblocks: the API user may not read the audit logs; last activity is unknown (lastActivityAt null)']);
+  });
+});
+
+describe('the fake answers each endpoint only to the roles the docs name', () => {
+  it.each([
+    ['OWNER', { users: 401, groups: 401, policy: 200, audit: 401 }],
+    ['NON_SIGNING_ADMIN', { users: 200, groups: 200, policy: 200, audit: 200 }],
+    ['ADMIN', { users: 200, groups: 200, policy: 200, audit: 200 }],
+    ['VIEWER', { users: 401, groups: 401, policy: 401, audit: 401 }],
+    ['AUDITOR', { users: 401, groups: 401, policy: 401, audit: 200 }],
+    ['SECURITY_AUDITOR', { users: 401, groups: 401, policy: 401, audit: 200 }],
+    ['SECURITY_ADMIN', { users: 401, groups: 401, policy: 401, audit: 200 }],
+  ])('%s', async (role, expected) => {
+    const key = `key-${role}`;
+    fake.registerApiUser(key, keys.publicKey, role);
+    const client = new FireblocksClient({ baseUrl: fake.baseUrl, apiKey: key, privateKey: keys.privateKey, timeoutMs: 5_000 });
+    const status = (path: string) => client.getJson(path).then(() => 200, (e: FireblocksApiError) => (e.status === 401 ? (expect(e.code).toBe(-8), 401) : e.status));
+    expect({
+      users: await status('/v1/management/users'),
+      groups: await status('/v1/management/user_groups'),
+      policy: await status('/v1/policy/active_policy?policyType=TRANSFER'),
+      audit: await status(`/v1/management/audit_logs?startTime=${Date.now() - DAY}`),
+    }).toEqual(expected);
+  });
+
+  it('refuses an audit-log window reaching more than a year back, and a policy read without policyType', async () => {
+    const client = new FireblocksClient({ baseUrl: fake.baseUrl, apiKey: API_KEY, privateKey: keys.privateKey, timeoutMs: 5_000 });
+    await expect(client.getJson(`/v1/management/audit_logs?startTime=${Date.now() - 366 * DAY}`)).rejects.toMatchObject({ status: 400 });
+    await expect(client.getJson('/v1/policy/active_policy')).rejects.toMatchObject({ status: 400 });
   });
 });
