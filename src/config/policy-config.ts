@@ -34,12 +34,35 @@ export const rolePolicySchema = z.strictObject({
 });
 export type RolePolicy = z.infer<typeof rolePolicySchema>;
 
+/**
+ * The crypto separation-of-duties findings raised inside a custody policy (a Fireblocks TAP
+ * rule's grants): `severity` replaces the default (medium, raised for a privileged role and a
+ * critical system); `exempt` lists custody-policy rules (by rule id) the finding does not
+ * apply to, each with the written reason the exemption was granted for.
+ */
+export const custodyPolicyFindingSchema = z.strictObject({
+  severity: z.enum(SEVERITIES).optional(),
+  exempt: z
+    .array(
+      z.strictObject({
+        rule: z.string().min(1),
+        reason: z.string({ error: 'an exemption needs a written reason' }).trim().min(1, { error: 'an exemption needs a written reason' }),
+      }),
+    )
+    .default([]),
+});
+export type CustodyPolicyFinding = z.infer<typeof custodyPolicyFindingSchema>;
+
+/** The finding types tunable under `custodyPolicyFindings` (src/policies/rules/tap-*.ts). */
+export const CUSTODY_POLICY_FINDING_TYPES = ['tap-self-approval', 'tap-sole-approver'] as const;
+
 /** policies/<system>.yaml: the roles one system knows and who may hold them. */
 export const systemPolicySchema = z.strictObject({
   system: idSchema,
   dormantAfterDays: z.number().int().positive().optional(),
   unknownRoles: z.enum(['flag', 'ignore']).default('flag'),
   roles: z.record(z.string().min(1), rolePolicySchema),
+  custodyPolicyFindings: z.partialRecord(z.enum(CUSTODY_POLICY_FINDING_TYPES), custodyPolicyFindingSchema).optional(),
 });
 export type SystemPolicy = z.infer<typeof systemPolicySchema> & { file: string };
 

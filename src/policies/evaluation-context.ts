@@ -14,7 +14,7 @@ export interface EvaluationSystem {
 }
 
 /** A system's policy file; `file` names it in reasons and evidence. */
-export type EvaluationPolicy = Pick<SystemPolicy, 'system' | 'dormantAfterDays' | 'unknownRoles' | 'roles'> & { file?: string };
+export type EvaluationPolicy = Pick<SystemPolicy, 'system' | 'dormantAfterDays' | 'unknownRoles' | 'roles'> & Partial<Pick<SystemPolicy, 'custodyPolicyFindings'>> & { file?: string };
 
 /**
  * A grant whose removal was verified by a snapshot and that a later snapshot shows again

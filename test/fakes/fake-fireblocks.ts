@@ -13,10 +13,22 @@
  * no separate codes for a body-hash mismatch or a reused nonce: the fake answers -7 there.
  * `rejections` records why, so tests can tell which check fired.
  *
- * The list endpoints need an Admin or Non-Signing Admin API user (401 code -8
- * "Insufficient permissions" otherwise, as in the error-code table) and do not page.
+ * Endpoints and the roles they admit (fireblocks/ts-sdk docs/apis/*.md, "Endpoint Permission");
+ * any other role gets 401 code -8 "Insufficient permissions", as in the error-code table:
+ *   GET /v1/management/users, /v1/management/api_users  Admin, Non-Signing Admin (UsersApi.md,
+ *       ApiUserApi.md); `{ users: [...] }`, no paging.
+ *   GET /v1/management/user_groups  Admin, Non-Signing Admin (UserGroupsBetaApi.md); a bare
+ *       array of UserGroupResponse `{ id, name, status, memberIds }`.
+ *   GET /v1/policy/active_policy?policyType=T[&policyType=U]  Owner, Admin, Non-Signing Admin
+ *       (PolicyEditorV2Api.md); PolicyAndValidationResponse `{ policy: { rules, metadata },
+ *       validation }` holding the rules of the requested types (policyType is required: 400
+ *       without it).
+ *   GET /v1/management/audit_logs?startTime&userId&order&pageSize&pageCursor  Admin,
+ *       Non-Signing Admin, Auditor, Security Admin, Security Auditor (AuditLogsApi.md);
+ *       GetAuditLogsResponse `{ data: AuditLogData[], next }`, newest first unless order=ASC,
+ *       pageSize at most 500 (default 200); startTime more than a year back is refused (400).
  * `failNext` injects answers (429 with Retry-After, 5xx, 403) or a stall after
- * authentication.
+ * authentication; `failOn` answers every request of one path with a failure until cleared.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -62,6 +74,20 @@ const MAX_LIFETIME_S = 30;
 /** Tolerated clock skew for iat in the future. */
 const SKEW_S = 5;
 const MANAGEMENT_ROLES = new Set(['ADMIN', 'NON_SIGNING_ADMIN']);
+const POLICY_ROLES = new Set(['OWNER', 'ADMIN', 'NON_SIGNING_ADMIN']);
+const AUDIT_LOG_ROLES = new Set(['ADMIN', 'NON_SIGNING_ADMIN', 'AUDITOR', 'SECURITY_ADMIN', 'SECURITY_AUDITOR']);
+const YEAR_MS = 365 * 86_400_000;
+
+/** An audit log event as served (AuditLogData); `timestamp` is epoch ms. */
+export interface FakeAuditLog {
+  id: string;
+  timestamp: number;
+  userId: string;
+  user?: string;
+  event?: string;
+  category?: string;
+  subject?: string;
+}
 
 export type FakeFailure =
   | { status: number; retryAfter?: string; body?: unknown }
@@ -87,6 +113,12 @@ export class FakeFireblocks {
   /** Answers of GET /v1/management/users and /v1/management/api_users (objects as served). */
   consoleUsers: unknown[] = [];
   apiUsers: unknown[] = [];
+  /** Answer of GET /v1/management/user_groups (objects as served). */
+  userGroups: unknown[] = [];
+  /** The active policy's rules (PolicyRule objects as served); filtered by their `type`. */
+  policyRules: unknown[] = [];
+  /** The workspace audit log, any order. */
+  auditLogs: FakeAuditLog[] = [];
   /** Server clock in ms; tests may move it. */
   now: () => number = Date.now;
   readonly requests: FakeFireblocksRequest[] = [];
@@ -94,6 +126,7 @@ export class FakeFireblocks {
   private readonly credentials = new Map<string, { publicKey: KeyObject; role: string }>();
   private readonly seenNonces = new Set<string>();
   private readonly failures: FakeFailure[] = [];
+  private readonly pathFailures = new Map<string, FakeFailure & { status: number }>();
   private baseUrlValue = '';
 
   private constructor(private readonly server: Server) {}
@@ -127,6 +160,15 @@ export class FakeFireblocks {
     this.failures.push(...failures);
   }
 
+  /** Every authenticated request of `path` gets this answer until `clearFailOn`. */
+  failOn(path: string, failure: FakeFailure & { status: number }): void {
+    this.pathFailures.set(path, failure);
+  }
+
+  clearFailOn(): void {
+    this.pathFailures.clear();
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -142,7 +184,7 @@ export class FakeFireblocks {
       answer = { status: 401, body: REJECTIONS[auth.reason] };
     } else {
       nonce = auth.nonce;
-      const failure = this.failures.shift();
+      const failure = this.failures.shift() ?? this.pathFailures.get(new URL(uri, 'http://fake').pathname);
       if (failure && 'stallMs' in failure) await new Promise((resolve) => setTimeout(resolve, failure.stallMs));
       answer =
         failure && 'status' in failure
@@ -186,15 +228,62 @@ export class FakeFireblocks {
   }
 
   private route(method: string, uri: string, role: string): Answer {
-    const path = new URL(uri, 'http://fake').pathname;
-    const list = method === 'GET' && path === '/v1/management/users' ? this.consoleUsers : method === 'GET' && path === '/v1/management/api_users' ? this.apiUsers : null;
-    if (list === null) return { status: 404, body: { error: { type: 'NOT_FOUND', message: `no route for ${method} ${path}` } } };
-    if (!MANAGEMENT_ROLES.has(role)) {
+    const url = new URL(uri, 'http://fake');
+    const path = url.pathname;
+    const denied = (roles: Set<string>): Answer | null => {
+      if (roles.has(role)) return null;
       this.rejections.push('insufficient-permissions');
       return { status: 401, body: REJECTIONS['insufficient-permissions'] };
+    };
+    if (method !== 'GET') return notFound(method, path);
+    switch (path) {
+      case '/v1/management/users':
+        return denied(MANAGEMENT_ROLES) ?? { status: 200, body: { users: this.consoleUsers } };
+      case '/v1/management/api_users':
+        return denied(MANAGEMENT_ROLES) ?? { status: 200, body: { users: this.apiUsers } };
+      case '/v1/management/user_groups':
+        return denied(MANAGEMENT_ROLES) ?? { status: 200, body: this.userGroups };
+      case '/v1/policy/active_policy':
+        return denied(POLICY_ROLES) ?? this.activePolicy(url.searchParams);
+      case '/v1/management/audit_logs':
+        return denied(AUDIT_LOG_ROLES) ?? this.auditLogPage(url.searchParams);
+      default:
+        return notFound(method, path);
     }
-    return { status: 200, body: { users: list } };
   }
+
+  private activePolicy(q: URLSearchParams): Answer {
+    const types = q.getAll('policyType');
+    if (types.length === 0) return badRequest('policyType is required');
+    const rules = this.policyRules.filter((r) => types.includes(String((r as { type?: unknown }).type)));
+    const metadata = Object.fromEntries(types.map((t) => [t, { editedBy: 'c-owner', editedAt: '2026-11-01T09:00:00.000Z', publishedBy: 'c-owner', publishedAt: '2026-11-01T09:05:00.000Z' }]));
+    return { status: 200, body: { policy: { rules, metadata }, validation: { status: 'VALID', checkResult: { errors: 0, results: [] } } } };
+  }
+
+  private auditLogPage(q: URLSearchParams): Answer {
+    const now = this.now();
+    const startTime = q.has('startTime') ? Number(q.get('startTime')) : now - 86_400_000;
+    if (!Number.isFinite(startTime) || startTime < now - YEAR_MS) return badRequest('startTime must be no more than 1 year before the current time');
+    const endTime = q.has('endTime') ? Number(q.get('endTime')) : now;
+    const pageSize = q.has('pageSize') ? Number(q.get('pageSize')) : 200;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) return badRequest('pageSize must be between 1 and 500');
+    const userIds = q.getAll('userId');
+    const asc = q.get('order') === 'ASC';
+    const events = this.auditLogs
+      .filter((e) => e.timestamp >= startTime && e.timestamp <= endTime && (userIds.length === 0 || userIds.includes(e.userId)))
+      .sort((a, b) => (asc ? a.timestamp - b.timestamp : b.timestamp - a.timestamp));
+    const offset = q.has('pageCursor') ? Number(q.get('pageCursor')) : 0;
+    const data = events.slice(offset, offset + pageSize).map((e) => ({ ...e, createdAt: e.timestamp, tenantId: 'fake-tenant' }));
+    return { status: 200, body: { data, next: offset + pageSize < events.length ? String(offset + pageSize) : null } };
+  }
+}
+
+function notFound(method: string, path: string): Answer {
+  return { status: 404, body: { error: { type: 'NOT_FOUND', message: `no route for ${method} ${path}` } } };
+}
+
+function badRequest(message: string): Answer {
+  return { status: 400, body: { message, code: 1400 } };
 }
 
 function header(req: IncomingMessage, name: string): string | null {

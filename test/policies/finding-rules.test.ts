@@ -39,7 +39,7 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
       { id: 'desk', criticality: 'standard', kind: 'other' },
       { id: 'attic', criticality: 'standard', kind: 'other' },
     ],
-    policies: [policy('desk', { roles: { USER: { maxHolders: 2, allowedFor: [{ department: 'Desk' }] }, AUDIT: { allowedFor: [{ department: 'Desk' }] } } })],
+    policies: [policy('desk', { roles: { USER: { maxHolders: 2, allowedFor: [{ department: 'Desk' }] }, AUDIT: { allowedFor: [{ department: 'Desk' }] }, APPROVE: { allowedFor: [{ department: 'Desk' }] }, INITIATE: { allowedFor: [{ department: 'Desk' }] } } })],
     sodRules: sodSchema.parse({ rules: [{ id: 'SOD-DESK', description: 'Users do not audit themselves.', severity: SOD_SEVERITY, roles: ['desk:USER', 'desk:AUDIT'] }] }).rules,
     identities: [
       person('dana', { department: 'Desk' }),
@@ -71,6 +71,12 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
     grant('desk', 'ghost', 'USER', null), // orphaned-account; max-holders-exceeded (3 holders of USER > 2)
     grant('desk', 'dirk', 'STRAY', 'dirk'), // unknown-role (unknownRoles: flag)
     grant('attic', 'dirk', 'ANY', 'dirk'), // unknown-role (no policy file)
+    // tap-self-approval and tap-sole-approver: a custody-policy rule's approver grant (detail as a TAP connector writes it)
+    grant('desk', 'dirk', 'APPROVE', 'dirk', {
+      scope: 'TAP rule r1',
+      detail: { tapRule: { id: 'r1', name: 'Payouts' }, duty: 'approve', via: ['user'], canInitiatorApprove: true, approvals: { operator: 'OR', groups: [{ threshold: 1, members: 3, via: ['user'] }] } },
+    }),
+    grant('desk', 'dirk', 'INITIATE', 'dirk', { scope: 'TAP rule r1', detail: { tapRule: { id: 'r1', name: 'Payouts' }, duty: 'initiate', via: ['group desk'], canInitiatorApprove: true } }),
   ];
   return { ...ctx, grants: [grants] };
 }

@@ -38,16 +38,26 @@ export const PLANTED = [
   'orphaned-account custody-wallet fba-legacy-reporting VIEWER',
   'orphaned-account kms svc-backup-legacy kms-operator',
   'orphaned-account trading desk-shared VIEWER',
+  'sod-conflict custody-wallet fba-payments-gateway EDITOR SOD-CRYPTO-ALLOWLIST-APPROVER',
   'sod-conflict custody-wallet fbu-lschaedler SIGNER SOD-KEYSHARE-SIGNER',
+  'sod-conflict custody-wallet fbu-lschaedler tap:signer SOD-CRYPTO-KEYSHARE-TAP-SIGNER',
+  'sod-conflict custody-wallet fbu-mbeck EDITOR SOD-CRYPTO-ALLOWLIST-APPROVER',
   'sod-conflict custody-wallet fbu-mbeck EDITOR SOD-WALLET-INITIATE-APPROVE',
   'sod-conflict custody-wallet fbu-mbeck-2 APPROVER SOD-WALLET-INITIATE-APPROVE',
+  'sod-conflict custody-wallet fbu-mbeck-2 tap:approver SOD-CRYPTO-ALLOWLIST-APPROVER',
+  'sod-conflict custody-wallet fbu-prisch tap:approver SOD-CRYPTO-ALLOWLIST-APPROVER',
   'sod-conflict custody-wallet fbu-rkindle SIGNER SOD-KEYSHARE-SIGNER',
   'sod-conflict kms isabel.wanger key-share-custodian SOD-KEYSHARE-POLICY',
   'sod-conflict kms isabel.wanger policy-admin SOD-KEYSHARE-POLICY',
+  'sod-conflict kms laura.schaedler key-share-custodian SOD-CRYPTO-KEYSHARE-TAP-SIGNER',
   'sod-conflict kms laura.schaedler key-share-custodian SOD-KEYSHARE-SIGNER',
   'sod-conflict kms roman.kindle key-share-custodian SOD-KEYSHARE-SIGNER',
   'sod-conflict trading skieber RISK_LIMIT_EDITOR SOD-TRADE-LIMITS',
   'sod-conflict trading skieber TRADER SOD-TRADE-LIMITS',
+  'tap-self-approval custody-wallet fbu-jhasler tap:approver',
+  'tap-self-approval custody-wallet fbu-mbeck-2 tap:approver',
+  'tap-self-approval custody-wallet fbu-prisch tap:approver',
+  'tap-sole-approver custody-wallet fbu-prisch tap:approver',
   'unknown-role kms kevin.ritter legacy-transit-admin',
 ];
 
@@ -127,7 +137,7 @@ describe('the sample firm, synced and checked', () => {
       if (systemId === 'hr') continue;
       for await (const batch of store.snapshots.grants(snapshot.id)) {
         for (const g of batch) {
-          items.push({ id: reviewItemId(id, g.id), campaignId: id, grantId: g.id, systemId, accountId: g.accountId, role: g.role, scope: g.scope, identityId: g.identityId, reviewerId: 'E1005', reviewerSource: 'fallback', state: 'pending', findings: [], lastActivityAt: g.lastActivityAt, decisionId: null, updatedAt: openedAt });
+          items.push({ id: reviewItemId(id, g.id), campaignId: id, grantId: g.id, systemId, accountId: g.accountId, role: g.role, scope: g.scope, identityId: g.identityId, reviewerId: 'E1005', reviewerSource: 'fallback', state: 'pending', findings: [], lastActivityAt: g.lastActivityAt, decisionId: null, updatedAt: openedAt, ...(g.detail ? { detail: g.detail } : {}) });
         }
       }
     }
@@ -146,7 +156,7 @@ describe('the sample firm, synced and checked', () => {
     const result = await check();
     expect(result.findings.filter((f) => f.type === 'new-since-last-review').map(line)).toEqual(['new-since-last-review trading nfrick TRADER']);
     // Everything was approved: no removal to verify, so none can return (the demo plants that one);
-    // no approved grant's detail changed (the sample CSV exports carry none).
+    // no approved grant's detail changed (items freeze it, as campaign open does).
     expect(Object.entries(result.summary).filter(([, n]) => n === 0)).toEqual([['revoked-access-returned', 0], ['changed-since-last-review', 0]]);
     expect(result.changes).toMatchObject({ opened: 1, resolved: 0 });
   });

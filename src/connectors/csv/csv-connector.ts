@@ -3,7 +3,8 @@
  * trading platforms). One file per system, one row per (account, role, scope):
  *
  *   account_id, role (required); identity, scope, status, last_activity_at, display_name,
- *   account_type (optional columns; see csv-row-mappers.ts for values and defaults).
+ *   account_type, detail (optional columns; see csv-row-mappers.ts for values and defaults;
+ *   detail is the grant's structured detail as one JSON object).
  *
  * A missing required column fails the run; a row that breaks the format becomes a
  * `file:line: message` problem and is skipped (the snapshot is then partial).

@@ -6,10 +6,10 @@
  * precompiled date check, run once per non-empty date cell.
  */
 import type { GrantRecord, IdentityRecord } from '../connector.js';
-import type { AccountStatus, AccountType, EmploymentType, IdentityStatus } from '../../domain/index.js';
+import type { AccountStatus, AccountType, EmploymentType, GrantDetail, IdentityStatus } from '../../domain/index.js';
 
 /** Columns of a grants export (one row = one role of one account). */
-export const GRANT_COLUMNS = ['account_id', 'role', 'identity', 'scope', 'status', 'last_activity_at', 'display_name', 'account_type'] as const;
+export const GRANT_COLUMNS = ['account_id', 'role', 'identity', 'scope', 'status', 'last_activity_at', 'display_name', 'account_type', 'detail'] as const;
 export type GrantColumn = (typeof GRANT_COLUMNS)[number];
 export const REQUIRED_GRANT_COLUMNS: readonly GrantColumn[] = ['account_id', 'role'];
 
@@ -184,7 +184,7 @@ export function mapGrantRow(fields: readonly string[], layout: GrantLayout): Gra
     if (lastActivityAt === null) return `last_activity_at "${activityCell}" is not an ISO 8601 date or date-time`;
   }
   const displayName = cell(fields, c.display_name);
-  return {
+  const record: GrantRecord = {
     accountId,
     role,
     scope: cell(fields, c.scope),
@@ -194,6 +194,24 @@ export function mapGrantRow(fields: readonly string[], layout: GrantLayout): Gra
     accountStatus,
     lastActivityAt,
   };
+  // detail: the grant's structured detail (GrantDetail) as one JSON object, e.g. an export of
+  // custody-policy grants; empty = none.
+  const detailCell = cell(fields, c.detail);
+  if (detailCell !== '') {
+    const detail = jsonObject(detailCell);
+    if (detail === null) return 'detail is not a JSON object';
+    record.detail = detail;
+  }
+  return record;
+}
+
+function jsonObject(text: string): GrantDetail | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as GrantDetail) : null;
+  } catch {
+    return null;
+  }
 }
 
 export type IdentityLayout = HeaderLayout<IdentityColumn>;

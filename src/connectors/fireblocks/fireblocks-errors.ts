@@ -9,7 +9,24 @@ import { FireblocksApiError } from './fireblocks-client.js';
 /** Both user-management list endpoints: "Endpoint Permission: Admin, Non-Signing Admin". */
 export const REQUIRED_ROLE = 'an API user with the Non-Signing Admin (or Admin) role';
 
+/** GET /v1/policy/active_policy: "Endpoint Permissions: Owner, Admin, Non-Signing Admin" (PolicyEditorV2Api.md). */
+export const TAP_REQUIRED_ROLE = 'an API user with the Owner, Admin or Non-Signing Admin role';
+
 const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * The answer says this read is not allowed for this API user or workspace: 403, 401 with
+ * code -8 (insufficient permissions), or 404 (the endpoint is not enabled for the workspace,
+ * as with beta endpoints). Not transient: a retry gets the same answer.
+ */
+export function isReadRefused(err: unknown): err is FireblocksApiError {
+  return err instanceof FireblocksApiError && (err.status === 403 || err.status === 404 || (err.status === 401 && String(err.code) === '-8'));
+}
+
+/** Transient failures (throttling, outages, no answer): the sync core retries them. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof FireblocksApiError && (err.status === -1 || TRANSIENT.has(err.status) || err.status >= 500);
+}
 
 export function toConnectorError(err: unknown, what: string): ConnectorError {
   if (err instanceof ConnectorError) return err;

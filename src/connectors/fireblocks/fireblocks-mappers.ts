@@ -6,13 +6,15 @@
  *   GET /v1/management/api_users  { users: [{ id, name, role, enabled, status, userType }] }
  * Neither endpoint pages. A workspace role is one string per user (OWNER, ADMIN, SIGNER,
  * COLLATERALS_SIGNER, EDITOR, APPROVER, VIEWER, NON_SIGNING_ADMIN, AUDITOR, NCW_ADMIN,
- * NCW_SIGNER, ...); roles are passed through unchanged, policies decide what they mean.
- * Fireblocks reports no last-activity time on users, so lastActivityAt is null.
+ * NCW_SIGNER, SECURITY_ADMIN, SECURITY_AUDITOR: ts-sdk docs/models/UserRole.md); roles are
+ * passed through unchanged, policies decide what they mean.
+ * The user objects carry no last-activity time: lastActivityAt is null here, and the
+ * connector fills it from the audit logs where it may read them (fireblocks-audit-logs.ts).
  */
 import type { GrantRecord } from '../connector.js';
 import type { AccountStatus } from '../../domain/index.js';
 
-/** The workspace roles Fireblocks documents (UserRole). Others still pass through. */
+/** The workspace roles Fireblocks documents (UserRole, ts-sdk docs/models/UserRole.md). Others still pass through. */
 export const FIREBLOCKS_ROLES = [
   'OWNER',
   'ADMIN',
@@ -25,6 +27,8 @@ export const FIREBLOCKS_ROLES = [
   'AUDITOR',
   'NCW_ADMIN',
   'NCW_SIGNER',
+  'SECURITY_ADMIN',
+  'SECURITY_AUDITOR',
 ] as const;
 
 export type FireblocksUserKind = 'console' | 'api';

@@ -10,6 +10,9 @@ import { secretRef } from '../secret-ref.js';
  */
 export const FIREBLOCKS_DEFAULT_BASE_URL = 'https://api.fireblocks.io';
 
+/** PolicyType values (ts-sdk docs/models/PolicyType.md) that carry initiators, approvers and signers. */
+export const TAP_POLICY_TYPES = ['TRANSFER', 'STAKE', 'CONTRACT_CALL', 'TYPED_MESSAGE', 'APPROVE', 'MINT', 'BURN', 'RAW', 'PROGRAM_CALL', 'DEPLOYMENT', 'UPGRADE', 'DAPP_CONNECTION', 'ORDER'] as const;
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
@@ -47,6 +50,20 @@ export const fireblocksSettingsSchema = z
     privateKeyFile: z.string().min(1).optional(),
     /** Also report API users (as service accounts). Default true. */
     includeApiUsers: z.boolean().default(true),
+    /**
+     * Read the transaction authorization policy (GET /v1/policy/active_policy) and user groups
+     * into tap:initiator / tap:approver / tap:signer grants. Default true. A TAP the API user
+     * may not read makes the snapshot partial (never "no TAP grants").
+     */
+    readTap: z.boolean().default(true),
+    /** The TAP policy types read (PolicyType; repeated `policyType` parameters). Default TRANSFER. */
+    tapPolicyTypes: z.array(z.enum(TAP_POLICY_TYPES)).min(1).default(['TRANSFER']),
+    /**
+     * Fill lastActivityAt from GET /v1/management/audit_logs (the newest event of each user in
+     * the last year; one request per user). Default true. When the API user may not read the
+     * audit logs, lastActivityAt stays null and the run logs a warning.
+     */
+    lastActivityFromAuditLogs: z.boolean().default(true),
     /** Per-request timeout. Default 30. */
     timeoutSeconds: z.number().int().min(1).max(300).default(30),
   })

@@ -14,12 +14,16 @@ import { notAllowed } from './not-allowed.js';
 import { orphanedAccount } from './orphaned-account.js';
 import { revokedAccessReturned } from './revoked-access-returned.js';
 import { sodConflict } from './sod-conflict.js';
+import { tapSelfApproval } from './tap-self-approval.js';
+import { tapSoleApprover } from './tap-sole-approver.js';
 import { unknownRole } from './unknown-role.js';
 
 export const FINDING_RULES: readonly FindingRule[] = [
   notAllowed,
   unknownRole,
   sodConflict,
+  tapSelfApproval,
+  tapSoleApprover,
   maxHoldersExceeded,
   dormant,
   orphanedAccount,

@@ -73,6 +73,14 @@ describe('mapGrantRow', () => {
     expect(mapGrantRow(['A-1'], layout)).toBe('expected 2 columns, found 1');
     expect(mapGrantRow(['  ', 'admin'], layout)).toBe('account_id is empty');
   });
+
+  it('reads the detail column as the grant\'s structured detail (one JSON object); empty is none', () => {
+    const withDetail = resolveHeader(['account_id', 'role', 'detail'], GRANT_COLUMNS, REQUIRED_GRANT_COLUMNS);
+    expect(mapGrantRow(['A-1', 'tap:approver', '{"summary":"can approve","tapRule":{"id":"r1"}}'], withDetail)).toMatchObject({ accountId: 'A-1', detail: { summary: 'can approve', tapRule: { id: 'r1' } } });
+    expect(mapGrantRow(['A-1', 'admin', ''], withDetail)).not.toHaveProperty('detail');
+    expect(mapGrantRow(['A-1', 'admin', '[1]'], withDetail)).toBe('detail is not a JSON object');
+    expect(mapGrantRow(['A-1', 'admin', '{oops'], withDetail)).toBe('detail is not a JSON object');
+  });
 });
 
 describe('splitGroups', () => {

@@ -94,7 +94,7 @@ describe('settings schema', () => {
   });
 
   it('fills the defaults', () => {
-    expect(schema.parse(minimal)).toEqual({ ...minimal, baseUrl: 'https://api.fireblocks.io', includeApiUsers: true, timeoutSeconds: 30 });
+    expect(schema.parse(minimal)).toEqual({ ...minimal, baseUrl: 'https://api.fireblocks.io', includeApiUsers: true, readTap: true, tapPolicyTypes: ['TRANSFER'], lastActivityFromAuditLogs: true, timeoutSeconds: 30 });
   });
 
   it.each([
@@ -136,16 +136,22 @@ describe('settings schema', () => {
 });
 
 describe('listing grants from the fake', () => {
-  it('pages console users, then API users, through the sync core loop', async () => {
+  it('pages console users, then API users, then the TAP, through the sync core loop', async () => {
     const before = fake.requests.length;
     const pages = await drainAll(connector());
-    expect(pages).toHaveLength(2);
+    expect(pages).toHaveLength(3);
     expect(pages[0]!.nextToken).not.toBeNull();
-    expect(pages[1]!.nextToken).toBeNull();
+    expect(pages[1]!.nextToken).not.toBeNull();
+    expect(pages[2]!.nextToken).toBeNull();
+    expect(pages[2]!.items).toEqual([]);
     expect(pages.every((p) => p.problems === undefined)).toBe(true);
-    expect(fake.requests.slice(before).map((r) => [r.uri, r.status])).toEqual([
+    expect(fake.requests.slice(before).map((r) => [new URL(r.uri, 'http://x').pathname, r.status])).toEqual([
       ['/v1/management/users', 200],
+      ...CONSOLE_USERS.map(() => ['/v1/management/audit_logs', 200]),
       ['/v1/management/api_users', 200],
+      ...API_USERS.map(() => ['/v1/management/audit_logs', 200]),
+      ['/v1/management/user_groups', 200],
+      ['/v1/policy/active_policy', 200],
     ]);
     const grants = pages.flatMap((p) => p.items);
     expect(grants.map((g) => [g.accountId, g.role, g.identityRef, g.accountType, g.accountStatus])).toEqual([
@@ -161,7 +167,7 @@ describe('listing grants from the fake', () => {
 
   it('reads console users only when includeApiUsers is false', async () => {
     const before = fake.requests.length;
-    const pages = await drainAll(connector(settings({ includeApiUsers: false })));
+    const pages = await drainAll(connector(settings({ includeApiUsers: false, readTap: false, lastActivityFromAuditLogs: false })));
     expect(pages.map((p) => [p.items.length, p.nextToken])).toEqual([[4, null]]);
     expect(fake.requests.slice(before).map((r) => r.uri)).toEqual(['/v1/management/users']);
   });
@@ -186,7 +192,7 @@ describe('listing grants from the fake', () => {
   it('reads an empty workspace list as an empty page, not an error', async () => {
     fake.apiUsers = [];
     const pages = await drainAll(connector());
-    expect(pages.map((p) => p.items.length)).toEqual([4, 0]);
+    expect(pages.map((p) => p.items.length)).toEqual([4, 0, 0]);
   });
 
   it('refuses a page token it did not issue', async () => {
@@ -204,7 +210,7 @@ describe('listing grants from the fake', () => {
 
   it('logs counts, never secrets', async () => {
     await drainAll(connector());
-    expect(logs.map((l) => l.msg)).toEqual(['fireblocks: users read', 'fireblocks: users read']);
+    expect(logs.map((l) => l.msg)).toEqual(['fireblocks: users read', 'fireblocks: users read', 'fireblocks: transaction authorization policy read']);
     expect(logs[0]!.fields).toMatchObject({ systemId: 'fireblocks-main', kind: 'console', users: 4, unreadable: 0 });
     const text = JSON.stringify(logs);
     expect(text).not.toContain(API_KEY);
