@@ -426,7 +426,9 @@ export interface AttachedItem {
 export interface RemediationStore {
   /**
    * Inserts the remediations whose id does not exist yet; returns how many. `events` gets the
-   * ones this call inserted (of concurrent openers, each remediation is recorded once).
+   * ones this call inserted (of concurrent openers, each remediation is recorded once). A
+   * decision's remediation whose grant has an unverified finding removal that no item joined
+   * is not inserted (attachItems joins the revoke to it instead; one removal per grant).
    */
   open(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number>;
   /**

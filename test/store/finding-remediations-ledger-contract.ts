@@ -11,7 +11,7 @@ import type { Campaign, Grant, LedgerEvent, Remediation, ReviewItem, StoredFindi
 import { findingRef, remediationId } from '../../src/domain/index.js';
 import type { AttachedItem, Store } from '../../src/store/ports.js';
 import { remediationFor } from './remediation-ledger-contract.js';
-import { at, batchesOf, campaign, evaluation, finding, grant, item } from './store-fixtures.js';
+import { at, batchesOf, campaign, decision, evaluation, finding, grant, item } from './store-fixtures.js';
 
 async function ledger(store: Store): Promise<LedgerEvent[]> {
   return (await batchesOf(store.ledger.read())).flat();
@@ -122,6 +122,20 @@ export function findingRemediationsLedgerContract(name: string, open: () => Prom
       const again = await Promise.all([0, 1].map(() => store.remediations.attachItems([attachment], at(61), attachedEvents)));
       expect(again).toEqual([[], []]);
       expect(await ledger(store)).toHaveLength(1);
+    });
+
+    it('open: a revoke whose grant a finding removal is under way (opened after the caller tried attachItems) is not opened; other revokes are', async () => {
+      await store.remediations.openForFindings([findingRemediation(open3[0]!)], () => []);
+      const g = gs.find((x) => x.id === open3[0]!.grantId)!;
+      const other = gs.find((x) => x.id === open3[1]!.grantId)!;
+      const [i, j] = [item(c, g, 'mgr-1'), item(c, other, 'mgr-1')];
+      await store.campaigns.addItems([i, j], () => []);
+      for (const x of [i, j]) await store.campaigns.decide(decision(x, 'revoke'), () => []);
+      expect(await store.remediations.open([remediationFor(i), remediationFor(j)], opened)).toBe(1);
+      expect((await ledger(store)).map((e) => e.subject)).toEqual([remediationFor(j).id]);
+      expect(await store.remediations.get(remediationFor(i).id)).toBeNull();
+      // Still a revocation without a remediation: the next run attaches it to the finding's.
+      expect((await store.remediations.revocationsWithout(null, 10)).rows.map((row) => row.item.id)).toEqual([i.id]);
     });
   });
 }

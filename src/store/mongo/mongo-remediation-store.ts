@@ -34,11 +34,23 @@ export class MongoRemediationStore implements RemediationStore {
     const docs = remediations.map(remediationDoc);
     await Promise.all(docs.map((d) => this.models.remediations.validate(d)));
     const done = await withLedger(this.connection, this.models, async (session) => {
-      const result = await this.models.remediations.bulkWrite(docs.map(insertIfAbsent), { ...BULK_WRITE_OPTIONS, session });
+      // As in SQLite: a revoke whose grant has a finding's removal under way (no item joined
+      // yet) is left for the next run's attachItems, never opened as a second removal.
+      const decisions = remediations.filter((r) => r.reason.kind === 'decision');
+      const underWay = new Set(
+        decisions.length === 0
+          ? []
+          : (await this.models.remediations.find(awaitingGrantsFilter(decisions.map((r) => r.grantId)), { grantId: 1, itemId: 1, reason: 1 }).session(session).lean())
+              .filter((d) => d.itemId === null && d.reason.kind === 'finding')
+              .map((d) => d.grantId),
+      );
+      const candidates = remediations.filter((r) => r.reason.kind !== 'decision' || !underWay.has(r.grantId));
+      if (candidates.length === 0) return { value: 0, events: [] };
+      const result = await this.models.remediations.bulkWrite(candidates.map((r) => insertIfAbsent(remediationDoc(r))), { ...BULK_WRITE_OPTIONS, session });
       const inserted = Object.keys(result.upsertedIds)
         .map(Number)
         .sort((a, b) => a - b)
-        .map((i) => remediations[i]!);
+        .map((i) => candidates[i]!);
       return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
     });
     return done.value;

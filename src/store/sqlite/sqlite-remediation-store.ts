@@ -184,9 +184,12 @@ export class SqliteRemediationStore implements RemediationStore {
       return attached;
     });
 
-    // INSERT OR IGNORE reports 0 changes for a remediation another opener inserted first.
+    // INSERT OR IGNORE reports 0 changes for a remediation another opener inserted first. A
+    // revoke whose grant a finding's removal is already under way (opened since the caller
+    // tried attachItems) is not opened: it stays a revocation without remediation, and the next
+    // run attaches it, so a grant never gets a second removal that way.
     this.openTx = db.transaction((remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>) => {
-      const inserted = remediations.filter((r) => this.insert.run(toParams(r)).changes === 1);
+      const inserted = remediations.filter((r) => !this.findingRemovalUnderWay(r) && this.insert.run(toParams(r)).changes === 1);
       if (inserted.length > 0) this.appendLedger(events(inserted));
       return inserted.length;
     });
@@ -205,6 +208,12 @@ export class SqliteRemediationStore implements RemediationStore {
         return move;
       });
     });
+  }
+
+  /** A decision's remediation whose grant has an unverified finding removal no item joined yet. */
+  private findingRemovalUnderWay(r: Remediation): boolean {
+    if (r.reason.kind !== 'decision') return false;
+    return this.selectAwaiting.all(r.grantId).map(toRemediation).some((a) => a.itemId === null && a.reason.kind === 'finding');
   }
 
   async open(remediations: readonly Remediation[], events: LedgerEvents<readonly Remediation[]>): Promise<number> {
