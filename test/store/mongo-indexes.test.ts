@@ -4,6 +4,7 @@
  */
 import type { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
+import { itemsPageFilter, pendingItemsFilter, pendingItemsPageFilter } from '../../src/store/mongo/campaign-queries.js';
 import { campaignSchema } from '../../src/store/mongo/campaign-schema.js';
 import { decisionSchema } from '../../src/store/mongo/decision-schema.js';
 import { deliverySchema } from '../../src/store/mongo/delivery-schema.js';
@@ -85,6 +86,44 @@ describe('unique indexes carry the idempotency rules', () => {
 
   it('ledger_events: _id is seq, a number, unique by construction', () => {
     expect(ledgerEventSchema.path('_id').instance).toBe('Number');
+  });
+});
+
+/**
+ * Whether an index serves a query that matches `filter`'s fields by equality and sorts by
+ * `sortField` (ascending): its keys are those fields, in any order, then the sort field. Then
+ * a page (limit n) reads n index entries; any other index makes the server read and sort every
+ * match first.
+ */
+function servesSortedPage(schema: AnySchema, filter: Record<string, unknown>, sortField: string): boolean {
+  const equality = Object.keys(filter).filter((field) => field !== sortField);
+  return (schema.indexes() as [Record<string, unknown>, Record<string, unknown>][]).some(([fields, options]) => {
+    if (options.partialFilterExpression !== undefined) return false;
+    const keys = Object.keys(fields);
+    return (
+      keys.length >= equality.length + 1 &&
+      equality.every((field) => keys.slice(0, equality.length).includes(field)) &&
+      keys[equality.length] === sortField &&
+      fields[sortField] === 1
+    );
+  });
+}
+
+describe('keyset pages are index ranges (filter fields, then _id)', () => {
+  const items = reviewItemSchema as unknown as AnySchema;
+
+  it.each<[string, Record<string, unknown>]>([
+    ["itemsWithDecisions(): a campaign's items after an id", itemsPageFilter('c1', 'i-9')],
+    ["items(campaignId): a campaign's items in _id order", itemsPageFilter('c1', null)],
+    ["expirePending(): a page of a campaign's pending items, one transaction each", pendingItemsFilter('c1')],
+    ['expirePending(): crashed decisions, pending ids after an id', pendingItemsPageFilter('c1', 'i-9')],
+  ])('review_items: %s', (_name, filter) => {
+    expect(servesSortedPage(items, filter, '_id')).toBe(true);
+  });
+
+  it('the check itself: an index without _id after the filter fields does not count', () => {
+    expect(servesSortedPage(items, { campaignId: 'c1', grantId: 'g' }, '_id')).toBe(false);
+    expect(servesSortedPage(items, { systemId: 's', campaignId: 'c1' }, '_id')).toBe(false);
   });
 });
 

@@ -172,7 +172,9 @@ export class MongoCampaignStore implements CampaignStore {
   /**
    * One transaction per page of pending items (EXPIRE_PAGE): each page's items expire with
    * their events, or neither; a crash between pages leaves the rest pending, and the next call
-   * (closing again) expires them.
+   * (closing again) expires them. So a campaign of any size closes in transactions of at most
+   * EXPIRE_PAGE updates and events, each reading its page as a range of the
+   * { campaignId, state, _id } index (never sorting all pending items).
    */
   async expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
     await this.completeCrashedDecisions(campaignId);

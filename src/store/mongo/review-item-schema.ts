@@ -34,9 +34,14 @@ export const reviewItemSchema = new mongoose.Schema<ReviewItemDoc>(
 );
 // A grant once per campaign (the item id derives from both).
 reviewItemSchema.index({ campaignId: 1, grantId: 1 }, { unique: true });
-// items() by reviewer or state; expirePending(); pendingForReviewer(); lastCertification().
+// Keyset pages in _id order end with _id, so each page is a bounded index range, not a sort
+// of the whole campaign: itemsWithDecisions() and items() of a campaign; expirePending()'s
+// pages of pending items (one transaction each: without _id in the index every page would
+// read and sort all pending items of the campaign inside its transaction).
+reviewItemSchema.index({ campaignId: 1, _id: 1 });
+reviewItemSchema.index({ campaignId: 1, state: 1, _id: 1 });
+// items() by reviewer or state; pendingForReviewer(); lastCertification().
 reviewItemSchema.index({ campaignId: 1, reviewerId: 1, state: 1 });
-reviewItemSchema.index({ campaignId: 1, state: 1 });
 reviewItemSchema.index({ reviewerId: 1, state: 1, campaignId: 1 });
 reviewItemSchema.index({ systemId: 1, campaignId: 1 });
 
