@@ -15,6 +15,7 @@ import {
   completeDecisionOp,
   completeItemQuery,
   createCampaignQuery,
+  createdCampaign,
   decideFilter,
   decideUpdate,
   expireUpdate,
@@ -26,6 +27,7 @@ import {
   reassignQuery,
   transitionQuery,
 } from '../../src/store/mongo/campaign-queries.js';
+import { campaignDoc } from '../../src/store/mongo/campaign-schema.js';
 import { claimDeliveryQuery, deliveryListFilter, deliveryPatchUpdate } from '../../src/store/mongo/delivery-queries.js';
 import { asInteger, asString, asStrings, operator } from '../../src/store/mongo/filter-value.js';
 import { byIds, openedFindings, openFindingsFilter, raiseFindingOp, unseenFindingsFilter } from '../../src/store/mongo/finding-queries.js';
@@ -135,6 +137,21 @@ describe('campaigns', () => {
     expect(Object.keys(update)).toEqual(['$setOnInsert']);
     expect(update.$setOnInsert).toEqual({ _id: c.id, name: c.name, state: 'open', openedAt: c.openedAt, dueAt: c.dueAt, closedAt: null, openedBy: 'scheduler' });
     expect(query.getOptions()).toMatchObject({ upsert: true, returnDocument: 'after', includeResultMetadata: true });
+  });
+
+  it("create tells inserted from existing by the reply's metadata, and refuses to guess without it", () => {
+    const doc = { ...campaignDoc(c) };
+    // MongoDB's reply to an upsert that inserted, and to one that matched.
+    expect(createdCampaign({ value: doc, lastErrorObject: { n: 1, updatedExisting: false, upserted: c.id } as never }, c.id)).toEqual({ doc, created: true });
+    expect(createdCampaign({ value: doc, lastErrorObject: { n: 1, updatedExisting: true } as never }, c.id)).toEqual({ doc, created: false });
+    // A server that names the insert but leaves updatedExisting out still created it.
+    expect(createdCampaign({ value: doc, lastErrorObject: { upserted: c.id } }, c.id)).toEqual({ doc, created: true });
+    // Missing or silent metadata: never reported as "existing".
+    expect(() => createdCampaign({ value: doc }, c.id)).toThrow(`campaign ${c.id}: the server's reply does not say whether it was inserted (lastErrorObject: null)`);
+    expect(() => createdCampaign({ value: doc, lastErrorObject: { n: 1 } as never }, c.id)).toThrow(/does not say whether it was inserted \(lastErrorObject: \{"n":1\}\)/);
+    expect(() => createdCampaign({ value: doc, lastErrorObject: { updatedExisting: false } }, c.id)).toThrow(/does not say whether it was inserted/);
+    expect(() => createdCampaign({ value: doc, lastErrorObject: { upserted: 'other-id' } }, c.id)).toThrow(`the server reports inserting other-id, but returned ${c.id}`);
+    expect(() => createdCampaign({ value: null, lastErrorObject: { updatedExisting: true } }, c.id)).toThrow(`campaign ${c.id} was neither found nor created`);
   });
 
   it('transition is conditional on the from state; closing sets closedAt', () => {

@@ -42,7 +42,7 @@ export function transitionUpdate(to: CampaignState, at: string) {
 
 /**
  * create() in one round trip: returns the stored campaign and whether this call inserted it
- * (lastErrorObject.updatedExisting false). Concurrent creates of one (reviewId, period): the
+ * (see createdCampaign). Concurrent creates of one (reviewId, period): the
  * unique index lets one insert through; the server retries the other as a match, or it fails
  * with a duplicate key error that create() answers by reading the stored campaign.
  */
@@ -53,6 +53,31 @@ export function createCampaignQuery(campaigns: Model<CampaignDoc>, c: Campaign) 
     includeResultMetadata: true,
     lean: true,
   });
+}
+
+/** What findOneAndUpdate answers with includeResultMetadata. */
+export interface CreateCampaignResult {
+  value?: CampaignDoc | null;
+  lastErrorObject?: { upserted?: unknown; updatedExisting?: unknown } | null;
+}
+
+/**
+ * create(): the stored campaign and whether this call inserted it, from the reply's metadata:
+ * an insert names the new `_id` in `lastErrorObject.upserted`, a match says
+ * `updatedExisting: true`. A reply that says neither (a MongoDB-compatible server that leaves
+ * the metadata out) throws rather than guess: read as "existing", a campaign this call
+ * inserted would be taken for another opener's and never get its items.
+ */
+export function createdCampaign(result: CreateCampaignResult, id: string): { doc: CampaignDoc; created: boolean } {
+  const doc = result.value;
+  if (!doc) throw new Error(`campaign ${id} was neither found nor created`);
+  const meta = result.lastErrorObject;
+  if (meta?.upserted !== undefined && meta.upserted !== null) {
+    if (meta.upserted !== doc._id) throw new Error(`campaign ${id}: the server reports inserting ${String(meta.upserted)}, but returned ${doc._id}`);
+    return { doc, created: true };
+  }
+  if (meta?.updatedExisting === true) return { doc, created: false };
+  throw new Error(`campaign ${id}: the server's reply does not say whether it was inserted (lastErrorObject: ${JSON.stringify(meta ?? null)})`);
 }
 
 /** transition(), in the caller's transaction: the campaign after the change, or null when it was not in `from`. */

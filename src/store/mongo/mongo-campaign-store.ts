@@ -9,6 +9,7 @@ import {
   completeDecisionOp,
   completeItemQuery,
   createCampaignQuery,
+  createdCampaign,
   expireUpdate,
   itemsFilter,
   newestCertified,
@@ -53,9 +54,8 @@ export class MongoCampaignStore implements CampaignStore {
   async create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }> {
     await this.models.campaigns.validate(campaignDoc(campaign));
     try {
-      const result = await createCampaignQuery(this.models.campaigns, campaign);
-      if (!result.value) throw new Error(`campaign ${campaign.id} was neither found nor created`);
-      return { campaign: toCampaign(result.value), created: result.lastErrorObject?.updatedExisting === false };
+      const { doc, created } = createdCampaign(await createCampaignQuery(this.models.campaigns, campaign), campaign.id);
+      return { campaign: toCampaign(doc), created };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // A concurrent create of the same (reviewId, period) won the insert: it is the stored one.
