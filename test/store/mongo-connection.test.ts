@@ -21,6 +21,7 @@ import {
 } from '../../src/store/mongo/mongo-connection.js';
 import { createModels } from '../../src/store/mongo/mongo-models.js';
 import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
+import { connectionCause, unreachableMessage, uriHosts } from '../../src/store/mongo/unreachable-error.js';
 
 const UNREACHABLE = 'mongodb://iam:s3cret-pw@127.0.0.1:1/iam?replicaSet=rs0';
 
@@ -138,11 +139,79 @@ describe('openMongoStore', () => {
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(Error);
-    expect(error?.name).toBe('MongooseServerSelectionError');
+    expect((error?.cause as Error | undefined)?.name).toBe('MongooseServerSelectionError');
+    expect(error?.message).toBe('cannot reach MongoDB at 127.0.0.1:1: connection refused');
     expect(String(error?.message)).not.toContain('s3cret-pw');
   });
 
   it('leaves mongoose global state alone (a dedicated connection per store)', () => {
     expect(mongoose.connection.readyState).toBe(mongoose.ConnectionStates.disconnected);
+  });
+});
+
+describe('an unreachable server, in words (unreachable-error.ts)', () => {
+  /** A driver error as the socket layer raises it: a MongoNetworkError whose cause carries the code. */
+  function networkError(code: string, message: string): Error {
+    const error = new Error(message, { cause: Object.assign(new Error(message), { code }) });
+    error.name = 'MongoNetworkError';
+    return error;
+  }
+
+  /** A server selection error as the driver raises it: the topology's servers, each with its last error. */
+  function selectionError(servers: [string, Error | null][]): Error {
+    return Object.assign(new Error(servers[0]?.[1]?.message ?? 'Server selection timed out after 300 ms'), {
+      name: 'MongooseServerSelectionError',
+      reason: { servers: new Map(servers.map(([host, error]) => [host, { error }])) },
+    });
+  }
+
+  it.each([
+    ['mongodb://iam:s3cret@db:27017/iam?replicaSet=rs0', 'db:27017'],
+    ['mongodb://u:p%40w@h1:27017,h2:27018/iam_prod?authSource=admin', 'h1:27017,h2:27018'],
+    ['mongodb+srv://iam:s3cret@cluster0.example.net/reviews', 'cluster0.example.net'],
+    ['mongodb://db', 'db'],
+    // An unescaped '/' or '@' in a password: the credentials still never show.
+    ['mongodb://iam:pa/ss@db:27017/iam', 'db:27017'],
+    ['mongodb://iam:p@ss@db:27017', 'db:27017'],
+    ['not a uri: iam:s3cret', 'the configured server'],
+  ])('uriHosts(%s) = %s', (uri, hosts) => {
+    expect(uriHosts(uri)).toBe(hosts);
+  });
+
+  it.each([
+    ['ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:27017', 'connection refused'],
+    ['ENOTFOUND', 'getaddrinfo ENOTFOUND db', 'host not found (DNS)'],
+    ['ETIMEDOUT', 'connect ETIMEDOUT 10.0.0.5:27017', 'connection timed out'],
+    ['EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.5:27017', 'host unreachable'],
+  ])('a socket error %s reads as "%s"', (code, message, words) => {
+    expect(connectionCause(networkError(code, message))).toBe(words);
+  });
+
+  it('authentication, TLS and unknown causes; a URI inside a message is removed', () => {
+    expect(connectionCause(Object.assign(new Error('Authentication failed.'), { code: 18 }))).toBe('authentication failed');
+    expect(connectionCause(new Error('unable to verify the first certificate'))).toBe('TLS: unable to verify the first certificate');
+    expect(connectionCause(new Error('bad option in mongodb://iam:s3cret@db/x ok'))).toBe('bad option in <uri> ok');
+    expect(connectionCause('?')).toBe('unknown error');
+  });
+
+  it('names each server tried with its cause, else the URI hosts with the error itself', () => {
+    const uri = 'mongodb://iam:s3cret@db:27017,db2:27017/iam?replicaSet=rs0';
+    expect(unreachableMessage(uri, selectionError([['db:27017', networkError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:27017')]]))).toBe(
+      'cannot reach MongoDB at db:27017: connection refused',
+    );
+    expect(
+      unreachableMessage(
+        uri,
+        selectionError([
+          ['db:27017', networkError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:27017')],
+          ['db2:27017', networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND db2')],
+          ['db3:27017', null],
+        ]),
+      ),
+    ).toBe('cannot reach MongoDB at db:27017: connection refused; at db2:27017: host not found (DNS)');
+    expect(unreachableMessage(uri, selectionError([['db:27017', null]]))).toBe('cannot reach MongoDB at db:27017,db2:27017: Server selection timed out after 300 ms');
+    expect(unreachableMessage('mongodb+srv://iam:s3cret@cluster0.example.net/x', networkError('ENOTFOUND', 'querySrv ENOTFOUND _mongodb._tcp.cluster0.example.net'))).toBe(
+      'cannot reach MongoDB at cluster0.example.net: host not found (DNS)',
+    );
   });
 });

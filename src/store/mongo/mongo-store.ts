@@ -9,6 +9,7 @@ import { MongoKvStore } from './mongo-kv-store.js';
 import { MongoLedgerStore } from './mongo-ledger-store.js';
 import { MongoRemediationStore } from './mongo-remediation-store.js';
 import { createModels } from './mongo-models.js';
+import { unreachableError } from './unreachable-error.js';
 import type { MongoModels } from './mongo-models.js';
 import { MongoSchedulerStore } from './mongo-scheduler-store.js';
 import { MongoSlackUserStore } from './mongo-slack-user-store.js';
@@ -20,7 +21,8 @@ export interface MongoStoreOptions extends MongoConnectionSettings {
 }
 
 /**
- * The production store: one mongoose connection shared by every port. Opening connects,
+ * The production store: one mongoose connection shared by every port. Opening connects (a
+ * failure names the servers tried and why, never the URI: unreachable-error.ts),
  * checks that the deployment is a replica set or sharded cluster (the ledger appends in
  * transactions, which need one, as do retryable writes; a single-node replica set is enough
  * for development), then creates every collection and its indexes (the unique ones carry the
@@ -33,7 +35,9 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
   const { uri, ...settings } = options;
   const connection = createMongoConnection(uri, settings);
   try {
-    await connection.asPromise();
+    await connection.asPromise().catch((error: unknown) => {
+      throw unreachableError(uri, error);
+    });
     const hello = await connection.db?.command({ hello: 1 });
     if (!hello || !supportsTransactions(hello)) {
       throw new Error('the MongoDB store needs a replica set or a sharded cluster (transactions, retryable writes); this server is standalone');
