@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Campaign, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { at, batchesOf, campaign, decision, grant, grants, item } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 async function ledger(store: Store): Promise<LedgerEvent[]> {
   return (await batchesOf(store.ledger.read())).flat();
@@ -31,16 +32,17 @@ function unwritable(subject = 'x'): LedgerEventInput[] {
 export function campaignLedgerContract(name: string, open: () => Promise<Store>): void {
   describe(`campaign store ledger contract: ${name}`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     let c: Campaign;
     const [g1, g2, g3] = [grant('vault', 'alice', 'admin'), grant('vault', 'bob', 'operator'), grant('wallet', 'carol', 'approver')];
 
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
       c = (await store.campaigns.create(campaign('quarterly', '2026-Q1'))).campaign;
     });
 
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     it('addItems hands the events function exactly the items it inserted; a repeat appends nothing', async () => {

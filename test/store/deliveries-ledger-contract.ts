@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerEvent, LedgerEventInput } from '../../src/domain/index.js';
 import type { Delivery, DeliveryPatch, Store } from '../../src/store/ports.js';
 import { at, batchesOf, delivery } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 const CLAIMED = { state: 'claimed' } as const;
 
@@ -26,13 +27,14 @@ async function ledger(store: Store): Promise<LedgerEvent[]> {
 export function deliveriesLedgerContract(name: string, open: () => Promise<Store>): void {
   describe(`deliveries and the ledger: ${name}`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
 
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
     });
 
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     it('update records the outcome and its events together; a second update of the same outcome changes and appends nothing', async () => {

@@ -8,6 +8,7 @@ import type { FindingChanges, Store } from '../../src/store/ports.js';
 import type { LedgerFault, OpenStore } from './ledger-fault.js';
 import { event, failingEvents, ledgerLines, ledgerOf } from './ledger-fault.js';
 import { at, evaluation, finding } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 /** One finding.opened / finding.resolved per finding the call reports, subject = its key. */
 function perFinding(calls: FindingChanges[]) {
@@ -22,13 +23,14 @@ const keys = (list: readonly Finding[]) => list.map((f) => f.key).sort();
 export function findingLedgerContract(name: string, open: OpenStore, fault?: LedgerFault): void {
   describe(`${name}: findings and the ledger`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     let calls: FindingChanges[];
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
       calls = [];
     });
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     const f1 = finding('dormant', 'vault', 'g1');

@@ -12,6 +12,7 @@ import { findingRef, remediationId } from '../../src/domain/index.js';
 import type { AttachedItem, Store } from '../../src/store/ports.js';
 import { remediationFor } from './remediation-ledger-contract.js';
 import { at, batchesOf, campaign, decision, evaluation, finding, grant, item } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 async function ledger(store: Store): Promise<LedgerEvent[]> {
   return (await batchesOf(store.ledger.read())).flat();
@@ -36,12 +37,13 @@ function findingRemediation(f: StoredFinding, overrides: Partial<Remediation> = 
 export function findingRemediationsLedgerContract(name: string, open: () => Promise<Store>): void {
   describe(`finding remediations ledger contract: ${name}`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     let c: Campaign;
     const gs: Grant[] = [grant('vault', 'alice', 'admin'), grant('vault', 'bob', 'operator'), grant('wallet', 'carol', 'approver')];
     let open3: StoredFinding[];
 
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
       c = (await store.campaigns.create(campaign('quarterly', '2026-Q1'))).campaign;
       // Leaver findings on the three grants, a dormant one on the first (not asked for), and an identity finding (no grant).
       const raised = [
@@ -55,7 +57,7 @@ export function findingRemediationsLedgerContract(name: string, open: () => Prom
     });
 
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     it('findingsWithout: open findings of the types, with a grant, in key pages; none once opened; the covering remediation named', async () => {

@@ -6,21 +6,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KvChange, Store } from '../../src/store/ports.js';
 import type { LedgerFault, OpenStore } from './ledger-fault.js';
 import { event, failingEvents, ledgerLines, ledgerOf } from './ledger-fault.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 export function kvLedgerContract(name: string, open: OpenStore, fault?: LedgerFault): void {
   describe(`${name}: kv values and the ledger`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     let calls: (readonly KvChange[])[];
     const recordChanges = (changes: readonly KvChange[]) => {
       calls.push(changes);
       return [event('config.loaded', 'config', { keys: changes.map((c) => c.key) })];
     };
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
       calls = [];
     });
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     it('setMany gives the events exactly the values that changed; setting the same values again appends nothing', async () => {

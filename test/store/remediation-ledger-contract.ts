@@ -11,6 +11,7 @@ import type { Campaign, Grant, LedgerEvent, LedgerEventInput, Remediation, Revie
 import { remediationId, UNVERIFIED_STATES } from '../../src/domain/index.js';
 import type { RemediationMove, Store } from '../../src/store/ports.js';
 import { at, batchesOf, campaign, decision, finish, grant, grants, item, snapshot, T0 } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 async function ledger(store: Store): Promise<LedgerEvent[]> {
   return (await batchesOf(store.ledger.read())).flat();
@@ -63,13 +64,14 @@ export function remediationFor(i: ReviewItem, overrides: Partial<Remediation> = 
 export function remediationLedgerContract(name: string, open: () => Promise<Store>): void {
   describe(`remediation store ledger contract: ${name}`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     let c: Campaign;
     let items: ReviewItem[];
     let rs: Remediation[];
     const gs: Grant[] = [grant('vault', 'alice', 'admin'), grant('vault', 'bob', 'operator'), grant('vault', 'carol', 'admin'), grant('wallet', 'dave', 'approver')];
 
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
       c = (await store.campaigns.create(campaign('quarterly', '2026-Q1'))).campaign;
       items = gs.map((g) => item(c, g, 'mgr-1'));
       await store.campaigns.addItems(items, () => []);
@@ -77,7 +79,7 @@ export function remediationLedgerContract(name: string, open: () => Promise<Stor
     });
 
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     it('open hands the events function exactly the remediations it inserted; a repeat appends nothing', async () => {

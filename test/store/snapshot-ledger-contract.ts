@@ -8,15 +8,17 @@ import type { Store } from '../../src/store/ports.js';
 import type { LedgerFault, OpenStore } from './ledger-fault.js';
 import { event, failingEvents, ledgerLines, ledgerOf } from './ledger-fault.js';
 import { finish, snapshot, T0 } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 export function snapshotLedgerContract(name: string, open: OpenStore, fault?: LedgerFault): void {
   describe(`${name}: snapshots and the ledger`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
     });
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     /** Events recording the snapshot each call passed to the events function. */

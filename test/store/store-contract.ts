@@ -26,6 +26,7 @@ import {
   snapshot,
   T0,
 } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 /** Strings that a query-building adapter could mistake for operators or SQL. */
 const GT_EMPTY = '{"$gt":""}';
@@ -54,13 +55,14 @@ async function readAll(store: Store, fromSeq?: number, toSeq?: number, batchSize
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
     let store: Store;
+    const lifecycle = new StoreLifecycle();
 
     beforeEach(async () => {
-      store = await open();
+      store = await lifecycle.open(open);
     });
 
     afterEach(async () => {
-      await store.close();
+      await lifecycle.close();
     });
 
     describe('snapshots', () => {
