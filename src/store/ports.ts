@@ -359,7 +359,9 @@ export interface LedgerStore {
    *   driver's transaction retries, for up to 120 s; a duplicate seq up to 10 attempts with a
    *   random pause), and fails with that error when the retries run out.
    * An append that throws stored none of its events, except when MongoDB could not learn the
-   * outcome of its commit (an error labelled UnknownTransactionCommitResult): then it may have.
+   * outcome of its commit (an error labelled UnknownTransactionCommitResult): then it may have,
+   * and a retry with the same inputs (each with its `at`) returns the events stored then instead
+   * of storing them twice (MongoDB keys each append by its inputs: mongo/append-key.ts).
    */
   append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]>;
   head(): Promise<{ seq: number; hash: string } | null>;

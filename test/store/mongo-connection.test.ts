@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pendingForReviewerFilter, pendingItemsPageFilter } from '../../src/store/mongo/campaign-queries.js';
 import { operator } from '../../src/store/mongo/filter-value.js';
 import { unseenFindingsFilter } from '../../src/store/mongo/finding-queries.js';
-import { ledgerQueryFilter, seqRangeFilter } from '../../src/store/mongo/ledger-queries.js';
+import { appendKeyFilter, ledgerQueryFilter, seqRangeFilter, storedAppendFilter } from '../../src/store/mongo/ledger-queries.js';
 import { lastCompletedFilter } from '../../src/store/mongo/scheduler-queries.js';
 import { unlistedUsersFilter } from '../../src/store/mongo/slack-user-queries.js';
 import { inSnapshots, supersededFilter } from '../../src/store/mongo/snapshot-queries.js';
@@ -116,6 +116,8 @@ describe('an unopened connection', () => {
       models.schedulerRuns.findOne(lastCompletedFilter('reminders')).lean(),
       models.slackUsers.deleteMany(unlistedUsersFilter('gen-2')),
       models.ledgerEvents.find(seqRangeFilter(1, 10, 4)).lean(),
+      models.ledgerEvents.findOne(appendKeyFilter('c'.repeat(64)), { _id: 1 }).lean(),
+      models.ledgerEvents.find(storedAppendFilter(5, 3)).sort({ _id: 1 }).lean(),
       models.ledgerEvents.find(ledgerQueryFilter({ since: T, until: T, type: 'campaign.', subject: 's' })).lean(),
       models.reviewItems.distinct('campaignId', { systemId: 'vault' }),
     ];

@@ -69,6 +69,11 @@ describe('unique indexes carry the idempotency rules', () => {
     expect(open).toEqual([{ key: 1 }, expect.objectContaining({ unique: true, partialFilterExpression: { resolvedAt: { $type: 'null' } } })]);
   });
 
+  it('ledger_events: a direct append once per idempotency key (unique, partial: only first events carry one)', () => {
+    const once = uniqueIndexes(ledgerEventSchema as unknown as AnySchema).find(([, options]) => options.name === 'one_append_per_key');
+    expect(once).toEqual([{ appendKey: 1 }, expect.objectContaining({ unique: true, partialFilterExpression: { appendKey: { $type: 'string' } } })]);
+  });
+
   it.each([
     ['campaigns', 'the campaign id'],
     ['review_items', 'the review item id'],

@@ -33,7 +33,7 @@ import { asInteger, asString, asStrings, operator } from '../../src/store/mongo/
 import { byIds, openedFindings, openFindingsFilter, raiseFindingOp, unseenFindingsFilter } from '../../src/store/mongo/finding-queries.js';
 import { grantDoc } from '../../src/store/mongo/grant-schema.js';
 import { currentIdentitiesFilter } from '../../src/store/mongo/identity-queries.js';
-import { chainEvents, ledgerQueryFilter, seqRangeFilter } from '../../src/store/mongo/ledger-queries.js';
+import { appendKeyFilter, chainEvents, ledgerQueryFilter, seqRangeFilter, storedAppendFilter } from '../../src/store/mongo/ledger-queries.js';
 import { createModels } from '../../src/store/mongo/mongo-models.js';
 import { listedUserOp, slackEmailFilter, unlistedUsersFilter } from '../../src/store/mongo/slack-user-queries.js';
 import { claimSlotQuery, completeSlotFilter, lastCompletedFilter, slotClaim } from '../../src/store/mongo/scheduler-queries.js';
@@ -334,6 +334,15 @@ describe('ledger', () => {
   it('reads seq ranges by _id, continuing after the last seq of a page', () => {
     expect(plain(seqRangeFilter(5, 17, null))).toEqual({ _id: { $gte: 5, $lte: 17 } });
     expect(plain(seqRangeFilter(5, 17, 8))).toEqual({ _id: { $gt: 8, $lte: 17 } });
+  });
+
+  it("append's idempotency: the first event by its key, then the append's events by seq", () => {
+    const key = 'a'.repeat(64);
+    expect(appendKeyFilter(key)).toEqual({ appendKey: key });
+    expect(plain(storedAppendFilter(41, 3))).toEqual({ _id: { $gte: 41, $lte: 43 } });
+    expect(plain(storedAppendFilter(7, 1))).toEqual({ _id: { $gte: 7, $lte: 7 } });
+    expect(() => appendKeyFilter(INJECTED)).toThrow(TypeError);
+    expect(() => storedAppendFilter(7, 0)).toThrow(RangeError);
   });
 
   it('query: since inclusive, until exclusive, type a literal prefix, subject exact', () => {

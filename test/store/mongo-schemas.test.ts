@@ -204,6 +204,7 @@ const cases: Case[] = [
       [{ hash: 'abc' }, 'hash'],
       [{ prevHash: undefined }, 'prevHash'],
       [{ data: undefined }, 'data'],
+      [{ appendKey: 'retry-1' }, 'appendKey'],
     ],
   },
   {
@@ -244,6 +245,11 @@ describe('field rules', () => {
     await expect(new models.grants({ ...grantDoc('s1', grant('vault', 'bob', 'viewer')) }).validate()).resolves.toBeUndefined();
     await expect(models.grants.validate({ ...grantDoc('s1', grant('vault', 'bob', 'viewer')) })).resolves.toBeDefined();
     await expect(models.grants.validate({ ...grantDoc('s1', grant('vault', 'bob', 'viewer')), scope: undefined })).rejects.toThrow(/scope/);
+  });
+
+  it("a ledger event's appendKey is optional, and when present a SHA-256 hex digest", async () => {
+    await expect(new models.ledgerEvents({ ...ledgerEventDoc(event), appendKey: 'b'.repeat(64) }).validate()).resolves.toBeUndefined();
+    await expect(new models.ledgerEvents({ ...ledgerEventDoc(event) }).validate()).resolves.toBeUndefined();
   });
 
   it('nullable fields take null, and a missing one reads as null', () => {
@@ -304,6 +310,7 @@ describe('mappers: a domain value survives the trip through its document unchang
     const u = slackUser('U01', 'Anna@Firm.li');
     expect(toSlackUser({ _id: u.id, ...slackUserFields(u), generation: 'g-1' })).toEqual(u);
     expect(toLedgerEvent(ledgerEventDoc(event))).toEqual(event);
+    expect(toLedgerEvent({ ...ledgerEventDoc(event), appendKey: 'b'.repeat(64) })).toEqual(event);
     expect(toGrant({ ...grantDoc('s1', g), extra: 1 } as ReturnType<typeof grantDoc>)).toEqual(g);
   });
 });

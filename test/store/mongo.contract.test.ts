@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { describe } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
+import type { LedgerEventInput } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
@@ -17,7 +18,9 @@ import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
+import { batchesOf } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
+import { StoreLifecycle } from './store-lifecycle.js';
 
 const uri = process.env.MONGODB_URI;
 
@@ -48,4 +51,42 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   kvLedgerContract('mongo', () => openFreshStore(uri as string));
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));
   findingRemediationsLedgerContract('mongo', () => openFreshStore(uri as string));
+
+  describe('mongo: a direct ledger append is idempotent (append-key.ts)', () => {
+    let store: Store;
+    const lifecycle = new StoreLifecycle();
+    beforeEach(async () => {
+      store = await lifecycle.open(() => openFreshStore(uri as string));
+    });
+    afterEach(async () => {
+      await lifecycle.close();
+    });
+
+    const refusal = (n: number): LedgerEventInput => ({ type: 'test.refused', actor: 'U1', subject: `item-${n}`, data: { n }, at: `2026-12-06T12:00:0${n}.000Z` });
+    const stored = async () => (await batchesOf(store.ledger.read())).flat();
+
+    it('a retry of the same timed inputs (the outcome of the first commit unknown) returns the first events and stores nothing', async () => {
+      const first = await store.ledger.append([refusal(1), refusal(2)]);
+      const retry = await store.ledger.append([refusal(1), refusal(2)]);
+      expect(retry).toEqual(first);
+      expect(await stored()).toEqual(first);
+      // Other inputs are another append.
+      const next = await store.ledger.append([refusal(1)]);
+      expect(next.map((e) => e.seq)).toEqual([3]);
+    });
+
+    it('concurrent retries store the append once and all return it', async () => {
+      await store.ledger.append([refusal(9)]);
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.ledger.append([refusal(1), refusal(2)])));
+      for (const result of results) expect(result).toEqual(results[0]);
+      expect((await stored()).map((e) => e.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('inputs without at: each call is its own append, even with equal content', async () => {
+      const input = { type: 'test.untimed', actor: 'system', subject: 's', data: {} };
+      await store.ledger.append([input]);
+      await store.ledger.append([input]);
+      expect((await stored()).map((e) => e.seq)).toEqual([1, 2]);
+    });
+  });
 });

@@ -10,6 +10,12 @@ import { collectionOptions, json, requiredString, timestamp } from './schema-fie
  */
 export interface LedgerEventDoc extends Omit<LedgerEvent, 'seq'> {
   _id: number;
+  /**
+   * On the first event of a direct append only (MongoLedgerStore.append, append-key.ts): its
+   * idempotency key, so that a retry of the append finds it stored. Not part of the event
+   * (not hashed, never read back into a LedgerEvent).
+   */
+  appendKey?: string;
 }
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -24,11 +30,14 @@ export const ledgerEventSchema = new mongoose.Schema<LedgerEventDoc>(
     data: json,
     prevHash: { type: String, required: true, match: HASH },
     hash: { type: String, required: true, match: HASH },
+    appendKey: { type: String, match: HASH },
   },
   collectionOptions('ledger_events'),
 );
 // No two events chain onto the same predecessor: a fork is impossible even past the seq rule.
 ledgerEventSchema.index({ prevHash: 1 }, { unique: true });
+// An append's idempotency key once: a retried append finds its events instead of storing them twice.
+ledgerEventSchema.index({ appendKey: 1 }, { name: 'one_append_per_key', unique: true, partialFilterExpression: { appendKey: { $type: 'string' } } });
 // query(): by time, subject or type prefix, in seq order.
 ledgerEventSchema.index({ at: 1, _id: 1 });
 ledgerEventSchema.index({ subject: 1, _id: 1 });

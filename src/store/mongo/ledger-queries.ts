@@ -23,6 +23,17 @@ export function seqRangeFilter(from: number, to: number, after: number | null) {
   return { _id: operator({ ...lower, $lte: asInteger(to, 'toSeq', 0) }) };
 }
 
+/** append(): the first event of the append stored under `key` (the unique appendKey index). */
+export function appendKeyFilter(key: string) {
+  return { appendKey: asString(key, 'appendKey') };
+}
+
+/** append(): the `count` events of a stored append, from its first seq. */
+export function storedAppendFilter(firstSeq: number, count: number) {
+  const first = asInteger(firstSeq, 'seq', 1);
+  return seqRangeFilter(first, first + asInteger(count, 'count', 1) - 1, null);
+}
+
 /** Regular-expression source matching `text` literally. */
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -26,13 +26,18 @@ function backoffMs(attempt: number): number {
 /** The ledger's head moved under a transaction (its insert of a seq hit the unique `_id`): start over. */
 class LedgerHeadMoved extends Error {}
 
-/** Chains `inputs` onto the head as the session sees it and inserts them in the session. */
-async function appendInSession(models: MongoModels, session: ClientSession, inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]> {
+/**
+ * Chains `inputs` onto the head as the session sees it and inserts them in the session; the
+ * first event carries `appendKey` when given (a duplicate of it, like a duplicate seq, means
+ * another transaction committed first: start over, and the work finds what it stored).
+ */
+async function appendInSession(models: MongoModels, session: ClientSession, inputs: readonly LedgerEventInput[], appendKey?: string): Promise<LedgerEvent[]> {
   if (inputs.length === 0) return [];
   const head = await models.ledgerEvents.findOne({}, { hash: 1 }).sort({ _id: -1 }).session(session).lean();
   const events = chainEvents(inputs, head ? { seq: head._id, hash: head.hash } : null);
+  const docs = events.map((event, i) => (i === 0 && appendKey !== undefined ? { ...ledgerEventDoc(event), appendKey } : ledgerEventDoc(event)));
   try {
-    await models.ledgerEvents.insertMany(events.map(ledgerEventDoc), { session, ordered: true });
+    await models.ledgerEvents.insertMany(docs, { session, ordered: true });
   } catch (error) {
     throw isDuplicateKeyError(error) ? new LedgerHeadMoved('the ledger head moved', { cause: error }) : error;
   }
@@ -51,18 +56,20 @@ export interface LedgerWork<T> {
  * or not at all, and two transactions that chained onto the same head cannot both commit.
  * `work` may run more than once (the driver retries transient errors, we retry a moved head):
  * it must read what it needs through the session and do nothing outside it. Transactions
- * need a replica set (see openMongoStore).
+ * need a replica set (see openMongoStore). `appendKey` is stored with the first event (a
+ * direct append's idempotency key: MongoLedgerStore.append).
  */
 export async function withLedger<T>(
   connection: Connection,
   models: MongoModels,
   work: (session: ClientSession) => Promise<LedgerWork<T>>,
+  appendKey?: string,
 ): Promise<{ value: T; events: LedgerEvent[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await connection.transaction(async (session) => {
         const done = await work(session);
-        return { value: done.value, events: await appendInSession(models, session, done.events) };
+        return { value: done.value, events: await appendInSession(models, session, done.events, appendKey) };
       }, TRANSACTION_OPTIONS);
     } catch (error) {
       if (!(error instanceof LedgerHeadMoved)) throw error;

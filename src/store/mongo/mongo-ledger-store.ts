@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { asInteger } from './filter-value.js';
-import { ledgerQueryFilter, seqRangeFilter } from './ledger-queries.js';
+import { appendKeyFilter, ledgerQueryFilter, seqRangeFilter, storedAppendFilter } from './ledger-queries.js';
+import { keyedAppend } from './append-key.js';
 import { toLedgerEvent } from './ledger-event-schema.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
@@ -23,7 +25,8 @@ const EVIDENCE_READ = 'majority';
  * and two appends that read the same head cannot both commit (their inserts of the same seq
  * conflict, the loser retries on the new head). So seq is gap-free and the chain never forks;
  * the unique seq (`_id`) and prevHash indexes hold that even against a writer that bypasses
- * this class. Transactions need a replica set (see openMongoStore). append() is for events
+ * this class; the unique appendKey index holds each direct append once (see append()).
+ * Transactions need a replica set (see openMongoStore). append() is for events
  * that change no state (a refusal); the other stores append the events of their changes in
  * their own transactions through withLedger (ledger-transaction.ts).
  */
@@ -33,9 +36,28 @@ export class MongoLedgerStore implements LedgerStore {
     private readonly models: MongoModels,
   ) {}
 
+  /**
+   * Idempotent (append-key.ts): the first event stores the append's key, and an attempt that
+   * finds the key already stored (in its own snapshot) returns those events and appends
+   * nothing. So when a commit's outcome stays unknown (UnknownTransactionCommitResult), neither
+   * the driver's re-run of the transaction nor the caller's retry of the same inputs (with
+   * `at`) stores the events twice.
+   */
   async append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]> {
     if (inputs.length === 0) return [];
-    return (await withLedger(this.connection, this.models, async () => ({ value: null, events: inputs }))).events;
+    const { inputs: stamped, key } = keyedAppend(inputs, new Date(), randomUUID());
+    const done = await withLedger(
+      this.connection,
+      this.models,
+      async (session) => {
+        const first = await this.models.ledgerEvents.findOne(appendKeyFilter(key), { _id: 1 }).session(session).lean();
+        if (!first) return { value: null, events: stamped };
+        const stored = await this.models.ledgerEvents.find(storedAppendFilter(first._id, stamped.length)).sort({ _id: 1 }).session(session).lean();
+        return { value: stored.map(toLedgerEvent), events: [] };
+      },
+      key,
+    );
+    return done.value ?? done.events;
   }
 
   async head(): Promise<{ seq: number; hash: string } | null> {
