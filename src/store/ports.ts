@@ -346,8 +346,8 @@ export interface LedgerStore {
    *   inside its own transaction, and only one append can store a given seq;
    * - the order between overlapping appends is not defined (whichever commits first is first):
    *   a caller that needs B after A awaits A's append before starting B's;
-   * - an omitted `at` is the appending process's clock during the append (MongoDB: when append() is called, kept across its retries): seq, not at,
-   *   is the ledger's order.
+   * - an omitted `at` is the appending process's clock during the append (MongoDB: when
+   *   append() is called, kept across its retries): seq, not at, is the ledger's order.
    * What is serialised, and how an append can fail under contention:
    * - SQLite serialises appends. In one process each append runs synchronously to its end
    *   (call order is seq order); every append takes the database's write lock up front (BEGIN
