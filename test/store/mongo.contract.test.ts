@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
-import type { LedgerEventInput } from '../../src/domain/index.js';
+import type { LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { MONGODB_SUITE, suiteTitle } from '../helpers/optional-suites.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
@@ -18,7 +18,7 @@ import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
-import { batchesOf } from './store-fixtures.js';
+import { at, batchesOf, campaign, grant, item } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 
@@ -87,6 +87,39 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
       await store.ledger.append([input]);
       await store.ledger.append([input]);
       expect((await stored()).map((e) => e.seq)).toEqual([1, 2]);
+    });
+  });
+
+  describe('mongo: closing a large campaign expires its pending items in chunks (expirePending)', () => {
+    let store: Store;
+    const lifecycle = new StoreLifecycle();
+    beforeEach(async () => {
+      store = await lifecycle.open(() => openFreshStore(uri as string));
+    });
+    afterEach(async () => {
+      await lifecycle.close();
+    });
+
+    it('2,500 pending items: one transaction per 1,000, each with its events; a failed chunk keeps the earlier ones, and the next call continues', async () => {
+      const c = (await store.campaigns.create(campaign('quarterly', '2026-Q1'))).campaign;
+      const items = Array.from({ length: 2_500 }, (_, n) => item(c, grant('vault', `acct-${String(n).padStart(4, '0')}`, 'reader'), 'mgr-1'));
+      for (let i = 0; i < items.length; i += 1_000) await store.campaigns.addItems(items.slice(i, i + 1_000), () => []);
+      const chunks: number[] = [];
+      const expired = (page: readonly ReviewItem[]) => {
+        chunks.push(page.length);
+        if (chunks.length === 2) throw new Error('injected: crash in the second chunk');
+        return page.map((x) => ({ type: 'item.expired', actor: 'test', subject: x.id, data: {} }));
+      };
+      await expect(store.campaigns.expirePending(c.id, at(50), expired)).rejects.toThrow(/injected/);
+      expect(await store.campaigns.items(c.id, { state: 'pending' })).toHaveLength(1_500);
+      expect(await store.ledger.query({ type: 'item.expired' })).toHaveLength(1_000);
+
+      expect(await store.campaigns.expirePending(c.id, at(51), expired)).toBe(1_500);
+      expect(chunks.slice(2)).toEqual([1_000, 500]);
+      expect(await store.campaigns.items(c.id, { state: 'pending' })).toEqual([]);
+      const events = await store.ledger.query({ type: 'item.expired' });
+      expect(new Set(events.map((e) => e.subject)).size).toBe(2_500);
+      expect(events).toHaveLength(2_500);
     });
   });
 });
