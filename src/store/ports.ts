@@ -361,7 +361,7 @@ export interface LedgerStore {
    * An append that throws stored none of its events, except when MongoDB could not learn the
    * outcome of its commit (an error labelled UnknownTransactionCommitResult): then it may have,
    * and a retry with the same inputs (each with its `at`) returns the events stored then instead
-   * of storing them twice (MongoDB keys each append by its inputs: mongo/append-key.ts).
+   * of storing them twice (MongoDB keys each append by its inputs: mongo/keyed-append.ts).
    */
   append(inputs: readonly LedgerEventInput[]): Promise<LedgerEvent[]>;
   head(): Promise<{ seq: number; hash: string } | null>;

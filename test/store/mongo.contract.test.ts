@@ -52,7 +52,7 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));
   findingRemediationsLedgerContract('mongo', () => openFreshStore(uri as string));
 
-  describe('mongo: a direct ledger append is idempotent (append-key.ts)', () => {
+  describe('mongo: a direct ledger append is idempotent (keyed-append.ts)', () => {
     let store: Store;
     const lifecycle = new StoreLifecycle();
     beforeEach(async () => {

@@ -11,7 +11,7 @@ import { collectionOptions, json, requiredString, timestamp } from './schema-fie
 export interface LedgerEventDoc extends Omit<LedgerEvent, 'seq'> {
   _id: number;
   /**
-   * On the first event of a direct append only (MongoLedgerStore.append, append-key.ts): its
+   * On the first event of a direct append only (MongoLedgerStore.append, keyed-append.ts): its
    * idempotency key, so that a retry of the append finds it stored. Not part of the event
    * (not hashed, never read back into a LedgerEvent).
    */

@@ -4,7 +4,7 @@ import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
 import type { LedgerStore } from '../ports.js';
 import { asInteger } from './filter-value.js';
 import { appendKeyFilter, ledgerQueryFilter, seqRangeFilter, storedAppendFilter } from './ledger-queries.js';
-import { keyedAppend } from './append-key.js';
+import { keyedAppend } from './keyed-append.js';
 import { toLedgerEvent } from './ledger-event-schema.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
@@ -37,7 +37,7 @@ export class MongoLedgerStore implements LedgerStore {
   ) {}
 
   /**
-   * Idempotent (append-key.ts): the first event stores the append's key, and an attempt that
+   * Idempotent (keyed-append.ts): the first event stores the append's key, and an attempt that
    * finds the key already stored (in its own snapshot) returns those events and appends
    * nothing. So when a commit's outcome stays unknown (UnknownTransactionCommitResult), neither
    * the driver's re-run of the transaction nor the caller's retry of the same inputs (with

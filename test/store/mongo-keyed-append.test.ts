@@ -1,10 +1,10 @@
 /**
- * The idempotency key of a direct ledger append (append-key.ts): what makes two appends the same
+ * The idempotency key of a direct ledger append (keyed-append.ts): what makes two appends the same
  * one (a retry), and what keeps two appends apart.
  */
 import { describe, expect, it } from 'vitest';
 import type { LedgerEventInput } from '../../src/domain/index.js';
-import { keyedAppend } from '../../src/store/mongo/append-key.js';
+import { keyedAppend } from '../../src/store/mongo/keyed-append.js';
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 const LATER = new Date('2026-12-06T12:00:05.000Z');
