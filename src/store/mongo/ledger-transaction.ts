@@ -23,7 +23,7 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(5 * 2 ** (attempt - 1), 500);
 }
 
-/** The ledger's head moved under a transaction (its insert of a seq hit the unique `_id`): start over. */
+/** Another transaction committed first (our insert hit a unique index: a seq `_id`, or an append key): start over. */
 class LedgerHeadMoved extends Error {}
 
 /**
