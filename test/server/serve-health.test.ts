@@ -18,6 +18,8 @@ import { get, readyz } from './http-get.js';
 
 const TRADING_CSV = ['account_id,identity,role,scope,status,last_activity_at,display_name,account_type', 'alice,alice@example.com,TRADER,spot,active,2026-11-23T17:31:00Z,Alice,human', 'boss,boss@example.com,VIEWER,,active,2026-11-23T17:31:00Z,Boss,human', ''].join('\n');
 const HOUR = 3_600_000;
+/** trading every 6 hours in UTC: the default limit counts slots from now, and a daylight-saving change would stretch one gap. */
+const TRADING_YAML = MINIMAL_FIRM['connectors/trading.yaml']!.replace('timezone: Europe/Vaduz', 'timezone: UTC');
 
 describe('serve: health, readiness and metrics without Slack', () => {
   let app: App;
@@ -25,7 +27,7 @@ describe('serve: health, readiness and metrics without Slack', () => {
   let clock: Date;
 
   beforeEach(async () => {
-    const dir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
+    const dir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/trading.yaml': TRADING_YAML, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
     const data = mkdtempSync(join(tmpdir(), 'iam-health-'));
     clock = new Date('2026-12-01T10:00:00Z');
     app = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: data, LOG_LEVEL: 'silent', HEALTH_PORT: '0' }), { now: () => new Date(clock), log: pino({ level: 'silent' }) });
