@@ -161,11 +161,12 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     },
   });
 
-  const scheduler = new Scheduler({ store: app.store.scheduler, owner: opts.owner ?? `${hostname()}:${process.pid}`, log: schedulerLog(app), now: () => app.now() });
+  const owner = opts.owner ?? `${hostname()}:${process.pid}`;
+  const scheduler = new Scheduler({ store: app.store.scheduler, owner, log: schedulerLog(app), now: () => app.now() });
   await scheduler.start(jobs);
   const health: HealthServer | null = slack?.port != null ? null : await startHealthServer(routes, env.HEALTH_PORT ?? env.PORT);
   const healthPort = health?.port ?? slack!.port!;
-  const initialSync = syncUnsynced(app, config.systems.map((s) => s.id), sync);
+  const initialSync = syncUnsynced(app, config.systems.map((s) => s.id), owner, sync);
   app.log.info({ jobs: jobs.map((j) => `${j.name} (${j.cron} ${j.timezone})`), slack: slack ? { mode: slack.mode, port: slack.port } : services ? 'outbound only' : 'off', healthPort }, 'serve started');
   const summary = `iam-review serve: ${jobs.length} scheduled jobs; Slack ${slack ? `${slack.mode} mode${slack.port !== null ? ` on port ${slack.port}` : ''}` : services ? 'outbound only' : 'not configured'}; /healthz, /readyz, /metrics on port ${healthPort}.`;
 
@@ -186,16 +187,31 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
   };
 }
 
+/** How long an initial sync's claim holds before another replica may take it over (the scheduler's lease). */
+const INITIAL_SYNC_LEASE_MS = 30 * 60_000;
+
 /**
  * Syncs, one after the other, the systems that have no current snapshot (a fresh deployment, a
- * system added to the config). Never rejects: a failure is logged (a failed sync is already a
+ * system added to the config). Replicas starting together sync each system once: each initial
+ * sync is a scheduler slot `initial-sync:<system>@<hour>` that one replica claims (a restart in
+ * a later hour tries again). Never rejects: a failure is logged (a failed sync is already a
  * failed snapshot), and the next scheduled slot tries again.
  */
-async function syncUnsynced(app: App, systemIds: readonly string[], sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
+async function syncUnsynced(app: App, systemIds: readonly string[], owner: string, sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   try {
     const current = await app.store.snapshots.currentAll();
-    for (const id of systemIds) if (!current.has(id)) outcomes.push(...(await sync(id, 'initial sync done')));
+    for (const id of systemIds) {
+      if (current.has(id)) continue;
+      const job = `initial-sync:${id}`;
+      const hour = new Date(Math.floor(app.now().getTime() / 3_600_000) * 3_600_000).toISOString();
+      if (!(await app.store.scheduler.claim(`${job}@${hour}`, job, owner, app.now().toISOString(), INITIAL_SYNC_LEASE_MS))) {
+        app.log.info({ systemId: id }, 'initial sync claimed by another replica');
+        continue;
+      }
+      outcomes.push(...(await sync(id, 'initial sync done')));
+      await app.store.scheduler.complete(`${job}@${hour}`, app.now().toISOString());
+    }
   } catch (err) {
     app.log.error({ err }, 'initial sync failed');
   }
