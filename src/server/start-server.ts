@@ -161,12 +161,21 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     },
   });
 
+  // Listening before the scheduler's catch-up, which may sync for a while: liveness must answer meanwhile.
+  let health: HealthServer | null = null;
+  if (slack?.port == null) {
+    try {
+      health = await startHealthServer(routes, env.HEALTH_PORT ?? env.PORT);
+    } catch (err) {
+      await slack?.stop();
+      throw err;
+    }
+  }
+  const healthPort = health?.port ?? slack!.port!;
   const owner = opts.owner ?? `${hostname()}:${process.pid}`;
   const scheduler = new Scheduler({ store: app.store.scheduler, owner, log: schedulerLog(app), now: () => app.now() });
   await scheduler.start(jobs);
-  const health: HealthServer | null = slack?.port != null ? null : await startHealthServer(routes, env.HEALTH_PORT ?? env.PORT);
-  const healthPort = health?.port ?? slack!.port!;
-  const initialSync = syncUnsynced(app, config.systems.map((s) => s.id), owner, sync);
+  const initialSync = syncUnsynced(app, config.systems.map((s) => s.id), owner, shutdown.signal, sync);
   app.log.info({ jobs: jobs.map((j) => `${j.name} (${j.cron} ${j.timezone})`), slack: slack ? { mode: slack.mode, port: slack.port } : services ? 'outbound only' : 'off', healthPort }, 'serve started');
   const summary = `iam-review serve: ${jobs.length} scheduled jobs; Slack ${slack ? `${slack.mode} mode${slack.port !== null ? ` on port ${slack.port}` : ''}` : services ? 'outbound only' : 'not configured'}; /healthz, /readyz, /metrics on port ${healthPort}.`;
 
@@ -197,11 +206,12 @@ const INITIAL_SYNC_LEASE_MS = 30 * 60_000;
  * a later hour tries again). Never rejects: a failure is logged (a failed sync is already a
  * failed snapshot), and the next scheduled slot tries again.
  */
-async function syncUnsynced(app: App, systemIds: readonly string[], owner: string, sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
+async function syncUnsynced(app: App, systemIds: readonly string[], owner: string, stopping: AbortSignal, sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   try {
     const current = await app.store.snapshots.currentAll();
     for (const id of systemIds) {
+      if (stopping.aborted) break;
       if (current.has(id)) continue;
       const job = `initial-sync:${id}`;
       const hour = new Date(Math.floor(app.now().getTime() / 3_600_000) * 3_600_000).toISOString();

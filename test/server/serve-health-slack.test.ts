@@ -9,6 +9,7 @@ import { retryPolicies } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { startServer } from '../../src/server/start-server.js';
+import { decideItem } from '../../src/reviews/decide-item.js';
 import { SLACK_AUTH_TTL_MS } from '../../src/server/health-checks.js';
 import { FakeSocketMode } from '../fakes/fake-socket-mode.js';
 import { SlackHarness } from '../slack/slack-harness.js';
@@ -76,15 +77,20 @@ describe('serve: health, readiness and metrics with Slack', () => {
       expect(r.body.checks.filter((c) => !c.ok)).toEqual([{ name: 'slack', ok: false, detail: 'auth.test failed: An API error occurred: invalid_auth' }]);
     });
 
-    it('/metrics: open findings by type and severity, campaign items by state, without personal data', async () => {
+    it('/metrics: open findings by type and severity, campaign items and remediations by state, without personal data', async () => {
       const s = await start();
       await h.openAndDeliver();
+      const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
+      await decideItem(h.deps(), { itemId: (await h.item('bob-trader')).id, outcome: 'revoke', actor: boss, channel: 'cli', justification: 'No longer on the trading desk.' });
+      await h.app.remediation.open('test');
       const m = await get(s.healthPort, '/metrics');
       expect(m.status).toBe(200);
       const text = m.body as string;
       expect(text).toContain('iam_review_open_findings{type="not-allowed",severity="high"} 1');
       expect(text).toContain('iam_review_grants{system="trading"} 5');
       expect(text).toMatch(/^iam_review_campaign_items\{state="pending"\} [1-9]\d*$/m);
+      expect(text).toContain('iam_review_campaign_items{state="revoked"} 1');
+      expect(text).toContain('iam_review_remediations{state="open"} 1');
       expect(text).not.toMatch(/example\.com|U0[A-Z0-9]{7}|alice|bob/i);
     });
   });
