@@ -24,6 +24,8 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'an app-level token (xapp-...)').optional()),
   SLACK_API_URL: optionalString.pipe(z.url().optional()),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** /healthz, /readyz and /metrics when Bolt's HTTP receiver does not listen (Socket Mode, no Slack); default PORT. */
+  HEALTH_PORT: optionalString.pipe(z.coerce.number<string>().int().min(0).max(65535).optional()),
   AZURE_TENANT_ID: optionalString,
   AZURE_CLIENT_ID: optionalString,
   AZURE_CLIENT_SECRET: optionalString,

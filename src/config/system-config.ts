@@ -26,6 +26,11 @@ export const systemConfigSchema = z.strictObject({
       /** Share of current grants a single pull may remove before it is quarantined (0..1). */
       maxRemovalShare: z.number().min(0).max(1).optional(),
       timeoutSeconds: z.number().int().positive().max(86_400).optional(),
+      /**
+       * `serve`'s readiness fails when the system's current snapshot is older than this
+       * (default: three times the longest gap between its scheduled syncs, 24 h without a schedule).
+       */
+      staleAfterHours: z.number().positive().max(24 * 400).optional(),
     })
     .optional(),
   /**

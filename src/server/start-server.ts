@@ -5,8 +5,13 @@
  * with Slack) and the daily overdue-removal run
  * (mark overdue, escalate to owners and the escalation channel) through the store-backed
  * scheduler (one run per slot across replicas, missed slots caught up on start), and starts the
- * Slack app when Slack is configured.
- * stop() starts no new message, stops the scheduler and the Slack receiver.
+ * Slack app when Slack is configured. It serves /healthz, /readyz and /metrics (health-routes.ts):
+ * in HTTP mode on PORT beside /slack/events, else (Socket Mode, no Slack) on HEALTH_PORT
+ * (default PORT). Once started, it syncs every configured system that has no current snapshot
+ * yet (a fresh deployment has data within minutes, not at the next scheduled slot), in the
+ * background: `initialSync` settles when those runs are done.
+ * stop() starts no new message or sync, waits for the initial sync, stops the scheduler, the
+ * Slack receiver and the health server.
  */
 import { hostname } from 'node:os';
 import type { App } from '../app.js';
@@ -16,6 +21,13 @@ import type { Job, SchedulerLog } from '../scheduler/scheduler.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { SlackReviewServices } from '../slack/review-services.js';
 import type { SlackAppConfig, SlackRuntime } from '../slack/slack-app.js';
+import type { SyncOutcome } from '../sync/sync-runner.js';
+import { readinessProbe } from './health-checks.js';
+import { healthRoutes } from './health-routes.js';
+import type { HealthServer } from './health-server.js';
+import { startHealthServer } from './health-server.js';
+import type { Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 
 /** The daily reminder and escalation run, in IAM_REVIEW_TIMEZONE. */
 export const REMINDERS_CRON = '0 9 * * *';
@@ -36,6 +48,11 @@ export const REMOVAL_OVERDUE_CRON = REMINDERS_CRON;
 export interface RunningServer {
   jobs: Job[];
   slack: SlackRuntime | null;
+  /** The port /healthz, /readyz and /metrics answer on (Bolt's in HTTP mode, else the health server's). */
+  healthPort: number;
+  metrics: Metrics;
+  /** The syncs of the systems that had no current snapshot at start (none: resolves to []). */
+  initialSync: Promise<SyncOutcome[]>;
   /** Where the server's one-line start summary goes (stderr for the CLI). */
   summary: string;
   stop(): Promise<void>;
@@ -56,14 +73,32 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
 
   let slack: SlackRuntime | null = null;
   let services: SlackReviewServices | null = null;
+  const metrics = createMetrics({ store: app.store, now: () => app.now() });
+  const ready = readinessProbe({
+    store: app.store,
+    loadConfig: () => app.loadConfig(),
+    timeZone: env.IAM_REVIEW_TIMEZONE,
+    now: () => app.now(),
+    slackAuthTest: app.slack.configured ? async () => void (await slack?.app.client.auth.test()) : null,
+  });
+  const routes = healthRoutes({ ready, metrics, onError: (err, path) => app.log.error({ err, path }, 'health route failed') });
   if (app.slack.configured) {
-    slack = await app.slack.start(opts.slack);
+    slack = await app.slack.start({ customRoutes: routes, ...opts.slack });
     services = slack.services;
   } else if (env.SLACK_BOT_TOKEN) {
     // A bot token alone: messages go out, but clicks cannot come in (no signing secret or app token).
     services = app.slack.outbound();
     app.log.warn('SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: review messages are sent, but clicks cannot be received');
   }
+
+  const sync = async (systemId: string, done: string): Promise<SyncOutcome[]> => {
+    const outcomes = await app.sync.runConfigured(systemId, { actor: 'scheduler', signal: shutdown.signal });
+    for (const o of outcomes) {
+      metrics.recordSync(o);
+      app.log.info(o.ok ? { systemId: o.systemId, status: o.result.snapshot.status, applied: o.result.applied } : { systemId: o.systemId, error: o.error }, done);
+    }
+    return outcomes;
+  };
 
   const tz = env.IAM_REVIEW_TIMEZONE;
   const jobs: Job[] = [];
@@ -73,10 +108,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
       name: `sync:${system.id}`,
       cron: system.schedule.cron,
       timezone: system.schedule.timezone ?? tz,
-      run: async () => {
-        const outcomes = await app.sync.runConfigured(system.id, { actor: 'scheduler', signal: shutdown.signal });
-        for (const o of outcomes) app.log.info(o.ok ? { systemId: o.systemId, status: o.result.snapshot.status, applied: o.result.applied } : { systemId: o.systemId, error: o.error }, 'scheduled sync done');
-      },
+      run: async () => void (await sync(system.id, 'scheduled sync done')),
     });
   }
   for (const def of config.reviews) {
@@ -129,21 +161,71 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     },
   });
 
-  const scheduler = new Scheduler({ store: app.store.scheduler, owner: opts.owner ?? `${hostname()}:${process.pid}`, log: schedulerLog(app), now: () => app.now() });
+  // Listening before the scheduler's catch-up, which may sync for a while: liveness must answer meanwhile.
+  let health: HealthServer | null = null;
+  if (slack?.port == null) {
+    try {
+      health = await startHealthServer(routes, env.HEALTH_PORT ?? env.PORT);
+    } catch (err) {
+      await slack?.stop();
+      throw err;
+    }
+  }
+  const healthPort = health?.port ?? slack!.port!;
+  const owner = opts.owner ?? `${hostname()}:${process.pid}`;
+  const scheduler = new Scheduler({ store: app.store.scheduler, owner, log: schedulerLog(app), now: () => app.now() });
   await scheduler.start(jobs);
-  app.log.info({ jobs: jobs.map((j) => `${j.name} (${j.cron} ${j.timezone})`), slack: slack ? { mode: slack.mode, port: slack.port } : services ? 'outbound only' : 'off' }, 'serve started');
-  const summary = `iam-review serve: ${jobs.length} scheduled jobs; Slack ${slack ? `${slack.mode} mode${slack.port !== null ? ` on port ${slack.port}` : ''}` : services ? 'outbound only' : 'not configured'}.`;
+  const initialSync = syncUnsynced(app, config.systems.map((s) => s.id), owner, shutdown.signal, sync);
+  app.log.info({ jobs: jobs.map((j) => `${j.name} (${j.cron} ${j.timezone})`), slack: slack ? { mode: slack.mode, port: slack.port } : services ? 'outbound only' : 'off', healthPort }, 'serve started');
+  const summary = `iam-review serve: ${jobs.length} scheduled jobs; Slack ${slack ? `${slack.mode} mode${slack.port !== null ? ` on port ${slack.port}` : ''}` : services ? 'outbound only' : 'not configured'}; /healthz, /readyz, /metrics on port ${healthPort}.`;
 
   return {
     jobs,
     slack,
+    healthPort,
+    metrics,
+    initialSync,
     summary,
     async stop() {
       shutdown.abort();
+      await initialSync;
       await scheduler.stop();
       await slack?.stop();
+      await health?.stop();
     },
   };
+}
+
+/** How long an initial sync's claim holds before another replica may take it over (the scheduler's lease). */
+const INITIAL_SYNC_LEASE_MS = 30 * 60_000;
+
+/**
+ * Syncs, one after the other, the systems that have no current snapshot (a fresh deployment, a
+ * system added to the config). Replicas starting together sync each system once: each initial
+ * sync is a scheduler slot `initial-sync:<system>@<hour>` that one replica claims (a restart in
+ * a later hour tries again). Never rejects: a failure is logged (a failed sync is already a
+ * failed snapshot), and the next scheduled slot tries again.
+ */
+async function syncUnsynced(app: App, systemIds: readonly string[], owner: string, stopping: AbortSignal, sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
+  const outcomes: SyncOutcome[] = [];
+  try {
+    const current = await app.store.snapshots.currentAll();
+    for (const id of systemIds) {
+      if (stopping.aborted) break;
+      if (current.has(id)) continue;
+      const job = `initial-sync:${id}`;
+      const hour = new Date(Math.floor(app.now().getTime() / 3_600_000) * 3_600_000).toISOString();
+      if (!(await app.store.scheduler.claim(`${job}@${hour}`, job, owner, app.now().toISOString(), INITIAL_SYNC_LEASE_MS))) {
+        app.log.info({ systemId: id }, 'initial sync claimed by another replica');
+        continue;
+      }
+      outcomes.push(...(await sync(id, 'initial sync done')));
+      await app.store.scheduler.complete(`${job}@${hour}`, app.now().toISOString());
+    }
+  } catch (err) {
+    app.log.error({ err }, 'initial sync failed');
+  }
+  return outcomes;
 }
 
 function schedulerLog(app: App): SchedulerLog {

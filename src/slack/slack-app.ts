@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { CustomRoute } from '@slack/bolt';
 import type { RetryOptions, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
@@ -32,6 +33,8 @@ export interface SlackAppConfig {
    * default 5 s). The SDK also waits this long before each reconnect, e.g. after Slack's `disconnect`.
    */
   socketPingTimeoutMs?: number;
+  /** HTTP mode: more routes on PORT beside /slack/events (serve's /healthz, /readyz, /metrics). */
+  customRoutes?: CustomRoute[];
 }
 
 export interface SlackRuntime {
@@ -68,7 +71,7 @@ export async function startSlackApp(config: SlackAppConfig, services: (client: W
     token: config.botToken,
     logger,
     clientOptions,
-    receiver: socketReceiver ?? new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', port: config.port, bodyLimit: config.bodyLimit ?? MAX_BODY_BYTES, logger }),
+    receiver: socketReceiver ?? new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: '/slack/events', port: config.port, bodyLimit: config.bodyLimit ?? MAX_BODY_BYTES, customRoutes: config.customRoutes, logger }),
   });
   const auth = await app.client.auth.test();
   if (!auth.team_id) throw new Error('auth.test answered without a team_id');
