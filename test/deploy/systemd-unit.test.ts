@@ -36,11 +36,12 @@ describe('deploy/systemd/iam-review.service', () => {
     expect(unit.Install?.WantedBy).toEqual(['multi-user.target']);
   });
 
-  it('runs without privileges: a dynamic user, no new privileges, no capabilities', () => {
-    expect(one('DynamicUser')).toBe('yes');
+  it('runs without privileges: a service user (never root), no new privileges, no capabilities', () => {
+    expect(one('User')).toBe('iam-review');
+    expect(one('Group')).toBe('iam-review');
     expect(one('NoNewPrivileges')).toBe('yes');
     expect(one('CapabilityBoundingSet')).toBe('');
-    expect(one('User')).toBeUndefined();
+    expect(one('AmbientCapabilities')).toBe('');
   });
 
   it('sees the file system read-only except its state directory', () => {
