@@ -44,8 +44,7 @@ COPY package.json package-lock.json ./
 # (declared in package.json allowScripts), and the driver is loaded once to prove it works.
 RUN npm ci --omit=dev --ignore-scripts \
  && npm rebuild better-sqlite3 \
- && node -e "new (require('better-sqlite3'))(':memory:').close()" \
- && npm cache clean --force
+ && node -e "new (require('better-sqlite3'))(':memory:').close()"
 
 FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="iam-review" \
