@@ -74,7 +74,7 @@ USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "/app/healthcheck.mjs"]
-# Node handles SIGTERM itself (graceful shutdown); run with --init (compose: init: true) so that
-# tini is PID 1 and forwards it.
+# serve shuts down gracefully on SIGTERM. As PID 1, node gets only the signals it handles; run
+# with --init (compose: init: true) so that tini is PID 1, passes signals on and reaps children.
 ENTRYPOINT ["node", "/app/bin/iam-review.js"]
 CMD ["serve"]
