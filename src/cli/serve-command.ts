@@ -1,8 +1,10 @@
 /**
  * `iam-review serve`: the long-running process (src/server/start-server.ts). SIGINT/SIGTERM
- * stop it cleanly: no new message is started, the scheduler and the Slack receiver stop, the
- * store closes.
+ * stop it cleanly: no new message or sync is started, a sync under way is stopped (stored as
+ * failed: the current state stays as it was), the scheduler and the Slack receiver stop, the
+ * store closes. A second signal exits at once.
  */
+import { constants } from 'node:os';
 import { Command } from 'commander';
 import { startServer } from '../server/start-server.js';
 import type { CliContext } from './cli-context.js';
@@ -12,19 +14,34 @@ export function serveCommand(ctx: CliContext): Command {
     .description('run the scheduler (syncs, campaigns, reminders) and the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
     .action(async () => {
       const app = await ctx.app();
-      const server = await startServer(app);
-      ctx.io.err(server.summary);
-      const signal = await new Promise<string>((resolve) => {
-        const on = (sig: string) => {
+      // A second signal while stopping (a stop held by a connector that does not give up, an
+      // operator who will not wait): exit at once. Whatever was in flight is left as the store
+      // has it; the next start closes a run left running (stale runs) and resumes.
+      const now = (sig: NodeJS.Signals) => {
+        app.log.warn({ signal: sig }, 'second signal: exiting at once');
+        ctx.io.err(`Second signal (${sig}): exiting at once, without waiting for the work in progress.`);
+        process.exit(128 + (constants.signals[sig] ?? 15));
+      };
+      // Listening before the server starts: a signal during start-up (the start-up syncs begin
+      // there) stops the server once it is up, instead of killing the process mid-write.
+      const signalled = new Promise<NodeJS.Signals>((resolve) => {
+        const on = (sig: NodeJS.Signals) => {
           process.off('SIGINT', on);
           process.off('SIGTERM', on);
+          process.once('SIGINT', now);
+          process.once('SIGTERM', now);
+          app.log.info({ signal: sig }, 'stopping');
           resolve(sig);
         };
         process.on('SIGINT', on);
         process.on('SIGTERM', on);
       });
-      app.log.info({ signal }, 'stopping');
+      const server = await startServer(app);
+      ctx.io.err(server.summary);
+      const signal = await signalled;
       await server.stop();
+      process.off('SIGINT', now);
+      process.off('SIGTERM', now);
       ctx.io.out(`Stopped (${signal}).`);
     });
 }

@@ -202,8 +202,10 @@ const INITIAL_SYNC_LEASE_MS = 30 * 60_000;
 /**
  * Syncs, one after the other, the systems that have no current snapshot (a fresh deployment, a
  * system added to the config). Replicas starting together sync each system once: each initial
- * sync is a scheduler slot `initial-sync:<system>@<hour>` that one replica claims (a restart in
- * a later hour tries again). Never rejects: a failure is logged (a failed sync is already a
+ * sync is a scheduler slot `initial-sync:<system>@attempt-<n>` that one replica claims, where n
+ * is how many snapshots the system has (all failed or stopped, since it has no current
+ * one): replicas starting together see the same attempt, and a restart after a stopped or failed
+ * initial sync sees the next one and tries again. Never rejects: a failure is logged (a failed sync is already a
  * failed snapshot), and the next scheduled slot tries again.
  */
 async function syncUnsynced(app: App, systemIds: readonly string[], owner: string, stopping: AbortSignal, sync: (systemId: string, done: string) => Promise<SyncOutcome[]>): Promise<SyncOutcome[]> {
@@ -214,13 +216,13 @@ async function syncUnsynced(app: App, systemIds: readonly string[], owner: strin
       if (stopping.aborted) break;
       if (current.has(id)) continue;
       const job = `initial-sync:${id}`;
-      const hour = new Date(Math.floor(app.now().getTime() / 3_600_000) * 3_600_000).toISOString();
-      if (!(await app.store.scheduler.claim(`${job}@${hour}`, job, owner, app.now().toISOString(), INITIAL_SYNC_LEASE_MS))) {
+      const slot = `${job}@attempt-${(await app.store.snapshots.list({ systemId: id })).length}`;
+      if (!(await app.store.scheduler.claim(slot, job, owner, app.now().toISOString(), INITIAL_SYNC_LEASE_MS))) {
         app.log.info({ systemId: id }, 'initial sync claimed by another replica');
         continue;
       }
       outcomes.push(...(await sync(id, 'initial sync done')));
-      await app.store.scheduler.complete(`${job}@${hour}`, app.now().toISOString());
+      await app.store.scheduler.complete(slot, app.now().toISOString());
     }
   } catch (err) {
     app.log.error({ err }, 'initial sync failed');

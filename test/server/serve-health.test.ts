@@ -66,7 +66,7 @@ describe('serve: health, readiness and metrics without Slack', () => {
     server = null;
     const dir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
     const other = await openApp(loadEnv({ IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-health-')), LOG_LEVEL: 'silent', HEALTH_PORT: '0' }), { now: () => new Date(clock), log: pino({ level: 'silent' }) });
-    expect(await other.store.scheduler.claim('initial-sync:hr@2026-12-01T10:00:00.000Z', 'initial-sync:hr', 'replica-2', clock.toISOString(), 60_000)).toBe(true);
+    expect(await other.store.scheduler.claim('initial-sync:hr@attempt-0', 'initial-sync:hr', 'replica-2', clock.toISOString(), 60_000)).toBe(true);
     const s = await startServer(other, { owner: 'test' });
     try {
       expect((await s.initialSync).map((o) => o.systemId)).toEqual(['trading']);
