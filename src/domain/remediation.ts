@@ -78,6 +78,30 @@ export function remediationId(reason: RemediationReason): string {
   return reason.kind === 'decision' ? `rem:${reason.ref}` : `rem:finding:${reason.ref}`;
 }
 
+/** What a remediation is opened with; everything else starts unset. */
+export type RemediationOpening = Pick<Remediation, 'itemId' | 'campaignId' | 'grantId' | 'systemId' | 'accountId' | 'role' | 'scope' | 'reason' | 'requestedBy' | 'openedAt' | 'dueAt'>;
+
+/** A remediation as it is opened: state `open`, its id derived from the reason, no later move yet. */
+export function openedRemediation(o: RemediationOpening): Remediation {
+  return {
+    id: remediationId(o.reason),
+    ...o,
+    state: 'open',
+    requestedAt: null,
+    claimedAt: null,
+    claimedBy: null,
+    claimNote: null,
+    overdueAt: null,
+    verifiedAt: null,
+    verifiedSnapshotId: null,
+    verifiedSnapshotHash: null,
+    reappearedAt: null,
+    reappearedSnapshotId: null,
+    failure: null,
+    updatedAt: o.openedAt,
+  };
+}
+
 /** A finding remediation's reason ref: the finding's key and its first-seen time (an ISO time: no `@`). */
 export function findingRef(key: string, firstSeenAt: string): string {
   return `${key}@${firstSeenAt}`;

@@ -15,7 +15,7 @@
  *   openRemediations).
  */
 import type { Remediation, StoredFinding } from '../domain/index.js';
-import { findingRef, remediationDueAt, remediationId } from '../domain/index.js';
+import { findingRef, openedRemediation, remediationDueAt, remediationId } from '../domain/index.js';
 import type { FindingToRemediate } from '../store/ports.js';
 import { slaFor } from './open-remediations.js';
 import type { RemediationDeps } from './remediation-deps.js';
@@ -67,8 +67,7 @@ function findingData(rows: readonly FindingToRemediate[], r: Remediation): Recor
 export function findingRemediationOf(f: StoredFinding, slaHours: number, openedAt: string): Remediation {
   if (f.grantId === null || f.accountId === null || f.role === null) throw new Error(`finding ${f.key} names no grant`);
   const reason = { kind: 'finding' as const, ref: findingRef(f.key, f.firstSeenAt) };
-  return {
-    id: remediationId(reason),
+  return openedRemediation({
     itemId: null,
     campaignId: null,
     grantId: f.grantId,
@@ -80,18 +79,5 @@ export function findingRemediationOf(f: StoredFinding, slaHours: number, openedA
     requestedBy: POLICY_REQUESTER,
     openedAt,
     dueAt: remediationDueAt(f.firstSeenAt, slaHours),
-    state: 'open',
-    requestedAt: null,
-    claimedAt: null,
-    claimedBy: null,
-    claimNote: null,
-    overdueAt: null,
-    verifiedAt: null,
-    verifiedSnapshotId: null,
-    verifiedSnapshotHash: null,
-    reappearedAt: null,
-    reappearedSnapshotId: null,
-    failure: null,
-    updatedAt: openedAt,
-  };
+  });
 }

@@ -11,7 +11,7 @@
  * the item's remediation is then that one, with its earlier due time.
  */
 import type { Remediation } from '../domain/index.js';
-import { remediationDueAt, remediationId, slaHoursFor } from '../domain/index.js';
+import { openedRemediation, remediationDueAt, slaHoursFor } from '../domain/index.js';
 import type { Revocation } from '../store/ports.js';
 import { itemAttachedEvent, openedEvent } from './remediation-events.js';
 import type { RemediationDeps } from './remediation-deps.js';
@@ -67,8 +67,7 @@ export function slaFor(deps: RemediationDeps): (systemId: string) => number {
 
 export function remediationOf({ item, decision }: Revocation, slaHours: number, openedAt: string): Remediation {
   const reason = { kind: 'decision' as const, ref: item.id };
-  return {
-    id: remediationId(reason),
+  return openedRemediation({
     itemId: item.id,
     campaignId: item.campaignId,
     grantId: item.grantId,
@@ -80,18 +79,5 @@ export function remediationOf({ item, decision }: Revocation, slaHours: number, 
     requestedBy: decision.reviewerEmail ?? decision.reviewerId,
     openedAt,
     dueAt: remediationDueAt(decision.decidedAt, slaHours),
-    state: 'open',
-    requestedAt: null,
-    claimedAt: null,
-    claimedBy: null,
-    claimNote: null,
-    overdueAt: null,
-    verifiedAt: null,
-    verifiedSnapshotId: null,
-    verifiedSnapshotHash: null,
-    reappearedAt: null,
-    reappearedSnapshotId: null,
-    failure: null,
-    updatedAt: openedAt,
-  };
+  });
 }

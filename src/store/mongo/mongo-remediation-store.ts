@@ -45,15 +45,20 @@ export class MongoRemediationStore implements RemediationStore {
               .map((d) => d.grantId),
       );
       const candidates = remediations.filter((r) => r.reason.kind !== 'decision' || !underWay.has(r.grantId));
-      if (candidates.length === 0) return { value: 0, events: [] };
-      const result = await this.models.remediations.bulkWrite(candidates.map((r) => insertIfAbsent(remediationDoc(r))), { ...BULK_WRITE_OPTIONS, session });
-      const inserted = Object.keys(result.upsertedIds)
-        .map(Number)
-        .sort((a, b) => a - b)
-        .map((i) => candidates[i]!);
+      const inserted = await this.insertAbsent(candidates, session);
       return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
     });
     return done.value;
+  }
+
+  /** Inserts those of `remediations` whose id is not stored yet; returns them (the upserts report which, by position). */
+  private async insertAbsent(remediations: readonly Remediation[], session: ClientSession): Promise<Remediation[]> {
+    if (remediations.length === 0) return [];
+    const result = await this.models.remediations.bulkWrite(remediations.map((r) => insertIfAbsent(remediationDoc(r))), { ...BULK_WRITE_OPTIONS, session });
+    return Object.keys(result.upsertedIds)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((i) => remediations[i]!);
   }
 
   async transition(id: string, from: readonly RemediationState[], to: RemediationState, patch: RemediationPatch & { updatedAt: string }, events: LedgerEvents<RemediationMove>): Promise<boolean> {
@@ -138,12 +143,7 @@ export class MongoRemediationStore implements RemediationStore {
       const awaiting = new Set((await this.models.remediations.find(awaitingGrantsFilter(remediations.map((r) => r.grantId)), { grantId: 1 }).session(session).lean()).map((r) => r.grantId));
       // One per grant: of two remediations of one grant in this call, the first.
       const candidates = remediations.filter((r) => !awaiting.has(r.grantId) && (awaiting.add(r.grantId), true));
-      if (candidates.length === 0) return { value: 0, events: [] };
-      const result = await this.models.remediations.bulkWrite(candidates.map((r) => insertIfAbsent(remediationDoc(r))), { ...BULK_WRITE_OPTIONS, session });
-      const inserted = Object.keys(result.upsertedIds)
-        .map(Number)
-        .sort((a, b) => a - b)
-        .map((i) => candidates[i]!);
+      const inserted = await this.insertAbsent(candidates, session);
       return { value: inserted.length, events: inserted.length > 0 ? events(inserted) : [] };
     });
     return done.value;
