@@ -9,6 +9,25 @@
  */
 import type { Delivery } from '../store/ports.js';
 import { deliveryId } from './review-delivery.js';
+import type { SlackDirectory } from './slack-directory.js';
+import { slackErrorCode } from './slack-gateway.js';
+
+/** The directory is refreshed when older than this before an owner is looked up. */
+const DIRECTORY_MAX_AGE_MS = 86_400_000;
+
+/**
+ * A system owner's Slack user id (null: no active Slack account), or why Slack could not say;
+ * `owner` is the email as looked up.
+ */
+export async function systemOwnerInSlack(directory: SlackDirectory, ownerEmail: string): Promise<{ owner: string; slackId: string | null; error?: undefined } | { owner: string; error: string }> {
+  const owner = ownerEmail.trim().toLowerCase();
+  try {
+    await directory.refreshIfOlderThan(DIRECTORY_MAX_AGE_MS);
+    return { owner, slackId: await directory.userIdForEmail(owner) };
+  } catch (err) {
+    return { owner, error: `could not look up the owner ${owner} in Slack: ${slackErrorCode(err)}` };
+  }
+}
 
 /** The delivery "campaign" of a system's removal messages (campaign ids are `<review>:<period>`). */
 export function removalThread(systemId: string): string {

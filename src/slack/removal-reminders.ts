@@ -19,7 +19,7 @@ import { removalsToRemind } from '../remediation/removal-reminder-plan.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { removalReminderMessage } from './blocks/index.js';
 import { nameOf, storePeople } from './people.js';
-import { claimedRow, removalThread } from './removal-deliveries.js';
+import { claimedRow, removalThread, systemOwnerInSlack } from './removal-deliveries.js';
 import { FROM_CLAIMED } from './review-delivery.js';
 import { slackErrorCode } from './slack-gateway.js';
 import { BOT_ACTOR } from './slack-events.js';
@@ -39,7 +39,6 @@ export interface RemovalReminderReport {
   failed: Array<{ systemId: string; error: string }>;
 }
 
-const DAY = 86_400_000;
 
 export class RemovalReminders {
   constructor(private readonly s: SlackServiceDeps) {}
@@ -64,15 +63,13 @@ export class RemovalReminders {
   }
 
   private async remind(deps: ReviewDeps, system: SystemConfig, due: ReadonlyArray<{ remediation: Remediation; remindAt: string }>, actor: string, report: RemovalReminderReport): Promise<void> {
-    const owner = system.owner.trim().toLowerCase();
-    let slackId: string | null;
-    try {
-      await this.s.directory.refreshIfOlderThan(DAY);
-      slackId = await this.s.directory.userIdForEmail(owner);
-    } catch (err) {
-      report.failed.push({ systemId: system.id, error: `could not look up the owner ${owner} in Slack: ${slackErrorCode(err)}` });
+    const found = await systemOwnerInSlack(this.s.directory, system.owner);
+    const owner = found.owner;
+    if (found.error !== undefined) {
+      report.failed.push({ systemId: system.id, error: found.error });
       return;
     }
+    const slackId = found.slackId;
     if (!slackId) {
       report.withoutSlack.push(system.id);
       this.s.log.warn({ systemId: system.id, owner, removals: due.length }, 'removal reminder not sent: the system owner has no active Slack account');

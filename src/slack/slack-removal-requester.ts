@@ -24,13 +24,12 @@ import type { Delivery } from '../store/ports.js';
 import type { RemovalMessagePage } from './blocks/index.js';
 import { removalMessage } from './blocks/index.js';
 import { nameOf, storePeople } from './people.js';
-import { claimedRow, removalThread } from './removal-deliveries.js';
+import { claimedRow, removalThread, systemOwnerInSlack } from './removal-deliveries.js';
 import { FROM_CLAIMED } from './review-delivery.js';
 import { slackErrorCode } from './slack-gateway.js';
 import { BOT_ACTOR } from './slack-events.js';
 import type { SlackServiceDeps } from './slack-services.js';
 
-const DAY = 86_400_000;
 
 export class SlackRemovalRequester implements RemovalRequester {
   readonly mode = 'manual' as const;
@@ -42,16 +41,11 @@ export class SlackRemovalRequester implements RemovalRequester {
 
   async request(system: SystemConfig, remediations: readonly Remediation[], ctx: RemovalContext): Promise<RemovalOutcome[]> {
     const deps = this.s.review();
-    const owner = system.owner.trim().toLowerCase();
-    let slackId: string | null;
-    try {
-      await this.s.directory.refreshIfOlderThan(DAY);
-      slackId = await this.s.directory.userIdForEmail(owner);
-    } catch (err) {
-      // Slack could not say who the owner is: nothing claimed; failed, so the next run retries.
-      const error = `could not look up the owner ${owner} in Slack: ${slackErrorCode(err)}`;
-      return remediations.map((r) => ({ id: r.id, outcome: 'failed', error }));
-    }
+    const found = await systemOwnerInSlack(this.s.directory, system.owner);
+    const owner = found.owner;
+    // Slack could not say who the owner is: nothing claimed; failed, so the next run retries.
+    if (found.error !== undefined) return remediations.map((r) => ({ id: r.id, outcome: 'failed', error: found.error }));
+    const slackId = found.slackId;
     if (!slackId) {
       const why = `the owner of ${system.id} (${owner}) has no active Slack account: not asked; the removals stay on \`remediation list\``;
       this.s.log.warn({ systemId: system.id, owner, removals: remediations.length }, 'removal request not sent: the system owner has no active Slack account');

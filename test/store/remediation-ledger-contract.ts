@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Campaign, Grant, LedgerEvent, LedgerEventInput, Remediation, ReviewItem } from '../../src/domain/index.js';
-import { remediationId, UNVERIFIED_STATES } from '../../src/domain/index.js';
+import { openedRemediation, UNVERIFIED_STATES } from '../../src/domain/index.js';
 import type { RemediationMove, Store } from '../../src/store/ports.js';
 import { at, batchesOf, campaign, decision, finish, grant, grants, item, snapshot, T0 } from './store-fixtures.js';
 import { StoreLifecycle } from './store-lifecycle.js';
@@ -31,8 +31,7 @@ const moved = (m: RemediationMove) => [{ type: `remediation.${m.remediation.stat
 const movedMany = (ms: readonly RemediationMove[]) => ms.flatMap(moved);
 
 export function remediationFor(i: ReviewItem, overrides: Partial<Remediation> = {}): Remediation {
-  return {
-    id: remediationId({ kind: 'decision', ref: i.id }),
+  const opening = {
     itemId: i.id,
     campaignId: i.campaignId,
     grantId: i.grantId,
@@ -40,25 +39,12 @@ export function remediationFor(i: ReviewItem, overrides: Partial<Remediation> = 
     accountId: i.accountId,
     role: i.role,
     scope: i.scope,
-    reason: { kind: 'decision', ref: i.id },
+    reason: { kind: 'decision' as const, ref: i.id },
     requestedBy: 'mgr-1@example.li',
     openedAt: at(31),
     dueAt: at(60),
-    state: 'open',
-    requestedAt: null,
-    claimedAt: null,
-    claimedBy: null,
-    claimNote: null,
-    overdueAt: null,
-    verifiedAt: null,
-    verifiedSnapshotId: null,
-    verifiedSnapshotHash: null,
-    reappearedAt: null,
-    reappearedSnapshotId: null,
-    failure: null,
-    updatedAt: at(31),
-    ...overrides,
   };
+  return { ...openedRemediation(opening), ...overrides };
 }
 
 export function remediationLedgerContract(name: string, open: () => Promise<Store>): void {
