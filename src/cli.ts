@@ -14,6 +14,7 @@ import type { Env } from './config/env.js';
 import { loadDotEnv, loadEnv } from './config/env.js';
 import type { CliContext } from './cli/cli-context.js';
 import { CliError, EXIT } from './cli/cli-error.js';
+import { resolveOperator } from './cli/cli-operator.js';
 import type { CliIo } from './cli/cli-io.js';
 import { processIo, quietOnClosedPipes } from './cli/cli-io.js';
 import { auditCommand } from './cli/audit-command.js';
@@ -63,6 +64,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<number
     io,
     env: () => (env ??= loadEnv(opts.env ?? process.env, opts.cwd)),
     force: false,
+    operator: (flag) => resolveOperator(flag, ctx.env().IAM_REVIEW_OPERATOR),
     app: async (o) => (app ??= await (opts.openApp ?? ((e, oo) => openApp(e, oo)))(ctx.env(), { adoptConfigDir: ctx.force, readOnly: o?.readOnly, ...(o?.now ? { now: o.now } : {}) })),
   };
   try {

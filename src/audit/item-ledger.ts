@@ -5,9 +5,10 @@
  * item.reassigned -> reviewer = data.to; decision.recorded -> data.state (else the outcome's
  * state); item.expired -> expired. Then every item row (with its decision row) is compared with
  * its replay: state, reviewer and what was assigned (system, account, role, source, the grant's
- * detail), and the decision's outcome, reviewer, channel, justification and simulated flag.
- * Fields an event does not carry are not compared (older events carry fewer), except the
- * detail: an item.assigned without one says the item had none. Timestamps are not compared
+ * detail), and the decision's outcome, reviewer, channel, justification, simulated flag and
+ * operator. Fields an event does not carry are not compared (older events carry fewer), except
+ * the detail and the operator: an item.assigned without a detail says the item had none, a
+ * decision.recorded without an operator says nobody entered it on the reviewer's behalf. Timestamps are not compared
  * (the event's time is the clock's when it was recorded, not the row's).
  *
  * Differences: a second item.assigned or decision.recorded for an item, an event that does
@@ -60,7 +61,9 @@ const SIMULATED = 14;
 const SEEN = 15;
 /** The grant detail the item was assigned with (texts code of its canonical JSON; null: none). */
 const DETAIL = 16;
-const CODES = 17;
+/** Who entered the decision on the reviewer's behalf (absent from the event: null, the reviewer themselves). */
+const OPERATOR = 17;
+const CODES = 18;
 
 /** The campaign of an item event: data.campaignId, else the item id's prefix (`${campaignId}/${grantId}`). */
 export function campaignOfItemEvent(e: LedgerEvent): string {
@@ -174,6 +177,7 @@ export class ItemLedger {
     const j = e.data.justification;
     r.setCode(t, JUSTIFICATION, this.texts.codeOf(typeof j === 'string' || j === null ? j : undefined));
     r.setCode(t, SIMULATED, typeof e.data.simulated === 'boolean' ? (e.data.simulated ? 2 : 1) : 0);
+    r.setCode(t, OPERATOR, this.values.codeOf(text(e.data.operator) ?? null));
     if (state !== undefined) this.setState(t, e, state);
   }
 
@@ -247,6 +251,7 @@ export class ItemLedger {
       d('reviewerId', decision.reviewerId, r.code(t, DECIDED_BY));
       d('channel', decision.channel, r.code(t, CHANNEL));
       d('justification', decision.justification, r.code(t, JUSTIFICATION), this.texts);
+      d('operator', decision.operator, r.code(t, OPERATOR));
       const simulated = r.code(t, SIMULATED);
       if (simulated !== 0 && decision.simulated !== (simulated === 2)) {
         this.out.add(difference(rowRef('decisions', decision.id, 'simulated', decision.simulated), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `simulated ${show(simulated === 2)}`)));

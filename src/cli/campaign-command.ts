@@ -9,8 +9,6 @@ import { usageError } from './cli-error.js';
 import { asCliError } from './review-errors.js';
 import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
 
-const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
-
 /** `iam-review campaign open|list|status|items|close` */
 export function campaignCommand(ctx: CliContext): Command {
   const cmd = new Command('campaign').description('review campaigns: open one now, list them, show progress, close one');
@@ -19,10 +17,11 @@ export function campaignCommand(ctx: CliContext): Command {
     .command('open <review-id>')
     .description('open the campaign of a review definition for the current (or given) period; idempotent and resumable')
     .option('--period <period>', 'e.g. 2026-Q4, 2026-H2, 2026-11, 2026 (default: the current period)')
-    .option('--as <email>', 'who opens it (ledgered)', defaultActor)
-    .action(async (reviewId: string, opts: { period?: string; as: string }) => {
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (reviewId: string, opts: { period?: string; as?: string }) => {
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
-      const r = await openCampaign(await app.reviews.recordedDeps(opts.as), reviewId, { period: opts.period, actor: opts.as }).catch(asCliError);
+      const r = await openCampaign(await app.reviews.recordedDeps(operator), reviewId, { period: opts.period, actor: operator }).catch(asCliError);
       const items = await app.store.campaigns.items(r.campaign.id);
       ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items.length} items, due ${r.campaign.dueAt.slice(0, 10)}`);
       if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
@@ -87,16 +86,17 @@ export function campaignCommand(ctx: CliContext): Command {
   cmd
     .command('close <campaign-id>')
     .description('close a campaign: pending items become expired (reported as not reviewed); the review messages in Slack then show the outcome with nothing left to click. Idempotent: on a closed campaign it only retries the messages not updated yet')
-    .option('--as <email>', 'who closes it (ledgered)', defaultActor)
-    .action(async (id: string, opts: { as: string }) => {
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (id: string, opts: { as?: string }) => {
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       // closeCampaign also completes a close a crash interrupted; "already closed" is not an error here.
-      const r = await closeCampaignOnce(await app.reviews.recordedDeps(opts.as), id, opts.as).catch(asCliError);
+      const r = await closeCampaignOnce(await app.reviews.recordedDeps(operator), id, operator).catch(asCliError);
       if (r) ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
       else ctx.io.out(`Already closed: ${id} (at ${(await app.store.campaigns.get(id))?.closedAt}).`);
       // Idempotent: pages already showing the closed campaign are skipped, so a re-run only retries failures.
       const outbound = app.slack.outbound();
-      const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: opts.as }) : null;
+      const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: operator }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
     });
   return cmd;

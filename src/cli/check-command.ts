@@ -20,15 +20,17 @@ export function checkCommand(ctx: CliContext): Command {
     .option('--system <id>', 'evaluate this system only')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--fail-on <severity>', 'exit 3 when a finding at or above this severity exists').choices([...SEVERITIES]))
-    .action(async (opts: { system?: string; format: 'table' | 'json'; failOn?: Severity }) => {
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (opts: { system?: string; format: 'table' | 'json'; failOn?: Severity; as?: string }) => {
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       const config = app.loadConfig();
-      await app.recordConfig(config, 'cli');
+      await app.recordConfig(config, operator);
       if (opts.system !== undefined && !config.systems.some((s) => s.id === opts.system)) {
         throw usageError(`unknown system "${opts.system}" (known: ${config.systems.map((s) => s.id).join(', ')})`);
       }
       for (const w of config.warnings) ctx.io.err(`warning: ${w}`);
-      const result = await app.check.run(config, { systemId: opts.system, actor: 'cli' });
+      const result = await app.check.run(config, { systemId: opts.system, actor: operator });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
       if (opts.format === 'json') ctx.io.out(JSON.stringify(checkJson(result), null, 2));
       else writeChunked(ctx, checkTableLines(result));

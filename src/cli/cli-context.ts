@@ -16,6 +16,11 @@ export interface CliContext {
   app(opts?: { readOnly?: boolean; now?: () => Date }): Promise<App>;
   /** The environment, without opening the store. */
   env(): Env;
+  /**
+   * Who runs this command, for the ledger (cli-operator.ts): `flag` (the command's --as or
+   * --operator), else IAM_REVIEW_OPERATOR, else the OS user@host. A usage error when blank.
+   */
+  operator(flag?: string): string;
   /** `--force`: accept a config folder other than the one the store was first used with. */
   force: boolean;
 }

@@ -12,16 +12,18 @@ export function decideCommand(ctx: CliContext): Command {
     .argument('<item-id>', 'review item id (`campaign items CAMPAIGN` lists them)')
     .addArgument(new Argument('<outcome>', 'approve or revoke').choices(['approve', 'revoke']))
     .requiredOption('--as <email>', 'the reviewer who decided')
+    .option('--operator <email>', 'who enters it on the reviewer\'s behalf, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
     .option('--reason <text>', 'justification (required for revocations and approvals with findings, per the review definition)')
     .addOption(new Option('--simulated', 'mark the decision as simulated (the demo)').hideHelp())
-    .action(async (itemId: string, outcome: 'approve' | 'revoke', opts: { as: string; reason?: string; simulated?: boolean }) => {
+    .action(async (itemId: string, outcome: 'approve' | 'revoke', opts: { as: string; operator?: string; reason?: string; simulated?: boolean }) => {
+      const operator = ctx.operator(opts.operator);
       const app = await ctx.app();
       const actor = await cliActor(app, opts.as);
-      const r = await decideItem(await app.reviews.recordedDeps(actor.label), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated }).catch(asCliError);
-      ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}.`);
+      const r = await decideItem(await app.reviews.recordedDeps(operator), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated, operator }).catch(asCliError);
+      ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}${operator !== actor.label ? `, entered by ${operator}` : ''}.`);
       if (r.decision.outcome === 'revoke') {
         // Opens the remediation of this revocation (and of any other still without one: idempotent).
-        await app.remediation.open(actor.label);
+        await app.remediation.open(operator);
         const remediation = await app.remediation.get(remediationId({ kind: 'decision', ref: r.item.id }));
         if (remediation) ctx.io.out(`Remediation ${remediation.id}: ${remediation.state}, due ${remediation.dueAt} (\`remediation list\`).`);
       }

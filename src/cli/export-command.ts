@@ -10,7 +10,6 @@ import type { Campaign } from '../domain/index.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
 
-const defaultActor = process.env.USER ? `cli:${process.env.USER}` : 'cli';
 
 interface ExportOptions {
   campaign?: string;
@@ -51,7 +50,7 @@ export function exportCommand(ctx: CliContext): Command {
     .option('--format <formats>', 'csv | json | html | all, or a comma list (events.csv and manifest.json are always written)', 'all')
     .option('--out <dir>', 'the folder to write (default: out/evidence/<campaign or period>)')
     .option('--pseudonymize', `replace emails, names and person/account ids with keyed hashes (key in ${PSEUDONYM_KEY_ENV})`)
-    .option('--as <email>', 'who exports (ledgered)', defaultActor)
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
     .action(async (opts: ExportOptions) => {
       if (opts.campaign && (opts.from || opts.to)) throw usageError('give either --campaign or --from/--to, not both');
       if (!opts.campaign && !opts.from && !opts.to) throw usageError('give --campaign <id>, or --from <date> and/or --to <date>');
@@ -61,13 +60,14 @@ export function exportCommand(ctx: CliContext): Command {
       const from = opts.from ? boundary('--from', opts.from, false) : null;
       const to = opts.to ? boundary('--to', opts.to, true) : null;
 
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       const campaigns = await selectCampaigns(app, opts.campaign, from, to);
       const name = opts.campaign ?? `${opts.from ?? 'start'}_${opts.to ?? 'now'}`;
       const dir = resolve(opts.out ?? resolve('out', 'evidence', safeFileName(name)));
       let r: EvidencePackResult;
       try {
-        r = await app.evidence.write({ campaigns, dir, formats, exportedBy: opts.as, scope: { from, to }, key, via: 'cli' });
+        r = await app.evidence.write({ campaigns, dir, formats, exportedBy: operator, scope: { from, to }, key, via: 'cli' });
       } catch (error) {
         if (error instanceof LedgerMismatchError) throw new CliError(error.message, EXIT.ledgerBroken);
         throw error;

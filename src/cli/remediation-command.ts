@@ -45,10 +45,12 @@ export function remediationCommand(ctx: CliContext): Command {
     .description('say the grant is removed (attributed and ledgered; only a later snapshot verifies it)')
     .requiredOption('--as <email>', 'who removed it: the system owner or a security-team member')
     .option('--note <text>', 'what was done (ticket number, console change)')
-    .action(async (id: string, opts: { as: string; note?: string }) => {
+    .option('--operator <email>', 'who enters the claim on their behalf, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (id: string, opts: { as: string; note?: string; operator?: string }) => {
+      const operator = ctx.operator(opts.operator);
       const app = await ctx.app();
-      await app.recordConfig(app.loadConfig(), opts.as);
-      const r = await app.remediation.claim(id, opts.as, opts.note ?? null).catch(asCliError);
+      await app.recordConfig(app.loadConfig(), operator);
+      const r = await app.remediation.claim(id, opts.as, opts.note ?? null, operator).catch(asCliError);
       ctx.io.out(`Claimed: ${r.id} (${r.systemId}:${r.accountId}:${r.role}) by ${r.claimedBy}. It is verified when a complete sync of ${r.systemId} no longer shows the grant.`);
     });
 
@@ -57,9 +59,11 @@ export function remediationCommand(ctx: CliContext): Command {
     .description("check remediations against each system's current (complete, applied) snapshot: verified where the grant is gone, reappeared where it is back")
     .option('--system <id>', 'only this system')
     .option('--json', 'print JSON')
-    .action(async (opts: { system?: string; json?: boolean }) => {
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (opts: { system?: string; json?: boolean; as?: string }) => {
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
-      const results = await app.remediation.verifyCurrent(opts.system, 'cli');
+      const results = await app.remediation.verifyCurrent(opts.system, operator);
       if (opts.json) return ctx.io.out(JSON.stringify(results, null, 2));
       ctx.io.out(formatVerify(results));
     });
@@ -81,13 +85,15 @@ export function remediateCommand(ctx: CliContext): Command {
     .option('--dry-run', 'print what would be requested and send nothing (the default)')
     .option('--apply', 'send the requests and record them')
     .option('--json', 'print JSON')
-    .action(async (opts: { system?: string; dryRun?: boolean; apply?: boolean; json?: boolean }) => {
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
+    .action(async (opts: { system?: string; dryRun?: boolean; apply?: boolean; json?: boolean; as?: string }) => {
       if (opts.apply && opts.dryRun) throw usageError('--dry-run and --apply exclude each other');
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       const known = app.loadConfig().systems.map((s) => s.id);
       if (opts.system !== undefined && !known.includes(opts.system)) throw usageError(`unknown system "${opts.system}" (known: ${known.join(', ')})`);
-      if (opts.apply) await app.recordConfig(app.loadConfig(), 'cli');
-      const results = await app.remediation.requestRemovals({ systemId: opts.system, dryRun: !opts.apply, actor: 'cli' });
+      if (opts.apply) await app.recordConfig(app.loadConfig(), operator);
+      const results = await app.remediation.requestRemovals({ systemId: opts.system, dryRun: !opts.apply, actor: operator });
       if (opts.json) return ctx.io.out(JSON.stringify(results.map((r) => ({ ...r, due: r.due.map(remediationJson) })), null, 2));
       ctx.io.out(formatRequests(results, !opts.apply));
     });

@@ -11,18 +11,19 @@ export function syncCommand(ctx: CliContext): Command {
     .description('pull identities and grants from each system now; store a snapshot per system and apply the safe ones')
     .option('--system <id>', 'sync only this system')
     .option('--accept-quarantined <snapshot-id>', 'apply a quarantined snapshot deliberately (recorded in the ledger)')
-    .option('--as <email>', 'who is accepting (for --accept-quarantined)', process.env.USER ?? 'cli')
+    .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
     .option('--json', 'print the outcome as JSON')
-    .action(async (opts: { system?: string; acceptQuarantined?: string; as: string; json?: boolean }) => {
+    .action(async (opts: { system?: string; acceptQuarantined?: string; as?: string; json?: boolean }) => {
+      const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       if (opts.acceptQuarantined) {
-        await app.sync.acceptQuarantined(opts.acceptQuarantined, opts.as).catch((err: Error) => {
+        await app.sync.acceptQuarantined(opts.acceptQuarantined, operator).catch((err: Error) => {
           throw usageError(err.message);
         });
-        ctx.io.out(`Applied quarantined snapshot ${opts.acceptQuarantined} (accepted by ${opts.as}).`);
+        ctx.io.out(`Applied quarantined snapshot ${opts.acceptQuarantined} (accepted by ${operator}).`);
         return;
       }
-      const outcomes = await runSync(ctx, opts.system);
+      const outcomes = await runSync(ctx, operator, opts.system);
       if (opts.json) {
         ctx.io.out(JSON.stringify(outcomes.map((o) => (o.ok ? { systemId: o.systemId, applied: o.result.applied, snapshot: o.result.snapshot } : o)), null, 2));
       } else {
@@ -42,11 +43,11 @@ export function syncCommand(ctx: CliContext): Command {
 }
 
 /** Syncs every system (or one) with a progress line on a terminal. */
-async function runSync(ctx: CliContext, systemId?: string): Promise<SyncOutcome[]> {
+async function runSync(ctx: CliContext, operator: string, systemId?: string): Promise<SyncOutcome[]> {
   const app = await ctx.app();
   const progress = progressLine(ctx.io);
   try {
-    return await app.sync.runConfigured(systemId, { actor: 'cli', onProgress: (p) => progress.update(`${p.systemId}: ${p.phase} ${p.records.toLocaleString('en')}`) });
+    return await app.sync.runConfigured(systemId, { actor: operator, onProgress: (p) => progress.update(`${p.systemId}: ${p.phase} ${p.records.toLocaleString('en')}`) });
   } catch (err) {
     if (err instanceof UnknownSystemError) throw usageError(err.message);
     throw err;

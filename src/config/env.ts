@@ -30,6 +30,8 @@ export const envSchema = z.object({
   AZURE_CLIENT_ID: optionalString,
   AZURE_CLIENT_SECRET: optionalString,
   IAM_REVIEW_PSEUDONYM_KEY: optionalString,
+  /** Who runs CLI writes when a command's --as does not say (src/cli/cli-operator.ts); default: the OS user@host. */
+  IAM_REVIEW_OPERATOR: optionalString,
   IAM_REVIEW_CONFIG_EXTERNAL_LINKS: optionalString.pipe(z.enum(['true', 'false'], 'true or false').optional()).transform((v) => v === 'true'),
 });
 

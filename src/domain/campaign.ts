@@ -84,6 +84,12 @@ export interface Decision {
   findingsAtDecision: Finding[];
   /** True when recorded by the demo's simulated reviewers. */
   simulated: boolean;
+  /**
+   * Who entered the decision on the reviewer's behalf: the operator of `decide` (its
+   * `--operator`, else IAM_REVIEW_OPERATOR, else the OS user@host). Null when the reviewer
+   * acted themselves in Slack. Recorded in decision.recorded (absent there: null).
+   */
+  operator: string | null;
 }
 
 export function outcomeState(outcome: DecisionOutcome): ItemState {

@@ -18,6 +18,8 @@ export interface ClaimInput {
   /** The claimer's email. */
   actor: string;
   note?: string | null;
+  /** Who entered the claim on the claimer's behalf (the CLI operator); absent in Slack, where the claimer clicked. */
+  operator?: string | null;
 }
 
 export async function claimRemediation(deps: RemediationDeps, input: ClaimInput): Promise<Remediation> {
@@ -35,7 +37,7 @@ export async function claimRemediation(deps: RemediationDeps, input: ClaimInput)
     const patch = { claimedAt: at, claimedBy: actor, claimNote: input.note?.trim() || null, updatedAt: at };
     // The store hands over the remediation as this call moved it (only when it did).
     const done: { claimed?: Remediation } = {};
-    const moved = await deps.store.remediations.transition(found.id, movesInto('claimed'), 'claimed', patch, (m) => ((done.claimed = m.remediation), [claimedEvent(deps.audit, actor, m)]));
+    const moved = await deps.store.remediations.transition(found.id, movesInto('claimed'), 'claimed', patch, (m) => ((done.claimed = m.remediation), [claimedEvent(deps.audit, actor, m, input.operator ?? null)]));
     if (!moved || !done.claimed) {
       // Moved by someone else between the read and the write (a concurrent claim, a verification).
       const now = await deps.store.remediations.get(found.id);

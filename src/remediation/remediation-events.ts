@@ -67,8 +67,9 @@ export function overdueEvent(audit: AuditLog, actor: string, m: RemediationMove)
 }
 
 /** A claim: someone's word that the grant is gone (never a verification). */
-export function claimedEvent(audit: AuditLog, actor: string, m: RemediationMove): LedgerEventInput {
-  return audit.event(EVENT.remediationClaimed, actor, m.remediation.id, grantData(m.remediation, { from: m.from, by: m.remediation.claimedBy, note: m.remediation.claimNote }));
+export function claimedEvent(audit: AuditLog, actor: string, m: RemediationMove, operator: string | null = null): LedgerEventInput {
+  const by = { from: m.from, by: m.remediation.claimedBy, note: m.remediation.claimNote, ...(operator !== null ? { operator } : {}) };
+  return audit.event(EVENT.remediationClaimed, actor, m.remediation.id, grantData(m.remediation, by));
 }
 
 /** The removal was asked for (a ticket, a message to the owner, an automatic removal): not a verification. */

@@ -110,8 +110,8 @@ export class RemediationService {
     return markOverdue(this.deps, now);
   }
 
-  claim(id: string, actor: string, note?: string | null): Promise<Remediation> {
-    return claimRemediation(this.withConfig(), { id, actor, note });
+  claim(id: string, actor: string, note?: string | null, operator?: string | null): Promise<Remediation> {
+    return claimRemediation(this.withConfig(), { id, actor, note, operator });
   }
 
   list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {

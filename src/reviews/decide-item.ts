@@ -24,6 +24,8 @@ export interface DecideInput {
   channel: DecisionChannel;
   justification?: string | null;
   simulated?: boolean;
+  /** Who entered the decision on the reviewer's behalf (the CLI operator); absent: the reviewer themselves (Slack). */
+  operator?: string | null;
 }
 
 export interface DecideOutcome {
@@ -55,6 +57,7 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       decidedAt: deps.now().toISOString(),
       findingsAtDecision: item.findings,
       simulated: input.simulated ?? false,
+      operator: input.operator ?? null,
     };
     const result = await store.campaigns.decide(decision, (decided) => [decisionEvent(input.actor.label, decided.decision)]);
     if (!result.ok) throw refusal('not_pending', alreadyDecided(result.item ?? item, result.decision));
@@ -79,6 +82,8 @@ export function decisionEvent(actor: string, decision: Decision): LedgerEventInp
       justification: decision.justification,
       findings: decision.findingsAtDecision.map((f) => ({ type: f.type, severity: f.severity, ruleId: f.ruleId })),
       simulated: decision.simulated,
+      // Only when someone entered it on the reviewer's behalf: absent means null (older events, Slack).
+      ...(decision.operator !== null ? { operator: decision.operator } : {}),
     },
   };
 }

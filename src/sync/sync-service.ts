@@ -33,7 +33,7 @@ export interface SyncServiceDeps {
 }
 
 export interface SyncRunOptions {
-  /** Who triggered the run, for the ledger: 'cli', 'scheduler', 'demo', an email. */
+  /** Who triggered the run, for the ledger: 'scheduler', 'demo', the CLI operator (an email or user@host). */
   actor: string;
   onProgress?: (p: SyncProgress) => void;
   signal?: AbortSignal;

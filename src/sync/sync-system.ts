@@ -52,7 +52,7 @@ export interface SyncProgress {
 export interface SyncOptions {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
-  /** Who triggered the run, for the ledger: 'scheduler', 'cli', an email. */
+  /** Who triggered the run, for the ledger: 'scheduler', 'demo', the CLI operator (an email or user@host). */
   actor?: string;
 }
 

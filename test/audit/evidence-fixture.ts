@@ -97,7 +97,7 @@ export async function seedReviewedCampaign(store: Store, clock: TestClock, opts:
     clock.at(day);
     const d: Decision = {
       id: item.id, itemId: item.id, campaignId: campaign.id, outcome, reviewerId: reviewer.id, reviewerEmail: reviewer.email, reviewerSlackId: reviewer.slackId,
-      channel: reviewer.slackId ? 'slack' : 'cli', justification, decidedAt: clock.now().toISOString(), findingsAtDecision: item.findings, simulated: false,
+      channel: reviewer.slackId ? 'slack' : 'cli', justification, decidedAt: clock.now().toISOString(), findingsAtDecision: item.findings, simulated: false, operator: null,
     };
     const r = await store.campaigns.decide(d, (decided) => [decisionEvent(reviewer.email, decided.decision)]);
     if (!r.ok) throw new Error(`fixture: decision of ${item.id} refused`);

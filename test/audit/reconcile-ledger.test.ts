@@ -33,7 +33,7 @@ function item(over: Partial<ReviewItem> = {}): ReviewItem {
 function decision(over: Partial<Decision> = {}): Decision {
   return {
     id: ITEM, itemId: ITEM, campaignId: C, outcome: 'revoke', reviewerId: 'M1', reviewerEmail: 'm1@firm.li', reviewerSlackId: null, channel: 'slack',
-    justification: 'not needed any more', decidedAt: '2026-10-02T00:00:00.000Z', findingsAtDecision: [], simulated: false, ...over,
+    justification: 'not needed any more', decidedAt: '2026-10-02T00:00:00.000Z', findingsAtDecision: [], simulated: false, operator: null, ...over,
   };
 }
 
@@ -76,6 +76,19 @@ describe('items and decisions against their events', () => {
       `decisions row "${ITEM}" channel = "cli", but ledger seq ${d.seq} decision.recorded says channel "slack"`,
       `decisions row "${ITEM}" justification = "edited", but ledger seq ${d.seq} decision.recorded says justification "not needed any more"`,
       `decisions row "${ITEM}" simulated = true, but ledger seq ${d.seq} decision.recorded says simulated false`,
+    ]);
+  });
+
+  it("a decision's operator: an event without one says nobody entered it on the reviewer's behalf", () => {
+    const a = assigned();
+    const d = decided('revoke');
+    expect(items([a, d], [[item({ state: 'revoked' }), decision({ operator: 'helpdesk@firm.li' })]])).toEqual([
+      `decisions row "${ITEM}" operator = "helpdesk@firm.li", but ledger seq ${d.seq} decision.recorded says operator null`,
+    ]);
+    const entered = ev('decision.recorded', ITEM, { ...d.data, operator: 'helpdesk@firm.li' });
+    expect(items([a, entered], [[item({ state: 'revoked' }), decision({ operator: 'helpdesk@firm.li' })]])).toEqual([]);
+    expect(items([a, entered], [[item({ state: 'revoked' }), decision({ operator: null })]])).toEqual([
+      `decisions row "${ITEM}" operator = null, but ledger seq ${entered.seq} decision.recorded says operator "helpdesk@firm.li"`,
     ]);
   });
 

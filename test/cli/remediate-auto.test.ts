@@ -73,7 +73,7 @@ describe('iam-review remediate --apply, mode auto (Entra ID app roles)', () => {
     const io = captureIo();
     const code = await run(['node', 'iam-review', ...args], {
       io,
-      env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ENTRA_CLIENT_SECRET: SECRET },
+      env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ENTRA_CLIENT_SECRET: SECRET, IAM_REVIEW_OPERATOR: 'ops@example.com' },
       openApp: (env, o: AppOptions) => openApp(env, { ...o, now: () => NOW, connectors: registry }),
     });
     return { code, out: io.stdout(), err: io.stderr() };
@@ -136,7 +136,7 @@ describe('iam-review remediate --apply, mode auto (Entra ID app roles)', () => {
     expect(walletAssignments()).not.toContain('ara-1');
     expect((await remediations()).find((r) => r.id === id)).toMatchObject({ state: 'requested', snapshotId: null });
     const [requested] = await events('remediation.requested');
-    expect(requested).toMatchObject({ subject: id, actor: 'cli', data: { mode: 'auto', result: 'removed', ref: `removed: DELETE /servicePrincipals/${ids.walletSp}/appRoleAssignedTo/ara-1` } });
+    expect(requested).toMatchObject({ subject: id, actor: 'ops@example.com', data: { mode: 'auto', result: 'removed', ref: `removed: DELETE /servicePrincipals/${ids.walletSp}/appRoleAssignedTo/ara-1` } });
 
     // A second run sends nothing: the remediation is no longer due a request.
     expect((await cli(['remediate', '--apply'])).code).toBe(EXIT.ok);

@@ -92,7 +92,7 @@ describe('iam-review remediation', () => {
 
   it('decide revoke opens a remediation: listed open, with the due time of the system (critical: 24 h after the decision)', async () => {
     expect(await listJson()).toEqual([]);
-    const decided = await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk']);
+    const decided = await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--operator', 'desk-ops@example.com', '--reason', 'left the desk']);
     expect(decided.code).toBe(EXIT.ok);
     expect(decided.out).toMatch(/Remediation rem:semiannual:2026-H2\/g_\w+: open, due 2026-09-02T08:00:00.000Z/);
     // An approval opens nothing.
@@ -117,7 +117,7 @@ describe('iam-review remediation', () => {
     const table = await cli(['remediation', 'list']);
     expect(table.out).toMatch(/^ID\s+SYSTEM\s+ACCOUNT\s+ROLE\s+STATE\s+DUE \(UTC\)\s+VERIFIED BY\nrem:\S+\s+trading\s+acc-alice\s+TRADER@spot\s+open\s+2026-09-02 08:00$/);
     const opened = await events('remediation.opened');
-    expect(opened.map((e) => [e.subject, e.actor, e.data.dueAt, e.data.slaHours, e.data.requestedBy])).toEqual([[`rem:${trader.id}`, 'boss@example.com', '2026-09-02T08:00:00.000Z', 24, 'boss@example.com']]);
+    expect(opened.map((e) => [e.subject, e.actor, e.data.dueAt, e.data.slaHours, e.data.requestedBy])).toEqual([[`rem:${trader.id}`, 'desk-ops@example.com', '2026-09-02T08:00:00.000Z', 24, 'boss@example.com']]);
     expect(await listJson('--state', 'verified')).toEqual([]);
     expect(await listJson('--system', 'hr')).toEqual([]);
     expect((await cli(['remediation', 'list', '--state', 'gone'])).code).toBe(EXIT.invalidInput);

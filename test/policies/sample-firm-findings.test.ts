@@ -143,7 +143,7 @@ describe('the sample firm, synced and checked', () => {
     }
     await store.campaigns.addItems(items, () => []);
     for (const item of items) {
-      const r = await store.campaigns.decide({ id: item.id, itemId: item.id, campaignId: id, outcome: 'approve', reviewerId: 'E1005', reviewerEmail: 'martin.kaiser@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: openedAt, findingsAtDecision: [], simulated: true }, () => []);
+      const r = await store.campaigns.decide({ id: item.id, itemId: item.id, campaignId: id, outcome: 'approve', reviewerId: 'E1005', reviewerEmail: 'martin.kaiser@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: openedAt, findingsAtDecision: [], simulated: true, operator: null }, () => []);
       expect(r.ok).toBe(true);
     }
     clock = new Date('2026-11-24T11:00:00.000Z');

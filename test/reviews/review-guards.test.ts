@@ -66,7 +66,7 @@ describe('review guards', () => {
   it('requirePending: a pending item passes; a decided one is not_pending naming who decided and when; an expired one says so', async () => {
     const alice = await f.item('alice-acc');
     await requirePending(f.store, alice);
-    const r = await f.store.campaigns.decide({ id: alice.id, itemId: alice.id, campaignId: f.campaign.id, outcome: 'approve', reviewerId: 'boss', reviewerEmail: 'boss@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: '2026-11-24T10:00:00.000Z', findingsAtDecision: [], simulated: false }, () => []);
+    const r = await f.store.campaigns.decide({ id: alice.id, itemId: alice.id, campaignId: f.campaign.id, outcome: 'approve', reviewerId: 'boss', reviewerEmail: 'boss@example.com', reviewerSlackId: null, channel: 'cli', justification: null, decidedAt: '2026-11-24T10:00:00.000Z', findingsAtDecision: [], simulated: false, operator: null }, () => []);
     expect(r.ok).toBe(true);
     expectRefusal(await refusalOf(async () => requirePending(f.store, await f.item('alice-acc'))), 'not_pending', /^already approved by boss@example.com at 2026-11-24T10:00:00.000Z$/);
     await f.store.campaigns.expirePending(f.campaign.id, '2026-12-09T09:00:00.000Z', () => []);

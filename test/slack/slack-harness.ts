@@ -24,6 +24,7 @@ import type { ClickedAction, SlackRequestBody, SlackTeam } from '../fakes/slack-
 import { blockActionsPayload, interactivityBody, postToSlackApp } from '../fakes/slack-requests.js';
 import { grant, identity, seedGrants, seedIdentities } from '../helpers/seed-state.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
+import { resolveOperator } from '../../src/cli/cli-operator.js';
 
 export const SECRET = 'test-signing-secret';
 export const CAMPAIGN = 'semiannual:2026-H2';
@@ -71,7 +72,7 @@ export class SlackHarness {
     const dir = tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': REVIEW_YAML });
     const data = mkdtempSync(join(tmpdir(), 'iam-slack-'));
     this.env = () => loadEnv({ IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: data, LOG_LEVEL: 'silent', IAM_REVIEW_TIMEZONE: 'Europe/Vaduz', SLACK_BOT_TOKEN: this.fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: this.fake.apiUrl, PORT: '0' });
-    this.ctx = { io: { out: () => {}, err: () => {}, isTty: false }, env: () => this.env(), force: false, app: async () => this.app };
+    this.ctx = { io: { out: () => {}, err: () => {}, isTty: false }, env: () => this.env(), force: false, app: async () => this.app, operator: (flag) => resolveOperator(flag, this.env().IAM_REVIEW_OPERATOR) };
   }
 
   static async create(fakeOptions: FakeSlackOptions = {}): Promise<SlackHarness> {

@@ -542,7 +542,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const c = await openCampaign();
         const [a, b] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2')];
         await store.campaigns.addItems([a!, b!], NONE);
-        const da = decision(a!, 'approve', { decidedAt: at(40), simulated: true, reviewerSlackId: null, channel: 'cli' });
+        const da = decision(a!, 'approve', { decidedAt: at(40), simulated: true, reviewerSlackId: null, channel: 'cli', operator: 'helpdesk@example.li' });
         const db = decision(b!, 'revoke', { decidedAt: at(35), reviewerEmail: null });
         await store.campaigns.decide(da, NONE);
         await store.campaigns.decide(db, NONE);
@@ -559,7 +559,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const many = Array.from({ length: 7 }, (_, n) => item(c, grant('vault', `user-${n}`, 'reader'), `mgr-${n % 2}`));
         await store.campaigns.addItems([...many, item(other, g1, 'mgr-1')], NONE);
         const d0 = decision(many[0]!, 'approve');
-        const d5 = decision(many[5]!, 'revoke', { reviewerSlackId: null });
+        const d5 = decision(many[5]!, 'revoke', { reviewerSlackId: null, channel: 'cli', operator: 'helpdesk@example.li' });
         await store.campaigns.decide(d0, NONE);
         await store.campaigns.decide(d5, NONE);
 

@@ -198,6 +198,7 @@ export function decision(i: ReviewItem, outcome: DecisionOutcome, overrides: Par
     justification: outcome === 'revoke' ? 'no longer needed' : null,
     decidedAt: at(30),
     findingsAtDecision: i.findings,
+    operator: null,
     simulated: false,
     ...overrides,
   };

@@ -23,6 +23,7 @@ export const decisionSchema = new mongoose.Schema<DecisionDoc>(
     decidedAt: timestamp,
     findingsAtDecision: { type: [embeddedFindingSchema], default: () => [] },
     simulated: requiredBoolean,
+    operator: nullableString,
   },
   collectionOptions('decisions'),
 );
@@ -53,5 +54,7 @@ export function toDecision(d: DecisionDoc): Decision {
     decidedAt: d.decidedAt,
     findingsAtDecision: d.findingsAtDecision.map(toFinding),
     simulated: d.simulated,
+    // Absent in documents written before operators were recorded.
+    operator: d.operator ?? null,
   };
 }

@@ -374,6 +374,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX remediations_by_grant ON remediations (grant_id, state);
     `,
   },
+  {
+    version: 9,
+    description: 'decision operator',
+    // Who entered a decision on the reviewer's behalf (`decide`); NULL when the reviewer acted
+    // in Slack, and for decisions recorded before operators were.
+    sql: `
+      ALTER TABLE decisions ADD COLUMN operator TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

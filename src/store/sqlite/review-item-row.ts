@@ -10,7 +10,7 @@ export const ITEM_COLUMNS = `i.id, i.campaign_id AS campaignId, i.grant_id AS gr
 
 export const DECISION_COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, outcome, reviewer_id AS reviewerId,
   reviewer_email AS reviewerEmail, reviewer_slack_id AS reviewerSlackId, channel, justification,
-  decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated`;
+  decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated, operator`;
 
 export type ItemRow = Omit<ReviewItem, 'findings' | 'detail'> & { findings: string; detail: string | null };
 export type DecisionRow = Omit<Decision, 'findingsAtDecision' | 'simulated'> & { findingsAtDecision: string; simulated: number };

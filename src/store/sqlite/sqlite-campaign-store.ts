@@ -47,6 +47,7 @@ export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
   joined('d.channel'),
   nullable('d.justification'),
   ...['d.decided_at', 'd.findings_at_decision', 'd.simulated'].map(joined),
+  nullable('d.operator'),
 ];
 export const ITEMS_WITH_DECISIONS_PAGE_REST = `FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
@@ -88,7 +89,7 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
   if (detail !== null) item.detail = parseGrantDetail(detail);
   const decisionId = f.next();
   if (decisionId === null) {
-    for (let c = 0; c < 9; c++) f.next();
+    for (let c = 0; c < 10; c++) f.next();
     return { item, decision: null };
   }
   const decision: Decision = {
@@ -104,6 +105,7 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
     decidedAt: f.next()!,
     findingsAtDecision: parseJson(f.next()!, 'decisions.findings_at_decision'),
     simulated: f.next() === '1',
+    operator: f.next(),
   };
   return { item, decision };
 }
@@ -190,9 +192,9 @@ export class SqliteCampaignStore implements CampaignStore {
     );
     this.insertDecision = db.prepare<[Decision, string, number]>(
       `INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
-         justification, decided_at, findings_at_decision, simulated)
+         justification, decided_at, findings_at_decision, simulated, operator)
        VALUES (@id, @itemId, @campaignId, @outcome, @reviewerId, @reviewerEmail, @reviewerSlackId, @channel,
-         @justification, @decidedAt, ?, ?)`,
+         @justification, @decidedAt, ?, ?, @operator)`,
     );
     this.reassignItem = db.prepare<[string, string, string, string, string]>(
       `UPDATE review_items SET reviewer_id = ?, reviewer_source = ?, updated_at = ?
