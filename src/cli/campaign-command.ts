@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ITEM_STATES } from '../domain/index.js';
 import type { ItemState } from '../domain/index.js';
 import { closeCampaignOnce } from '../reviews/close-campaign.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
+import { reviewerIdOf, reviewerLabel, reviewerNames } from '../reviews/reviewer-names.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { asCliError } from './review-errors.js';
@@ -47,20 +48,27 @@ export function campaignCommand(ctx: CliContext): Command {
   cmd
     .command('status <campaign-id>')
     .description('progress of a campaign: decided / pending / overdue, per reviewer')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--json', 'print JSON (same as --format json)')
+    .action(async (id: string, opts: { json?: boolean; format: 'table' | 'json' }) => {
       const app = await ctx.app();
       const progress = await campaignProgress(app.store, id, app.now());
       if (!progress) throw usageError(`no campaign "${id}"`);
-      if (opts.json) return ctx.io.out(JSON.stringify(progress, null, 2));
+      const names = await reviewerNames(app.store, progress.reviewers.map((r) => r.reviewerId));
+      if (opts.json || opts.format === 'json') {
+        const reviewers = progress.reviewers.map((r) => ({ ...r, name: names.get(r.reviewerId)?.name ?? null, email: names.get(r.reviewerId)?.email ?? null }));
+        return ctx.io.out(JSON.stringify({ ...progress, reviewers }, null, 2));
+      }
       const c = progress.campaign;
       const lines = [
         `${c.name} (${c.id}) — ${c.state}, due ${c.dueAt.slice(0, 10)}${progress.overdue ? ' (OVERDUE)' : ''}`,
         `Items ${progress.total}: ${progress.approved} approved, ${progress.revoked} revoked, ${progress.pending} pending, ${progress.expired} expired`,
         '',
-        'Reviewer                               Done  Pending',
       ];
-      for (const r of progress.reviewers) lines.push(`${r.reviewerId.padEnd(38)} ${String(r.done).padStart(4)} ${String(r.pending).padStart(8)}${r.pending > 0 && progress.overdue ? '  overdue' : ''}`);
+      const labels = progress.reviewers.map((r) => reviewerLabel(names.get(r.reviewerId), r.reviewerId));
+      const width = Math.max('Reviewer'.length, ...labels.map((l) => l.length));
+      lines.push(`${'Reviewer'.padEnd(width)}  Done  Pending`);
+      progress.reviewers.forEach((r, n) => lines.push(`${labels[n]!.padEnd(width)}  ${String(r.done).padStart(4)} ${String(r.pending).padStart(8)}${r.pending > 0 && progress.overdue ? '  overdue' : ''}`));
       ctx.io.out(lines.join('\n'));
     });
 
@@ -68,16 +76,19 @@ export function campaignCommand(ctx: CliContext): Command {
     .command('items <campaign-id>')
     .description('the review items of a campaign, with the ids `decide` takes: system, account, role, scope, owner, reviewer, state, findings')
     .option('--state <state>', `only items in this state (${ITEM_STATES.join(' | ')})`)
-    .option('--reviewer <id>', 'only the items of this reviewer (identity id)')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean }) => {
+    .option('--reviewer <email-or-id>', "only the items of this reviewer (their email, or identity id)")
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--json', 'print JSON (same as --format json)')
+    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean; format: 'table' | 'json' }) => {
       if (opts.state !== undefined && !(ITEM_STATES as readonly string[]).includes(opts.state)) throw usageError(`--state must be one of ${ITEM_STATES.join(', ')}, not "${opts.state}"`);
       const app = await ctx.app();
       if (!(await app.store.campaigns.get(id))) throw usageError(`no campaign "${id}"`);
-      const items = await app.store.campaigns.items(id, { ...(opts.state ? { state: opts.state as ItemState } : {}), ...(opts.reviewer ? { reviewerId: opts.reviewer } : {}) });
-      if (opts.json) return ctx.io.out(JSON.stringify({ items }, null, 2));
+      const reviewerId = opts.reviewer !== undefined ? await reviewerIdOf(app.store, opts.reviewer) : undefined;
+      const items = await app.store.campaigns.items(id, { ...(opts.state ? { state: opts.state as ItemState } : {}), ...(reviewerId !== undefined ? { reviewerId } : {}) });
+      if (opts.json || opts.format === 'json') return ctx.io.out(JSON.stringify({ items }, null, 2));
       if (items.length === 0) return ctx.io.out('No items.');
-      const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);
+      const names = await reviewerNames(app.store, items.map((i) => i.reviewerId));
+      const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', names.get(i.reviewerId)?.email ?? i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);
       const header = ['ITEM', 'SYSTEM', 'ACCOUNT', 'ROLE', 'OWNER', 'REVIEWER', 'STATE', 'FINDINGS'];
       const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
       for (const r of [header, ...rows]) ctx.io.out(r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd());

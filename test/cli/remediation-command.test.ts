@@ -80,7 +80,7 @@ describe('iam-review remediation', () => {
     const table = await cli(['campaign', 'items', 'semiannual:2026-H2']);
     expect(table.code).toBe(EXIT.ok);
     expect(table.out).toMatch(/^ITEM\s+SYSTEM\s+ACCOUNT\s+ROLE\s+OWNER\s+REVIEWER\s+STATE\s+FINDINGS$/m);
-    expect(table.out).toMatch(new RegExp(`^${trader.id}\\s+trading\\s+acc-alice\\s+TRADER@spot\\s+E1\\s+E2\\s+pending`, 'm'));
+    expect(table.out).toMatch(new RegExp(`^${trader.id}\\s+trading\\s+acc-alice\\s+TRADER@spot\\s+E1\\s+boss@example\\.com\\s+pending`, 'm'));
     expect(table.out.trim().split('\n')).toHaveLength(33);
     expect((await cli(['decide', trader.id, 'revoke', '--as', 'boss@example.com', '--reason', 'left the desk'])).code).toBe(EXIT.ok);
     const revoked = await cli(['campaign', 'items', 'semiannual:2026-H2', '--state', 'revoked', '--json']);
@@ -88,6 +88,22 @@ describe('iam-review remediation', () => {
     expect((await cli(['campaign', 'items', 'nope:2026-Q4'])).err).toMatch(/no campaign "nope:2026-Q4"/);
     const badState = await cli(['campaign', 'items', 'semiannual:2026-H2', '--state', 'done']);
     expect([badState.code, badState.err]).toEqual([EXIT.invalidInput, expect.stringMatching(/--state must be one of pending, approved, revoked, expired/)]);
+    // --reviewer takes the email a user knows (or the identity id); --format json is --json.
+    const all = (JSON.parse((await cli(['campaign', 'items', 'semiannual:2026-H2', '--format', 'json'])).out) as { items: ReviewItem[] }).items;
+    const boss = (JSON.parse((await cli(['campaign', 'items', 'semiannual:2026-H2', '--reviewer', 'Boss@Example.com', '--format', 'json'])).out) as { items: ReviewItem[] }).items;
+    expect(boss.length).toBeGreaterThan(0);
+    expect(boss).toEqual(all.filter((i) => i.reviewerId === 'E2'));
+    expect((JSON.parse((await cli(['campaign', 'items', 'semiannual:2026-H2', '--reviewer', 'E2', '--json'])).out) as { items: ReviewItem[] }).items).toEqual(boss);
+  });
+
+  it('campaign status names reviewers (name and email), not identity ids', async () => {
+    const status = await cli(['campaign', 'status', 'semiannual:2026-H2']);
+    expect(status.code).toBe(EXIT.ok);
+    expect(status.out).toMatch(/^Reviewer\s+Done\s+Pending$/m);
+    expect(status.out).toMatch(/^Boss <boss@example\.com>\s+0\s+\d+$/m);
+    expect(status.out).not.toMatch(/^E2\s/m);
+    const json = JSON.parse((await cli(['campaign', 'status', 'semiannual:2026-H2', '--format', 'json'])).out) as { reviewers: { reviewerId: string; name: string; email: string }[] };
+    expect(json.reviewers.find((r) => r.reviewerId === 'E2')).toMatchObject({ name: 'Boss', email: 'boss@example.com' });
   });
 
   it('decide revoke opens a remediation: listed open, with the due time of the system (critical: 24 h after the decision)', async () => {
