@@ -20,6 +20,7 @@ import { processIo, quietOnClosedPipes } from './cli/cli-io.js';
 import { auditCommand } from './cli/audit-command.js';
 import { campaignCommand } from './cli/campaign-command.js';
 import { checkCommand } from './cli/check-command.js';
+import { coverageCommand } from './cli/coverage-command.js';
 import { demoCommand } from './cli/demo-command.js';
 import { exportCommand } from './cli/export-command.js';
 import { decideCommand } from './cli/decide-command.js';
@@ -47,7 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     ctx.force = program.opts<{ force?: boolean }>().force === true;
   });
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
-  for (const make of [validateCommand, syncCommand, checkCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
+  for (const make of [validateCommand, syncCommand, checkCommand, coverageCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
     program.addCommand(cmd);

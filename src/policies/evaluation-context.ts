@@ -5,7 +5,7 @@
  */
 import type { GlobalPolicy, SodRule, SystemPolicy } from '../config/policy-config.js';
 import type { Criticality, SystemKind } from '../config/system-config.js';
-import type { Finding, Grant, Identity } from '../domain/index.js';
+import type { Finding, Grant, Identity, SystemCoverage } from '../domain/index.js';
 
 export interface EvaluationSystem {
   id: string;
@@ -55,6 +55,8 @@ export interface EvaluationContext {
   certifications?: ReadonlyMap<string, Certification>;
   /** grantId -> the remediation that verified its removal before it came back; missing: none returned. */
   returnedGrants?: ReadonlyMap<string, ReturnedGrant>;
+  /** systemId -> its DORA review cadence coverage (`review-overdue`); missing: not checked. */
+  reviewCoverage?: ReadonlyMap<string, SystemCoverage>;
   now: Date;
   /**
    * Systems whose findings are reported (default: every system). Grants of the other

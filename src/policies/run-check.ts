@@ -24,6 +24,7 @@ import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
 import type { Certification, ReturnedGrant } from './evaluation-context.js';
 import { PolicyEvaluator } from './policy-evaluator.js';
+import { readReviewCoverage } from './read-review-coverage.js';
 
 export interface CheckDeps {
   store: Store;
@@ -84,6 +85,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
 
   const identities = await store.identities.current();
   const returnedGrants = await returnedGrantsOf(store);
+  const reviewCoverage = new Map((await readReviewCoverage({ store, config, now: () => at })).map((c) => [c.system, c]));
   const evaluator = new PolicyEvaluator({
     systems: config.systems,
     policies: config.policies,
@@ -92,6 +94,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     identities,
     certifications,
     returnedGrants,
+    reviewCoverage,
     now: at,
     reportSystems: reported,
   });

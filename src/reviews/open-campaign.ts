@@ -134,7 +134,9 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   // of the frozen state exists once this loop is through (it inserted whatever was missing).
   const total = await store.campaigns.countItems(id);
   await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
-    audit.event(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file }),
+    // `coverage` says whether the campaign reviews every grant of the systems in `snapshots`
+    // (DORA cadence coverage counts only such campaigns) or the privileged ones only.
+    audit.event(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file, coverage: def.scope.privilegedOnly ? 'privileged-only' : 'all-grants' }),
   ]);
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
 }

@@ -190,6 +190,8 @@ export interface CampaignStore {
   item(id: string): Promise<ReviewItem | null>;
   /** How many items the campaign has. */
   countItems(campaignId: string): Promise<number>;
+  /** The campaign's items counted per system and state (counted by the store, not loaded); no row for a count of 0. */
+  countItemsBySystem(campaignId: string): Promise<{ systemId: string; state: ItemState; count: number }[]>;
   items(campaignId: string, filter?: { reviewerId?: string; state?: ItemState }): Promise<ReviewItem[]>;
   /** Pending items assigned to a reviewer across open campaigns. */
   pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;

@@ -538,6 +538,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect((await store.campaigns.item(elsewhere.id))?.state).toBe('pending');
       });
 
+      it('countItemsBySystem counts a campaign\'s items per system and state (no row for 0), other campaigns apart', async () => {
+        const c = await openCampaign();
+        const other = await openCampaign('2026-Q2');
+        const a = item(c, grant('vault', 'user-a', 'reader'), 'mgr-1');
+        const b = item(c, grant('vault', 'user-b', 'reader'), 'mgr-1');
+        const t = item(c, grant('trading', 'user-t', 'trader'), 'mgr-2');
+        await store.campaigns.addItems([a, b, t, item(other, g1, 'mgr-1')], NONE);
+        await store.campaigns.decide(decision(a, 'revoke'), NONE);
+        expect(await store.campaigns.countItemsBySystem(c.id)).toEqual([
+          { systemId: 'trading', state: 'pending', count: 1 },
+          { systemId: 'vault', state: 'pending', count: 1 },
+          { systemId: 'vault', state: 'revoked', count: 1 },
+        ]);
+        await store.campaigns.expirePending(c.id, at(50), NONE);
+        expect(await store.campaigns.countItemsBySystem(c.id)).toEqual([
+          { systemId: 'trading', state: 'expired', count: 1 },
+          { systemId: 'vault', state: 'expired', count: 1 },
+          { systemId: 'vault', state: 'revoked', count: 1 },
+        ]);
+        expect(await store.campaigns.countItemsBySystem('missing')).toEqual([]);
+      });
+
       it('decision and decisions read stored decisions', async () => {
         const c = await openCampaign();
         const [a, b] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2')];

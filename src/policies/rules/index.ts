@@ -13,6 +13,7 @@ import { newSinceLastReview } from './new-since-last-review.js';
 import { notAllowed } from './not-allowed.js';
 import { orphanedAccount } from './orphaned-account.js';
 import { revokedAccessReturned } from './revoked-access-returned.js';
+import { reviewOverdue } from './review-overdue.js';
 import { sodConflict } from './sod-conflict.js';
 import { tapSelfApproval } from './tap-self-approval.js';
 import { tapSoleApprover } from './tap-sole-approver.js';
@@ -29,6 +30,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
   orphanedAccount,
   leaverAccess,
   revokedAccessReturned,
+  reviewOverdue,
   contractEnded,
   changedSinceLastReview,
   newSinceLastReview,

@@ -3,7 +3,7 @@
  * filter names the state the change starts from, so of two concurrent writers only one
  * matches (compare-and-set). The store runs them in a transaction with their ledger events.
  */
-import type { AnyBulkWriteOperation, ClientSession, Model } from 'mongoose';
+import type { AnyBulkWriteOperation, ClientSession, Model, PipelineStage } from 'mongoose';
 import { outcomeState } from '../../domain/index.js';
 import type { Campaign, CampaignState, Decision, ItemState } from '../../domain/index.js';
 import { asString, asStrings, operator } from './filter-value.js';
@@ -182,4 +182,22 @@ export function newestCertified(closed: readonly Campaign[]): { campaign: Campai
     }
   }
   return best;
+}
+
+/**
+ * countItemsBySystem(): the campaign's items grouped by (system, state) and counted by the
+ * server: an equality on campaignId (the {campaignId, _id} index) and a $group, so no item
+ * document reaches the application.
+ */
+export function itemCountsPipeline(campaignId: string): PipelineStage[] {
+  return [
+    { $match: { campaignId: asString(campaignId, 'campaignId') } },
+    { $group: { _id: { systemId: '$systemId', state: '$state' }, count: { $sum: 1 } } },
+    { $sort: { '_id.systemId': 1, '_id.state': 1 } },
+  ];
+}
+
+export interface ItemCountRow {
+  _id: { systemId: string; state: ItemState };
+  count: number;
 }

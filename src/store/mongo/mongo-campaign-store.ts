@@ -11,6 +11,7 @@ import {
   createCampaignQuery,
   createdCampaign,
   expireUpdate,
+  itemCountsPipeline,
   itemsFilter,
   newestCertified,
   pendingForReviewerFilter,
@@ -20,6 +21,7 @@ import {
   reassignQuery,
   transitionQuery,
 } from './campaign-queries.js';
+import type { ItemCountRow } from './campaign-queries.js';
 import { campaignDoc, toCampaign } from './campaign-schema.js';
 import { decisionDoc, toDecision } from './decision-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
@@ -111,6 +113,11 @@ export class MongoCampaignStore implements CampaignStore {
 
   async countItems(campaignId: string): Promise<number> {
     return this.models.reviewItems.countDocuments({ campaignId: asString(campaignId, 'campaignId') });
+  }
+
+  async countItemsBySystem(campaignId: string): Promise<{ systemId: string; state: ItemState; count: number }[]> {
+    const rows = await this.models.reviewItems.aggregate<ItemCountRow>(itemCountsPipeline(campaignId));
+    return rows.map((r) => ({ systemId: r._id.systemId, state: r._id.state, count: r.count }));
   }
 
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {

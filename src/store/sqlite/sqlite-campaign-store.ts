@@ -146,6 +146,7 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly lastCertificationTx;
   private readonly selectPendingItems;
   private readonly countCampaignItems;
+  private readonly countBySystem;
 
   constructor(
     private readonly db: Database.Database,
@@ -204,6 +205,9 @@ export class SqliteCampaignStore implements CampaignStore {
       `UPDATE review_items SET state = 'expired', updated_at = ? WHERE campaign_id = ? AND state = 'pending'`,
     );
     this.countCampaignItems = db.prepare<[string], number>('SELECT count(*) FROM review_items WHERE campaign_id = ?').pluck();
+    this.countBySystem = db.prepare<[string], { systemId: string; state: ItemState; count: number }>(
+      'SELECT system_id AS systemId, state, count(*) AS count FROM review_items WHERE campaign_id = ? GROUP BY system_id, state ORDER BY system_id, state',
+    );
     this.selectPendingItems = db.prepare<[string], ItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id`,
     );
@@ -311,6 +315,10 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async countItems(campaignId: string): Promise<number> {
     return this.countCampaignItems.get(campaignId) as number;
+  }
+
+  async countItemsBySystem(campaignId: string): Promise<{ systemId: string; state: ItemState; count: number }[]> {
+    return this.countBySystem.all(campaignId);
   }
 
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {

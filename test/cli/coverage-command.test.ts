@@ -1,0 +1,98 @@
+/**
+ * DORA review cadence coverage from the user's side: `coverage --format json` after real
+ * syncs, campaigns and decisions through the CLI, on a clock the test moves; an overdue
+ * critical system is a high `review-overdue` finding that fails `check --fail-on high`.
+ * Real CLI, real SQLite; the system is served by the scripted connector.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AppOptions } from '../../src/app.js';
+import { openApp } from '../../src/app.js';
+import { run } from '../../src/cli.js';
+import { EXIT } from '../../src/cli/cli-error.js';
+import { BUILT_IN_TYPES, ConnectorRegistry, registered } from '../../src/connectors/registry.js';
+import type { ReviewItem } from '../../src/domain/index.js';
+import { captureIo } from '../helpers/capture-io.js';
+import type { Script } from '../helpers/scripted-connector.js';
+import { grantRecord, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
+
+interface Coverage {
+  systems: { system: string; criticality: string; lastReviewedAt: string | null; campaign: string | null; nextDueAt: string | null; overdue: boolean }[];
+}
+
+describe('iam-review coverage', () => {
+  let configDir: string;
+  let dataDir: string;
+  let clock: Date;
+  const scripts = new Map<string, Script>();
+
+  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const io = captureIo();
+    const connectors = new ConnectorRegistry([...BUILT_IN_TYPES, registered(scriptedConnectorType(scripts))]);
+    const code = await run(['node', 'iam-review', ...args], {
+      io,
+      env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent', IAM_REVIEW_OPERATOR: 'sec@example.com' },
+      openApp: (e, o: AppOptions) => openApp(e, { ...o, now: () => clock, connectors }),
+    });
+    return { code, out: io.stdout(), err: io.stderr() };
+  }
+  const coverage = async () => (JSON.parse((await cli('coverage', '--format', 'json')).out) as Coverage).systems;
+  const items = async (campaign: string) => (JSON.parse((await cli('campaign', 'items', campaign, '--json')).out) as { items: ReviewItem[] }).items;
+  const reviewerEmail: Record<string, string> = { E2: 'boss@example.com' };
+
+  beforeEach(() => {
+    configDir = tempConfigDir({
+      ...MINIMAL_FIRM,
+      'connectors/sample-data/hr.csv': TRADING_DESK_HR,
+      'connectors/trading.yaml': MINIMAL_FIRM['connectors/trading.yaml']!.replace(/connector:[\s\S]*$/, 'connector:\n  type: scripted\n  script: trading\n'),
+    });
+    dataDir = mkdtempSync(join(tmpdir(), 'iam-coverage-'));
+    scripts.set('trading', { grants: [grantRecord('acc-alice', 'TRADER', { identityRef: 'alice@example.com' }), grantRecord('acc-boss', 'VIEWER', { identityRef: 'boss@example.com' })] });
+  });
+
+  it('clock from the first applied snapshot; a complete campaign resets it; a campaign that let items expire does not; overdue fails check --fail-on high', async () => {
+    clock = new Date('2026-01-10T08:00:00.000Z');
+    // Nothing synced yet: no clock.
+    expect(await coverage()).toEqual([{ system: 'trading', criticality: 'critical', lastReviewedAt: null, campaign: null, nextDueAt: null, overdue: false }]);
+    expect((await cli('sync')).code).toBe(EXIT.ok);
+    // The HR export is an identity source without a policy: not reviewed, not listed.
+    expect(await coverage()).toEqual([{ system: 'trading', criticality: 'critical', lastReviewedAt: null, campaign: null, nextDueAt: '2026-07-10T08:00:00.000Z', overdue: false }]);
+
+    clock = new Date('2026-01-12T09:00:00.000Z');
+    expect((await cli('campaign', 'open', 'semiannual', '--period', '2026-H1')).code).toBe(EXIT.ok);
+    for (const item of await items('semiannual:2026-H1')) {
+      const r = await cli('decide', item.id, 'approve', '--as', reviewerEmail[item.reviewerId] ?? item.reviewerId, '--reason', 'still needed');
+      expect([r.code, r.err]).toEqual([EXIT.ok, '']);
+    }
+    clock = new Date('2026-01-20T16:00:00.000Z');
+    expect((await cli('campaign', 'close', 'semiannual:2026-H1')).code).toBe(EXIT.ok);
+    expect(await coverage()).toEqual([{ system: 'trading', criticality: 'critical', lastReviewedAt: '2026-01-20T16:00:00.000Z', campaign: 'semiannual:2026-H1', nextDueAt: '2026-07-20T16:00:00.000Z', overdue: false }]);
+    const table = await cli('coverage');
+    expect(table.out).toMatch(/^SYSTEM\s+CRITICALITY\s+CADENCE\s+LAST REVIEWED\s+CAMPAIGN\s+NEXT DUE\s+STATUS$/m);
+    expect(table.out).toMatch(/^trading\s+critical\s+6 months\s+2026-01-20\s+semiannual:2026-H1\s+2026-07-20\s+ok$/m);
+
+    // The next campaign closes with every item expired: it reviewed nothing.
+    clock = new Date('2026-07-05T09:00:00.000Z');
+    expect((await cli('campaign', 'open', 'semiannual', '--period', '2026-H2')).code).toBe(EXIT.ok);
+    clock = new Date('2026-07-25T09:00:00.000Z');
+    expect((await cli('campaign', 'close', 'semiannual:2026-H2')).code).toBe(EXIT.ok);
+    expect(await coverage()).toEqual([{ system: 'trading', criticality: 'critical', lastReviewedAt: '2026-01-20T16:00:00.000Z', campaign: 'semiannual:2026-H1', nextDueAt: '2026-07-20T16:00:00.000Z', overdue: true }]);
+    expect((await cli('coverage')).out).toMatch(/^trading\s+critical\s+6 months\s+2026-01-20\s+semiannual:2026-H1\s+2026-07-20\s+OVERDUE$/m);
+
+    const check = await cli('check', '--format', 'json', '--fail-on', 'high');
+    expect(check.code).toBe(EXIT.findingsAtThreshold);
+    const overdue = (JSON.parse(check.out) as { findings: { type: string; severity: string; system: string; reason: string }[] }).findings.filter((f) => f.type === 'review-overdue');
+    expect(overdue).toEqual([
+      expect.objectContaining({
+        severity: 'high',
+        system: 'trading',
+        reason: 'trading (critical) must be reviewed every 6 months: last completely reviewed by semiannual:2026-H1, closed 2026-01-20; semiannual:2026-H2 covered it but let items expire unreviewed; the next review was due 2026-07-20 (4 day(s) ago)',
+      }),
+    ]);
+    expect((await cli('audit', 'log', '--type', 'finding.opened', '--json')).out).toMatch(/"type":"review-overdue"|review-overdue/);
+    expect((await cli('audit', 'verify')).code).toBe(EXIT.ok);
+  });
+});
