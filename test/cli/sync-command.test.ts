@@ -1,6 +1,6 @@
 /**
  * `iam-review sync` exit codes through run(): a partial pull exits 5, a quarantined one 6, a
- failed one 1 (the worst outcome of all systems decides); the state of those systems is unchanged.
+ * failed one 1 (the worst outcome of all systems decides); the state of those systems is unchanged.
  * A quarantined snapshot is named with its reason and the commands to inspect and accept it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
