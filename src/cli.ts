@@ -27,6 +27,7 @@ import { exportCommand } from './cli/export-command.js';
 import { decideCommand } from './cli/decide-command.js';
 import { remediateCommand, remediationCommand } from './cli/remediation-command.js';
 import { serveCommand } from './cli/serve-command.js';
+import { snapshotCommand } from './cli/snapshot-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { validateCommand } from './cli/validate-command.js';
 
@@ -50,7 +51,7 @@ export function buildProgram(ctx: CliContext): Command {
     ctx.force = program.opts<{ force?: boolean }>().force === true;
   });
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
-  for (const make of [validateCommand, syncCommand, checkCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
+  for (const make of [validateCommand, syncCommand, snapshotCommand, checkCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
     program.addCommand(cmd);

@@ -57,7 +57,7 @@ function quarantineHints(outcomes: readonly SyncOutcome[]): string[] {
     const commands = quarantineCommands(s.id);
     return [
       `  ${o.systemId}: snapshot ${s.id} quarantined: ${s.problems[0] ?? 'no reason recorded'}`,
-      `    inspect: ${commands.inspect}   (or: iam-review snapshot show ${s.id})`,
+      `    inspect: ${commands.inspect}`,
       `    accept:  ${commands.accept}`,
     ];
   });
