@@ -24,6 +24,7 @@ import { campaignCommand } from './cli/campaign-command.js';
 import { checkCommand } from './cli/check-command.js';
 import { demoCommand } from './cli/demo-command.js';
 import { exportCommand } from './cli/export-command.js';
+import { initCommand } from './cli/init-command.js';
 import { decideCommand } from './cli/decide-command.js';
 import { remediateCommand, remediationCommand } from './cli/remediation-command.js';
 import { serveCommand } from './cli/serve-command.js';
@@ -43,7 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('iam-review')
     .description('Access reviews for MiCAR/DORA: connectors -> policies -> Slack reviews -> hash-chained audit ledger')
     .version(process.env.npm_package_version ?? '0.1.0')
-    .option('--force', 'use a data folder first used with another config folder (the move is ledgered)')
+    .option('--force', 'use a data folder first used with another config folder (the move is ledgered); `init`: overwrite its files')
     .showHelpAfterError()
     .addHelpText('after', '\n' + EXIT_CODES_HELP)
     .exitOverride();
@@ -51,7 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
     ctx.force = program.opts<{ force?: boolean }>().force === true;
   });
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
-  for (const make of [validateCommand, syncCommand, snapshotCommand, checkCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
+  for (const make of [initCommand, validateCommand, syncCommand, snapshotCommand, checkCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
     program.addCommand(cmd);
