@@ -31,7 +31,7 @@ export function snapshotCommand(ctx: CliContext): Command {
       const list = await store.snapshots.list({ systemId: opts.system, status: opts.status, limit: opts.limit });
       const current = new Set([...(await store.snapshots.currentAll()).values()].map((s) => s.id));
       if (opts.json) return ctx.io.out(JSON.stringify({ snapshots: list.map((s) => ({ ...s, current: current.has(s.id) })) }, null, 2));
-      ctx.io.out(snapshotTable(list, current));
+      ctx.io.out(snapshotTable(list, current) + (list.length === opts.limit ? `\n(the newest ${opts.limit} shown: --limit N for more)` : ''));
     });
 
   cmd

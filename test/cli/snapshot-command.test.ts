@@ -69,6 +69,10 @@ describe('iam-review snapshot', () => {
     const json = JSON.parse((await cli('snapshot', 'list', '--status', 'quarantined', '--json')).out) as { snapshots: (Snapshot & { current: boolean })[] };
     expect(json.snapshots.map((s) => [s.id, s.current])).toEqual([[quarantined.id, false]]);
     expect((await cli('snapshot', 'list', '--status', 'nope')).code).toBe(EXIT.invalidInput);
+    const newest = await cli('snapshot', 'list', '--limit', '1');
+    const [, only, note] = newest.out.split('\n');
+    expect(only!.split(/\s+/)[0]).toBe(quarantined.id);
+    expect(note).toBe('(the newest 1 shown: --limit N for more)');
   });
 
   it('shows a quarantined snapshot: reason, counts, hash, who synced it, and the commands to inspect and accept it', async () => {
