@@ -112,6 +112,9 @@ describe('iam-review sync exit codes', () => {
   it('exits 1 when a system failed, whatever else happened', async () => {
     rmSync(join(configDir, 'connectors/sample-data/hr.csv'));
     writeTrading(trading([row(0)]));
-    expect((await sync()).code).toBe(EXIT.failure);
+    const r = await sync();
+    expect(r.code).toBe(EXIT.failure);
+    // The quarantined snapshot of the other system is still named with its accept command.
+    expect(r.err).toMatch(/^error: one or more systems failed to sync[^\n]*\n {2}trading: snapshot (\S+) quarantined: [\s\S]*accept: {2}iam-review sync --accept-quarantined \1$/);
   });
 });
