@@ -2,7 +2,10 @@
  * The `iam-review` command line. `run(argv)` returns the exit code instead of exiting,
  * so tests drive it in-process:
  *   0 success, 1 failure, 2 invalid input or config (names file, line, key),
- *   3 findings at or above --fail-on, 4 audit ledger broken.
+ *   3 findings at or above --fail-on, 4 audit ledger broken,
+ *   5 a sync read a system only partially, 6 a sync quarantined a snapshot (neither applied;
+ *   the worst outcome of all systems decides: 1, then 6, then 5).
+ * The same list is printed by `--help` (EXIT_CODES_HELP) and written in the README.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -13,7 +16,7 @@ import { NoDatabaseError } from './store/store-errors.js';
 import type { Env } from './config/env.js';
 import { loadDotEnv, loadEnv } from './config/env.js';
 import type { CliContext } from './cli/cli-context.js';
-import { CliError, EXIT } from './cli/cli-error.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './cli/cli-error.js';
 import { resolveOperator } from './cli/cli-operator.js';
 import type { CliIo } from './cli/cli-io.js';
 import { processIo, quietOnClosedPipes } from './cli/cli-io.js';
@@ -23,9 +26,11 @@ import { checkCommand } from './cli/check-command.js';
 import { coverageCommand } from './cli/coverage-command.js';
 import { demoCommand } from './cli/demo-command.js';
 import { exportCommand } from './cli/export-command.js';
+import { initCommand } from './cli/init-command.js';
 import { decideCommand } from './cli/decide-command.js';
 import { remediateCommand, remediationCommand } from './cli/remediation-command.js';
 import { serveCommand } from './cli/serve-command.js';
+import { snapshotCommand } from './cli/snapshot-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { validateCommand } from './cli/validate-command.js';
 
@@ -41,14 +46,15 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('iam-review')
     .description('Access reviews for MiCAR/DORA: connectors -> policies -> Slack reviews -> hash-chained audit ledger')
     .version(process.env.npm_package_version ?? '0.1.0')
-    .option('--force', 'use a data folder first used with another config folder (the move is ledgered)')
+    .option('--force', 'use a data folder first used with another config folder (the move is ledgered); `init`: overwrite its files')
     .showHelpAfterError()
+    .addHelpText('after', '\n' + EXIT_CODES_HELP)
     .exitOverride();
   program.hook('preAction', () => {
     ctx.force = program.opts<{ force?: boolean }>().force === true;
   });
   program.configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
-  for (const make of [validateCommand, syncCommand, checkCommand, coverageCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
+  for (const make of [initCommand, validateCommand, syncCommand, snapshotCommand, checkCommand, coverageCommand, campaignCommand, decideCommand, remediationCommand, remediateCommand, auditCommand, exportCommand, serveCommand, demoCommand]) {
     const cmd = make(ctx);
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) });
     program.addCommand(cmd);

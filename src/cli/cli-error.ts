@@ -11,6 +11,18 @@ export const EXIT = {
   syncQuarantined: 6,
 } as const;
 
+/** The exit codes in words, for `iam-review --help` (README's list says the same). */
+export const EXIT_CODES_HELP = [
+  'Exit codes:',
+  '  0  success',
+  '  1  failure',
+  '  2  invalid input or configuration (the message names file, line and key)',
+  '  3  findings at or above `check --fail-on`',
+  '  4  the audit ledger is broken',
+  '  5  `sync` read a system only partially (not applied)',
+  '  6  `sync` quarantined a snapshot (not applied: inspect it with `snapshot diff ID`, accept it with `sync --accept-quarantined ID`)',
+].join('\n');
+
 /** An error that carries the exit code the CLI must end with. */
 export class CliError extends Error {
   readonly exitCode: number;

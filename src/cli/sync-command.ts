@@ -9,6 +9,7 @@ import { progressLine } from './progress-line.js';
 export function syncCommand(ctx: CliContext): Command {
   return new Command('sync')
     .description('pull identities and grants from each system now; store a snapshot per system and apply the safe ones')
+    .addHelpText('after', '\nExits 5 when a system was read only partially, 6 when a snapshot was quarantined (neither is applied;\nfailures exit 1 first). A quarantined snapshot is named with the commands to inspect and to accept it.')
     .option('--system <id>', 'sync only this system')
     .option('--accept-quarantined <snapshot-id>', 'apply a quarantined snapshot deliberately (recorded in the ledger)')
     .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
@@ -25,21 +26,42 @@ export function syncCommand(ctx: CliContext): Command {
       }
       const outcomes = await runSync(ctx, operator, opts.system);
       if (opts.json) {
-        ctx.io.out(JSON.stringify(outcomes.map((o) => (o.ok ? { systemId: o.systemId, applied: o.result.applied, snapshot: o.result.snapshot } : o)), null, 2));
+        ctx.io.out(JSON.stringify(outcomes.map((o) => (o.ok ? { systemId: o.systemId, applied: o.result.applied, snapshot: o.result.snapshot, ...(o.result.snapshot.status === 'quarantined' ? quarantineCommands(o.result.snapshot.id) : {}) } : o)), null, 2));
       } else {
         ctx.io.out(formatOutcomes(outcomes));
       }
       // The worst outcome decides: failed, then quarantined, then partial (each leaves that system's state unchanged).
+      // Quarantined snapshots are named with the commands to inspect and accept them, whichever code wins.
+      const hints = quarantineHints(outcomes);
       if (outcomes.some((o) => !o.ok || o.result.snapshot.status === 'failed')) {
-        throw new CliError('one or more systems failed to sync; their current state is unchanged', EXIT.failure);
+        throw new CliError(['one or more systems failed to sync; their current state is unchanged', ...hints].join('\n'), EXIT.failure);
       }
-      if (outcomes.some((o) => o.ok && o.result.snapshot.status === 'quarantined')) {
-        throw new CliError('one or more snapshots were quarantined and not applied; inspect them, then `sync --accept-quarantined SNAPSHOT`', EXIT.syncQuarantined);
+      if (hints.length > 0) {
+        throw new CliError(['one or more snapshots were quarantined and not applied; their current state is unchanged', ...hints].join('\n'), EXIT.syncQuarantined);
       }
       if (outcomes.some((o) => o.ok && o.result.snapshot.status === 'partial')) {
         throw new CliError('one or more systems were read only partially and not applied; their current state is unchanged', EXIT.syncPartial);
       }
     });
+}
+
+/** The commands to inspect and to accept a quarantined snapshot (in the message and in `--json`). */
+export function quarantineCommands(snapshotId: string): { inspect: string; accept: string } {
+  return { inspect: `iam-review snapshot diff ${snapshotId}`, accept: `iam-review sync --accept-quarantined ${snapshotId}` };
+}
+
+/** One block per quarantined snapshot: its system, why, and the two commands. */
+function quarantineHints(outcomes: readonly SyncOutcome[]): string[] {
+  return outcomes.flatMap((o) => {
+    if (!o.ok || o.result.snapshot.status !== 'quarantined') return [];
+    const s = o.result.snapshot;
+    const commands = quarantineCommands(s.id);
+    return [
+      `  ${o.systemId}: snapshot ${s.id} quarantined: ${s.problems[0] ?? 'no reason recorded'}`,
+      `    inspect: ${commands.inspect}`,
+      `    accept:  ${commands.accept}`,
+    ];
+  });
 }
 
 /** Syncs every system (or one) with a progress line on a terminal. */

@@ -11,9 +11,11 @@ import type { ConfigProblem } from './config-error.js';
 import { ConfigError } from './config-error.js';
 import { globalPolicySchema, parseRoleRef, sodSchema, systemPolicySchema } from './policy-config.js';
 import type { GlobalPolicy, SodRule, SystemPolicy } from './policy-config.js';
+import { unknownKeyMessage } from './nearest-key.js';
 import { PENDING_REMEDIATION_MODES } from './remediation-config.js';
 import { botRolesSchema, reviewDefinitionSchema } from './review-config.js';
 import type { BotRoles, ReviewDefinition } from './review-config.js';
+import { knownKeysAt } from './schema-keys.js';
 import { systemConfigSchema } from './system-config.js';
 import type { SystemConfig } from './system-config.js';
 import { keyPathOf, loadYamlFile } from './yaml-file.js';
@@ -98,7 +100,8 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
         const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
         for (const p of keys) {
           const path = ['connector', ...p];
-          problems.push({ file: loaded.file, ...loaded.locate(path), keyPath: keyPathOf(path), message: issue.code === 'unrecognized_keys' ? `unknown key "${String(p[p.length - 1])}"` : issue.message });
+          const message = issue.code === 'unrecognized_keys' ? unknownKeyMessage(String(p[p.length - 1]), knownKeysAt(schema, issue.path)) : issue.message;
+          problems.push({ file: loaded.file, ...loaded.locate(path), keyPath: keyPathOf(path), message });
         }
       }
       continue;

@@ -3,13 +3,17 @@
  * problem into a ConfigProblem that names the file, the line and the key path.
  *
  * Guards: files over 1 MB are refused before parsing; alias expansion is capped (an
- * "alias bomb" fails fast instead of eating memory); duplicate keys are errors.
+ * "alias bomb" fails fast instead of eating memory); duplicate keys are errors. An unknown
+ * key is named with the nearest known one when it looks like a typo; of several YAML syntax
+ * errors only the first is reported.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
+import { unknownKeyMessage } from './nearest-key.js';
+import { knownKeysAt } from './schema-keys.js';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
@@ -48,11 +52,12 @@ export function parseYamlText<S extends z.ZodType>(text: string, displayName: st
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({ file: displayName, ...pos(e.pos[0]), keyPath: '', message: `YAML syntax: ${firstLine(e.message)}` })),
-    };
+  // Only the first syntax error: the parser's later ones mostly follow from it (an unclosed
+  // quote or a bad indent misreads the rest of the file), so they mislead more than they help.
+  const syntax = doc.errors.reduce<(typeof doc.errors)[number] | undefined>((first, e) => (first === undefined || e.pos[0] < first.pos[0] ? e : first), undefined);
+  if (syntax) {
+    const more = doc.errors.length > 1 ? ' (fix this one first: the parser could not read the rest of the file reliably)' : '';
+    return { ok: false, problems: [{ file: displayName, ...pos(syntax.pos[0]), keyPath: '', message: `YAML syntax: ${firstLine(syntax.message)}${more}` }] };
   }
   let raw: unknown;
   try {
@@ -68,7 +73,7 @@ export function parseYamlText<S extends z.ZodType>(text: string, displayName: st
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const path = [...issue.path, key];
-          problems.push({ file: displayName, ...pos(keyOffset(doc, issue.path, key)), keyPath: keyPathOf(path), message: `unknown key "${key}"` });
+          problems.push({ file: displayName, ...pos(keyOffset(doc, issue.path, key)), keyPath: keyPathOf(path), message: unknownKeyMessage(key, knownKeysAt(schema, issue.path)) });
         }
         continue;
       }

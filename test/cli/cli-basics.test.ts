@@ -55,7 +55,7 @@ describe('iam-review CLI', () => {
     });
     const r = await cli(['validate'], { IAM_REVIEW_CONFIG_DIR: dir });
     expect(r.code).toBe(2);
-    expect(r.err).toContain('policies/trading.yaml:5:5: roles.TRADER.maxHolder: unknown key "maxHolder"');
+    expect(r.err).toContain('policies/trading.yaml:5:5: roles.TRADER.maxHolder: unknown key "maxHolder": did you mean "maxHolders"?');
     expect(r.out).toBe('');
   });
 

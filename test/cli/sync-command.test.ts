@@ -1,6 +1,7 @@
 /**
  * `iam-review sync` exit codes through run(): a partial pull exits 5, a quarantined one 6, a
  * failed one 1 (the worst outcome of all systems decides); the state of those systems is unchanged.
+ * A quarantined snapshot is named with its reason and the commands to inspect and accept it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,33 @@ describe('iam-review sync exit codes', () => {
     const r = await sync();
     expect(r.code).toBe(EXIT.syncQuarantined);
     expect(r.err).toMatch(/quarantined and not applied/);
+    // The snapshot is named with the reason and the commands to inspect and to accept it.
+    const store = openSqliteStore({ file: join(dataDir, 'iam-review.db') });
+    const [quarantined] = await store.snapshots.list({ systemId: 'trading', status: 'quarantined' });
+    await store.close();
+    const id = quarantined!.id;
+    expect(r.err).toContain(`trading: snapshot ${id} quarantined: ${quarantined!.problems[0]}`);
+    expect(r.err).toContain(`inspect: iam-review snapshot diff ${id}`);
+    expect(r.err).toContain(`accept:  iam-review sync --accept-quarantined ${id}`);
+  });
+
+  it('names the quarantined snapshot and its commands in --json too (same exit code, stdout only JSON)', async () => {
+    writeTrading(trading([row(0)]));
+    const io = captureIo();
+    const code = await run(['node', 'iam-review', 'sync', '--json'], { io, env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+    expect(code).toBe(EXIT.syncQuarantined);
+    const out = JSON.parse(io.stdout()) as { systemId: string; applied: boolean; snapshot: { id: string; status: string }; inspect?: string; accept?: string }[];
+    const trade = out.find((o) => o.systemId === 'trading')!;
+    expect(trade).toMatchObject({ applied: false, snapshot: { status: 'quarantined' }, inspect: `iam-review snapshot diff ${trade.snapshot.id}`, accept: `iam-review sync --accept-quarantined ${trade.snapshot.id}` });
+    const hr = out.find((o) => o.systemId === 'hr')!;
+    expect(hr.snapshot.status).toBe('complete');
+    expect(hr).not.toHaveProperty('accept');
+  });
+
+  it('lists the exit codes in --help', async () => {
+    const io = captureIo();
+    expect(await run(['node', 'iam-review', '--help'], { io, env: { LOG_LEVEL: 'silent' } })).toBe(EXIT.ok);
+    expect(io.stdout()).toMatch(/Exit codes:[\s\S]*\n {2}5 {2}`sync` read a system only partially[\s\S]*\n {2}6 {2}`sync` quarantined a snapshot/);
   });
 
   it('does not apply an export cut off inside its last field (no final line break): partial, naming the file', async () => {
@@ -84,6 +112,9 @@ describe('iam-review sync exit codes', () => {
   it('exits 1 when a system failed, whatever else happened', async () => {
     rmSync(join(configDir, 'connectors/sample-data/hr.csv'));
     writeTrading(trading([row(0)]));
-    expect((await sync()).code).toBe(EXIT.failure);
+    const r = await sync();
+    expect(r.code).toBe(EXIT.failure);
+    // The quarantined snapshot of the other system is still named with its accept command.
+    expect(r.err).toMatch(/^error: one or more systems failed to sync[^\n]*\n {2}trading: snapshot (\S+) quarantined: [\s\S]*accept: {2}iam-review sync --accept-quarantined \1$/);
   });
 });

@@ -42,7 +42,7 @@ roles:
       - department: Trading
 `,
     });
-    expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/trading.yaml', line: 5, keyPath: 'roles.TRADER.alowedFor', message: 'unknown key "alowedFor"' }));
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/trading.yaml', line: 5, keyPath: 'roles.TRADER.alowedFor', message: 'unknown key "alowedFor": did you mean "allowedFor"?' }));
   });
 
   it('names the line of a wrong type and of a bad enum value', () => {
@@ -59,6 +59,14 @@ roles:
     const problems = problemsOf({ ...MINIMAL_FIRM, 'policies/trading.yaml': 'system: trading\nroles:\n  TRADER: [unclosed\n' });
     expect(problems[0]).toMatchObject({ file: 'policies/trading.yaml', message: expect.stringMatching(/^YAML syntax/) });
     expect(problems[0]!.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports only the first YAML syntax error of a file (the later ones follow from it), with its line', () => {
+    // The parser finds five errors on lines 2 and 3: only the one on line 2 is reported.
+    const problems = problemsOf({ ...MINIMAL_FIRM, 'policies/trading.yaml': 'system: trading\nroles: [TRADER,\nb: }\nc: ]\n' });
+    const inFile = problems.filter((p) => p.file === 'policies/trading.yaml');
+    expect(inFile).toHaveLength(1);
+    expect(inFile[0]).toMatchObject({ line: 3, keyPath: '', message: expect.stringMatching(/^YAML syntax: .+ \(fix this one first: the parser could not read the rest of the file reliably\)$/) });
   });
 
   it('rejects duplicate keys, naming the line', () => {
@@ -87,7 +95,7 @@ roles:
       'connectors/trading.yaml': MINIMAL_FIRM['connectors/trading.yaml']!.replace('  path: sample-data/trading.csv', '  path: sample-data/trading.csv\n  pth: typo'),
       'connectors/kms.yaml': MINIMAL_FIRM['connectors/trading.yaml']!.replace('id: trading', 'id: kms').replace('type: csv', 'type: hsm'),
     });
-    expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 10, keyPath: 'connector.pth', message: 'unknown key "pth"' }));
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 10, keyPath: 'connector.pth', message: 'unknown key "pth": did you mean "path"?' }));
     expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/kms.yaml', keyPath: 'connector.type', message: 'unknown connector type "hsm"' }));
   });
 

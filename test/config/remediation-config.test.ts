@@ -65,7 +65,7 @@ describe('remediation config', () => {
     });
     expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 8, keyPath: 'remediation.mode' }));
     expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 9, keyPath: 'remediation.slaHours' }));
-    expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 10, keyPath: 'remediation.sla', message: 'unknown key "sla"' }));
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'connectors/trading.yaml', line: 10, keyPath: 'remediation.sla', message: 'unknown key "sla": did you mean "slaHours"?' }));
     expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 4, keyPath: 'remediation.slaHours.important' }));
     expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/global.yaml', line: 5, keyPath: 'remediation.slaHours.urgent', message: 'unknown key "urgent"' }));
   });

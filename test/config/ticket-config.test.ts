@@ -57,7 +57,7 @@ describe('ticket config', () => {
         { file: 'connectors/trading.yaml', line: 11, keyPath: 'remediation.ticket.webhook.url', message: 'an http(s) URL' },
         { file: 'connectors/trading.yaml', line: 12, keyPath: 'remediation.ticket.webhook.secretEnv', message: 'an environment variable name (A-Z, 0-9, _)' },
         expect.objectContaining({ file: 'connectors/trading.yaml', line: 13, keyPath: 'remediation.ticket.webhook.batch' }),
-        { file: 'connectors/trading.yaml', line: 14, keyPath: 'remediation.ticket.webhook.secret', message: 'unknown key "secret"' },
+        { file: 'connectors/trading.yaml', line: 14, keyPath: 'remediation.ticket.webhook.secret', message: 'unknown key "secret": did you mean "secretEnv"?' },
       ]),
     );
   });
