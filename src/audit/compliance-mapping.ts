@@ -6,7 +6,7 @@
  */
 import type { FindingType } from '../domain/index.js';
 import type { ComplianceReference } from '../policies/rules/compliance-references.js';
-import { DORA_ACCESS_WITHDRAWAL, DORA_IDENTITY_MANAGEMENT, ISO_PRIVILEGED_ACCESS } from '../policies/rules/compliance-references.js';
+import { DORA_ACCESS_REVIEW, DORA_ACCESS_WITHDRAWAL, DORA_IDENTITY_MANAGEMENT, ISO_ACCESS_RIGHTS, ISO_PRIVILEGED_ACCESS } from '../policies/rules/compliance-references.js';
 import { FINDING_RULES } from '../policies/rules/index.js';
 
 export interface MappingRow {
@@ -56,12 +56,12 @@ export const DORA_TIMELY_WITHDRAWAL: ComplianceReference = { framework: 'DORA RT
 
 const SOURCES: readonly MappingSource[] = [
   {
-    framework: 'DORA RTS 2024/1774',
-    reference: 'Art. 21 (access control: periodic review)',
+    ...DORA_ACCESS_REVIEW,
     requirement: 'Access rights reviewed at least every 12 months, and at least every 6 months for systems supporting critical or important functions; least privilege; need-to-use for privileged access.',
     evidence: [
       { files: ['report.html'], text: 'Campaign summary and completion charts (this report)' },
       { files: DECISIONS, text: (f) => `${f}: one row per reviewed access right with reviewer, decision, justification and time; criticality column` },
+      { text: (_, types) => `${andList(types)} findings (\`iam-review check\`) and \`iam-review coverage\`: systems past their review cadence, by criticality` },
     ],
   },
   {
@@ -100,12 +100,12 @@ const SOURCES: readonly MappingSource[] = [
     ],
   },
   {
-    framework: 'ISO/IEC 27001:2022',
-    reference: 'A.5.18 (access rights)',
+    ...ISO_ACCESS_RIGHTS,
     requirement: 'Access rights provided, reviewed, modified and removed according to policy; reviewed at regular intervals.',
     evidence: [
       { files: DECISIONS, text: (f) => f },
       { files: ['report.html'], text: 'completion by reviewer; overdue and expired items (reported as not reviewed)' },
+      { text: (_, types) => `${andList(types)} findings (\`iam-review check\`) and \`iam-review coverage\`: each system's last complete review and next due date` },
       { files: ['remediations.csv'], remediations: true, text: 'remediations.csv: revoked rights removed, each removal verified by a later snapshot' },
     ],
   },

@@ -26,7 +26,8 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/Opened: .*half-yearly-critical:2026-H\d|Opened: .*half-yearly-critical:\d{4}-H\d/);
     expect(text).toMatch(/SIMULATED/);
     expect(text).toMatch(/Closed: \d+ approved, \d+ revoked, 0 expired/);
-    expect(text).toContain('Every finding type is present in the sample firm.');
+    expect(text).toContain('Every finding type is present in the sample firm (review-overdue aside: it needs months to pass).');
+    expect(text).toMatch(/^Review cadence \(`iam-review coverage`\): .*custody-wallet \(critical\) next due \d{4}-\d{2}-\d{2};/m);
     // The loop closes: one remediation per revoke; the later exports removed three of them,
     // one came back (revoked-access-returned), the rest are still to be removed, and past due:
     // steps 1-7 ran on a clock 26 h back, step 8 on the real time (the ledger records both).

@@ -54,6 +54,11 @@ function plantedEstate(): Parameters<typeof evaluatePolicies>[0] {
     certifications: new Map([
       ['desk', { campaignId: 'desk-review:2026-H1', openedAt: daysAgo(20), certifiedAt: daysAgo(10), approvedGrantIds: [grantId('desk', 'vera', 'AUDIT', '')], approvedDetails: { [grantId('desk', 'vera', 'AUDIT', '')]: '{"summary":"can audit desk A"}' } }],
     ]),
+    // attic was never reviewed completely since it was first synced 400 days ago: review-overdue.
+    reviewCoverage: new Map([
+      ['attic', { system: 'attic', criticality: 'standard', cadenceMonths: 12, lastReviewedAt: null, campaign: null, nextDueAt: daysAgo(35), overdue: true, incompleteCampaign: null }],
+      ['desk', { system: 'desk', criticality: 'standard', cadenceMonths: 12, lastReviewedAt: daysAgo(10), campaign: 'desk-review:2026-H1', nextDueAt: daysAgo(-355), overdue: false, incompleteCampaign: null }],
+    ]),
     // rita's AUDIT was revoked in that review, verified removed, and is back.
     returnedGrants: new Map([
       [grantId('desk', 'rita', 'AUDIT', ''), { remediationId: 'rem:r', itemId: 'r', campaignId: 'desk-review:2026-H1', verifiedAt: daysAgo(8), verifiedSnapshotId: 'snap-8', reappearedAt: daysAgo(1), reappearedSnapshotId: 'snap-9' }],

@@ -100,8 +100,8 @@ describe('the sample firm, synced and checked', () => {
     const result = await check();
     expect(result.warnings).toEqual([]);
     expect(result.findings.map(line).sort()).toEqual(PLANTED);
-    // They need history: a certified review (changed-since-last-review, new-since-last-review), a removal verified then undone (revoked-access-returned, planted by the demo's later syncs).
-    expect(Object.entries(result.summary).filter(([, n]) => n === 0).map(([t]) => t)).toEqual(['revoked-access-returned', 'changed-since-last-review', 'new-since-last-review']);
+    // They need history: a certified review (changed-since-last-review, new-since-last-review), a removal verified then undone (revoked-access-returned, planted by the demo's later syncs), a review cadence passed (review-overdue).
+    expect(Object.entries(result.summary).filter(([, n]) => n === 0).map(([t]) => t)).toEqual(['revoked-access-returned', 'review-overdue', 'changed-since-last-review', 'new-since-last-review']);
     const reto = result.findings.find((f) => f.type === 'not-allowed' && f.accountId === 'fbu-rsprenger')!;
     expect(reto.severity).toBe('high');
     expect(result.identityLabels.get(reto.identityId!)).toBe('reto.sprenger@example.com');
@@ -157,7 +157,7 @@ describe('the sample firm, synced and checked', () => {
     expect(result.findings.filter((f) => f.type === 'new-since-last-review').map(line)).toEqual(['new-since-last-review trading nfrick TRADER']);
     // Everything was approved: no removal to verify, so none can return (the demo plants that one);
     // no approved grant's detail changed (items freeze it, as campaign open does).
-    expect(Object.entries(result.summary).filter(([, n]) => n === 0)).toEqual([['revoked-access-returned', 0], ['changed-since-last-review', 0]]);
+    expect(Object.entries(result.summary).filter(([, n]) => n === 0)).toEqual([['revoked-access-returned', 0], ['review-overdue', 0], ['changed-since-last-review', 0]]);
     expect(result.changes).toMatchObject({ opened: 1, resolved: 0 });
   });
 });

@@ -11,5 +11,5 @@ export interface ComplianceReference {
 export const DORA_ACCESS_WITHDRAWAL: ComplianceReference = { framework: 'DORA RTS 2024/1774', reference: 'Art. 21 (separation of duties, withdrawal of access)' };
 export const DORA_IDENTITY_MANAGEMENT: ComplianceReference = { framework: 'DORA RTS 2024/1774', reference: 'Art. 20 (identity management)' };
 export const ISO_PRIVILEGED_ACCESS: ComplianceReference = { framework: 'ISO/IEC 27001:2022', reference: 'A.8.2 (privileged access rights)' };
-export const DORA_ACCESS_REVIEW: ComplianceReference = { framework: 'DORA RTS 2024/1774', reference: 'Art. 21 (periodic review of access rights)' };
-export const ISO_ACCESS_RIGHTS_REVIEW: ComplianceReference = { framework: 'ISO/IEC 27001:2022', reference: 'A.5.18 (access rights: regular review)' };
+export const DORA_ACCESS_REVIEW: ComplianceReference = { framework: 'DORA RTS 2024/1774', reference: 'Art. 21 (access control: periodic review)' };
+export const ISO_ACCESS_RIGHTS: ComplianceReference = { framework: 'ISO/IEC 27001:2022', reference: 'A.5.18 (access rights)' };

@@ -3,24 +3,24 @@
  * (policies/global.yaml `reviewCadenceMonths` by criticality; DORA RTS Art. 21). One finding
  * per system (no grant; rule `cadence:<system>`), from the coverage the check computed
  * (domain/review-coverage.ts: a closed campaign that covered every grant and let none expire;
- * a system never reviewed counts from its first applied snapshot). Severity by criticality:
- * critical high, important medium, standard low.
+ * a system never reviewed counts from its first applied snapshot). Severity by criticality, as
+ * every rule's: medium, high on a critical system.
  */
-import type { Finding, Severity, SystemCoverage } from '../../domain/index.js';
+import type { Finding, SystemCoverage } from '../../domain/index.js';
 import { findingKey } from '../../domain/index.js';
-import { DORA_ACCESS_REVIEW, ISO_ACCESS_RIGHTS_REVIEW } from './compliance-references.js';
+import { DORA_ACCESS_REVIEW, ISO_ACCESS_RIGHTS } from './compliance-references.js';
 import type { FindingRule } from './finding-rule.js';
+import { severityFor } from '../severity.js';
 
-const SEVERITY_BY_CRITICALITY: Readonly<Record<string, Severity>> = { critical: 'high', important: 'medium', standard: 'low' };
+const SEVERITY = 'medium';
 const DAY_MS = 86_400_000;
 
 export const reviewOverdue: FindingRule = {
   type: 'review-overdue',
-  // The important system's severity; a critical system's is one level up, a standard one's one down.
-  severity: 'medium',
+  severity: SEVERITY,
   badge: ':calendar: review overdue',
   recommendation: { decision: 'approve', why: 'The finding concerns the whole system, not this access: the overdue review itself is the remedy.' },
-  compliance: [DORA_ACCESS_REVIEW, ISO_ACCESS_RIGHTS_REVIEW],
+  compliance: [DORA_ACCESS_REVIEW, ISO_ACCESS_RIGHTS],
   evaluate(ctx) {
     return {
       checkFor: () => null,
@@ -44,7 +44,7 @@ function overdueFinding(c: SystemCoverage, now: Date): Finding {
   return {
     key: findingKey('review-overdue', ruleId, c.system),
     type: 'review-overdue',
-    severity: SEVERITY_BY_CRITICALITY[c.criticality] ?? 'medium',
+    severity: severityFor(SEVERITY, false, c.criticality === 'critical'),
     systemId: c.system,
     grantId: null,
     accountId: null,
