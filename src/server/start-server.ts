@@ -53,7 +53,7 @@ export interface RunningServer {
   metrics: Metrics;
   /** The syncs of the systems that had no current snapshot at start (none: resolves to []). */
   initialSync: Promise<SyncOutcome[]>;
-  /** Where the server's one-line start summary goes (stderr for the CLI). */
+  /** The server's one-line start summary, for people (the CLI prints it on stdout; stderr is for JSON logs). */
   summary: string;
   stop(): Promise<void>;
 }
