@@ -13,6 +13,7 @@ import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } fro
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
+import { countContract } from './count-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
@@ -43,6 +44,7 @@ snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
 findingLedgerContract('sqlite', faulty.open, faulty.fault);
 kvLedgerContract('sqlite', faulty.open, faulty.fault);
 remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+countContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 findingRemediationsLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 
 describe('sqlite store', () => {

@@ -1,6 +1,7 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
-import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
@@ -107,6 +108,11 @@ export class MongoCampaignStore implements CampaignStore {
   async item(id: string): Promise<ReviewItem | null> {
     const doc = await this.models.reviewItems.findById(asString(id, 'itemId')).lean();
     return doc ? toReviewItem(doc) : null;
+  }
+
+  async countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>> {
+    const campaigns = 'campaignId' in filter ? filter.campaignId : (await this.models.campaigns.find(campaignListFilter({ state: filter.campaignState }), { _id: 1 }).lean()).map((c) => c._id);
+    return countRows(await this.models.reviewItems.aggregate<{ _id: { state: ItemState }; count: number }>(itemStateCounts(campaigns)));
   }
 
   async countItems(campaignId: string): Promise<number> {

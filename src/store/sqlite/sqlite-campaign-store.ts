@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
-import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
 import type { LedgerAppender } from './ledger-appender.js';
@@ -144,6 +144,8 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly lastCertificationTx;
   private readonly selectPendingItems;
   private readonly countCampaignItems;
+  private readonly countStatesOfCampaign;
+  private readonly countStatesInCampaigns;
 
   constructor(
     private readonly db: Database.Database,
@@ -202,6 +204,13 @@ export class SqliteCampaignStore implements CampaignStore {
       `UPDATE review_items SET state = 'expired', updated_at = ? WHERE campaign_id = ? AND state = 'pending'`,
     );
     this.countCampaignItems = db.prepare<[string], number>('SELECT count(*) FROM review_items WHERE campaign_id = ?').pluck();
+    this.countStatesOfCampaign = db.prepare<[string], { state: ItemState; count: number }>(
+      'SELECT state, count(*) AS count FROM review_items WHERE campaign_id = ? GROUP BY state ORDER BY state',
+    );
+    this.countStatesInCampaigns = db.prepare<[string], { state: ItemState; count: number }>(
+      `SELECT i.state, count(*) AS count FROM campaigns c JOIN review_items i ON i.campaign_id = c.id
+       WHERE c.state = ? GROUP BY i.state ORDER BY i.state`,
+    );
     this.selectPendingItems = db.prepare<[string], ItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id`,
     );
@@ -309,6 +318,10 @@ export class SqliteCampaignStore implements CampaignStore {
 
   async countItems(campaignId: string): Promise<number> {
     return this.countCampaignItems.get(campaignId) as number;
+  }
+
+  async countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>> {
+    return 'campaignId' in filter ? this.countStatesOfCampaign.all(filter.campaignId) : this.countStatesInCampaigns.all(filter.campaignState);
   }
 
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {
