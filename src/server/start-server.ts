@@ -74,6 +74,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
   let slack: SlackRuntime | null = null;
   let services: SlackReviewServices | null = null;
   const metrics = createMetrics({ store: app.store, now: () => app.now() });
+  const countSlackCalls = app.slack.apiCalls.observe((method, outcome) => metrics.recordSlackCall(method, outcome));
   const ready = readinessProbe({
     store: app.store,
     loadConfig: () => app.loadConfig(),
@@ -192,6 +193,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
       await scheduler.stop();
       await slack?.stop();
       await health?.stop();
+      countSlackCalls();
     },
   };
 }

@@ -3,10 +3,11 @@
  * CampaignStore.countItemsByState, RemediationStore.countByState): each groups on the server
  * and returns one document per combination, so no row is loaded to be counted. Each `$match`
  * leads with the fields of an index (findings: { resolvedAt, key }; review items:
- * { campaignId, state, _id }).
+ * { campaignId, state, _id }). Pipelines are not sanitized like query filters (sanitizeFilter):
+ * every value a caller supplies is checked to be a string here.
  */
 import type { PipelineStage } from 'mongoose';
-import { asString, asStrings, operator } from './filter-value.js';
+import { asString, asStrings } from './filter-value.js';
 
 /** `{ $group }` on the named fields (output field -> document field), counted, sorted by them. */
 export function countPipeline(match: Record<string, unknown> | null, fields: Record<string, string>): PipelineStage[] {
@@ -28,6 +29,6 @@ export const remediationStateCounts = () => countPipeline(null, { state: 'state'
 
 /** Items by state of one campaign, or of several (the campaigns in a state, read first: there are few). */
 export function itemStateCounts(campaignIds: string | readonly string[]): PipelineStage[] {
-  const campaignId = typeof campaignIds === 'string' ? asString(campaignIds, 'campaignId') : operator({ $in: asStrings(campaignIds, 'campaignIds') });
+  const campaignId = typeof campaignIds === 'string' ? asString(campaignIds, 'campaignId') : { $in: asStrings(campaignIds, 'campaignIds') };
   return countPipeline({ campaignId }, { state: 'state' });
 }
