@@ -39,6 +39,9 @@ import type {
  * (combinations with no row are absent). Counted by the store (GROUP BY, an aggregation), never
  * by loading the rows: for /metrics and closings of campaigns of any size.
  */
+/** The most items one expirePending transaction expires (and hands to its events function). */
+export const EXPIRE_BATCH = 1_000;
+
 export type Counts<V extends Record<string, string>> = Array<V & { count: number }>;
 
 /**
@@ -219,8 +222,11 @@ export interface CampaignStore {
    */
   reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean>;
   /**
-   * Marks every pending item of a campaign expired; returns how many. `events` gets the items
-   * this call expired (as they were, pending), in item id order.
+   * Marks every pending item of a campaign expired; returns how many. In transactions of at
+   * most EXPIRE_BATCH items, so a campaign of any size expires without its items being held at
+   * once: `events` is called once per transaction with the items it expired (as they were,
+   * pending), pages in item id order. A failure leaves the pages done so far expired with their
+   * events, the rest pending (calling again expires them).
    */
   expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number>;
   decision(itemId: string): Promise<Decision | null>;

@@ -1,5 +1,6 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
+import { EXPIRE_BATCH } from '../ports.js';
 import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
 import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
@@ -30,8 +31,8 @@ import { keysetPages, pageSize } from './keyset-pages.js';
 import { withLedger } from './ledger-transaction.js';
 import { reviewItemDoc, toReviewItem } from './review-item-schema.js';
 
-/** Pending items read per round when expirePending looks for crashed decisions. */
-const EXPIRE_PAGE = 1_000;
+/** Items per transaction of expirePending, and per read when it looks for crashed decisions. */
+const EXPIRE_PAGE = EXPIRE_BATCH;
 const DEFAULT_ITEM_BATCH = 1_000;
 
 /**
