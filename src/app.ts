@@ -32,6 +32,7 @@ import type { SlackReviewServices } from './slack/review-services.js';
 import { createSlackReviewServices } from './slack/review-services.js';
 import type { SlackAppConfig, SlackRuntime } from './slack/slack-app.js';
 import { slackConfigured, startSlackApp } from './slack/slack-app.js';
+import { SlackApiCalls } from './slack/slack-api-calls.js';
 import type { SlackRatePacer } from './slack/slack-rate-limits.js';
 import { slackServiceDeps } from './slack/slack-services.js';
 import type { Store } from './store/ports.js';
@@ -83,6 +84,8 @@ export interface SlackServices {
   outbound(): SlackReviewServices | null;
   /** Starts the Bolt app (Socket Mode with an app token, else HTTP); `overrides` are for tests. */
   start(overrides?: Partial<SlackAppConfig>, pacer?: SlackRatePacer): Promise<SlackRuntime>;
+  /** Every Web API request of this process's Slack clients, by method and outcome (serve's /metrics observes it). */
+  readonly apiCalls: SlackApiCalls;
 }
 
 const CONFIG_HASH_KEY = 'config:hash';
@@ -223,16 +226,18 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
 
 function slackServices(env: Env, log: Logger, review: () => ReviewDeps): SlackServices {
   let built: SlackReviewServices | null = null;
+  const apiCalls = new SlackApiCalls(env.SLACK_API_URL);
   const servicesOver = (client: WebClient, pacer?: SlackRatePacer): SlackReviewServices =>
     (built = createSlackReviewServices(slackServiceDeps({ client, review, log, pacer })));
   return {
     configured: slackConfigured(env),
+    apiCalls,
     outbound() {
       if (!env.SLACK_BOT_TOKEN) return null;
-      return (built ??= servicesOver(new WebClient(env.SLACK_BOT_TOKEN, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), rejectRateLimitedCalls: false, logger: boltLogger(log) })));
+      return (built ??= servicesOver(new WebClient(env.SLACK_BOT_TOKEN, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), rejectRateLimitedCalls: false, logger: boltLogger(log), fetch: apiCalls.fetch })));
     },
     start(overrides = {}, pacer) {
-      const config: SlackAppConfig = { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, port: env.PORT, ...overrides };
+      const config: SlackAppConfig = { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, port: env.PORT, fetch: apiCalls.fetch, ...overrides };
       return startSlackApp(config, (client) => servicesOver(client, pacer), log);
     },
   };

@@ -1,6 +1,7 @@
 /**
  * JSON logs (pino) to stderr, so stdout stays clean for command output (`check --format json`).
- * Secret-bearing fields are redacted wherever they appear.
+ * Every line is one JSON object whose `time` is ISO-8601 (UTC). Secret-bearing fields are
+ * redacted wherever they appear.
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -29,5 +30,22 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
-  return pino({ level, base: { app: 'iam-review' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ level, base: { app: 'iam-review' }, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}
+
+/**
+ * Process warnings (deprecations, MaxListenersExceeded... from the process or a dependency) as
+ * log lines instead of Node's plain-text lines on stderr: Node prints them through its own
+ * 'warning' listener, which this replaces. For long-running processes whose stderr is a log
+ * stream (`serve`). Returns the undo (Node's printer back).
+ */
+export function logProcessWarnings(log: Logger): () => void {
+  const printers = process.listeners('warning');
+  const onWarning = (w: Error & { code?: string }) => log.warn({ warning: { name: w.name, code: w.code, message: w.message } }, 'process warning');
+  process.removeAllListeners('warning');
+  process.on('warning', onWarning);
+  return () => {
+    process.off('warning', onWarning);
+    for (const p of printers) process.on('warning', p);
+  };
 }

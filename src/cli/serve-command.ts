@@ -3,9 +3,12 @@
  * stop it cleanly: no new message or sync is started, a sync under way is stopped (stored as
  * failed: the current state stays as it was), the scheduler and the Slack receiver stop, the
  * store closes. A second signal exits at once.
+ * stderr carries JSON log lines only (process warnings included), the log stream a container
+ * or journald collects; the human lines (the start summary, how it stopped) go to stdout.
  */
 import { constants } from 'node:os';
 import { Command } from 'commander';
+import { logProcessWarnings } from '../logger.js';
 import { startServer } from '../server/start-server.js';
 import type { CliContext } from './cli-context.js';
 
@@ -14,12 +17,13 @@ export function serveCommand(ctx: CliContext): Command {
     .description('run the scheduler (syncs, campaigns, reminders) and the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)')
     .action(async () => {
       const app = await ctx.app();
+      const printWarnings = logProcessWarnings(app.log);
       // A second signal while stopping (a stop held by a connector that does not give up, an
       // operator who will not wait): exit at once. Whatever was in flight is left as the store
       // has it; the next start closes a run left running (stale runs) and resumes.
       const now = (sig: NodeJS.Signals) => {
         app.log.warn({ signal: sig }, 'second signal: exiting at once');
-        ctx.io.err(`Second signal (${sig}): exiting at once, without waiting for the work in progress.`);
+        ctx.io.out(`Second signal (${sig}): exiting at once, without waiting for the work in progress.`);
         process.exit(128 + (constants.signals[sig] ?? 15));
       };
       // Listening before the server starts: a signal during start-up (the start-up syncs begin
@@ -37,11 +41,12 @@ export function serveCommand(ctx: CliContext): Command {
         process.on('SIGTERM', on);
       });
       const server = await startServer(app);
-      ctx.io.err(server.summary);
+      ctx.io.out(server.summary);
       const signal = await signalled;
       await server.stop();
       process.off('SIGINT', now);
       process.off('SIGTERM', now);
+      printWarnings();
       ctx.io.out(`Stopped (${signal}).`);
     });
 }

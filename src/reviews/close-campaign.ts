@@ -4,9 +4,11 @@
  * transactions: the expired items with their `item.expired`, the closing with
  * `campaign.closed`), so a crash in between loses nothing and a repeat finishes the job: the
  * items already expired are not pending any more, and the closing is conditional on `open`.
+ * Pending items expire page by page (CampaignStore.expirePending) and the closing's counts are
+ * the store's, so memory does not grow with the campaign.
  */
 import { EVENT } from '../audit/event-types.js';
-import type { Campaign } from '../domain/index.js';
+import type { Campaign, ItemState } from '../domain/index.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
 
@@ -32,10 +34,11 @@ export async function closeCampaignOnce(deps: ReviewDeps, id: string, actor: str
   if (campaign.state === 'opening') throw new ReviewError(`campaign ${id} is still opening: run \`campaign open ${campaign.reviewId} --period ${campaign.period}\` to finish it first`, 'conflict');
   const at = deps.now().toISOString();
   const expired = await store.campaigns.expirePending(id, at, (items) => items.map((i) => audit.event(EVENT.itemExpired, actor, i.id, { campaignId: id, reviewerId: i.reviewerId })));
-  // No item is pending now, so no decision or delegation can change these counts before the closing.
-  const items = await store.campaigns.items(id);
-  const count = (state: string) => items.filter((i) => i.state === state).length;
-  const counts = { items: items.length, approved: count('approved'), revoked: count('revoked'), expired: count('expired') };
+  // No item is pending now, so no decision or delegation can change these counts before the
+  // closing. Counted by the store: a campaign's items are never loaded at once.
+  const byState = await store.campaigns.countItemsByState({ campaignId: id });
+  const count = (state: ItemState) => byState.find((c) => c.state === state)?.count ?? 0;
+  const counts = { items: byState.reduce((n, c) => n + c.count, 0), approved: count('approved'), revoked: count('revoked'), expired: count('expired') };
   const closed = await store.campaigns.transition(id, 'open', 'closed', at, () => [audit.event(EVENT.campaignClosed, actor, id, counts)]);
   if (!closed) return null;
   return { campaign: (await store.campaigns.get(id))!, expired, approved: counts.approved, revoked: counts.revoked };

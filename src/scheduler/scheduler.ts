@@ -4,7 +4,7 @@
  * start, a job whose newest slot was missed while no replica was up runs once to catch up.
  */
 import cron from 'node-cron';
-import type { ScheduledTask } from 'node-cron';
+import type { Logger as CronLogger, ScheduledTask } from 'node-cron';
 import type { SchedulerStore } from '../store/ports.js';
 import { latestSlot } from './latest-slot.js';
 import { slotKey, StoreRunCoordinator } from './store-run-coordinator.js';
@@ -44,11 +44,19 @@ export class Scheduler {
   private readonly coordinator: StoreRunCoordinator;
   private readonly now: () => Date;
   private readonly leaseMs: number;
+  /** node-cron's own lines (a missed execution, a coordinator failure) into our log: its default prints plain text. */
+  private readonly cronLog: CronLogger;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.leaseMs = deps.leaseMs ?? 30 * 60_000;
     this.coordinator = new StoreRunCoordinator(deps.store, deps.owner, this.now);
+    this.cronLog = {
+      info: (m) => deps.log.info(`node-cron: ${m}`),
+      warn: (m) => deps.log.warn(`node-cron: ${m}`),
+      error: (m, err) => deps.log.error(`node-cron: ${m instanceof Error ? m.message : m}`, err ? { error: err.message } : undefined),
+      debug: () => {},
+    };
   }
 
   /** Registers and starts the jobs, then catches up missed slots. Resolves when catch-up is done. */
@@ -61,6 +69,7 @@ export class Scheduler {
         distributed: true,
         runCoordinator: this.coordinator,
         distributedLease: this.leaseMs,
+        logger: this.cronLog,
       });
       this.tasks.push(task);
       if (job.catchUp !== false) await this.catchUp(job, task);

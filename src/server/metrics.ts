@@ -3,13 +3,16 @@
  * prefixed `iam_review_`; labels carry system ids, finding types, severities and states, never
  * a person (no email, name, account or grant id).
  *
- * Counters and the histogram count what this process did (scheduled syncs: recordSync). The
- * gauges describe the store, read on scrape and kept for at most REFRESH_MS, so scrapes from
- * several Prometheus servers cost one round of reads: the current snapshots (their counts, not
- * their grants), open findings, the items of open campaigns, remediations and the ledger head.
+ * Counters and the histogram count what this process did (scheduled syncs: recordSync; Slack
+ * Web API requests: recordSlackCall). The gauges describe the store, read on scrape and kept
+ * for at most REFRESH_MS, so scrapes from several Prometheus servers cost one round of reads:
+ * the current snapshots (their counts, not their grants) and the store's count methods
+ * (snapshots by status, open findings, items of open campaigns, remediations: counted by the
+ * store, never by loading the rows), and the ledger head.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../store/ports.js';
+import type { SlackCallOutcome } from '../slack/slack-api-calls.js';
+import type { Counts, Store } from '../store/ports.js';
 import type { SyncOutcome } from '../sync/sync-runner.js';
 
 export const METRICS_PREFIX = 'iam_review_';
@@ -22,6 +25,8 @@ export interface Metrics {
   render(): Promise<string>;
   /** Counts a finished sync run (outcome: the snapshot's status, or `error` when the run threw). */
   recordSync(outcome: SyncOutcome): void;
+  /** Counts one Slack Web API request (one attempt: a 429 and its retry are two). */
+  recordSlackCall(method: string, outcome: SlackCallOutcome): void;
 }
 
 export interface MetricsDeps {
@@ -42,8 +47,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
   });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name: `${METRICS_PREFIX}${name}`, help, labelNames, registers });
+  const slackCalls = new Counter({
+    name: `${METRICS_PREFIX}slack_api_calls_total`,
+    help: 'Slack Web API requests of this process by method and outcome (ok, error: ok=false, rate_limited: HTTP 429, http_error, network_error); a retried request counts once per attempt.',
+    labelNames: ['method', 'outcome'],
+    registers,
+  });
   const grants = gauge('grants', 'Grants in the current snapshot of each system.', ['system']);
   const syncAge = gauge('last_successful_sync_age_seconds', 'Age of the current (last applied) snapshot of each system.', ['system']);
+  const snapshots = gauge('snapshots', 'Snapshots by system and status (complete, quarantined, failed, ...).', ['system', 'status']);
   const findings = gauge('open_findings', 'Open findings by type and severity.', ['type', 'severity']);
   const items = gauge('campaign_items', 'Items of open campaigns by state.', ['state']);
   const remediations = gauge('remediations', 'Remediations by state (state overdue: past due and not verified).', ['state']);
@@ -54,18 +66,23 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const refresh = async (): Promise<void> => {
     const { store } = deps;
     const now = deps.now();
-    const [current, open, campaigns, rems, head] = await Promise.all([store.snapshots.currentAll(), store.findings.open(), store.campaigns.list({ state: 'open' }), store.remediations.list(), store.ledger.head()]);
-    const itemStates = new Map<string, number>();
-    for (const c of campaigns) for (const i of await store.campaigns.items(c.id)) itemStates.set(i.state, (itemStates.get(i.state) ?? 0) + 1);
+    const [current, statuses, open, itemStates, rems, head] = await Promise.all([
+      store.snapshots.currentAll(),
+      store.snapshots.countByStatus(),
+      store.findings.countOpen(),
+      store.campaigns.countItemsByState({ campaignState: 'open' }),
+      store.remediations.countByState(),
+      store.ledger.head(),
+    ]);
     grants.reset();
     syncAge.reset();
     for (const [system, s] of current) {
       grants.set({ system }, s.counts.grants);
       if (s.finishedAt) syncAge.set({ system }, Math.max(0, (now.getTime() - Date.parse(s.finishedAt)) / 1000));
     }
-    setCounts(findings, open, (f) => ({ type: f.type, severity: f.severity }));
-    items.reset();
-    for (const [state, n] of itemStates) items.set({ state }, n);
+    setCounts(snapshots, statuses, (r) => ({ system: r.systemId, status: r.status }));
+    setCounts(findings, open, (r) => ({ type: r.type, severity: r.severity }));
+    setCounts(items, itemStates, (r) => ({ state: r.state }));
     setCounts(remediations, rems, (r) => ({ state: r.state }));
     ledgerHead.set(head?.seq ?? 0);
   };
@@ -89,19 +106,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       syncRuns.inc(labels);
       if (o.ok && o.result.snapshot.durationMs !== null) syncDuration.observe(labels, o.result.snapshot.durationMs / 1000);
     },
+    recordSlackCall(method, outcome) {
+      slackCalls.inc({ method, outcome });
+    },
   };
 }
 
-/** Sets a gauge to the number of rows per label set (labels absent from `rows` are dropped). */
-function setCounts<T>(g: Gauge, rows: readonly T[], labelsOf: (row: T) => Record<string, string>): void {
-  const counts = new Map<string, { labels: Record<string, string>; n: number }>();
-  for (const row of rows) {
-    const labels = labelsOf(row);
-    const key = JSON.stringify(labels);
-    const c = counts.get(key) ?? { labels, n: 0 };
-    c.n++;
-    counts.set(key, c);
-  }
+/** Sets a gauge to the store's counts, one series per row (series of earlier reads that have no row now are dropped). */
+function setCounts<V extends Record<string, string>>(g: Gauge, rows: Counts<V>, labelsOf: (row: V) => Record<string, string>): void {
   g.reset();
-  for (const { labels, n } of counts.values()) g.set(labels, n);
+  for (const row of rows) g.set(labelsOf(row), row.count);
 }

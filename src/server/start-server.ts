@@ -53,7 +53,7 @@ export interface RunningServer {
   metrics: Metrics;
   /** The syncs of the systems that had no current snapshot at start (none: resolves to []). */
   initialSync: Promise<SyncOutcome[]>;
-  /** Where the server's one-line start summary goes (stderr for the CLI). */
+  /** The server's one-line start summary, for people (the CLI prints it on stdout; stderr is for JSON logs). */
   summary: string;
   stop(): Promise<void>;
 }
@@ -74,6 +74,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
   let slack: SlackRuntime | null = null;
   let services: SlackReviewServices | null = null;
   const metrics = createMetrics({ store: app.store, now: () => app.now() });
+  const countSlackCalls = app.slack.apiCalls.observe((method, outcome) => metrics.recordSlackCall(method, outcome));
   const ready = readinessProbe({
     store: app.store,
     loadConfig: () => app.loadConfig(),
@@ -192,6 +193,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
       await scheduler.stop();
       await slack?.stop();
       await health?.stop();
+      countSlackCalls();
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { CustomRoute } from '@slack/bolt';
-import type { RetryOptions, WebClient } from '@slack/web-api';
+import type { FetchFunction, RetryOptions, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './listeners/index.js';
@@ -24,6 +24,8 @@ export interface SlackAppConfig {
   /** Web API base, e.g. `https://slack.com/api/` (the default). */
   apiUrl?: string;
   port: number;
+  /** The fetch the Web API clients send with (the app's counts every call: SlackApiCalls). */
+  fetch?: FetchFunction;
   /** WebClient retries (default: the SDK's, which waits out 429 Retry-After). */
   retryConfig?: RetryOptions;
   /** Largest request body the HTTP receiver reads (default 1 MiB; Slack's own payloads are far smaller). */
@@ -61,7 +63,7 @@ export function slackConfigured(env: { SLACK_BOT_TOKEN?: string; SLACK_SIGNING_S
  */
 export async function startSlackApp(config: SlackAppConfig, services: (client: WebClient) => SlackReviewServices, log: Logger): Promise<SlackRuntime> {
   const logger = boltLogger(log);
-  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(config.retryConfig ? { retryConfig: config.retryConfig } : {}), rejectRateLimitedCalls: false };
+  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), ...(config.retryConfig ? { retryConfig: config.retryConfig } : {}), ...(config.fetch ? { fetch: config.fetch } : {}), rejectRateLimitedCalls: false };
   const socket = Boolean(config.appToken);
   if (!socket && !config.signingSecret) throw new Error('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) is required');
   // Built here rather than by `socketMode: true`, which passes no ping timeout. A copy of the

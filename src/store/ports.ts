@@ -29,9 +29,20 @@ import type {
   ReviewItem,
   Snapshot,
   SnapshotCounts,
+  Severity,
   SnapshotStatus,
   StoredFinding,
 } from '../domain/index.js';
+
+/**
+ * What the count methods answer: how many rows share each combination of the named fields
+ * (combinations with no row are absent). Counted by the store (GROUP BY, an aggregation), never
+ * by loading the rows: for /metrics and closings of campaigns of any size.
+ */
+/** The most items one expirePending transaction expires (and hands to its events function). */
+export const EXPIRE_BATCH = 1_000;
+
+export type Counts<V extends Record<string, string>> = Array<V & { count: number }>;
 
 /**
  * The ledger events of a state change, as a function of exactly what changed: the rows this
@@ -85,6 +96,8 @@ export interface SnapshotStore {
   current(systemId: string): Promise<Snapshot | null>;
   /** systemId -> current snapshot, for every system that has one. */
   currentAll(): Promise<Map<string, Snapshot>>;
+  /** How many snapshots each system has in each status. */
+  countByStatus(): Promise<Counts<{ systemId: string; status: SnapshotStatus }>>;
   /**
    * Makes a snapshot the current state of its system, with its ledger events (`events` gets
    * the snapshot as promoted) in one transaction. Allowed for `complete` snapshots, and for
@@ -147,6 +160,8 @@ export interface FindingStore {
   latestEvaluation(): Promise<Evaluation | null>;
   /** Open findings, optionally of one system or for a set of grant ids. */
   open(filter?: { systemId?: string; grantIds?: readonly string[] }): Promise<StoredFinding[]>;
+  /** How many findings are open, by type and severity. */
+  countOpen(): Promise<Counts<{ type: string; severity: Severity }>>;
   /** Every stored state of a finding key, open and resolved, oldest first. */
   history(key: string): Promise<StoredFinding[]>;
   /** Every stored evaluation, oldest first (one per check run): for the audit's reconciliation with the ledger. */
@@ -192,6 +207,8 @@ export interface CampaignStore {
   countItems(campaignId: string): Promise<number>;
   /** The campaign's items counted per system and state (counted by the store, not loaded); no row for a count of 0. */
   countItemsBySystem(campaignId: string): Promise<{ systemId: string; state: ItemState; count: number }[]>;
+  /** How many items are in each state: of one campaign, or of every campaign in a state. */
+  countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>>;
   items(campaignId: string, filter?: { reviewerId?: string; state?: ItemState }): Promise<ReviewItem[]>;
   /** Pending items assigned to a reviewer across open campaigns. */
   pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;
@@ -207,8 +224,11 @@ export interface CampaignStore {
    */
   reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean>;
   /**
-   * Marks every pending item of a campaign expired; returns how many. `events` gets the items
-   * this call expired (as they were, pending), in item id order.
+   * Marks every pending item of a campaign expired; returns how many. In transactions of at
+   * most EXPIRE_BATCH items, so a campaign of any size expires without its items being held at
+   * once: `events` is called once per transaction with the items it expired (as they were,
+   * pending), pages in item id order. A failure leaves the pages done so far expired with their
+   * events, the rest pending (calling again expires them).
    */
   expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number>;
   decision(itemId: string): Promise<Decision | null>;
@@ -446,6 +466,8 @@ export interface RemediationStore {
   get(id: string): Promise<Remediation | null>;
   /** Ordered by due time, then id. */
   list(filter?: { state?: RemediationState; systemId?: string }): Promise<Remediation[]>;
+  /** How many remediations are in each state. */
+  countByState(): Promise<Counts<{ state: RemediationState }>>;
   /**
    * Verification's read: the system's remediations in `states` after id `after` (id order, at
    * most `limit`), each with whether its grant is in the snapshot. A lookup per remediation,

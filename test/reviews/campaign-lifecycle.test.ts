@@ -14,7 +14,9 @@ import { delegateItem } from '../../src/reviews/delegate-item.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewActor } from '../../src/reviews/review-actor.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
-import type { Store } from '../../src/store/ports.js';
+import { EXPIRE_BATCH } from '../../src/store/ports.js';
+import type { CampaignStore, Store } from '../../src/store/ports.js';
+import { auditVerify, auditVerifyLines } from '../../src/audit/audit-verify.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 import { grant, identity, seedGrants, seedIdentities } from '../helpers/seed-state.js';
@@ -168,6 +170,49 @@ describe('campaign lifecycle', () => {
     expect(closed[0]!.data).toMatchObject({ items: pending.length, expired: pending.length });
     expect(await store.ledger.query({ type: 'item.expired' })).toHaveLength(pending.length);
     await expect(closeCampaign(deps, campaign.id, 'x')).rejects.toThrow(/already closed/);
+  });
+
+  it('a campaign bigger than a page closes page by page (a crash between pages is resumed); every item expires once and the ledger verifies', async () => {
+    const size = 2 * EXPIRE_BATCH + 500;
+    await seedGrants(store, 'trading', Array.from({ length: size }, (_, n) => grant('trading', `svc-${String(n).padStart(5, '0')}`, 'VIEWER', null, { accountType: 'service' })));
+    const { campaign, itemsAdded } = await openCampaign(deps, 'semiannual', { actor: 'sec@example.com' });
+    expect(itemsAdded).toBe(size);
+    const [first] = await store.campaigns.items(campaign.id, { state: 'pending' });
+    await decideItem(deps, { itemId: first!.id, outcome: 'approve', actor: actor(first!.reviewerId), channel: 'cli' });
+
+    // A store whose expirePending hands over its pages as they come, and whose second page fails (a crash).
+    const pages: number[] = [];
+    let failAt = 2;
+    const campaigns: CampaignStore = Object.create(store.campaigns);
+    campaigns.expirePending = (id, at, events) =>
+      store.campaigns.expirePending(id, at, (items) => {
+        pages.push(items.length);
+        if (pages.length === failAt) throw new Error('injected: crash between pages');
+        return events(items);
+      });
+    const paged = { ...deps, store: { ...store, campaigns } };
+    await expect(closeCampaign(paged, campaign.id, 'sec@example.com')).rejects.toThrow(/injected/);
+    expect(pages).toEqual([EXPIRE_BATCH, EXPIRE_BATCH]);
+    expect(await store.ledger.query({ type: 'item.expired' })).toHaveLength(EXPIRE_BATCH);
+    expect(await store.campaigns.get(campaign.id)).toMatchObject({ state: 'open' });
+
+    pages.length = 0;
+    failAt = 0;
+    const closed = await closeCampaign(paged, campaign.id, 'sec@example.com');
+    expect(pages).toEqual([EXPIRE_BATCH, size - 1 - 2 * EXPIRE_BATCH]);
+    expect(closed).toMatchObject({ expired: size - 1 - EXPIRE_BATCH, approved: 1, revoked: 0, campaign: { state: 'closed' } });
+    expect((await store.ledger.query({ type: 'campaign.closed' }))[0]!.data).toMatchObject({ items: size, approved: 1, revoked: 0, expired: size - 1 });
+    const expired = await store.ledger.query({ type: 'item.expired' });
+    expect(new Set(expired.map((e) => e.subject)).size).toBe(size - 1);
+    expect(await store.campaigns.countItemsByState({ campaignId: campaign.id })).toEqual([{ state: 'approved', count: 1 }, { state: 'expired', count: size - 1 }]);
+    const verified = await auditVerify(store);
+    expect(verified.chain.ok).toBe(true);
+    expect(verified.state).toMatchObject({ checked: { campaigns: 1, items: size, decisions: 1 } });
+    // The campaign, its items and the decision agree with the ledger; the only differences are the
+    // seeded snapshots, written here without sync events.
+    const differences = auditVerifyLines(verified).filter((l) => l.startsWith('  '));
+    expect(differences).toHaveLength(5);
+    for (const d of differences) expect(d).toMatch(/^ {2}(snapshots|system_state) row "(hr|trading)(@seed-\d+)?" /);
   });
 
   it('closes: pending items expire, decisions on a closed campaign are refused', async () => {

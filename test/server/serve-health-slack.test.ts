@@ -93,6 +93,29 @@ describe('serve: health, readiness and metrics with Slack', () => {
       expect(text).toContain('iam_review_remediations{state="open"} 1');
       expect(text).not.toMatch(/example\.com|U0[A-Z0-9]{7}|alice|bob/i);
     });
+
+    it('/metrics: Slack Web API requests by method and outcome, as the fake Slack saw them (a 429 and its retry, an ok=false answer)', async () => {
+      const s = await start();
+      // The first review message is answered 429 (retried at once: Retry-After 0); an unknown email is users_not_found (ok=false).
+      h.fake.failNext('chat.postMessage', 1, { type: 'rate_limited', retryAfterSeconds: 0 });
+      await h.openAndDeliver();
+      expect(await h.slack!.services.deps.directory.userIdForEmail('nobody@example.com')).toBeNull();
+      const text = (await get(s.healthPort, '/metrics')).body as string;
+      const series = (method: string, outcome: string) => Number(new RegExp(`^iam_review_slack_api_calls_total\\{method="${method.replace('.', '\\.')}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const seen = (method: string, pick: (c: { status: number; ok: boolean }) => boolean) => h.fake.callsTo(method).filter(pick).length;
+      const posts = seen('chat.postMessage', (c) => c.status === 200 && c.ok);
+      expect(posts).toBeGreaterThan(0);
+      expect(series('chat.postMessage', 'ok')).toBe(posts);
+      expect(series('chat.postMessage', 'rate_limited')).toBe(1);
+      expect(seen('chat.postMessage', (c) => c.status === 429)).toBe(1);
+      expect(series('auth.test', 'ok')).toBe(seen('auth.test', (c) => c.ok));
+      expect(series('users.lookupByEmail', 'error')).toBe(seen('users.lookupByEmail', (c) => c.status === 200 && !c.ok));
+      expect(series('users.lookupByEmail', 'error')).toBeGreaterThan(0);
+      // Every request the fake answered is counted once, under its method.
+      const counted = [...text.matchAll(/^iam_review_slack_api_calls_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      expect(counted).toBe(h.fake.calls.length);
+      expect(text).not.toMatch(/example\.com|U0[A-Z0-9]{7}|C0[A-Z0-9]{7}/i);
+    });
   });
 
   describe('Socket Mode', () => {

@@ -89,6 +89,9 @@ describe('serve: health, readiness and metrics without Slack', () => {
       const r = await readyz(s.healthPort);
       expect(r.status).toBe(503);
       expect(r.body.checks.filter((c) => !c.ok)).toEqual([{ name: 'system:hr', ok: false, detail: 'no applied snapshot yet' }]);
+      const metrics = (await get(s.healthPort, '/metrics')).body as string;
+      expect(metrics).toContain('iam_review_snapshots{system="hr",status="failed"} 1');
+      expect(metrics).toContain('iam_review_snapshots{system="trading",status="complete"} 1');
     } finally {
       await s.stop();
       await other.close();
@@ -123,7 +126,10 @@ describe('serve: health, readiness and metrics without Slack', () => {
       'iam_review_grants{system="trading"} 2',
       'iam_review_grants{system="hr"} 0',
       'iam_review_last_successful_sync_age_seconds{system="trading"} 0',
+      'iam_review_snapshots{system="hr",status="complete"} 1',
+      'iam_review_snapshots{system="trading",status="complete"} 1',
     ]));
+    expect(samples.filter((l) => l.startsWith('iam_review_snapshots{'))).toHaveLength(2);
     const head = (await app.store.ledger.head())!.seq;
     expect(samples).toContain(`iam_review_ledger_head_seq ${head}`);
   });

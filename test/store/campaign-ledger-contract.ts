@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Campaign, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
+import { EXPIRE_BATCH } from '../../src/store/ports.js';
 import type { Store } from '../../src/store/ports.js';
 import { at, batchesOf, campaign, decision, grant, grants, item } from './store-fixtures.js';
 import { StoreLifecycle } from './store-lifecycle.js';
@@ -137,6 +138,33 @@ export function campaignLedgerContract(name: string, open: () => Promise<Store>)
       expect(await store.campaigns.expirePending(c.id, at(51), expired)).toBe(2);
       expect(await store.campaigns.expirePending(c.id, at(52), expired)).toBe(0);
       expect((await ledger(store)).map((e) => [e.subject, e.data])).toEqual([b, d].map((x) => [x.id, { state: 'pending' }]).sort());
+    });
+
+    it('expirePending pages a campaign bigger than EXPIRE_BATCH: a transaction per page, in id order; a failed page leaves the ones before it done', async () => {
+      const size = 2 * EXPIRE_BATCH + 7;
+      const items = grants('vault', size).map((g) => item(c, g, 'mgr-1'));
+      for (let from = 0; from < size; from += EXPIRE_BATCH) await store.campaigns.addItems(items.slice(from, from + EXPIRE_BATCH), () => []);
+      await store.campaigns.decide(decision(items[3]!, 'approve'), () => []);
+      const pages: string[][] = [];
+      const expired = (failing: number) => (page: readonly ReviewItem[]) => {
+        pages.push(page.map((x) => x.id));
+        if (pages.length === failing) throw new Error('injected: events failed');
+        return page.map((x) => ({ type: 'item.expired', actor: 'test', subject: x.id, data: {} }));
+      };
+      await expect(store.campaigns.expirePending(c.id, at(50), expired(2))).rejects.toThrow(/injected/);
+      expect(pages.map((p) => p.length)).toEqual([EXPIRE_BATCH, EXPIRE_BATCH]);
+      expect(await store.campaigns.items(c.id, { state: 'expired' })).toHaveLength(EXPIRE_BATCH);
+      expect(await ledger(store)).toHaveLength(EXPIRE_BATCH);
+
+      pages.length = 0;
+      expect(await store.campaigns.expirePending(c.id, at(51), expired(-1))).toBe(size - 1 - EXPIRE_BATCH);
+      expect(pages.map((p) => p.length)).toEqual([EXPIRE_BATCH, size - 1 - 2 * EXPIRE_BATCH]);
+      const all = pages.flat();
+      expect(all).toEqual([...all].sort());
+      const subjects = (await ledger(store)).map((e) => e.subject);
+      expect(new Set(subjects).size).toBe(size - 1);
+      expect(subjects).not.toContain(items[3]!.id);
+      expect(await store.campaigns.items(c.id, { state: 'pending' })).toEqual([]);
     });
   });
 }

@@ -18,6 +18,7 @@ import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
+import { countContract } from './count-contract.js';
 import { at, batchesOf, campaign, grant, item } from './store-fixtures.js';
 import { storeContract } from './store-contract.js';
 import { StoreLifecycle } from './store-lifecycle.js';
@@ -50,6 +51,7 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   findingLedgerContract('mongo', () => openFreshStore(uri as string));
   kvLedgerContract('mongo', () => openFreshStore(uri as string));
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));
+  countContract('mongo', () => openFreshStore(uri as string));
   findingRemediationsLedgerContract('mongo', () => openFreshStore(uri as string));
 
   describe('mongo: a direct ledger append is idempotent (keyed-append.ts)', () => {

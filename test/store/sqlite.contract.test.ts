@@ -10,9 +10,11 @@ import { MIGRATIONS, migrate, SCHEMA_VERSION, userVersion } from '../../src/stor
 import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
 import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
+import { PENDING_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
+import { countContract } from './count-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
@@ -43,6 +45,7 @@ snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
 findingLedgerContract('sqlite', faulty.open, faulty.fault);
 kvLedgerContract('sqlite', faulty.open, faulty.fault);
 remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+countContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 findingRemediationsLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 
 describe('sqlite store', () => {
@@ -193,6 +196,8 @@ describe('sqlite store', () => {
       expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', 5000)).toMatch(/^SEARCH grants USING INDEX grants_by_snapshot \(snapshot_key=\? AND id>\?\)$/);
       expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH grant_changes USING PRIMARY KEY \(snapshot_id=\? AND grant_id>\?\)$/);
       expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+      // expirePending's pages: a range of the item key, never a sort of the campaign's pending items.
+      expect(plan(PENDING_NEXT_PAGE_SQL, 'c/', 'c0', 'c', 1000)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
       expect(plan(LEDGER_PAGE_SQL, 1, 100, 1000)).toMatch(/^SEARCH ledger_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
       db.close();
     });

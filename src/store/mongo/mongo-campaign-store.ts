@@ -1,6 +1,8 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
-import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import { EXPIRE_BATCH } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
@@ -31,8 +33,8 @@ import { keysetPages, pageSize } from './keyset-pages.js';
 import { withLedger } from './ledger-transaction.js';
 import { reviewItemDoc, toReviewItem } from './review-item-schema.js';
 
-/** Pending items read per round when expirePending looks for crashed decisions. */
-const EXPIRE_PAGE = 1_000;
+/** Items per transaction of expirePending, and per read when it looks for crashed decisions. */
+const EXPIRE_PAGE = EXPIRE_BATCH;
 const DEFAULT_ITEM_BATCH = 1_000;
 
 /**
@@ -109,6 +111,11 @@ export class MongoCampaignStore implements CampaignStore {
   async item(id: string): Promise<ReviewItem | null> {
     const doc = await this.models.reviewItems.findById(asString(id, 'itemId')).lean();
     return doc ? toReviewItem(doc) : null;
+  }
+
+  async countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>> {
+    const campaigns = 'campaignId' in filter ? filter.campaignId : (await this.models.campaigns.find(campaignListFilter({ state: filter.campaignState }), { _id: 1 }).lean()).map((c) => c._id);
+    return countRows(await this.models.reviewItems.aggregate<{ _id: { state: ItemState }; count: number }>(itemStateCounts(campaigns)));
   }
 
   async countItems(campaignId: string): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
-import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
-import type { FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import type { Evaluation, Finding, Severity, StoredFinding } from '../../domain/index.js';
+import type { Counts, FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import { countRows, openFindingCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { evaluationDoc, toEvaluation } from './evaluation-schema.js';
 import { asString } from './filter-value.js';
@@ -79,6 +80,10 @@ export class MongoFindingStore implements FindingStore {
   async latestEvaluation(): Promise<Evaluation | null> {
     const doc = await this.models.evaluations.findOne({}).sort({ at: -1, _id: -1 }).lean();
     return doc ? toEvaluation(doc) : null;
+  }
+
+  async countOpen(): Promise<Counts<{ type: string; severity: Severity }>> {
+    return countRows(await this.models.findings.aggregate<{ _id: { type: string; severity: Severity }; count: number }>(openFindingCounts()));
   }
 
   async open(filter: { systemId?: string; grantIds?: readonly string[] } = {}): Promise<StoredFinding[]> {

@@ -1,8 +1,9 @@
 import type { ClientSession, Connection } from 'mongoose';
 import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
-import type { AttachedItem, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import type { AttachedItem, Counts, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
 import { findingRef, remediationId } from '../../domain/index.js';
 import { toStoredFinding } from './finding-schema.js';
+import { countRows, remediationStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { toDecision } from './decision-schema.js';
 import { asInteger, asString, operator } from './filter-value.js';
@@ -81,6 +82,10 @@ export class MongoRemediationStore implements RemediationStore {
   async get(id: string): Promise<Remediation | null> {
     const doc = await this.models.remediations.findById(asString(id, 'remediation id')).lean();
     return doc ? toRemediation(doc) : null;
+  }
+
+  async countByState(): Promise<Counts<{ state: RemediationState }>> {
+    return countRows(await this.models.remediations.aggregate<{ _id: { state: RemediationState }; count: number }>(remediationStateCounts()));
   }
 
   async list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {

@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { assertCreatable, assertFinishOutcome, promotionOf, requireWritable } from '../../domain/index.js';
-import type { LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
+import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
+import { countRows, snapshotStatusCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
 import { asInteger, asString, operator } from './filter-value.js';
 import { grantChangeDoc, toGrantChange } from './grant-change-schema.js';
@@ -151,6 +152,10 @@ export class MongoSnapshotStore implements SnapshotStore {
       (last) => last.id,
       size,
     );
+  }
+
+  async countByStatus(): Promise<Counts<{ systemId: string; status: SnapshotStatus }>> {
+    return countRows(await this.models.snapshots.aggregate<{ _id: { systemId: string; status: SnapshotStatus }; count: number }>(snapshotStatusCounts()));
   }
 
   async countGrants(snapshotId: string): Promise<number> {

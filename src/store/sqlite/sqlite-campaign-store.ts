@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
-import type { CampaignStore, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import { EXPIRE_BATCH } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
 import type { LedgerAppender } from './ledger-appender.js';
@@ -22,6 +23,9 @@ const DEFAULT_ITEM_BATCH = 1_000;
  */
 export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
+/** A page of a campaign's pending items after an item id (expirePending): the same key range scan, pending rows only. */
+export const PENDING_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
+  WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id LIMIT ?`;
 /** The decisions of a page's item id range: one range of the decisions table, clustered by item_id (migration 4), not the campaign index (see above). */
 export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND +campaign_id = ?`;
 
@@ -147,6 +151,8 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly selectPendingItems;
   private readonly countCampaignItems;
   private readonly countBySystem;
+  private readonly countStatesOfCampaign;
+  private readonly countStatesInCampaigns;
 
   constructor(
     private readonly db: Database.Database,
@@ -201,16 +207,22 @@ export class SqliteCampaignStore implements CampaignStore {
       `UPDATE review_items SET reviewer_id = ?, reviewer_source = ?, updated_at = ?
        WHERE id = ? AND reviewer_id = ? AND state = 'pending'`,
     );
-    this.expireItems = db.prepare<[string, string]>(
-      `UPDATE review_items SET state = 'expired', updated_at = ? WHERE campaign_id = ? AND state = 'pending'`,
+    // The page's items: pending ones of the campaign in (first, last], read in this transaction.
+    this.expireItems = db.prepare<[string, string, string, string]>(
+      `UPDATE review_items SET state = 'expired', updated_at = ? WHERE id > ? AND id <= ? AND +campaign_id = ? AND state = 'pending'`,
     );
     this.countCampaignItems = db.prepare<[string], number>('SELECT count(*) FROM review_items WHERE campaign_id = ?').pluck();
     this.countBySystem = db.prepare<[string], { systemId: string; state: ItemState; count: number }>(
       'SELECT system_id AS systemId, state, count(*) AS count FROM review_items WHERE campaign_id = ? GROUP BY system_id, state ORDER BY system_id, state',
     );
-    this.selectPendingItems = db.prepare<[string], ItemRow>(
-      `SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id`,
+    this.countStatesOfCampaign = db.prepare<[string], { state: ItemState; count: number }>(
+      'SELECT state, count(*) AS count FROM review_items WHERE campaign_id = ? GROUP BY state ORDER BY state',
     );
+    this.countStatesInCampaigns = db.prepare<[string], { state: ItemState; count: number }>(
+      `SELECT i.state, count(*) AS count FROM campaigns c JOIN review_items i ON i.campaign_id = c.id
+       WHERE c.state = ? GROUP BY i.state ORDER BY i.state`,
+    );
+    this.selectPendingItems = db.prepare<[string, string, string, number], ItemRow>(PENDING_NEXT_PAGE_SQL);
     this.selectDecision = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id = ?`);
     this.selectDecisions = db.prepare<[string], DecisionRow>(
       `SELECT ${DECISION_COLUMNS} FROM decisions WHERE campaign_id = ? ORDER BY decided_at, id`,
@@ -250,12 +262,14 @@ export class SqliteCampaignStore implements CampaignStore {
       this.appendLedger(events(toItem(before)));
       return true;
     });
-    this.expireTx = db.transaction((campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>) => {
-      const pending = this.selectPendingItems.all(campaignId).map(toItem);
-      if (pending.length === 0) return 0;
-      const expired = this.expireItems.run(at, campaignId).changes;
-      this.appendLedger(events(pending));
-      return expired;
+    // One page of pending items after `after`: expired with its events. Returns the page's last id, null when none was left.
+    this.expireTx = db.transaction((campaignId: string, after: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): { last: string; expired: number } | null => {
+      const page = this.selectPendingItems.all(after, `${campaignId}0`, campaignId, EXPIRE_BATCH).map(toItem);
+      if (page.length === 0) return null;
+      const last = page[page.length - 1]!.id;
+      const expired = this.expireItems.run(at, after, last, campaignId).changes;
+      this.appendLedger(events(page));
+      return { last, expired };
     });
     // Read, check and write under one write lock: concurrent deciders (other processes
     // included) queue on it, and the second one finds the first decision.
@@ -321,6 +335,10 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.countBySystem.all(campaignId);
   }
 
+  async countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>> {
+    return 'campaignId' in filter ? this.countStatesOfCampaign.all(filter.campaignId) : this.countStatesInCampaigns.all(filter.campaignState);
+  }
+
   async items(campaignId: string, filter: { reviewerId?: string; state?: ItemState } = {}): Promise<ReviewItem[]> {
     return this.selectItems.all({ campaignId, reviewerId: filter.reviewerId ?? null, state: filter.state ?? null }).map(toItem);
   }
@@ -337,8 +355,20 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.reassignTx.immediate(itemId, fromReviewerId, toReviewerId, source, at, events);
   }
 
+  /**
+   * A transaction per page of at most EXPIRE_BATCH pending items, read after the previous page
+   * (a key range: the campaign's items are never loaded at once); a crash between pages leaves
+   * the pages done with their events and the rest pending, and closing again expires them.
+   */
   async expirePending(campaignId: string, at: string, events: LedgerEvents<readonly ReviewItem[]>): Promise<number> {
-    return this.expireTx.immediate(campaignId, at, events);
+    let after = `${campaignId}/`;
+    let expired = 0;
+    for (;;) {
+      const page = this.expireTx.immediate(campaignId, after, at, events);
+      if (!page) return expired;
+      after = page.last;
+      expired += page.expired;
+    }
   }
 
   async decision(itemId: string): Promise<Decision | null> {

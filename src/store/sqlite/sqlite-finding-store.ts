@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Evaluation, Finding, StoredFinding } from '../../domain/index.js';
-import type { FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import type { Evaluation, Finding, Severity, StoredFinding } from '../../domain/index.js';
+import type { Counts, FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { parseJson } from './parse-json.js';
@@ -36,6 +36,7 @@ export class SqliteFindingStore implements FindingStore {
   private readonly selectOpenOfGrants;
   private readonly selectOpenOfSystemAndGrants;
   private readonly selectHistory;
+  private readonly countOpenFindings;
   private readonly saveTx;
   private readonly selectEvaluations;
   private readonly selectStatesPage;
@@ -75,6 +76,9 @@ export class SqliteFindingStore implements FindingStore {
     this.selectOpenOfSystemAndGrants = db.prepare<[string, string], FindingRow>(
       `${OPEN} AND system_id = ? AND ${IN_GRANTS} ORDER BY key`,
     );
+    this.countOpenFindings = db.prepare<[], { type: string; severity: Severity; count: number }>(
+      'SELECT type, severity, count(*) AS count FROM findings WHERE resolved_at IS NULL GROUP BY type, severity ORDER BY type, severity',
+    );
     this.selectHistory = db.prepare<[string], FindingRow>(`SELECT ${FINDING_COLUMNS} FROM findings WHERE key = ? ORDER BY row_id`);
     this.selectEvaluations = db.prepare<[], EvaluationRow>('SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations ORDER BY at, rowid');
     this.selectStatesPage = db.prepare<[number, number], FindingRow & { rowId: number }>(`SELECT ${FINDING_COLUMNS}, row_id AS rowId FROM findings WHERE row_id > ? ORDER BY row_id LIMIT ?`);
@@ -108,6 +112,10 @@ export class SqliteFindingStore implements FindingStore {
     const row = this.selectLatestEvaluation.get();
     if (!row) return null;
     return { ...row, systemIds: parseJson(row.systemIds, 'evaluations.system_ids'), counts: parseJson(row.counts, 'evaluations.counts') };
+  }
+
+  async countOpen(): Promise<Counts<{ type: string; severity: Severity }>> {
+    return this.countOpenFindings.all();
   }
 
   async open(filter: { systemId?: string; grantIds?: readonly string[] } = {}): Promise<StoredFinding[]> {

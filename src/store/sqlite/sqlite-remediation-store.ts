@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Remediation, RemediationPatch, RemediationState } from '../../domain/index.js';
 import { movesInto, UNVERIFIED_STATES } from '../../domain/index.js';
-import type { AttachedItem, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
+import type { AttachedItem, Counts, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { FINDING_COLUMNS, toStoredFinding, type FindingRow } from './sqlite-finding-store.js';
@@ -110,6 +110,7 @@ export class SqliteRemediationStore implements RemediationStore {
   private readonly selectOne;
   private readonly selectMany;
   private readonly selectList;
+  private readonly countStates;
   private readonly selectSnapshotKey;
   private readonly selectRevocations;
   private readonly selectItem;
@@ -141,6 +142,7 @@ export class SqliteRemediationStore implements RemediationStore {
     );
     this.selectOne = db.prepare<[string], RemediationTuple>(`SELECT ${COLUMNS} FROM remediations WHERE id = ?`).raw();
     this.selectMany = db.prepare<[string], RemediationTuple>(`SELECT ${COLUMNS} FROM remediations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw();
+    this.countStates = db.prepare<[], { state: RemediationState; count: number }>('SELECT state, count(*) AS count FROM remediations GROUP BY state ORDER BY state');
     this.selectList = db
       .prepare<[{ state: string | null; systemId: string | null }], RemediationTuple>(
         `SELECT ${COLUMNS} FROM remediations WHERE (@state IS NULL OR state = @state) AND (@systemId IS NULL OR system_id = @systemId)
@@ -241,6 +243,10 @@ export class SqliteRemediationStore implements RemediationStore {
   async get(id: string): Promise<Remediation | null> {
     const row = this.selectOne.get(id);
     return row ? toRemediation(row) : null;
+  }
+
+  async countByState(): Promise<Counts<{ state: RemediationState }>> {
+    return this.countStates.all();
   }
 
   async list(filter: { state?: RemediationState; systemId?: string } = {}): Promise<Remediation[]> {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { ACCEPTANCE, assertCreatable, grantDetailText, parseGrantDetail, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
-import type { LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
+import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
@@ -132,6 +132,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly selectFirstRow;
   private readonly grantsNextPage;
   private readonly countGrantsOf;
+  private readonly countStatuses;
   private readonly identitiesOf;
   private readonly insertChange;
   private readonly changesFirstPage;
@@ -213,6 +214,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE snapshot_key = ?').pluck();
     this.grantsNextPage = db.prepare<[string, number, string, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
     this.countGrantsOf = db.prepare<[number], number>('SELECT count(*) FROM grants WHERE snapshot_key = ?').pluck();
+    this.countStatuses = db.prepare<[], { systemId: string; status: SnapshotStatus; count: number }>(
+      'SELECT system_id AS systemId, status, count(*) AS count FROM snapshots GROUP BY system_id, status ORDER BY system_id, status',
+    );
     this.identitiesOf = db.prepare<[string], IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.snapshot_id = ? ORDER BY i.id`,
     );
@@ -321,6 +325,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async currentAll(): Promise<Map<string, Snapshot>> {
     return new Map(this.selectCurrentAll.all().map((row) => [row.systemId, toSnapshot(row)]));
+  }
+
+  async countByStatus(): Promise<Counts<{ systemId: string; status: SnapshotStatus }>> {
+    return this.countStatuses.all();
   }
 
   async promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean> {
