@@ -7,6 +7,19 @@ export function esc(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * A figure as people read it: whole numbers as they are, others to at most two decimals
+ * (never `0.32142857142857145`, in a label or a tooltip).
+ */
+export function fmtNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
+}
+
+/** A share 0..1 as a whole percentage ("32%"). */
+export function fmtPercent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
 export const COLORS = { approved: '#2e7d32', revoked: '#c62828', expired: '#8d6e63', pending: '#f9a825', late: '#ef6c00', none: '#9e9e9e', bar: '#1565c0', line: '#1565c0', grid: '#ddd' };
 
 export interface Segment {
@@ -30,6 +43,7 @@ export function barChart(name: string, title: string, rows: readonly BarRow[], o
   const height = 30 + rows.length * ROW_H + (rows.some((r) => r.segments.length > 1) ? 24 : 4);
   const width = LABEL_W + BAR_W + 80;
   const legend = uniqueSegments(rows);
+  const fmt = opts.percent ? fmtPercent : fmtNumber;
   const body = rows
     .map((r, i) => {
       const y = 30 + i * ROW_H;
@@ -39,12 +53,12 @@ export function barChart(name: string, title: string, rows: readonly BarRow[], o
         .filter((s) => s.value > 0)
         .map((s) => {
           const w = (s.value / max) * BAR_W;
-          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${ROW_H - 6}" fill="${s.color}"><title>${esc(r.label)}: ${esc(s.name)} ${s.value}</title></rect>`;
+          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${ROW_H - 6}" fill="${s.color}"><title>${esc(r.label)}: ${esc(s.name)} ${esc(fmt(s.value))}</title></rect>`;
           x += w;
           return rect;
         })
         .join('');
-      const value = opts.percent ? `${Math.round(total * 100)}%` : String(total);
+      const value = fmt(total);
       return `<text x="${LABEL_W - 6}" y="${y + 12}" text-anchor="end">${esc(truncate(r.label, 34))}</text>${rects}<text x="${(x + 4).toFixed(1)}" y="${y + 12}" data-value="${esc(value)}">${esc(value)}</text>`;
     })
     .join('');
@@ -70,7 +84,7 @@ export function lineChart(name: string, title: string, points: readonly Point[],
   const xs = [...new Set([...points.map((p) => p.x), ...(opts.marker ? [opts.marker.x] : [])])].sort();
   const xAt = (x: string) => left + (xs.length <= 1 ? w / 2 : (xs.indexOf(x) / (xs.length - 1)) * w);
   const yAt = (y: number) => top + h - (yMax <= 0 ? 0 : (y / yMax) * h);
-  const fmt = opts.yLabel ?? ((y: number) => String(y));
+  const fmt = opts.yLabel ?? fmtNumber;
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map((f) => `<line x1="${left}" x2="${left + w}" y1="${yAt(f * yMax).toFixed(1)}" y2="${yAt(f * yMax).toFixed(1)}" stroke="${COLORS.grid}"/><text x="${left - 4}" y="${(yAt(f * yMax) + 4).toFixed(1)}" text-anchor="end">${esc(fmt(f * yMax))}</text>`)
     .join('');
