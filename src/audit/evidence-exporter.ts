@@ -13,6 +13,7 @@ import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
 import type { DefinitionInfo } from './report-context.js';
+import { renderPdf } from './report-pdf.js';
 
 export interface EvidenceExporterDeps {
   store: Store;
@@ -35,6 +36,8 @@ export interface ExportRequest {
   key?: string;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
+  /** Format pdf: the Chromium executable that prints report.html (report-pdf.ts findChromium). */
+  chromium?: string;
 }
 
 export class EvidenceExporter {
@@ -72,7 +75,8 @@ export class EvidenceExporter {
     const { store, audit, now } = this.deps;
     return writeEvidencePack(
       { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via },
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via,
+        ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );
   }
 }

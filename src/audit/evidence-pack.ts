@@ -6,7 +6,8 @@
  *                                  (remediation.findings): reason, due, request, claim, verification
  *                                  (snapshot id and hash) and its ledger event (csv)
  *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
- *   report.html                    the self-contained report (html)
+ *   report.html                    the self-contained report (html, pdf)
+ *   report.pdf                     report.html printed by Chromium (pdf only: report-pdf.ts)
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
  * then ledgers `export.performed` with the manifest's SHA-256, once every file and the folder
  * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
@@ -38,7 +39,7 @@ import type { EvidenceManifest } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
-import { PackFile, syncFolder } from './pack-file.js';
+import { PackFile, sha256File, syncFolder } from './pack-file.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
 import type { CampaignContext, DefinitionInfo } from './report-context.js';
@@ -47,11 +48,14 @@ import { renderReport } from './report-html.js';
 import type { ReportItemContext } from './report-items.js';
 import { toolVersion } from './tool-version.js';
 
+/** The formats of `--format all`. */
 export const EXPORT_FORMATS = ['csv', 'json', 'html'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** report.pdf: report.html printed by Chromium (report-pdf.ts); asked for by name only, never part of `all`. */
+export const PDF_FORMAT = 'pdf';
+export type ExportFormat = (typeof EXPORT_FORMATS)[number] | typeof PDF_FORMAT;
 
 /** Every file name a pack can contain: a re-export into the same folder replaces exactly these. */
-export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html', MANIFEST_FILE] as const;
+export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html', 'report.pdf', MANIFEST_FILE] as const;
 
 export interface EvidencePackDeps {
   store: Store;
@@ -79,6 +83,8 @@ export interface EvidencePackOptions {
   batchSize?: number;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
+  /** Prints report.html to report.pdf (format pdf: report-pdf.ts' renderPdf with the Chromium found); required for that format. */
+  renderPdf?: (htmlFile: string, pdfFile: string) => Promise<void>;
   /** The campaigns' remediations, already read and checked against the ledger (EvidenceExporter); read here when absent. */
   remediations?: PackRemediations;
 }
@@ -96,6 +102,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const { store } = deps;
   const p = opts.pseudonymizer ?? keepPersonalData;
   const exportedAt = deps.now().toISOString();
+  const pdf = opts.formats.has(PDF_FORMAT);
+  if (pdf && !opts.renderPdf) throw new Error('format pdf needs a renderer (renderPdf)');
   const packRemediations = opts.remediations ?? (await readPackRemediations(store, opts.campaigns));
   await mkdir(opts.dir, { recursive: true });
   await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
@@ -225,17 +233,22 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
   const contexts = new Map<string, CampaignContext>();
   for (const c of opts.campaigns) contexts.set(c.id, pseudonymizeContext(await readCampaignContext(store, c, deps.definitions ?? []), p));
-  if (opts.formats.has('html')) {
+  // The PDF is printed from report.html, so format pdf writes both.
+  if (opts.formats.has('html') || pdf) {
     const html = renderReport({
       timeZone: deps.timeZone, contexts, systemNames: deps.systemNames, personByEmail: (email) => report.person(email),
       generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger,
       remediation: remediationStats,
       // The files beside report.html: the regulatory mapping cites only these.
-      files: new Set([...files.map((f) => f.name), 'report.html', MANIFEST_FILE]),
+      files: new Set([...files.map((f) => f.name), 'report.html', ...(pdf ? ['report.pdf'] : []), MANIFEST_FILE]),
     });
     const reportFile = new PackFile(opts.dir, 'report.html');
     await reportFile.write(html);
     files.push(await reportFile.close());
+    if (pdf) {
+      await opts.renderPdf!(join(opts.dir, 'report.html'), join(opts.dir, 'report.pdf'));
+      files.push({ name: 'report.pdf', ...(await sha256File(join(opts.dir, 'report.pdf'))) });
+    }
   }
 
   const manifest: EvidenceManifest = {
