@@ -15,6 +15,8 @@ export interface ReportItemRow {
   item: string;
   /** The person whose access it is: "Name <email>", or the account for an unowned one. */
   person: string;
+  /** Whether a person owns the account (else `person` names the unowned account). */
+  owned: boolean;
   account: string | null;
   /** The system's display name, and its id. */
   system: string;
@@ -87,6 +89,7 @@ function reportRow(r: DecisionRecord, ctx: ReportItemContext): ReportItemRow {
   return {
     item: r.item,
     person: subject ?? `unowned account ${r.account ?? '—'}`,
+    owned: subject !== null,
     account: r.account,
     system: ctx.systemName(r.system),
     systemId: r.system,

@@ -108,7 +108,7 @@ ${rows}
 }
 
 function row(r: ReportItemRow, time: TimeText, cols: Columns): string {
-  const person = `${esc(r.person)}${r.account && !r.person.includes(r.account) ? `<br><span class="muted">account ${esc(r.account)}</span>` : ''}`;
+  const person = `${esc(r.person)}${r.owned && r.account ? `<br><span class="muted">account ${esc(r.account)}</span>` : ''}`;
   const cells = [person, esc(r.system), esc(r.role), r.scope ? esc(r.scope) : '<span class="muted">—</span>', esc(r.reviewer)];
   if (cols.delegations) {
     cells.push(r.delegations.map((d) => `${esc(d.from)} → ${esc(d.to)}, by ${esc(d.by)}, ${timeHtml(time, d.at)}${d.reason ? `: “${esc(d.reason)}”` : ''}`).join('<br>') + `<br><span class="muted">ended ${esc(r.state)}</span>`);

@@ -40,9 +40,13 @@ const ROW_H = 22;
 /** Horizontal bars, one row per label, each row a stack of segments; the value total at the end. */
 export function barChart(name: string, title: string, rows: readonly BarRow[], opts: { percent?: boolean } = {}): string {
   const max = Math.max(1, ...rows.map((r) => r.segments.reduce((a, s) => a + s.value, 0)));
-  const height = 30 + rows.length * ROW_H + (rows.some((r) => r.segments.length > 1) ? 24 : 4);
   const width = LABEL_W + BAR_W + 80;
   const legend = uniqueSegments(rows);
+  // A legend only for stacked bars (single-segment rows are named by their label already),
+  // wrapped onto as many lines as it needs: nothing is drawn outside the chart.
+  const stacked = rows.some((r) => r.segments.length > 1);
+  const legendSvg = stacked ? legendRows(legend, 30 + rows.length * ROW_H + 6, width) : null;
+  const height = 30 + rows.length * ROW_H + (legendSvg ? 24 + (legendSvg.lines - 1) * LEGEND_LINE_H : 4);
   const fmt = opts.percent ? fmtPercent : fmtNumber;
   const body = rows
     .map((r, i) => {
@@ -62,10 +66,7 @@ export function barChart(name: string, title: string, rows: readonly BarRow[], o
       return `<text x="${LABEL_W - 6}" y="${y + 12}" text-anchor="end">${esc(truncate(r.label, 34))}</text>${rects}<text x="${(x + 4).toFixed(1)}" y="${y + 12}" data-value="${esc(value)}">${esc(value)}</text>`;
     })
     .join('');
-  // A legend only for stacked bars: single-segment rows are named by their label already.
-  const stacked = rows.some((r) => r.segments.length > 1);
-  const legendSvg = stacked ? legendRow(legend, 30 + rows.length * ROW_H + 6) : '';
-  return svg(name, title, width, height, `<text x="0" y="16" class="t">${esc(title)}</text>${body}${legendSvg}`);
+  return svg(name, title, width, height, `<text x="0" y="16" class="t">${esc(title)}</text>${body}${legendSvg?.svg ?? ''}`);
 }
 
 export interface Point {
@@ -108,15 +109,24 @@ function uniqueSegments(rows: readonly BarRow[]): Segment[] {
   return [...seen.values()];
 }
 
-function legendRow(segments: readonly Segment[], y: number): string {
+const LEGEND_LINE_H = 16;
+
+/** Legend items from the bars' left edge, wrapping to a new line (from the chart's left edge) before `width`. */
+function legendRows(segments: readonly Segment[], y: number, width: number): { svg: string; lines: number } {
   let x = LABEL_W;
-  return segments
-    .map((s) => {
-      const item = `<rect x="${x}" y="${y}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${y + 9}">${esc(s.name)}</text>`;
-      x += 24 + s.name.length * 7;
-      return item;
-    })
-    .join('');
+  let line = 0;
+  const items = segments.map((s) => {
+    const w = 24 + s.name.length * 7;
+    if (x + w > width && x > 0) {
+      x = 0;
+      line++;
+    }
+    const top = y + line * LEGEND_LINE_H;
+    const item = `<rect x="${x}" y="${top}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${top + 9}">${esc(s.name)}</text>`;
+    x += w;
+    return item;
+  });
+  return { svg: items.join(''), lines: line + 1 };
 }
 
 function truncate(s: string, n: number): string {
