@@ -7,12 +7,12 @@
  * listeners receive these; they parse input, call a service and format output.
  * eslint.config.js enforces it: the constructors and factories below are refused elsewhere in src/.
  */
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WebClient } from '@slack/web-api';
 import { AuditLog } from './audit/audit-log.js';
 import { EVENT } from './audit/event-types.js';
 import { EvidenceExporter } from './audit/evidence-exporter.js';
+import { configHash } from './config/config-hash.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { loadConfig } from './config/load-config.js';
 import type { Env } from './config/env.js';
@@ -106,12 +106,8 @@ export class ConfigDirMismatchError extends Error {
   }
 }
 
-/** One hash over every config file's path and SHA-256. */
-export function configHash(config: Pick<LoadedConfig, 'files'>): string {
-  const h = createHash('sha256');
-  for (const f of [...config.files].sort((a, b) => a.file.localeCompare(b.file))) h.update(`${f.file} ${f.sha256}\n`);
-  return h.digest('hex');
-}
+/** One hash over every config file's path and SHA-256 (config/config-hash.ts: campaign.opened records it too). */
+export { configHash };
 
 /** Loads the config folders without opening a store (`validate`). */
 export function configLoader(env: Pick<Env, 'configDir' | 'IAM_REVIEW_CONFIG_EXTERNAL_LINKS'>, connectors = new ConnectorRegistry()): () => LoadedConfig {
@@ -218,7 +214,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     check,
     reviews,
     remediation,
-    evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, warn: (err, msg) => log.warn({ err }, msg) }),
+    evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, timeZone: env.IAM_REVIEW_TIMEZONE, warn: (err, msg) => log.warn({ err }, msg) }),
     slack,
     close: () => store.close(),
   };

@@ -5,7 +5,7 @@ import { EVENT } from './event-types.js';
 /**
  * The contiguous slice of the ledger that covers campaigns: from the first event at or after
  * the earliest opening (its items are assigned right after the campaign record is created) to
- * the closing of the last one (the head for a campaign still open). Contiguous on purpose: an
+ * the closing of the last one, or its sign-off (the head for a campaign still open). Contiguous on purpose: an
  * auditor can re-chain events.csv on its own, and other events in between (syncs, findings)
  * are context, not noise. Null when the ledger holds no event in the range.
  */
@@ -24,6 +24,9 @@ export async function campaignLedgerRange(
     // lets the store use its time index. Missing it only widens the slice to the head.
     const [closed] = c.state === 'closed' ? await ledger.query({ type: EVENT.campaignClosed, subject: c.id, since: c.closedAt ?? c.openedAt, limit: 1 }) : [];
     toSeq = Math.max(toSeq, closed ? closed.seq : head.seq);
+    // A sign-off comes after the closing: the slice reaches it, so the pack carries the attestation.
+    const [signed] = closed ? await ledger.query({ type: EVENT.campaignSignedOff, subject: c.id, since: c.closedAt ?? c.openedAt, limit: 1 }) : [];
+    if (signed) toSeq = Math.max(toSeq, signed.seq);
   }
   toSeq = Math.min(toSeq, head.seq);
   return Number.isFinite(fromSeq) && fromSeq <= toSeq ? { fromSeq, toSeq } : null;

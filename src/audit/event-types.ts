@@ -13,6 +13,11 @@ export const EVENT = {
   findingResolved: 'finding.resolved',
   campaignOpened: 'campaign.opened',
   campaignClosed: 'campaign.closed',
+  /**
+   * A security-team member attests a closed campaign (data: campaignId, signedBy, statement,
+   * signedAt); one per campaign, kept in the kv row `campaign-sign-off:<id>` (sign-off-ledger.ts).
+   */
+  campaignSignedOff: 'campaign.signed-off',
   itemAssigned: 'item.assigned',
   itemReassigned: 'item.reassigned',
   itemExpired: 'item.expired',

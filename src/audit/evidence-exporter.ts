@@ -12,12 +12,16 @@ import { LedgerMismatchError } from './ledger-mismatch-error.js';
 import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
+import type { DefinitionInfo } from './report-context.js';
+import { renderPdf } from './report-pdf.js';
 
 export interface EvidenceExporterDeps {
   store: Store;
   audit: AuditLog;
   now: () => Date;
   loadConfig(): LoadedConfig;
+  /** The firm's zone (IAM_REVIEW_TIMEZONE) for the times in report.html; default UTC. */
+  timeZone?: string;
   /** Told when the config cannot be read (the pack is still written, criticality 'unknown'). */
   warn(error: unknown, msg: string): void;
 }
@@ -32,6 +36,8 @@ export interface ExportRequest {
   key?: string;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
+  /** Format pdf: the Chromium executable that prints report.html (report-pdf.ts findChromium). */
+  chromium?: string;
 }
 
 export class EvidenceExporter {
@@ -52,18 +58,25 @@ export class EvidenceExporter {
     }
     let criticality = new Map<string, string>();
     let owners = new Map<string, string>();
+    let systemNames = new Map<string, string>();
+    let definitions: DefinitionInfo[] = [];
     try {
-      const systems = this.deps.loadConfig().systems;
+      const config = this.deps.loadConfig();
+      const systems = config.systems;
       criticality = new Map(systems.map((s) => [s.id, s.criticality]));
       owners = new Map(systems.map((s) => [s.id, s.owner]));
+      systemNames = new Map(systems.map((s) => [s.id, s.name]));
+      // The report states a campaign's scope from its opening event; these stand in for campaigns opened before it recorded it.
+      definitions = (config.reviews ?? []).map((r) => ({ id: r.id, scope: r.scope, reviewers: r.reviewers, dueInDays: r.dueInDays, file: r.file }));
     } catch (error) {
       // The pack is still evidence without the criticality column; say why it is 'unknown'.
-      this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown, system owners are not named');
+      this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown, system owners and names are not given');
     }
     const { store, audit, now } = this.deps;
     return writeEvidencePack(
-      { store, audit, now, criticality, owners },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via },
+      { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions },
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via,
+        ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );
   }
 }

@@ -35,6 +35,19 @@ export const manifestSchema = z.strictObject({
       rows: z.number().int().nonnegative().nullable(),
     }),
   ),
+  /** The exported campaigns' sign-offs (`campaign sign-off`), each with its campaign.signed-off event; absent in packs made before sign-offs existed. */
+  signOffs: z
+    .array(
+      z.strictObject({
+        campaignId: z.string(),
+        signedBy: z.string(),
+        statement: z.string(),
+        signedAt: z.string(),
+        seq: z.number().int().positive().nullable(),
+        hash: sha256.nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export type EvidenceManifest = z.infer<typeof manifestSchema>;

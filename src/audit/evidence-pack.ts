@@ -6,7 +6,8 @@
  *                                  (remediation.findings): reason, due, request, claim, verification
  *                                  (snapshot id and hash) and its ledger event (csv)
  *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
- *   report.html                    the self-contained report (html)
+ *   report.html                    the self-contained report (html, pdf)
+ *   report.pdf                     report.html printed by Chromium (pdf only: report-pdf.ts)
  *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
  * then ledgers `export.performed` with the manifest's SHA-256, once every file and the folder
  * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
@@ -38,17 +39,23 @@ import type { EvidenceManifest } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
-import { PackFile, syncFolder } from './pack-file.js';
+import { PackFile, sha256File, syncFolder } from './pack-file.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
+import type { CampaignContext, DefinitionInfo } from './report-context.js';
+import { readCampaignContext } from './report-context.js';
 import { renderReport } from './report-html.js';
+import type { ReportItemContext } from './report-items.js';
 import { toolVersion } from './tool-version.js';
 
+/** The formats of `--format all`. */
 export const EXPORT_FORMATS = ['csv', 'json', 'html'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** report.pdf: report.html printed by Chromium (report-pdf.ts); asked for by name only, never part of `all`. */
+export const PDF_FORMAT = 'pdf';
+export type ExportFormat = (typeof EXPORT_FORMATS)[number] | typeof PDF_FORMAT;
 
 /** Every file name a pack can contain: a re-export into the same folder replaces exactly these. */
-export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html', MANIFEST_FILE] as const;
+export const PACK_FILES = ['decisions.csv', 'decisions.json', 'findings.csv', 'remediations.csv', 'events.csv', 'report.html', 'report.pdf', MANIFEST_FILE] as const;
 
 export interface EvidencePackDeps {
   store: Store;
@@ -59,6 +66,10 @@ export interface EvidencePackDeps {
   criticality: ReadonlyMap<string, string>;
   /** systemId -> its owner (connectors config), who removes revoked grants; a system missing here has none known. */
   owners?: ReadonlyMap<string, string>;
+  /** report.html: the firm's zone for times (default UTC), systems' display names, the review definitions (scope of campaigns that did not record it). */
+  timeZone?: string;
+  systemNames?: ReadonlyMap<string, string>;
+  definitions?: readonly DefinitionInfo[];
 }
 
 export interface EvidencePackOptions {
@@ -72,6 +83,8 @@ export interface EvidencePackOptions {
   batchSize?: number;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
+  /** Prints report.html to report.pdf (format pdf: report-pdf.ts' renderPdf with the Chromium found); required for that format. */
+  renderPdf?: (htmlFile: string, pdfFile: string) => Promise<void>;
   /** The campaigns' remediations, already read and checked against the ledger (EvidenceExporter); read here when absent. */
   remediations?: PackRemediations;
 }
@@ -89,6 +102,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const { store } = deps;
   const p = opts.pseudonymizer ?? keepPersonalData;
   const exportedAt = deps.now().toISOString();
+  const pdf = opts.formats.has(PDF_FORMAT);
+  if (pdf && !opts.renderPdf) throw new Error('format pdf needs a renderer (renderPdf)');
   const packRemediations = opts.remediations ?? (await readPackRemediations(store, opts.campaigns));
   await mkdir(opts.dir, { recursive: true });
   await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
@@ -96,6 +111,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const head = await store.ledger.head();
   const range = await campaignLedgerRange(store.ledger, opts.campaigns, head);
   const people = await personIndex(store);
+  const report = reportLookups(people, deps.systemNames ?? new Map(), p !== keepPersonalData);
   const delegations = await delegationIndex(store, opts.campaigns);
   const slackIds = new Map<string, string | null>();
 
@@ -116,7 +132,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   await decisionsJson?.write('[');
   let firstJson = true;
   for (const campaign of opts.campaigns) {
-    const s = emptyStats(campaign);
+    const s = emptyStats(campaign, deps.timeZone);
     stats.push(s);
     const ctx: RecordContext = {
       campaign,
@@ -137,7 +153,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
       let jsonText = '';
       for (const { item, decision } of batch) {
         const record = decisionRecord(item, decision, ctx);
-        addRecord(s, record, now);
+        addRecord(s, record, now, report);
         const pr = packRemediations.byItem.get(item.id);
         if (pr) {
           const rec = remediationRecord(pr, decision?.decidedAt ?? null, remediationCtx);
@@ -215,16 +231,24 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   };
   const tool = toolVersion();
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
-  if (opts.formats.has('html')) {
+  const contexts = new Map<string, CampaignContext>();
+  for (const c of opts.campaigns) contexts.set(c.id, pseudonymizeContext(await readCampaignContext(store, c, deps.definitions ?? []), p));
+  // The PDF is printed from report.html, so format pdf writes both.
+  if (opts.formats.has('html') || pdf) {
     const html = renderReport({
+      timeZone: deps.timeZone, contexts, systemNames: deps.systemNames, personByEmail: (email) => report.person(email),
       generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger,
       remediation: remediationStats,
       // The files beside report.html: the regulatory mapping cites only these.
-      files: new Set([...files.map((f) => f.name), 'report.html', MANIFEST_FILE]),
+      files: new Set([...files.map((f) => f.name), 'report.html', ...(pdf ? ['report.pdf'] : []), MANIFEST_FILE]),
     });
-    const report = new PackFile(opts.dir, 'report.html');
-    await report.write(html);
-    files.push(await report.close());
+    const reportFile = new PackFile(opts.dir, 'report.html');
+    await reportFile.write(html);
+    files.push(await reportFile.close());
+    if (pdf) {
+      await opts.renderPdf!(join(opts.dir, 'report.html'), join(opts.dir, 'report.pdf'));
+      files.push({ name: 'report.pdf', ...(await sha256File(join(opts.dir, 'report.pdf'))) });
+    }
   }
 
   const manifest: EvidenceManifest = {
@@ -236,6 +260,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     pseudonymized: p !== keepPersonalData,
     ledger,
     files: files.map((f) => ({ ...f, rows: rows.get(f.name) ?? null })),
+    // The campaigns' attestations (campaign sign-off), each with its ledger event.
+    signOffs: [...contexts.values()].flatMap((c) => (c.signOff ? [c.signOff] : [])),
   };
   const manifestText = JSON.stringify(manifest, null, 2) + '\n';
   await writeFile(join(opts.dir, MANIFEST_FILE), manifestText, { flush: true });
@@ -255,6 +281,22 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     ...(opts.via ? { via: opts.via } : {}),
   });
   return { dir: opts.dir, manifest, manifestSha256, stats, remediations: remediationStats, event };
+}
+
+/** How report.html names people and systems: by identity id or email (never when pseudonymized: pseudonyms only). */
+function reportLookups(people: ReadonlyMap<string, PersonRef>, systemNames: ReadonlyMap<string, string>, pseudonymized: boolean): ReportItemContext {
+  const byEmail = new Map<string, PersonRef>();
+  for (const ref of people.values()) if (ref.email) byEmail.set(ref.email.toLowerCase(), ref);
+  return {
+    systemName: (id) => systemNames.get(id) ?? id,
+    person: (idOrEmail) => (pseudonymized ? null : (people.get(idOrEmail) ?? byEmail.get(idOrEmail.toLowerCase()) ?? null)),
+  };
+}
+
+/** A campaign's context with the signer's email and statement pseudonymized as the pack's other personal data. */
+function pseudonymizeContext(c: CampaignContext, p: Pseudonymizer): CampaignContext {
+  if (!c.signOff || p === keepPersonalData) return c;
+  return { ...c, signOff: { ...c.signOff, signedBy: p.value(c.signOff.signedBy) ?? '', statement: p.text(c.signOff.statement) ?? '' } };
 }
 
 /** A CSV file of the pack, its header line written (csv-line.ts: quoting and formula escaping). */

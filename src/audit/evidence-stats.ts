@@ -5,6 +5,9 @@
  */
 import type { Campaign } from '../domain/index.js';
 import type { DecisionRecord } from './evidence-record.js';
+import type { ReportItemContext, ReportItems } from './report-items.js';
+import { dayIn } from './report-time.js';
+import { addReportItem, emptyReportItems, personLabel } from './report-items.js';
 
 export interface ReviewerStats {
   reviewer: string;
@@ -17,6 +20,8 @@ export interface ReviewerStats {
 
 export interface CampaignStats {
   campaign: Campaign;
+  /** The firm's zone (IAM_REVIEW_TIMEZONE): decisions are counted by its days. */
+  timeZone: string;
   total: number;
   approved: number;
   revoked: number;
@@ -31,13 +36,19 @@ export interface CampaignStats {
   simulated: number;
   delegated: number;
   reviewers: Map<string, ReviewerStats>;
-  /** Decisions per day (YYYY-MM-DD), for completion over time. */
+  /** Decisions per day (YYYY-MM-DD in timeZone), for completion over time. */
   decisionsByDay: Map<string, number>;
   findingsByType: Map<string, number>;
   findingsBySystem: Map<string, number>;
   systems: Map<string, { criticality: string; items: number; revoked: number }>;
   /** Expired, overdue and late-decided items, the first EXCEPTIONS_SHOWN of them (the count is in expired/overdue/decidedLate). */
   exceptions: ExceptionItem[];
+  /** The people whose access was reviewed (identity ids, as the pack shows them): one entry per person, not per item. */
+  people: Set<string>;
+  /** Items of accounts no person owns. */
+  unowned: number;
+  /** The report's item-level lists (report-items.ts), filled by addReportItem. */
+  items: ReportItems;
 }
 
 export interface ExceptionItem {
@@ -54,17 +65,19 @@ export interface ExceptionItem {
 
 export const EXCEPTIONS_SHOWN = 200;
 
-export function emptyStats(campaign: Campaign): CampaignStats {
+export function emptyStats(campaign: Campaign, timeZone = 'UTC'): CampaignStats {
   return {
-    campaign, total: 0, approved: 0, revoked: 0, pending: 0, expired: 0, decidedLate: 0, overdue: 0, withFindings: 0,
+    campaign, timeZone, total: 0, approved: 0, revoked: 0, pending: 0, expired: 0, decidedLate: 0, overdue: 0, withFindings: 0,
     revokedWithFindings: 0, simulated: 0, delegated: 0, reviewers: new Map(), decisionsByDay: new Map(),
     findingsByType: new Map(), findingsBySystem: new Map(), systems: new Map(), exceptions: [],
+    people: new Set(), unowned: 0, items: emptyReportItems(),
   };
 }
 
 const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
 
-export function addRecord(s: CampaignStats, r: DecisionRecord, now: Date): void {
+/** Adds one item's record; with `ctx` also to the report's item-level lists, reviewers named "Name <email>". */
+export function addRecord(s: CampaignStats, r: DecisionRecord, now: Date, ctx?: ReportItemContext): void {
   s.total++;
   if (r.state === 'approved') s.approved++;
   else if (r.state === 'revoked') s.revoked++;
@@ -75,8 +88,11 @@ export function addRecord(s: CampaignStats, r: DecisionRecord, now: Date): void 
   if (r.decidedLate) s.decidedLate++;
   const kind = r.state === 'expired' ? 'expired' : overdue ? 'overdue' : r.decidedLate ? 'late' : null;
   if (kind && s.exceptions.length < EXCEPTIONS_SHOWN) {
-    s.exceptions.push({ item: r.item, system: r.system, account: r.account, role: r.role, reviewer: r.reviewerEmail ?? r.reviewer, state: r.state, kind, decidedAt: r.decidedAt });
+    s.exceptions.push({ item: r.item, system: r.system, account: r.account, role: r.role, reviewer: ctx ? personLabel(r.reviewer ? ctx.person(r.reviewer) : null, r.reviewerEmail, r.reviewer) : (r.reviewerEmail ?? r.reviewer), state: r.state, kind, decidedAt: r.decidedAt });
   }
+  if (ctx) addReportItem(s.items, r, ctx);
+  if (r.identity) s.people.add(r.identity);
+  else s.unowned++;
   if (r.simulated) s.simulated++;
   if (r.delegation.length > 0) s.delegated++;
   if (r.findings.length > 0) {
@@ -90,7 +106,7 @@ export function addRecord(s: CampaignStats, r: DecisionRecord, now: Date): void 
   else rev.done++;
   if (r.state === 'revoked') rev.revoked++;
   s.reviewers.set(key, rev);
-  if (r.decidedAt) bump(s.decisionsByDay, r.decidedAt.slice(0, 10));
+  if (r.decidedAt) bump(s.decisionsByDay, dayIn(s.timeZone, r.decidedAt));
   for (const f of r.findings) {
     bump(s.findingsByType, f.type);
     bump(s.findingsBySystem, r.system);

@@ -1,8 +1,9 @@
 /**
  * Reconciles the state tables with the ledger: every campaign, review item, decision,
- * snapshot (and each system's current one), finding and remediation row has its events with
- * the same content, and every such event has its row (campaign-ledger.ts, item-ledger.ts,
- * snapshot-ledger.ts, finding-ledger.ts, remediation-ledger.ts say what is compared). The hash chain proves the
+ * snapshot (and each system's current one), finding, remediation and campaign sign-off row has
+ * its events with the same content, and every such event has its row (campaign-ledger.ts,
+ * item-ledger.ts, snapshot-ledger.ts, finding-ledger.ts, remediation-ledger.ts,
+ * sign-off-ledger.ts say what is compared). The hash chain proves the
  * ledger was not altered; this proves the tables say what the ledger says, so a row edited
  * directly in the database (a decision turned from revoke to approve) is found.
  *
@@ -23,9 +24,11 @@ import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
 import type { LedgerDifference } from './ledger-difference.js';
 import { DifferenceList } from './ledger-difference.js';
 import { campaignOfRemediationEvent, isRemediationEvent, RemediationLedger } from './remediation-ledger.js';
+import { isSignOffEvent, SignOffLedger } from './sign-off-ledger.js';
 import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
+import { signOffKey } from './campaign-sign-off.js';
 
-export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings' | 'remediations'>;
+export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings' | 'remediations' | 'kv'>;
 
 export interface ReconcileOptions {
   /** Only these campaigns (their rows and events, and the remediations of their items); snapshots and findings are not checked. */
@@ -50,6 +53,7 @@ export class LedgerReconciler {
   private readonly snapshots: SnapshotLedger;
   private readonly findings: FindingLedger;
   private readonly remediations: RemediationLedger;
+  private readonly signOffs: SignOffLedger;
   private readonly scope: ReadonlySet<string> | null;
   private readonly checked = { events: 0, campaigns: 0, items: 0, decisions: 0, snapshots: 0, findings: 0, remediations: 0 };
   private lastSeq = 0;
@@ -62,6 +66,7 @@ export class LedgerReconciler {
     this.findings = new FindingLedger(this.out);
     this.scope = opts.campaignIds ?? null;
     this.remediations = new RemediationLedger(this.out, this.scope);
+    this.signOffs = new SignOffLedger(this.out);
   }
 
   /** The next events of the ledger, in seq order, from seq 1 on. */
@@ -74,6 +79,8 @@ export class LedgerReconciler {
         if (!this.scope || this.scope.has(campaignOfItemEvent(e))) this.items.event(e);
       } else if (isCampaignEvent(e.type)) {
         if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
+      } else if (isSignOffEvent(e.type)) {
+        if (!this.scope || this.scope.has(e.subject)) this.signOffs.event(e);
       } else if (isRemediationEvent(e.type)) {
         // A finding's remediation names no campaign until a revoke joins it (remediation.item-attached):
         // its events are read in any scope, and compared only if it ends in one (RemediationLedger's scope).
@@ -95,6 +102,7 @@ export class LedgerReconciler {
     for (const campaign of campaigns) {
       this.checked.campaigns++;
       this.campaigns.row(campaign);
+      this.signOffs.row(campaign.id, await store.kv.get(signOffKey(campaign.id)));
       for await (const batch of store.campaigns.itemsWithDecisions(campaign.id)) {
         for (const { item, decision } of batch) {
           this.checked.items++;
@@ -104,6 +112,7 @@ export class LedgerReconciler {
       }
     }
     this.campaigns.finish();
+    this.signOffs.finish();
     this.items.finish();
 
     const snapshots = await store.snapshots.list();

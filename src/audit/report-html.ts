@@ -1,13 +1,22 @@
 /**
  * report.html of an evidence pack: one self-contained page (inline CSS and SVG, no scripts, no
- * external assets) an auditor can open offline. Summary figures carry `data-figure` attributes
- * and charts `data-chart`, so the page is checked by machine as well as read.
+ * external assets) an auditor can open offline, or print (A4: each campaign and each closing
+ * part on a new page, no chart or figure cut across pages; `export --format pdf` prints it
+ * with Chromium). Per campaign: the scope in words, the configuration fingerprint, the
+ * sign-off, the figures and charts, and the item-level lists (report-sections.ts). Times are
+ * in the firm's zone, figures rounded. Summary figures carry `data-figure` attributes, charts
+ * `data-chart` and tables `data-table`, so the page is checked by machine as well as read.
  */
 import type { CampaignStats } from './evidence-stats.js';
 import { completion, revocationRate } from './evidence-stats.js';
 import { complianceMapping } from './compliance-mapping.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
+import type { CampaignContext } from './report-context.js';
+import { personLabel } from './report-items.js';
 import { remediationSection } from './report-remediation.js';
+import { fingerprintHtml, itemSections, scopeLines, signOffHtml, systemText } from './report-sections.js';
+import type { TimeText } from './report-time.js';
+import { dayIn, timeHtml, timeText } from './report-time.js';
 import type { BarRow } from './svg-charts.js';
 import { barChart, COLORS, esc, lineChart } from './svg-charts.js';
 
@@ -23,6 +32,21 @@ export interface ReportInput {
   remediation?: RemediationStats;
   /** The pack's files (the mapping cites only these); default: what every pack holds. */
   files?: ReadonlySet<string>;
+  /** The firm's zone (IAM_REVIEW_TIMEZONE) for every time shown; default UTC. */
+  timeZone?: string;
+  /** Per campaign id: scope, configuration fingerprint and sign-off (report-context.ts). */
+  contexts?: ReadonlyMap<string, CampaignContext>;
+  /** System id -> display name (connectors config). */
+  systemNames?: ReadonlyMap<string, string>;
+  /** Email -> person, to name signers "Name <email>". */
+  personByEmail?(email: string): { name: string | null; email: string | null } | null;
+}
+
+interface View {
+  time: TimeText;
+  contexts: ReadonlyMap<string, CampaignContext>;
+  names: ReadonlyMap<string, string>;
+  person(email: string): string;
 }
 
 const ALWAYS = new Set(['report.html', 'events.csv', 'manifest.json']);
@@ -30,7 +54,14 @@ const ALWAYS = new Set(['report.html', 'events.csv', 'manifest.json']);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function renderReport(input: ReportInput): string {
-  const sections = input.campaigns.map(campaignSection).join('\n');
+  const time = timeText(input.timeZone ?? 'UTC');
+  const view: View = {
+    time,
+    contexts: input.contexts ?? new Map(),
+    names: input.systemNames ?? new Map(),
+    person: (email) => personLabel(input.personByEmail?.(email) ?? null, email, email),
+  };
+  const sections = input.campaigns.map((s) => campaignSection(s, view)).join('\n');
   const mapping = complianceMapping({ files: input.files ?? ALWAYS, remediations: (input.remediation?.remediations ?? 0) > 0 });
   return `<!doctype html>
 <html lang="en">
@@ -46,18 +77,27 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #c
 .figure b{display:block;font-size:20px}.muted{color:#666}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .chart{display:block;margin:8px 0;max-width:100%;height:auto;font:12px system-ui,sans-serif}.chart .t{font-weight:bold;font-size:13px}
 .warn{background:#fff3e0;border:1px solid #ffb74d;padding:6px 10px;border-radius:4px}
-@media print{body{max-width:none}h2{break-before:auto}}
+section.items table{font-size:13px}.items h3 .muted{font-weight:normal}
+@page{size:A4;margin:14mm 12mm}
+@media print{body{max-width:none;padding:0;font-size:10pt}h1{font-size:18pt}
+section.campaign,section.remediation,section.closing{break-before:page}
+h2,h3{break-after:avoid}.chart,.figures,.figure,table[data-table="sign-off"],ul.scope{break-inside:avoid}
+.chart{max-width:100%;height:auto}tr{break-inside:avoid}thead{display:table-header-group}
+section.items table{font-size:8.5pt}th,td{padding:2px 4px}.mono{font-size:8pt}}
 </style>
 </head>
 <body>
 <h1>Access review evidence pack</h1>
-<p class="muted">Scope: <span data-field="scope">${esc(input.scope)}</span> · generated <span data-field="generated-at">${esc(input.generatedAt)}</span> by <span data-field="exported-by">${esc(input.exportedBy)}</span> · ${esc(input.tool.name)} ${esc(input.tool.version)}${input.pseudonymized ? ' · <b>personal data pseudonymized</b> (keyed hashes)' : ''}</p>
+<p class="muted">Scope: <span data-field="scope">${esc(input.scope)}</span> · generated <span data-field="generated-at">${timeHtml(time, input.generatedAt)}</span> (times in ${esc(input.timeZone ?? 'UTC')}) by <span data-field="exported-by">${esc(input.exportedBy)}</span> · ${esc(input.tool.name)} ${esc(input.tool.version)}${input.pseudonymized ? ' · <b>personal data pseudonymized</b> (keyed hashes)' : ''}</p>
 ${sections || '<p>No campaign in scope.</p>'}
-${input.remediation ? remediationSection(input.remediation) : ''}
+${input.remediation ? remediationSection(input.remediation, time) : ''}
+<section class="closing" data-section="mapping">
 <h2>Regulatory mapping</h2>
 <table data-table="mapping"><thead><tr><th>Framework</th><th>Reference</th><th>Requirement</th><th>Evidenced by</th></tr></thead><tbody>
 ${mapping.map((m) => `<tr><td>${esc(m.framework)}</td><td>${esc(m.reference)}</td><td>${esc(m.requirement)}</td><td>${esc(m.evidence)}</td></tr>`).join('\n')}
 </tbody></table>
+</section>
+<section class="closing" data-section="ledger">
 <h2>Audit ledger</h2>
 <table data-table="ledger"><tbody>
 <tr><th>Events in this pack (events.csv)</th><td>seq <span data-field="ledger-from">${input.ledger.fromSeq}</span> to <span data-field="ledger-to">${input.ledger.toSeq}</span> (${input.ledger.events} events)</td></tr>
@@ -65,13 +105,16 @@ ${mapping.map((m) => `<tr><td>${esc(m.framework)}</td><td>${esc(m.reference)}</t
 <tr><th>Chain head at export</th><td>seq <span data-field="head-seq">${input.ledger.headSeq}</span>, hash <span class="mono" data-field="head-hash">${esc(input.ledger.headHash ?? '—')}</span></td></tr>
 </tbody></table>
 <p>Each event's hash is SHA-256 over its canonical JSON and the previous event's hash, so changing, removing or reordering any event breaks every hash after it. To check this pack: <span class="mono">iam-review audit verify-export &lt;this folder&gt;</span> (file hashes against manifest.json, manifest against the ledger) and <span class="mono">iam-review audit verify</span> (the whole chain). Compare the head above with a checkpoint written down earlier (<span class="mono">iam-review audit head</span>).</p>
+</section>
 </body>
 </html>
 `;
 }
 
-function campaignSection(s: CampaignStats): string {
+function campaignSection(s: CampaignStats, view: View): string {
   const c = s.campaign;
+  const { time } = view;
+  const ctx = view.contexts.get(c.id) ?? null;
   const figures: [string, string, string | number][] = [
     ['total', 'Items in scope', s.total],
     ['approved', 'Approved', s.approved],
@@ -111,21 +154,27 @@ function campaignSection(s: CampaignStats): string {
     [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, value]) => ({ label, segments: [{ name: label, value, color }] }));
   const revocationBySystem: BarRow[] = [...s.systems.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
-    .map(([id, v]) => ({ label: `${id} (${v.criticality})`, segments: [{ name: 'revoked share', value: v.items === 0 ? 0 : v.revoked / v.items, color: COLORS.revoked }] }));
+    .map(([id, v]) => ({ label: `${view.names.get(id) ?? id} (${v.criticality})`, segments: [{ name: `${v.revoked} of ${v.items} revoked`, value: v.items === 0 ? 0 : v.revoked / v.items, color: COLORS.revoked }] }));
   const exceptions = s.exceptions.length === 0
     ? '<p>None: every item was decided by the due date.</p>'
     : `<table data-table="exceptions"><thead><tr><th>Kind</th><th>Item</th><th>System</th><th>Account</th><th>Role</th><th>Reviewer</th><th>Decided</th></tr></thead><tbody>
-${s.exceptions.map((e) => `<tr><td>${esc(e.kind)}</td><td class="mono">${esc(e.item)}</td><td>${esc(e.system)}</td><td>${esc(e.account)}</td><td>${esc(e.role)}</td><td>${esc(e.reviewer)}</td><td>${esc(e.decidedAt ?? '—')}</td></tr>`).join('\n')}
+${s.exceptions.map((e) => `<tr><td>${esc(e.kind)}</td><td class="mono">${esc(e.item)}</td><td>${esc(systemText(e.system, view.names))}</td><td>${esc(e.account)}</td><td>${esc(e.role)}</td><td>${esc(e.reviewer)}</td><td>${timeHtml(time, e.decidedAt)}</td></tr>`).join('\n')}
 </tbody></table>${s.expired + s.overdue + s.decidedLate > s.exceptions.length ? `<p class="muted">First ${s.exceptions.length} shown; decisions.csv lists all.</p>` : ''}`;
   return `<section class="campaign" data-campaign="${esc(c.id)}">
 <h2>${esc(c.name)}</h2>
-<p class="muted"><span class="mono">${esc(c.id)}</span> · period ${esc(c.period)} · ${esc(c.state)} · opened ${esc(c.openedAt)} by ${esc(c.openedBy)} · due ${esc(c.dueAt)}${c.closedAt ? ` · closed ${esc(c.closedAt)}` : ''}</p>
+<p class="muted"><span class="mono">${esc(c.id)}</span> · period ${esc(c.period)} · ${esc(c.state)} · opened ${timeHtml(time, c.openedAt)} by ${esc(c.openedBy)} · due ${timeHtml(time, c.dueAt)}${c.closedAt ? ` · closed ${timeHtml(time, c.closedAt)}` : ''}</p>
 ${s.simulated > 0 ? `<p class="warn">${s.simulated} decisions were recorded by the demo's simulated reviewers, not by people.</p>` : ''}
+<h3>Scope</h3>
+<ul class="scope" data-field="campaign-scope">${scopeLines(s, ctx, view.names, time).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<h3>Configuration in force</h3>
+${fingerprintHtml(ctx)}
+<h3>Sign-off</h3>
+${signOffHtml(s, ctx, time, view.person)}
 <h3>Summary</h3>
 <div class="figures">${figures.map(([k, label, v]) => `<div class="figure"><b data-figure="${k}">${esc(v)}</b>${esc(label)}</div>`).join('')}</div>
 ${barChart('outcome', 'Outcome of all items', outcome)}
 <h3>Completion</h3>
-${lineChart('completion-over-time', 'Share of items decided, by day', overTime, 1, { marker: { x: c.dueAt.slice(0, 10), label: 'due' }, yLabel: (y) => `${Math.round(y * 100)}%` })}
+${lineChart('completion-over-time', 'Share of items decided, by day', overTime, 1, { marker: { x: dayIn(s.timeZone, c.dueAt), label: 'due' }, yLabel: (y) => `${Math.round(y * 100)}%` })}
 ${barChart('completion-by-reviewer', 'Items by reviewer', reviewers)}
 <h3>Revocations</h3>
 ${barChart('revocation-by-system', 'Share of items revoked, by system', revocationBySystem, { percent: true })}
@@ -133,6 +182,7 @@ ${barChart('revocation-by-system', 'Share of items revoked, by system', revocati
 ${exceptions}
 <h3>Findings at review time</h3>
 ${barChart('findings-by-type', 'Findings by type', byCount(s.findingsByType, COLORS.bar))}
-${barChart('findings-by-system', 'Findings by system', byCount(s.findingsBySystem, COLORS.bar))}
+${barChart('findings-by-system', 'Findings by system', byCount(new Map([...s.findingsBySystem].map(([id, n]) => [view.names.get(id) ?? id, n])), COLORS.bar))}
+${itemSections(s, time)}
 </section>`;
 }

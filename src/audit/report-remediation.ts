@@ -2,18 +2,20 @@
  * The Remediation section of report.html: did every revoke end in the access removed, and in
  * time? Counts by state (a revoke without a remediation is `not-opened`), time to verified
  * removal per criticality against the due time, and the removals past due with the system
- * owner who is to make them. Figures carry `data-figure`, tables `data-table`.
+ * owner who is to make them (times in the firm's zone). Figures carry `data-figure`, tables `data-table`.
  */
 import { REMEDIATION_STATES } from '../domain/index.js';
 import { NOT_OPENED } from './evidence-remediation-record.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
 import { median } from './evidence-remediation-stats.js';
 import type { BarRow } from './svg-charts.js';
-import { barChart, COLORS, esc } from './svg-charts.js';
+import { barChart, COLORS, esc, fmtNumber } from './svg-charts.js';
+import type { TimeText } from './report-time.js';
+import { timeHtml, timeText } from './report-time.js';
 
 const CRITICALITY_ORDER = ['critical', 'important', 'standard'];
 
-export function remediationSection(s: RemediationStats): string {
+export function remediationSection(s: RemediationStats, time: TimeText = timeText('UTC')): string {
   if (s.revokes === 0 && s.findings === 0) {
     return `<section class="remediation" data-section="remediation">
 <h2>Remediation</h2>
@@ -23,7 +25,7 @@ export function remediationSection(s: RemediationStats): string {
   const states = [...REMEDIATION_STATES, NOT_OPENED];
   const figures = [['revokes', 'Revokes', s.revokes] as const, ['finding-removals', 'Leaver removals (findings)', s.findings] as const, ...states.map((st) => [`remediation-${st}`, st, s.byState.get(st) ?? 0] as const)];
   const levels = [...s.byCriticality.values()].sort((a, b) => rank(a.criticality) - rank(b.criticality) || a.criticality.localeCompare(b.criticality));
-  const hours = (h: number | null) => (h === null ? '—' : `${h} h`);
+  const hours = (h: number | null) => (h === null ? '—' : `${fmtNumber(h)} h`);
   const rows = levels
     .map((c) => {
       const due = [...c.dueHours].sort((a, b) => a - b).map((h) => `${h} h`).join(', ') || '—';
@@ -44,7 +46,7 @@ export function remediationSection(s: RemediationStats): string {
   const overdue = s.overdueCount === 0
     ? '<p>None: no removal is past its due time.</p>'
     : `<table data-table="overdue-removals"><thead><tr><th>Remediation</th><th>System</th><th>Owner</th><th>Account</th><th>Role</th><th>State</th><th>Due</th><th>Past due</th></tr></thead><tbody>
-${s.overdue.map((o) => `<tr><td class="mono">${esc(o.id)}</td><td>${esc(o.system)}</td><td>${esc(o.owner ?? '—')}</td><td>${esc(o.account)}</td><td>${esc(o.role)}</td><td>${esc(o.state)}</td><td>${esc(o.dueAt)}</td><td>${esc(`${o.hoursPastDue} h`)}</td></tr>`).join('\n')}
+${s.overdue.map((o) => `<tr><td class="mono">${esc(o.id)}</td><td>${esc(o.system)}</td><td>${esc(o.owner ?? '—')}</td><td>${esc(o.account)}</td><td>${esc(o.role)}</td><td>${esc(o.state)}</td><td>${timeHtml(time, o.dueAt)}</td><td>${esc(hours(o.hoursPastDue))}</td></tr>`).join('\n')}
 </tbody></table>${s.overdueCount > s.overdue.length ? `<p class="muted">First ${s.overdue.length} of ${s.overdueCount} shown; remediations.csv lists all.</p>` : ''}`;
   return `<section class="remediation" data-section="remediation">
 <h2>Remediation</h2>

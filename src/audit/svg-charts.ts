@@ -7,6 +7,19 @@ export function esc(s: string | number | null | undefined): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/**
+ * A figure as people read it: whole numbers as they are, others to at most two decimals
+ * (never `0.32142857142857145`, in a label or a tooltip).
+ */
+export function fmtNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
+}
+
+/** A share 0..1 as a whole percentage ("32%"). */
+export function fmtPercent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
 export const COLORS = { approved: '#2e7d32', revoked: '#c62828', expired: '#8d6e63', pending: '#f9a825', late: '#ef6c00', none: '#9e9e9e', bar: '#1565c0', line: '#1565c0', grid: '#ddd' };
 
 export interface Segment {
@@ -27,9 +40,14 @@ const ROW_H = 22;
 /** Horizontal bars, one row per label, each row a stack of segments; the value total at the end. */
 export function barChart(name: string, title: string, rows: readonly BarRow[], opts: { percent?: boolean } = {}): string {
   const max = Math.max(1, ...rows.map((r) => r.segments.reduce((a, s) => a + s.value, 0)));
-  const height = 30 + rows.length * ROW_H + (rows.some((r) => r.segments.length > 1) ? 24 : 4);
   const width = LABEL_W + BAR_W + 80;
   const legend = uniqueSegments(rows);
+  // A legend only for stacked bars (single-segment rows are named by their label already),
+  // wrapped onto as many lines as it needs: nothing is drawn outside the chart.
+  const stacked = rows.some((r) => r.segments.length > 1);
+  const legendSvg = stacked ? legendRows(legend, 30 + rows.length * ROW_H + 6, width) : null;
+  const height = 30 + rows.length * ROW_H + (legendSvg ? 24 + (legendSvg.lines - 1) * LEGEND_LINE_H : 4);
+  const fmt = opts.percent ? fmtPercent : fmtNumber;
   const body = rows
     .map((r, i) => {
       const y = 30 + i * ROW_H;
@@ -39,19 +57,16 @@ export function barChart(name: string, title: string, rows: readonly BarRow[], o
         .filter((s) => s.value > 0)
         .map((s) => {
           const w = (s.value / max) * BAR_W;
-          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${ROW_H - 6}" fill="${s.color}"><title>${esc(r.label)}: ${esc(s.name)} ${s.value}</title></rect>`;
+          const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${ROW_H - 6}" fill="${s.color}"><title>${esc(r.label)}: ${esc(s.name)} ${esc(fmt(s.value))}</title></rect>`;
           x += w;
           return rect;
         })
         .join('');
-      const value = opts.percent ? `${Math.round(total * 100)}%` : String(total);
+      const value = fmt(total);
       return `<text x="${LABEL_W - 6}" y="${y + 12}" text-anchor="end">${esc(truncate(r.label, 34))}</text>${rects}<text x="${(x + 4).toFixed(1)}" y="${y + 12}" data-value="${esc(value)}">${esc(value)}</text>`;
     })
     .join('');
-  // A legend only for stacked bars: single-segment rows are named by their label already.
-  const stacked = rows.some((r) => r.segments.length > 1);
-  const legendSvg = stacked ? legendRow(legend, 30 + rows.length * ROW_H + 6) : '';
-  return svg(name, title, width, height, `<text x="0" y="16" class="t">${esc(title)}</text>${body}${legendSvg}`);
+  return svg(name, title, width, height, `<text x="0" y="16" class="t">${esc(title)}</text>${body}${legendSvg?.svg ?? ''}`);
 }
 
 export interface Point {
@@ -70,7 +85,7 @@ export function lineChart(name: string, title: string, points: readonly Point[],
   const xs = [...new Set([...points.map((p) => p.x), ...(opts.marker ? [opts.marker.x] : [])])].sort();
   const xAt = (x: string) => left + (xs.length <= 1 ? w / 2 : (xs.indexOf(x) / (xs.length - 1)) * w);
   const yAt = (y: number) => top + h - (yMax <= 0 ? 0 : (y / yMax) * h);
-  const fmt = opts.yLabel ?? ((y: number) => String(y));
+  const fmt = opts.yLabel ?? fmtNumber;
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map((f) => `<line x1="${left}" x2="${left + w}" y1="${yAt(f * yMax).toFixed(1)}" y2="${yAt(f * yMax).toFixed(1)}" stroke="${COLORS.grid}"/><text x="${left - 4}" y="${(yAt(f * yMax) + 4).toFixed(1)}" text-anchor="end">${esc(fmt(f * yMax))}</text>`)
     .join('');
@@ -94,15 +109,24 @@ function uniqueSegments(rows: readonly BarRow[]): Segment[] {
   return [...seen.values()];
 }
 
-function legendRow(segments: readonly Segment[], y: number): string {
+const LEGEND_LINE_H = 16;
+
+/** Legend items from the bars' left edge, wrapping to a new line (from the chart's left edge) before `width`. */
+function legendRows(segments: readonly Segment[], y: number, width: number): { svg: string; lines: number } {
   let x = LABEL_W;
-  return segments
-    .map((s) => {
-      const item = `<rect x="${x}" y="${y}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${y + 9}">${esc(s.name)}</text>`;
-      x += 24 + s.name.length * 7;
-      return item;
-    })
-    .join('');
+  let line = 0;
+  const items = segments.map((s) => {
+    const w = 24 + s.name.length * 7;
+    if (x + w > width && x > 0) {
+      x = 0;
+      line++;
+    }
+    const top = y + line * LEGEND_LINE_H;
+    const item = `<rect x="${x}" y="${top}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${top + 9}">${esc(s.name)}</text>`;
+    x += w;
+    return item;
+  });
+  return { svg: items.join(''), lines: line + 1 };
 }
 
 function truncate(s: string, n: number): string {

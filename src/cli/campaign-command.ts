@@ -6,7 +6,8 @@ import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import { reviewerIdOf, reviewerLabel, reviewerNames } from '../reviews/reviewer-names.js';
 import type { CliContext } from './cli-context.js';
-import { usageError } from './cli-error.js';
+import { CliError, EXIT, usageError } from './cli-error.js';
+import { signOffCampaign, SignOffError } from '../reviews/sign-off-campaign.js';
 import { asCliError } from './review-errors.js';
 import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
 
@@ -110,6 +111,7 @@ export function campaignCommand(ctx: CliContext): Command {
       const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: operator }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
     });
+  addSignOffCommand(cmd, ctx);
   return cmd;
 }
 
@@ -128,4 +130,27 @@ function formatDelivery(r: DeliveryReport): string {
   if (r.failed.length > 0) parts.push(`${r.failed.length} failed (retried by the next run)`);
   if (r.uncertain.length > 0) parts.push(`${r.uncertain.length} left in doubt by an interrupted run (not re-sent)`);
   return parts.join('; ');
+}
+
+/**
+ * `campaign sign-off <id> --as EMAIL --statement TEXT`: a security-team member attests a closed
+ * campaign (src/reviews/sign-off-campaign.ts). Exit 0 when recorded, or when this same sign-off
+ * was recorded before; 2 for an unknown campaign or an empty statement; 1 when refused (not
+ * closed, not on the security team, signed off already by someone else or with another statement).
+ */
+function addSignOffCommand(cmd: Command, ctx: CliContext): void {
+  cmd
+    .command('sign-off <campaign-id>')
+    .description('attest a closed campaign (security team only): ledgered as campaign.signed-off, shown in the evidence report and manifest; one sign-off per campaign')
+    .requiredOption('--as <email>', 'who signs off: a member of the security team (reviews/roles.yaml securityTeam)')
+    .requiredOption('--statement <text>', 'what you attest, e.g. "Reviewed the outcome; revocations are being removed"')
+    .action(async (id: string, opts: { as: string; statement: string }) => {
+      const app = await ctx.app();
+      const r = await signOffCampaign(await app.reviews.recordedDeps(opts.as), { campaignId: id, actor: opts.as, statement: opts.statement }).catch((err: unknown) => {
+        if (err instanceof SignOffError) throw new CliError(err.message, err.kind === 'not-found' || err.kind === 'invalid' ? EXIT.invalidInput : EXIT.failure);
+        throw err;
+      });
+      const s = r.signOff;
+      ctx.io.out(`${r.recorded ? 'Signed off' : 'Already signed off'}: ${s.campaignId} by ${s.signedBy} at ${s.signedAt}: "${s.statement}"`);
+    });
 }

@@ -2,7 +2,8 @@ import { relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { App } from '../app.js';
 import type { EvidencePackResult, ExportFormat } from '../audit/evidence-pack.js';
-import { EXPORT_FORMATS } from '../audit/evidence-pack.js';
+import { EXPORT_FORMATS, PDF_FORMAT } from '../audit/evidence-pack.js';
+import { ChromiumMissingError, CHROMIUM_ENV, findChromium } from '../audit/report-pdf.js';
 import { LedgerMismatchError } from '../audit/ledger-mismatch-error.js';
 import { safeFileName } from '../audit/pack-file.js';
 import { PSEUDONYM_KEY_ENV } from '../audit/pseudonymizer.js';
@@ -21,13 +22,13 @@ interface ExportOptions {
   as: string;
 }
 
-/** `csv`, `json`, `html`, `all`, or a comma list of them. */
+/** `csv`, `json`, `html`, `all` (those three), `pdf`, or a comma list of them. */
 export function parseFormats(text: string): Set<ExportFormat> {
   const out = new Set<ExportFormat>();
   for (const part of text.split(',').map((s) => s.trim().toLowerCase())) {
     if (part === 'all') EXPORT_FORMATS.forEach((f) => out.add(f));
-    else if ((EXPORT_FORMATS as readonly string[]).includes(part)) out.add(part as ExportFormat);
-    else throw usageError(`--format must be csv, json, html or all (or a comma list), got "${part}"`);
+    else if ((EXPORT_FORMATS as readonly string[]).includes(part) || part === PDF_FORMAT) out.add(part as ExportFormat);
+    else throw usageError(`--format must be csv, json, html, pdf or all (or a comma list), got "${part}"`);
   }
   return out;
 }
@@ -47,7 +48,7 @@ export function exportCommand(ctx: CliContext): Command {
     .option('--campaign <id>', 'the campaign to export, e.g. half-yearly-critical:2026-H2')
     .option('--from <date>', 'export every campaign opened on or after this date')
     .option('--to <date>', 'export every campaign opened on or before this date (the whole day)')
-    .option('--format <formats>', 'csv | json | html | all, or a comma list (events.csv and manifest.json are always written)', 'all')
+    .option('--format <formats>', `csv | json | html | pdf | all (csv,json,html), or a comma list (events.csv and manifest.json are always written); pdf prints report.html with Chromium (${CHROMIUM_ENV}, else chromium on PATH) and exits 1 before writing anything when there is none`, 'all')
     .option('--out <dir>', 'the folder to write (default: out/evidence/<campaign or period>)')
     .option('--pseudonymize', `replace emails, names and person/account ids with keyed hashes (key in ${PSEUDONYM_KEY_ENV})`)
     .option('--as <email>', 'who runs it, for the ledger (default: IAM_REVIEW_OPERATOR, else the OS user@host)')
@@ -55,6 +56,14 @@ export function exportCommand(ctx: CliContext): Command {
       if (opts.campaign && (opts.from || opts.to)) throw usageError('give either --campaign or --from/--to, not both');
       if (!opts.campaign && !opts.from && !opts.to) throw usageError('give --campaign <id>, or --from <date> and/or --to <date>');
       const formats = parseFormats(opts.format);
+      // Asked for before anything is written: without Chromium there is no pack and no export event.
+      let chromium: string | undefined;
+      try {
+        chromium = formats.has(PDF_FORMAT) ? findChromium(ctx.env().get) : undefined;
+      } catch (error) {
+        if (error instanceof ChromiumMissingError) throw new CliError(error.message, EXIT.failure);
+        throw error;
+      }
       const key = opts.pseudonymize ? ctx.env().get(PSEUDONYM_KEY_ENV) : undefined;
       if (opts.pseudonymize && !key) throw usageError(`--pseudonymize needs a secret key in ${PSEUDONYM_KEY_ENV} (the same key gives the same pseudonyms across exports)`);
       const from = opts.from ? boundary('--from', opts.from, false) : null;
@@ -67,7 +76,7 @@ export function exportCommand(ctx: CliContext): Command {
       const dir = resolve(opts.out ?? resolve('out', 'evidence', safeFileName(name)));
       let r: EvidencePackResult;
       try {
-        r = await app.evidence.write({ campaigns, dir, formats, exportedBy: operator, scope: { from, to }, key, via: 'cli' });
+        r = await app.evidence.write({ campaigns, dir, formats, exportedBy: operator, scope: { from, to }, key, via: 'cli', chromium });
       } catch (error) {
         if (error instanceof LedgerMismatchError) throw new CliError(error.message, EXIT.ledgerBroken);
         throw error;

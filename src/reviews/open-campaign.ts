@@ -8,6 +8,7 @@
  * duplicated; a campaign already open is returned as it is.
  */
 import { EVENT } from '../audit/event-types.js';
+import { configHash } from '../config/config-hash.js';
 import type { ReviewDefinition } from '../config/review-config.js';
 import { campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
 import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
@@ -134,9 +135,15 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   // of the frozen state exists once this loop is through (it inserted whatever was missing).
   const total = await store.campaigns.countItems(id);
   await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
-    // `coverage` says whether the campaign reviews every grant of the systems in `snapshots`
-    // (DORA cadence coverage counts only such campaigns) or the privileged ones only.
-    audit.event(EVENT.campaignOpened, opts.actor, id, { reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file, coverage: def.scope.privilegedOnly ? 'privileged-only' : 'all-grants' }),
+    audit.event(EVENT.campaignOpened, opts.actor, id, {
+      reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file,
+      // The configuration in force (config-hash.ts: the hash config.loaded records) and the definition's
+      // scope and reviewer order as they were: the evidence report states both for this campaign.
+      configHash: configHash(deps.config), scope: def.scope, reviewers: def.reviewers, dueInDays: def.dueInDays,
+      // Whether the campaign reviews every grant of the systems in `snapshots` (DORA cadence
+      // coverage counts only such campaigns) or the privileged ones only.
+      coverage: def.scope.privilegedOnly ? 'privileged-only' : 'all-grants',
+    }),
   ]);
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
 }

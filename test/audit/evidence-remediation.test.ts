@@ -120,7 +120,7 @@ describe('remediation evidence', () => {
     expect(row('important')).toEqual(['important', '72 h', '1', '0', '0', '0', '—', '—', '0', '1', '0', '0']);
     expect(html).toContain('data-chart="removal-by-criticality"');
     const overdue = /<table data-table="overdue-removals">(.*?)<\/table>/s.exec(html)![1]!;
-    expect(overdue).toMatch(/<td>trading<\/td><td>trading-owner@firm\.li<\/td><td>svc-bot<\/td><td>ADMIN<\/td><td>overdue<\/td><td>2026-10-07T09:00:00\.000Z<\/td><td>576 h<\/td>/);
+    expect(overdue).toMatch(/<td>trading<\/td><td>trading-owner@firm\.li<\/td><td>svc-bot<\/td><td>ADMIN<\/td><td>overdue<\/td><td><time datetime="2026-10-07T09:00:00\.000Z">7 Oct 2026, 09:00 UTC<\/time><\/td><td>576 h<\/td>/);
   });
 
   it('the regulatory mapping cites Art. 21(e) and remediation evidence only when the pack holds remediation data, and only the files the pack holds', async () => {
