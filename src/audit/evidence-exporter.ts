@@ -12,6 +12,7 @@ import { LedgerMismatchError } from './ledger-mismatch-error.js';
 import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
+import type { SigningKey } from './signing-key.js';
 
 export interface EvidenceExporterDeps {
   store: Store;
@@ -20,6 +21,8 @@ export interface EvidenceExporterDeps {
   loadConfig(): LoadedConfig;
   /** Told when the config cannot be read (the pack is still written, criticality 'unknown'). */
   warn(error: unknown, msg: string): void;
+  /** The key manifests are signed with (IAM_REVIEW_SIGNING_KEY), read per export; null or absent: unsigned. A bad key throws (no pack is written). */
+  signingKey?: () => SigningKey | null;
 }
 
 export interface ExportRequest {
@@ -43,6 +46,8 @@ export class EvidenceExporter {
    * writes (and removes) nothing.
    */
   async write(req: ExportRequest): Promise<EvidencePackResult> {
+    // Read first: a configured key that cannot be used stops the export before anything is written.
+    const signingKey = this.deps.signingKey?.() ?? null;
     const what = `export of ${req.campaigns.map((c) => c.id).join(', ')}`;
     const check = await reconcileLedger(this.deps.store, { campaignIds: new Set(req.campaigns.map((c) => c.id)) });
     if (!check.ok) throw new LedgerMismatchError(check, what);
@@ -63,7 +68,7 @@ export class EvidenceExporter {
     const { store, audit, now } = this.deps;
     return writeEvidencePack(
       { store, audit, now, criticality, owners },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via },
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via, signingKey },
     );
   }
 }

@@ -5,9 +5,11 @@
  *   remediations.csv               one row per remediation of a revoked item, then those findings opened
  *                                  (remediation.findings): reason, due, request, claim, verification
  *                                  (snapshot id and hash) and its ledger event (csv)
- *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
+ *   events.csv                     the ledger slice covering the campaigns (always): the pack's own events in
+ *                                  full, the others as seq, prev_hash and hash only (pack-events.ts, event-csv.ts)
  *   report.html                    the self-contained report (html)
- *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
+ *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when, sealed
+ *                                  (its body's SHA-256, signed with IAM_REVIEW_SIGNING_KEY when set: manifest-seal.ts)
  * then ledgers `export.performed` with the manifest's SHA-256, once every file and the folder
  * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
  *
@@ -25,7 +27,8 @@ import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
-import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, EVENT_COLUMNS, eventCsvRow, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import { EVENT_COLUMNS, eventCsvLine, linkOnlyCsvLine } from './event-csv.js';
 import type { RemediationRecordContext } from './evidence-remediation-record.js';
 import { REMEDIATION_COLUMNS, remediationCsvRow, remediationRecord } from './evidence-remediation-record.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
@@ -34,14 +37,17 @@ import type { PackRemediations } from './evidence-remediations.js';
 import { readPackRemediations } from './evidence-remediations.js';
 import type { CampaignStats } from './evidence-stats.js';
 import { addRecord, emptyStats } from './evidence-stats.js';
-import type { EvidenceManifest } from './evidence-manifest.js';
+import type { EvidenceManifest, ManifestBody } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
+import { sealManifest } from './manifest-seal.js';
+import { belongsToPack, packMembers } from './pack-events.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
 import { PackFile, syncFolder } from './pack-file.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
 import { renderReport } from './report-html.js';
+import type { SigningKey } from './signing-key.js';
 import { toolVersion } from './tool-version.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'html'] as const;
@@ -74,6 +80,8 @@ export interface EvidencePackOptions {
   via?: string;
   /** The campaigns' remediations, already read and checked against the ledger (EvidenceExporter); read here when absent. */
   remediations?: PackRemediations;
+  /** Signs the manifest (IAM_REVIEW_SIGNING_KEY); without it the manifest says "unsigned". */
+  signingKey?: SigningKey | null;
 }
 
 export interface EvidencePackResult {
@@ -191,11 +199,15 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
 
   const events = await csvFile(opts.dir, 'events.csv', EVENT_COLUMNS);
   let toHash: string | null = null;
+  let fullEvents = 0;
   if (range) {
+    const members = await packMembers(store.ledger, opts.campaigns, packRemediations);
     for await (const batch of store.ledger.read(range.fromSeq, range.toSeq)) {
       let lines = '';
       for (const e of batch) {
-        lines += csvLine(eventCsvRow(e, p));
+        const own = belongsToPack(e, members);
+        lines += own ? eventCsvLine(e, p) : linkOnlyCsvLine(e);
+        if (own) fullEvents++;
         toHash = e.hash;
       }
       await events.write(lines);
@@ -212,6 +224,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     events: rows.get('events.csv') ?? 0,
     headSeq: head?.seq ?? 0,
     headHash: head?.hash ?? null,
+    fullEvents,
   };
   const tool = toolVersion();
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
@@ -227,7 +240,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     files.push(await report.close());
   }
 
-  const manifest: EvidenceManifest = {
+  const body: ManifestBody = {
     format: MANIFEST_FORMAT,
     tool,
     exportedBy: opts.exportedBy,
@@ -237,7 +250,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     ledger,
     files: files.map((f) => ({ ...f, rows: rows.get(f.name) ?? null })),
   };
-  const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+  const { manifest, text: manifestText } = sealManifest(body, opts.signingKey ?? null);
   await writeFile(join(opts.dir, MANIFEST_FILE), manifestText, { flush: true });
   await syncFolder(opts.dir);
   const manifestSha256 = createHash('sha256').update(manifestText).digest('hex');
@@ -252,6 +265,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     ledgerFrom: ledger.fromSeq,
     ledgerTo: ledger.toSeq,
     manifestSha256,
+    signedBy: manifest.seal.signature === 'unsigned' ? 'unsigned' : manifest.seal.signature.keyId,
     ...(opts.via ? { via: opts.via } : {}),
   });
   return { dir: opts.dir, manifest, manifestSha256, stats, remediations: remediationStats, event };

@@ -30,6 +30,8 @@ export const envSchema = z.object({
   AZURE_CLIENT_ID: optionalString,
   AZURE_CLIENT_SECRET: optionalString,
   IAM_REVIEW_PSEUDONYM_KEY: optionalString,
+  /** Ed25519 private key (PEM text, or the path of a PEM file) signing evidence-pack manifests and checkpoints. */
+  IAM_REVIEW_SIGNING_KEY: optionalString,
   IAM_REVIEW_CONFIG_EXTERNAL_LINKS: optionalString.pipe(z.enum(['true', 'false'], 'true or false').optional()).transform((v) => v === 'true'),
 });
 
@@ -45,7 +47,7 @@ export interface Env extends RawEnv {
 }
 
 /** Names whose values must never be printed or logged. */
-export const SECRET_ENV = ['MONGODB_URI', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AZURE_CLIENT_SECRET', 'IAM_REVIEW_PSEUDONYM_KEY'] as const;
+export const SECRET_ENV = ['MONGODB_URI', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AZURE_CLIENT_SECRET', 'IAM_REVIEW_PSEUDONYM_KEY', 'IAM_REVIEW_SIGNING_KEY'] as const;
 
 /**
  * Parses the environment. `cwd` anchors the relative defaults (config in the working
