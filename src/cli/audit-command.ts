@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
@@ -11,7 +12,6 @@ import type { PackVerification } from '../audit/verify-pack.js';
 import { notAPackFolder, verifyPack } from '../audit/verify-pack.js';
 import { parseCheckpoint } from '../audit/verify-ledger.js';
 import { ledgerLocation } from '../app.js';
-import { NoDatabaseError } from '../store/store-errors.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
 
@@ -132,14 +132,10 @@ export function auditCommand(ctx: CliContext): Command {
       // Not a pack: said before any database is looked for.
       const notAPack = await notAPackFolder(path);
       if (notAPack) throw usageError(notAPack);
-      let app;
-      try {
-        app = await ctx.app({ readOnly: true });
-      } catch (error) {
-        // Read-only opening never creates a database; say where the offline check is.
-        if (error instanceof NoDatabaseError) throw usageError(`${error.message}; to check the pack without the firm's database: iam-review audit verify-pack ${dir}`);
-        throw error;
-      }
+      // Looked for before anything opens the store: a check must never create a database.
+      const env = ctx.env();
+      if (!env.MONGODB_URI && !existsSync(env.sqliteFile)) throw usageError(`no ledger at ${env.sqliteFile} (check IAM_REVIEW_DATA_DIR); to check the pack without the firm's database: iam-review audit verify-pack ${dir}`);
+      const app = await ctx.app({ readOnly: true });
       report(ctx, dir, await verifyExport(path, app.store.ledger, { publicKey }), opts.json, '');
     });
   return cmd;
