@@ -5,7 +5,7 @@
  * packs and checkpoints with IAM_REVIEW_SIGNING_KEY. The same packs go through
  * docs/verify_pack.py, the recipe of docs/evidence.md written independently in Python.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app.js';
 import type { EvidenceManifest } from '../../src/audit/evidence-manifest.js';
+import { manifestText, sealManifest } from '../../src/audit/manifest-seal.js';
 import { run } from '../../src/cli.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { captureIo } from '../helpers/capture-io.js';
@@ -129,6 +130,37 @@ describe('iam-review audit verify-pack', () => {
     if (HAS_PYTHON) expect(python(dir)).toMatchObject({ code: 4, out: expect.stringContaining(`FAIL  events.csv: row 3 (seq ${fromSeq + 3})`) });
   });
 
+  it('a manifest reformatted, or changed under its seal, fails naming manifest.json', async () => {
+    const pretty = copyOf(unsigned);
+    const m = JSON.parse(readFileSync(join(pretty, 'manifest.json'), 'utf8')) as EvidenceManifest;
+    writeFileSync(join(pretty, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    const r = await offline(['audit', 'verify-pack', pretty]);
+    expect(r.code).toBe(4);
+    expect(r.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  manifest.json: not the canonical JSON iam-review writes (modified after the export)']);
+    if (HAS_PYTHON) expect(python(pretty)).toMatchObject({ code: 4, out: expect.stringContaining('FAIL  manifest.json: not in canonical form') });
+
+    const changed = copyOf(unsigned);
+    writeFileSync(join(changed, 'manifest.json'), manifestText({ ...m, exportedBy: 'someone-else@firm.li' }));
+    const c = await offline(['audit', 'verify-pack', changed]);
+    expect(c.code).toBe(4);
+    expect(c.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}manifest\.json: modified \(its body's SHA-256 is [0-9a-f]{64}, its seal says [0-9a-f]{64}\)$/)]);
+    if (HAS_PYTHON) expect(python(changed)).toMatchObject({ code: 4, out: expect.stringContaining('FAIL  manifest.json: body SHA-256') });
+  });
+
+  it('a forger who changes an event and re-seals an unsigned manifest is still caught by the event hashes', async () => {
+    const dir = copyOf(unsigned);
+    const file = join(dir, 'events.csv');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Unowned service account, nobody claims it.', 'Unowned service account, nobody claims it!'));
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as EvidenceManifest;
+    const bytes = readFileSync(file);
+    const files = m.files.map((f) => (f.name === 'events.csv' ? { ...f, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } : f));
+    writeFileSync(join(dir, 'manifest.json'), sealManifest({ ...m, files }, null).text);
+    const r = await offline(['audit', 'verify-pack', dir]);
+    expect(r.code).toBe(4);
+    expect(r.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}events\.csv: row \d+ \(seq \d+\): its fields do not give its hash \(modified\)$/)]);
+    if (HAS_PYTHON) expect(python(dir)).toMatchObject({ code: 4, out: expect.stringMatching(/^FAIL {2}events\.csv: row \d+ \(seq \d+\): its fields do not give its hash \(modified\)$/m) });
+  });
+
   it('a path that is not a pack exits 2, not 4', async () => {
     const empty = join(root, `empty-${++n}`);
     mkdirSync(empty);
@@ -167,7 +199,7 @@ describe('iam-review audit verify-pack', () => {
     expect(ok.out).toContain(`Signature: signed, key id ${keyId}`);
     // The id is the SHA-256 of the public key's DER, as openssl prints it.
     const der = spawnSync('openssl', ['pkey', '-pubin', '-in', firm.publicFile, '-outform', 'DER']);
-    if (der.status === 0) expect(keyId).toBe((await import('node:crypto')).createHash('sha256').update(der.stdout).digest('hex'));
+    if (der.status === 0) expect(keyId).toBe(createHash('sha256').update(der.stdout).digest('hex'));
 
     const wrong = await offline(['audit', 'verify-pack', copyOf(signed), '--public-key', other.publicFile]);
     expect(wrong.code).toBe(4);
