@@ -172,6 +172,13 @@ describe('iam-review audit verify-pack', () => {
       }
     }
     expect(readdirSync(elsewhere)).toEqual([]);
+    // A pack written by an older iam-review is not called tampered.
+    const old = copyOf(unsigned);
+    const m = JSON.parse(readFileSync(join(old, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(old, 'manifest.json'), JSON.stringify({ ...m, format: 'iam-review-evidence-pack/1' }, null, 2));
+    const r = await offline(['audit', 'verify-pack', old]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is a pack of format iam-review-evidence-pack\/1; this iam-review reads iam-review-evidence-pack\/2: verify it with the iam-review version that wrote it/);
   });
 
   it('verify-export (online) with no database refuses with exit 2 and creates none', async () => {
