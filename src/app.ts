@@ -13,6 +13,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { EVENT } from './audit/event-types.js';
 import { EvidenceExporter } from './audit/evidence-exporter.js';
 import { configHash } from './config/config-hash.js';
+import { loadSigningKey } from './audit/signing-key.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { loadConfig } from './config/load-config.js';
 import type { Env } from './config/env.js';
@@ -214,7 +215,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     check,
     reviews,
     remediation,
-    evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, timeZone: env.IAM_REVIEW_TIMEZONE, warn: (err, msg) => log.warn({ err }, msg) }),
+    evidence: new EvidenceExporter({ store, audit, now, loadConfig: load, timeZone: env.IAM_REVIEW_TIMEZONE, warn: (err, msg) => log.warn({ err }, msg), signingKey: () => loadSigningKey(env.IAM_REVIEW_SIGNING_KEY) }),
     slack,
     close: () => store.close(),
   };

@@ -14,6 +14,7 @@ import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
 import type { DefinitionInfo } from './report-context.js';
 import { renderPdf } from './report-pdf.js';
+import type { SigningKey } from './signing-key.js';
 
 export interface EvidenceExporterDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface EvidenceExporterDeps {
   timeZone?: string;
   /** Told when the config cannot be read (the pack is still written, criticality 'unknown'). */
   warn(error: unknown, msg: string): void;
+  /** The key manifests are signed with (IAM_REVIEW_SIGNING_KEY), read per export; null or absent: unsigned. A bad key throws (no pack is written). */
+  signingKey?: () => SigningKey | null;
 }
 
 export interface ExportRequest {
@@ -49,6 +52,8 @@ export class EvidenceExporter {
    * writes (and removes) nothing.
    */
   async write(req: ExportRequest): Promise<EvidencePackResult> {
+    // Read first: a configured key that cannot be used stops the export before anything is written.
+    const signingKey = this.deps.signingKey?.() ?? null;
     const what = `export of ${req.campaigns.map((c) => c.id).join(', ')}`;
     const check = await reconcileLedger(this.deps.store, { campaignIds: new Set(req.campaigns.map((c) => c.id)) });
     if (!check.ok) throw new LedgerMismatchError(check, what);
@@ -75,7 +80,7 @@ export class EvidenceExporter {
     const { store, audit, now } = this.deps;
     return writeEvidencePack(
       { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via,
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via, signingKey,
         ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );
   }

@@ -1,12 +1,16 @@
 import { z } from 'zod';
+import { signatureSchema } from './detached-signature.js';
 
 /**
  * manifest.json of an evidence pack: the SHA-256 of every other file, the ledger slice the pack
- * covers and the chain head when it was made, the tool and who exported it when. The manifest's
- * own SHA-256 is ledgered in the `export.performed` event, so the manifest cannot be rewritten
- * to match altered files without the ledger showing it.
+ * covers and the chain head when it was made, the tool and who exported it when, and its seal
+ * (manifest-seal.ts: the SHA-256 of its own canonical body, and an Ed25519 signature of that
+ * body or the word "unsigned"). The file is the manifest's canonical JSON and a newline, so
+ * every byte of it is covered. The file's SHA-256 is ledgered in the `export.performed` event,
+ * so the manifest cannot be rewritten to match altered files without the ledger showing it.
+ * docs/evidence.md describes every field.
  */
-export const MANIFEST_FORMAT = 'iam-review-evidence-pack/1';
+export const MANIFEST_FORMAT = 'iam-review-evidence-pack/2';
 export const MANIFEST_FILE = 'manifest.json';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -25,6 +29,8 @@ export const manifestSchema = z.strictObject({
     events: z.number().int().nonnegative(),
     headSeq: z.number().int().nonnegative(),
     headHash: sha256.nullable(),
+    /** Rows of events.csv written in full (the pack's own events); the others are link-only rows. */
+    fullEvents: z.number().int().nonnegative(),
   }),
   files: z.array(
     z.strictObject({
@@ -48,6 +54,12 @@ export const manifestSchema = z.strictObject({
       }),
     )
     .optional(),
+  seal: z.strictObject({
+    /** SHA-256 (hex) of the manifest's body: its canonical JSON without `seal`. */
+    bodySha256: sha256,
+    signature: z.union([z.literal('unsigned'), signatureSchema]),
+  }),
 });
 
 export type EvidenceManifest = z.infer<typeof manifestSchema>;
+export type ManifestBody = Omit<EvidenceManifest, 'seal'>;

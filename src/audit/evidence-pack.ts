@@ -5,10 +5,12 @@
  *   remediations.csv               one row per remediation of a revoked item, then those findings opened
  *                                  (remediation.findings): reason, due, request, claim, verification
  *                                  (snapshot id and hash) and its ledger event (csv)
- *   events.csv                     the ledger slice covering the campaigns, with seq and hashes (always)
+ *   events.csv                     the ledger slice covering the campaigns (always): the pack's own events in
+ *                                  full, the others as seq, prev_hash and hash only (pack-events.ts, event-csv.ts)
  *   report.html                    the self-contained report (html, pdf)
  *   report.pdf                     report.html printed by Chromium (pdf only: report-pdf.ts)
- *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when
+ *   manifest.json                  SHA-256 of every file, ledger range and head, tool, who and when, sealed
+ *                                  (its body's SHA-256, signed with IAM_REVIEW_SIGNING_KEY when set: manifest-seal.ts)
  * then ledgers `export.performed` with the manifest's SHA-256, once every file and the folder
  * are fsynced (a crash cannot leave a ledgered export whose files are missing or short).
  *
@@ -26,7 +28,8 @@ import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
-import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, EVENT_COLUMNS, eventCsvRow, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
+import { EVENT_COLUMNS, eventCsvLine, linkOnlyCsvLine } from './event-csv.js';
 import type { RemediationRecordContext } from './evidence-remediation-record.js';
 import { REMEDIATION_COLUMNS, remediationCsvRow, remediationRecord } from './evidence-remediation-record.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
@@ -35,8 +38,10 @@ import type { PackRemediations } from './evidence-remediations.js';
 import { readPackRemediations } from './evidence-remediations.js';
 import type { CampaignStats } from './evidence-stats.js';
 import { addRecord, emptyStats } from './evidence-stats.js';
-import type { EvidenceManifest } from './evidence-manifest.js';
+import type { EvidenceManifest, ManifestBody } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
+import { sealManifest } from './manifest-seal.js';
+import { belongsToPack, packMembers } from './pack-events.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
 import { PackFile, sha256File, syncFolder } from './pack-file.js';
@@ -46,6 +51,7 @@ import type { CampaignContext, DefinitionInfo } from './report-context.js';
 import { readCampaignContext } from './report-context.js';
 import { renderReport } from './report-html.js';
 import type { ReportItemContext } from './report-items.js';
+import type { SigningKey } from './signing-key.js';
 import { toolVersion } from './tool-version.js';
 
 /** The formats of `--format all`. */
@@ -87,6 +93,8 @@ export interface EvidencePackOptions {
   renderPdf?: (htmlFile: string, pdfFile: string) => Promise<void>;
   /** The campaigns' remediations, already read and checked against the ledger (EvidenceExporter); read here when absent. */
   remediations?: PackRemediations;
+  /** Signs the manifest (IAM_REVIEW_SIGNING_KEY); without it the manifest says "unsigned". */
+  signingKey?: SigningKey | null;
 }
 
 export interface EvidencePackResult {
@@ -207,11 +215,15 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
 
   const events = await csvFile(opts.dir, 'events.csv', EVENT_COLUMNS);
   let toHash: string | null = null;
+  let fullEvents = 0;
   if (range) {
+    const members = await packMembers(store.ledger, opts.campaigns, packRemediations);
     for await (const batch of store.ledger.read(range.fromSeq, range.toSeq)) {
       let lines = '';
       for (const e of batch) {
-        lines += csvLine(eventCsvRow(e, p));
+        const own = belongsToPack(e, members);
+        lines += own ? eventCsvLine(e, p) : linkOnlyCsvLine(e);
+        if (own) fullEvents++;
         toHash = e.hash;
       }
       await events.write(lines);
@@ -228,6 +240,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     events: rows.get('events.csv') ?? 0,
     headSeq: head?.seq ?? 0,
     headHash: head?.hash ?? null,
+    fullEvents,
   };
   const tool = toolVersion();
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
@@ -251,7 +264,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     }
   }
 
-  const manifest: EvidenceManifest = {
+  const body: ManifestBody = {
     format: MANIFEST_FORMAT,
     tool,
     exportedBy: opts.exportedBy,
@@ -263,7 +276,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     // The campaigns' attestations (campaign sign-off), each with its ledger event.
     signOffs: [...contexts.values()].flatMap((c) => (c.signOff ? [c.signOff] : [])),
   };
-  const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+  const { manifest, text: manifestText } = sealManifest(body, opts.signingKey ?? null);
   await writeFile(join(opts.dir, MANIFEST_FILE), manifestText, { flush: true });
   await syncFolder(opts.dir);
   const manifestSha256 = createHash('sha256').update(manifestText).digest('hex');
@@ -278,6 +291,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     ledgerFrom: ledger.fromSeq,
     ledgerTo: ledger.toSeq,
     manifestSha256,
+    signedBy: manifest.seal.signature === 'unsigned' ? 'unsigned' : manifest.seal.signature.keyId,
     ...(opts.via ? { via: opts.via } : {}),
   });
   return { dir: opts.dir, manifest, manifestSha256, stats, remediations: remediationStats, event };

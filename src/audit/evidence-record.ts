@@ -1,9 +1,8 @@
 /**
  * The rows of an evidence pack, built from store values without I/O: one decision record per
  * review item (decisions.csv / decisions.json), one finding row per finding an item carried at
- * review time (findings.csv), one event row per ledger event (events.csv).
+ * review time (findings.csv). events.csv's rows are event-csv.ts'.
  */
-import { canonicalJson } from '../domain/canonical-json.js';
 import type { Campaign, Decision, Finding, LedgerEvent, ReviewItem } from '../domain/index.js';
 import type { PackRemediation } from './evidence-remediations.js';
 import { hoursBetween, NOT_OPENED } from './evidence-remediation-record.js';
@@ -157,16 +156,6 @@ export const FINDING_COLUMNS = [
 
 export function findingCsvRows(r: DecisionRecord): (string | null)[][] {
   return r.findings.map((f) => [r.campaign, r.item, r.system, r.account, r.identity, r.role, r.scope, f.key, f.type, f.severity, f.rule, f.reason, r.decision ?? r.state]);
-}
-
-export const EVENT_COLUMNS = ['seq', 'at', 'type', 'actor', 'subject', 'prev_hash', 'hash', 'data'] as const;
-
-/** Actors that are the tool itself, not people: kept as they are when pseudonymizing. */
-const SYSTEM_ACTORS = new Set(['system', 'scheduler', 'demo', 'slack', 'cli']);
-
-export function eventCsvRow(e: LedgerEvent, p: Pseudonymizer): (string | number)[] {
-  const actor = SYSTEM_ACTORS.has(e.actor) ? e.actor : (p.value(e.actor) ?? '');
-  return [e.seq, e.at, e.type, actor, p.text(e.subject) ?? '', e.prevHash, e.hash, canonicalJson(p.json(e.data))];
 }
 
 /** An `item.reassigned` event's delegation, or null when the event is of another campaign. */

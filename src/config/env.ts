@@ -32,6 +32,8 @@ export const envSchema = z.object({
   IAM_REVIEW_PSEUDONYM_KEY: optionalString,
   /** Who runs CLI writes when a command's --as does not say (src/cli/cli-operator.ts); default: the OS user@host. */
   IAM_REVIEW_OPERATOR: optionalString,
+  /** Ed25519 private key (PEM text, or the path of a PEM file) signing evidence-pack manifests and checkpoints. */
+  IAM_REVIEW_SIGNING_KEY: optionalString,
   IAM_REVIEW_CONFIG_EXTERNAL_LINKS: optionalString.pipe(z.enum(['true', 'false'], 'true or false').optional()).transform((v) => v === 'true'),
 });
 
@@ -47,7 +49,7 @@ export interface Env extends RawEnv {
 }
 
 /** Names whose values must never be printed or logged. */
-export const SECRET_ENV = ['MONGODB_URI', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AZURE_CLIENT_SECRET', 'IAM_REVIEW_PSEUDONYM_KEY'] as const;
+export const SECRET_ENV = ['MONGODB_URI', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'AZURE_CLIENT_SECRET', 'IAM_REVIEW_PSEUDONYM_KEY', 'IAM_REVIEW_SIGNING_KEY'] as const;
 
 /**
  * Parses the environment. `cwd` anchors the relative defaults (config in the working

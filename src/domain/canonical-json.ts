@@ -1,7 +1,11 @@
 /**
- * Canonical JSON (RFC 8785 style for the values this project stores): object keys sorted
- * by UTF-16 code units, no whitespace, `undefined` members dropped, non-finite numbers
- * rejected. Two equal values always serialise to the same bytes, which the ledger hashes.
+ * Canonical JSON: RFC 8785 (JCS) exactly for JSON data (I-JSON values): object keys sorted by
+ * UTF-16 code units, no whitespace, numbers as ECMAScript's Number.prototype.toString writes
+ * them (-0 as 0), strings as JSON.stringify escapes them, non-finite numbers rejected
+ * (test/domain/canonical-json.test.ts runs the RFC's test vectors). Beyond JCS, for values that
+ * are not I-JSON: a lone surrogate is escaped as \udXXX, `undefined` members are dropped (as
+ * array elements: null), a Date is its ISO string (docs/evidence.md). Two equal values always
+ * serialise to the same bytes, which the ledger hashes.
  * Written as one recursive pass with string concatenation: the ledger serialises every event.
  */
 const MAX_DEPTH = 200;

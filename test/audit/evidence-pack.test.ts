@@ -9,7 +9,10 @@ import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { ExportFormat } from '../../src/audit/evidence-pack.js';
 import { EXPORT_FORMATS, writeEvidencePack } from '../../src/audit/evidence-pack.js';
 import { pseudonymizer } from '../../src/audit/pseudonymizer.js';
+import type { EvidenceManifest } from '../../src/audit/evidence-manifest.js';
+import { sealManifest } from '../../src/audit/manifest-seal.js';
 import { verifyExport } from '../../src/audit/verify-export.js';
+import { verifyPack } from '../../src/audit/verify-pack.js';
 import type { Campaign } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -159,11 +162,13 @@ describe('evidence pack', () => {
       const r = await pack();
       const target = join(r.dir, 'report.html');
       appendFileSync(target, '<!-- edited -->');
-      const manifest = JSON.parse(readFileSync(join(r.dir, 'manifest.json'), 'utf8')) as { files: { name: string; sha256: string; bytes: number }[] };
+      const manifest = JSON.parse(readFileSync(join(r.dir, 'manifest.json'), 'utf8')) as EvidenceManifest;
       const entry = manifest.files.find((f) => f.name === 'report.html')!;
       entry.sha256 = createHash('sha256').update(readFileSync(target)).digest('hex');
       entry.bytes = readFileSync(target).length;
-      writeFileSync(join(r.dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+      // The forger re-seals the unsigned manifest too: offline it checks out, only the ledger tells.
+      writeFileSync(join(r.dir, 'manifest.json'), sealManifest(manifest, null).text);
+      expect((await verifyPack(r.dir)).problems).toEqual([]);
       const v = await verifyExport(r.dir, store.ledger);
       expect(v.problems).toEqual([expect.stringMatching(/no export\.performed event in the ledger names this manifest/)]);
     });
