@@ -9,3 +9,4 @@ export * from './ledger-event.js';
 export * from './canonical-json.js';
 export * from './period.js';
 export * from './remediation.js';
+export * from './recommendation.js';
