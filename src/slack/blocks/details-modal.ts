@@ -53,15 +53,16 @@ export function detailsModal(entry: ReviewEntry, now: string): ModalView {
   for (const [index, f] of findings.entries()) {
     const head = `*${findingBadges([f])[0]}* · ${f.severity} · rule \`${userText(f.ruleId, 200)}\``;
     const parts: Block[] = [{ type: 'divider' }, ...chunks(`${head}\n${escapeMrkdwn(f.reason)}`).map(section), ...chunks(escapeMrkdwn(JSON.stringify(f.evidence, null, 2).replace(/```/g, "'''")), SECTION_CHARS - 8).map((c) => section('```' + c + '```'))];
-    let shown = true;
-    for (const part of parts) if (!(shown = add(part))) break;
-    if (!shown) {
+    // A finding is shown whole or not at all: one that does not fit is taken back out.
+    const before = blocks.length;
+    if (!parts.every(add)) {
+      blocks.length = before;
       hidden = findings.length - index;
       break;
     }
   }
   if (hidden > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${plural(hidden, 'more finding')} not shown in full here: \`iam-review campaign items ${userText(item.campaignId, 200)} --json\` lists them all.` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…${plural(hidden, 'more finding')} not shown here: \`iam-review campaign items ${userText(item.campaignId, 200)} --json\` lists them all.` }] });
   }
   return {
     type: 'modal',

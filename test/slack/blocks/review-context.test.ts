@@ -89,7 +89,7 @@ describe('the Details modal', () => {
     expect(Buffer.byteLength(JSON.stringify(view))).toBeLessThanOrEqual(LIMITS.viewBytes);
     const last = view.blocks.at(-1)!;
     const shown = view.blocks.filter((b) => b.type === 'divider').length;
-    expect(last).toMatchObject({ type: 'context', elements: [{ text: `…${80 - shown} more findings not shown in full here: \`iam-review campaign items ${campaign.id} --json\` lists them all.` }] });
+    expect(last).toMatchObject({ type: 'context', elements: [{ text: `…${80 - shown} more findings not shown here: \`iam-review campaign items ${campaign.id} --json\` lists them all.` }] });
     expect(shown).toBeGreaterThan(10);
   });
 
