@@ -6,6 +6,7 @@ import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
+import { itemContexts, printItemContexts } from './item-context.js';
 import { asCliError } from './review-errors.js';
 import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
 
@@ -71,11 +72,13 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--state <state>', `only items in this state (${ITEM_STATES.join(' | ')})`)
     .option('--reviewer <id>', 'only the items of this reviewer (identity id)')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean }) => {
+    .option('--context', 'each item as its reviewer sees it: person, job, system, role, activity, findings, recommendation')
+    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean; context?: boolean }) => {
       if (opts.state !== undefined && !(ITEM_STATES as readonly string[]).includes(opts.state)) throw usageError(`--state must be one of ${ITEM_STATES.join(', ')}, not "${opts.state}"`);
       const app = await ctx.app();
       if (!(await app.store.campaigns.get(id))) throw usageError(`no campaign "${id}"`);
       const items = await app.store.campaigns.items(id, { ...(opts.state ? { state: opts.state as ItemState } : {}), ...(opts.reviewer ? { reviewerId: opts.reviewer } : {}) });
+      if (opts.context) return printItemContexts(ctx, await itemContexts(app.reviews.deps(), items, app.now().toISOString()), opts.json === true);
       if (opts.json) return ctx.io.out(JSON.stringify({ items }, null, 2));
       if (items.length === 0) return ctx.io.out('No items.');
       const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);
