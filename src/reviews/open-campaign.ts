@@ -72,12 +72,13 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   const index = new IdentityIndex(await store.identities.current());
   const existing = new Set((await store.campaigns.items(id)).map((i) => i.id));
   let itemsAdded = 0;
-  // Systems whose frozen snapshot has no last-activity time on any grant: their items say
+  // Systems whose frozen snapshot has grants but no last-activity time on any: their items say
   // "no activity data" rather than "never used" (see activity-reported.ts).
   const withoutActivity: string[] = [];
   for (const system of systems) {
     const snapshotId = frozen[system.id];
     if (!snapshotId) continue;
+    let grants = 0;
     let activityReported = false;
     const findings = new Map<string, Finding[]>();
     for (const f of await store.findings.open({ systemId: system.id })) {
@@ -89,6 +90,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
       const items: ReviewItem[] = [];
       for (const g of batch) {
+        grants += 1;
         if (g.lastActivityAt !== null) activityReported = true;
         const itemFindings = findings.get(g.id) ?? [];
         if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
@@ -135,7 +137,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         ),
       );
     }
-    if (!activityReported) withoutActivity.push(system.id);
+    if (grants > 0 && !activityReported) withoutActivity.push(system.id);
   }
   await store.kv.set(ACTIVITY_UNREPORTED_KEY(id), JSON.stringify(withoutActivity));
   // Counted, not summed: a concurrent opener may have inserted some of the items. Every item
