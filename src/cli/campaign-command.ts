@@ -8,6 +8,7 @@ import { reviewerIdOf, reviewerLabel, reviewerNames } from '../reviews/reviewer-
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
 import { signOffCampaign, SignOffError } from '../reviews/sign-off-campaign.js';
+import { itemContexts, printItemContexts } from './item-context.js';
 import { asCliError } from './review-errors.js';
 import type { CloseUpdateReport, DeliveryReport } from '../slack/review-delivery.js';
 
@@ -80,13 +81,16 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--reviewer <email-or-id>', "only the items of this reviewer (their email, or identity id)")
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--json', 'print JSON (same as --format json)')
-    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean; format: 'table' | 'json' }) => {
+    .option('--context', 'each item as its reviewer sees it: person, job, system, role, activity, findings, recommendation')
+    .action(async (id: string, opts: { state?: string; reviewer?: string; json?: boolean; format: 'table' | 'json'; context?: boolean }) => {
       if (opts.state !== undefined && !(ITEM_STATES as readonly string[]).includes(opts.state)) throw usageError(`--state must be one of ${ITEM_STATES.join(', ')}, not "${opts.state}"`);
       const app = await ctx.app();
       if (!(await app.store.campaigns.get(id))) throw usageError(`no campaign "${id}"`);
       const reviewerId = opts.reviewer !== undefined ? await reviewerIdOf(app.store, opts.reviewer) : undefined;
       const items = await app.store.campaigns.items(id, { ...(opts.state ? { state: opts.state as ItemState } : {}), ...(reviewerId !== undefined ? { reviewerId } : {}) });
-      if (opts.json || opts.format === 'json') return ctx.io.out(JSON.stringify({ items }, null, 2));
+      const json = opts.json === true || opts.format === 'json';
+      if (opts.context) return printItemContexts(ctx, await itemContexts(app.reviews.deps(), items, app.now().toISOString()), json);
+      if (json) return ctx.io.out(JSON.stringify({ items }, null, 2));
       if (items.length === 0) return ctx.io.out('No items.');
       const names = await reviewerNames(app.store, items.map((i) => i.reviewerId));
       const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', names.get(i.reviewerId)?.email ?? i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);

@@ -14,7 +14,9 @@ import { Command } from 'commander';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { SystemConfig } from '../config/system-config.js';
 import type { Campaign, FindingType, Remediation, ReviewItem } from '../domain/index.js';
-import { slaHoursFor } from '../domain/index.js';
+import { recommendedAction, slaHoursFor } from '../domain/index.js';
+import type { CheckResult } from '../policies/run-check.js';
+import { adviceOf } from '../policies/rules/finding-advice.js';
 import { FINDING_TYPES } from '../policies/rules/index.js';
 import { readReviewCoverage } from '../policies/read-review-coverage.js';
 import { auditVerify, auditVerifyLines } from '../audit/audit-verify.js';
@@ -24,11 +26,14 @@ import { closeCampaign } from '../reviews/close-campaign.js';
 import { decideItem } from '../reviews/decide-item.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { simulatedDecision } from '../reviews/simulated-reviewer.js';
-import { reviewMessage, textPreview } from '../slack/blocks/index.js';
+import { appHome, reviewMessage, textPreview } from '../slack/blocks/index.js';
+import { loadPeople } from '../slack/people.js';
+import { justificationRule, reviewEntries } from '../slack/review-entries.js';
+import { findDefinition } from '../reviews/open-campaign.js';
 import type { App } from '../app.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { checkTable } from './check-command.js';
+import { checkTable, checkTableLines } from './check-command.js';
 import { formatExport } from './export-command.js';
 import { formatOutcomes } from './sync-command.js';
 import { safeFileName } from '../audit/pack-file.js';
@@ -97,7 +102,7 @@ export function demoCommand(ctx: CliContext): Command {
       say(`${opened.opened ? 'Opened' : `Already ${campaign.state}`}: ${campaign.name} (${campaign.id}), ${items.length} items, due ${campaign.dueAt.slice(0, 10)}.`);
 
       step(5, 'Review messages (what each manager gets in Slack)');
-      await previewMessages(app, campaign, items, join(out, 'slack'), say);
+      await previewMessages(app, campaign, items, out, say);
 
       step(6, 'Decisions (SIMULATED reviewers: the demo decides as the assigned managers would)');
       if (campaign.state === 'open') {
@@ -106,7 +111,7 @@ export function demoCommand(ctx: CliContext): Command {
           const email = reviewer?.email ?? item.reviewerId;
           const { outcome, justification } = simulatedDecision(item);
           const r = await decideItem(deps, { itemId: item.id, outcome, actor: { id: item.reviewerId, email, slackId: null, label: email }, channel: 'cli', justification, simulated: true });
-          say(`  ${r.item.state === 'approved' ? 'approved' : 'REVOKED '}  ${item.systemId}:${item.accountId} ${item.role}  by ${email}${justification ? `: ${justification}` : ''}`);
+          say(`  ${r.item.state === 'approved' ? 'approved' : 'REVOKED '}  ${grantLabel(item)}  by ${email}${justification ? `: ${justification}` : ''}`);
         }
         items = await app.store.campaigns.items(campaign.id);
       } else {
@@ -147,7 +152,7 @@ export function demoCommand(ctx: CliContext): Command {
       for (const r of waiting) say(`  ${r.state.padEnd(8)}  ${grantLabel(r)}  due ${r.dueAt}  owner ${owners.get(r.systemId) ?? '-'}`);
       if (late.length > 0) say(`Overdue: ${late.length} removals past their due time, by owner: ${[...countBy(late, (r) => owners.get(r.systemId) ?? '-')].map(([o, n]) => `${o} ${n}`).join(', ')}. \`serve\` escalates them daily to each owner and the review's escalation channel (with Slack); the evidence pack lists them.`);
       const second = await app.check.run(config, { actor: 'demo' });
-      say(checkTable(second));
+      say(findingsChange(first, second).join('\n'));
       // review-overdue needs months to pass (a system past its review cadence): the demo shows the cadence instead.
       const missing = FINDING_TYPES.filter((t: FindingType) => second.summary[t] === 0 && t !== 'review-overdue');
       say(missing.length === 0 ? 'Every finding type is present in the sample firm (review-overdue aside: it needs months to pass).' : `Finding types not seen: ${missing.join(', ')}`);
@@ -187,7 +192,7 @@ function countBy<T>(list: readonly T[], key: (x: T) => string): Map<string, numb
   return out;
 }
 
-function grantLabel(r: Remediation): string {
+function grantLabel(r: Pick<Remediation, 'systemId' | 'accountId' | 'role' | 'scope'>): string {
   return `${r.systemId}:${r.accountId} ${r.role}${r.scope ? `@${r.scope}` : ''}`;
 }
 
@@ -201,23 +206,70 @@ function dueSummary(config: LoadedConfig, rs: readonly Remediation[]): string {
   return [...hours].sort((a, b) => a - b).map((h) => `${h} h`).join(' / ') || '-';
 }
 
-/** Renders each reviewer's Slack message: a text preview on stdout and the Block Kit JSON in a file. */
-async function previewMessages(app: App, campaign: Campaign, items: ReviewItem[], dir: string, say: (s?: string) => void) {
+/**
+ * The findings table was printed in full at step 3: here only what changed since (new findings
+ * as table rows, resolved ones as one line each) and the totals.
+ */
+function findingsChange(first: CheckResult, second: CheckResult): string[] {
+  const before = new Set(first.findings.map((f) => f.key));
+  const after = new Set(second.findings.map((f) => f.key));
+  const added = second.findings.filter((f) => !before.has(f.key));
+  const resolved = first.findings.filter((f) => !after.has(f.key));
+  const lines = [`Findings since step 3: ${added.length} new, ${resolved.length} resolved; ${second.findings.length} open now.`];
+  if (added.length > 0) {
+    // The table's rows only: checkTableLines ends the rows with a blank line, then its totals.
+    for (const line of checkTableLines({ ...second, findings: added })) {
+      if (line === '') break;
+      lines.push(line);
+    }
+  }
+  for (const f of resolved) lines.push(`resolved  ${f.type}  ${f.systemId}  ${f.accountId ?? '-'}  ${f.role ?? '-'}${f.scope ? `@${f.scope}` : ''}`);
+  return lines;
+}
+
+/**
+ * What the reviewers get in Slack, rendered from the same entries as the real messages: the DM of
+ * one reviewer in full (the one with a leaver's item, so its revoke recommendation shows), the
+ * others as one line each, and the App Home of that reviewer. Each DM's Block Kit JSON is written
+ * to out/slack/, the App Home's to out/app-home/.
+ */
+async function previewMessages(app: App, campaign: Campaign, items: ReviewItem[], out: string, say: (s?: string) => void) {
+  const dir = join(out, 'slack');
   mkdirSync(dir, { recursive: true });
+  const deps = app.reviews.deps();
+  const people = await loadPeople(app.store);
+  const justification = justificationRule(findDefinition(deps, campaign.reviewId));
+  const now = app.now().toISOString();
   const byReviewer = new Map<string, ReviewItem[]>();
   for (const i of items) byReviewer.set(i.reviewerId, [...(byReviewer.get(i.reviewerId) ?? []), i]);
-  for (const [reviewerId, list] of byReviewer) {
-    const reviewer = await app.store.identities.get(reviewerId);
-    const entries = await Promise.all(
-      list.map(async (item) => {
-        const subject = item.identityId ? await app.store.identities.get(item.identityId) : null;
-        return { item, subject: subject ? { name: subject.displayName, email: subject.email } : null };
-      }),
-    );
-    const message = reviewMessage({ campaign, reviewer: { name: reviewer?.displayName ?? reviewerId }, items: entries, now: app.now().toISOString() });
-    const file = join(dir, `${campaign.id.replace(/[^A-Za-z0-9-]/g, '_')}--${(reviewer?.email ?? reviewerId).replace(/[^A-Za-z0-9.@-]/g, '_')}.json`);
+  const reviewers = [...byReviewer.keys()];
+  const shown = reviewers.find((r) => byReviewer.get(r)!.some((i) => i.findings.some((f) => f.type === 'leaver-access'))) ?? reviewers[0];
+  for (const reviewerId of reviewers) {
+    const list = byReviewer.get(reviewerId)!;
+    const reviewer = await people.resolve(reviewerId);
+    const entries = await reviewEntries(deps, people, list);
+    const message = reviewMessage({ campaign, reviewer: { name: reviewer?.displayName ?? reviewerId }, items: entries, now, justification });
+    const file = join(dir, `${safeName(campaign.id)}--${safeName(reviewer?.email ?? reviewerId)}.json`);
     writeFileSync(file, JSON.stringify(message.pages.map((p) => ({ text: p.text, blocks: p.blocks })), null, 2));
-    say(`--- DM to ${reviewer?.displayName ?? reviewerId} <${reviewer?.email ?? reviewerId}>: ${list.length} items, ${message.pages.length} message(s); Block Kit JSON: ${relative(process.cwd(), file)}`);
+    const flagged = list.filter((i) => i.findings.length > 0).length;
+    const revoke = list.filter((i) => recommendedAction(i.findings, adviceOf) === 'revoke').length;
+    const summary = `${list.length} items, ${flagged} with findings, ${revoke} recommended for revoking, ${message.pages.length} message(s); Block Kit JSON: ${relative(process.cwd(), file)}`;
+    say(`--- DM to ${reviewer?.displayName ?? reviewerId} <${reviewer?.email ?? reviewerId}>: ${summary}`);
+    if (reviewerId !== shown) continue;
     for (const page of message.pages) say(textPreview(page.blocks).split('\n').map((l) => `    ${l}`).join('\n'));
+    say('    (the other DMs below as one line each; every DM is in full in its JSON file)');
   }
+  if (!shown) return;
+  const reviewer = await people.resolve(shown);
+  const home = appHome({ user: { name: reviewer?.displayName ?? shown }, now, pending: [{ campaign, items: await reviewEntries(deps, people, byReviewer.get(shown)!.filter((i) => i.state === 'pending')) }], progress: null, justification });
+  const homeDir = join(out, 'app-home');
+  mkdirSync(homeDir, { recursive: true });
+  const homeFile = join(homeDir, `${safeName(reviewer?.email ?? shown)}.json`);
+  writeFileSync(homeFile, JSON.stringify(home, null, 2));
+  say(`--- App Home of ${reviewer?.displayName ?? shown} (the Home tab of the Slack app: the same items, pending ones only); Block Kit JSON: ${relative(process.cwd(), homeFile)}`);
+  say(textPreview(home.blocks).split('\n').map((l) => `    ${l}`).join('\n'));
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9.@-]/g, '_');
 }

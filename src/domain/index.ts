@@ -10,3 +10,4 @@ export * from './canonical-json.js';
 export * from './period.js';
 export * from './remediation.js';
 export * from './review-coverage.js';
+export * from './recommendation.js';

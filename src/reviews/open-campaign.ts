@@ -12,6 +12,7 @@ import { configHash } from '../config/config-hash.js';
 import type { ReviewDefinition } from '../config/review-config.js';
 import { campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
 import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
+import { ACTIVITY_UNREPORTED_KEY } from './activity-reported.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
@@ -72,9 +73,14 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   const index = new IdentityIndex(await store.identities.current());
   const existing = new Set((await store.campaigns.items(id)).map((i) => i.id));
   let itemsAdded = 0;
+  // Systems whose frozen snapshot has grants but no last-activity time on any: their items say
+  // "no activity data" rather than "never used" (see activity-reported.ts).
+  const withoutActivity: string[] = [];
   for (const system of systems) {
     const snapshotId = frozen[system.id];
     if (!snapshotId) continue;
+    let grants = 0;
+    let activityReported = false;
     const findings = new Map<string, Finding[]>();
     for (const f of await store.findings.open({ systemId: system.id })) {
       if (!f.grantId) continue;
@@ -85,6 +91,8 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
       const items: ReviewItem[] = [];
       for (const g of batch) {
+        grants += 1;
+        if (g.lastActivityAt !== null) activityReported = true;
         const itemFindings = findings.get(g.id) ?? [];
         if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
         const itemId = reviewItemId(id, g.id);
@@ -130,13 +138,15 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         ),
       );
     }
+    if (grants > 0 && !activityReported) withoutActivity.push(system.id);
   }
+  await store.kv.set(ACTIVITY_UNREPORTED_KEY(id), JSON.stringify(withoutActivity));
   // Counted, not summed: a concurrent opener may have inserted some of the items. Every item
   // of the frozen state exists once this loop is through (it inserted whatever was missing).
   const total = await store.campaigns.countItems(id);
   await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
     audit.event(EVENT.campaignOpened, opts.actor, id, {
-      reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, definitionFile: def.file,
+      reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, systemsWithoutActivity: withoutActivity, definitionFile: def.file,
       // The configuration in force (config-hash.ts: the hash config.loaded records) and the definition's
       // scope and reviewer order as they were: the evidence report states both for this campaign.
       configHash: configHash(deps.config), scope: def.scope, reviewers: def.reviewers, dueInDays: def.dueInDays,

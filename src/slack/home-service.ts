@@ -37,7 +37,7 @@ export class HomeService {
       groups.set(item.campaignId, list);
     }
     const pending = await Promise.all(
-      [...groups].map(async ([campaignId, items]) => ({ campaign: byId.get(campaignId)!, items: await reviewEntries(store, people, items) })),
+      [...groups].map(async ([campaignId, items]) => ({ campaign: byId.get(campaignId)!, items: await reviewEntries(deps, people, items) })),
     );
     pending.sort((a, b) => a.campaign.dueAt.localeCompare(b.campaign.dueAt));
 

@@ -182,7 +182,7 @@ export class ReviewDelivery {
     const { report, opts } = run;
     const now = deps.now().toISOString();
     const def = findDefinition(deps, campaign.reviewId);
-    const entries = await reviewEntries(store, run.people, items);
+    const entries = await reviewEntries(deps, run.people, items);
     const { pages } = reviewMessage({ campaign, reviewer: { name: await nameOf(run.people, reviewerId) }, items: entries, now, justification: justificationRule(def) });
     report.pages += pages.length;
     const todo: ReviewMessagePage[] = [];
@@ -367,7 +367,7 @@ export class ReviewDelivery {
     if (existing.get(id)?.state === 'sent') return;
     const now = deps.now().toISOString();
     const def = findDefinition(deps, campaign.reviewId);
-    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps.store, people, [item]), now, justification: justificationRule(def) }).pages;
+    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps, people, [item]), now, justification: justificationRule(def) }).pages;
     if (!page) return;
     if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
     const email = await emailOf(people, item.reviewerId);
@@ -411,7 +411,7 @@ export class ReviewDelivery {
       const siblings = (await deps.store.deliveries.list({ campaignId: d.campaignId, recipient: d.recipient, kind: 'review' }))
         .filter((s) => PAGE_KEY.test(s.key))
         .sort((a, b) => Number(a.key) - Number(b.key));
-      const entries = await reviewEntries(deps.store, people, await this.items(deps, siblings.flatMap(itemIdsOf)));
+      const entries = await reviewEntries(deps, people, await this.items(deps, siblings.flatMap(itemIdsOf)));
       const renderedAt = typeof d.payload.renderedAt === 'string' ? d.payload.renderedAt : null;
       for (const now of [deps.now().toISOString(), renderedAt]) {
         if (!now) continue;
@@ -423,7 +423,7 @@ export class ReviewDelivery {
       }
     }
     const own = await this.items(deps, ids);
-    page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps.store, people, own), now: deps.now().toISOString(), justification }).pages[0] ?? null;
+    page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps, people, own), now: deps.now().toISOString(), justification }).pages[0] ?? null;
     if (!page) return null;
     for (const item of own) {
       if (item.state === 'pending' && item.reviewerId !== d.recipient) page = markDelegated(page, item.id, await nameOf(people, item.reviewerId));

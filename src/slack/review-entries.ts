@@ -1,25 +1,53 @@
 /**
- * Review items as the block builders show them: with the subject's name and email and, once
- * decided, who decided what, when and why.
+ * Review items as the block builders show them (the Slack DM, the App Home and the modals):
+ * with the subject's name, job title, department and email, the system's name and criticality,
+ * the role's policy description and, once decided, who decided what, when and why.
+ *
+ * Frozen vs live. What the recommendation is computed from is frozen on the item when the
+ * campaign opened (its findings with their reasons and evidence, the grant's last activity and
+ * detail; whether the system reports activity at all, activity-reported.ts), so the reviewer is
+ * recommended the same thing on every surface and every re-rendering, and the decision records
+ * those findings as what the reviewer saw (`findingsAtDecision`). The descriptive labels are read
+ * live: the person's name, job title and department from the current identity source (a person
+ * who changed department since the opening is best reviewed as they are now), and the system's
+ * name and criticality and the role's description from the config in force. None of them change
+ * what is recommended.
  */
 import type { ReviewDefinition } from '../config/review-config.js';
 import type { ReviewItem } from '../domain/index.js';
-import type { Store } from '../store/ports.js';
+import type { ReviewDeps } from '../reviews/review-deps.js';
+import { systemsWithoutActivity } from '../reviews/activity-reported.js';
 import type { JustificationRule, ReviewEntry } from './blocks/index.js';
 import type { People } from './people.js';
 import { nameOf } from './people.js';
 
-export async function reviewEntries(store: Store, people: People, items: readonly ReviewItem[]): Promise<ReviewEntry[]> {
+export async function reviewEntries(deps: Pick<ReviewDeps, 'store' | 'config'>, people: People, items: readonly ReviewItem[]): Promise<ReviewEntry[]> {
+  const { store, config } = deps;
+  const systems = new Map(config.systems.map((s) => [s.id, { name: s.name, criticality: s.criticality }]));
+  const policies = new Map(config.policies.map((p) => [p.system, p]));
+  const unreported = new Map<string, Promise<ReadonlySet<string>>>();
+  const activityKnown = async (item: ReviewItem): Promise<boolean> => {
+    let set = unreported.get(item.campaignId);
+    if (!set) unreported.set(item.campaignId, (set = systemsWithoutActivity(store, item.campaignId)));
+    return !(await set).has(item.systemId);
+  };
   return Promise.all(
     items.map(async (item): Promise<ReviewEntry> => {
       const subject = item.identityId ? await people.resolve(item.identityId) : null;
-      const subjectView = item.identityId ? { name: subject?.displayName ?? item.identityId, email: subject?.email ?? null } : null;
-      if (item.state !== 'approved' && item.state !== 'revoked') return { item, subject: subjectView, decision: null };
+      const subjectView = item.identityId
+        ? { name: subject?.displayName ?? item.identityId, email: subject?.email ?? null, jobTitle: subject?.jobTitle ?? null, department: subject?.department ?? null }
+        : null;
+      const context = {
+        system: systems.get(item.systemId) ?? null,
+        roleDescription: policies.get(item.systemId)?.roles[item.role]?.description ?? null,
+        activityKnown: await activityKnown(item),
+      };
+      if (item.state !== 'approved' && item.state !== 'revoked') return { item, subject: subjectView, decision: null, ...context };
       const d = await store.campaigns.decision(item.id);
       const decision = d
         ? { outcome: d.outcome, decidedAt: d.decidedAt, deciderName: await nameOf(people, d.reviewerEmail ?? d.reviewerId), justification: d.justification }
         : null;
-      return { item, subject: subjectView, decision };
+      return { item, subject: subjectView, decision, ...context };
     }),
   );
 }

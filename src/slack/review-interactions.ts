@@ -9,10 +9,11 @@ import { MIN_JUSTIFICATION } from '../reviews/justification-rule.js';
 import { approveAllWithoutFindings } from '../reviews/approve-all.js';
 import { decideItem } from '../reviews/decide-item.js';
 import { delegateItem } from '../reviews/delegate-item.js';
+import { readItemDetails } from '../reviews/read-item-details.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { ReviewError } from '../reviews/review-error.js';
 import type { DecisionOutcome, ReviewItem } from '../domain/index.js';
-import { DELEGATE_VIEW, delegateModal, JUSTIFICATION_VIEW, justificationModal, parseModalMetadata } from './blocks/index.js';
+import { DELEGATE_VIEW, delegateModal, detailsModal, JUSTIFICATION_VIEW, justificationModal, parseModalMetadata } from './blocks/index.js';
 import { plural } from './blocks/mrkdwn.js';
 import type { ModalMetadata } from './blocks/index.js';
 import type { HomeService } from './home-service.js';
@@ -67,8 +68,21 @@ export class ReviewInteractions {
     const deps = this.s.review();
     const item = await deps.store.campaigns.item(itemId);
     if (!item) return this.answerError(click.userId, click.origin, new ReviewError('this review item no longer exists', 'not-found'));
-    const [entry] = await reviewEntries(deps.store, storePeople(deps.store), [item]);
+    const [entry] = await reviewEntries(deps, storePeople(deps.store), [item]);
     await this.s.slack.openModal(click.triggerId, delegateModal({ entry: entry!, origin: click.origin, now: deps.now().toISOString() }));
+  }
+
+  /** "Details": the modal with the item's full context, findings and evidence (reviewer, security team, auditors). */
+  async detailsClick(click: Click, itemId: string): Promise<void> {
+    const deps = this.s.review();
+    const actor = await resolveSlackActor(deps.store, this.s.directory, click.userId);
+    try {
+      const item = await readItemDetails(deps, { itemId, actor, channel: 'slack' });
+      const [entry] = await reviewEntries(deps, storePeople(deps.store), [item]);
+      await this.s.slack.openModal(click.triggerId, detailsModal(entry!, deps.now().toISOString()));
+    } catch (err) {
+      await this.answerError(click.userId, click.origin, err);
+    }
   }
 
   async approveAllClick(click: Click, campaignId: string): Promise<void> {
@@ -135,7 +149,7 @@ export class ReviewInteractions {
   private async openJustification(deps: ReviewDeps, click: Click, itemId: string, outcome: DecisionOutcome): Promise<void> {
     const item = await deps.store.campaigns.item(itemId);
     if (!item) return this.answerError(click.userId, click.origin, new ReviewError('this review item no longer exists', 'not-found'));
-    const [entry] = await reviewEntries(deps.store, storePeople(deps.store), [item]);
+    const [entry] = await reviewEntries(deps, storePeople(deps.store), [item]);
     await this.s.slack.openModal(click.triggerId, justificationModal({ entry: entry!, outcome, origin: click.origin, minLength: MIN_JUSTIFICATION, now: deps.now().toISOString() }));
   }
 

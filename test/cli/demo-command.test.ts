@@ -87,6 +87,26 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     // The audit step reconciles the state tables with the ledger, as `audit verify` does.
     expect(text).toMatch(/\nState agrees with the ledger: 1 campaigns, \d+ items, \d+ decisions, \d+ snapshots, \d+ findings rows, \d+ remediations reconciled with \d+ events\.\n/);
+    // Step 5: one DM in full (the reviewer with a leaver's item: its revoke recommendation shows,
+    // with the person's job and the system's name), the others as one line each, then the App Home.
+    const dms = text.match(/^--- DM to .*$/gm) ?? [];
+    expect(dms.length).toBeGreaterThan(3);
+    for (const dm of dms) expect(dm).toMatch(/^--- DM to .+ <\S+@example\.com>: \d+ items, \d+ with findings, \d+ recommended for revoking, \d+ message\(s\); Block Kit JSON: /);
+    const full = text.slice(text.indexOf(dms[0]!), text.indexOf(dms[1]!));
+    expect(full).toMatch(/\n {4}\*Roman Kindle\* · Treasury Manager, Treasury · roman\.kindle@example\.com\n {4}\*Custody wallet \(MPC workspace\)\* \(critical\) · role `SIGNER`\n {4}Role: .+\n {4}Last activity: .+\n.*:door: leaver \(high\).*\n.*\n {4}\*Recommended:\* revoke: leaver since 2026-10-31; /);
+    // The other DMs are one line each: nothing of their items is printed.
+    expect(text.slice(text.indexOf(dms[1]!), text.indexOf('--- App Home'))).not.toContain('*Recommended:*');
+    expect(text).toMatch(/\n--- App Home of Julia Hasler \(.*\); Block Kit JSON: .*app-home\/julia\.hasler@example\.com\.json\n {4}== Your access reviews ==\n/);
+    // Step 6: decision lines name the scope.
+    expect(text).toMatch(/\n {2}approved {2}trading:jquaderer TRADER@(spot|derivatives) {2}by felix\.batliner@example\.com\n/);
+    // Step 8: only the change of the findings since step 3, not the whole table again.
+    expect(text).toMatch(/\nFindings since step 3: [1-9]\d* new, \d+ resolved; \d+ open now\.\n/);
+    expect(text.match(/^high\s+not-allowed\s+custody-wallet\s+fbu-rsprenger/gm)).toHaveLength(1);
+    // `campaign items --context` shows an item as its reviewer sees it.
+    const context = captureIo();
+    const campaignId = /Opened: .*\((half-yearly-critical:\S+)\), \d+ items/.exec(text)![1]!;
+    expect(await run(['node', 'iam-review', 'campaign', 'items', campaignId, '--context'], { io: context, env, cwd: REPO })).toBe(0);
+    expect(context.stdout()).toMatch(/\n {4}\*Roman Kindle\* · Treasury Manager, Treasury · roman\.kindle@example\.com\n(?: {4}.*\n)+? {4}\*Recommended:\* revoke: leaver since 2026-10-31; /);
     const previews = readdirSync(join(out, 'slack'));
     expect(previews.length).toBeGreaterThan(3);
     const blocks = JSON.parse(readFileSync(join(out, 'slack', previews[0]!), 'utf8')) as Array<{ blocks: unknown[] }>;

@@ -18,6 +18,7 @@ export const contractEnded: FindingRule = {
   severity: SEVERITY,
   badge: ':hourglass: contract ended',
   recommendation: { decision: 'revoke', why: 'The contract the access was granted for has ended.' },
+  words: (f) => (typeof f.evidence.contractEnd === 'string' ? `contract ended ${f.evidence.contractEnd}` : 'contract ended'),
   compliance: [DORA_ACCESS_WITHDRAWAL],
   evaluate(ctx) {
     const nowMs = ctx.now.getTime();

@@ -17,6 +17,7 @@ export const dormant: FindingRule = {
   severity: SEVERITY,
   badge: ':zzz: dormant',
   recommendation: { decision: 'approve', why: 'Unused access may still be needed (standby, seasonal duty): the reviewer confirms it, or revokes it if nobody needs it.' },
+  words: (f) => (typeof f.evidence.daysInactive === 'number' ? `${f.evidence.lastActivityAt ? 'unused' : 'never used'} for ${f.evidence.daysInactive} days` : 'dormant'),
   compliance: [DORA_ACCESS_WITHDRAWAL],
   evaluate(ctx) {
     const nowMs = ctx.now.getTime();

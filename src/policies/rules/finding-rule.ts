@@ -26,6 +26,11 @@ export interface FindingRule {
   badge: string;
   /** What a careful reviewer does with an item carrying this finding (the demo's simulated reviewer follows it). */
   recommendation: Recommendation;
+  /**
+   * A few words naming one finding in a review item's recommendation ("leaver since 2026-11-02"),
+   * from its evidence. Without it, the badge's words are used ("too many holders").
+   */
+  words?(finding: Finding): string;
   /** Requirements this type's findings evidence (the evidence pack's compliance mapping lists them). */
   compliance: readonly ComplianceReference[];
   /** Starts the rule for one evaluation. */

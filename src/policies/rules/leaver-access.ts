@@ -19,6 +19,7 @@ export const leaverAccess: FindingRule = {
   severity: SEVERITY,
   badge: ':door: leaver',
   recommendation: { decision: 'revoke', why: 'Its owner has left: the access must be withdrawn.' },
+  words: (f) => (typeof f.evidence.contractEnd === 'string' ? `leaver since ${f.evidence.contractEnd}` : `leaver (${String(f.evidence.identityStatus ?? 'not active')})`),
   compliance: [DORA_ACCESS_WITHDRAWAL],
   evaluate(ctx) {
     const nowMs = ctx.now.getTime();

@@ -15,6 +15,7 @@ export const sodConflict: FindingRule = {
   severity: 'as-configured',
   badge: ':warning: SoD conflict',
   recommendation: { decision: 'revoke', why: 'One person holding duties that must stay apart defeats the control: one of the roles must go.' },
+  words: (f) => (typeof f.evidence.rule === 'string' ? `SoD conflict ${f.evidence.rule}` : 'SoD conflict'),
   compliance: [DORA_ACCESS_WITHDRAWAL],
   evaluate(ctx) {
     const sod = new SodTracker(ctx.sodRules);

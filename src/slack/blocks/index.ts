@@ -14,3 +14,4 @@ export * from './delegated-item.js';
 export * from './removal-message.js';
 export * from './removal-escalation-message.js';
 export * from './removal-reminder-message.js';
+export * from './details-modal.js';

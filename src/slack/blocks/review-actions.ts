@@ -14,6 +14,8 @@ export const REVIEW_ACTION_IDS = {
   more: 'review_more',
   /** Button value: the campaign id; the reviewer is the clicking user. */
   approveAll: 'review_approve_all',
+  /** Button value: the item id; opens the details modal (full finding text and evidence). */
+  details: 'review_details',
 } as const;
 
 /** Overflow choices: delegate the item to someone else; approve it with a comment. */

@@ -1,6 +1,9 @@
 import type { DecisionOutcome, ReviewItem } from '../../domain/campaign.js';
 import type { Finding, FindingType, Severity } from '../../domain/finding.js';
 import { severityRank } from '../../domain/finding.js';
+import { recommend, recommendationText } from '../../domain/recommendation.js';
+import type { ItemRecommendation } from '../../domain/recommendation.js';
+import { adviceOf } from '../../policies/rules/finding-advice.js';
 import { FINDING_RULES } from '../../policies/rules/index.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import type { ActionsBlock, ContextBlock, SectionBlock } from './block-types.js';
@@ -11,6 +14,16 @@ import { dayLabel, fitMrkdwn, relativePast, slackDate, userText, utcLabel } from
 export interface SubjectView {
   name: string;
   email: string | null;
+  /** From the identity source (Entra `jobTitle`, HR `job_title`); absent or null when unknown. */
+  jobTitle?: string | null;
+  /** From the identity source (Entra `department`, HR `department`); absent or null when unknown. */
+  department?: string | null;
+}
+
+/** The item's system as its config names it (connectors/<system>.yaml). */
+export interface SystemView {
+  name: string;
+  criticality: string;
 }
 
 /** A recorded decision, as shown on the decided item. */
@@ -28,6 +41,15 @@ export interface ReviewEntry {
   /** null for an unowned account (service account, orphan). */
   subject: SubjectView | null;
   decision?: DecisionView | null;
+  /** The system's name and criticality; absent: the item shows its system id. */
+  system?: SystemView | null;
+  /** The role's description from the system's policy (policies/<system>.yaml), when it has one. */
+  roleDescription?: string | null;
+  /**
+   * False when the item's system reported no activity in the campaign's snapshot: a missing last
+   * activity then reads "no activity data" instead of "never used" (default true).
+   */
+  activityKnown?: boolean;
 }
 
 /** Which decisions open the justification modal (the review definition's `requireJustification`). */
@@ -44,9 +66,9 @@ export interface ItemRenderOptions {
 }
 
 /** Field caps for free text taken from directories and connectors (original characters). */
-const CAP = { name: 60, email: 80, system: 60, role: 80, scope: 80, account: 80, summary: 160, reason: 120, decider: 40, justification: 60 } as const;
+const CAP = { name: 60, email: 80, title: 60, department: 60, system: 60, role: 80, roleDescription: 150, scope: 80, account: 80, summary: 160, reason: 120, recommendation: 160, decider: 40, justification: 60 } as const;
 /** Hard cap of an item's section text; far below Slack's 3,000 so pages hold many items. */
-const SECTION_MAX = 900;
+const SECTION_MAX = 1_100;
 /**
  * Characters reserved for an item's second block, pending (buttons) or decided (status line).
  * Pages are packed with this reservation, so a decision never moves an item to another page and
@@ -85,33 +107,64 @@ function code(text: string, max: number): string {
   return '`' + userText(text.replace(/`/g, "'"), max) + '`';
 }
 
+/** `*Name* · Job title, Department · email` (the parts the directory knows). */
 function subjectLine(entry: Pick<ReviewEntry, 'item' | 'subject'>): string {
   const { item, subject } = entry;
   if (!subject) return `*Unowned account* ${code(item.accountId, CAP.account)}`;
+  const title = nonEmpty(subject.jobTitle);
+  const department = nonEmpty(subject.department);
+  const work = [title ? userText(title, CAP.title) : null, department ? userText(department, CAP.department) : null].filter((x) => x !== null).join(', ');
   const email = subject.email ? ` · ${userText(subject.email, CAP.email)}` : '';
-  return `*${userText(subject.name, CAP.name)}*${email}`;
+  return `*${userText(subject.name, CAP.name)}*${work ? ` · ${work}` : ''}${email}`;
 }
 
-/** The section text describing an item (independent of its state, so its size never changes). */
+function nonEmpty(text: string | null | undefined): string | null {
+  return typeof text === 'string' && text.trim() !== '' ? text : null;
+}
+
+/** `*Custody wallet* (critical) · role \`SIGNER\` · scope \`x\``; the system id when the config does not name it. */
+function accessLine(entry: ReviewEntry): string {
+  const { item, system } = entry;
+  const name = system ? `*${userText(system.name, CAP.system)}* (${userText(system.criticality, 20)})` : `*${userText(item.systemId, CAP.system)}*`;
+  const scope = item.scope ? ` · scope ${code(item.scope, CAP.scope)}` : '';
+  return `${name} · role ${code(item.role, CAP.role)}${scope}`;
+}
+
+/** The item's recommendation (see `recommend`): from its frozen findings and last activity. */
+export function itemRecommendation(entry: Pick<ReviewEntry, 'item' | 'activityKnown'>, now: string): ItemRecommendation {
+  return recommend({ findings: entry.item.findings, lastActivityAt: entry.item.lastActivityAt, activityKnown: entry.activityKnown ?? true }, adviceOf, now);
+}
+
+/** `Last activity: 12 days ago (2026-11-22)`, `never used` or `no activity data`. */
+function activityText(entry: Pick<ReviewEntry, 'item' | 'activityKnown'>, now: string): string {
+  const at = entry.item.lastActivityAt;
+  if (at) return `${relativePast(at, now)} (${dayLabel(at)})`;
+  return entry.activityKnown === false ? 'no activity data' : 'never used';
+}
+
+/**
+ * The section text describing an item: who, their job; the system, its criticality, the role
+ * and what it is for; what it allows; last activity; findings with the top one's reason; the
+ * recommendation. Independent of the item's state, so its size never changes with a decision.
+ */
 export function itemSectionText(entry: ReviewEntry, now: string): string {
   const { item } = entry;
-  const lines = [subjectLine(entry)];
-  const scope = item.scope ? ` · scope ${code(item.scope, CAP.scope)}` : '';
-  lines.push(`*${userText(item.systemId, CAP.system)}* · role ${code(item.role, CAP.role)}${scope}`);
+  const lines = [subjectLine(entry), accessLine(entry)];
+  const description = nonEmpty(entry.roleDescription);
+  if (description) lines.push(`Role: ${userText(description, CAP.roleDescription)}`);
   // What the connector says the access allows (a custody-policy rule, a key's privileges).
   const summary = item.detail?.summary;
   if (typeof summary === 'string' && summary.trim() !== '') lines.push(`Allows: ${userText(summary, CAP.summary)}`);
-  const activity = item.lastActivityAt
-    ? `${relativePast(item.lastActivityAt, now)} (${dayLabel(item.lastActivityAt)})`
-    : 'never used';
-  lines.push(`Last activity: ${activity}`);
+  lines.push(`Last activity: ${activityText(entry, now)}`);
   const badges = findingBadges(item.findings);
   if (badges.length > 0) {
     lines.push(badges.join(' · '));
     const top = topFinding(item.findings);
     if (top) lines.push(`> ${userText(top.reason, CAP.reason)}`);
   }
-  return fitMrkdwn(lines.join('\n'), SECTION_MAX);
+  // Last and never cut: what does not fit is taken from the lines above it.
+  const recommended = `*Recommended:* ${userText(recommendationText(itemRecommendation(entry, now)), CAP.recommendation)}`;
+  return `${fitMrkdwn(lines.join('\n'), SECTION_MAX - recommended.length - 1)}\n${recommended}`;
 }
 
 function statusText(entry: ReviewEntry): string | null {
@@ -162,6 +215,8 @@ function itemActions(entry: ReviewEntry, justification: JustificationRule): Acti
           { text: { type: 'plain_text', text: 'Approve with a comment…' }, value: overflowValue('comment', item.id) },
         ],
       },
+      // Last, so Approve / Revoke / the menu keep their places: the full finding text and evidence.
+      { type: 'button', action_id: REVIEW_ACTION_IDS.details, text: { type: 'plain_text', text: 'Details' }, value: buttonValue(item.id) },
     ],
   };
 }

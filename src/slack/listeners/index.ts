@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { SlackReviewServices } from '../review-services.js';
 import { registerApproveAction } from './actions/approve-action.js';
 import { registerApproveAllAction } from './actions/approve-all-action.js';
+import { registerDetailsAction } from './actions/details-action.js';
 import { registerMarkRemovedAction } from './actions/mark-removed-action.js';
 import { registerMoreAction } from './actions/more-action.js';
 import { registerRevokeAction } from './actions/revoke-action.js';
@@ -18,6 +19,7 @@ export function registerListeners(app: App, services: SlackReviewServices, works
   registerApproveAction(app, services);
   registerRevokeAction(app, services);
   registerMoreAction(app, services);
+  registerDetailsAction(app, services);
   registerApproveAllAction(app, services);
   registerMarkRemovedAction(app, services);
   registerUnknownAction(app);
