@@ -95,7 +95,7 @@ function reportRow(r: DecisionRecord, ctx: ReportItemContext): ReportItemRow {
     systemId: r.system,
     role: r.role,
     scope: r.scope,
-    reviewer: personLabel(r.reviewer ? ctx.person(r.reviewer) : null, r.reviewerEmail, r.reviewer) + (r.operator ? ` (entered by ${r.operator})` : ''),
+    reviewer: personLabel(r.reviewer ? ctx.person(r.reviewer) : null, r.reviewerEmail, r.reviewer) + (r.operator && r.operator !== r.reviewerEmail ? ` (entered by ${r.operator})` : ''),
     decidedAt: r.decidedAt,
     justification: r.justification,
     findings: r.findings.map((f) => `${f.type} (${f.severity})${f.reason ? `: ${f.reason}` : ''}`),

@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { GENESIS_HASH } from '../domain/index.js';
 import type { EvidenceManifest } from './evidence-manifest.js';
-import { MANIFEST_FILE, manifestSchema } from './evidence-manifest.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, manifestSchema } from './evidence-manifest.js';
+
+const MANIFEST_FORMAT_PREFIX = 'iam-review-evidence-pack/';
 import { EVENT_COLUMNS, eventCsvRow, rowHash } from './event-csv.js';
 import { checkSeal } from './manifest-seal.js';
 import { sha256File } from './pack-file.js';
@@ -65,7 +67,13 @@ export async function verifyPack(dir: string, opts: VerifyPackOptions = {}): Pro
   const manifestSha256 = createHash('sha256').update(text).digest('hex');
   let manifest: EvidenceManifest;
   try {
-    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    const json = JSON.parse(text) as unknown;
+    // A pack another version of iam-review wrote is not a tampered one: say which format it is.
+    const format = json !== null && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
+    if (typeof format === 'string' && format.startsWith(MANIFEST_FORMAT_PREFIX) && format !== MANIFEST_FORMAT) {
+      return done(null, manifestSha256, `${dir} is a pack of format ${format}; this iam-review reads ${MANIFEST_FORMAT}: verify it with the iam-review version that wrote it`);
+    }
+    const parsed = manifestSchema.safeParse(json);
     if (!parsed.success) {
       problems.push(`${MANIFEST_FILE} is not a valid manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       return done(null, manifestSha256);

@@ -111,7 +111,8 @@ describe('campaign sign-off and the report it ends in', () => {
     expect(html).toMatch(/<td data-field="signed-by">sec@example.com<\/td><\/tr>\s*<tr><th>At<\/th><td><time datetime="2026-07-02T08:\d\d:00.000Z">2 Jul 2026, 10:\d\d CEST<\/time>/);
     const revocations = /<table data-table="revocations">(.*?)<\/table>/s.exec(html)![1]!;
     expect(revocations).toContain('<td>Alice Amrein &lt;alice@example.com&gt;<br><span class="muted">account alice</span></td><td>Trading platform</td><td>TRADER</td>');
-    expect(revocations).toContain('<td>Bea Boss &lt;boss@example.com&gt;</td>');
+    // Entered with `decide`: the reviewer, and the operator who typed it (here the OS user@host).
+    expect(revocations).toMatch(/<td>Bea Boss &lt;boss@example\.com&gt; \(entered by [^)<]+@[^)<]+\)<\/td>/);
     expect(revocations).toContain('Moved to operations in June; trading access no longer needed.');
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as EvidenceManifest;
     const [signed] = await events('campaign.signed-off');
