@@ -139,11 +139,12 @@ rules:
 `,
   'reviews/roles.yaml': `# Who holds the bot's own roles. securityTeam: reviews what no manager or owner can, gets
 # escalations, may reassign items; auditors: read access to campaigns and exports; fallbackReviewer:
-# gets an item when nobody else can take it.
+# gets an item when nobody else can take it. Nobody reviews their own access: the head of
+# operations (no manager, owner of back-office) is reviewed by the security officer.
 securityTeam:
-  - anna.example@example.com
+  - security.officer@example.com
 auditors: []
-fallbackReviewer: anna.example@example.com
+fallbackReviewer: security.officer@example.com
 `,
   'reviews/half-yearly.yaml': `# A review definition: each run is a campaign for one period, opened on schedule by \`serve\`
 # (or now with \`iam-review campaign open half-yearly\`).

@@ -36,10 +36,17 @@ describe('iam-review init', () => {
     expect(summary.sodRules).toBe(1);
     expect(summary.warnings).toEqual([]);
 
-    const sync = await cli(['sync'], { IAM_REVIEW_CONFIG_DIR: dir });
+    const data = { IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: mkdtempSync(join(tmpdir(), 'iam-init-data-')) };
+    const sync = await cli(['sync'], data);
     expect(sync.code).toBe(EXIT.ok);
     expect(sync.out).toMatch(/back-office\s+complete\s+0\s+3/);
     expect(sync.out).toMatch(/hr\s+complete\s+3\s+0/);
+
+    // The loop a new user runs next: a campaign opens with every item assigned to someone other
+    // than its subject, and its items can be decided.
+    const open = await cli(['campaign', 'open', 'half-yearly'], data);
+    expect([open.code, open.err]).toEqual([EXIT.ok, '']);
+    expect(open.out).toMatch(/^Opened: half-yearly:\S+ .*, 3 items,/m);
   });
 
   it('refuses to overwrite an existing file (exit 2, nothing written) unless --force', async () => {
