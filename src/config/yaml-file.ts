@@ -77,11 +77,23 @@ export function parseYamlText<S extends z.ZodType>(text: string, displayName: st
         }
         continue;
       }
-      problems.push({ file: displayName, ...locate(issue.path), keyPath: keyPathOf(issue.path), message: issue.message });
+      const missing = issue.code === 'invalid_type' && isMissingKey(raw, issue.path);
+      problems.push({ file: displayName, ...locate(issue.path), keyPath: keyPathOf(issue.path), message: missing ? `missing required key "${String(issue.path.at(-1))}" (${issue.expected})` : issue.message });
     }
     return { ok: false, problems };
   }
   return { ok: true, loaded: { file: displayName, text, value: parsed.data as z.infer<S>, locate } };
+}
+
+/** Whether `path` names a key its parent object (in the parsed YAML) does not have: a required key left out. */
+function isMissingKey(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent: unknown = raw;
+  for (const part of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== 'object') return false;
+    parent = (parent as Record<PropertyKey, unknown>)[part];
+  }
+  return parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !Object.hasOwn(parent, path.at(-1)!);
 }
 
 export function keyPathOf(path: readonly PropertyKey[]): string {

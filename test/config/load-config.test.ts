@@ -43,6 +43,11 @@ roles:
 `,
     });
     expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/trading.yaml', line: 5, keyPath: 'roles.TRADER.alowedFor', message: 'unknown key "alowedFor": did you mean "allowedFor"?' }));
+    // The key it meant to write is then missing: said as such, not as "received undefined".
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'policies/trading.yaml', keyPath: 'roles.TRADER.allowedFor', message: 'missing required key "allowedFor" (array)' }));
+    // A key present with the wrong type keeps the schema's own message.
+    const wrongType = problemsOf({ ...MINIMAL_FIRM, 'policies/trading.yaml': 'system: trading\nroles:\n  TRADER:\n    allowedFor: Trading\n' });
+    expect(wrongType).toContainEqual(expect.objectContaining({ keyPath: 'roles.TRADER.allowedFor', message: expect.stringMatching(/^Invalid input: expected array, received string$/) }));
   });
 
   it('names the line of a wrong type and of a bad enum value', () => {
