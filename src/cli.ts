@@ -10,14 +10,13 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { App, AppOptions } from './app.js';
-import { ConfigDirMismatchError, openApp } from './app.js';
-import { ConfigError } from './config/config-error.js';
-import { NoDatabaseError } from './store/store-errors.js';
+import { openApp } from './app.js';
 import type { Env } from './config/env.js';
 import { loadDotEnv, loadEnv } from './config/env.js';
 import type { CliContext } from './cli/cli-context.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from './cli/cli-error.js';
 import { resolveOperator } from './cli/cli-operator.js';
+import { exitCodeOf } from './cli/exit-code-of.js';
 import type { CliIo } from './cli/cli-io.js';
 import { processIo, quietOnClosedPipes } from './cli/cli-io.js';
 import { auditCommand } from './cli/audit-command.js';
@@ -90,17 +89,12 @@ function reportError(err: unknown, io: CliIo): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
     return EXIT.invalidInput;
   }
-  if (err instanceof ConfigError || err instanceof ConfigDirMismatchError || err instanceof NoDatabaseError) {
-    io.err(`error: ${err.message}`);
-    return EXIT.invalidInput;
-  }
-  if (err instanceof CliError) {
-    io.err(`error: ${err.message}`);
-    return err.exitCode;
-  }
+  if (err instanceof CliError && err.reported) return err.exitCode;
+  const code = exitCodeOf(err);
   io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
-  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) io.err(err.stack);
-  return EXIT.failure;
+  // An unexpected error (not bad input, not one a command raised on purpose): its stack helps.
+  if (code === EXIT.failure && !(err instanceof CliError) && process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) io.err(err.stack);
+  return code;
 }
 
 /** The process entry point (the package bin and `tsx src/cli.ts`): a closed stdout pipe ends output quietly. */

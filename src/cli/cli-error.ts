@@ -26,10 +26,13 @@ export const EXIT_CODES_HELP = [
 /** An error that carries the exit code the CLI must end with. */
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failure) {
+  /** True when the command already reported it (serve: as a JSON log line): the CLI adds nothing. */
+  readonly reported: boolean;
+  constructor(message: string, exitCode: number = EXIT.failure, reported = false) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.reported = reported;
   }
 }
 

@@ -8,6 +8,7 @@
  * No timing: the test waits for the lines the process writes, and for its exit.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -94,5 +95,39 @@ describe('serve: stderr is a JSON log', () => {
     expect(stderr).not.toContain(BOT_TOKEN);
     // The human lines are on stdout.
     expect(stdout).toMatch(/^iam-review serve: .*\/healthz, \/readyz, \/metrics on port \d+\.\nStopped \(SIGTERM\)\.\n$/);
+  });
+
+  it('a serve that cannot start (a configuration error, a port in use) says so as one JSON line on stderr, the reason on stdout, with the exit code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-serve-fail-'));
+    const broken = tempConfigDir({ ...MINIMAL_FIRM, 'policies/trading.yaml': 'system: trading\nroles:\n  TRADER:\n    alowedFor: []\n' });
+    const busy = await new Promise<import('node:net').Server>((done) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => done(srv));
+    });
+    const port = String((busy.address() as import('node:net').AddressInfo).port);
+    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
+    try {
+      for (const [env, code, reason] of [
+        [{ IAM_REVIEW_CONFIG_DIR: broken }, 2, /policies\/trading\.yaml:4:5: roles\.TRADER\.alowedFor: unknown key "alowedFor": did you mean "allowedFor"\?/],
+        [{ IAM_REVIEW_CONFIG_DIR: configDir, HEALTH_PORT: port }, 1, /EADDRINUSE/],
+      ] as const) {
+        const child = spawn(process.execPath, [join(REPO, 'bin/iam-review.js'), 'serve'], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, IAM_REVIEW_DATA_DIR: join(dir, `data-${code}`), LOG_LEVEL: 'info', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+        const exit = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+        expect(exit).toBe(code);
+        const records = stderr.split('\n').filter((l) => l !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(records.every((r) => typeof r.time === 'string' && ISO.test(r.time))).toBe(true);
+        expect(records.at(-1)).toMatchObject({ level: 60, msg: 'serve stopped', err: { message: expect.stringMatching(reason) } });
+        expect(stdout).toMatch(new RegExp(`^error: [\\s\\S]*${reason.source}`, 'm'));
+      }
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
   });
 });
