@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,11 +101,11 @@ describe('serve: stderr is a JSON log', () => {
   it('a serve that cannot start (a configuration error, a port in use) says so as one JSON line on stderr, the reason on stdout, with the exit code', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iam-serve-fail-'));
     const broken = tempConfigDir({ ...MINIMAL_FIRM, 'policies/trading.yaml': 'system: trading\nroles:\n  TRADER:\n    alowedFor: []\n' });
-    const busy = await new Promise<import('node:net').Server>((done) => {
+    const busy = await new Promise<Server>((done) => {
       const srv = createServer();
       srv.listen(0, '127.0.0.1', () => done(srv));
     });
-    const port = String((busy.address() as import('node:net').AddressInfo).port);
+    const port = String((busy.address() as AddressInfo).port);
     const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
     try {
       for (const [env, code, reason] of [
