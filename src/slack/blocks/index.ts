@@ -16,3 +16,4 @@ export * from './removal-escalation-message.js';
 export * from './removal-reminder-message.js';
 export * from './details-modal.js';
 export * from './coverage-escalation-message.js';
+export * from './coverage-home.js';
