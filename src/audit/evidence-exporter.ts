@@ -13,6 +13,7 @@ import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import { reconcileLedger } from './reconcile-ledger.js';
 import type { DefinitionInfo } from './report-context.js';
+import { readReportCoverage } from './report-coverage.js';
 import { renderPdf } from './report-pdf.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -65,6 +66,7 @@ export class EvidenceExporter {
     let owners = new Map<string, string>();
     let systemNames = new Map<string, string>();
     let definitions: DefinitionInfo[] = [];
+    let loaded: LoadedConfig | null = null;
     try {
       const config = this.deps.loadConfig();
       const systems = config.systems;
@@ -73,13 +75,16 @@ export class EvidenceExporter {
       systemNames = new Map(systems.map((s) => [s.id, s.name]));
       // The report states a campaign's scope from its opening event; these stand in for campaigns opened before it recorded it.
       definitions = (config.reviews ?? []).map((r) => ({ id: r.id, scope: r.scope, reviewers: r.reviewers, dueInDays: r.dueInDays, file: r.file }));
+      loaded = config;
     } catch (error) {
       // The pack is still evidence without the criticality column; say why it is 'unknown'.
       this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown, system owners and names are not given');
     }
     const { store, audit, now } = this.deps;
+    // The coverage calendar: as of the export, over every configured system (none without the config's policies).
+    const coverage = loaded?.global && loaded.policies ? await readReportCoverage(store, loaded, now(), this.deps.timeZone ?? 'UTC') : undefined;
     return writeEvidencePack(
-      { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions },
+      { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions, ...(coverage ? { coverage } : {}) },
       { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via, signingKey,
         ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );

@@ -49,6 +49,7 @@ import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
 import type { CampaignContext, DefinitionInfo } from './report-context.js';
 import { readCampaignContext } from './report-context.js';
+import type { ReportCoverage } from './report-coverage.js';
 import { renderReport } from './report-html.js';
 import type { ReportItemContext } from './report-items.js';
 import type { SigningKey } from './signing-key.js';
@@ -76,6 +77,8 @@ export interface EvidencePackDeps {
   timeZone?: string;
   systemNames?: ReadonlyMap<string, string>;
   definitions?: readonly DefinitionInfo[];
+  /** report.html's coverage calendar (report-coverage.ts); absent: not shown. */
+  coverage?: ReportCoverage;
 }
 
 export interface EvidencePackOptions {
@@ -252,6 +255,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
       timeZone: deps.timeZone, contexts, systemNames: deps.systemNames, personByEmail: (email) => report.person(email),
       generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger,
       remediation: remediationStats,
+      ...(deps.coverage ? { coverage: deps.coverage } : {}),
       // The files beside report.html: the regulatory mapping cites only these.
       files: new Set([...files.map((f) => f.name), 'report.html', ...(pdf ? ['report.pdf'] : []), MANIFEST_FILE]),
     });

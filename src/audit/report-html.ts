@@ -12,6 +12,8 @@ import { completion, revocationRate } from './evidence-stats.js';
 import { complianceMapping } from './compliance-mapping.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
 import type { CampaignContext } from './report-context.js';
+import type { ReportCoverage } from './report-coverage.js';
+import { coverageSection } from './report-coverage.js';
 import { personLabel } from './report-items.js';
 import { remediationSection } from './report-remediation.js';
 import { fingerprintHtml, itemSections, scopeLines, signOffHtml, systemText } from './report-sections.js';
@@ -40,6 +42,8 @@ export interface ReportInput {
   systemNames?: ReadonlyMap<string, string>;
   /** Email -> person, to name signers "Name <email>". */
   personByEmail?(email: string): { name: string | null; email: string | null } | null;
+  /** DORA review cadence of every system as of the export (report-coverage.ts); absent: no coverage calendar. */
+  coverage?: ReportCoverage;
 }
 
 interface View {
@@ -78,12 +82,15 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #c
 .chart{display:block;margin:8px 0;max-width:100%;height:auto;font:12px system-ui,sans-serif}.chart .t{font-weight:bold;font-size:13px}
 .warn{background:#fff3e0;border:1px solid #ffb74d;padding:6px 10px;border-radius:4px}
 section.items table{font-size:13px}.items h3 .muted{font-weight:normal}
+table.calendar{font-size:12px}table.calendar td[data-month],table.calendar th[data-month]{text-align:center;padding:2px;width:26px;font-weight:bold}
+.cal-reviewed{background:#c8e6c9}.cal-due{background:#fff3e0}.cal-overdue{background:#ffcdd2;color:#b71c1c}.cal-none{background:#eee}
+table.calendar td,table.calendar th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @page{size:A4;margin:14mm 12mm}
 @media print{body{max-width:none;padding:0;font-size:10pt}h1{font-size:18pt}
 section.campaign,section.remediation,section.closing{break-before:page}
 h2,h3{break-after:avoid}.chart,.figures,.figure,table[data-table="sign-off"],ul.scope{break-inside:avoid}
 .chart{max-width:100%;height:auto}tr{break-inside:avoid}thead{display:table-header-group}
-section.items table{font-size:8.5pt}th,td{padding:2px 4px}.mono{font-size:8pt}}
+section.items table{font-size:8.5pt}th,td{padding:2px 4px}table.calendar{font-size:7pt}table.calendar th,table.calendar td{padding:1px 2px}.mono{font-size:8pt}}
 </style>
 </head>
 <body>
@@ -91,6 +98,7 @@ section.items table{font-size:8.5pt}th,td{padding:2px 4px}.mono{font-size:8pt}}
 <p class="muted">Scope: <span data-field="scope">${esc(input.scope)}</span> · generated <span data-field="generated-at">${timeHtml(time, input.generatedAt)}</span> (times in ${esc(input.timeZone ?? 'UTC')}) by <span data-field="exported-by">${esc(input.exportedBy)}</span> · ${esc(input.tool.name)} ${esc(input.tool.version)}${input.pseudonymized ? ' · <b>personal data pseudonymized</b> (keyed hashes)' : ''}</p>
 ${sections || '<p>No campaign in scope.</p>'}
 ${input.remediation ? remediationSection(input.remediation, time) : ''}
+${input.coverage ? coverageSection(input.coverage, view.names, input.timeZone ?? 'UTC') : ''}
 <section class="closing" data-section="mapping">
 <h2>Regulatory mapping</h2>
 <table data-table="mapping"><thead><tr><th>Framework</th><th>Reference</th><th>Requirement</th><th>Evidenced by</th></tr></thead><tbody>

@@ -26,6 +26,12 @@ export interface CoverageDeps {
 }
 
 export async function readReviewCoverage(deps: CoverageDeps): Promise<SystemCoverage[]> {
+  const { systems, campaigns } = await readCoverageInputs(deps);
+  return reviewCoverage(systems, campaigns, deps.now());
+}
+
+/** What the coverage rule is computed from (also report.html's coverage calendar, domain/coverage-calendar.ts). */
+export async function readCoverageInputs(deps: Omit<CoverageDeps, 'now'>): Promise<{ systems: CoverageSystemInput[]; campaigns: CoverageCampaignInput[] }> {
   const { store, config } = deps;
   const reviewed = config.systems.filter((s) => s.kind !== 'directory' || config.policies.some((p) => p.system === s.id));
   const systems: CoverageSystemInput[] = [];
@@ -52,7 +58,7 @@ export async function readReviewCoverage(deps: CoverageDeps): Promise<SystemCove
     }
     campaigns.push({ id: c.id, closedAt: c.closedAt, systems: covered });
   }
-  return reviewCoverage(systems, campaigns, deps.now());
+  return { systems, campaigns };
 }
 
 function allGrants(recorded: unknown, config: CoverageDeps['config'], reviewId: string): boolean {

@@ -3,7 +3,8 @@
  * schedules syncs (per system with a schedule), campaign openings (per review definition), the
  * daily reminder run, removal requests and the owners' removal reminders (every 15 minutes,
  * with Slack) and the daily overdue-removal run
- * (mark overdue, escalate to owners and the escalation channel) through the store-backed
+ * (mark overdue, escalate to owners and the escalation channel), the daily escalation of systems
+ * whose access review is overdue (DORA cadence, with Slack) through the store-backed
  * scheduler (one run per slot across replicas, missed slots caught up on start), and starts the
  * Slack app when Slack is configured. It serves /healthz, /readyz and /metrics (health-routes.ts):
  * in HTTP mode on PORT beside /slack/events, else (Socket Mode, no Slack) on HEALTH_PORT
@@ -44,6 +45,8 @@ export const REMOVAL_REQUESTS_CRON = '*/15 * * * *';
 export const REMOVAL_REMINDERS_CRON = REMOVAL_REQUESTS_CRON;
 /** Overdue removals are marked and escalated daily, with the review reminders. */
 export const REMOVAL_OVERDUE_CRON = REMINDERS_CRON;
+/** Systems whose access review is overdue (DORA cadence) are escalated daily, with the review reminders. */
+export const COVERAGE_OVERDUE_CRON = REMINDERS_CRON;
 
 export interface RunningServer {
   jobs: Job[];
@@ -161,6 +164,11 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
       app.log.info({ markedOverdue: overdue, escalated: escalated ? { owners: escalated.ownerEscalations, channels: escalated.channelEscalations, failed: escalated.failed.length } : 'no Slack' }, 'overdue removals');
     },
   });
+
+  if (services) {
+    const coverage = services.coverageEscalations;
+    jobs.push({ name: 'coverage:overdue', cron: COVERAGE_OVERDUE_CRON, timezone: tz, run: async () => void (await coverage.run({ actor: 'scheduler' })) });
+  }
 
   // Listening before the scheduler's catch-up, which may sync for a while: liveness must answer meanwhile.
   let health: HealthServer | null = null;

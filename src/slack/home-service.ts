@@ -1,9 +1,12 @@
 /**
  * The App Home tab: the user's pending items across open campaigns, for a system owner the
  * removals of their systems not verified yet (with "Mark removed"), and, for the security team,
- * the progress of every open campaign (done / pending / overdue per reviewer).
+ * the progress of every open campaign (done / pending / overdue per reviewer) and every system's
+ * review cadence (next due, overdue).
  */
+import { readReviewCoverage } from '../policies/read-review-coverage.js';
 import { summarize } from '../reviews/campaign-progress.js';
+import type { ReviewDeps } from '../reviews/review-deps.js';
 import type { Campaign, ReviewItem } from '../domain/index.js';
 import { UNVERIFIED_STATES } from '../domain/index.js';
 import { appHome } from './blocks/index.js';
@@ -42,10 +45,14 @@ export class HomeService {
     pending.sort((a, b) => a.campaign.dueAt.localeCompare(b.campaign.dueAt));
 
     let progress: AppHomeInput['progress'] = null;
-    if (hasRole(actor, deps.config.roles.securityTeam)) progress = await this.progress(open, now);
+    let coverage: AppHomeInput['coverage'] = null;
+    if (hasRole(actor, deps.config.roles.securityTeam)) {
+      progress = await this.progress(open, now);
+      coverage = await this.coverage(deps);
+    }
     const name = actor.email ? await nameOf(people, actor.email) : `<@${slackUserId}>`;
     const removals = actor.email ? await this.removals(actor.email) : [];
-    await this.s.slack.publishHome(slackUserId, appHome({ user: { name }, now, pending, progress, removals }));
+    await this.s.slack.publishHome(slackUserId, appHome({ user: { name }, now, pending, progress, removals, coverage }));
   }
 
   /** The removals not verified yet of every system this email owns (connectors/<system>.yaml `owner`). */
@@ -59,6 +66,13 @@ export class HomeService {
       if (removals.length > 0) out.push({ system: { id: system.id, name: system.name }, removals });
     }
     return out;
+  }
+
+  /** Every reviewed system's DORA review cadence (policies/read-review-coverage.ts), named as in connectors/. */
+  private async coverage(deps: ReviewDeps): Promise<NonNullable<AppHomeInput['coverage']>> {
+    const names = new Map(deps.config.systems.map((s) => [s.id, s.name]));
+    const coverage = await readReviewCoverage({ store: deps.store, config: deps.config, now: deps.now });
+    return coverage.map((c) => ({ ...c, name: names.get(c.system) ?? c.system }));
   }
 
   private async progress(open: readonly Campaign[], now: string): Promise<NonNullable<AppHomeInput['progress']>> {

@@ -1,4 +1,5 @@
 /** The Slack side's services, built once per process over one paced WebClient. */
+import { CoverageEscalations } from './coverage-escalations.js';
 import { EvidenceUpload } from './evidence-upload.js';
 import { HomeService } from './home-service.js';
 import { ReminderService } from './reminder-service.js';
@@ -28,6 +29,8 @@ export interface SlackReviewServices {
   removalEscalations: RemovalEscalations;
   /** The owners' reminder of removals not done before their due time. */
   removalReminders: RemovalReminders;
+  /** The daily escalation of systems whose access review is overdue (DORA cadence). */
+  coverageEscalations: CoverageEscalations;
 }
 
 export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewServices {
@@ -47,5 +50,6 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
     removalInteractions: new RemovalInteractions(deps, interactions, home),
     removalEscalations: new RemovalEscalations(deps),
     removalReminders: new RemovalReminders(deps),
+    coverageEscalations: new CoverageEscalations(deps),
   };
 }

@@ -38,7 +38,7 @@ describe('Slack review, end to end', () => {
   it('runs a campaign from the schedule to its close', { timeout: 120_000 }, async () => {
     server = await startServer(h.app, { slack: { port: 0, retryConfig: retryPolicies.rapidRetryPolicy }, owner: 'test' });
     h.slack = server.slack;
-    expect(server.jobs.map((j) => j.name).sort()).toEqual(['campaign:semiannual', 'remediation:overdue', 'remediation:remind', 'remediation:request', 'reminders', 'sync:trading']);
+    expect(server.jobs.map((j) => j.name).sort()).toEqual(['campaign:semiannual', 'coverage:overdue', 'remediation:overdue', 'remediation:remind', 'remediation:request', 'reminders', 'sync:trading']);
 
     // Schedule fired -> campaign open -> DMs sent (to user ids: no conversations.open, no per-person lookups).
     const campaign = await h.app.store.campaigns.get(CAMPAIGN);

@@ -1,6 +1,8 @@
 import type { Campaign } from '../../domain/campaign.js';
 import type { Block, HomeView } from './block-types.js';
 import { boundedList } from './bounded-list.js';
+import type { CoverageLine } from './coverage-home.js';
+import { coverageHomeBlocks } from './coverage-home.js';
 import type { JustificationRule, ReviewEntry } from './review-item-blocks.js';
 import { compareEntries, reviewItemBlocks } from './review-item-blocks.js';
 import { dayLabel, fitMrkdwn, plural, relativeDue, slackDate, userText } from './mrkdwn.js';
@@ -28,6 +30,8 @@ export interface AppHomeInput {
    * "Mark removed" button (absent or empty: the part is not shown).
    */
   removals?: ReadonlyArray<{ system: { id: string; name: string }; removals: readonly RemovalView[] }>;
+  /** For security-team users: every system's review cadence (DORA coverage; absent or null: not shown). */
+  coverage?: readonly CoverageLine[] | null;
 }
 
 /** Blocks the Home tab uses at most (Slack allows 100; the rest is headroom). */
@@ -40,10 +44,10 @@ const MAX_PROGRESS_CAMPAIGNS = 10;
 /**
  * The App Home: the user's pending items across campaigns (with the same buttons as the review
  * message), then, for the security team, progress of every open campaign (done / pending / overdue
- * per reviewer). Beyond the block budget it says how many items are not shown and where they are.
+ * per reviewer) and every system's review cadence (next due, overdue). Beyond the block budget it says how many items are not shown and where they are.
  */
 export function appHome(input: AppHomeInput): HomeView {
-  const security = input.progress ? progressBlocks(input.progress, input.now) : [];
+  const security = [...(input.progress ? progressBlocks(input.progress, input.now) : []), ...(input.coverage ? coverageHomeBlocks(input.coverage, input.now) : [])];
   const removals = removalBlocks(input.removals ?? [], input.now);
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Your access reviews' } }];
   // One block is kept for the "and N more" line.

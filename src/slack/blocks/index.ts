@@ -15,3 +15,5 @@ export * from './removal-message.js';
 export * from './removal-escalation-message.js';
 export * from './removal-reminder-message.js';
 export * from './details-modal.js';
+export * from './coverage-escalation-message.js';
+export * from './coverage-home.js';
