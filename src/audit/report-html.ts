@@ -14,6 +14,8 @@ import type { RemediationStats } from './evidence-remediation-stats.js';
 import type { CampaignContext } from './report-context.js';
 import { personLabel } from './report-items.js';
 import { remediationSection } from './report-remediation.js';
+import { reviewQualityHtml } from './report-review-quality.js';
+import type { ReviewQuality } from '../domain/index.js';
 import { fingerprintHtml, itemSections, scopeLines, signOffHtml, systemText } from './report-sections.js';
 import type { TimeText } from './report-time.js';
 import { dayIn, timeHtml, timeText } from './report-time.js';
@@ -40,6 +42,10 @@ export interface ReportInput {
   systemNames?: ReadonlyMap<string, string>;
   /** Email -> person, to name signers "Name <email>". */
   personByEmail?(email: string): { name: string | null; email: string | null } | null;
+  /** Per campaign id: rubber-stamp detection ("Review quality"); a campaign missing here has no such part. */
+  reviewQuality?: ReadonlyMap<string, ReviewQuality>;
+  /** A reviewer's identity id as the report names them (default: the id). */
+  reviewerLabel?(reviewerId: string): string;
 }
 
 interface View {
@@ -47,6 +53,8 @@ interface View {
   contexts: ReadonlyMap<string, CampaignContext>;
   names: ReadonlyMap<string, string>;
   person(email: string): string;
+  quality: ReadonlyMap<string, ReviewQuality>;
+  reviewer(reviewerId: string): string;
 }
 
 const ALWAYS = new Set(['report.html', 'events.csv', 'manifest.json']);
@@ -60,6 +68,8 @@ export function renderReport(input: ReportInput): string {
     contexts: input.contexts ?? new Map(),
     names: input.systemNames ?? new Map(),
     person: (email) => personLabel(input.personByEmail?.(email) ?? null, email, email),
+    quality: input.reviewQuality ?? new Map(),
+    reviewer: input.reviewerLabel ?? ((id) => id),
   };
   const sections = input.campaigns.map((s) => campaignSection(s, view)).join('\n');
   const mapping = complianceMapping({ files: input.files ?? ALWAYS, remediations: (input.remediation?.remediations ?? 0) > 0 });
@@ -176,6 +186,7 @@ ${barChart('outcome', 'Outcome of all items', outcome)}
 <h3>Completion</h3>
 ${lineChart('completion-over-time', 'Share of items decided, by day', overTime, 1, { marker: { x: dayIn(s.timeZone, c.dueAt), label: 'due' }, yLabel: (y) => `${Math.round(y * 100)}%` })}
 ${barChart('completion-by-reviewer', 'Items by reviewer', reviewers)}
+${reviewQualityHtml(view.quality.get(c.id), view.reviewer)}
 <h3>Revocations</h3>
 ${barChart('revocation-by-system', 'Share of items revoked, by system', revocationBySystem, { percent: true })}
 <h3>Overdue and expired items</h3>

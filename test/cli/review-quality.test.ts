@@ -5,7 +5,7 @@
  * those three. `campaign status --format json` flags the first (review-quality observations)
  * and not the second; the text status names them. Real CLI, real SQLite, scripted connector.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -108,5 +108,17 @@ describe('campaign status: review quality', () => {
     expect(text).toContain('  Stamp <stamp@example.com>: approved-everything: approved all of 25 items (at least 20), 3 of them with a high or more severe finding');
     expect(text).toContain('  Stamp <stamp@example.com>: fast-decisions: 25 decisions a median 2 s apart');
     expect(text).not.toMatch(/Careful <careful@example.com>: /);
+
+    // report.html: the "Review quality" part of the campaign, flagged reviewer first.
+    const out = join(dataDir, 'pack');
+    expect((await cli('export', '--campaign', 'semiannual:2026-H1', '--format', 'html', '--out', out)).code).toBe(EXIT.ok);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h3>Review quality</h3>');
+    expect(html).toContain('<p data-field="review-quality-flagged">1 reviewer(s) flagged.</p>');
+    const rows = [...html.matchAll(/<tr data-flagged="(true|false)">(.*?)<\/tr>/g)].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, '|')]);
+    expect(rows).toEqual([
+      ['true', expect.stringMatching(/^\|Stamp &lt;stamp@example.com&gt;\|\|25\|\|100.0%\|\|3 \(3\)\|\|2 s\|\|2 s\|\|0\|\|\|approved-everything\|: approved all of 25 items .*\|fast-decisions\|: 25 decisions a median 2 s apart/)],
+      ['false', '|Careful &lt;careful@example.com&gt;||25||88.0%||0 (0)||60 s||60 s||0||none|'],
+    ]);
   });
 });
