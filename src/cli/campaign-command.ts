@@ -119,6 +119,9 @@ export function campaignCommand(ctx: CliContext): Command {
       const outbound = app.slack.outbound();
       const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: operator }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
+      // Rubber-stamp detection: the security team's DM, once per member (a re-run retries failures only).
+      const notice = outbound ? await outbound.reviewQuality.notifyClosed(id, { actor: operator }) : null;
+      if (notice && notice.flagged > 0) ctx.io.out(`Review quality: ${notice.flagged} reviewer(s) flagged; ${notice.sent} DM(s) sent to the security team${notice.alreadySent > 0 ? `, ${notice.alreadySent} sent earlier` : ''}${notice.failed.length > 0 ? `, ${notice.failed.length} failed (${[...new Set(notice.failed.map((f) => f.error))].join(', ')}; run \`campaign close ${id}\` again to retry)` : ''}.`);
     });
   addSignOffCommand(cmd, ctx);
   return cmd;

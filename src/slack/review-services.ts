@@ -11,6 +11,7 @@ import { ReviewInteractions } from './review-interactions.js';
 import { SlackEventLog } from './slack-event-log.js';
 import { SlackRemovalRequester } from './slack-removal-requester.js';
 import type { SlackServiceDeps } from './slack-services.js';
+import { ReviewQualityNotice } from './review-quality-notice.js';
 
 export interface SlackReviewServices {
   deps: SlackServiceDeps;
@@ -28,6 +29,8 @@ export interface SlackReviewServices {
   removalEscalations: RemovalEscalations;
   /** The owners' reminder of removals not done before their due time. */
   removalReminders: RemovalReminders;
+  /** The security team's DM of reviewers flagged by rubber-stamp detection, when a campaign closes. */
+  reviewQuality: ReviewQualityNotice;
 }
 
 export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewServices {
@@ -47,5 +50,6 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
     removalInteractions: new RemovalInteractions(deps, interactions, home),
     removalEscalations: new RemovalEscalations(deps),
     removalReminders: new RemovalReminders(deps),
+    reviewQuality: new ReviewQualityNotice(deps),
   };
 }

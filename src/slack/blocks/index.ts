@@ -15,3 +15,4 @@ export * from './removal-message.js';
 export * from './removal-escalation-message.js';
 export * from './removal-reminder-message.js';
 export * from './details-modal.js';
+export * from './review-quality-message.js';
