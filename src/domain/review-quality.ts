@@ -80,7 +80,11 @@ export interface ReviewQuality {
 
 export function reviewQuality(decisions: readonly Decision[], thresholds: ReviewQualityThresholds = DEFAULT_REVIEW_QUALITY): ReviewQuality {
   const byReviewer = new Map<string, Decision[]>();
-  for (const d of decisions) byReviewer.set(d.reviewerId, [...(byReviewer.get(d.reviewerId) ?? []), d]);
+  for (const d of decisions) {
+    const own = byReviewer.get(d.reviewerId);
+    if (own) own.push(d);
+    else byReviewer.set(d.reviewerId, [d]);
+  }
   const reviewers = [...byReviewer].map(([id, own]) => reviewerQuality(id, own, thresholds));
   reviewers.sort((a, b) => Number(b.observations.length > 0) - Number(a.observations.length > 0) || a.reviewerId.localeCompare(b.reviewerId));
   return { thresholds, reviewers, flagged: reviewers.filter((r) => r.observations.length > 0).length };
@@ -89,8 +93,9 @@ export function reviewQuality(decisions: readonly Decision[], thresholds: Review
 function reviewerQuality(reviewerId: string, decisions: readonly Decision[], t: ReviewQualityThresholds): ReviewerQuality {
   const severity: Severity = t.approvedEverything ? t.approvedEverything.findingSeverity : 'high';
   const approvals = decisions.filter((d) => d.outcome === 'approve');
-  const ordered = [...decisions].sort((a, b) => Date.parse(a.decidedAt) - Date.parse(b.decidedAt) || a.id.localeCompare(b.id));
-  const gaps = ordered.slice(1).map((d, n) => (Date.parse(d.decidedAt) - Date.parse(ordered[n]!.decidedAt)) / 1000);
+  // Decision order: by decidedAt (each parsed once), ties by id.
+  const times = decisions.map((d) => ({ at: Date.parse(d.decidedAt), id: d.id })).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const gaps = times.slice(1).map((d, n) => (d.at - times[n]!.at) / 1000);
   const q: ReviewerQuality = {
     reviewerId,
     decided: decisions.length,
@@ -99,7 +104,8 @@ function reviewerQuality(reviewerId: string, decisions: readonly Decision[], t: 
     approvedWithFindings: approvals.filter((d) => d.findingsAtDecision.length > 0).length,
     approvedWithSevereFindings: approvals.filter((d) => d.findingsAtDecision.some((f) => atLeast(f.severity, severity))).length,
     medianGapSeconds: median(gaps),
-    minGapSeconds: gaps.length === 0 ? null : Math.min(...gaps),
+    // A loop, not Math.min(...gaps): a reviewer may have more decisions than a call has arguments.
+    minGapSeconds: gaps.reduce<number | null>((min, g) => (min === null || g < min ? g : min), null),
     approveAllDecisions: decisions.filter((d) => d.approveAll === true).length,
     observations: [],
   };

@@ -46,6 +46,11 @@ describe('reviewQuality', () => {
     expect(reviewQuality([]).reviewers).toEqual([]);
   });
 
+  it('a reviewer of a very large campaign: no argument-count limit on the gaps', () => {
+    const many = approvals('big', 200_000, 0.5);
+    expect(reviewQuality(many).reviewers[0]).toMatchObject({ decided: 200_000, medianGapSeconds: 0.5, minGapSeconds: 0.5 });
+  });
+
   it('median: odd and even counts, unsorted input', () => {
     expect(median([])).toBeNull();
     expect(median([5, 1, 3])).toBe(3);
