@@ -3,7 +3,7 @@
  * and the Slack export call. Each pack is checked against the ledger before it is written.
  */
 import type { LoadedConfig } from '../config/load-config.js';
-import type { Campaign } from '../domain/index.js';
+import type { Campaign, ReviewQualityThresholds } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
 import type { EvidencePackResult, ExportFormat } from './evidence-pack.js';
@@ -67,6 +67,7 @@ export class EvidenceExporter {
     let systemNames = new Map<string, string>();
     let definitions: DefinitionInfo[] = [];
     let loaded: LoadedConfig | null = null;
+    let thresholds: ReviewQualityThresholds | undefined;
     try {
       const config = this.deps.loadConfig();
       const systems = config.systems;
@@ -76,6 +77,7 @@ export class EvidenceExporter {
       // The report states a campaign's scope from its opening event; these stand in for campaigns opened before it recorded it.
       definitions = (config.reviews ?? []).map((r) => ({ id: r.id, scope: r.scope, reviewers: r.reviewers, dueInDays: r.dueInDays, file: r.file }));
       loaded = config;
+      thresholds = config.global.reviewQuality;
     } catch (error) {
       // The pack is still evidence without the criticality column; say why it is 'unknown'.
       this.deps.warn(error, 'config could not be loaded: criticality is reported as unknown, system owners and names are not given');
@@ -84,7 +86,7 @@ export class EvidenceExporter {
     // The coverage calendar: as of the export, over every configured system (none without the config's policies).
     const coverage = loaded?.global && loaded.policies ? await readReportCoverage(store, loaded, now(), this.deps.timeZone ?? 'UTC') : undefined;
     return writeEvidencePack(
-      { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions, ...(coverage ? { coverage } : {}) },
+      { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions, ...(coverage ? { coverage } : {}), ...(thresholds ? { reviewQuality: thresholds } : {}) },
       { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via, signingKey,
         ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );

@@ -22,7 +22,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Campaign, LedgerEvent } from '../domain/index.js';
+import type { Campaign, LedgerEvent, ReviewQuality, ReviewQualityThresholds } from '../domain/index.js';
+import { DEFAULT_REVIEW_QUALITY, reviewQuality } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
@@ -52,6 +53,7 @@ import { readCampaignContext } from './report-context.js';
 import type { ReportCoverage } from './report-coverage.js';
 import { renderReport } from './report-html.js';
 import type { ReportItemContext } from './report-items.js';
+import { personLabel } from './report-items.js';
 import type { SigningKey } from './signing-key.js';
 import { toolVersion } from './tool-version.js';
 
@@ -79,6 +81,8 @@ export interface EvidencePackDeps {
   definitions?: readonly DefinitionInfo[];
   /** report.html's coverage calendar (report-coverage.ts); absent: not shown. */
   coverage?: ReportCoverage;
+  /** report.html's "Review quality": the thresholds of policies/global.yaml `reviewQuality` (default: DEFAULT_REVIEW_QUALITY). */
+  reviewQuality?: ReviewQualityThresholds;
 }
 
 export interface EvidencePackOptions {
@@ -249,10 +253,13 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const scopeText = opts.scope.from || opts.scope.to ? `campaigns opened ${opts.scope.from ?? '…'} to ${opts.scope.to ?? '…'}` : opts.campaigns.map((c) => c.id).join(', ');
   const contexts = new Map<string, CampaignContext>();
   for (const c of opts.campaigns) contexts.set(c.id, pseudonymizeContext(await readCampaignContext(store, c, deps.definitions ?? []), p));
+  const quality = new Map<string, ReviewQuality>();
+  for (const c of opts.campaigns) quality.set(c.id, reviewQuality(await store.campaigns.decisions(c.id), deps.reviewQuality ?? DEFAULT_REVIEW_QUALITY));
   // The PDF is printed from report.html, so format pdf writes both.
   if (opts.formats.has('html') || pdf) {
     const html = renderReport({
       timeZone: deps.timeZone, contexts, systemNames: deps.systemNames, personByEmail: (email) => report.person(email),
+      reviewQuality: quality, reviewerLabel: (id) => personLabel(report.person(id), null, p.value(id)),
       generatedAt: exportedAt, exportedBy: p.value(opts.exportedBy) ?? '', tool, scope: scopeText, pseudonymized: p !== keepPersonalData, campaigns: stats, ledger,
       remediation: remediationStats,
       ...(deps.coverage ? { coverage: deps.coverage } : {}),

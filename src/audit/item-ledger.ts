@@ -6,9 +6,11 @@
  * state); item.expired -> expired. Then every item row (with its decision row) is compared with
  * its replay: state, reviewer and what was assigned (system, account, role, source, the grant's
  * detail), and the decision's outcome, reviewer, channel, justification, simulated flag and
- * operator. Fields an event does not carry are not compared (older events carry fewer), except
- * the detail and the operator: an item.assigned without a detail says the item had none, a
- * decision.recorded without an operator says nobody entered it on the reviewer's behalf. Timestamps are not compared
+ * operator, and whether it came through approve-all. Fields an event does not carry are not
+ * compared (older events carry fewer), except the detail, the operator and approveAll: an
+ * item.assigned without a detail says the item had none, a decision.recorded without an
+ * operator says nobody entered it on the reviewer's behalf, one without approveAll that it
+ * was a decision on the one item. Timestamps are not compared
  * (the event's time is the clock's when it was recorded, not the row's).
  *
  * Differences: a second item.assigned or decision.recorded for an item, an event that does
@@ -63,7 +65,9 @@ const SEEN = 15;
 const DETAIL = 16;
 /** Who entered the decision on the reviewer's behalf (absent from the event: null, the reviewer themselves). */
 const OPERATOR = 17;
-const CODES = 18;
+/** Recorded through approve-all: 1 no (absent from the event: a decision on the one item), 2 yes. */
+const APPROVE_ALL = 18;
+const CODES = 19;
 
 /** The campaign of an item event: data.campaignId, else the item id's prefix (`${campaignId}/${grantId}`). */
 export function campaignOfItemEvent(e: LedgerEvent): string {
@@ -178,6 +182,7 @@ export class ItemLedger {
     r.setCode(t, JUSTIFICATION, this.texts.codeOf(typeof j === 'string' || j === null ? j : undefined));
     r.setCode(t, SIMULATED, typeof e.data.simulated === 'boolean' ? (e.data.simulated ? 2 : 1) : 0);
     r.setCode(t, OPERATOR, this.values.codeOf(text(e.data.operator) ?? null));
+    r.setCode(t, APPROVE_ALL, e.data.approveAll === true ? 2 : 1);
     if (state !== undefined) this.setState(t, e, state);
   }
 
@@ -252,6 +257,10 @@ export class ItemLedger {
       d('channel', decision.channel, r.code(t, CHANNEL));
       d('justification', decision.justification, r.code(t, JUSTIFICATION), this.texts);
       d('operator', decision.operator, r.code(t, OPERATOR));
+      const approveAll = r.code(t, APPROVE_ALL) === 2;
+      if ((decision.approveAll === true) !== approveAll) {
+        this.out.add(difference(rowRef('decisions', decision.id, 'approveAll', decision.approveAll === true), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `approveAll ${show(approveAll)}`)));
+      }
       const simulated = r.code(t, SIMULATED);
       if (simulated !== 0 && decision.simulated !== (simulated === 2)) {
         this.out.add(difference(rowRef('decisions', decision.id, 'simulated', decision.simulated), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `simulated ${show(simulated === 2)}`)));

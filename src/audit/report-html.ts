@@ -16,6 +16,8 @@ import type { ReportCoverage } from './report-coverage.js';
 import { coverageSection } from './report-coverage.js';
 import { personLabel } from './report-items.js';
 import { remediationSection } from './report-remediation.js';
+import { reviewQualityHtml } from './report-review-quality.js';
+import type { ReviewQuality } from '../domain/index.js';
 import { fingerprintHtml, itemSections, scopeLines, signOffHtml, systemText } from './report-sections.js';
 import type { TimeText } from './report-time.js';
 import { dayIn, timeHtml, timeText } from './report-time.js';
@@ -44,6 +46,10 @@ export interface ReportInput {
   personByEmail?(email: string): { name: string | null; email: string | null } | null;
   /** DORA review cadence of every system as of the export (report-coverage.ts); absent: no coverage calendar. */
   coverage?: ReportCoverage;
+  /** Per campaign id: rubber-stamp detection ("Review quality"); a campaign missing here has no such part. */
+  reviewQuality?: ReadonlyMap<string, ReviewQuality>;
+  /** A reviewer's identity id as the report names them (default: the id). */
+  reviewerLabel?(reviewerId: string): string;
 }
 
 interface View {
@@ -51,6 +57,8 @@ interface View {
   contexts: ReadonlyMap<string, CampaignContext>;
   names: ReadonlyMap<string, string>;
   person(email: string): string;
+  quality: ReadonlyMap<string, ReviewQuality>;
+  reviewer(reviewerId: string): string;
 }
 
 const ALWAYS = new Set(['report.html', 'events.csv', 'manifest.json']);
@@ -64,6 +72,8 @@ export function renderReport(input: ReportInput): string {
     contexts: input.contexts ?? new Map(),
     names: input.systemNames ?? new Map(),
     person: (email) => personLabel(input.personByEmail?.(email) ?? null, email, email),
+    quality: input.reviewQuality ?? new Map(),
+    reviewer: input.reviewerLabel ?? ((id) => id),
   };
   const sections = input.campaigns.map((s) => campaignSection(s, view)).join('\n');
   const mapping = complianceMapping({ files: input.files ?? ALWAYS, remediations: (input.remediation?.remediations ?? 0) > 0 });
@@ -184,6 +194,7 @@ ${barChart('outcome', 'Outcome of all items', outcome)}
 <h3>Completion</h3>
 ${lineChart('completion-over-time', 'Share of items decided, by day', overTime, 1, { marker: { x: dayIn(s.timeZone, c.dueAt), label: 'due' }, yLabel: (y) => `${Math.round(y * 100)}%` })}
 ${barChart('completion-by-reviewer', 'Items by reviewer', reviewers)}
+${reviewQualityHtml(view.quality.get(c.id), view.reviewer)}
 <h3>Revocations</h3>
 ${barChart('revocation-by-system', 'Share of items revoked, by system', revocationBySystem, { percent: true })}
 <h3>Overdue and expired items</h3>

@@ -4,6 +4,8 @@ import type { ItemState } from '../domain/index.js';
 import { closeCampaignOnce } from '../reviews/close-campaign.js';
 import { openCampaign } from '../reviews/open-campaign.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
+import { campaignReviewQuality } from '../reviews/campaign-review-quality.js';
+import { reviewQualityLines } from './review-quality-lines.js';
 import { reviewerIdOf, reviewerLabel, reviewerNames } from '../reviews/reviewer-names.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, EXIT, usageError } from './cli-error.js';
@@ -56,10 +58,12 @@ export function campaignCommand(ctx: CliContext): Command {
       const app = await ctx.app();
       const progress = await campaignProgress(app.store, id, app.now());
       if (!progress) throw usageError(`no campaign "${id}"`);
-      const names = await reviewerNames(app.store, progress.reviewers.map((r) => r.reviewerId));
+      const quality = await campaignReviewQuality(app.store, id, app.loadConfig().global.reviewQuality);
+      const names = await reviewerNames(app.store, [...progress.reviewers, ...quality.reviewers].map((r) => r.reviewerId));
       if (opts.json || opts.format === 'json') {
         const reviewers = progress.reviewers.map((r) => ({ ...r, name: names.get(r.reviewerId)?.name ?? null, email: names.get(r.reviewerId)?.email ?? null }));
-        return ctx.io.out(JSON.stringify({ ...progress, reviewers }, null, 2));
+        const reviewQuality = { ...quality, reviewers: quality.reviewers.map((r) => ({ ...r, email: names.get(r.reviewerId)?.email ?? null })) };
+        return ctx.io.out(JSON.stringify({ ...progress, reviewers, reviewQuality }, null, 2));
       }
       const c = progress.campaign;
       const lines = [
@@ -71,6 +75,7 @@ export function campaignCommand(ctx: CliContext): Command {
       const width = Math.max('Reviewer'.length, ...labels.map((l) => l.length));
       lines.push(`${'Reviewer'.padEnd(width)}  Done  Pending`);
       progress.reviewers.forEach((r, n) => lines.push(`${labels[n]!.padEnd(width)}  ${String(r.done).padStart(4)} ${String(r.pending).padStart(8)}${r.pending > 0 && progress.overdue ? '  overdue' : ''}`));
+      lines.push('', ...reviewQualityLines(quality, (reviewerId) => reviewerLabel(names.get(reviewerId), reviewerId)));
       ctx.io.out(lines.join('\n'));
     });
 
@@ -114,6 +119,9 @@ export function campaignCommand(ctx: CliContext): Command {
       const outbound = app.slack.outbound();
       const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: operator }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
+      // Rubber-stamp detection: the security team's DM, once per member (a re-run retries failures only).
+      const notice = outbound ? await outbound.reviewQuality.notifyClosed(id, { actor: operator }) : null;
+      if (notice && notice.flagged > 0) ctx.io.out(`Review quality: ${notice.flagged} reviewer(s) flagged; ${notice.sent} DM(s) sent to the security team${notice.alreadySent > 0 ? `, ${notice.alreadySent} sent earlier` : ''}${notice.failed.length > 0 ? `, ${notice.failed.length} failed (${[...new Set(notice.failed.map((f) => f.error))].join(', ')}; run \`campaign close ${id}\` again to retry)` : ''}.`);
     });
   addSignOffCommand(cmd, ctx);
   return cmd;

@@ -38,6 +38,9 @@ import { formatExport } from './export-command.js';
 import { formatOutcomes } from './sync-command.js';
 import { safeFileName } from '../audit/pack-file.js';
 import { DEMO_REPLAY_HOURS, DemoClock } from './demo-clock.js';
+import { campaignReviewQuality } from '../reviews/campaign-review-quality.js';
+import { reviewerLabel, reviewerNames } from '../reviews/reviewer-names.js';
+import { reviewQualityLines } from './review-quality-lines.js';
 
 /** The review the demo runs: the sample firm's half-yearly review of all critical access. */
 export const DEMO_REVIEW = 'half-yearly-critical';
@@ -125,6 +128,10 @@ export function demoCommand(ctx: CliContext): Command {
       } else {
         say('Already closed.');
       }
+      // Rubber-stamp detection: the simulated reviewers decide milliseconds apart, as a rubber stamp would.
+      const quality = await campaignReviewQuality(app.store, campaign.id, config.global.reviewQuality);
+      const qualityNames = await reviewerNames(app.store, quality.reviewers.map((r) => r.reviewerId));
+      say(reviewQualityLines(quality, (id) => reviewerLabel(qualityNames.get(id), id)).join('\n'));
       const remediations = await app.remediation.open('demo');
       const ofCampaign = (await app.remediation.list()).filter((r) => r.campaignId === campaign.id);
       const joined = remediations.attached > 0 ? ` (${remediations.attached} more revokes joined the removal their leaver finding had already opened)` : '';

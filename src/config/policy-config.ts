@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYMENT_TYPES, SEVERITIES } from '../domain/index.js';
 import { remediationPolicySchema } from './remediation-config.js';
+import { reviewQualitySchema } from './review-quality-config.js';
 import { idSchema } from './schedule-schema.js';
 
 /** A value or a list of values; matched case-insensitively and exactly. */
@@ -104,5 +105,7 @@ export const globalPolicySchema = z.strictObject({
   maxRemovalShare: z.number().min(0).max(1).default(0.1),
   /** Hours to remove a revoked grant, by criticality; a system's `remediation.slaHours` overrides it. */
   remediation: remediationPolicySchema,
+  /** Rubber-stamp detection thresholds (review-quality observations). */
+  reviewQuality: reviewQualitySchema,
 });
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;

@@ -90,6 +90,11 @@ export interface Decision {
    * acted themselves in Slack. Recorded in decision.recorded (absent there: null).
    */
   operator: string | null;
+  /**
+   * True when recorded through "approve all without findings" (reviews/approve-all.ts); absent
+   * for a decision on one item. Recorded in decision.recorded as `approveAll: true` (absent: one item).
+   */
+  approveAll?: boolean;
 }
 
 export function outcomeState(outcome: DecisionOutcome): ItemState {

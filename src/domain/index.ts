@@ -12,3 +12,4 @@ export * from './remediation.js';
 export * from './review-coverage.js';
 export * from './recommendation.js';
 export * from './coverage-calendar.js';
+export * from './review-quality.js';

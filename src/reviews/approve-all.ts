@@ -1,7 +1,8 @@
 /**
  * "Approve all without findings": one decision per pending item of one campaign that is assigned
  * to the actor and has no findings, each through decideItem (same guards, one ledger line per
- * decision or refusal). Items with findings are left for one-by-one decisions. Guards of the
+ * decision or refusal), each marked `approveAll` (in its row and its decision.recorded, so
+ * rubber-stamp detection tells bulk approvals from looked-at ones). Items with findings are left for one-by-one decisions. Guards of the
  * bulk action itself (review-guards.ts; each refusal is ledgered with its code): the campaign
  * exists and is open; approvals need no justification under the definition (a reason must be
  * per item); the actor has pending items in it.
@@ -47,7 +48,7 @@ export async function approveAllWithoutFindings(
       continue;
     }
     try {
-      result.decided.push(await decideItem(deps, { itemId: item.id, outcome: 'approve', actor: input.actor, channel: input.channel, justification: null }));
+      result.decided.push(await decideItem(deps, { itemId: item.id, outcome: 'approve', actor: input.actor, channel: input.channel, justification: null, approveAll: true }));
     } catch (err) {
       if (!(err instanceof ReviewError)) throw err;
       result.refused.push({ itemId: item.id, reason: err.message });

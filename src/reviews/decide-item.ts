@@ -26,6 +26,8 @@ export interface DecideInput {
   simulated?: boolean;
   /** Who entered the decision on the reviewer's behalf (the CLI operator); absent: the reviewer themselves (Slack). */
   operator?: string | null;
+  /** Recorded through "approve all without findings" (approve-all.ts), not a decision on this one item. */
+  approveAll?: boolean;
 }
 
 export interface DecideOutcome {
@@ -58,6 +60,7 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       findingsAtDecision: item.findings,
       simulated: input.simulated ?? false,
       operator: input.operator ?? null,
+      ...(input.approveAll === true ? { approveAll: true } : {}),
     };
     const result = await store.campaigns.decide(decision, (decided) => [decisionEvent(input.actor.label, decided.decision)]);
     if (!result.ok) throw refusal('not_pending', alreadyDecided(result.item ?? item, result.decision));
@@ -84,6 +87,8 @@ export function decisionEvent(actor: string, decision: Decision): LedgerEventInp
       simulated: decision.simulated,
       // Only when someone entered it on the reviewer's behalf: absent means null (older events, Slack).
       ...(decision.operator !== null ? { operator: decision.operator } : {}),
+      // Only when recorded through approve-all: absent means a decision on the one item (and older events).
+      ...(decision.approveAll === true ? { approveAll: true } : {}),
     },
   };
 }

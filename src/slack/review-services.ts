@@ -12,6 +12,7 @@ import { ReviewInteractions } from './review-interactions.js';
 import { SlackEventLog } from './slack-event-log.js';
 import { SlackRemovalRequester } from './slack-removal-requester.js';
 import type { SlackServiceDeps } from './slack-services.js';
+import { ReviewQualityNotice } from './review-quality-notice.js';
 
 export interface SlackReviewServices {
   deps: SlackServiceDeps;
@@ -31,6 +32,8 @@ export interface SlackReviewServices {
   removalReminders: RemovalReminders;
   /** The daily escalation of systems whose access review is overdue (DORA cadence). */
   coverageEscalations: CoverageEscalations;
+  /** The security team's DM of reviewers flagged by rubber-stamp detection, when a campaign closes. */
+  reviewQuality: ReviewQualityNotice;
 }
 
 export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewServices {
@@ -51,5 +54,6 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
     removalEscalations: new RemovalEscalations(deps),
     removalReminders: new RemovalReminders(deps),
     coverageEscalations: new CoverageEscalations(deps),
+    reviewQuality: new ReviewQualityNotice(deps),
   };
 }

@@ -92,6 +92,19 @@ describe('items and decisions against their events', () => {
     ]);
   });
 
+  it('a decision through approve-all: the event says so, an event without approveAll says it was a decision on the one item', () => {
+    const a = assigned();
+    const d = decided('approve');
+    expect(items([a, d], [[item({ state: 'approved' }), decision({ outcome: 'approve', approveAll: true })]])).toEqual([
+      `decisions row "${ITEM}" approveAll = true, but ledger seq ${d.seq} decision.recorded says approveAll false`,
+    ]);
+    const bulk = ev('decision.recorded', ITEM, { ...d.data, approveAll: true });
+    expect(items([a, bulk], [[item({ state: 'approved' }), decision({ outcome: 'approve', approveAll: true })]])).toEqual([]);
+    expect(items([a, bulk], [[item({ state: 'approved' }), decision({ outcome: 'approve' })]])).toEqual([
+      `decisions row "${ITEM}" approveAll = false, but ledger seq ${bulk.seq} decision.recorded says approveAll true`,
+    ]);
+  });
+
   it('fields an (older) event does not carry are not compared', () => {
     const a = ev('item.assigned', ITEM, { campaignId: C, reviewerId: 'M1' });
     const d = ev('decision.recorded', ITEM, { campaignId: C, outcome: 'approve', reviewerId: 'M1' });

@@ -5,6 +5,7 @@ import { keepPersonalData, pseudonymizer } from '../../src/audit/pseudonymizer.j
 import { renderReport } from '../../src/audit/report-html.js';
 import { barChart, esc, lineChart } from '../../src/audit/svg-charts.js';
 import type { Campaign } from '../../src/domain/index.js';
+import { DEFAULT_REVIEW_QUALITY, reviewQuality } from '../../src/domain/index.js';
 import { decisionRecord } from '../../src/audit/evidence-record.js';
 
 const campaign: Campaign = { id: 'r:2026-Q4', reviewId: 'r', period: '2026-Q4', name: '<script>alert(1)</script> review', state: 'open', openedAt: '2026-10-01T00:00:00.000Z', dueAt: '2026-10-15T00:00:00.000Z', closedAt: null, openedBy: 'x' };
@@ -36,6 +37,17 @@ describe('report.html rendering', () => {
     const line = lineChart('l', 'L', [{ x: '2026-10-01', y: 0.5 }, { x: '2026-10-02', y: 1 }], 1);
     expect(line.match(/<circle/g)).toHaveLength(2);
     expect(lineChart('l', 'L', [], 1)).toContain('no decisions');
+  });
+
+  it('"Review quality": only for campaigns given one, reviewers named by the label given and escaped', () => {
+    const base = { generatedAt: 't', exportedBy: 'x', tool: { name: 'iam-review', version: '1' }, scope: 's', pseudonymized: false, campaigns: [emptyStats(campaign)], ledger: { fromSeq: 0, toSeq: 0, toHash: null, headSeq: 0, headHash: null, events: 0 } };
+    expect(renderReport(base)).not.toContain('Review quality');
+    const decided = (id: string, at: string) => ({ id, itemId: id, campaignId: campaign.id, outcome: 'approve' as const, reviewerId: '<E1>', reviewerEmail: null, reviewerSlackId: null, channel: 'cli' as const, justification: null, decidedAt: at, findingsAtDecision: [], simulated: false, operator: null });
+    const quality = reviewQuality([decided('a', '2026-10-02T09:00:00.000Z'), decided('b', '2026-10-02T09:00:01.500Z')], { ...DEFAULT_REVIEW_QUALITY, fastDecisions: { minItems: 2, medianGapSeconds: 2 } });
+    const html = renderReport({ ...base, reviewQuality: new Map([[campaign.id, quality]]), reviewerLabel: (id) => `label of ${id}` });
+    expect(html).toContain('<h3>Review quality</h3>');
+    expect(html).toContain('flagged when at least 20 items with all approved, including a high finding; or at least 2 decisions a median under 2 s apart; or approve-all used and every item with findings approved too');
+    expect(html).toContain('<tr data-flagged="true"><td>label of &lt;E1&gt;</td><td>2</td><td>100.0%</td><td>0 (0)</td><td>1.5 s</td><td>1.5 s</td><td>0</td><td><b>fast-decisions</b>: 2 decisions a median 1.5 s apart (under 2 s), the fastest 1.5 s</td></tr>');
   });
 
   it('delegation chain reads oldest first', () => {

@@ -26,6 +26,8 @@ describe('iam-review demo', () => {
     expect(text).toMatch(/Opened: .*half-yearly-critical:2026-H\d|Opened: .*half-yearly-critical:\d{4}-H\d/);
     expect(text).toMatch(/SIMULATED/);
     expect(text).toMatch(/Closed: \d+ approved, \d+ revoked, 0 expired/);
+    // Rubber-stamp detection: the simulated managers decide milliseconds apart.
+    expect(text).toMatch(/\nClosed: .*\nReview quality: [1-9]\d* reviewer\(s\) flagged \(review-quality observations\):\n {2}.+: fast-decisions: \d+ decisions a median 0 s apart/);
     expect(text).toContain('Every finding type is present in the sample firm (review-overdue aside: it needs months to pass).');
     expect(text).toMatch(/^Review cadence \(`iam-review coverage`\): .*custody-wallet \(critical\) next due \d{4}-\d{2}-\d{2};/m);
     // The loop closes: one remediation per revoke; the later exports removed three of them,

@@ -33,8 +33,10 @@ describe('reviewer interactions', () => {
     expect(h.ephemeralsFor('boss')).toEqual([expect.stringMatching(/Approved 2 items without findings\. 1 item with findings still need/)]);
     const decided = await h.app.store.campaigns.decisions(CAMPAIGN);
     expect(decided.map((d) => d.reviewerId)).toEqual(['boss', 'boss']);
+    // Marked as approve-all in the row and its ledger event (rubber-stamp detection counts them).
+    expect(decided.map((d) => d.approveAll)).toEqual([true, true]);
     expect((await h.item('bob-trader')).state).toBe('pending');
-    expect(await h.ledger('decision.recorded')).toHaveLength(2);
+    expect((await h.ledger('decision.recorded')).map((e) => e.data.approveAll)).toEqual([true, true]);
     // One chat.update for boss's (single-page) message.
     expect(h.fake.callsTo('chat.update')).toHaveLength(1);
   });

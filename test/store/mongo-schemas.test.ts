@@ -302,6 +302,10 @@ describe('mappers: a domain value survives the trip through its document unchang
     expect(toReviewItem(reviewItemDoc(detailed))).toEqual(detailed);
     const d = decision(i, 'approve', { justification: null, reviewerSlackId: null, simulated: true });
     expect(toDecision(decisionDoc(d))).toEqual(d);
+    expect(toDecision(decisionDoc(d))).not.toHaveProperty('approveAll');
+    const bulk = { ...d, approveAll: true };
+    expect(decisionDoc(bulk).approveAll).toBe(true);
+    expect(toDecision(decisionDoc(bulk))).toEqual(bulk);
   });
 
   it('delivery, slack user, ledger event; store-only fields never leak into domain values', () => {

@@ -565,10 +565,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const [a, b] = [item(c, g1, 'mgr-1'), item(c, g2, 'mgr-2')];
         await store.campaigns.addItems([a!, b!], NONE);
         const da = decision(a!, 'approve', { decidedAt: at(40), simulated: true, reviewerSlackId: null, channel: 'cli', operator: 'helpdesk@example.li' });
-        const db = decision(b!, 'revoke', { decidedAt: at(35), reviewerEmail: null });
+        const db = decision(b!, 'approve', { decidedAt: at(35), reviewerEmail: null, approveAll: true });
         await store.campaigns.decide(da, NONE);
         await store.campaigns.decide(db, NONE);
         expect(await store.campaigns.decision(a!.id)).toEqual(da);
+        // Recorded through approve-all: read back as such; a decision on one item has no approveAll.
+        expect(await store.campaigns.decision(b!.id)).toEqual(db);
+        expect((await store.campaigns.decision(b!.id))?.approveAll).toBe(true);
+        expect(await store.campaigns.decision(a!.id)).not.toHaveProperty('approveAll');
         expect(await store.campaigns.decision('missing')).toBeNull();
         const all = await store.campaigns.decisions(c.id);
         expect(byId(all)).toEqual(byId([da, db]));
@@ -580,7 +584,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const other = await openCampaign('2026-Q2');
         const many = Array.from({ length: 7 }, (_, n) => item(c, grant('vault', `user-${n}`, 'reader'), `mgr-${n % 2}`));
         await store.campaigns.addItems([...many, item(other, g1, 'mgr-1')], NONE);
-        const d0 = decision(many[0]!, 'approve');
+        const d0 = decision(many[0]!, 'approve', { approveAll: true });
         const d5 = decision(many[5]!, 'revoke', { reviewerSlackId: null, channel: 'cli', operator: 'helpdesk@example.li' });
         await store.campaigns.decide(d0, NONE);
         await store.campaigns.decide(d5, NONE);

@@ -17,3 +17,4 @@ export * from './removal-reminder-message.js';
 export * from './details-modal.js';
 export * from './coverage-escalation-message.js';
 export * from './coverage-home.js';
+export * from './review-quality-message.js';

@@ -24,6 +24,8 @@ export const decisionSchema = new mongoose.Schema<DecisionDoc>(
     findingsAtDecision: { type: [embeddedFindingSchema], default: () => [] },
     simulated: requiredBoolean,
     operator: nullableString,
+    // True only for a decision recorded through approve-all; absent otherwise (and in older documents).
+    approveAll: { type: Boolean, required: false },
   },
   collectionOptions('decisions'),
 );
@@ -56,5 +58,6 @@ export function toDecision(d: DecisionDoc): Decision {
     simulated: d.simulated,
     // Absent in documents written before operators were recorded.
     operator: d.operator ?? null,
+    ...(d.approveAll === true ? { approveAll: true } : {}),
   };
 }

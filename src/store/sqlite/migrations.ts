@@ -383,6 +383,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE decisions ADD COLUMN operator TEXT;
     `,
   },
+  {
+    version: 10,
+    description: 'decision through approve-all',
+    // 1 when the decision was recorded through "approve all without findings"; 0 for a decision
+    // on one item, and for decisions recorded before this was.
+    sql: `
+      ALTER TABLE decisions ADD COLUMN approve_all INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -10,10 +10,10 @@ export const ITEM_COLUMNS = `i.id, i.campaign_id AS campaignId, i.grant_id AS gr
 
 export const DECISION_COLUMNS = `id, item_id AS itemId, campaign_id AS campaignId, outcome, reviewer_id AS reviewerId,
   reviewer_email AS reviewerEmail, reviewer_slack_id AS reviewerSlackId, channel, justification,
-  decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated, operator`;
+  decided_at AS decidedAt, findings_at_decision AS findingsAtDecision, simulated, operator, approve_all AS approveAll`;
 
 export type ItemRow = Omit<ReviewItem, 'findings' | 'detail'> & { findings: string; detail: string | null };
-export type DecisionRow = Omit<Decision, 'findingsAtDecision' | 'simulated'> & { findingsAtDecision: string; simulated: number };
+export type DecisionRow = Omit<Decision, 'findingsAtDecision' | 'simulated' | 'approveAll'> & { findingsAtDecision: string; simulated: number; approveAll: number };
 
 export function toItem(row: ItemRow): ReviewItem {
   const { detail, ...rest } = row;
@@ -24,9 +24,12 @@ export function toItem(row: ItemRow): ReviewItem {
 }
 
 export function toDecision(row: DecisionRow): Decision {
+  const { approveAll, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     findingsAtDecision: parseJson(row.findingsAtDecision, 'decisions.findings_at_decision'),
     simulated: row.simulated === 1,
+    // Present only when true, as decideItem records it.
+    ...(approveAll === 1 ? { approveAll: true } : {}),
   };
 }

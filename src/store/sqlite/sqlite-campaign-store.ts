@@ -52,6 +52,7 @@ export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
   nullable('d.justification'),
   ...['d.decided_at', 'd.findings_at_decision', 'd.simulated'].map(joined),
   nullable('d.operator'),
+  joined('d.approve_all'),
 ];
 export const ITEMS_WITH_DECISIONS_PAGE_REST = `FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
@@ -93,7 +94,7 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
   if (detail !== null) item.detail = parseGrantDetail(detail);
   const decisionId = f.next();
   if (decisionId === null) {
-    for (let c = 0; c < 10; c++) f.next();
+    for (let c = 0; c < 11; c++) f.next();
     return { item, decision: null };
   }
   const decision: Decision = {
@@ -111,6 +112,7 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
     simulated: f.next() === '1',
     operator: f.next(),
   };
+  if (f.next() === '1') decision.approveAll = true;
   return { item, decision };
 }
 
@@ -197,11 +199,11 @@ export class SqliteCampaignStore implements CampaignStore {
     this.decideItem = db.prepare<[string, string, string, string]>(
       `UPDATE review_items SET state = ?, decision_id = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
     );
-    this.insertDecision = db.prepare<[Decision, string, number]>(
+    this.insertDecision = db.prepare<[Decision, string, number, number]>(
       `INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
-         justification, decided_at, findings_at_decision, simulated, operator)
+         justification, decided_at, findings_at_decision, simulated, operator, approve_all)
        VALUES (@id, @itemId, @campaignId, @outcome, @reviewerId, @reviewerEmail, @reviewerSlackId, @channel,
-         @justification, @decidedAt, ?, ?, @operator)`,
+         @justification, @decidedAt, ?, ?, @operator, ?)`,
     );
     this.reassignItem = db.prepare<[string, string, string, string, string]>(
       `UPDATE review_items SET reviewer_id = ?, reviewer_source = ?, updated_at = ?
@@ -283,7 +285,7 @@ export class SqliteCampaignStore implements CampaignStore {
         throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
       }
       this.decideItem.run(outcomeState(decision.outcome), decision.id, decision.decidedAt, decision.itemId);
-      this.insertDecision.run(decision, JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0);
+      this.insertDecision.run(decision, JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0, decision.approveAll === true ? 1 : 0);
       const decided = { item: toItem(this.selectItem.get(decision.itemId) as ItemRow), decision: toDecision(this.selectDecision.get(decision.itemId) as DecisionRow) };
       this.appendLedger(events(decided));
       return { ok: true, ...decided };
