@@ -11,3 +11,4 @@ export * from './period.js';
 export * from './remediation.js';
 export * from './review-coverage.js';
 export * from './recommendation.js';
+export * from './break-glass.js';

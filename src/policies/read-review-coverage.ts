@@ -57,6 +57,7 @@ export async function readReviewCoverage(deps: CoverageDeps): Promise<SystemCove
 
 function allGrants(recorded: unknown, config: CoverageDeps['config'], reviewId: string): boolean {
   if (recorded === 'all-grants') return true;
-  if (recorded === 'privileged-only') return false;
+  // A break-glass review (reviews/open-break-glass-reviews.ts) reviews one grant.
+  if (recorded === 'privileged-only' || recorded === 'break-glass') return false;
   return config.reviews.find((r) => r.id === reviewId)?.scope.privilegedOnly !== true;
 }
