@@ -33,7 +33,7 @@ const reviewDueHours = z.number().int().positive().max(24 * 31);
  * (its last activity moved) opens an ad-hoc review of that grant (src/reviews/open-break-glass-reviews.ts).
  * `true`, or `{ reviewDueHours }` to override policies/global.yaml `breakGlass.reviewDueHours` for this role.
  */
-export const breakGlassRoleSchema = z.union([z.boolean(), z.strictObject({ reviewDueHours })]).optional();
+export const breakGlassRoleSchema = z.union([z.boolean(), z.strictObject({ reviewDueHours })], { error: 'true, false or { reviewDueHours: N } (hours the review is due in)' }).optional();
 
 export const rolePolicySchema = z.strictObject({
   description: z.string().optional(),
