@@ -137,6 +137,11 @@ describe('break-glass reviews', () => {
     expect(refused.code).not.toBe(EXIT.ok);
     expect(refused.err).toMatch(/break-glass reviews are opened by the sync/);
 
+    // Closed, it is still no periodic review of the system: DORA cadence coverage leaves it out.
+    expect((await cli(['campaign', 'close', review!.id])).code).toBe(EXIT.ok);
+    const coverage = JSON.parse((await cli(['coverage', '--format', 'json'])).out) as { systems: Array<{ system: string; lastReviewedAt: string | null }> };
+    expect(coverage.systems.find((c) => c.system === 'trading')).toMatchObject({ lastReviewedAt: null });
+
     const pack = join(dataDir, 'pack');
     const exported = await cli(['export', '--campaign', review!.id, '--out', pack]);
     expect(exported.code).toBe(EXIT.ok);
