@@ -63,10 +63,19 @@ export async function openBreakGlassReviews(deps: ReviewDeps, applied: readonly 
   return reviews;
 }
 
-/** Grant id -> last activity of a snapshot's break-glass grants. */
-async function breakGlassState(deps: ReviewDeps, snapshotId: string, isBreakGlass: (g: Grant) => boolean): Promise<Map<string, string | null>> {
+/**
+ * Grant id -> last activity of a snapshot's break-glass grants; null when the snapshot's grants
+ * are gone (SnapshotStore.pruneGrants deletes superseded ones): then nothing is known of the earlier state, and the
+ * current one becomes the baseline rather than every break-glass grant reading as new.
+ */
+async function breakGlassState(deps: ReviewDeps, snapshotId: string, isBreakGlass: (g: Grant) => boolean): Promise<Map<string, string | null> | null> {
   const state = new Map<string, string | null>();
-  for await (const batch of deps.store.snapshots.scanGrants(snapshotId, BATCH)) for (const g of batch) if (isBreakGlass(g)) state.set(g.id, g.lastActivityAt);
+  let rows = 0;
+  for await (const batch of deps.store.snapshots.scanGrants(snapshotId, BATCH)) {
+    rows += batch.length;
+    for (const g of batch) if (isBreakGlass(g)) state.set(g.id, g.lastActivityAt);
+  }
+  if (rows === 0 && ((await deps.store.snapshots.get(snapshotId))?.counts.grants ?? 0) > 0) return null;
   return state;
 }
 

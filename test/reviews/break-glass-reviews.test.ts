@@ -93,6 +93,24 @@ describe('break-glass reviews after a crash', () => {
     expect((await auditVerify(app!.store)).state?.ok).toBe(true);
   });
 
+  it('when the grants of the state last checked were pruned, the current state becomes the baseline (no grant reads as new)', async () => {
+    const f = await firm();
+    await f.sync();
+    f.clock.now = new Date('2026-09-03T09:00:00.000Z');
+    await f.crashedSync();
+    f.clock.now = new Date('2026-09-03T10:00:00.000Z');
+    await f.crashedSync();
+    expect(await app!.store.snapshots.pruneGrants(0)).toBeGreaterThan(0);
+    f.clock.now = new Date('2026-09-03T11:00:00.000Z');
+    await f.sync();
+    expect(await f.bg()).toEqual([]);
+    // From this baseline on, a use is reviewed as ever.
+    f.use('2026-09-03T11:30:00Z');
+    f.clock.now = new Date('2026-09-03T12:00:00.000Z');
+    await f.sync();
+    expect((await f.bg()).map((c) => c.id)).toEqual([`break-glass:trading:${ALICE}:2026-09-03T11:30:00.000Z`]);
+  });
+
   it('a campaign left opening by a crash is finished once, with one campaign.opened and one item.assigned', async () => {
     const f = await firm();
     await f.sync();
