@@ -55,7 +55,11 @@ export function breakGlassCampaignId(e: Pick<BreakGlassEvent, 'at'> & { grant: P
   return campaignId(BREAK_GLASS_REVIEW_ID, breakGlassPeriod(e));
 }
 
-/** "break-glass access used on 2026-11-28" / "break-glass access granted on 2026-11-28" (UTC date). */
-export function breakGlassReason(e: Pick<BreakGlassEvent, 'kind' | 'at'>): string {
-  return `break-glass access ${e.kind} on ${e.at.slice(0, 10)}`;
+/**
+ * "break-glass access used on 2026-11-28", "break-glass access granted on 2026-11-28" (UTC
+ * dates); a new grant that already shows activity: "... granted on 2026-11-28, used on 2026-11-27".
+ */
+export function breakGlassReason(e: Pick<BreakGlassEvent, 'kind' | 'at'> & { grant: Pick<Grant, 'lastActivityAt'> }): string {
+  const used = e.kind === 'granted' && e.grant.lastActivityAt !== null ? `, used on ${e.grant.lastActivityAt.slice(0, 10)}` : '';
+  return `break-glass access ${e.kind} on ${e.at.slice(0, 10)}${used}`;
 }

@@ -15,7 +15,7 @@ import { openApp } from '../../src/app.js';
 import { auditVerify } from '../../src/audit/audit-verify.js';
 import { loadEnv } from '../../src/config/env.js';
 import type { Grant } from '../../src/domain/index.js';
-import { breakGlassCampaignId, breakGlassEvents, grantId } from '../../src/domain/index.js';
+import { breakGlassCampaignId, breakGlassEvents, breakGlassReason, grantId } from '../../src/domain/index.js';
 import { connectorLog } from '../../src/sync/connector-log.js';
 import { SyncService } from '../../src/sync/sync-service.js';
 import { processLiveness } from '../../src/sync/stale-runs.js';
@@ -52,6 +52,8 @@ describe('breakGlassEvents', () => {
     ]);
     expect(breakGlassEvents(null, current, isBreakGlass, '2026-09-03T00:00:00.000Z')).toEqual([]);
     expect(breakGlassCampaignId(events[0]!)).toBe('break-glass:s:a:2026-09-02T00:00:00.000Z');
+    expect(events.map(breakGlassReason)).toEqual(['break-glass access used on 2026-09-02', 'break-glass access granted on 2026-09-03']);
+    expect(breakGlassReason({ kind: 'granted', at: '2026-09-03T00:00:00.000Z', grant: g('x', 'BG', '2026-09-02T23:00:00.000Z') })).toBe('break-glass access granted on 2026-09-03, used on 2026-09-02');
   });
 });
 
