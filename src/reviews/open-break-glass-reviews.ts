@@ -155,3 +155,16 @@ export async function openBreakGlassReview(deps: ReviewDeps, event: BreakGlassEv
   ]);
   return { campaign: (await store.campaigns.get(id))!, event, reason, opened: true };
 }
+
+/**
+ * Open break-glass reviews no review message was sent for yet (Slack was not configured, or its
+ * delivery failed): the sync's hook delivers them after every applied snapshot, so a review is
+ * not left waiting for a scheduled campaign run (it has none).
+ */
+export async function undeliveredBreakGlassReviews(store: ReviewDeps['store']): Promise<Campaign[]> {
+  const out: Campaign[] = [];
+  for (const c of await store.campaigns.list({ state: 'open', reviewId: BREAK_GLASS_REVIEW_ID })) {
+    if ((await store.deliveries.list({ campaignId: c.id, kind: 'review', state: 'sent' })).length === 0) out.push(c);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /**
  * A break-glass review in Slack: with SLACK_BOT_TOKEN set, the sync that shows a break-glass
- * grant used sends its review to the system owner's DM at once (the fake Slack Web API), naming
- * the reason; a re-sync sends nothing more; the owner's Approve click (the real Bolt HTTP
+ * grant used sends its review to the system owner's DM (the fake Slack Web API), naming the
+ * reason; a failed DM is sent after the next applied snapshot, and then nothing more; the owner's Approve click (the real Bolt HTTP
  * receiver, signed requests) records the decision.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('break-glass reviews in Slack', () => {
     await fake?.stop();
   });
 
-  it('the sync that shows the use DMs the system owner the review, once; their Approve click decides it', async () => {
+  it('the sync that shows the use DMs the system owner the review (a failed DM: the next sync), once; their Approve click decides it', async () => {
     fake = await FakeSlack.start({ users: [{ id: 'U0HEAD001', name: 'head', realName: 'Head of Trading', email: 'head-of-trading@example.com' }, { id: 'U0ALICE01', name: 'alice', realName: 'Alice', email: 'alice@example.com' }] });
     const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'policies/trading.yaml': POLICY, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': trading('2026-06-01T10:00:00Z') });
     let clock = new Date('2026-09-01T08:00:00.000Z');
@@ -59,6 +59,11 @@ describe('break-glass reviews in Slack', () => {
 
     clock = new Date('2026-09-03T09:00:00.000Z');
     writeFileSync(join(configDir, 'connectors/sample-data/trading.csv'), trading('2026-09-03T02:14:00Z'));
+    // Slack fails the DM: the sync goes through, the review is open, and the next applied snapshot sends it.
+    fake.failNext('chat.postMessage', 1, { type: 'error', error: 'fatal_error' });
+    await sync();
+    expect(fake.messagesIn('U0HEAD001')).toEqual([]);
+    clock = new Date('2026-09-03T10:00:00.000Z');
     await sync();
     const [dm, ...more] = fake.messagesIn('U0HEAD001');
     expect(more).toEqual([]);
