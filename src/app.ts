@@ -27,6 +27,7 @@ import type { RemediationMode } from './config/remediation-config.js';
 import type { RemovalRequester } from './remediation/removal-requester.js';
 import { RemediationService } from './remediation/remediation-service.js';
 import { TicketRequester } from './remediation/tickets/ticket-requester.js';
+import { openBreakGlassReviews, undeliveredBreakGlassReviews } from './reviews/open-break-glass-reviews.js';
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
@@ -209,6 +210,18 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
         // shows a leaver opens the removal of their access, no `check` or campaign needed).
         const config = load();
         if (config.global.remediation.findings.length > 0) await check.run(config, { actor });
+        // Break-glass grants new or used in these snapshots get their ad-hoc review now, sent
+        // to the system owner in Slack when it is configured. A delivery that fails never fails
+        // the sync: it is logged, and tried again after the next applied snapshot.
+        for (const r of await openBreakGlassReviews(reviewDeps(), applied.map((a) => a.snapshot), actor)) {
+          if (r.opened) log.info({ campaignId: r.campaign.id, reason: r.reason }, 'break-glass review opened');
+        }
+        const outbound = slack.outbound();
+        if (outbound) {
+          for (const c of await undeliveredBreakGlassReviews(store)) {
+            await outbound.delivery.deliverCampaign(c.id, { actor }).catch((err: unknown) => log.warn({ err, campaignId: c.id }, 'could not deliver a break-glass review'));
+          }
+        }
         return results;
       },
     }),

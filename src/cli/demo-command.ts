@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { SystemConfig } from '../config/system-config.js';
 import type { Campaign, FindingType, Remediation, ReviewItem } from '../domain/index.js';
-import { recommendedAction, slaHoursFor } from '../domain/index.js';
+import { BREAK_GLASS_REVIEW_ID, recommendedAction, slaHoursFor } from '../domain/index.js';
 import type { CheckResult } from '../policies/run-check.js';
 import { adviceOf } from '../policies/rules/finding-advice.js';
 import { FINDING_TYPES } from '../policies/rules/index.js';
@@ -137,7 +137,7 @@ export function demoCommand(ctx: CliContext): Command {
       const joined = remediations.attached > 0 ? ` (${remediations.attached} more revokes joined the removal their leaver finding had already opened)` : '';
       say(`Remediations: ${remediations.opened} opened now${joined}, ${ofCampaign.length} for this campaign (one per revoke), each due ${dueSummary(config, ofCampaign)} after its decision (a leaver's: after its finding was first raised); only a later complete snapshot without the grant verifies it.`);
 
-      step(8, 'A later sync: access granted after the review; owners removed part of the revoked access');
+      step(8, 'A later sync: access granted after the review; owners removed part of the revoked access; break-glass access used');
       clock.toRealTime();
       say(`Demo clock: now the real time, ${clock.now().toISOString()}.`);
       const later = [DEMO_NEXT_EXPORT, ...DEMO_REMOVALS_EXPORTS].flatMap((e) => withExport(config, e));
@@ -145,6 +145,12 @@ export function demoCommand(ctx: CliContext): Command {
       const verifiedNow = (await app.remediation.list({ state: 'verified' })).filter((r) => r.campaignId === campaign.id);
       say(`Verified removed (the snapshot no longer holds the grant): ${verifiedNow.length}`);
       for (const r of verifiedNow) say(`  verified  ${grantLabel(r)}  by snapshot ${r.verifiedSnapshotId} (sha256 ${r.verifiedSnapshotHash?.slice(0, 12)}…)`);
+      // The kms export also shows the sealed break-glass root used (policies/kms.yaml root-emergency): the sync opened its review.
+      for (const bg of (await app.store.campaigns.list()).filter((c) => c.reviewId === BREAK_GLASS_REVIEW_ID)) {
+        const [item] = await app.store.campaigns.items(bg.id);
+        const reviewer = item ? await app.store.identities.get(item.reviewerId) : null;
+        say(`${bg.name}: campaign ${bg.id}, assigned to ${reviewer?.email ?? item?.reviewerId ?? '-'} (the system owner), due ${bg.dueAt}, ${item?.state ?? '-'}.`);
+      }
       say('A further sync: a removed grant is back in the custody wallet.');
       const returned = withExport(config, DEMO_RETURNED_EXPORT);
       if (returned.length > 0) say(formatOutcomes(await app.sync.run(config, returned, { actor: 'demo' })));

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { ConfigError } from './config-error.js';
+import { BREAK_GLASS_REVIEW_ID } from '../domain/index.js';
 import { globalPolicySchema, parseRoleRef, sodSchema, systemPolicySchema } from './policy-config.js';
 import type { GlobalPolicy, SodRule, SystemPolicy } from './policy-config.js';
 import { unknownKeyMessage } from './nearest-key.js';
@@ -180,6 +181,10 @@ export function loadConfig(configDir: string, settingsSchemaFor: SettingsSchemaL
     const r = loaded.value;
     if (reviewAt.has(r.id)) {
       problems.push({ file: loaded.file, ...loaded.locate(['id']), keyPath: 'id', message: `duplicate review id "${r.id}" (also in ${reviewAt.get(r.id)})` });
+      continue;
+    }
+    if (r.id === BREAK_GLASS_REVIEW_ID) {
+      problems.push({ file: loaded.file, ...loaded.locate(['id']), keyPath: 'id', message: `review id "${r.id}" is reserved for the built-in break-glass reviews (roles with breakGlass in policies/): choose another id` });
       continue;
     }
     (r.scope.systems ?? []).forEach((s, i) => {

@@ -26,9 +26,20 @@ export const matcherSchema = z
   .refine((m) => Object.values(m).some((v) => v !== undefined), { message: 'an empty matcher matches nothing: give at least one of department, jobTitle, group, identity, employmentType, anyone' });
 export type Matcher = z.infer<typeof matcherSchema>;
 
+/** Hours a break-glass review is due in (policies/global.yaml `breakGlass`, or the role's own). */
+const reviewDueHours = z.number().int().positive().max(24 * 31);
+
+/**
+ * `breakGlass`: an emergency role, normally unused. Every new grant of it and every use
+ * (its last activity moved) opens an ad-hoc review of that grant (src/reviews/open-break-glass-reviews.ts).
+ * `true`, or `{ reviewDueHours }` to override policies/global.yaml `breakGlass.reviewDueHours` for this role.
+ */
+export const breakGlassRoleSchema = z.union([z.boolean(), z.strictObject({ reviewDueHours })], { error: 'true, false or { reviewDueHours: N } (hours the review is due in)' }).optional();
+
 export const rolePolicySchema = z.strictObject({
   description: z.string().optional(),
   privileged: z.boolean().default(false),
+  breakGlass: breakGlassRoleSchema,
   maxHolders: z.number().int().min(0).optional(),
   accountType: z.enum(['human', 'service']).optional(),
   allowedFor: z.array(matcherSchema).min(1, { message: 'allowedFor is empty: nothing could ever be allowed to hold this role (use `- anyone: true` to allow everyone)' }),
@@ -107,5 +118,7 @@ export const globalPolicySchema = z.strictObject({
   remediation: remediationPolicySchema,
   /** Rubber-stamp detection thresholds (review-quality observations). */
   reviewQuality: reviewQualitySchema,
+  /** Break-glass reviews (roles with `breakGlass`): due this many hours after they open (a role's own value wins). */
+  breakGlass: z.strictObject({ reviewDueHours: reviewDueHours.default(24) }).prefault({}),
 });
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;

@@ -13,3 +13,4 @@ export * from './review-coverage.js';
 export * from './recommendation.js';
 export * from './coverage-calendar.js';
 export * from './review-quality.js';
+export * from './break-glass.js';

@@ -63,6 +63,7 @@ export async function readCoverageInputs(deps: Omit<CoverageDeps, 'now'>): Promi
 
 function allGrants(recorded: unknown, config: CoverageDeps['config'], reviewId: string): boolean {
   if (recorded === 'all-grants') return true;
-  if (recorded === 'privileged-only') return false;
+  // A break-glass review (reviews/open-break-glass-reviews.ts) reviews one grant.
+  if (recorded === 'privileged-only' || recorded === 'break-glass') return false;
   return config.reviews.find((r) => r.id === reviewId)?.scope.privilegedOnly !== true;
 }

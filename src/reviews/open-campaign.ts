@@ -10,9 +10,10 @@
 import { EVENT } from '../audit/event-types.js';
 import { configHash } from '../config/config-hash.js';
 import type { ReviewDefinition } from '../config/review-config.js';
-import { campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
+import { BREAK_GLASS_REVIEW_ID, campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
 import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
 import { ACTIVITY_UNREPORTED_KEY } from './activity-reported.js';
+import { breakGlassDefinition } from './break-glass-definition.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
@@ -30,6 +31,8 @@ export interface OpenResult {
 const BATCH = 2000;
 
 export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
+  // Break-glass campaigns belong to the built-in definition (break-glass-definition.ts).
+  if (reviewId === BREAK_GLASS_REVIEW_ID) return breakGlassDefinition(deps.config);
   const def = deps.config.reviews.find((r) => r.id === reviewId);
   if (!def) throw new ReviewError(`unknown review "${reviewId}" (known: ${deps.config.reviews.map((r) => r.id).join(', ')})`, 'not-found');
   return def;
@@ -42,6 +45,7 @@ export function currentPeriod(deps: Pick<ReviewDeps, 'now' | 'timeZone'>, def: R
 export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { period?: string; actor: string }): Promise<OpenResult> {
   const { store, audit } = deps;
   const def = findDefinition(deps, reviewId);
+  if (def.id === BREAK_GLASS_REVIEW_ID) throw new ReviewError('break-glass reviews are opened by the sync that shows a break-glass grant new or used, one per grant and event: there is nothing to open by hand', 'conflict');
   const period = opts.period ?? currentPeriod(deps, def);
   if (!isPeriod(def.period, period)) throw new ReviewError(`period "${period}" is not a ${def.period} (e.g. ${currentPeriod(deps, def)})`);
   const now = deps.now();

@@ -73,10 +73,12 @@ describe('audit verify reconciles state with the ledger', () => {
     // remediation.findings), and a new one for the contract-ended grant that came back (its finding raised again: 31 findings rows).
     // The custody wallet's TAP adds 12 items and the crypto SoD findings; the later exports raise the
     // exchange top-ups limit (changed-since-last-review on its two approved grants).
-    expect(r.out).toMatch(/\nState agrees with the ledger: 1 campaigns, 75 items, 75 decisions, 8 snapshots, 43 findings rows, 26 remediations reconciled with \d+ events\.$/);
+    // Campaigns: the half-yearly review (76 items, all decided: kms root-emergency among them) and the
+    // break-glass review the later kms export opened (its root-emergency was used; 1 item, pending).
+    expect(r.out).toMatch(/\nState agrees with the ledger: 2 campaigns, 77 items, 76 decisions, 8 snapshots, 43 findings rows, 26 remediations reconciled with \d+ events\.$/);
     const json = JSON.parse((await cli(dir, 'audit', 'verify', '--json')).out) as { ok: boolean; reconciliation: { ok: boolean; count: number } };
     expect(json).toMatchObject({ ok: true, reconciliation: { ok: true, count: 0 } });
-    const campaign = edit(dir, (db) => db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!.id);
+    const campaign = edit(dir, (db) => db.prepare<[], { id: string }>("SELECT id FROM campaigns WHERE review_id = 'half-yearly-critical'").get()!.id);
     expect((await cli(dir, 'export', '--campaign', campaign, '--out', join(dir, 'pack'))).code).toBe(EXIT.ok);
     expect(existsSync(join(dir, 'pack', 'manifest.json'))).toBe(true);
   });
@@ -139,7 +141,7 @@ describe('audit verify reconciles state with the ledger', () => {
   it('a campaign state altered (closed -> open): exit 4 naming the row and campaign.closed', async () => {
     const dir = copyOfFirm();
     const { id, seq } = edit(dir, (db) => {
-      const { id } = db.prepare<[], { id: string }>('SELECT id FROM campaigns').get()!;
+      const { id } = db.prepare<[], { id: string }>("SELECT id FROM campaigns WHERE review_id = 'half-yearly-critical'").get()!;
       db.prepare("UPDATE campaigns SET state = 'open', closed_at = NULL WHERE id = ?").run(id);
       return { id, seq: seqOf(db, 'campaign.closed', id) };
     });
@@ -222,12 +224,13 @@ describe('audit verify reconciles state with the ledger', () => {
 
   it('lists the first 20 differences and counts the rest', async () => {
     const dir = copyOfFirm();
-    edit(dir, (db) => db.exec("UPDATE review_items SET state = 'expired'"));
+    // Every decided item of the review (76; the break-glass review's pending item is left alone).
+    edit(dir, (db) => db.exec(`UPDATE review_items SET state = 'expired' WHERE campaign_id LIKE '${CAMPAIGN_PREFIX}%'`));
     const r = await cli(dir, 'audit', 'verify');
     expect(r.code).toBe(EXIT.ledgerBroken);
-    expect(r.out).toContain('STATE DIFFERS FROM THE LEDGER: 75 difference(s)');
+    expect(r.out).toContain('STATE DIFFERS FROM THE LEDGER: 76 difference(s)');
     expect(r.out.split('\n').filter((l) => /^ {2}review_items row .* state = "expired", but ledger seq \d+ decision\.recorded says state "(approved|revoked)"$/.test(l))).toHaveLength(20);
-    expect(r.out).toMatch(/\n {2}\.\.\. and 55 more$/);
+    expect(r.out).toMatch(/\n {2}\.\.\. and 56 more$/);
   });
 });
 

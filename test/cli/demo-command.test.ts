@@ -42,6 +42,8 @@ describe('iam-review demo', () => {
     expect(openedNow! + joined!).toBe(revoked);
     expect(text).toContain(`already opened), ${revoked} for this campaign (one per revoke), each due 24 h / 48 h after its decision (a leaver's: after its finding was first raised)`);
     expect(text).toContain('Verified removed (the snapshot no longer holds the grant): 3');
+    // The later kms export shows the sealed break-glass root used: its review opened in that sync, for the owner, due in 24 h.
+    expect(text).toMatch(/\nBreak-glass review: kms:breakglass-root root-emergency@custody, break-glass access used on 2026-11-28: campaign break-glass:kms:g_[0-9a-f]{32}:2026-11-28T02:17:00\.000Z, assigned to martin\.kaiser@example\.com \(the system owner\), due \S+Z, pending\.\n/);
     for (const g of ['custody-wallet:fbu-ramann VIEWER', 'custody-wallet:fba-legacy-reporting VIEWER', 'kms:svc-backup-legacy kms-operator@custody']) {
       expect(text).toMatch(new RegExp(`  verified  ${g}  by snapshot ${g.split(':')[0]}@\\S+ \\(sha256 [0-9a-f]{12}…\\)`));
     }
@@ -88,7 +90,8 @@ describe('iam-review demo', () => {
     for (const r of remediations) expect(['open', 'overdue', 'verified', 'reappeared']).toContain(r.state);
     expect(text).toMatch(/Hash chain intact: \d+ events/);
     // The audit step reconciles the state tables with the ledger, as `audit verify` does.
-    expect(text).toMatch(/\nState agrees with the ledger: 1 campaigns, \d+ items, \d+ decisions, \d+ snapshots, \d+ findings rows, \d+ remediations reconciled with \d+ events\.\n/);
+    // Two campaigns: the half-yearly review and the break-glass review of step 8.
+    expect(text).toMatch(/\nState agrees with the ledger: 2 campaigns, \d+ items, \d+ decisions, \d+ snapshots, \d+ findings rows, \d+ remediations reconciled with \d+ events\.\n/);
     // Step 5: one DM in full (the reviewer with a leaver's item: its revoke recommendation shows,
     // with the person's job and the system's name), the others as one line each, then the App Home.
     const dms = text.match(/^--- DM to .*$/gm) ?? [];
