@@ -53,7 +53,8 @@ const DAY_MS = 86_400_000;
 /** Last activity in words: "used today", "used 3 days ago", "used 4 months ago", "never used", "no activity data". */
 export function activityWords(lastActivityAt: string | null, activityKnown: boolean, now: string): string {
   if (lastActivityAt === null) return activityKnown ? 'never used' : 'no activity data';
-  const days = Math.floor((Date.parse(now) - Date.parse(lastActivityAt)) / DAY_MS);
+  // Calendar days (UTC), as the date printed beside it: 22:10 yesterday is "yesterday" at 09:00 today.
+  const days = Math.floor(Date.parse(now) / DAY_MS) - Math.floor(Date.parse(lastActivityAt) / DAY_MS);
   if (Number.isNaN(days)) return 'no activity data';
   if (days <= 0) return 'used today';
   if (days === 1) return 'used yesterday';

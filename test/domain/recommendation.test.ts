@@ -84,6 +84,9 @@ describe('activityWords', () => {
     const cases: Array<[string | null, boolean, string]> = [
       ['2026-12-05T01:00:00.000Z', true, 'used today'],
       ['2026-12-04T11:00:00.000Z', true, 'used yesterday'],
+      // Less than 24 hours ago, but on the day before: yesterday, as the date beside it says.
+      ['2026-12-04T22:10:00.000Z', true, 'used yesterday'],
+      ['2026-12-05T11:59:00.000Z', true, 'used today'],
       ['2026-12-02T08:00:00.000Z', true, 'used 3 days ago'],
       ['2026-10-01T12:00:00.000Z', true, 'used 2 months ago'],
       ['2025-10-01T12:00:00.000Z', true, 'used over a year ago'],
