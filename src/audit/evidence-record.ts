@@ -72,6 +72,8 @@ export interface DecisionRecord {
   simulated: boolean;
   /** Who entered the decision on the reviewer's behalf (`decide`); null when the reviewer acted in Slack. */
   operator: string | null;
+  /** Decided through "approve all without findings" (rubber-stamp detection reads it), not one by one. */
+  approveAll: boolean;
   delegation: Delegation[];
   /** For revokes: the remediation's state, `not-opened` while it has none; null for other items. */
   remediationState: string | null;
@@ -118,6 +120,7 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
     channel: decision?.channel ?? null,
     simulated: decision?.simulated ?? false,
     operator: p.value(decision?.operator ?? null),
+    approveAll: decision?.approveAll === true,
     delegation: ctx.delegations(item.id).map((d) => ({ ...d, from: p.value(d.from)!, to: p.value(d.to)!, by: p.value(d.by)!, reason: p.text(d.reason) })),
     remediationState: revoked ? (remediation?.state ?? NOT_OPENED) : null,
     removedVerifiedAt: remediation?.verifiedAt ?? null,
@@ -131,7 +134,7 @@ export const DECISION_COLUMNS = [
   'campaign', 'period', 'system', 'criticality', 'item_id', 'grant_id', 'account', 'identity_id', 'identity_email', 'identity_name',
   'role', 'scope', 'findings_at_review', 'reviewer_id', 'reviewer_email', 'reviewer_slack_id', 'reviewer_source', 'state', 'decision',
   'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state', 'removed_verified_at',
-  'verified_snapshot', 'hours_to_removal', 'access_detail', 'entered_by_operator',
+  'verified_snapshot', 'hours_to_removal', 'access_detail', 'entered_by_operator', 'approve_all',
 ] as const;
 
 export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
@@ -140,7 +143,7 @@ export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
     r.role, r.scope, r.findings.map((f) => `${f.type}:${f.severity}`).join('; '), r.reviewer, r.reviewerEmail, r.reviewerSlackId,
     r.reviewerSource, r.state, r.decision, r.justification, r.decidedAt, r.decidedLate ? 'yes' : 'no', r.channel,
     r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState, r.removedVerifiedAt, r.verifiedSnapshot, r.hoursToRemoval,
-    r.accessDetail, r.operator,
+    r.accessDetail, r.operator, r.decision === null ? null : r.approveAll ? 'yes' : 'no',
   ];
 }
 

@@ -122,6 +122,7 @@ roles:
   ADMIN:
     description: Manages users and settings of the application.
     privileged: true
+    # breakGlass: true                 # emergency access: each new grant or use opens a review for the owner
     allowedFor:
       - group: platform-admins
 `,

@@ -103,7 +103,7 @@ describe('operator identity of CLI writes', () => {
     const out = join(dataDir, 'pack');
     expect((await cli(['export', '--campaign', CAMPAIGN, '--format', 'csv', '--out', out])).code).toBe(EXIT.ok);
     const rows = parse(readFileSync(join(out, 'decisions.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
-    expect(rows.filter((r) => r.decision !== '').map((r) => [r.account, r.reviewer_email, r.entered_by_operator])).toEqual([['acc-alice', 'boss@example.com', 'helpdesk@example.com']]);
+    expect(rows.filter((r) => r.decision !== '').map((r) => [r.account, r.reviewer_email, r.entered_by_operator, r.approve_all])).toEqual([['acc-alice', 'boss@example.com', 'helpdesk@example.com', 'no']]);
     const html = join(dataDir, 'pack-html');
     expect((await cli(['export', '--campaign', CAMPAIGN, '--format', 'html', '--out', html])).code).toBe(EXIT.ok);
     expect(readFileSync(join(html, 'report.html'), 'utf8')).toMatch(/Boss &lt;boss@example\.com&gt; \(entered by helpdesk@example\.com\)/);

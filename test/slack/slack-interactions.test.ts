@@ -3,6 +3,10 @@
  * approve all without findings, delegation (users_select modal: refused targets answer under the
  * field, an accepted one reaches the new reviewer), the App Home, and `/access-review`.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DELEGATE_VIEW, JUSTIFICATION_VIEW, REVIEW_ACTION_IDS, overflowValue } from '../../src/slack/blocks/index.js';
 import { appHomeOpenedEvent, eventCallbackBody, interactivityBody, slashCommandBody, usersSelectValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
@@ -39,6 +43,12 @@ describe('reviewer interactions', () => {
     expect((await h.ledger('decision.recorded')).map((e) => e.data.approveAll)).toEqual([true, true]);
     // One chat.update for boss's (single-page) message.
     expect(h.fake.callsTo('chat.update')).toHaveLength(1);
+    // decisions.csv says which decisions came through approve-all; an undecided item says nothing.
+    const dir = join(mkdtempSync(join(tmpdir(), 'iam-approve-all-')), 'pack');
+    await h.app.evidence.write({ campaigns: [(await h.app.store.campaigns.get(CAMPAIGN))!], dir, formats: new Set(['csv']), exportedBy: 'sec@example.com' });
+    const rows = parse(readFileSync(join(dir, 'decisions.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows.filter((r) => r.decision !== '').map((r) => [r.decision, r.approve_all])).toEqual([['approve', 'yes'], ['approve', 'yes']]);
+    expect(new Set(rows.filter((r) => r.decision === '').map((r) => r.approve_all))).toEqual(new Set(['']));
   });
 
   it('delegation: the subject is refused under the field; an accepted delegate gets the item and can decide it', async () => {
