@@ -49,3 +49,23 @@ export function logProcessWarnings(log: Logger): () => void {
     for (const p of printers) process.on('warning', p);
   };
 }
+
+/**
+ * An uncaught exception or unhandled rejection in a long-running process (`serve`) as one fatal
+ * log line, then exit 1 (what Node does, but without its plain-text stack on stderr, the log
+ * stream). The destination is synchronous, so the line is written before the exit. Returns the
+ * undo.
+ */
+export function logFatalErrors(log: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  const onError = (err: unknown, origin: string) => {
+    log.fatal({ err, origin }, 'uncaught error: exiting');
+    exit(1);
+  };
+  const onRejection = (reason: unknown) => onError(reason, 'unhandledRejection');
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onRejection);
+  };
+}

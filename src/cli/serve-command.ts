@@ -3,12 +3,13 @@
  * stop it cleanly: no new message or sync is started, a sync under way is stopped (stored as
  * failed: the current state stays as it was), the scheduler and the Slack receiver stop, the
  * store closes. A second signal exits at once.
- * stderr carries JSON log lines only (process warnings included), the log stream a container
- * or journald collects; the human lines (the start summary, how it stopped) go to stdout.
+ * stderr carries JSON log lines only (process warnings, a start failure and an uncaught error
+ * included), the log stream a container or journald collects; the human lines (the start
+ * summary, how it stopped) go to stdout.
  */
 import { constants } from 'node:os';
 import { Command } from 'commander';
-import { logProcessWarnings } from '../logger.js';
+import { logFatalErrors, logProcessWarnings } from '../logger.js';
 import { startServer } from '../server/start-server.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
@@ -41,6 +42,7 @@ function reportedAsJson(ctx: CliContext, err: unknown): CliError {
 async function serve(ctx: CliContext): Promise<void> {
   const app = await ctx.app();
   const printWarnings = logProcessWarnings(app.log);
+  const printFatal = logFatalErrors(app.log);
   // A second signal while stopping (a stop held by a connector that does not give up, an
   // operator who will not wait): exit at once. Whatever was in flight is left as the store
   // has it; the next start closes a run left running (stale runs) and resumes.
@@ -70,5 +72,6 @@ async function serve(ctx: CliContext): Promise<void> {
   process.off('SIGINT', now);
   process.off('SIGTERM', now);
   printWarnings();
+  printFatal();
   ctx.io.out(`Stopped (${signal}).`);
 }

@@ -131,4 +131,29 @@ describe('serve: stderr is a JSON log', () => {
       await new Promise((done) => busy.close(done));
     }
   });
+
+  it('an uncaught error while serving (a dependency throws) is one fatal JSON line on stderr, then exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-serve-crash-'));
+    const preload = join(dir, 'throw-on-sigterm.cjs');
+    // Thrown from a listener registered before serve's own: nothing of serve's stop runs first.
+    writeFileSync(preload, "process.on('SIGTERM', () => { throw new Error('a dependency crashed'); });\n");
+    const configDir = tempConfigDir({ ...MINIMAL_FIRM, 'connectors/sample-data/hr.csv': TRADING_DESK_HR, 'connectors/sample-data/trading.csv': TRADING_CSV });
+    const child = spawn(process.execPath, ['--require', preload, join(REPO, 'bin/iam-review.js'), 'serve'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info', HEALTH_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // Started (the summary is printed once the server is up): now the dependency crashes.
+      if (/iam-review serve: /.test(stdout) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
+    });
+    child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exit = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(exit).toBe(1);
+    const records = stderr.split('\n').filter((l) => l !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.every((r) => typeof r.time === 'string' && ISO.test(r.time))).toBe(true);
+    expect(records).toContainEqual(expect.objectContaining({ level: 60, msg: 'uncaught error: exiting', origin: 'uncaughtException', err: expect.objectContaining({ message: 'a dependency crashed' }) }));
+  });
 });
