@@ -26,6 +26,7 @@ import { BREAK_GLASS_REVIEW_ID, breakGlassCampaignId, breakGlassEvents, breakGla
 import type { BreakGlassEvent } from '../domain/index.js';
 import { breakGlassDefinition, breakGlassDueHours, isBreakGlassGrant } from './break-glass-definition.js';
 import type { ReviewDeps } from './review-deps.js';
+import { itemAssignedEvent } from './item-assigned-event.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 const BATCH = 2000;
@@ -128,21 +129,7 @@ export async function openBreakGlassReview(deps: ReviewDeps, event: BreakGlassEv
     ...(grant.detail ? { detail: grant.detail } : {}),
   };
   // The same item.assigned as openCampaign's: a resumed opening that finds the item inserted records nothing.
-  await store.campaigns.addItems([item], (inserted) =>
-    inserted.map((i) =>
-      audit.event(EVENT.itemAssigned, actor, i.id, {
-        campaignId: id,
-        grantId: i.grantId,
-        systemId: i.systemId,
-        accountId: i.accountId,
-        role: i.role,
-        reviewerId: i.reviewerId,
-        reviewerSource: i.reviewerSource,
-        findings: i.findings.map((f) => f.type),
-        ...(i.detail ? { detail: i.detail } : {}),
-      }),
-    ),
-  );
+  await store.campaigns.addItems([item], (inserted) => inserted.map((i) => itemAssignedEvent(audit, actor, i)));
   const items = await store.campaigns.countItems(id);
   await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
     audit.event(EVENT.campaignOpened, actor, id, {

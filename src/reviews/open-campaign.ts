@@ -15,6 +15,7 @@ import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
 import { ACTIVITY_UNREPORTED_KEY } from './activity-reported.js';
 import { breakGlassDefinition } from './break-glass-definition.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
+import { itemAssignedEvent } from './item-assigned-event.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
 import { resolveReviewer } from './reviewer-resolution.js';
@@ -126,20 +127,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
       // Events for the items this call inserted, in the same transaction: a concurrent opener
       // that inserted an item first recorded its assignment, so it is recorded once.
       itemsAdded += await store.campaigns.addItems(items, (inserted) =>
-        inserted.map((i) =>
-          audit.event(EVENT.itemAssigned, opts.actor, i.id, {
-            campaignId: id,
-            grantId: i.grantId,
-            systemId: i.systemId,
-            accountId: i.accountId,
-            role: i.role,
-            reviewerId: i.reviewerId,
-            reviewerSource: i.reviewerSource,
-            findings: i.findings.map((f) => f.type),
-            // What the reviewer is shown the access means: `audit verify` compares it with the item.
-            ...(i.detail ? { detail: i.detail } : {}),
-          }),
-        ),
+        inserted.map((i) => itemAssignedEvent(audit, opts.actor, i)),
       );
     }
     if (grants > 0 && !activityReported) withoutActivity.push(system.id);

@@ -8,15 +8,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AppOptions } from '../../src/app.js';
-import { openApp } from '../../src/app.js';
-import { run } from '../../src/cli.js';
 import { EXIT } from '../../src/cli/cli-error.js';
-import { BUILT_IN_TYPES, ConnectorRegistry, registered } from '../../src/connectors/registry.js';
 import type { ReviewItem } from '../../src/domain/index.js';
-import { captureIo } from '../helpers/capture-io.js';
 import type { Script } from '../helpers/scripted-connector.js';
-import { grantRecord, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import { grantRecord } from '../helpers/scripted-connector.js';
+import { runScriptedCli } from '../helpers/scripted-cli.js';
 import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
 
 interface Coverage {
@@ -29,16 +25,7 @@ describe('iam-review coverage', () => {
   let clock: Date;
   const scripts = new Map<string, Script>();
 
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const io = captureIo();
-    const connectors = new ConnectorRegistry([...BUILT_IN_TYPES, registered(scriptedConnectorType(scripts))]);
-    const code = await run(['node', 'iam-review', ...args], {
-      io,
-      env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent', IAM_REVIEW_OPERATOR: 'sec@example.com' },
-      openApp: (e, o: AppOptions) => openApp(e, { ...o, now: () => clock, connectors }),
-    });
-    return { code, out: io.stdout(), err: io.stderr() };
-  }
+  const cli = (...args: string[]) => runScriptedCli({ configDir, dataDir, scripts, now: () => clock, env: { IAM_REVIEW_OPERATOR: 'sec@example.com' } }, args);
   const coverage = async () => (JSON.parse((await cli('coverage', '--format', 'json')).out) as Coverage).systems;
   const items = async (campaign: string) => (JSON.parse((await cli('campaign', 'items', campaign, '--json')).out) as { items: ReviewItem[] }).items;
   const reviewerEmail: Record<string, string> = { E2: 'boss@example.com' };

@@ -11,16 +11,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AppOptions } from '../../src/app.js';
-import { openApp } from '../../src/app.js';
-import { run } from '../../src/cli.js';
 import { EXIT } from '../../src/cli/cli-error.js';
-import { BUILT_IN_TYPES, ConnectorRegistry, registered } from '../../src/connectors/registry.js';
 import type { LedgerEvent, ReviewItem } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { captureIo } from '../helpers/capture-io.js';
 import type { Script } from '../helpers/scripted-connector.js';
-import { grantRecord, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import { grantRecord } from '../helpers/scripted-connector.js';
+import { runScriptedCli } from '../helpers/scripted-cli.js';
 import { MINIMAL_FIRM, TRADING_DESK_HR, tempConfigDir } from '../helpers/temp-config.js';
 
 const NOW = new Date('2026-09-01T08:00:00.000Z');
@@ -32,16 +28,7 @@ describe('operator identity of CLI writes', () => {
   let dataDir: string;
   const scripts = new Map<string, Script>();
 
-  async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-    const io = captureIo();
-    const connectors = new ConnectorRegistry([...BUILT_IN_TYPES, registered(scriptedConnectorType(scripts))]);
-    const code = await run(['node', 'iam-review', ...args], {
-      io,
-      env: { IAM_REVIEW_CONFIG_DIR: configDir, IAM_REVIEW_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
-      openApp: (e, o: AppOptions) => openApp(e, { ...o, now: () => NOW, connectors }),
-    });
-    return { code, out: io.stdout(), err: io.stderr() };
-  }
+  const cli = (args: string[], env: Record<string, string> = {}) => runScriptedCli({ configDir, dataDir, scripts, now: () => NOW }, args, env);
   async function events(): Promise<LedgerEvent[]> {
     const store = openSqliteStore({ file: join(dataDir, 'iam-review.db') });
     try {
