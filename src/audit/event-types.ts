@@ -20,6 +20,12 @@ export const EVENT = {
   campaignSignedOff: 'campaign.signed-off',
   itemAssigned: 'item.assigned',
   itemReassigned: 'item.reassigned',
+  /**
+   * Multi-stage reviews: a decision passed the item on to a later stage (data: campaignId, stage,
+   * stageName, fromStage, outcome, reviewerId, reviewerSource, dueAt), right after
+   * that decision's decision.recorded (state 'pending'), in its transaction.
+   */
+  itemAdvanced: 'item.advanced',
   itemExpired: 'item.expired',
   messageSent: 'message.sent',
   messageUpdated: 'message.updated',

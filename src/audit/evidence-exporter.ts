@@ -75,7 +75,7 @@ export class EvidenceExporter {
       owners = new Map(systems.map((s) => [s.id, s.owner]));
       systemNames = new Map(systems.map((s) => [s.id, s.name]));
       // The report states a campaign's scope from its opening event; these stand in for campaigns opened before it recorded it.
-      definitions = (config.reviews ?? []).map((r) => ({ id: r.id, scope: r.scope, reviewers: r.reviewers, dueInDays: r.dueInDays, file: r.file }));
+      definitions = (config.reviews ?? []).map((r) => ({ id: r.id, scope: r.scope, reviewers: r.stages[0]!.reviewers, dueInDays: r.dueInDays, file: r.file }));
       loaded = config;
       thresholds = config.global.reviewQuality;
     } catch (error) {

@@ -251,7 +251,7 @@ async function previewMessages(app: App, campaign: Campaign, items: ReviewItem[]
   mkdirSync(dir, { recursive: true });
   const deps = app.reviews.deps();
   const people = await loadPeople(app.store);
-  const justification = justificationRule(findDefinition(deps, campaign.reviewId));
+  const justification = justificationRule(findDefinition(deps, campaign.reviewId), items);
   const now = app.now().toISOString();
   const byReviewer = new Map<string, ReviewItem[]>();
   for (const i of items) byReviewer.set(i.reviewerId, [...(byReviewer.get(i.reviewerId) ?? []), i]);

@@ -56,6 +56,13 @@ export interface ReviewItem {
    * certified. Absent when the grant had none.
    */
   detail?: GrantDetail | null;
+  /**
+   * Multi-stage reviews (reviews/review-stages.ts): the stage the item is in (pending) or was
+   * settled at. Absent: stage 1, which every item of a single-stage definition stays in.
+   */
+  stage?: number;
+  /** When the item is due in its current stage, set when it reached stage 2+ (absent: stage 1's due). */
+  stageDueAt?: string;
 }
 
 export function reviewItemId(campaign: string, grant: string): string {
@@ -95,6 +102,17 @@ export interface Decision {
    * for a decision on one item. Recorded in decision.recorded as `approveAll: true` (absent: one item).
    */
   approveAll?: boolean;
+  /**
+   * The stage the decision was made at (multi-stage reviews); absent: stage 1. A decision that
+   * settled its item has the item's id; one that passed the item on to a later stage is a
+   * stage decision, id `${itemId}#${stage}` (stageDecisionId).
+   */
+  stage?: number;
+}
+
+/** The id of a decision that passed an item on from `stage` to a later one. */
+export function stageDecisionId(itemId: string, stage: number): string {
+  return `${itemId}#${stage}`;
 }
 
 export function outcomeState(outcome: DecisionOutcome): ItemState {

@@ -4,8 +4,9 @@
  * decision or refusal), each marked `approveAll` (in its row and its decision.recorded, so
  * rubber-stamp detection tells bulk approvals from looked-at ones). Items with findings are left for one-by-one decisions. Guards of the
  * bulk action itself (review-guards.ts; each refusal is ledgered with its code): the campaign
- * exists and is open; approvals need no justification under the definition (a reason must be
- * per item); the actor has pending items in it.
+ * exists and is open; approvals need no justification at some stage of the definition (a reason
+ * must be per item; items in a stage that requires one for every approval are left too); the
+ * actor has pending items in it.
  */
 import type { DecisionChannel } from '../domain/index.js';
 import type { DecideOutcome } from './decide-item.js';
@@ -15,12 +16,16 @@ import { findDefinition } from './open-campaign.js';
 import type { ReviewActor } from './review-actor.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
+import { justificationRequired } from './justification-rule.js';
+import { stageNumberOf, stageOf } from './review-stages.js';
 import { requireBulkApprovable, requireOpenCampaign, requirePendingItems } from './review-guards.js';
 
 export interface ApproveAllResult {
   decided: DecideOutcome[];
   /** Pending items of the actor that have findings: not approved in bulk. */
   withFindings: number;
+  /** Pending items of the actor in a stage that requires a justification for every approval: not approved in bulk. */
+  needsJustification: number;
   /** Items refused one by one (e.g. decided concurrently by someone else). */
   refused: Array<{ itemId: string; reason: string }>;
 }
@@ -34,17 +39,22 @@ export async function approveAllWithoutFindings(
   // Only the bulk guards run inside ledgerRefusals: decideItem ledgers its own refusals.
   const pending = await ledgerRefusals(deps, attempt, async () => {
     const campaign = requireOpenCampaign(await store.campaigns.get(input.campaignId), input.campaignId);
-    requireBulkApprovable(findDefinition(deps, campaign.reviewId));
+    const def = findDefinition(deps, campaign.reviewId);
+    requireBulkApprovable(def);
     const keys = [...new Set([input.actor.id, ...(input.actor.email ? [input.actor.email] : [])])];
     const items = (await Promise.all(keys.map((reviewerId) => store.campaigns.items(campaign.id, { reviewerId, state: 'pending' })))).flat();
     requirePendingItems(items, input.actor, campaign.id);
-    return items;
+    return { items, def };
   });
 
-  const result: ApproveAllResult = { decided: [], withFindings: 0, refused: [] };
-  for (const item of pending) {
+  const result: ApproveAllResult = { decided: [], withFindings: 0, needsJustification: 0, refused: [] };
+  for (const item of pending.items) {
     if (item.findings.length > 0) {
       result.withFindings += 1;
+      continue;
+    }
+    if (justificationRequired(stageOf(pending.def, stageNumberOf(item)), 'approve', 0)) {
+      result.needsJustification += 1;
       continue;
     }
     try {

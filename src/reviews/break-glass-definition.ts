@@ -25,6 +25,7 @@ export const BREAK_GLASS_DEFINITION_FILE = 'built-in: break-glass reviews (polic
 export function breakGlassDefinition(config: Pick<LoadedConfig, 'reviews' | 'global'>): ReviewDefinition {
   const channel = config.reviews.map((d) => d.escalation?.channel).find((c): c is string => Boolean(c));
   const hours = config.global.breakGlass.reviewDueHours;
+  const days = Math.max(1, Math.ceil(hours / 24));
   return {
     id: BREAK_GLASS_REVIEW_ID,
     name: 'Break-glass review',
@@ -33,10 +34,10 @@ export function breakGlassDefinition(config: Pick<LoadedConfig, 'reviews' | 'glo
     schedule: { cron: '0 0 1 1 *' },
     period: 'year',
     scope: { privilegedOnly: true, includeFindings: false },
-    reviewers: ['systemOwner'],
-    dueInDays: Math.max(1, Math.ceil(hours / 24)),
+    dueInDays: days,
+    stages: [{ number: 1, name: 'Review', reviewers: ['systemOwner'], dueInDays: days, when: ['all'], requireJustification: ['revoke', 'approve-with-findings'] }],
+    outcome: 'last-stage',
     ...(channel ? { escalation: { channel, afterDueDays: 0 } } : {}),
-    requireJustification: ['revoke', 'approve-with-findings'],
     file: BREAK_GLASS_DEFINITION_FILE,
   };
 }

@@ -1,21 +1,31 @@
 /**
- * Records a reviewer's decision on one item. Guards, in order (review-guards.ts; each refusal
- * is ledgered with its code): the item exists; its campaign is open; it is still pending (a
- * second decision, a repeated click included, is refused with the first one's author and
- * time); the actor is not its subject; the actor is its assigned reviewer (a delegate is the
- * assigned reviewer after reassignment); a justification is given where the definition
- * requires one. The store makes the decision itself atomic: of any number of concurrent
- * clicks exactly one is recorded, the others are refused as not pending.
+ * Records a reviewer's decision on one item, at the stage the item is in. Guards, in order
+ * (review-guards.ts; each refusal is ledgered with its code): the item exists; its campaign is
+ * open; it is still pending (a second decision, a repeated click included, is refused with the
+ * first one's author and time); the actor is not its subject; the actor is its assigned reviewer
+ * (a delegate is, after reassignment; someone who decided an earlier stage is told so); a
+ * justification is given where the item's stage requires one.
+ *
+ * The decision settles the item, or passes it on to a later stage (review-stages.ts: the stages'
+ * `when` and the definition's outcome rule). Passing on assigns the next stage's reviewer, who is
+ * never the subject nor anyone who decided an earlier stage of the item, due the stage's days
+ * from now; its decision.recorded says state 'pending' and is followed by item.advanced. The
+ * store makes the decision itself atomic: of any number of concurrent clicks at a stage exactly
+ * one is recorded, the others are refused as not pending.
  */
 import { EVENT } from '../audit/event-types.js';
-import { outcomeState } from '../domain/index.js';
-import type { Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
+import { IdentityIndex, outcomeState, stageDecisionId } from '../domain/index.js';
+import type { Campaign, Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
+import type { ReviewStage } from '../config/review-config.js';
+import type { StageAdvance } from '../store/ports.js';
 import { ledgerRefusals } from './ledger-refusals.js';
 import { findDefinition } from './open-campaign.js';
 import type { ReviewActor } from './review-actor.js';
 import type { ReviewDeps } from './review-deps.js';
 import { refusal } from './review-error.js';
-import { alreadyDecided, requireItem, requireJustification, requireNotSubject, requireOpenCampaign, requirePending, requireReviewer } from './review-guards.js';
+import { alreadyDecided, requireItem, requireJustification, requireNotSubject, requireOpenCampaign, requirePending, requireStageReviewer } from './review-guards.js';
+import { nextStage, stageDueAt, stageNumberOf, stageOf } from './review-stages.js';
+import { resolveReviewer } from './reviewer-resolution.js';
 
 export interface DecideInput {
   itemId: string;
@@ -32,7 +42,10 @@ export interface DecideInput {
 
 export interface DecideOutcome {
   decision: Decision;
+  /** The item after the decision: settled, or pending at its next stage with that stage's reviewer. */
   item: ReviewItem;
+  /** Set when the decision passed the item on: the stage it is in now. */
+  advancedTo?: ReviewStage;
 }
 
 export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<DecideOutcome> {
@@ -41,13 +54,16 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
   return ledgerRefusals(deps, attempt, async () => {
     const item = requireItem(await store.campaigns.item(input.itemId), input.itemId);
     const campaign = requireOpenCampaign(await store.campaigns.get(item.campaignId), item.campaignId);
+    const def = findDefinition(deps, campaign.reviewId);
     await requirePending(store, item);
     await requireNotSubject(store, item, input.actor, 'decide on');
-    requireReviewer(item, input.actor);
-    const justification = requireJustification(findDefinition(deps, campaign.reviewId), input.outcome, item, input.justification);
+    await requireStageReviewer(store, item, input.actor);
+    const stage = stageOf(def, stageNumberOf(item));
+    const justification = requireJustification(stage, input.outcome, item, input.justification);
+    const next = nextStage(def, stage.number, input.outcome, item.findings.length);
 
     const decision: Decision = {
-      id: item.id,
+      id: next ? stageDecisionId(item.id, stage.number) : item.id,
       itemId: item.id,
       campaignId: item.campaignId,
       outcome: input.outcome,
@@ -61,15 +77,51 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       simulated: input.simulated ?? false,
       operator: input.operator ?? null,
       ...(input.approveAll === true ? { approveAll: true } : {}),
+      ...(stage.number > 1 ? { stage: stage.number } : {}),
     };
-    const result = await store.campaigns.decide(decision, (decided) => [decisionEvent(input.actor.label, decided.decision)]);
+    const advance = next ? await stageAdvance(deps, campaign, item, next, decision) : undefined;
+    const result = await store.campaigns.decide(
+      decision,
+      (decided) => [
+        decisionEvent(input.actor.label, decided.decision, advance !== undefined),
+        ...(advance && next ? [itemAdvancedEvent(input.actor.label, decided.item, decided.decision, next, advance)] : []),
+      ],
+      advance,
+    );
     if (!result.ok) throw refusal('not_pending', alreadyDecided(result.item ?? item, result.decision));
-    return { decision: result.decision ?? decision, item: result.item ?? { ...item, state: outcomeState(decision.outcome), decisionId: decision.id } };
+    const after = result.item ?? { ...item, state: outcomeState(decision.outcome), decisionId: decision.id };
+    return { decision: result.decision ?? decision, item: after, ...(next ? { advancedTo: next } : {}) };
   });
 }
 
-/** `decision.recorded`, stamped with the decision's own time: the ledger and the decisions table say the same moment. */
-export function decisionEvent(actor: string, decision: Decision): LedgerEventInput {
+/** Where a decision passing the item on sends it: the next stage's reviewer (four eyes: not an earlier decider) and due time. */
+async function stageAdvance(deps: ReviewDeps, campaign: Campaign, item: ReviewItem, next: ReviewStage, decision: Decision): Promise<StageAdvance> {
+  const index = new IdentityIndex(await deps.store.identities.current());
+  const earlier = await deps.store.campaigns.stageDecisions(item.id);
+  const system = deps.config.systems.find((s) => s.id === item.systemId);
+  let reviewer;
+  try {
+    reviewer = resolveReviewer({
+      def: next,
+      subject: item.identityId ? index.get(item.identityId) : null,
+      // A system since removed from connectors/ has no owner: the security team reviews.
+      systemOwner: system?.owner ?? deps.config.roles.securityTeam[0]!,
+      roles: deps.config.roles,
+      index,
+      exclude: [...earlier, decision].map((d) => ({ id: d.reviewerId, email: d.reviewerEmail })),
+    });
+  } catch (err) {
+    throw refusal('no_stage_reviewer', `stage ${next.number} (${next.name}) has nobody to review this item: ${(err as Error).message}`);
+  }
+  return { stage: next.number, reviewerId: reviewer.id, reviewerSource: reviewer.source, dueAt: stageDueAt(campaign, next, decision.decidedAt) };
+}
+
+/**
+ * `decision.recorded`, stamped with the decision's own time: the ledger and the decisions table
+ * say the same moment. A decision that passed its item on says state 'pending' (the item is not
+ * settled); `stage` is present from stage 2 on (absent: stage 1).
+ */
+export function decisionEvent(actor: string, decision: Decision, passedOn = false): LedgerEventInput {
   return {
     type: EVENT.decisionRecorded,
     actor,
@@ -78,7 +130,7 @@ export function decisionEvent(actor: string, decision: Decision): LedgerEventInp
     data: {
       campaignId: decision.campaignId,
       outcome: decision.outcome,
-      state: outcomeState(decision.outcome),
+      state: passedOn ? 'pending' : outcomeState(decision.outcome),
       reviewerId: decision.reviewerId,
       reviewerSlackId: decision.reviewerSlackId,
       channel: decision.channel,
@@ -89,6 +141,27 @@ export function decisionEvent(actor: string, decision: Decision): LedgerEventInp
       ...(decision.operator !== null ? { operator: decision.operator } : {}),
       // Only when recorded through approve-all: absent means a decision on the one item (and older events).
       ...(decision.approveAll === true ? { approveAll: true } : {}),
+      ...(decision.stage !== undefined ? { stage: decision.stage } : {}),
+    },
+  };
+}
+
+/** `item.advanced`: the item, passed on by `decision`, is now at `next` with its reviewer (event-types.ts). */
+export function itemAdvancedEvent(actor: string, item: ReviewItem, decision: Decision, next: ReviewStage, advance: StageAdvance): LedgerEventInput {
+  return {
+    type: EVENT.itemAdvanced,
+    actor,
+    subject: item.id,
+    at: decision.decidedAt,
+    data: {
+      campaignId: item.campaignId,
+      stage: next.number,
+      stageName: next.name,
+      fromStage: decision.stage ?? 1,
+      outcome: decision.outcome,
+      reviewerId: advance.reviewerId,
+      reviewerSource: advance.reviewerSource,
+      dueAt: advance.dueAt,
     },
   };
 }

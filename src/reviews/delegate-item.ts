@@ -3,7 +3,8 @@
  * decision: the item stays pending. Guards, in order (review-guards.ts; each refusal is
  * ledgered with its code): the item exists; its campaign is open; it is pending; the actor is
  * its assigned reviewer or in the security team; the actor is not its subject; the new
- * reviewer is not its subject, not its reviewer already, and active.
+ * reviewer is not its subject, not its reviewer already, active, and did not decide an earlier
+ * stage of the item (multi-stage reviews: four eyes).
  */
 import { EVENT } from '../audit/event-types.js';
 import { IdentityIndex } from '../domain/index.js';
@@ -12,7 +13,7 @@ import { ledgerRefusals } from './ledger-refusals.js';
 import type { ReviewActor } from './review-actor.js';
 import type { ReviewDeps } from './review-deps.js';
 import { refusal } from './review-error.js';
-import { requireDelegate, requireItem, requireNotSubject, requireOpenCampaign, requirePending, requireReviewer } from './review-guards.js';
+import { requireDelegate, requireNotEarlierDecider, requireItem, requireNotSubject, requireOpenCampaign, requirePending, requireReviewer } from './review-guards.js';
 import { reviewerFromEmail } from './reviewer-resolution.js';
 
 export async function delegateItem(deps: ReviewDeps, input: { itemId: string; actor: ReviewActor; to: string; reason?: string }): Promise<ReviewItem> {
@@ -28,6 +29,7 @@ export async function delegateItem(deps: ReviewDeps, input: { itemId: string; ac
     const index = new IdentityIndex(await store.identities.current());
     const target = reviewerFromEmail(input.to, index, 'delegated');
     requireDelegate(item, input.to, target, { subject: item.identityId ? index.get(item.identityId) : null, target: index.get(target.id) });
+    requireNotEarlierDecider(await store.campaigns.stageDecisions(item.id), input.to, target);
 
     const reassigned = await store.campaigns.reassign(item.id, item.reviewerId, target.id, 'delegated', deps.now().toISOString(), (before) => [
       deps.audit.event(EVENT.itemReassigned, input.actor.label, before.id, { campaignId: before.campaignId, from: before.reviewerId, to: target.id, toEmail: target.email, reason: input.reason ?? null }),

@@ -27,6 +27,7 @@ import type { BreakGlassEvent } from '../domain/index.js';
 import { breakGlassDefinition, breakGlassDueHours, isBreakGlassGrant } from './break-glass-definition.js';
 import type { ReviewDeps } from './review-deps.js';
 import { itemAssignedEvent } from './item-assigned-event.js';
+import { openingStagesData } from './review-stages.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 const BATCH = 2000;
@@ -108,7 +109,7 @@ export async function openBreakGlassReview(deps: ReviewDeps, event: BreakGlassEv
   const index = new IdentityIndex(await store.identities.current());
   const subject = grant.identityId ? index.get(grant.identityId) : null;
   // A system since removed from connectors/ has no owner: the security team reviews.
-  const reviewer = resolveReviewer({ def, subject, systemOwner: system?.owner ?? config.roles.securityTeam[0]!, roles: config.roles, index });
+  const reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system?.owner ?? config.roles.securityTeam[0]!, roles: config.roles, index });
   const findings = (await store.findings.open({ systemId: grant.systemId, grantIds: [grant.id] })).map(findingOf);
   const item: ReviewItem = {
     id: reviewItemId(id, grant.id),
@@ -134,7 +135,7 @@ export async function openBreakGlassReview(deps: ReviewDeps, event: BreakGlassEv
   await store.campaigns.transition(id, 'opening', 'open', deps.now().toISOString(), () => [
     audit.event(EVENT.campaignOpened, actor, id, {
       reviewId: def.id, period, dueAt: campaign.dueAt, items, snapshots: { [snapshot.systemId]: snapshot.id }, systemsWithoutState: [], systemsWithoutActivity: [], definitionFile: def.file,
-      configHash: configHash(config), scope: def.scope, reviewers: def.reviewers, dueInDays: def.dueInDays,
+      configHash: configHash(config), scope: def.scope, ...openingStagesData(def),
       // Not a periodic review of the system: DORA cadence coverage leaves it out (read-review-coverage.ts).
       coverage: 'break-glass',
       breakGlass: { systemId: grant.systemId, grantId: grant.id, accountId: grant.accountId, role: grant.role, scope: grant.scope, kind: event.kind, at: event.at, reason, dueHours },

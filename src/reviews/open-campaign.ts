@@ -18,6 +18,7 @@ import { grantInScope, systemsInScope } from './campaign-scope.js';
 import { itemAssignedEvent } from './item-assigned-event.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
+import { openingStagesData } from './review-stages.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 export interface OpenResult {
@@ -103,7 +104,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         const itemId = reviewItemId(id, g.id);
         if (existing.has(itemId)) continue;
         const subject = g.identityId ? index.get(g.identityId) : null;
-        const reviewer = resolveReviewer({ def, subject, systemOwner: system.owner, roles: deps.config.roles, index });
+        const reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
         items.push({
           id: itemId,
           campaignId: id,
@@ -141,7 +142,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
       reviewId: def.id, period, dueAt: campaign.dueAt, items: total, snapshots: frozen, systemsWithoutState, systemsWithoutActivity: withoutActivity, definitionFile: def.file,
       // The configuration in force (config-hash.ts: the hash config.loaded records) and the definition's
       // scope and reviewer order as they were: the evidence report states both for this campaign.
-      configHash: configHash(deps.config), scope: def.scope, reviewers: def.reviewers, dueInDays: def.dueInDays,
+      configHash: configHash(deps.config), scope: def.scope, ...openingStagesData(def),
       // Whether the campaign reviews every grant of the systems in `snapshots` (DORA cadence
       // coverage counts only such campaigns) or the privileged ones only.
       coverage: def.scope.privilegedOnly ? 'privileged-only' : 'all-grants',

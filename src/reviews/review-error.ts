@@ -30,6 +30,10 @@ export const REFUSAL_KINDS = {
   delegate_is_reviewer: 'invalid',
   /** Delegation to a disabled or terminated person. */
   delegate_inactive: 'invalid',
+  /** Delegation to someone who decided an earlier stage of the item (four eyes: two people). */
+  delegate_decided_earlier: 'forbidden',
+  /** A decision would pass the item on to a stage that has nobody to review it (only the subject and earlier deciders are left). */
+  no_stage_reviewer: 'conflict',
   /** A command reserved to a bot role (reviews/roles.yaml: security team, auditors) by someone without it. */
   role_required: 'forbidden',
   /** A Slack request from a workspace other than the bot's own. */

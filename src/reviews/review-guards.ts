@@ -4,7 +4,8 @@
  * (review-error.ts); the operation runs them inside ledgerRefusals, so every refusal is ledgered.
  * Guards read state through the store ports only and write nothing.
  */
-import type { ReviewDefinition } from '../config/review-config.js';
+import type { ReviewDefinition, ReviewStage } from '../config/review-config.js';
+import { outcomeState } from '../domain/index.js';
 import type { Campaign, Decision, DecisionOutcome, Identity, ReviewItem } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { justificationRequired, MIN_JUSTIFICATION } from './justification-rule.js';
@@ -47,10 +48,22 @@ export function requireReviewer(item: Pick<ReviewItem, 'reviewerId'>, actor: Rev
 }
 
 /**
- * A justification of at least MIN_JUSTIFICATION characters where the definition requires one
+ * The actor is the item's assigned reviewer at its current stage. Someone who decided an earlier
+ * stage of the item is told that (refused as not pending, like a repeated click), not that they
+ * were never its reviewer.
+ */
+export async function requireStageReviewer(store: Pick<Store, 'campaigns'>, item: ReviewItem, actor: ReviewActor): Promise<void> {
+  if (isAssignedReviewer(item, actor) || (item.stage ?? 1) === 1) return requireReviewer(item, actor);
+  const mine = (await store.campaigns.stageDecisions(item.id)).find((d) => isAssignedReviewer({ reviewerId: d.reviewerId }, actor) || (actor.email !== null && d.reviewerEmail === actor.email));
+  if (mine) throw refusal('not_pending', alreadyDecided(item, mine));
+  requireReviewer(item, actor);
+}
+
+/**
+ * A justification of at least MIN_JUSTIFICATION characters where the item's stage requires one
  * for this decision. Returns the trimmed justification (null when none was given).
  */
-export function requireJustification(def: Pick<ReviewDefinition, 'requireJustification'>, outcome: DecisionOutcome, item: Pick<ReviewItem, 'findings'>, text: string | null | undefined): string | null {
+export function requireJustification(def: Pick<ReviewStage, 'requireJustification'>, outcome: DecisionOutcome, item: Pick<ReviewItem, 'findings'>, text: string | null | undefined): string | null {
   const justification = text?.trim() || null;
   if (justificationRequired(def, outcome, item.findings.length) && (justification === null || justification.length < MIN_JUSTIFICATION)) {
     throw refusal('justification_required', `a justification of at least ${MIN_JUSTIFICATION} characters is required to ${outcome}${outcome === 'approve' ? ' access with findings' : ''}`);
@@ -58,9 +71,9 @@ export function requireJustification(def: Pick<ReviewDefinition, 'requireJustifi
   return justification;
 }
 
-/** Approve all: only where an approval needs no justification of its own. */
-export function requireBulkApprovable(def: Pick<ReviewDefinition, 'id' | 'requireJustification'>): void {
-  if (justificationRequired(def, 'approve', 0)) throw refusal('bulk_justification_required', `${def.id} requires a justification for every approval: approve items one by one`);
+/** Approve all: only where an approval needs no justification of its own, at some stage of the definition. */
+export function requireBulkApprovable(def: Pick<ReviewDefinition, 'id' | 'stages'>): void {
+  if (def.stages.every((s) => justificationRequired(s, 'approve', 0))) throw refusal('bulk_justification_required', `${def.id} requires a justification for every approval: approve items one by one`);
 }
 
 /** Approve all: the actor has pending items in the campaign. */
@@ -78,11 +91,25 @@ export function requireDelegate(item: Pick<ReviewItem, 'reviewerId'>, to: string
   if (people.target && people.target.status !== 'active') throw refusal('delegate_inactive', `${to} is ${people.target.status} and cannot review`);
 }
 
-/** Why an item takes no decision: expired, or decided (by whom, when). */
+/** Delegation at a later stage: the new reviewer did not decide an earlier stage of the item (four eyes means two people). */
+export function requireNotEarlierDecider(earlier: readonly Decision[], to: string, target: Pick<Reviewer, 'id' | 'email'>): void {
+  const d = earlier.find((e) => e.reviewerId === target.id || (target.email !== null && e.reviewerEmail === target.email));
+  if (d) throw refusal('delegate_decided_earlier', `${to} decided stage ${d.stage ?? 1} of this item: a later stage needs another person`);
+}
+
+/**
+ * Why an item takes no decision: expired, decided (by whom, when), or decided at its stage and
+ * passed on (a stage decision: the item is pending at a later stage now).
+ */
 export function alreadyDecided(item: ReviewItem, decision: Decision | null): string {
   if (item.state === 'expired') return 'this item expired when its campaign closed';
+  const by = decision ? ` by ${decision.reviewerEmail ?? decision.reviewerId} at ${decision.decidedAt}` : '';
+  if (item.state === 'pending') {
+    const stage = decision?.stage ?? 1;
+    return `already ${decision ? outcomeState(decision.outcome) : 'decided'} at stage ${stage}${by}; the item is at stage ${item.stage ?? 1} now, with another reviewer`;
+  }
   if (!decision) return `this item is already ${item.state}`;
-  return `already ${item.state} by ${decision.reviewerEmail ?? decision.reviewerId} at ${decision.decidedAt}`;
+  return `already ${item.state}${by}`;
 }
 
 export function isAssignedReviewer(item: Pick<ReviewItem, 'reviewerId'>, actor: Pick<ReviewActor, 'id' | 'email'>): boolean {

@@ -183,7 +183,7 @@ export class ReviewDelivery {
     const now = deps.now().toISOString();
     const def = findDefinition(deps, campaign.reviewId);
     const entries = await reviewEntries(deps, run.people, items);
-    const { pages } = reviewMessage({ campaign, reviewer: { name: await nameOf(run.people, reviewerId) }, items: entries, now, justification: justificationRule(def) });
+    const { pages } = reviewMessage({ campaign, reviewer: { name: await nameOf(run.people, reviewerId) }, items: entries, now, justification: justificationRule(def, items) });
     report.pages += pages.length;
     const todo: ReviewMessagePage[] = [];
     for (const page of pages) {
@@ -367,7 +367,7 @@ export class ReviewDelivery {
     if (existing.get(id)?.state === 'sent') return;
     const now = deps.now().toISOString();
     const def = findDefinition(deps, campaign.reviewId);
-    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps, people, [item]), now, justification: justificationRule(def) }).pages;
+    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps, people, [item]), now, justification: justificationRule(def, [item]) }).pages;
     if (!page) return;
     if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
     const email = await emailOf(people, item.reviewerId);
@@ -405,7 +405,8 @@ export class ReviewDelivery {
     const def = findDefinition(deps, campaign.reviewId);
     const ids = itemIdsOf(d);
     const reviewer = { name: await nameOf(people, d.recipient) };
-    const justification = justificationRule(def);
+    const own = await this.items(deps, ids);
+    const justification = justificationRule(def, own);
     let page: MessagePayload | null = null;
     if (PAGE_KEY.test(d.key)) {
       const siblings = (await deps.store.deliveries.list({ campaignId: d.campaignId, recipient: d.recipient, kind: 'review' }))
@@ -422,7 +423,6 @@ export class ReviewDelivery {
         }
       }
     }
-    const own = await this.items(deps, ids);
     page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps, people, own), now: deps.now().toISOString(), justification }).pages[0] ?? null;
     if (!page) return null;
     for (const item of own) {

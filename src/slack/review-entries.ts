@@ -17,6 +17,7 @@ import type { ReviewDefinition } from '../config/review-config.js';
 import type { ReviewItem } from '../domain/index.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { systemsWithoutActivity } from '../reviews/activity-reported.js';
+import { stageNumberOf, stageOf } from '../reviews/review-stages.js';
 import type { JustificationRule, ReviewEntry } from './blocks/index.js';
 import type { People } from './people.js';
 import { nameOf } from './people.js';
@@ -52,8 +53,14 @@ export async function reviewEntries(deps: Pick<ReviewDeps, 'store' | 'config'>, 
   );
 }
 
-/** Which buttons open the justification modal, from the definition's `requireJustification`. */
-export function justificationRule(def: Pick<ReviewDefinition, 'requireJustification'>): JustificationRule {
-  const rules = def.requireJustification;
+/**
+ * Which buttons open the justification modal, from `requireJustification` of the stages the
+ * items are in (one message may hold items of several stages: a button opens the modal where any
+ * of them needs a reason; the decision's own stage is what the guard enforces).
+ */
+export function justificationRule(def: Pick<ReviewDefinition, 'id' | 'stages'>, items: ReadonlyArray<Pick<ReviewItem, 'stage'>>): JustificationRule {
+  const stages = new Set(items.map(stageNumberOf));
+  if (stages.size === 0) stages.add(1);
+  const rules = [...stages].flatMap((n) => stageOf(def, n).requireJustification);
   return { revoke: rules.includes('revoke'), approveWithFindings: rules.includes('approve-with-findings') || rules.includes('approve') };
 }

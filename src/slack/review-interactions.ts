@@ -93,8 +93,9 @@ export class ReviewInteractions {
       const ids = r.decided.map((d) => d.item.id);
       if (ids.length > 0) await this.followUp(campaignId, ids, click.userId, click.origin);
       const left = r.withFindings > 0 ? ` ${plural(r.withFindings, 'item')} with findings still need your decision one by one.` : '';
+      const reasoned = r.needsJustification > 0 ? ` ${plural(r.needsJustification, 'item')} need a justification for approval: decide them one by one.` : '';
       const refused = r.refused.length > 0 ? ` ${plural(r.refused.length, 'item')} could not be approved: ${r.refused[0]!.reason}` : '';
-      await this.notify(click.userId, click.origin, `:white_check_mark: Approved ${plural(ids.length, 'item')} without findings.${left}${refused}`);
+      await this.notify(click.userId, click.origin, `:white_check_mark: Approved ${plural(ids.length, 'item')} without findings.${left}${reasoned}${refused}`);
     } catch (err) {
       await this.answerError(click.userId, click.origin, err);
     }

@@ -181,6 +181,17 @@ export interface DecideResult {
   decision: Decision | null;
 }
 
+/**
+ * Where a decision that does not settle its item sends it (multi-stage reviews): the stage, its
+ * reviewer and when the item is due there.
+ */
+export interface StageAdvance {
+  stage: number;
+  reviewerId: string;
+  reviewerSource: string;
+  dueAt: string;
+}
+
 export interface ItemWithDecision {
   item: ReviewItem;
   decision: Decision | null;
@@ -213,11 +224,20 @@ export interface CampaignStore {
   /** Pending items assigned to a reviewer across open campaigns. */
   pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;
   /**
-   * Atomically moves a pending item to the decision's outcome and stores the decision (one
-   * per item). A second decision, concurrent or later, gets ok=false with the first one.
-   * `events` gets the item and decision as stored, only when this call decided.
+   * Atomically records a decision on a pending item at its current stage (decision.stage,
+   * absent: 1). Without `advance` the decision settles the item: it moves to the outcome's state
+   * and the decision is stored as the item's one decision (id = item id). With `advance` the
+   * decision passes the item on: it is stored as a stage decision (id `${itemId}#${stage}`) and
+   * the item stays pending, now at advance.stage with its reviewer and due time. A second
+   * decision at the same stage, concurrent or later, gets ok=false with the first one (the
+   * stage decision, or the settling one); so does a decision at a stage the item is no longer
+   * in. `events` gets the item and decision as stored, only when this call decided.
    */
-  decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult>;
+  decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>, advance?: StageAdvance): Promise<DecideResult>;
+  /** The decisions that passed an item on to a later stage, by stage (none for a single-stage item). */
+  stageDecisions(itemId: string): Promise<Decision[]>;
+  /** Every stage decision of a campaign, in (item id, stage) order, in batches of at most `batchSize`. */
+  stageDecisionsOf(campaignId: string, batchSize?: number): AsyncIterable<Decision[]>;
   /**
    * Reassigns a pending item currently assigned to `fromReviewerId`. Returns whether it
    * happened; `events` gets the item as it was before the reassignment.

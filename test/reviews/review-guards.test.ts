@@ -3,7 +3,7 @@
  * typed refusal (code, kind, message) it throws otherwise.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReviewDefinition } from '../../src/config/review-config.js';
+import type { ReviewStage } from '../../src/config/review-config.js';
 import type { Finding, ReviewItem } from '../../src/domain/index.js';
 import { REFUSAL_KINDS, ReviewError } from '../../src/reviews/review-error.js';
 import type { RefusalCode } from '../../src/reviews/review-error.js';
@@ -97,7 +97,7 @@ describe('review guards', () => {
   it('requireJustification: required per the definition, at least 10 characters after trimming; returns the trimmed text', async () => {
     const plain: Pick<ReviewItem, 'findings'> = { findings: [] };
     const flagged: Pick<ReviewItem, 'findings'> = { findings: [finding] };
-    const def: Pick<ReviewDefinition, 'requireJustification'> = { requireJustification: ['revoke', 'approve-with-findings'] };
+    const def: Pick<ReviewStage, 'requireJustification'> = { requireJustification: ['revoke', 'approve-with-findings'] };
     expect(requireJustification(def, 'approve', plain, null)).toBeNull();
     expect(requireJustification(def, 'approve', plain, '  ok  ')).toBe('ok');
     expect(requireJustification(def, 'revoke', plain, '  left the firm  ')).toBe('left the firm');
@@ -109,9 +109,12 @@ describe('review guards', () => {
     expectRefusal(await refusalOf(() => requireJustification({ requireJustification: ['approve'] }, 'approve', plain, null)), 'justification_required', /required to approve/);
   });
 
-  it('requireBulkApprovable: refused (bulk_justification_required) only where every approval needs a justification', async () => {
-    requireBulkApprovable({ id: 'semiannual', requireJustification: ['revoke', 'approve-with-findings'] });
-    expectRefusal(await refusalOf(() => requireBulkApprovable({ id: 'semiannual', requireJustification: ['approve'] })), 'bulk_justification_required', /^semiannual requires a justification for every approval: approve items one by one$/);
+  it('requireBulkApprovable: refused (bulk_justification_required) only where every approval at every stage needs a justification', async () => {
+    const stage = (n: number, requireJustification: ReviewStage['requireJustification']): ReviewStage => ({ number: n, name: `Stage ${n}`, reviewers: ['manager'], dueInDays: 7, when: ['all'], requireJustification });
+    requireBulkApprovable({ id: 'semiannual', stages: [stage(1, ['revoke', 'approve-with-findings'])] });
+    requireBulkApprovable({ id: 'semiannual', stages: [stage(1, ['approve']), stage(2, ['revoke'])] });
+    expectRefusal(await refusalOf(() => requireBulkApprovable({ id: 'semiannual', stages: [stage(1, ['approve'])] })), 'bulk_justification_required', /^semiannual requires a justification for every approval: approve items one by one$/);
+    expectRefusal(await refusalOf(() => requireBulkApprovable({ id: 'semiannual', stages: [stage(1, ['approve']), stage(2, ['approve', 'revoke'])] })), 'bulk_justification_required', /approve items one by one/);
   });
 
   it('requirePendingItems: none is no_pending_items', async () => {

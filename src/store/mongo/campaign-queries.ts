@@ -9,6 +9,7 @@ import type { Campaign, CampaignState, Decision, ItemState } from '../../domain/
 import { asString, asStrings, operator } from './filter-value.js';
 import type { CampaignDoc } from './campaign-schema.js';
 import type { ReviewItemDoc } from './review-item-schema.js';
+import type { StageAdvance } from '../ports.js';
 
 /** create(): the campaign of a (reviewId, period), the unique pair. */
 export function campaignPeriodFilter(campaign: Pick<Campaign, 'reviewId' | 'period'>) {
@@ -122,6 +123,22 @@ export function decideUpdate(decision: Pick<Decision, 'id' | 'outcome' | 'decide
 /** decide(), in the caller's transaction: the conditional move of the item, returning the item after it (null when it was not pending). */
 export function completeItemQuery(items: Model<ReviewItemDoc>, decision: Pick<Decision, 'id' | 'itemId' | 'outcome' | 'decidedAt'>, session: ClientSession | null = null) {
   return items.findOneAndUpdate(decideFilter(decision.itemId), decideUpdate(decision), { returnDocument: 'after', runValidators: true, session }).lean();
+}
+
+/**
+ * decide() with a StageAdvance, in the caller's transaction: a pending item still at `stage`
+ * (absent = stage 1, as on documents from before stages) moves on to the next stage's reviewer
+ * and due time; the item after, or null when it did not match.
+ */
+export function advanceItemQuery(items: Model<ReviewItemDoc>, itemId: string, stage: number, advance: StageAdvance, at: string, session: ClientSession | null = null) {
+  const atStage = stage === 1 ? { $in: [1, null] } : stage;
+  return items
+    .findOneAndUpdate(
+      { _id: asString(itemId, 'itemId'), state: 'pending' as const, stage: atStage },
+      { $set: { stage: advance.stage, stageDueAt: asString(advance.dueAt, 'dueAt'), reviewerId: asString(advance.reviewerId, 'reviewerId'), reviewerSource: asString(advance.reviewerSource, 'reviewerSource'), updatedAt: asString(at, 'at') } },
+      { returnDocument: 'after', runValidators: true, session },
+    )
+    .lean();
 }
 
 /** The same completion as a bulk operation (expirePending completes crashed decisions first). */

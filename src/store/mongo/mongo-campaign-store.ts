@@ -1,7 +1,8 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
 import { EXPIRE_BATCH } from '../ports.js';
-import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
+import { checkDecision } from '../stage-advance.js';
 import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
@@ -9,6 +10,7 @@ import {
   campaignListFilter,
   campaignPeriodFilter,
   completeDecisionOp,
+  advanceItemQuery,
   completeItemQuery,
   createCampaignQuery,
   createdCampaign,
@@ -25,7 +27,8 @@ import {
 } from './campaign-queries.js';
 import type { ItemCountRow } from './campaign-queries.js';
 import { campaignDoc, toCampaign } from './campaign-schema.js';
-import { decisionDoc, toDecision } from './decision-schema.js';
+import { decisionDoc, stageDecisionDoc, toDecision } from './decision-schema.js';
+import type { DecisionDoc } from './decision-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
 import { asString, operator } from './filter-value.js';
 import type { MongoModels } from './mongo-models.js';
@@ -143,18 +146,29 @@ export class MongoCampaignStore implements CampaignStore {
   }
 
   /**
-   * In one transaction: the item moves from pending to the outcome (the conditional update
-   * is the compare-and-set: a concurrent decider's transaction conflicts on the item and,
-   * retried, finds it decided), then the decision is inserted with its events.
+   * In one transaction: the item moves from pending to the outcome, or on to the next stage
+   * (the conditional update is the compare-and-set: a concurrent decider's transaction
+   * conflicts on the item and, retried, finds it decided or moved on), then the decision is
+   * inserted (into stage_decisions when it passed the item on) with its events.
    */
-  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult> {
+  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>, advance?: StageAdvance): Promise<DecideResult> {
     const done = await withLedger(this.connection, this.models, async (session): Promise<{ value: DecideResult; events: readonly LedgerEventInput[] }> => {
       const found = await this.itemIn(decision.itemId, session);
       if (!found) return { value: { ok: false, item: null, decision: null }, events: [] };
       const earlier = await this.decisionIn(found.id, session);
       if (earlier || found.state !== 'pending') return { value: { ok: false, item: found, decision: earlier }, events: [] };
-      if (decision.campaignId !== found.campaignId) {
-        throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
+      const stage = decision.stage ?? 1;
+      if ((found.stage ?? 1) !== stage) {
+        const passed = await this.models.stageDecisions.findOne({ itemId: asString(found.id, 'itemId'), stage }).session(session).lean();
+        return { value: { ok: false, item: found, decision: passed ? toDecision(passed) : null }, events: [] };
+      }
+      checkDecision(decision, found.campaignId, advance ?? null);
+      if (advance) {
+        const moved = await advanceItemQuery(this.models.reviewItems, found.id, stage, advance, decision.decidedAt, session);
+        if (!moved) return { value: { ok: false, item: await this.itemIn(found.id, session), decision: null }, events: [] };
+        await this.models.stageDecisions.create([stageDecisionDoc(decision)], { session });
+        const passedOn = { item: toReviewItem(moved), decision: toDecision(stageDecisionDoc(decision)) };
+        return { value: { ok: true, ...passedOn }, events: events(passedOn) };
       }
       const updated = await completeItemQuery(this.models.reviewItems, decision, session);
       if (!updated) return { value: { ok: false, item: await this.itemIn(found.id, session), decision: null }, events: [] };
@@ -221,6 +235,27 @@ export class MongoCampaignStore implements CampaignStore {
       const decided = await this.models.decisions.find({ itemId: operator({ $in: page.map((item) => item._id) }) }).lean();
       if (decided.length === 0) continue;
       await this.models.reviewItems.bulkWrite(decided.map((doc) => completeDecisionOp(toDecision(doc))), BULK_WRITE_OPTIONS);
+    }
+  }
+
+  async stageDecisions(itemId: string): Promise<Decision[]> {
+    const docs = await this.models.stageDecisions.find({ itemId: asString(itemId, 'itemId') }).sort({ stage: 1 }).lean();
+    return docs.map(toDecision);
+  }
+
+  /** Pages of the { campaignId, itemId, stage } index after the last (item, stage) read. */
+  async *stageDecisionsOf(campaignId: string, batchSize?: number): AsyncIterable<Decision[]> {
+    const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
+    const campaign = asString(campaignId, 'campaignId');
+    let after: { itemId: string; stage: number } | null = null;
+    for (;;) {
+      const filter: Record<string, unknown> = after ? { campaignId: campaign, $or: [{ itemId: { $gt: after.itemId } }, { itemId: after.itemId, stage: { $gt: after.stage } }] } : { campaignId: campaign };
+      const docs: DecisionDoc[] = await this.models.stageDecisions.find(filter).sort({ itemId: 1, stage: 1 }).limit(size).lean();
+      if (docs.length === 0) return;
+      const last: DecisionDoc = docs[docs.length - 1]!;
+      after = { itemId: last.itemId, stage: last.stage ?? 1 };
+      yield docs.map(toDecision);
+      if (docs.length < size) return;
     }
   }
 

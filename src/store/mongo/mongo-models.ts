@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { campaignSchema } from './campaign-schema.js';
 import type { CampaignDoc } from './campaign-schema.js';
-import { decisionSchema } from './decision-schema.js';
+import { decisionSchema, stageDecisionSchema } from './decision-schema.js';
 import type { DecisionDoc } from './decision-schema.js';
 import { deliverySchema } from './delivery-schema.js';
 import type { DeliveryDoc } from './delivery-schema.js';
@@ -46,6 +46,7 @@ export interface MongoModels {
   campaigns: Model<CampaignDoc>;
   reviewItems: Model<ReviewItemDoc>;
   decisions: Model<DecisionDoc>;
+  stageDecisions: Model<DecisionDoc>;
   remediations: Model<RemediationDoc>;
   deliveries: Model<DeliveryDoc>;
   schedulerRuns: Model<SchedulerRunDoc>;
@@ -68,6 +69,7 @@ export function createModels(connection: Connection): MongoModels {
     campaigns: connection.model<CampaignDoc>('Campaign', campaignSchema),
     reviewItems: connection.model<ReviewItemDoc>('ReviewItem', reviewItemSchema),
     decisions: connection.model<DecisionDoc>('Decision', decisionSchema),
+    stageDecisions: connection.model<DecisionDoc>('StageDecision', stageDecisionSchema),
     remediations: connection.model<RemediationDoc>('Remediation', remediationSchema),
     deliveries: connection.model<DeliveryDoc>('Delivery', deliverySchema),
     schedulerRuns: connection.model<SchedulerRunDoc>('SchedulerRun', schedulerRunSchema),

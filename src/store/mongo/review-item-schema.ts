@@ -29,6 +29,9 @@ export const reviewItemSchema = new mongoose.Schema<ReviewItemDoc>(
     decisionId: nullableString,
     updatedAt: timestamp,
     detail: nullableString,
+    // Multi-stage reviews: absent at stage 1 (and on older documents), as the domain type says.
+    stage: { type: Number, required: false, min: 2 },
+    stageDueAt: { type: String, required: false },
   },
   collectionOptions('review_items'),
 );
@@ -71,5 +74,7 @@ export function toReviewItem(d: ReviewItemDoc): ReviewItem {
   };
   // Absent when the grant had none, as the SQLite store reads it.
   if (d.detail !== null && d.detail !== undefined) item.detail = parseGrantDetail(d.detail);
+  if (typeof d.stage === 'number' && d.stage !== 1) item.stage = d.stage;
+  if (typeof d.stageDueAt === 'string') item.stageDueAt = d.stageDueAt;
   return item;
 }

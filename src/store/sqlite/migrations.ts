@@ -392,6 +392,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE decisions ADD COLUMN approve_all INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 11,
+    description: 'multi-stage reviews',
+    // review_items.stage: the stage an item is in (pending) or was settled at; stage_due_at: when
+    // it is due there (NULL: stage 1, due by the campaign's opening + stage 1's days).
+    // decisions.stage: the stage of the decision that settled the item. stage_decisions: the
+    // decisions that passed an item on to a later stage (id `${item_id}#${stage}`), one per
+    // (item, stage), never updated, clustered by item as decisions are (migration 4). Existing
+    // rows are stage 1: every definition before this was one stage.
+    sql: `
+      ALTER TABLE review_items ADD COLUMN stage INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE review_items ADD COLUMN stage_due_at TEXT;
+      ALTER TABLE decisions ADD COLUMN stage INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE stage_decisions (
+        id TEXT NOT NULL UNIQUE,
+        item_id TEXT NOT NULL REFERENCES review_items (id),
+        stage INTEGER NOT NULL,
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        outcome TEXT NOT NULL,
+        reviewer_id TEXT NOT NULL,
+        reviewer_email TEXT,
+        reviewer_slack_id TEXT,
+        channel TEXT NOT NULL,
+        justification TEXT,
+        decided_at TEXT NOT NULL,
+        findings_at_decision TEXT NOT NULL,
+        simulated INTEGER NOT NULL,
+        operator TEXT,
+        approve_all INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (item_id, stage)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER stage_decisions_never_updated BEFORE UPDATE ON stage_decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never updated in place'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

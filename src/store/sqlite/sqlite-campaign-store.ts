@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
 import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
 import { EXPIRE_BATCH } from '../ports.js';
-import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
+import { checkDecision } from '../stage-advance.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
 import type { LedgerAppender } from './ledger-appender.js';
@@ -43,6 +44,8 @@ export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
   nullable('i.decision_id'),
   text('i.updated_at'),
   nullable('i.detail'),
+  text('i.stage'),
+  nullable('i.stage_due_at'),
   nullable('d.id'),
   joined('d.outcome'),
   joined('d.reviewer_id'),
@@ -53,6 +56,7 @@ export const ITEMS_WITH_DECISIONS_PAGE_COLUMNS: readonly PageColumn[] = [
   ...['d.decided_at', 'd.findings_at_decision', 'd.simulated'].map(joined),
   nullable('d.operator'),
   joined('d.approve_all'),
+  joined('d.stage'),
 ];
 export const ITEMS_WITH_DECISIONS_PAGE_REST = `FROM review_items i LEFT JOIN decisions d ON d.item_id = i.id
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? ORDER BY i.id LIMIT ?`;
@@ -92,9 +96,14 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
   };
   const detail = f.next();
   if (detail !== null) item.detail = parseGrantDetail(detail);
+  // Absent at stage 1 (toItem's rule).
+  const stage = Number(f.next());
+  if (stage !== 1) item.stage = stage;
+  const stageDueAt = f.next();
+  if (stageDueAt !== null) item.stageDueAt = stageDueAt;
   const decisionId = f.next();
   if (decisionId === null) {
-    for (let c = 0; c < 11; c++) f.next();
+    for (let c = 0; c < 12; c++) f.next();
     return { item, decision: null };
   }
   const decision: Decision = {
@@ -113,6 +122,8 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
     operator: f.next(),
   };
   if (f.next() === '1') decision.approveAll = true;
+  const decisionStage = Number(f.next());
+  if (decisionStage !== 1) decision.stage = decisionStage;
   return { item, decision };
 }
 
@@ -137,6 +148,11 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly selectPendingForReviewer;
   private readonly decideItem;
   private readonly insertDecision;
+  private readonly insertStageDecision;
+  private readonly advanceItem;
+  private readonly selectStageDecision;
+  private readonly selectStageDecisions;
+  private readonly selectStageDecisionsPage;
   private readonly reassignItem;
   private readonly expireItems;
   private readonly selectDecision;
@@ -199,11 +215,28 @@ export class SqliteCampaignStore implements CampaignStore {
     this.decideItem = db.prepare<[string, string, string, string]>(
       `UPDATE review_items SET state = ?, decision_id = ?, updated_at = ? WHERE id = ? AND state = 'pending'`,
     );
-    this.insertDecision = db.prepare<[Decision, string, number, number]>(
+    this.insertDecision = db.prepare<[Decision, string, number, number, number]>(
       `INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
-         justification, decided_at, findings_at_decision, simulated, operator, approve_all)
+         justification, decided_at, findings_at_decision, simulated, operator, approve_all, stage)
        VALUES (@id, @itemId, @campaignId, @outcome, @reviewerId, @reviewerEmail, @reviewerSlackId, @channel,
-         @justification, @decidedAt, ?, ?, @operator, ?)`,
+         @justification, @decidedAt, ?, ?, @operator, ?, ?)`,
+    );
+    this.insertStageDecision = db.prepare<[Decision, string, number, number, number]>(
+      `INSERT INTO stage_decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel,
+         justification, decided_at, findings_at_decision, simulated, operator, approve_all, stage)
+       VALUES (@id, @itemId, @campaignId, @outcome, @reviewerId, @reviewerEmail, @reviewerSlackId, @channel,
+         @justification, @decidedAt, ?, ?, @operator, ?, ?)`,
+    );
+    this.advanceItem = db.prepare<[number, string, string, string, string, string, number]>(
+      `UPDATE review_items SET stage = ?, stage_due_at = ?, reviewer_id = ?, reviewer_source = ?, updated_at = ?
+       WHERE id = ? AND state = 'pending' AND stage = ?`,
+    );
+    this.selectStageDecision = db.prepare<[string, number], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM stage_decisions WHERE item_id = ? AND stage = ?`);
+    this.selectStageDecisions = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM stage_decisions WHERE item_id = ? ORDER BY stage`);
+    // A page of a campaign's stage decisions after (item id, stage): the primary key's range, as items are read.
+    this.selectStageDecisionsPage = db.prepare<[string, string, number, string, string, number], DecisionRow>(
+      `SELECT ${DECISION_COLUMNS} FROM stage_decisions
+       WHERE (item_id > ? OR (item_id = ? AND stage > ?)) AND item_id < ? AND +campaign_id = ? ORDER BY item_id, stage LIMIT ?`,
     );
     this.reassignItem = db.prepare<[string, string, string, string, string]>(
       `UPDATE review_items SET reviewer_id = ?, reviewer_source = ?, updated_at = ?
@@ -274,19 +307,32 @@ export class SqliteCampaignStore implements CampaignStore {
       return { last, expired };
     });
     // Read, check and write under one write lock: concurrent deciders (other processes
-    // included) queue on it, and the second one finds the first decision.
-    this.decideTx = db.transaction((decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): DecideResult => {
+    // included) queue on it, and the second one finds the first decision (of the item, or of
+    // its stage when the first passed the item on).
+    this.decideTx = db.transaction((decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>, advance: StageAdvance | null): DecideResult => {
       const found = this.selectItem.get(decision.itemId);
       if (!found) return { ok: false, item: null, decision: null };
       const earlier = this.selectDecision.get(decision.itemId);
       if (earlier) return { ok: false, item: toItem(found), decision: toDecision(earlier) };
       if (found.state !== 'pending') return { ok: false, item: toItem(found), decision: null };
-      if (decision.campaignId !== found.campaignId) {
-        throw new Error(`decision for item ${decision.itemId} names campaign ${decision.campaignId}, the item is in ${found.campaignId}`);
+      const stage = decision.stage ?? 1;
+      if (found.stage !== stage) {
+        const passed = this.selectStageDecision.get(decision.itemId, stage);
+        return { ok: false, item: toItem(found), decision: passed ? toDecision(passed) : null };
       }
-      this.decideItem.run(outcomeState(decision.outcome), decision.id, decision.decidedAt, decision.itemId);
-      this.insertDecision.run(decision, JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0, decision.approveAll === true ? 1 : 0);
-      const decided = { item: toItem(this.selectItem.get(decision.itemId) as ItemRow), decision: toDecision(this.selectDecision.get(decision.itemId) as DecisionRow) };
+      checkDecision(decision, found.campaignId, advance);
+      const flags = [JSON.stringify(decision.findingsAtDecision), decision.simulated ? 1 : 0, decision.approveAll === true ? 1 : 0, stage] as const;
+      let stored: DecisionRow;
+      if (advance) {
+        this.insertStageDecision.run(decision, ...flags);
+        this.advanceItem.run(advance.stage, advance.dueAt, advance.reviewerId, advance.reviewerSource, decision.decidedAt, decision.itemId, stage);
+        stored = this.selectStageDecision.get(decision.itemId, stage) as DecisionRow;
+      } else {
+        this.decideItem.run(outcomeState(decision.outcome), decision.id, decision.decidedAt, decision.itemId);
+        this.insertDecision.run(decision, ...flags);
+        stored = this.selectDecision.get(decision.itemId) as DecisionRow;
+      }
+      const decided = { item: toItem(this.selectItem.get(decision.itemId) as ItemRow), decision: toDecision(stored) };
       this.appendLedger(events(decided));
       return { ok: true, ...decided };
     });
@@ -349,8 +395,28 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.selectPendingForReviewer.all(reviewerId).map(toItem);
   }
 
-  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>): Promise<DecideResult> {
-    return this.decideTx.immediate(decision, events);
+  async decide(decision: Decision, events: LedgerEvents<{ item: ReviewItem; decision: Decision }>, advance?: StageAdvance): Promise<DecideResult> {
+    return this.decideTx.immediate(decision, events, advance ?? null);
+  }
+
+  async stageDecisions(itemId: string): Promise<Decision[]> {
+    return this.selectStageDecisions.all(itemId).map(toDecision);
+  }
+
+  async *stageDecisionsOf(campaignId: string, batchSize?: number): AsyncIterable<Decision[]> {
+    const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
+    // The key range of the campaign's item ids, as itemsWithDecisions reads it.
+    let after = `${campaignId}/`;
+    let afterStage = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = this.selectStageDecisionsPage.all(after, after, afterStage, `${campaignId}0`, campaignId, size);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      after = last.itemId;
+      afterStage = last.stage;
+      yield rows.map(toDecision);
+      if (rows.length < size) return;
+    }
   }
 
   async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean> {
