@@ -3,7 +3,10 @@
  *
  * The events are replayed per item, in seq order: item.assigned -> pending with its reviewer;
  * item.reassigned -> reviewer = data.to; decision.recorded -> data.state (else the outcome's
- * state); item.expired -> expired. Then every item row (with its decision row) is compared with
+ * state); item.expired -> expired. Multi-stage reviews: a decision.recorded with state 'pending'
+ * passed the item on from its stage (data.stage, absent: 1; its row is a stage decision,
+ * compared by StageDecisionLedger), and the item.advanced that follows it sets the item's stage,
+ * reviewer and source; a decision is at the item's replayed stage. Then every item row (with its decision row) is compared with
  * its replay: state, reviewer and what was assigned (system, account, role, source, the grant's
  * detail), and the decision's outcome, reviewer, channel, justification, simulated flag and
  * operator, and whether it came through approve-all. Fields an event does not carry are not
@@ -13,9 +16,10 @@
  * was a decision on the one item. Timestamps are not compared
  * (the event's time is the clock's when it was recorded, not the row's).
  *
- * Differences: a second item.assigned or decision.recorded for an item, an event that does
- * not follow from the item's replayed state (a decision on an item no longer pending, a
- * reassignment from another reviewer), a row without events, an event without row.
+ * Differences: a second item.assigned or settling decision.recorded for an item, an event that
+ * does not follow from the item's replayed state (a decision on an item no longer pending or at
+ * another stage, a reassignment from another reviewer, an item.advanced without the decision
+ * that passed it on), a row without events, an event without row.
  *
  * Memory: one fixed-size record per item whose events were read (RecordColumns, ~100 bytes)
  * and its id, account and justification in StringTables (their characters); values that
@@ -29,9 +33,10 @@ import type { DifferenceList } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
 import { RecordColumns } from './record-columns.js';
 import { SharedValues } from './shared-values.js';
+import { StageDecisionLedger } from './stage-decision-ledger.js';
 import { StringTable } from './string-table.js';
 
-const ITEM_EVENTS: ReadonlySet<string> = new Set([EVENT.itemAssigned, EVENT.itemReassigned, EVENT.decisionRecorded, EVENT.itemExpired]);
+const ITEM_EVENTS: ReadonlySet<string> = new Set([EVENT.itemAssigned, EVENT.itemReassigned, EVENT.itemAdvanced, EVENT.decisionRecorded, EVENT.itemExpired]);
 
 // An item's record: what its events said so far. Seqs are 0 until an event set them; codes are
 // value codes (SharedValues; ACCOUNT and JUSTIFICATION: the texts StringTable), 0 where no
@@ -41,7 +46,9 @@ const ASSIGNED = 1;
 const STATE = 2;
 const REVIEWER = 3;
 const DECISION = 4;
-const SEQS = 5;
+/** The event that set the reviewer source and stage: item.assigned, or the last item.advanced. */
+const SOURCE_AT = 5;
+const SEQS = 6;
 
 const FIRST_TYPE = 0;
 const STATE_CODE = 1;
@@ -67,7 +74,13 @@ const DETAIL = 16;
 const OPERATOR = 17;
 /** Recorded through approve-all: 1 no (absent from the event: a decision on the one item), 2 yes. */
 const APPROVE_ALL = 18;
-const CODES = 19;
+/** The item's stage (the number itself; 0: no item.advanced, stage 1). */
+const STAGE = 19;
+/** A decision passed the item on from this stage (the number) and its item.advanced is still to come; 0: none. */
+const AWAITING = 20;
+/** The stage the settling decision was made at (the number; 0: stage 1). */
+const DECISION_STAGE = 21;
+const CODES = 22;
 
 /** The campaign of an item event: data.campaignId, else the item id's prefix (`${campaignId}/${grantId}`). */
 export function campaignOfItemEvent(e: LedgerEvent): string {
@@ -94,7 +107,11 @@ export class ItemLedger {
   /** Values of one item or a few: accounts, justifications. */
   private readonly texts = new StringTable();
 
-  constructor(private readonly out: DifferenceList) {}
+  private readonly stageDecisions: StageDecisionLedger;
+
+  constructor(private readonly out: DifferenceList) {
+    this.stageDecisions = new StageDecisionLedger(out);
+  }
 
   /** One event of the ledger, in seq order (events of other types are ignored). */
   event(e: LedgerEvent): void {
@@ -111,6 +128,8 @@ export class ItemLedger {
         return this.assigned(e, t);
       case EVENT.itemReassigned:
         return this.reassigned(e, t);
+      case EVENT.itemAdvanced:
+        return this.advanced(e, t);
       case EVENT.decisionRecorded:
         return this.decided(e, t);
       case EVENT.itemExpired:
@@ -127,6 +146,7 @@ export class ItemLedger {
       return;
     }
     r.setSeq(t, ASSIGNED, e.seq);
+    r.setSeq(t, SOURCE_AT, e.seq);
     r.setCode(t, SYSTEM, this.values.codeOf(text(e.data.systemId)));
     r.setCode(t, ACCOUNT, this.texts.codeOf(text(e.data.accountId)));
     r.setCode(t, ROLE, this.values.codeOf(text(e.data.role)));
@@ -162,6 +182,16 @@ export class ItemLedger {
     const outcome = text(e.data.outcome);
     const state = text(e.data.state) ?? (outcome === 'approve' ? 'approved' : outcome === 'revoke' ? 'revoked' : undefined);
     const item = rowRef('review_items', e.subject);
+    const stage = typeof e.data.stage === 'number' ? e.data.stage : 1;
+    const at = r.code(t, STAGE) || 1;
+    if (stage !== at) {
+      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)} at stage ${stage}`), `the item was at stage ${at} then: a decision is made at the item's stage`));
+    }
+    const awaiting = r.code(t, AWAITING);
+    if (awaiting !== 0) {
+      this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `a decision at stage ${awaiting} passed the item on and no item.advanced followed it`));
+    }
+    if (state === 'pending') return this.passedOn(e, t, stage, outcome);
     const first = r.seq(t, DECISION);
     if (first !== 0) {
       this.out.add(difference(item, eventRef(e, `outcome ${show(outcome)}`), `decided twice (first at seq ${first}): an item has at most one decision.recorded`));
@@ -183,7 +213,37 @@ export class ItemLedger {
     r.setCode(t, SIMULATED, typeof e.data.simulated === 'boolean' ? (e.data.simulated ? 2 : 1) : 0);
     r.setCode(t, OPERATOR, this.values.codeOf(text(e.data.operator) ?? null));
     r.setCode(t, APPROVE_ALL, e.data.approveAll === true ? 2 : 1);
+    r.setCode(t, DECISION_STAGE, stage);
     if (state !== undefined) this.setState(t, e, state);
+  }
+
+  /** A decision that passed the item on (state 'pending'): its row is a stage decision; item.advanced must follow. */
+  private passedOn(e: LedgerEvent, t: number, stage: number, outcome: string | undefined): void {
+    const before = this.state(t);
+    if (before !== 'pending') {
+      const seq = this.records.seq(t, STATE);
+      this.out.add(difference(rowRef('review_items', e.subject), eventRef(e, `outcome ${show(outcome)}, passed on`), `the item was ${before ?? 'not assigned'} then${seq ? ` (seq ${seq})` : ''}: only a pending item is decided`));
+    }
+    if (outcome !== 'approve' && outcome !== 'revoke') this.out.add(difference(null, eventRef(e, `outcome ${show(outcome)}, state 'pending' for item ${JSON.stringify(e.subject)}`), 'not a valid decision'));
+    this.records.setCode(t, AWAITING, stage);
+    this.stageDecisions.event(e, stage);
+  }
+
+  private advanced(e: LedgerEvent, t: number): void {
+    const r = this.records;
+    const stage = typeof e.data.stage === 'number' ? e.data.stage : 0;
+    const from = typeof e.data.fromStage === 'number' ? e.data.fromStage : 0;
+    const awaiting = r.code(t, AWAITING);
+    if (this.state(t) !== 'pending' || awaiting === 0 || awaiting !== from || stage <= from) {
+      this.out.add(difference(rowRef('review_items', e.subject), eventRef(e, `it went on to stage ${show(stage)} from ${show(from)}`), awaiting === 0 ? 'no decision.recorded passed the item on before it' : `a decision passed it on from stage ${awaiting}`));
+    }
+    r.setCode(t, AWAITING, 0);
+    r.setCode(t, STAGE, stage);
+    r.setSeq(t, SOURCE_AT, e.seq);
+    r.setCode(t, SOURCE, this.values.codeOf(text(e.data.reviewerSource)));
+    // The source is the stage's now: a reassignment before the advance no longer says anything.
+    r.setCode(t, REASSIGNED, 0);
+    this.setReviewer(t, e, text(e.data.reviewerId));
   }
 
   private expired(e: LedgerEvent, t: number): void {
@@ -243,7 +303,15 @@ export class ItemLedger {
     compare('role', item.role, r.code(t, ROLE), assignedSeq, EVENT.itemAssigned);
     compare('detail', grantDetailText(item.detail), r.code(t, DETAIL), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
     // A reassignment changes the source ('delegated'), which its event does not carry.
-    if (r.code(t, REASSIGNED) === 0) compare('reviewerSource', item.reviewerSource, r.code(t, SOURCE), assignedSeq, EVENT.itemAssigned);
+    const sourceSeq = r.seq(t, SOURCE_AT);
+    const sourceType = sourceSeq === assignedSeq ? EVENT.itemAssigned : EVENT.itemAdvanced;
+    if (r.code(t, REASSIGNED) === 0) compare('reviewerSource', item.reviewerSource, r.code(t, SOURCE), sourceSeq, sourceType);
+    const stage = r.code(t, STAGE) || 1;
+    if ((item.stage ?? 1) !== stage) {
+      this.out.add(difference(rowRef('review_items', item.id, 'stage', item.stage ?? 1), stage === 1 ? null : eventRef({ seq: sourceSeq, type: EVENT.itemAdvanced }, `stage ${stage}`), stage === 1 ? 'no item.advanced took the item past stage 1' : undefined));
+    }
+    const awaiting = r.code(t, AWAITING);
+    if (awaiting !== 0) this.out.add(difference(rowRef('review_items', item.id, 'stage', item.stage ?? 1), null, `a decision at stage ${awaiting} passed the item on and no item.advanced followed it`));
 
     const decisionSeq = r.seq(t, DECISION);
     if (decision) {
@@ -257,6 +325,10 @@ export class ItemLedger {
       d('channel', decision.channel, r.code(t, CHANNEL));
       d('justification', decision.justification, r.code(t, JUSTIFICATION), this.texts);
       d('operator', decision.operator, r.code(t, OPERATOR));
+      const decisionStage = r.code(t, DECISION_STAGE) || 1;
+      if ((decision.stage ?? 1) !== decisionStage) {
+        this.out.add(difference(rowRef('decisions', decision.id, 'stage', decision.stage ?? 1), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `stage ${decisionStage}`)));
+      }
       const approveAll = r.code(t, APPROVE_ALL) === 2;
       if ((decision.approveAll === true) !== approveAll) {
         this.out.add(difference(rowRef('decisions', decision.id, 'approveAll', decision.approveAll === true), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `approveAll ${show(approveAll)}`)));
@@ -270,8 +342,14 @@ export class ItemLedger {
     }
   }
 
+  /** One stage_decisions row (a decision that passed its item on). */
+  stageDecisionRow(decision: Decision): void {
+    this.stageDecisions.row(decision);
+  }
+
   /** After every row: the items whose events name no row, in the order of their first event. */
   finish(): void {
+    this.stageDecisions.finish();
     for (let t = 0; t < this.records.size; t++) {
       if (this.records.code(t, SEEN) === 1) continue;
       this.out.add(difference(null, eventRef({ seq: this.records.seq(t, FIRST), type: this.value(t, FIRST_TYPE) as string }, `item ${JSON.stringify(this.ids.get(t))}`), 'no review_items row'));

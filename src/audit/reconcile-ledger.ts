@@ -110,6 +110,12 @@ export class LedgerReconciler {
           this.items.row(item, decision);
         }
       }
+      for await (const batch of store.campaigns.stageDecisionsOf(campaign.id)) {
+        for (const decision of batch) {
+          this.checked.decisions++;
+          this.items.stageDecisionRow(decision);
+        }
+      }
     }
     this.campaigns.finish();
     this.signOffs.finish();

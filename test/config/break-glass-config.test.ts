@@ -52,7 +52,7 @@ describe('breakGlass config', () => {
 
     const eight = loadConfig(tempConfigDir({ ...MINIMAL_FIRM, 'policies/trading.yaml': policy('    breakGlass: true'), 'policies/global.yaml': 'breakGlass:\n  reviewDueHours: 8\n' }), lookup);
     expect(breakGlassDueHours(eight, { systemId: 'trading', role: 'EMERGENCY' })).toBe(8);
-    expect(breakGlassDefinition(eight)).toMatchObject({ id: 'break-glass', reviewers: ['systemOwner'], dueInDays: 1 });
+    expect(breakGlassDefinition(eight)).toMatchObject({ id: 'break-glass', dueInDays: 1, stages: [{ number: 1, reviewers: ['systemOwner'], dueInDays: 1 }] });
   });
 
   it('names file, line and key of a bad value', () => {

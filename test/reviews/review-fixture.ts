@@ -23,6 +23,8 @@ export const actor = (id: string, slackId: string | null = null): ReviewActor =>
 
 export interface ReviewFixture {
   store: Store;
+  /** The SQLite file (for tests that tamper with rows behind the store's back). */
+  dbFile: string;
   deps: ReviewDeps;
   campaign: Campaign;
   /** The campaign's item of an account. */
@@ -31,13 +33,45 @@ export interface ReviewFixture {
   close(): Promise<void>;
 }
 
-/** `requireJustification` is the definition's list (the default: revoke and approve-with-findings). */
-export async function reviewFixture(requireJustification = '[revoke, approve-with-findings]'): Promise<ReviewFixture> {
-  const store = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-rev-')), 'r.db') });
+/**
+ * A two-stage semiannual review: the manager (else the system owner) first, then the system
+ * owner for revokes and approvals of items with findings; `outcome` as given.
+ */
+export function twoStageReview(outcome: 'last-stage' | 'any-revoke' = 'last-stage'): Record<string, string> {
+  return {
+    'reviews/semiannual.yaml': `id: semiannual
+name: Half-yearly review
+schedule: { cron: "0 9 1 1,7 *", timezone: Europe/Vaduz }
+period: half-year
+scope:
+  criticality: [critical, important, standard]
+stages:
+  - name: Manager review
+    reviewers: [manager, systemOwner]
+    dueInDays: 10
+    requireJustification: [revoke]
+  - name: Owner confirmation
+    reviewers: [systemOwner]
+    dueInDays: 7
+    when: [revoke, approve-with-findings]
+    requireJustification: [revoke, approve-with-findings]
+outcome: ${outcome}
+`,
+  };
+}
+
+/**
+ * `requireJustification` is the definition's list (the default: revoke and approve-with-findings);
+ * `files` replace files of the firm (e.g. a multi-stage reviews/semiannual.yaml: then
+ * `requireJustification` is not added to it).
+ */
+export async function reviewFixture(requireJustification = '[revoke, approve-with-findings]', files: Record<string, string> = {}): Promise<ReviewFixture> {
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'iam-rev-')), 'r.db');
+  const store = openSqliteStore({ file: dbFile });
   const clock = new Date('2026-11-24T09:00:00Z');
   const now = () => new Date(clock);
   const config = loadConfig(
-    tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': `${MINIMAL_FIRM['reviews/semiannual.yaml']!}requireJustification: ${requireJustification}\n` }),
+    tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': `${MINIMAL_FIRM['reviews/semiannual.yaml']!}requireJustification: ${requireJustification}\n`, ...files }),
     () => z.strictObject({ path: z.string() }),
   );
   const deps: ReviewDeps = { store, audit: new AuditLog(store.ledger, now), now, config, timeZone: 'UTC' };
@@ -59,6 +93,7 @@ export async function reviewFixture(requireJustification = '[revoke, approve-wit
   const { campaign } = await openCampaign(deps, 'semiannual', { actor: 'sec@example.com' });
   return {
     store,
+    dbFile,
     deps,
     campaign,
     async item(accountId) {

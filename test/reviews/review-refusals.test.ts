@@ -14,7 +14,7 @@ import type { ReviewDeps } from '../../src/reviews/review-deps.js';
 import { REFUSAL_KINDS, ReviewError, refusal } from '../../src/reviews/review-error.js';
 import type { RefusalCode } from '../../src/reviews/review-error.js';
 import type { CampaignStore } from '../../src/store/ports.js';
-import { actor, reviewFixture } from './review-fixture.js';
+import { actor, reviewFixture, twoStageReview } from './review-fixture.js';
 import type { ReviewFixture } from './review-fixture.js';
 
 const bossSlack = actor('boss', 'U0BOSS001');
@@ -31,6 +31,8 @@ interface Case {
   name: string;
   code: RefusalCode;
   requireJustification?: string;
+  /** Files of the firm replaced (test/reviews/review-fixture.ts). */
+  files?: Record<string, string>;
   /** Ledger lines another writer adds during the attempt (the racing cases). */
   others?: string[];
   /** Sets the state up; returns the refused attempt (not yet made) and the ledger line it must add. */
@@ -67,6 +69,28 @@ const CASES: Case[] = [
   { name: 'delegate: to the reviewer it has', code: 'delegate_is_reviewer', run: (f) => delegate(f, 'alice-acc', 'boss@example.com') },
   { name: 'delegate: to a terminated person', code: 'delegate_inactive', run: (f) => delegate(f, 'alice-acc', 'carol@example.com') },
   {
+    name: 'delegate: at stage 2, to who decided stage 1',
+    code: 'delegate_decided_earlier',
+    files: twoStageReview(),
+    run: async (f) => {
+      const item = await f.item('alice-acc');
+      await decideItem(f.deps, { itemId: item.id, outcome: 'revoke', actor: actor('boss'), channel: 'cli', justification: 'moved to the back office' });
+      return delegate(f, 'alice-acc', 'boss@example.com', actor('head-of-trading'));
+    },
+  },
+  {
+    name: 'decide: passing the item on to a stage nobody else can review',
+    code: 'no_stage_reviewer',
+    // sec's own item: stage 1 is the system owner's (sec has no manager); stage 2's owner decided
+    // stage 1, sec is the subject, and the fallback reviewer is the owner again.
+    files: { ...twoStageReview(), 'reviews/roles.yaml': 'securityTeam: [sec@example.com]\nfallbackReviewer: head-of-trading@example.com\n' },
+    run: async (f) => {
+      const item = await f.item('sec-acc');
+      const who = actor('head-of-trading');
+      return { attempt: () => decideItem(f.deps, { itemId: item.id, outcome: 'revoke', actor: who, channel: 'cli', justification: 'no longer on call' }), actor: who.label, subject: item.id, data: { action: 'decide:revoke', channel: 'cli', slackId: null } };
+    },
+  },
+  {
     name: 'delegate: reassigned by another between the guards and the write',
     code: 'item_changed',
     run: async (f) => delegate(f, 'alice-acc', 'head-of-trading@example.com', bossSlack, racing(f, 'reassign', async () => f.store.campaigns.reassign((await f.item('alice-acc')).id, 'boss', 'sec', 'delegated', '2026-11-24T09:00:00.000Z', () => []))),
@@ -81,7 +105,7 @@ describe('review refusals', () => {
   });
 
   it.each(CASES)('$name: refused as $code and ledgered once', async (c) => {
-    f = await reviewFixture(c.requireJustification);
+    f = await reviewFixture(c.requireJustification, c.files);
     const expected = await c.run(f);
     const before = await f.ledger();
     const err = await expected.attempt().then(
@@ -143,6 +167,8 @@ describe('review refusals', () => {
       delegate_is_subject: 1,
       delegate_is_reviewer: 2,
       delegate_inactive: 2,
+      delegate_decided_earlier: 1,
+      no_stage_reviewer: 1,
       role_required: 1,
       foreign_workspace: 1,
     });
