@@ -22,7 +22,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Campaign, LedgerEvent, ReviewQuality, ReviewQualityThresholds } from '../domain/index.js';
+import type { Campaign, Decision, LedgerEvent, ReviewQuality, ReviewQualityThresholds } from '../domain/index.js';
 import { DEFAULT_REVIEW_QUALITY, reviewQuality } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
@@ -149,6 +149,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   for (const campaign of opts.campaigns) {
     const s = emptyStats(campaign, deps.timeZone);
     stats.push(s);
+    const earlierStages = await stageDecisionIndex(store, campaign.id);
     const ctx: RecordContext = {
       campaign,
       criticality: criticalityOf,
@@ -156,6 +157,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
       person: (id) => people.get(id) ?? null,
       slackId: (id) => slackIds.get(id) ?? null,
       delegations: (itemId) => delegations.get(itemId) ?? [],
+      earlierStages: (itemId) => earlierStages.get(itemId) ?? [],
       p,
     };
     const now = deps.now();
@@ -345,6 +347,15 @@ async function delegationIndex(store: Store, campaigns: readonly Campaign[]): Pr
   for (const e of await store.ledger.query({ type: EVENT.itemReassigned, since })) {
     const d = delegationOf(e, ids);
     if (d) out.set(d.itemId, [...(out.get(d.itemId) ?? []), d.delegation]);
+  }
+  return out;
+}
+
+/** A campaign's stage decisions by item (multi-stage reviews only: empty for a single-stage campaign). */
+async function stageDecisionIndex(store: Store, campaignId: string): Promise<Map<string, Decision[]>> {
+  const out = new Map<string, Decision[]>();
+  for await (const batch of store.campaigns.stageDecisionsOf(campaignId)) {
+    for (const d of batch) out.set(d.itemId, [...(out.get(d.itemId) ?? []), d]);
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface RecordContext {
   /** The Slack user id of a reviewer, when known. */
   slackId(identityId: string, email: string | null): string | null;
   delegations(itemId: string): readonly Delegation[];
+  /** Multi-stage reviews: the decisions that passed the item on from its earlier stages (none: a single-stage item). */
+  earlierStages?(itemId: string): readonly Decision[];
   /** The remediation of a revoked item, once opened (none: the pack has no remediation data). */
   remediation?(itemId: string): PackRemediation | null;
   p: Pseudonymizer;
@@ -82,6 +84,22 @@ export interface DecisionRecord {
   verifiedSnapshot: string | null;
   /** Hours from the revoke decision to that snapshot. */
   hoursToRemoval: number | null;
+  /** The stage the item was settled at, or is pending or expired at (1 for a single-stage review). */
+  stage: number;
+  /** Multi-stage reviews: each earlier stage's decision, which passed the item on, in stage order. */
+  earlierStages: StageDecisionRecord[];
+}
+
+export interface StageDecisionRecord {
+  stage: number;
+  decision: string;
+  reviewer: string | null;
+  reviewerEmail: string | null;
+  decidedAt: string;
+  justification: string | null;
+  channel: string;
+  operator: string | null;
+  approveAll: boolean;
 }
 
 export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx: RecordContext): DecisionRecord {
@@ -126,6 +144,18 @@ export function decisionRecord(item: ReviewItem, decision: Decision | null, ctx:
     removedVerifiedAt: remediation?.verifiedAt ?? null,
     verifiedSnapshot: remediation?.verifiedSnapshotId ?? null,
     hoursToRemoval: remediation ? hoursBetween(decision?.decidedAt ?? null, remediation.verifiedAt) : null,
+    stage: item.stage ?? 1,
+    earlierStages: (ctx.earlierStages?.(item.id) ?? []).map((d) => ({
+      stage: d.stage ?? 1,
+      decision: d.outcome,
+      reviewer: p.value(d.reviewerId),
+      reviewerEmail: p.value(d.reviewerEmail),
+      decidedAt: d.decidedAt,
+      justification: p.text(d.justification),
+      channel: d.channel,
+      operator: p.value(d.operator),
+      approveAll: d.approveAll === true,
+    })),
   };
 }
 
@@ -134,7 +164,7 @@ export const DECISION_COLUMNS = [
   'campaign', 'period', 'system', 'criticality', 'item_id', 'grant_id', 'account', 'identity_id', 'identity_email', 'identity_name',
   'role', 'scope', 'findings_at_review', 'reviewer_id', 'reviewer_email', 'reviewer_slack_id', 'reviewer_source', 'state', 'decision',
   'justification', 'decided_at', 'decided_late', 'channel', 'simulated', 'delegation_chain', 'remediation_state', 'removed_verified_at',
-  'verified_snapshot', 'hours_to_removal', 'access_detail', 'entered_by_operator', 'approve_all',
+  'verified_snapshot', 'hours_to_removal', 'access_detail', 'entered_by_operator', 'approve_all', 'stage', 'earlier_stages',
 ] as const;
 
 export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
@@ -143,8 +173,13 @@ export function decisionCsvRow(r: DecisionRecord): (string | number | null)[] {
     r.role, r.scope, r.findings.map((f) => `${f.type}:${f.severity}`).join('; '), r.reviewer, r.reviewerEmail, r.reviewerSlackId,
     r.reviewerSource, r.state, r.decision, r.justification, r.decidedAt, r.decidedLate ? 'yes' : 'no', r.channel,
     r.simulated ? 'yes' : 'no', delegationChain(r.delegation), r.remediationState, r.removedVerifiedAt, r.verifiedSnapshot, r.hoursToRemoval,
-    r.accessDetail, r.operator, r.decision === null ? null : r.approveAll ? 'yes' : 'no',
+    r.accessDetail, r.operator, r.decision === null ? null : r.approveAll ? 'yes' : 'no', r.stage, earlierStagesText(r.earlierStages),
   ];
+}
+
+/** "1: revoke by boss@example.com at 2026-12-01T10:00:00.000Z (moved desks) | 2: ...": a multi-stage item's earlier decisions; empty for a single stage. */
+export function earlierStagesText(stages: readonly StageDecisionRecord[]): string {
+  return stages.map((s) => `${s.stage}: ${s.decision} by ${s.reviewerEmail ?? s.reviewer} at ${s.decidedAt}${s.justification ? ` (${s.justification})` : ''}`).join(' | ');
 }
 
 /** "A > B > C": the reviewers an item passed through, oldest first. */

@@ -38,6 +38,14 @@ export interface ConfigFingerprint {
   files: { file: string; sha256: string }[];
 }
 
+export interface ReportStage {
+  number: number;
+  name: string;
+  reviewers: readonly string[];
+  dueInDays: number;
+  when: readonly string[];
+}
+
 export interface CampaignContext {
   campaignId: string;
   openedSeq: number | null;
@@ -46,6 +54,9 @@ export interface CampaignContext {
   scope: ScopeDefinition | null;
   reviewers: readonly string[] | null;
   dueInDays: number | null;
+  /** Multi-stage reviews: the stages and outcome rule as campaign.opened recorded them (null: one stage). */
+  stages: ReportStage[] | null;
+  outcome: string | null;
   definitionFile: string | null;
   /** The systems whose state the campaign froze; null when the opening event does not say. */
   systems: string[] | null;
@@ -68,6 +79,8 @@ export async function readCampaignContext(store: Pick<Store, 'ledger' | 'kv'>, c
     scope: fromOpening ? (data.scope as ScopeDefinition) : (current?.scope ?? null),
     reviewers: fromOpening && Array.isArray(data.reviewers) ? (data.reviewers as string[]) : (current?.reviewers ?? null),
     dueInDays: fromOpening && typeof data.dueInDays === 'number' ? data.dueInDays : (current?.dueInDays ?? null),
+    stages: fromOpening && Array.isArray(data.stages) ? (data.stages as ReportStage[]) : null,
+    outcome: fromOpening && typeof data.outcome === 'string' ? data.outcome : null,
     definitionFile: typeof data.definitionFile === 'string' ? data.definitionFile : (current?.file ?? null),
     systems: isObject(data.snapshots) ? Object.keys(data.snapshots).sort() : null,
     systemsWithoutState: Array.isArray(data.systemsWithoutState) ? (data.systemsWithoutState as string[]) : [],

@@ -5,7 +5,7 @@
  * `data-table` and their rows `data-item`, so the page is checked by machine as well as read.
  */
 import type { CampaignStats } from './evidence-stats.js';
-import type { CampaignContext } from './report-context.js';
+import type { CampaignContext, ReportStage } from './report-context.js';
 import type { ReportItemList, ReportItemRow } from './report-items.js';
 import type { TimeText } from './report-time.js';
 import { timeHtml } from './report-time.js';
@@ -37,7 +37,9 @@ export function scopeLines(s: CampaignStats, ctx: CampaignContext | null, names:
   }
   const people = `${s.people.size} ${s.people.size === 1 ? 'person' : 'people'}`;
   lines.push(`People: ${people}${s.unowned > 0 ? ` and ${s.unowned} unowned account${s.unowned === 1 ? '' : 's'}` : ''}, ${s.total} grant${s.total === 1 ? '' : 's'} reviewed.`);
-  if (ctx?.reviewers?.length) {
+  if (ctx?.stages?.length) {
+    lines.push(`Stages (${ctx.stages.length}; ${ctx.outcome === 'any-revoke' ? 'a revoke at any stage is final at once' : 'the last stage an item reached decides it'}): ${ctx.stages.map((st) => stageWords(st)).join('; ')}. A later stage's reviewer never decided an earlier stage of the item; decisions.csv lists every stage's decision (stage, earlier_stages).`);
+  } else if (ctx?.reviewers?.length) {
     lines.push(`Reviewers: each item went to ${ctx.reviewers.map((r) => REVIEWER_WORDS[r] ?? r).join(', else ')}, else the fallback reviewer; never to the person whose access it is.`);
   }
   const due = ctx?.dueInDays ? `${ctx.dueInDays} days after opening, ` : '';
@@ -117,3 +119,12 @@ function row(r: ReportItemRow, time: TimeText, cols: Columns): string {
   if (cols.findings) cells.push(r.findings.map(esc).join('<br>') || '—');
   return `<tr data-item="${esc(r.item)}">${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
+
+/** "stage 2, Owner confirmation: revokes and approvals with findings of the stage before, to the system owner, 7 days" */
+function stageWords(st: ReportStage): string {
+  const who = st.reviewers.map((r) => REVIEWER_WORDS[r] ?? r).join(', else ');
+  const which = st.number === 1 || st.when.includes('all') ? 'every item' : st.when.map((w) => STAGE_ENTRY_WORDS[w] ?? w).join(' and ') + ' of the stage before';
+  return `stage ${st.number}, ${st.name}: ${which}, to ${who}, ${st.dueInDays} days`;
+}
+
+const STAGE_ENTRY_WORDS: Record<string, string> = { revoke: 'revokes', approve: 'approvals', 'approve-with-findings': 'approvals with findings' };

@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { ITEM_STATES } from '../domain/index.js';
 import type { ItemState } from '../domain/index.js';
 import { closeCampaignOnce } from '../reviews/close-campaign.js';
-import { openCampaign } from '../reviews/open-campaign.js';
+import { findDefinition, openCampaign } from '../reviews/open-campaign.js';
+import type { ReviewDefinition } from '../config/review-config.js';
+import type { App } from '../app.js';
 import { campaignProgress } from '../reviews/campaign-progress.js';
 import { campaignReviewQuality } from '../reviews/campaign-review-quality.js';
 import { reviewQualityLines } from './review-quality-lines.js';
@@ -56,7 +58,9 @@ export function campaignCommand(ctx: CliContext): Command {
     .option('--json', 'print JSON (same as --format json)')
     .action(async (id: string, opts: { json?: boolean; format: 'table' | 'json' }) => {
       const app = await ctx.app();
-      const progress = await campaignProgress(app.store, id, app.now());
+      const found = await app.store.campaigns.get(id);
+      const def = found ? definitionOf(app, found.reviewId) : undefined;
+      const progress = await campaignProgress(app.store, id, app.now(), def);
       if (!progress) throw usageError(`no campaign "${id}"`);
       const quality = await campaignReviewQuality(app.store, id, app.loadConfig().global.reviewQuality);
       const names = await reviewerNames(app.store, [...progress.reviewers, ...quality.reviewers].map((r) => r.reviewerId));
@@ -69,6 +73,7 @@ export function campaignCommand(ctx: CliContext): Command {
       const lines = [
         `${c.name} (${c.id}) — ${c.state}, due ${c.dueAt.slice(0, 10)}${progress.overdue ? ' (OVERDUE)' : ''}`,
         `Items ${progress.total}: ${progress.approved} approved, ${progress.revoked} revoked, ${progress.pending} pending, ${progress.expired} expired`,
+        ...(progress.stages ?? []).map((s) => `  Stage ${s.stage} (${s.name}): ${s.decided} decided, ${s.pending} pending`),
         '',
       ];
       const labels = progress.reviewers.map((r) => reviewerLabel(names.get(r.reviewerId), r.reviewerId));
@@ -98,8 +103,10 @@ export function campaignCommand(ctx: CliContext): Command {
       if (json) return ctx.io.out(JSON.stringify({ items }, null, 2));
       if (items.length === 0) return ctx.io.out('No items.');
       const names = await reviewerNames(app.store, items.map((i) => i.reviewerId));
-      const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', names.get(i.reviewerId)?.email ?? i.reviewerId, i.state, i.findings.map((f) => f.type).join(',')]);
-      const header = ['ITEM', 'SYSTEM', 'ACCOUNT', 'ROLE', 'OWNER', 'REVIEWER', 'STATE', 'FINDINGS'];
+      // A STAGE column once any item went past stage 1 (multi-stage reviews); single-stage tables are unchanged.
+      const staged = items.some((i) => i.stage !== undefined);
+      const rows = items.map((i) => [i.id, i.systemId, i.accountId, i.scope ? `${i.role}@${i.scope}` : i.role, i.identityId ?? '(unowned)', names.get(i.reviewerId)?.email ?? i.reviewerId, ...(staged ? [String(i.stage ?? 1)] : []), i.state, i.findings.map((f) => f.type).join(',')]);
+      const header = ['ITEM', 'SYSTEM', 'ACCOUNT', 'ROLE', 'OWNER', 'REVIEWER', ...(staged ? ['STAGE'] : []), 'STATE', 'FINDINGS'];
       const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
       for (const r of [header, ...rows]) ctx.io.out(r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd());
     });
@@ -165,4 +172,13 @@ function addSignOffCommand(cmd: Command, ctx: CliContext): void {
       const s = r.signOff;
       ctx.io.out(`${r.recorded ? 'Signed off' : 'Already signed off'}: ${s.campaignId} by ${s.signedBy} at ${s.signedAt}: "${s.statement}"`);
     });
+}
+
+/** The campaign's review definition, or undefined when it is no longer configured (its campaigns still show, without stage names). */
+function definitionOf(app: App, reviewId: string): ReviewDefinition | undefined {
+  try {
+    return findDefinition(app.reviews.deps(), reviewId);
+  } catch {
+    return undefined;
+  }
 }

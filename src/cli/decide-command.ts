@@ -1,6 +1,7 @@
 import { Argument, Command, Option } from 'commander';
 import { remediationId } from '../domain/index.js';
 import { decideItem } from '../reviews/decide-item.js';
+import { reviewerLabel, reviewerNames } from '../reviews/reviewer-names.js';
 import type { CliContext } from './cli-context.js';
 import { cliActor } from './review-context.js';
 import { asCliError } from './review-errors.js';
@@ -20,7 +21,15 @@ export function decideCommand(ctx: CliContext): Command {
       const app = await ctx.app();
       const actor = await cliActor(app, opts.as);
       const r = await decideItem(await app.reviews.recordedDeps(operator), { itemId, outcome, actor, channel: 'cli', justification: opts.reason ?? null, simulated: opts.simulated, operator }).catch(asCliError);
-      ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${r.decision.simulated ? ' (simulated)' : ''}${operator !== actor.label ? `, entered by ${operator}` : ''}.`);
+      const enteredBy = `${r.decision.simulated ? ' (simulated)' : ''}${operator !== actor.label ? `, entered by ${operator}` : ''}`;
+      if (r.advancedTo) {
+        // Passed on: nothing is settled yet, so no removal is due.
+        const next = await reviewerNames(app.store, [r.item.reviewerId]);
+        ctx.io.out(`Recorded: ${r.decision.outcome} at stage ${r.decision.stage ?? 1} of ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${enteredBy}.`);
+        ctx.io.out(`Passed on to stage ${r.advancedTo.number} (${r.advancedTo.name}): now with ${reviewerLabel(next.get(r.item.reviewerId), r.item.reviewerId)}, due ${r.item.stageDueAt ?? ''}.`);
+        return;
+      }
+      ctx.io.out(`Recorded: ${r.item.state} ${r.item.systemId}:${r.item.accountId}:${r.item.role} by ${actor.label}${enteredBy}.`);
       if (r.decision.outcome === 'revoke') {
         // Opens the remediation of this revocation (and of any other still without one: idempotent).
         await app.remediation.open(operator);
