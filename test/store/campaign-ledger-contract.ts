@@ -114,6 +114,55 @@ export function campaignLedgerContract(name: string, open: () => Promise<Store>)
       expect((await store.campaigns.decide(decision(i, 'approve'), () => [])).ok).toBe(true);
     });
 
+    it('decide with a stage advance: the item stays pending at the next stage with its reviewer, the decision is a stage decision; concurrent deciders at the stage record one', async () => {
+      const i = item(c, g1, 'mgr-1');
+      await store.campaigns.addItems([i], () => []);
+      const advance = { stage: 2, reviewerId: 'owner-1', reviewerSource: 'systemOwner', dueAt: at(40) };
+      const passedOn = (outcome: 'approve' | 'revoke', n: number) => decision(i, outcome, { id: `${i.id}#1`, decidedAt: at(31 + n) });
+      const results = await Promise.all(
+        (['revoke', 'approve', 'revoke'] as const).map((o, n) =>
+          store.campaigns.decide(passedOn(o, n), ({ item: moved, decision: stored }) => [{ type: 'decision.recorded', actor: 'test', subject: moved.id, data: { outcome: stored.outcome, state: moved.state, stage: moved.stage ?? 1 } }], advance),
+        ),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const winner = results.find((r) => r.ok)!;
+      expect(winner.item).toMatchObject({ state: 'pending', stage: 2, stageDueAt: at(40), reviewerId: 'owner-1', reviewerSource: 'systemOwner', decisionId: null });
+      // The losers are told about the winner's stage decision.
+      for (const r of results.filter((x) => !x.ok)) expect(r.decision).toEqual(winner.decision);
+      expect(await store.campaigns.item(i.id)).toEqual(winner.item);
+      expect(await store.campaigns.decision(i.id)).toBeNull();
+      expect(await store.campaigns.stageDecisions(i.id)).toEqual([winner.decision]);
+      expect((await ledger(store)).map((e) => e.data)).toEqual([{ outcome: winner.decision!.outcome, state: 'pending', stage: 2 }]);
+
+      // A decision at stage 1 again is refused with that stage decision; one at stage 2 settles the item.
+      const late = await store.campaigns.decide(decision(i, 'approve', { decidedAt: at(45) }), () => []);
+      expect(late).toMatchObject({ ok: false, decision: winner.decision });
+      const settled = await store.campaigns.decide(decision(i, 'approve', { reviewerId: 'owner-1', stage: 2, decidedAt: at(46) }), () => []);
+      expect(settled.ok).toBe(true);
+      expect(settled.item).toMatchObject({ state: 'approved', stage: 2, decisionId: i.id });
+      expect(await store.campaigns.decision(i.id)).toMatchObject({ id: i.id, stage: 2, reviewerId: 'owner-1' });
+      const all: string[] = [];
+      for await (const batch of store.campaigns.stageDecisionsOf(c.id, 1)) all.push(...batch.map((d) => d.id));
+      expect(all).toEqual([`${i.id}#1`]);
+    });
+
+    it('stageDecisionsOf pages the stage decisions of a campaign in (item, stage) order; a failed advance leaves neither the move nor the decision', async () => {
+      const items = [g1, g2, g3].map((g) => item(c, g, 'mgr-1'));
+      await store.campaigns.addItems(items, () => []);
+      const advance = (stage: number) => ({ stage, reviewerId: `owner-${stage}`, reviewerSource: 'systemOwner', dueAt: at(50) });
+      await expect(store.campaigns.decide(decision(items[0]!, 'revoke', { id: `${items[0]!.id}#1` }), throwing, advance(2))).rejects.toThrow(/injected/);
+      expect(await store.campaigns.item(items[0]!.id)).toEqual(items[0]);
+      expect(await store.campaigns.stageDecisions(items[0]!.id)).toEqual([]);
+      for (const i of items) await store.campaigns.decide(decision(i, 'revoke', { id: `${i.id}#1` }), () => [], advance(2));
+      await store.campaigns.decide(decision(items[1]!, 'approve', { id: `${items[1]!.id}#2`, reviewerId: 'owner-2', stage: 2 }), () => [], advance(3));
+      const pages: string[][] = [];
+      for await (const batch of store.campaigns.stageDecisionsOf(c.id, 2)) pages.push(batch.map((d) => `${d.itemId}:${d.stage ?? 1}`));
+      const expected = [...items.map((i) => `${i.id}:1`), `${items[1]!.id}:2`].sort();
+      expect(pages.flat()).toEqual(expected);
+      expect(pages.every((p) => p.length <= 2)).toBe(true);
+      expect(await store.campaigns.item(items[1]!.id)).toMatchObject({ stage: 3, reviewerId: 'owner-3' });
+    });
+
     it('reassign hands over the item as it was; a reassignment that did not happen, or failed, records nothing', async () => {
       const i = item(c, g1, 'mgr-1');
       await store.campaigns.addItems([i], () => []);

@@ -8,7 +8,7 @@ import type { Model } from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainEvent } from '../../src/domain/index.js';
 import { campaignDoc, toCampaign } from '../../src/store/mongo/campaign-schema.js';
-import { decisionDoc, toDecision } from '../../src/store/mongo/decision-schema.js';
+import { decisionDoc, stageDecisionDoc, toDecision } from '../../src/store/mongo/decision-schema.js';
 import { deliveryDoc, toDelivery } from '../../src/store/mongo/delivery-schema.js';
 import { evaluationDoc, toEvaluation } from '../../src/store/mongo/evaluation-schema.js';
 import { findingDocId, toStoredFinding } from '../../src/store/mongo/finding-schema.js';
@@ -306,6 +306,22 @@ describe('mappers: a domain value survives the trip through its document unchang
     const bulk = { ...d, approveAll: true };
     expect(decisionDoc(bulk).approveAll).toBe(true);
     expect(toDecision(decisionDoc(bulk))).toEqual(bulk);
+  });
+
+  it('multi-stage: an item at stage 2 and its due, a settling decision at stage 2, a stage decision (stage always stored); stage 1 stays absent', async () => {
+    const staged = { ...i, stage: 2, stageDueAt: T0 };
+    expect(toReviewItem(reviewItemDoc(staged))).toEqual(staged);
+    expect(toReviewItem({ ...reviewItemDoc(i), stage: 1 } as ReturnType<typeof reviewItemDoc>)).not.toHaveProperty('stage');
+    const settled = decision(i, 'approve', { stage: 2 });
+    expect(toDecision(decisionDoc(settled))).toEqual(settled);
+    const passed = decision(i, 'revoke', { id: `${i.id}#1` });
+    expect(stageDecisionDoc(passed)).toMatchObject({ _id: `${i.id}#1`, stage: 1 });
+    expect(toDecision(stageDecisionDoc(passed))).toEqual(passed);
+    // The schemas validate what the adapter writes: a stage decision needs its stage; an item or a decision never stores stage 1.
+    await expect(new models.stageDecisions({ ...decisionDoc(passed) }).validate()).rejects.toThrow(/stage/);
+    await new models.stageDecisions(stageDecisionDoc(passed)).validate();
+    await expect(new models.reviewItems({ ...reviewItemDoc(i), stage: 1 }).validate()).rejects.toThrow(/stage/);
+    await expect(new models.decisions({ ...decisionDoc(settled), stage: 1 }).validate()).rejects.toThrow(/stage/);
   });
 
   it('delivery, slack user, ledger event; store-only fields never leak into domain values', () => {
