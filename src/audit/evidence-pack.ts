@@ -19,6 +19,7 @@
  * remediations of the exported campaigns (one small record per revoke, read and checked
  * against the ledger first: evidence-remediations.ts).
  */
+import { campaignDecisions } from './campaign-decisions.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -256,7 +257,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const contexts = new Map<string, CampaignContext>();
   for (const c of opts.campaigns) contexts.set(c.id, pseudonymizeContext(await readCampaignContext(store, c, deps.definitions ?? []), p));
   const quality = new Map<string, ReviewQuality>();
-  for (const c of opts.campaigns) quality.set(c.id, reviewQuality(await store.campaigns.decisions(c.id), deps.reviewQuality ?? DEFAULT_REVIEW_QUALITY));
+  for (const c of opts.campaigns) quality.set(c.id, reviewQuality(await campaignDecisions(store, c.id), deps.reviewQuality ?? DEFAULT_REVIEW_QUALITY));
   // The PDF is printed from report.html, so format pdf writes both.
   if (opts.formats.has('html') || pdf) {
     const html = renderReport({

@@ -127,4 +127,4 @@ function stageWords(st: ReportStage): string {
   return `stage ${st.number}, ${st.name}: ${which}, to ${who}, ${st.dueInDays} days`;
 }
 
-const STAGE_ENTRY_WORDS: Record<string, string> = { revoke: 'revokes', approve: 'approvals', 'approve-with-findings': 'approvals with findings' };
+const STAGE_ENTRY_WORDS: Record<string, string> = { revoke: 'revokes', approve: 'approvals', 'approve-with-findings': 'approvals with findings', 'flagged-approval': 'approvals with findings by a reviewer flagged for rubber-stamping' };

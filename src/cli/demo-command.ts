@@ -25,6 +25,7 @@ import { verifyExport } from '../audit/verify-export.js';
 import { closeCampaign } from '../reviews/close-campaign.js';
 import { decideItem } from '../reviews/decide-item.js';
 import { openCampaign } from '../reviews/open-campaign.js';
+import { MAX_STAGES } from '../config/review-config.js';
 import { simulatedDecision } from '../reviews/simulated-reviewer.js';
 import { appHome, reviewMessage, textPreview } from '../slack/blocks/index.js';
 import { loadPeople } from '../slack/people.js';
@@ -109,14 +110,22 @@ export function demoCommand(ctx: CliContext): Command {
 
       step(6, 'Decisions (SIMULATED reviewers: the demo decides as the assigned managers would)');
       if (campaign.state === 'open') {
-        for (const item of items.filter((i) => i.state === 'pending')) {
-          const reviewer = await app.store.identities.get(item.reviewerId);
-          const email = reviewer?.email ?? item.reviewerId;
-          const { outcome, justification } = simulatedDecision(item);
-          const r = await decideItem(deps, { itemId: item.id, outcome, actor: { id: item.reviewerId, email, slackId: null, label: email }, channel: 'cli', justification, simulated: true });
-          say(`  ${r.item.state === 'approved' ? 'approved' : 'REVOKED '}  ${grantLabel(item)}  by ${email}${justification ? `: ${justification}` : ''}`);
+        // Stage by stage (the definition's stages): a decision that passes an item on leaves it
+        // pending with the next stage's reviewer, who decides it in the next round.
+        for (let round = 0; round < MAX_STAGES; round++) {
+          const pending = items.filter((i) => i.state === 'pending');
+          if (pending.length === 0) break;
+          for (const item of pending) {
+            const reviewer = await app.store.identities.get(item.reviewerId);
+            const email = reviewer?.email ?? item.reviewerId;
+            const { outcome, justification } = simulatedDecision(item);
+            const r = await decideItem(deps, { itemId: item.id, outcome, actor: { id: item.reviewerId, email, slackId: null, label: email }, channel: 'cli', justification, simulated: true });
+            const stage = (item.stage ?? 1) > 1 || r.advancedTo ? `[stage ${item.stage ?? 1}] ` : '';
+            const onward = r.advancedTo ? `; passed on to stage ${r.advancedTo.number} (${r.advancedTo.name})` : '';
+            say(`  ${stage}${outcome === 'approve' ? 'approved' : 'REVOKED '}  ${grantLabel(item)}  by ${email}${justification ? `: ${justification}` : ''}${onward}`);
+          }
+          items = await app.store.campaigns.items(campaign.id);
         }
-        items = await app.store.campaigns.items(campaign.id);
       } else {
         say(`Campaign is ${campaign.state}: decisions were recorded in an earlier run.`);
       }

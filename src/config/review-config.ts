@@ -8,9 +8,11 @@ export const JUSTIFICATION_CASES = ['revoke', 'approve', 'approve-with-findings'
 
 /**
  * Which decisions of the stage before go on to a stage (`when:` of stages 2+): `all`, `approve`,
- * `revoke`, `approve-with-findings` (an approval of an item that has findings).
+ * `revoke`, `approve-with-findings` (an approval of an item that has findings),
+ * `flagged-approval` (an approval of an item with findings by a reviewer whom rubber-stamp
+ * detection flags in the campaign, on their decisions so far and this one).
  */
-export const STAGE_ENTRY_CASES = ['all', 'approve', 'revoke', 'approve-with-findings'] as const;
+export const STAGE_ENTRY_CASES = ['all', 'approve', 'revoke', 'approve-with-findings', 'flagged-approval'] as const;
 /**
  * How a multi-stage item's outcome is decided: `last-stage` (the decision of the last stage the
  * item reached decides; a later stage may overturn an earlier revoke) or `any-revoke` (a revoke

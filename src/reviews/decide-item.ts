@@ -14,7 +14,8 @@
  * one is recorded, the others are refused as not pending.
  */
 import { EVENT } from '../audit/event-types.js';
-import { IdentityIndex, outcomeState, stageDecisionId } from '../domain/index.js';
+import { campaignDecisions } from '../audit/campaign-decisions.js';
+import { IdentityIndex, outcomeState, reviewQuality, stageDecisionId } from '../domain/index.js';
 import type { Campaign, Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
 import type { ReviewStage } from '../config/review-config.js';
 import type { StageAdvance } from '../store/ports.js';
@@ -24,7 +25,7 @@ import type { ReviewActor } from './review-actor.js';
 import type { ReviewDeps } from './review-deps.js';
 import { refusal } from './review-error.js';
 import { alreadyDecided, requireItem, requireJustification, requireNotSubject, requireOpenCampaign, requirePending, requireStageReviewer } from './review-guards.js';
-import { nextStage, stageDueAt, stageNumberOf, stageOf } from './review-stages.js';
+import { needsFlag, nextStage, stageDueAt, stageNumberOf, stageOf } from './review-stages.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 export interface DecideInput {
@@ -60,10 +61,8 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
     await requireStageReviewer(store, item, input.actor);
     const stage = stageOf(def, stageNumberOf(item));
     const justification = requireJustification(stage, input.outcome, item, input.justification);
-    const next = nextStage(def, stage.number, input.outcome, item.findings.length);
-
-    const decision: Decision = {
-      id: next ? stageDecisionId(item.id, stage.number) : item.id,
+    const draft: Decision = {
+      id: item.id,
       itemId: item.id,
       campaignId: item.campaignId,
       outcome: input.outcome,
@@ -79,6 +78,9 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
       ...(input.approveAll === true ? { approveAll: true } : {}),
       ...(stage.number > 1 ? { stage: stage.number } : {}),
     };
+    const flagged = needsFlag(def, stage.number, input.outcome, item.findings.length) && (await decidedLikeARubberStamp(deps, draft));
+    const next = nextStage(def, stage.number, input.outcome, item.findings.length, flagged);
+    const decision: Decision = next ? { ...draft, id: stageDecisionId(item.id, stage.number) } : draft;
     const advance = next ? await stageAdvance(deps, campaign, item, next, decision) : undefined;
     const result = await store.campaigns.decide(
       decision,
@@ -92,6 +94,17 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
     const after = result.item ?? { ...item, state: outcomeState(decision.outcome), decisionId: decision.id };
     return { decision: result.decision ?? decision, item: after, ...(next ? { advancedTo: next } : {}) };
   });
+}
+
+/**
+ * Whether rubber-stamp detection flags the decider in this campaign, on their decisions so far
+ * and this one (the thresholds of policies/global.yaml reviewQuality): a later stage taking
+ * `flagged-approval` then gets this approval of an item with findings.
+ */
+async function decidedLikeARubberStamp(deps: ReviewDeps, decision: Decision): Promise<boolean> {
+  const theirs = (await campaignDecisions(deps.store, decision.campaignId)).filter((d) => d.reviewerId === decision.reviewerId);
+  const quality = reviewQuality([...theirs, decision], deps.config.global.reviewQuality);
+  return (quality.reviewers.find((r) => r.reviewerId === decision.reviewerId)?.observations.length ?? 0) > 0;
 }
 
 /** Where a decision passing the item on sends it: the next stage's reviewer (four eyes: not an earlier decider) and due time. */

@@ -31,15 +31,24 @@ export function isMultiStage(def: Pick<ReviewDefinition, 'stages'>): boolean {
   return def.stages.length > 1;
 }
 
-/** Whether a stage's `when` admits a decision of the stage before. */
-export function stageAdmits(stage: Pick<ReviewStage, 'when'>, outcome: DecisionOutcome, findingsCount: number): boolean {
-  return stage.when.some((w) => w === 'all' || w === outcome || (w === 'approve-with-findings' && outcome === 'approve' && findingsCount > 0));
+/**
+ * Whether a stage's `when` admits a decision of the stage before. `flagged`: the decider is
+ * flagged by rubber-stamp detection (only asked for where it matters: needsFlag).
+ */
+export function stageAdmits(stage: Pick<ReviewStage, 'when'>, outcome: DecisionOutcome, findingsCount: number, flagged = false): boolean {
+  const withFindings = outcome === 'approve' && findingsCount > 0;
+  return stage.when.some((w) => w === 'all' || w === outcome || (w === 'approve-with-findings' && withFindings) || (w === 'flagged-approval' && withFindings && flagged));
 }
 
 /** The stage a decision at stage `from` sends the item to, or null when the decision settles it. */
-export function nextStage(def: Pick<ReviewDefinition, 'stages' | 'outcome'>, from: number, outcome: DecisionOutcome, findingsCount: number): ReviewStage | null {
+export function nextStage(def: Pick<ReviewDefinition, 'stages' | 'outcome'>, from: number, outcome: DecisionOutcome, findingsCount: number, flagged = false): ReviewStage | null {
   if (outcome === 'revoke' && def.outcome === 'any-revoke') return null;
-  return def.stages.slice(from).find((s) => stageAdmits(s, outcome, findingsCount)) ?? null;
+  return def.stages.slice(from).find((s) => stageAdmits(s, outcome, findingsCount, flagged)) ?? null;
+}
+
+/** Whether the decision's way on depends on the decider being flagged (a later stage takes `flagged-approval`): worth reading their decisions. */
+export function needsFlag(def: Pick<ReviewDefinition, 'stages'>, from: number, outcome: DecisionOutcome, findingsCount: number): boolean {
+  return outcome === 'approve' && findingsCount > 0 && def.stages.slice(from).some((s) => s.when.includes('flagged-approval'));
 }
 
 /**

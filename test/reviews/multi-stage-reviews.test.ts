@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { reconcileLedger } from '../../src/audit/reconcile-ledger.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { verifyRun } from '../../src/domain/index.js';
+import { reviewItemId, verifyRun } from '../../src/domain/index.js';
+import type { Finding } from '../../src/domain/index.js';
 import { closeCampaign } from '../../src/reviews/close-campaign.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { delegateItem } from '../../src/reviews/delegate-item.js';
@@ -133,6 +134,27 @@ describe('multi-stage reviews', () => {
     expect(closed.revoked).toBe(0);
     expect(await f.item('alice-acc')).toMatchObject({ state: 'expired', stage: 2 });
     expect((await verifyCampaign(f)).differences).toEqual([]);
+  });
+
+  it('flagged-approval: a rubber-stamping reviewer\'s approval of an item with findings goes to a second look; before they are flagged it settles', async () => {
+    const review = twoStageReview()['reviews/semiannual.yaml']!.replace('when: [revoke, approve-with-findings]', 'when: [flagged-approval]');
+    // Flag two decisions or more under 3 s apart (the fixture's clock stands still: every gap is 0).
+    const global = `dormantAfterDays: 90\nreviewQuality:\n  approvedEverything: { enabled: false }\n  approveAllWithFindings: false\n  fastDecisions: { minItems: 2, medianGapSeconds: 3 }\n`;
+    f = await reviewFixture(undefined, { 'reviews/semiannual.yaml': review, 'policies/global.yaml': global });
+    const alice = await f.item('alice-acc');
+    const finding: Finding = { key: 'k-dormant', type: 'dormant', severity: 'medium', systemId: 'trading', grantId: alice.grantId, accountId: alice.accountId, identityId: 'alice', role: alice.role, scope: alice.scope, ruleId: 'dormant', reason: 'not used for 120 days', evidence: {} };
+    // Two more items of boss's with a finding (as a campaign opened on open findings would have them).
+    const flaggedItems = ['x1', 'x2'].map((g) => ({ ...alice, id: reviewItemId(f!.campaign.id, g), grantId: g, accountId: `alice-${g}`, findings: [finding] }));
+    await f.store.campaigns.addItems(flaggedItems, () => []);
+    const approve = (itemId: string) => decideItem(f!.deps, { itemId, outcome: 'approve', actor: boss, channel: 'slack', justification: 'still needed on the desk' });
+    // First decision: one decision is no pattern yet, so the approval with a finding settles.
+    expect((await approve(flaggedItems[0]!.id)).advancedTo).toBeUndefined();
+    // Second: two decisions 0 s apart flag boss; this approval of an item with a finding goes to the owner.
+    const second = await approve(flaggedItems[1]!.id);
+    expect(second.advancedTo).toMatchObject({ number: 2 });
+    expect(second.item).toMatchObject({ state: 'pending', stage: 2, reviewerId: 'head-of-trading' });
+    // An approval without findings settles, flagged or not.
+    expect((await approve(alice.id)).item).toMatchObject({ state: 'approved' });
   });
 
   it('audit verify finds an edited stage decision, a stage changed on the item, and a stage decision deleted', async () => {
