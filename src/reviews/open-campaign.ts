@@ -15,7 +15,7 @@ import { EVENT } from '../audit/event-types.js';
 import { configHash } from '../config/config-hash.js';
 import type { ReviewDefinition } from '../config/review-config.js';
 import { BREAK_GLASS_REVIEW_ID, campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
-import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
+import type { Campaign, Finding, Grant, ReviewItem } from '../domain/index.js';
 import { ACTIVITY_UNREPORTED_KEY } from './activity-reported.js';
 import { breakGlassDefinition } from './break-glass-definition.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
@@ -95,14 +95,8 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     if (!snapshotId) continue;
     let grants = 0;
     let activityReported = false;
-    const findings = new Map<string, Finding[]>();
-    for (const f of await store.findings.open({ systemId: system.id })) {
-      if (!f.grantId) continue;
-      const list = findings.get(f.grantId) ?? [];
-      list.push(findingOf(f));
-      findings.set(f.grantId, list);
-    }
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
+      const findings = await openFindingsOf(deps, batch);
       const items: ReviewItem[] = [];
       for (const g of batch) {
         grants += 1;
@@ -156,4 +150,19 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     }),
   ]);
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
+}
+
+/**
+ * The open findings of a page of grants, by grant id: looked up per page (an index lookup per
+ * grant) rather than for the whole system at once, so memory does not grow with the findings.
+ */
+async function openFindingsOf(deps: ReviewDeps, grants: readonly Grant[]): Promise<Map<string, Finding[]>> {
+  const findings = new Map<string, Finding[]>();
+  for (const f of await deps.store.findings.open({ grantIds: grants.map((g) => g.id) })) {
+    if (!f.grantId) continue;
+    const list = findings.get(f.grantId) ?? [];
+    list.push(findingOf(f));
+    findings.set(f.grantId, list);
+  }
+  return findings;
 }
