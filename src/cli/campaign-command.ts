@@ -29,8 +29,9 @@ export function campaignCommand(ctx: CliContext): Command {
       const operator = ctx.operator(opts.as);
       const app = await ctx.app();
       const r = await openCampaign(await app.reviews.recordedDeps(operator), reviewId, { period: opts.period, actor: operator }).catch(asCliError);
-      const items = await app.store.campaigns.items(r.campaign.id);
-      ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items.length} items, due ${r.campaign.dueAt.slice(0, 10)}`);
+      // Counted in the store, not loaded: a campaign may hold a million items.
+      const items = await app.store.campaigns.countItems(r.campaign.id);
+      ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items} items, due ${r.campaign.dueAt.slice(0, 10)}`);
       if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
       // Resumable like every delivery: only missing pages are sent.
       const outbound = app.slack.outbound();

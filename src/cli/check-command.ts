@@ -32,7 +32,7 @@ export function checkCommand(ctx: CliContext): Command {
       for (const w of config.warnings) ctx.io.err(`warning: ${w}`);
       const result = await app.check.run(config, { systemId: opts.system, actor: operator });
       for (const w of result.warnings) ctx.io.err(`warning: ${w}`);
-      if (opts.format === 'json') ctx.io.out(JSON.stringify(checkJson(result), null, 2));
+      if (opts.format === 'json') writeChunked(ctx, checkJsonLines(result));
       else writeChunked(ctx, checkTableLines(result));
       if (opts.failOn !== undefined) {
         const failOn = opts.failOn;
@@ -64,21 +64,47 @@ export interface CheckJson {
 
 /** The public JSON shape of `check --format json` (scripts and CI rely on it). */
 export function checkJson(result: CheckResult): CheckJson {
+  return { generatedAt: result.evaluation.at, findings: result.findings.map((f) => checkJsonFinding(result, f)), summary: result.summary };
+}
+
+function checkJsonFinding(result: CheckResult, f: Finding): CheckJsonFinding {
   return {
-    generatedAt: result.evaluation.at,
-    findings: result.findings.map((f) => ({
-      type: f.type,
-      severity: f.severity,
-      system: f.systemId,
-      accountId: f.accountId,
-      identity: labelOf(result, f),
-      role: f.role,
-      scope: f.scope === '' ? null : f.scope,
-      ruleId: f.ruleId,
-      reason: f.reason,
-    })),
-    summary: result.summary,
+    type: f.type,
+    severity: f.severity,
+    system: f.systemId,
+    accountId: f.accountId,
+    identity: labelOf(result, f),
+    role: f.role,
+    scope: f.scope === '' ? null : f.scope,
+    ruleId: f.ruleId,
+    reason: f.reason,
   };
+}
+
+/**
+ * `JSON.stringify(checkJson(result), null, 2)` line by line, the same text, one finding at a
+ * time: hundreds of thousands of findings are printed without building their objects and one
+ * string of them all at once.
+ */
+export function* checkJsonLines(result: CheckResult): Generator<string> {
+  yield '{';
+  yield `  "generatedAt": ${JSON.stringify(result.evaluation.at)},`;
+  const { findings } = result;
+  if (findings.length === 0) {
+    yield '  "findings": [],';
+  } else {
+    yield '  "findings": [';
+    for (let i = 0; i < findings.length; i++) {
+      const lines = JSON.stringify(checkJsonFinding(result, findings[i]!), null, 2).split('\n');
+      if (i < findings.length - 1) lines[lines.length - 1] += ',';
+      for (const line of lines) yield `    ${line}`;
+    }
+    yield '  ],';
+  }
+  const summary = JSON.stringify(result.summary, null, 2).split('\n');
+  yield `  "summary": ${summary[0]!}`;
+  for (const line of summary.slice(1)) yield `  ${line}`;
+  yield '}';
 }
 
 function labelOf(result: CheckResult, f: Finding): string | null {

@@ -4,14 +4,18 @@
  * items, each assigned to a reviewer who is not its subject.
  *
  * Idempotent and resumable: the snapshots used are recorded before any item is written, so
- * a crash at any step resumes on the same frozen state; items have derived ids, so nothing is
- * duplicated; a campaign already open is returned as it is.
+ * a crash at any step resumes on the same frozen state; items have derived ids and the store
+ * inserts only the ones missing (with their events), so nothing is duplicated; a campaign
+ * already open is returned as it is.
+ *
+ * Memory stays flat in the campaign's size: grants are read a page at a time and each page's
+ * items are inserted (with their events) before the next is read; no item is read back.
  */
 import { EVENT } from '../audit/event-types.js';
 import { configHash } from '../config/config-hash.js';
 import type { ReviewDefinition } from '../config/review-config.js';
 import { BREAK_GLASS_REVIEW_ID, campaignId, findingOf, IdentityIndex, isPeriod, periodOf, reviewItemId } from '../domain/index.js';
-import type { Campaign, Finding, ReviewItem } from '../domain/index.js';
+import type { Campaign, Finding, Grant, ReviewItem } from '../domain/index.js';
 import { ACTIVITY_UNREPORTED_KEY } from './activity-reported.js';
 import { breakGlassDefinition } from './break-glass-definition.js';
 import { grantInScope, systemsInScope } from './campaign-scope.js';
@@ -30,7 +34,14 @@ export interface OpenResult {
   systemsWithoutState: string[];
 }
 
-const BATCH = 2000;
+/**
+ * Grants read, and items inserted with their events, per store transaction. Large enough that
+ * a commit rewrites each randomly placed index page (items by reviewer, ledger by subject) once
+ * per 5,000 items rather than once per 2,000 (at 1M items the commits dominated); small enough
+ * to hold the write lock well under a second and to keep memory flat (10,000 cost ~100 MB more
+ * peak RSS at 1M items for no CPU gained).
+ */
+const BATCH = 5_000;
 
 export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
   // Break-glass campaigns belong to the built-in definition (break-glass-definition.ts).
@@ -77,7 +88,6 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   const systemsWithoutState = systems.filter((s) => !frozen[s.id]).map((s) => s.id);
 
   const index = new IdentityIndex(await store.identities.current());
-  const existing = new Set((await store.campaigns.items(id)).map((i) => i.id));
   let itemsAdded = 0;
   // Systems whose frozen snapshot has grants but no last-activity time on any: their items say
   // "no activity data" rather than "never used" (see activity-reported.ts).
@@ -87,14 +97,8 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     if (!snapshotId) continue;
     let grants = 0;
     let activityReported = false;
-    const findings = new Map<string, Finding[]>();
-    for (const f of await store.findings.open({ systemId: system.id })) {
-      if (!f.grantId) continue;
-      const list = findings.get(f.grantId) ?? [];
-      list.push(findingOf(f));
-      findings.set(f.grantId, list);
-    }
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
+      const findings = await openFindingsOf(deps, batch);
       const items: ReviewItem[] = [];
       for (const g of batch) {
         grants += 1;
@@ -102,7 +106,6 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         const itemFindings = findings.get(g.id) ?? [];
         if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
         const itemId = reviewItemId(id, g.id);
-        if (existing.has(itemId)) continue;
         const subject = g.identityId ? index.get(g.identityId) : null;
         const reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
         items.push({
@@ -149,4 +152,19 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     }),
   ]);
   return { campaign: (await store.campaigns.get(id))!, opened: true, itemsAdded, systemsWithoutState };
+}
+
+/**
+ * The open findings of a page of grants, by grant id: looked up per page (an index lookup per
+ * grant) rather than for the whole system at once, so memory does not grow with the findings.
+ */
+async function openFindingsOf(deps: ReviewDeps, grants: readonly Grant[]): Promise<Map<string, Finding[]>> {
+  const findings = new Map<string, Finding[]>();
+  for (const f of await deps.store.findings.open({ grantIds: grants.map((g) => g.id) })) {
+    if (!f.grantId) continue;
+    const list = findings.get(f.grantId) ?? [];
+    list.push(findingOf(f));
+    findings.set(f.grantId, list);
+  }
+  return findings;
 }
