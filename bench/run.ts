@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--grants 1000000[,3000000]] [--case NAME ...] [--json] [--keep] [--no-build]`
+ * `npm run bench -- [--grants 1000000[,3000000]] [--case NAME ...] [--json] [--keep] [--no-build | --from-source]`
+ * (--identities N, --seed N: the firm's shape; --keep: leave the firm and database under /tmp)
  *
  * Builds dist/ (the CLI the cases run), generates a seeded firm per size (bench/firm) and runs
  * the firm cases on it with the real CLI, each command in its own measured process (see
@@ -52,7 +53,8 @@ const emit = (line: Record<string, unknown>): void => {
   else if (line.kind === 'case' || line.kind === 'error') process.stderr.write(`  ${String(line.case ?? line.kind)} @ ${String(line.grants)}: ${line.pass ? 'pass' : 'FAIL'}\n`);
 };
 
-if (firmCases.length > 0 && !args.includes('--no-build')) {
+const fromSource = args.includes('--from-source');
+if (firmCases.length > 0 && !args.includes('--no-build') && !fromSource) {
   const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) process.exit(1);
 }
@@ -60,7 +62,7 @@ let ok = true;
 for (const grants of sizes) {
   if (firmCases.length === 0) break;
   if (!json) process.stderr.write(`firm of ${grants} grants: ${firmCases.join(', ')}\n`);
-  ok = (await runFirmCases({ grants, identities: Number(values('--identities')[0] ?? 20_000), seed: Number(values('--seed')[0] ?? 18), cases: firmCases, keep: args.includes('--keep'), emit })) && ok;
+  ok = (await runFirmCases({ grants, identities: Number(values('--identities')[0] ?? 20_000), seed: Number(values('--seed')[0] ?? 18), cases: firmCases, keep: args.includes('--keep'), fromSource, emit })) && ok;
 }
 for (const line of growthLines(lines)) emit(line);
 

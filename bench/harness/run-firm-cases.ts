@@ -18,7 +18,9 @@ import { FIRM_CASES, TARGETS } from './targets.js';
 import type { FirmCase } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'bin/iam-review.js');
+const CLI = [join(ROOT, 'bin/iam-review.js')];
+// tsx by URL: the CLI runs with the firm's folder as its working directory, where tsx does not resolve.
+const CLI_FROM_SOURCE = ['--import', import.meta.resolve('tsx'), join(ROOT, 'bench/harness/cli-from-source.ts')];
 const FLOOR = join(ROOT, 'bench/floors/run-floor.ts');
 
 export interface FloorLine {
@@ -55,6 +57,8 @@ export interface FirmRunOptions {
   seed: number;
   cases: readonly FirmCase[];
   keep: boolean;
+  /** Run the CLI from src/ under tsx instead of bin/iam-review.js on dist/. */
+  fromSource?: boolean;
   emit: (line: FloorLine | CaseLine | Record<string, unknown>) => void;
 }
 
@@ -83,8 +87,8 @@ export async function runFirmCases(opts: FirmRunOptions): Promise<boolean> {
       opts.emit({ ...line, kind: 'floor', floor: name, grants: firm.grants, peak_rss_mb: m.peak_rss_mb });
     };
     const cli = (name: string, args: readonly string[]): Measurement => {
-      const m = measureChild([CLI, ...args], { env, ...log(name), cwd: work });
-      if (m.exit !== 0) throw new Error(`${name}: iam-review ${args.join(' ')} exited ${m.exit}: ${readLast(log(name).stderrFile)}`);
+      const m = measureChild([...(opts.fromSource ? CLI_FROM_SOURCE : CLI), ...args], { env, ...log(name), cwd: work });
+      if (m.exit !== 0) throw new Error(`${name}: iam-review ${args.join(' ')} exited ${m.exit}: ${readFileSync(log(name).stderrFile, 'utf8').slice(-1500)}`);
       return m;
     };
     const last = Math.max(...opts.cases.map((c) => FIRM_CASES.indexOf(c)));
