@@ -21,6 +21,6 @@ it('prints one JSON line per case with CPU time, peak RSS, floor, ratio and targ
   expect(c.cpu_ms as number).toBeGreaterThan(0);
   expect(c.peak_rss_mb as number).toBeGreaterThan(0);
   expect(c.pass).toEqual(expect.any(Boolean));
-  expect(lines.filter((l) => l.kind === 'floor').map((l) => l.floor)).toEqual(['csv-parse', 'sqlite-insert']);
+  expect(lines.filter((l) => l.kind === 'floor').map((l) => l.floor)).toEqual(['cli-startup', 'csv-parse', 'sqlite-insert']);
   expect(lines.find((l) => l.kind === 'firm')).toMatchObject({ grants: 1000, identities: 100 });
 }, 120_000); // four node processes (validate, sync, two floors) under tsx: ~10 s idle, more on a loaded machine
