@@ -35,7 +35,8 @@ const args = process.argv.slice(2);
 const values = (flag: string): string[] => args.flatMap((a, i) => (args[i - 1] === flag ? a.split(',') : []));
 const json = args.includes('--json');
 const sizes = (values('--grants').length > 0 ? values('--grants') : ['1000000']).map(Number);
-const asked = [...values('--case'), ...args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'))];
+const VALUE_FLAGS = ['--grants', '--case', '--identities', '--seed'];
+const asked = [...values('--case'), ...args.filter((a, i) => !a.startsWith('--') && !VALUE_FLAGS.includes(args[i - 1] ?? ''))];
 const known = [...FIRM_CASES, ...Object.keys(INPROC)];
 const unknown = asked.filter((c) => !known.includes(c));
 if (unknown.length > 0 || sizes.some((n) => !(n > 0))) {
