@@ -1,4 +1,9 @@
-/** The benchmark cases `npm run bench -- <case>` knows. Each returns one or more results. */
+/**
+ * The in-process cases (`npx tsx bench/run-case.ts NAME [N]`), each returning one or more results.
+ * bench/run.ts runs audit (as audit-append), fanout, remediation and reconcile from here; sync,
+ * check and export are the earlier in-process versions of the firm cases (which run the real CLI),
+ * kept for quick profiling of the library paths alone.
+ */
 import type { BenchResult } from './bench-result.js';
 import { benchAudit } from './audit.bench.js';
 import { benchCheck } from './check.bench.js';
