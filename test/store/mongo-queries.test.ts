@@ -211,6 +211,7 @@ describe('snapshots', () => {
     expect(plain(supersededFilter({ id: 'v4', systemId: 'vault', startedAt: at(30) }))).toEqual({
       systemId: 'vault',
       status: { $ne: 'running' },
+      applied: { $ne: true },
       $or: [{ startedAt: { $lt: at(30) } }, { startedAt: at(30), _id: { $lt: 'v4' } }],
     });
     expect(plain(inSnapshots(['v1', 'v2']))).toEqual({ snapshotId: { $in: ['v1', 'v2'] } });
