@@ -139,7 +139,9 @@ export interface SnapshotStore {
   /**
    * Deletes the grants (not the snapshot record, its counts, hash or changes) of superseded
    * snapshots that were never applied (never made current: failed, partial, quarantined and
-   * never accepted, or complete and never promoted), keeping the newest `keep` such ones per system. Returns the grants deleted. Superseded =
+   * never accepted, or complete and never promoted), keeping the newest `keep` such ones per system:
+   * they read no grants afterwards. Returns the grant rows deleted (a snapshot started
+   * fromPrevious stores only the grants it changed). Superseded =
    * older than the system's current snapshot and not running: a running snapshot and a newer
    * one (e.g. quarantined, awaiting acceptance) keep their grants. Snapshots ever applied
    * always keep theirs: their grants are stored once, shared with the snapshots after them,

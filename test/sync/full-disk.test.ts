@@ -23,8 +23,8 @@ const HEADER = 'account_id,identity,role,scope,status,last_activity_at,display_n
 /** `rows` grants; `round` is in every display name, so each round's export changes every grant (a sync writes what changed). */
 const trading = (rows: number, round = 0) =>
   [HEADER, ...Array.from({ length: rows }, (_, i) => `acc-${i},alice@example.com,VIEWER,,active,2026-11-23T10:00:00Z,Account ${i} with a longish display name ${round},human`)].join('\n') + '\n';
-/** The tmpfs: room for the store and a few 5,000-grant syncs, not for one more with the filler. */
-const TMPFS_SIZE = '8m';
+/** The tmpfs: room for the store and a few 5,000-grant syncs (each changing every grant: applied ones are kept), not for one more with the filler. */
+const TMPFS_SIZE = '24m';
 const SYNC_ROWS = 5_000;
 
 /** Runs the CLI in a process of its own; resolves with its exit code and output. */

@@ -201,6 +201,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly changesNextPage;
   private readonly prunable;
   private readonly deleteDeltaRows;
+  private readonly dropBase;
   private readonly createTx;
   private readonly appendGrantsTx;
   private readonly markReplacedTx;
@@ -303,6 +304,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.changesNextPage = db.prepare<[string, string, number], GrantChange>(CHANGES_NEXT_PAGE_SQL);
     this.prunable = db.prepare<[number], number>(PRUNABLE_DELTAS_SQL).pluck();
     this.deleteDeltaRows = db.prepare<[number]>('DELETE FROM grants WHERE delta_key = ?');
+    this.dropBase = db.prepare<[number]>('UPDATE snapshots SET base_version = NULL WHERE delta_key = ?');
     this.createTx = db.transaction((snapshot: Snapshot, fromPrevious: boolean) => {
       const inserted = this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
       if (inserted.changes === 0) return;
@@ -371,8 +373,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.pruneTx = db.transaction((keep: number): number => {
       let deleted = 0;
       for (const deltaKey of this.prunable.all(keep)) {
+        // Its own rows, and the grants it read from its base: it reads none any more.
         deleted += this.deleteDeltaRows.run(deltaKey).changes;
         this.clearRemovals.run(deltaKey);
+        this.dropBase.run(deltaKey);
       }
       return deleted;
     });
