@@ -8,6 +8,11 @@
  *   share, is `quarantined`: stored with its diff for inspection, applied only by
  *   `sync --accept-quarantined ID`;
  * - only a `complete` snapshot becomes the system's current state.
+ *
+ * A snapshot starts from the current state (SnapshotStore.create fromPrevious): the pull
+ * streams through the diff once, and only what changed is written (new and changed grants,
+ * and grants whose last activity or identity reference moved; removeGrants for the ones gone).
+ * The content hash still covers every pulled grant.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT } from '../audit/event-types.js';
