@@ -146,6 +146,11 @@ export class SqliteBulkWorker {
     return grants;
   }
 
+  /** True when every request sent has settled: the thread holds no transaction of ours. */
+  get idle(): boolean {
+    return this.lastSettled >= this.lastSent;
+  }
+
   /** Resolves when every request sent before the call has settled (done or failed). */
   flush(): Promise<void> {
     if (this.lastSettled >= this.lastSent) return Promise.resolve();

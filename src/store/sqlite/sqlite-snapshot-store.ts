@@ -433,7 +433,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
     if (this.worker && (this.worker.active || grants.length >= WORKER_MIN_ROWS)) {
       // The worker checks the status inside its transaction; the system id is checked here.
       const { systemId, baseVersion } = requireSnapshot(snapshotId, this.selectHandle.get(snapshotId) ?? null);
-      if (baseVersion !== null) this.markReplacedTx.immediate(snapshotId, grants);
+      if (baseVersion !== null) {
+        await this.quiesce();
+        this.markReplacedTx.immediate(snapshotId, grants);
+      }
       return this.worker.appendGrants(snapshotId, systemId, grants);
     }
     this.appendGrantsTx.immediate(snapshotId, grants);
@@ -442,8 +445,19 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
     if (grantIds.length === 0) return;
     // Its own rows may still be on their way to the worker.
-    await this.worker?.flush();
+    await this.quiesce();
     this.removeGrantsTx.immediate(snapshotId, grantIds);
+  }
+
+  /**
+   * Waits until the worker has nothing in flight, for a write of this connection that must
+   * follow the worker's (and not wait on its lock: under load the worker's group commits can
+   * outlast the busy timeout). The caller writes synchronously right after, before any other
+   * request can reach the worker.
+   */
+  private async quiesce(): Promise<void> {
+    if (!this.worker) return;
+    while (!this.worker.idle) await this.worker.flush();
   }
 
   async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
