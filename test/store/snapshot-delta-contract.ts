@@ -158,6 +158,25 @@ export function snapshotDeltaContract(name: string, open: () => Promise<Store>):
       expect(await contentOf(store, 'v1')).toEqual(byId(v1));
     });
 
+    it('large batches (the SQLite store writes them on its worker): replaced and removed grants as small ones', async () => {
+      const v1 = grants('vault', 4_000);
+      await sync('v1', 0, null, { put: v1 });
+      const removed = v1.slice(0, 1_500).map((g) => g.id);
+      const put = [...v1.slice(2_000, 3_500).map((g) => ({ ...g, accountStatus: 'disabled' as const })), ...grants('vault', 1_200, 10_000)];
+      await store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'v1' }), { fromPrevious: true });
+      await store.snapshots.appendGrants('v2', put);
+      await store.snapshots.removeGrants('v2', removed);
+      // Appended, then removed in a later batch: not in the snapshot.
+      await store.snapshots.removeGrants('v2', put.slice(-1_000).map((g) => g.id));
+      await store.snapshots.finish('v2', finish('complete'), NONE, { promote: true });
+      const want = expected(v1, removed, put.slice(0, -1_000));
+      const read = (await batchesOf(store.snapshots.grants('v2', 1_000))).flat();
+      expect(read.length).toBe(want.length);
+      expect(read).toEqual(want);
+      expect(byId((await batchesOf(store.snapshots.scanGrants('v2', 1_000))).flat())).toEqual(want);
+      expect((await batchesOf(store.snapshots.grants('v1', 1_000))).flat()).toEqual(byId(v1));
+    });
+
     it('fromPrevious refuses a previous snapshot that was never applied, creating nothing', async () => {
       await store.snapshots.create(snapshot('q1', 'vault', at(0)));
       await store.snapshots.appendGrants('q1', grants('vault', 2));

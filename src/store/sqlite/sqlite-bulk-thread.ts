@@ -4,6 +4,7 @@
  *
  * Requests (main -> worker), handled in the order sent (BulkRequest):
  *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
+ *   { type: 'remove', seq, snapshotId, count, texts, lengths }              grant ids to drop (removeGrants)
  *   { type: 'read', seq, params }                                          one page of grants (id order)
  *   { type: 'scan', seq, params }                                          one page of grants (storage order)
  *   { type: 'close' }                                                       close and exit
@@ -48,7 +49,7 @@ interface Rows {
   texts: string[];
   lengths: Int32Array;
 }
-export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'changes' });
+export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'remove'; snapshotId: string }) | (Rows & { type: 'changes' });
 /** `params`: the page query's parameters, in order (see BulkWorkerOptions['sql']). */
 export type ReadRequest = { type: 'read'; seq: number; params: Cell[] } | { type: 'scan'; seq: number; params: Cell[] };
 export type BulkRequest = WriteRequest | ReadRequest | { type: 'close' };
@@ -68,7 +69,9 @@ const data = workerData as BulkWorkerData;
 
 const db = new Database(data.file, { timeout: data.busyTimeoutMs });
 for (const pragma of data.pragmas) db.pragma(pragma);
-const selectHandle = db.prepare<[string], { status: SnapshotStatus; systemKey: number; deltaKey: number }>(data.sql.selectHandle);
+const selectHandle = db.prepare<[string], { status: SnapshotStatus; systemKey: number; deltaKey: number; baseVersion: number | null }>(data.sql.selectHandle);
+const markReplaced = db.prepare<[number, number, Cell, number, number]>(data.sql.markReplaced);
+const deleteOwn = db.prepare<[number, Cell, number]>(data.sql.deleteOwn);
 // Inserts are bound from one reused array of positional parameters.
 const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
 const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
@@ -82,8 +85,8 @@ function reply(message: BulkReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** Inserts the rows of one message; params[0 .. first - 1] are bound as set by the caller. */
-function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: Cell[], first: number, width: number): void {
+/** Runs `run` on each row of one message; params[0 .. first - 1] are bound as set by the caller. */
+function eachRow(msg: Rows, run: (params: Cell[]) => void, params: Cell[], first: number, width: number): void {
   const { texts, lengths } = msg;
   let text = '';
   let pos = 0;
@@ -101,7 +104,7 @@ function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: 
         pos += n;
       }
     }
-    statement.run(params);
+    run(params);
   }
 }
 
@@ -109,13 +112,35 @@ function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: 
 function write(msg: WriteRequest): void {
   if (msg.type === 'grants') {
     const handle = requireWritable(msg.snapshotId, selectHandle.get(msg.snapshotId) ?? null);
-    // The rows go into the snapshot's delta (see SqliteSnapshotStore).
+    // The rows go into the snapshot's delta; a grant of its base with the same id is replaced (see SqliteSnapshotStore).
+    const { systemKey, deltaKey, baseVersion: base } = handle;
     const params = new Array<Cell>(2 + GRANT_FIELDS);
-    params[0] = handle.systemKey;
-    params[1] = handle.deltaKey;
-    insertRows(msg, insertGrant, params, 2, GRANT_FIELDS);
+    params[0] = systemKey;
+    params[1] = deltaKey;
+    eachRow(
+      msg,
+      (p) => {
+        if (base !== null) markReplaced.run(deltaKey, systemKey, p[2]!, base, base);
+        insertGrant.run(p);
+      },
+      params,
+      2,
+      GRANT_FIELDS,
+    );
+  } else if (msg.type === 'remove') {
+    const { systemKey, deltaKey, baseVersion: base } = requireWritable(msg.snapshotId, selectHandle.get(msg.snapshotId) ?? null);
+    eachRow(
+      msg,
+      ([id]) => {
+        if (base !== null) markReplaced.run(deltaKey, systemKey, id!, base, base);
+        deleteOwn.run(systemKey, id!, deltaKey);
+      },
+      [null],
+      0,
+      1,
+    );
   } else {
-    insertRows(msg, insertChange, new Array<Cell>(CHANGE_FIELDS), 0, CHANGE_FIELDS);
+    eachRow(msg, (p) => insertChange.run(p), new Array<Cell>(CHANGE_FIELDS), 0, CHANGE_FIELDS);
   }
 }
 
@@ -171,7 +196,7 @@ function handle(msg: BulkRequest): void {
   while (rows < data.maxGroupRows) {
     const next = receiveMessageOnPort(port) as { message: BulkRequest } | undefined;
     if (next === undefined) break;
-    if (next.message.type !== 'grants' && next.message.type !== 'changes') {
+    if (next.message.type !== 'grants' && next.message.type !== 'remove' && next.message.type !== 'changes') {
       after = next.message;
       break;
     }

@@ -22,6 +22,10 @@ export interface BulkWorkerOptions {
     selectHandle: string;
     /** Positional: the system key, the delta key, then GRANT_FIELDS fields. */
     insertGrant: string;
+    /** Marks the base row a grant id replaces (delta, system, grant id, base version x2). */
+    markReplaced: string;
+    /** Deletes a snapshot's own row of a grant id (system, grant id, delta). */
+    deleteOwn: string;
     /** Positional: CHANGE_FIELDS fields. */
     insertChange: string;
     /** A raw page of grants in id order (the caller's params): id, then the GRANT_FIELDS after it. */
@@ -91,6 +95,16 @@ export class SqliteBulkWorker {
     await this.send({ type: 'grants', snapshotId, count: grants.length }, rows);
   }
 
+  /** Drops grants (by id) from a running snapshot (see SnapshotStore.removeGrants). */
+  async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
+    const rows = new RowEncoder(1, grantIds.length);
+    for (const id of grantIds) {
+      rows.add(id);
+      rows.endRow();
+    }
+    await this.send({ type: 'remove', snapshotId, count: grantIds.length }, rows);
+  }
+
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
     const rows = new RowEncoder(CHANGE_FIELDS, changes.length);
     for (const c of changes) {
@@ -144,11 +158,6 @@ export class SqliteBulkWorker {
       grants[r] = g;
     }
     return grants;
-  }
-
-  /** True when every request sent has settled: the thread holds no transaction of ours. */
-  get idle(): boolean {
-    return this.lastSettled >= this.lastSent;
   }
 
   /** Resolves when every request sent before the call has settled (done or failed). */

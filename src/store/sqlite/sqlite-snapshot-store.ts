@@ -93,6 +93,8 @@ const MARK_REPLACED_SQL = `INSERT OR IGNORE INTO grant_removals (delta_key, row)
   SELECT ?, g.row FROM grants g JOIN grant_deltas d ON d.key = g.delta_key
   WHERE g.system_key = ? AND g.id = ? AND d.version <= ? AND (g.removed IS NULL OR g.removed > ?)`;
 
+const DELETE_OWN_SQL = 'DELETE FROM grants WHERE system_key = ? AND id = ? AND delta_key = ?';
+
 const GRANT_FIELD_COLUMNS = `id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type, account_status,
   last_activity_at, first_seen_at, detail`;
 /**
@@ -204,7 +206,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly dropBase;
   private readonly createTx;
   private readonly appendGrantsTx;
-  private readonly markReplacedTx;
   private readonly removeGrantsTx;
   private readonly appendIdentitiesTx;
   private readonly finishTx;
@@ -224,7 +225,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
+            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -251,7 +252,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.setVersion = db.prepare<[number, number]>('UPDATE grant_deltas SET version = ? WHERE key = ?');
     this.insertGrant = db.prepare<[number, number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null, string | null]>(INSERT_GRANT_SQL);
     this.markReplaced = db.prepare<[number, number, string, number, number]>(MARK_REPLACED_SQL);
-    this.deleteOwn = db.prepare<[number, string, number]>('DELETE FROM grants WHERE system_key = ? AND id = ? AND delta_key = ?');
+    this.deleteOwn = db.prepare<[number, string, number]>(DELETE_OWN_SQL);
     this.removeMarked = db.prepare<[number, number]>('UPDATE grants SET removed = ? WHERE row IN (SELECT row FROM grant_removals WHERE delta_key = ?)');
     this.clearRemovals = db.prepare<[number]>('DELETE FROM grant_removals WHERE delta_key = ?');
     this.rebaseCopy = db.prepare<[number, number, number, number | null, number | null, number, number, number | null, number | null]>(REBASE_COPY_SQL);
@@ -326,12 +327,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
         if (h.baseVersion !== null) this.markReplaced.run(h.deltaKey, h.systemKey, g.id, h.baseVersion, h.baseVersion);
         this.insertGrant.run(h.systemKey, h.deltaKey, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt, grantDetailText(g.detail));
       }
-    });
-    // The worker inserts the rows; the base rows they replace are marked here (applied rows: the worker never writes them).
-    this.markReplacedTx = db.transaction((snapshotId: string, grants: readonly Grant[]) => {
-      const h = this.requireRunning(snapshotId);
-      if (h.baseVersion === null) return;
-      for (const g of grants) this.markReplaced.run(h.deltaKey, h.systemKey, g.id, h.baseVersion, h.baseVersion);
     });
     this.removeGrantsTx = db.transaction((snapshotId: string, grantIds: readonly string[]) => {
       const h = this.requireRunning(snapshotId);
@@ -431,12 +426,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
     if (grants.length === 0) return;
     if (this.worker && (this.worker.active || grants.length >= WORKER_MIN_ROWS)) {
-      // The worker checks the status inside its transaction; the system id is checked here.
-      const { systemId, baseVersion } = requireSnapshot(snapshotId, this.selectHandle.get(snapshotId) ?? null);
-      if (baseVersion !== null) {
-        await this.quiesce();
-        this.markReplacedTx.immediate(snapshotId, grants);
-      }
+      // The worker checks the status (and marks the base rows replaced) inside its transaction; the system id is checked here.
+      const { systemId } = requireSnapshot(snapshotId, this.selectHandle.get(snapshotId) ?? null);
       return this.worker.appendGrants(snapshotId, systemId, grants);
     }
     this.appendGrantsTx.immediate(snapshotId, grants);
@@ -444,20 +435,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
     if (grantIds.length === 0) return;
-    // Its own rows may still be on their way to the worker.
-    await this.quiesce();
+    // Its own rows may be on their way to the worker: then the removal follows them there.
+    if (this.worker && (this.worker.active || grantIds.length >= WORKER_MIN_ROWS)) return this.worker.removeGrants(snapshotId, grantIds);
     this.removeGrantsTx.immediate(snapshotId, grantIds);
-  }
-
-  /**
-   * Waits until the worker has nothing in flight, for a write of this connection that must
-   * follow the worker's (and not wait on its lock: under load the worker's group commits can
-   * outlast the busy timeout). The caller writes synchronously right after, before any other
-   * request can reach the worker.
-   */
-  private async quiesce(): Promise<void> {
-    if (!this.worker) return;
-    while (!this.worker.idle) await this.worker.flush();
   }
 
   async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
