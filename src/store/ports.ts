@@ -77,7 +77,8 @@ export interface SnapshotStore {
    * `previousSnapshotId` (which must have been applied, i.e. made current once; null: none), so that a sync
    * writes only what changed (appendGrants for new and changed grants, removeGrants for the
    * others). Either way its grants are stored apart from the previous snapshot's: the previous
-   * one reads the same before and after.
+   * one reads the same before and after. (A run that fails before its removeGrants reads its
+   * previous grants plus what it appended: never fewer grants than the state it started from.)
    */
   create(snapshot: Snapshot, options?: { fromPrevious?: boolean }): Promise<void>;
   /**
