@@ -67,7 +67,8 @@ export async function openBreakGlassReviews(deps: ReviewDeps, applied: readonly 
 
 /**
  * Grant id -> last activity of a snapshot's break-glass grants; null when the snapshot's grants
- * are gone (SnapshotStore.pruneGrants deletes superseded ones): then nothing is known of the earlier state, and the
+ * are gone (pruned while SnapshotStore.pruneGrants still deleted applied snapshots' grants, before they were kept for
+ * evidence): then nothing is known of the earlier state, and the
  * current one becomes the baseline rather than every break-glass grant reading as new.
  */
 async function breakGlassState(deps: ReviewDeps, snapshotId: string, isBreakGlass: (g: Grant) => boolean): Promise<Map<string, string | null> | null> {

@@ -71,13 +71,26 @@ export interface SnapshotFinish {
  * make their writes conditional on its statuses; they add no status rule of their own.
  */
 export interface SnapshotStore {
-  /** Stores a new snapshot in status `running` (any other status throws). Creating an existing id is a no-op. */
-  create(snapshot: Snapshot): Promise<void>;
+  /**
+   * Stores a new snapshot in status `running` (any other status throws). Creating an existing id is a no-op.
+   * A snapshot starts without grants; with `fromPrevious` it starts with the grants of its
+   * `previousSnapshotId` (which must have been applied, i.e. made current once; null: none), so that a sync
+   * writes only what changed (appendGrants for new and changed grants, removeGrants for the
+   * others). Either way its grants are stored apart from the previous snapshot's: the previous
+   * one reads the same before and after. (A run that fails before its removeGrants reads its
+   * previous grants plus what it appended: never fewer grants than the state it started from.)
+   */
+  create(snapshot: Snapshot, options?: { fromPrevious?: boolean }): Promise<void>;
   /**
    * Adds grants to a running snapshot (throws when the snapshot is missing or no longer
-   * running). A grant id already in the snapshot is overwritten (last wins).
+   * running). A grant id already in the snapshot (appended, or from its previous one) is overwritten (last wins).
    */
   appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void>;
+  /**
+   * Drops grants (by grant id) from a running snapshot (throws as appendGrants): from the ones
+   * it started with (fromPrevious) or was given. Ids it does not hold are ignored.
+   */
+  removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void>;
   /** Adds identities to a running snapshot of a directory system (throws as appendGrants). Same id: last wins. */
   appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void>;
   /**
@@ -107,7 +120,11 @@ export interface SnapshotStore {
    * of one already accepted) changes nothing and appends nothing.
    */
   promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean>;
-  /** The snapshot's grants in ascending grant id order, in batches of at most `batchSize`. */
+  /**
+   * The snapshot's grants in ascending grant id order, in batches of at most `batchSize`. Any
+   * snapshot reads the same grants for as long as it exists: later syncs, promotions and
+   * pruneGrants never change what a snapshot that was ever applied (made current) reads.
+   */
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
   /**
    * The snapshot's grants in no particular order (the store's cheapest), in batches of at
@@ -121,10 +138,15 @@ export interface SnapshotStore {
   appendChanges(changes: readonly GrantChange[]): Promise<void>;
   changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]>;
   /**
-   * Deletes the grant rows (not the snapshot record, its counts, hash or changes) of
-   * superseded snapshots, keeping the newest `keep` non-current ones per system. Returns rows deleted.
-   * Superseded = older than the system's current snapshot and not running: the current
-   * snapshot, a running one and a newer one (e.g. quarantined, awaiting acceptance) keep their grants.
+   * Deletes the grants (not the snapshot record, its counts, hash or changes) of superseded
+   * snapshots that were never applied (never made current: failed, partial, quarantined and
+   * never accepted, or complete and never promoted), keeping the newest `keep` such ones per system:
+   * they read no grants afterwards. Returns the grant rows deleted (a snapshot started
+   * fromPrevious stores only the grants it changed). Superseded =
+   * older than the system's current snapshot and not running: a running snapshot and a newer
+   * one (e.g. quarantined, awaiting acceptance) keep their grants. Snapshots ever applied
+   * always keep theirs: their grants are stored once, shared with the snapshots after them,
+   * and stay readable for evidence.
    */
   pruneGrants(keep: number): Promise<number>;
 }

@@ -21,10 +21,16 @@ export interface Classification {
   result: ClassifyResult;
   /** The previous fingerprint, for `changed`. */
   before: string | null;
+  /**
+   * For `unchanged`: a stored field outside the fingerprint (last activity, identity
+   * reference) differs from the previous grant's, so the store must keep the new grant.
+   */
+  restore?: boolean;
 }
 
 const ADDED: Classification = Object.freeze({ result: 'added', before: null });
 const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: null });
+const UNCHANGED_RESTORE: Classification = Object.freeze({ result: 'unchanged', before: null, restore: true });
 const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null });
 const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null });
 
@@ -33,7 +39,7 @@ const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: nul
  * fingerprint's free-text parts (see grantFingerprint; status and type are kept as a code)
  * and what a removal reports.
  */
-const FIELDS = 6;
+const FIELDS = 8;
 const OWNER = 0;
 const NAME = 1;
 const ACCOUNT = 2;
@@ -41,6 +47,11 @@ const ROLE = 3;
 const SCOPE = 4;
 /** The detail's canonical JSON ('' for none): see grantDetailText. */
 const DETAIL = 5;
+/** Stored fields outside the fingerprint (NULL_MARK for null): a change makes the grant stored again. */
+const IDENTITY_REF = 6;
+const LAST_ACTIVITY = 7;
+/** Null in IDENTITY_REF and LAST_ACTIVITY, told apart from an empty string. */
+const NULL_MARK = '\u0000';
 /** grantFingerprint's separator. */
 const SEP = '\u001f';
 
@@ -83,6 +94,8 @@ export class GrantDiff {
       this.previous.push(g.role);
       this.previous.push(g.scope);
       this.previous.push(grantDetailText(g.detail) ?? '');
+      this.previous.push(g.identityRef ?? NULL_MARK);
+      this.previous.push(g.lastActivityAt ?? NULL_MARK);
       this.prevCount++;
     }
   }
@@ -118,7 +131,7 @@ export class GrantDiff {
     this.accounts.insert(grant.accountId);
     const firstSeenAt = this.times[this.firstSeen[slot]!]!;
     grant.firstSeenAt = firstSeenAt === '' ? now : firstSeenAt;
-    if (this.samePrevious(slot, grant)) return UNCHANGED;
+    if (this.samePrevious(slot, grant)) return this.sameStored(slot, grant) ? UNCHANGED : UNCHANGED_RESTORE;
     this.pulledFingerprints.set(slot, fingerprint);
     return { result: 'changed', before: this.previousFingerprint(slot) };
   }
@@ -151,6 +164,12 @@ export class GrantDiff {
       this.previous.equals(at + NAME, g.accountDisplayName ?? '') &&
       this.previous.equals(at + DETAIL, grantDetailText(g.detail) ?? '')
     );
+  }
+
+  /** Whether the stored fields outside the fingerprint are the previous grant's. */
+  private sameStored(slot: number, g: Grant): boolean {
+    const at = FIELDS * slot;
+    return this.previous.equals(at + IDENTITY_REF, g.identityRef ?? NULL_MARK) && this.previous.equals(at + LAST_ACTIVITY, g.lastActivityAt ?? NULL_MARK);
   }
 
   /** grantFingerprint() of a previous grant. */

@@ -8,6 +8,11 @@
  *   share, is `quarantined`: stored with its diff for inspection, applied only by
  *   `sync --accept-quarantined ID`;
  * - only a `complete` snapshot becomes the system's current state.
+ *
+ * A snapshot starts from the current state (SnapshotStore.create fromPrevious): the pull
+ * streams through the diff once, and only what changed is written (new and changed grants,
+ * and grants whose last activity or identity reference moved; removeGrants for the ones gone).
+ * The content hash still covers every pulled grant.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT } from '../audit/event-types.js';
@@ -102,19 +107,23 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
   const { store } = deps;
   const startedAt = started.toISOString();
   const previous = await store.snapshots.current(system.id);
-  await store.snapshots.create({
-    id: snapshotId,
-    systemId: system.id,
-    status: 'running',
-    startedAt,
-    finishedAt: null,
-    durationMs: null,
-    counts: { ...EMPTY_COUNTS },
-    problems: [],
-    contentHash: null,
-    previousSnapshotId: previous?.id ?? null,
-    acceptedBy: null,
-  });
+  // The snapshot starts as its previous one: the pull writes only the grants that changed.
+  await store.snapshots.create(
+    {
+      id: snapshotId,
+      systemId: system.id,
+      status: 'running',
+      startedAt,
+      finishedAt: null,
+      durationMs: null,
+      counts: { ...EMPTY_COUNTS },
+      problems: [],
+      contentHash: null,
+      previousSnapshotId: previous?.id ?? null,
+      acceptedBy: null,
+    },
+    { fromPrevious: true },
+  );
 
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
@@ -292,7 +301,7 @@ async function storeGrants(
       };
       if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
       const fingerprint = grantFingerprint(grant);
-      const { result, before } = diff.classify(grant, fingerprint, now);
+      const { result, before, restore } = diff.classify(grant, fingerprint, now);
       if (result === 'duplicate' || result === 'conflict') {
         // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
         duplicates++;
@@ -309,8 +318,10 @@ async function storeGrants(
         changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
       }
       contentHash.add(grant, fingerprint);
-      grants.push(grant);
       count++;
+      // The snapshot holds its previous one's grants: only new and changed ones are written.
+      if (result === 'unchanged' && restore !== true) continue;
+      grants.push(grant);
       if (grants.length >= GRANT_WRITE_BATCH) {
         await writes.add(store.snapshots.appendGrants(snapshotId, grants));
         grants = [];
@@ -327,12 +338,19 @@ async function storeGrants(
     let removed = 0;
     let expectedRemovals = 0;
     const awaiting = previous ? await grantsAwaitingRemoval(store, systemId) : new Set<string>();
+    let gone: string[] = [];
     for (const change of diff.removals(snapshotId, systemId)) {
       removed++;
       if (awaiting.has(change.grantId)) expectedRemovals++;
       changes.push(change);
+      gone.push(change.grantId);
+      if (gone.length >= BATCH) {
+        await writes.add(store.snapshots.removeGrants(snapshotId, gone));
+        gone = [];
+      }
       await flushChanges(false);
     }
+    if (gone.length > 0) await writes.add(store.snapshots.removeGrants(snapshotId, gone));
     await flushChanges(true);
     await writes.all();
     onProgress?.({ systemId, phase: 'finishing', records: count });

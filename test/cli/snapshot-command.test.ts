@@ -161,13 +161,19 @@ describe('iam-review snapshot', () => {
     expect(mixed.code).toBe(EXIT.invalidInput);
     expect(mixed.err).toContain('only snapshots of one system can be compared');
 
-    // A later complete pull supersedes the first; pruning keeps none of the superseded grant rows.
+    // A partial pull (a bad row; 19 grants changed) is stored, never applied; a later complete
+    // pull supersedes it. Pruning deletes the partial one's grant rows, never an applied
+    // snapshot's (the first one still reads for evidence).
+    write('trading.csv', csv(HEADER, [...range(19).map((i) => row(i, 'disabled')), row(99, 'bogus')]));
+    expect((await cli('sync', '--system', 'trading')).code).toBe(EXIT.syncPartial);
+    const [partial] = await withStore((s) => s.snapshots.list({ systemId: 'trading', status: 'partial' }));
     write('trading.csv', csv(HEADER, range(19).map((i) => row(i))));
     expect((await cli('sync', '--system', 'trading')).code).toBe(EXIT.ok);
-    expect(await withStore((s) => s.snapshots.pruneGrants(0))).toBe(20);
-    const pruned = await cli('snapshot', 'diff', trading!.id);
+    expect(await withStore((s) => s.snapshots.pruneGrants(0))).toBe(19);
+    const pruned = await cli('snapshot', 'diff', partial!.id);
     expect(pruned.code).toBe(EXIT.invalidInput);
-    expect(pruned.err).toContain(`the grants of snapshot "${trading!.id}" were pruned`);
-    expect((await cli('snapshot', 'show', trading!.id)).out).toContain('grant rows pruned');
+    expect(pruned.err).toContain(`the grants of snapshot "${partial!.id}" were pruned`);
+    expect((await cli('snapshot', 'show', partial!.id)).out).toContain('grant rows pruned');
+    expect((await cli('snapshot', 'diff', trading!.id)).code).toBe(EXIT.ok);
   });
 });

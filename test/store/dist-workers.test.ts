@@ -57,8 +57,9 @@ describe('the built CLI', () => {
 
     const db = new Database(join(dataDir, 'iam-review.db'), { readonly: true });
     const current = db
-      .prepare(`SELECT g.account_id AS account, g.account_status AS status FROM grants g JOIN snapshots s ON s.key = g.snapshot_key
-        JOIN system_state st ON st.snapshot_id = s.id WHERE st.system_id = 'trading' ORDER BY g.account_id`)
+      // The current state: the rows of applied deltas not removed since (migration 12).
+      .prepare(`SELECT g.account_id AS account, g.account_status AS status FROM grants g JOIN grant_systems gs ON gs.key = g.system_key
+        JOIN grant_deltas d ON d.key = g.delta_key WHERE gs.system_id = 'trading' AND d.version IS NOT NULL AND g.removed IS NULL ORDER BY g.account_id`)
       .all() as { account: string; status: string }[];
     const campaign = (db.prepare(`SELECT id FROM campaigns`).get() as { id: string }).id;
     db.close();

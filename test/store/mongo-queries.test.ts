@@ -40,6 +40,7 @@ import { claimSlotQuery, completeSlotFilter, lastCompletedFilter, slotClaim } fr
 import {
   acceptFilter,
   acceptUpdate,
+  appliedUpdate,
   currentUpdate,
   finishQuery,
   grantPageFilter,
@@ -195,6 +196,9 @@ describe('snapshots', () => {
 
   it('promotion points the system at the snapshot', () => {
     expect(currentUpdate({ id: 's1', systemId: 'vault' })).toEqual([{ _id: 'vault' }, { $set: { snapshotId: 's1' } }]);
+    // A promoted snapshot is marked applied: pruneGrants keeps its grants (supersededFilter below).
+    expect(appliedUpdate('s1')).toEqual([{ _id: 's1' }, { $set: { applied: true } }]);
+    expect(() => appliedUpdate(INJECTED)).toThrow();
   });
 
   it('accepting a quarantined snapshot is conditional on its status', () => {
@@ -211,6 +215,7 @@ describe('snapshots', () => {
     expect(plain(supersededFilter({ id: 'v4', systemId: 'vault', startedAt: at(30) }))).toEqual({
       systemId: 'vault',
       status: { $ne: 'running' },
+      applied: { $ne: true },
       $or: [{ startedAt: { $lt: at(30) } }, { startedAt: at(30), _id: { $lt: 'v4' } }],
     });
     expect(plain(inSnapshots(['v1', 'v2']))).toEqual({ snapshotId: { $in: ['v1', 'v2'] } });

@@ -15,6 +15,7 @@ import { campaignLedgerContract } from './campaign-ledger-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotDeltaContract } from './snapshot-delta-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
@@ -48,6 +49,7 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   campaignLedgerContract('mongo', () => openFreshStore(uri as string));
   deliveriesLedgerContract('mongo', () => openFreshStore(uri as string));
   snapshotLedgerContract('mongo', () => openFreshStore(uri as string));
+  snapshotDeltaContract('mongo', () => openFreshStore(uri as string));
   findingLedgerContract('mongo', () => openFreshStore(uri as string));
   kvLedgerContract('mongo', () => openFreshStore(uri as string));
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));

@@ -18,6 +18,7 @@ import { countContract } from './count-contract.js';
 import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
+import { snapshotDeltaContract } from './snapshot-delta-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
@@ -42,6 +43,7 @@ campaignLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile()
 deliveriesLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 const faulty = sqliteWithLedgerFault(freshFile);
 snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
+snapshotDeltaContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 findingLedgerContract('sqlite', faulty.open, faulty.fault);
 kvLedgerContract('sqlite', faulty.open, faulty.fault);
 remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
@@ -193,9 +195,13 @@ describe('sqlite store', () => {
       const db = openDatabase({ memory: true });
       const plan = (sql: string, ...params: unknown[]) =>
         (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
-      expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', 5000)).toMatch(/^SEARCH grants USING INDEX grants_by_snapshot \(snapshot_key=\? AND id>\?\)$/);
+      // A snapshot's view (system 1, version 2, its delta 3): the deltas and removals are listed once per page, not per row.
+      const view = [1, 2, 2, 3, -1];
+      expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', ...view, 5000)).toMatch(
+        /^SEARCH grants USING INDEX grants_by_system \(system_key=\? AND id>\?\) \| LIST SUBQUERY 1 \| SEARCH grant_deltas USING COVERING INDEX grant_deltas_by_system \(system_key=\? AND version<\?\) \| CREATE BLOOM FILTER \| LIST SUBQUERY 2 \| SEARCH grant_removals USING PRIMARY KEY \(delta_key=\?\) \| CREATE BLOOM FILTER$/,
+      );
       expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH grant_changes USING PRIMARY KEY \(snapshot_id=\? AND grant_id>\?\)$/);
-      expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
+      expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, ...view, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\) \| LIST SUBQUERY 1 /);
       // expirePending's pages: a range of the item key, never a sort of the campaign's pending items.
       expect(plan(PENDING_NEXT_PAGE_SQL, 'c/', 'c0', 'c', 1000)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
       expect(plan(LEDGER_PAGE_SQL, 1, 100, 1000)).toMatch(/^SEARCH ledger_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);

@@ -20,10 +20,11 @@ import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const HR = 'id,email,display_name,department,job_title,manager,status,employment_type,contract_end,groups\nE1,alice@example.com,Alice,Trading,Trader,,active,employee,,\n';
 const HEADER = 'account_id,identity,role,scope,status,last_activity_at,display_name,account_type';
-const trading = (rows: number) =>
-  [HEADER, ...Array.from({ length: rows }, (_, i) => `acc-${i},alice@example.com,VIEWER,,active,2026-11-23T10:00:00Z,Account ${i} with a longish display name,human`)].join('\n') + '\n';
-/** The tmpfs: room for the store and a few 5,000-grant syncs, not for one more with the filler. */
-const TMPFS_SIZE = '8m';
+/** `rows` grants; `round` is in every display name, so each round's export changes every grant (a sync writes what changed). */
+const trading = (rows: number, round = 0) =>
+  [HEADER, ...Array.from({ length: rows }, (_, i) => `acc-${i},alice@example.com,VIEWER,,active,2026-11-23T10:00:00Z,Account ${i} with a longish display name ${round},human`)].join('\n') + '\n';
+/** The tmpfs: room for the store and a few 5,000-grant syncs (each changing every grant: applied ones are kept), not for one more with the filler. */
+const TMPFS_SIZE = '24m';
 const SYNC_ROWS = 5_000;
 
 /** Runs the CLI in a process of its own; resolves with its exit code and output. */
@@ -77,9 +78,9 @@ describe.skipIf(!FULL_DISK_SUITE.available)(suiteTitle(FULL_DISK_SUITE), () => {
     expect((await cli(['sync'], env)).code).toBe(0);
     let rows = SYNC_ROWS;
     for (const leave of LEAVE_BYTES) {
-      // A different export each time, so that every sync has grants to write.
+      // A different export each time, every grant changed, so that every sync has grants to write.
       rows++;
-      writeFileSync(join(configDir, 'connectors/sample-data/trading.csv'), trading(rows));
+      writeFileSync(join(configDir, 'connectors/sample-data/trading.csv'), trading(rows, rows));
       const filler = fill(dataDir, leave);
       const full = await cli(['sync'], env);
       expect(full.code, full.out).toBe(1);

@@ -14,6 +14,7 @@ import { withLedger } from './ledger-transaction.js';
 import {
   acceptFilter,
   acceptUpdate,
+  appliedUpdate,
   currentUpdate,
   finishQuery,
   grantPageFilter,
@@ -25,6 +26,8 @@ import {
 import { snapshotDoc, toSnapshot } from './snapshot-schema.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
+/** Grants copied per bulk write when a snapshot starts from its previous one. */
+const COPY_BATCH = 2_000;
 
 /**
  * Snapshots, their grants, identities and diff lines. A snapshot's data is written only while
@@ -40,11 +43,31 @@ export class MongoSnapshotStore implements SnapshotStore {
     private readonly models: MongoModels,
   ) {}
 
-  async create(snapshot: Snapshot): Promise<void> {
+  /**
+   * fromPrevious: the previous snapshot's grants are copied into the new one (server side, in
+   * pages) before create returns. Unlike the SQLite store, this adapter still stores a full copy
+   * per snapshot (the port's reads are the same; see docs in ports.ts).
+   */
+  async create(snapshot: Snapshot, options: { fromPrevious?: boolean } = {}): Promise<void> {
     assertCreatable(snapshot);
     const doc = snapshotDoc(snapshot);
     await this.models.snapshots.validate(doc);
-    await this.models.snapshots.bulkWrite([insertIfAbsent(doc)], BULK_WRITE_OPTIONS);
+    const previousId = options.fromPrevious === true ? snapshot.previousSnapshotId : null;
+    if (previousId !== null) {
+      const previous = await this.get(previousId);
+      const applied = await this.models.snapshots.exists({ _id: asString(previousId, 'snapshotId'), applied: true });
+      if (!previous || !applied || previous.systemId !== snapshot.systemId) {
+        throw new Error(`snapshot ${snapshot.id} cannot start from ${previousId}: not an applied snapshot of ${snapshot.systemId}`);
+      }
+    }
+    const result = await this.models.snapshots.bulkWrite([insertIfAbsent(doc)], BULK_WRITE_OPTIONS);
+    if (previousId === null || result.upsertedCount === 0) return;
+    for await (const page of this.grants(previousId, COPY_BATCH)) {
+      await this.models.grants.bulkWrite(
+        page.map((grant) => insertIfAbsent(grantDoc(snapshot.id, grant))),
+        BULK_WRITE_OPTIONS,
+      );
+    }
   }
 
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
@@ -60,6 +83,12 @@ export class MongoSnapshotStore implements SnapshotStore {
       grants.map((grant) => upsertLastWins(grantDoc(snapshotId, grant))),
       BULK_WRITE_OPTIONS,
     );
+  }
+
+  async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
+    if (grantIds.length === 0) return;
+    await this.requireRunning(snapshotId);
+    await this.models.grants.deleteMany({ ...inSnapshots([snapshotId]), grantId: operator({ $in: grantIds.map((id) => asString(id, 'grantId')) }) });
   }
 
   async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
@@ -85,7 +114,10 @@ export class MongoSnapshotStore implements SnapshotStore {
       const doc = await finishQuery(this.models.snapshots, snapshotId, outcome, session).lean();
       if (!doc) return { value: false, events: [] };
       const snapshot = toSnapshot(doc);
-      if (promote) await this.models.systemState.updateOne(...currentUpdate(snapshot), { upsert: true, session });
+      if (promote) {
+        await this.models.snapshots.updateOne(...appliedUpdate(snapshot.id), { session });
+        await this.models.systemState.updateOne(...currentUpdate(snapshot), { upsert: true, session });
+      }
       return { value: true, events: events(snapshot) };
     });
     return value;
@@ -133,6 +165,7 @@ export class MongoSnapshotStore implements SnapshotStore {
         const state = await this.models.systemState.findById(snapshot.systemId).session(session).lean();
         if (state?.snapshotId === snapshotId) return { value: false, events: [] };
       }
+      await this.models.snapshots.updateOne(...appliedUpdate(snapshot.id), { session });
       await this.models.systemState.updateOne(...currentUpdate(snapshot), { upsert: true, session });
       return { value: true, events: events(snapshot) };
     });

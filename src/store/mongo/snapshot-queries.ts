@@ -34,6 +34,11 @@ export function finishQuery(snapshots: Model<SnapshotDoc>, snapshotId: string, o
   return snapshots.findOneAndUpdate(finishFilter(snapshotId), finishUpdate(outcome), { new: true, runValidators: true, session });
 }
 
+/** promote() (or finish() with promote): the snapshot is marked applied (see SnapshotDoc). */
+export function appliedUpdate(snapshotId: string) {
+  return [{ _id: asString(snapshotId, 'snapshotId') }, { $set: { applied: true } }] as const;
+}
+
 /** promote() (or finish() with promote): the snapshot becomes its system's current state. */
 export function currentUpdate(snapshot: { id: string; systemId: string }) {
   return [{ _id: asString(snapshot.systemId, 'systemId') }, { $set: { snapshotId: asString(snapshot.id, 'snapshotId') } }] as const;
@@ -65,7 +70,8 @@ export function grantPageFilter(snapshotId: string, after: string | null) {
 }
 
 /**
- * Snapshots of the current one's system whose grants pruneGrants may delete: not running (a
+ * Snapshots of the current one's system whose grants pruneGrants may delete: never applied
+ * (an applied snapshot stays readable for evidence), not running (a
  * sync is writing it) and older than the current one (by start time, then id, the list
  * order), which excludes the current snapshot itself and any newer one (a quarantined
  * snapshot awaiting acceptance keeps its grants).
@@ -75,6 +81,7 @@ export function supersededFilter(current: { id: string; systemId: string; starte
   return {
     systemId: asString(current.systemId, 'systemId'),
     status: operator({ $ne: 'running' }),
+    applied: operator({ $ne: true }),
     $or: [{ startedAt: operator({ $lt: startedAt }) }, { startedAt, _id: operator({ $lt: asString(current.id, 'snapshotId') }) }],
   };
 }

@@ -14,9 +14,13 @@ import {
   timestamp,
 } from './schema-fields.js';
 
-/** `snapshots`: one document per pull; `_id` is the snapshot id. */
+/**
+ * `snapshots`: one document per pull; `_id` is the snapshot id. `applied`: true once it was made
+ * current (pruneGrants never deletes the grants of such a snapshot); absent before.
+ */
 export interface SnapshotDoc extends Omit<Snapshot, 'id'> {
   _id: string;
+  applied?: boolean;
 }
 
 const countsSchema = new mongoose.Schema<SnapshotCounts>(
@@ -44,6 +48,7 @@ export const snapshotSchema = new mongoose.Schema<SnapshotDoc>(
     contentHash: nullableString,
     previousSnapshotId: nullableString,
     acceptedBy: nullableString,
+    applied: { type: Boolean },
   },
   collectionOptions('snapshots'),
 );

@@ -427,6 +427,82 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'decisions are never updated in place'); END;
     `,
   },
+  {
+    version: 12,
+    description: 'grant rows stored once per change (snapshot deltas)',
+    // A sync writes only what changed. Each applied state of a system is a version (global,
+    // increasing); a grant row is stored once, by the delta that added it (delta_key), and
+    // marked with the version that removed it (removed). Applying a snapshot gives its delta
+    // the next version; an applied snapshot reads at its delta's version: the rows of deltas
+    // of versions <= it, not removed at or before it. A snapshot not (yet) applied reads its
+    // base version (base_version, null: none) minus its pending removals (grant_removals) plus
+    // its own rows. grants_by_delta finds a delta's rows (prune, rebase, where a scan begins).
+    // Existing data: each snapshot's rows become its delta; complete snapshots are versions in
+    // start order (each replacing the one before), the current one last per system; the others
+    // keep their rows as a pending delta without base (they read exactly as before).
+    sql: `
+      CREATE TABLE grant_systems (
+        key INTEGER PRIMARY KEY,
+        system_id TEXT NOT NULL UNIQUE
+      );
+      INSERT INTO grant_systems (system_id) SELECT DISTINCT system_id FROM snapshots ORDER BY system_id;
+
+      CREATE TABLE grant_deltas (
+        key INTEGER PRIMARY KEY,
+        system_key INTEGER NOT NULL REFERENCES grant_systems (key),
+        snapshot_key INTEGER NOT NULL REFERENCES snapshots (key),
+        version INTEGER UNIQUE
+      );
+      CREATE INDEX grant_deltas_by_system ON grant_deltas (system_key, version);
+      INSERT INTO grant_deltas (key, system_key, snapshot_key, version)
+        SELECT s.key, gs.key, s.key,
+          CASE WHEN s.status = 'complete'
+            THEN ROW_NUMBER() OVER (PARTITION BY s.status = 'complete' ORDER BY st.system_id IS NOT NULL, s.started_at, s.key) END
+        FROM snapshots s
+        JOIN grant_systems gs ON gs.system_id = s.system_id
+        LEFT JOIN system_state st ON st.snapshot_id = s.id;
+
+      ALTER TABLE snapshots ADD COLUMN delta_key INTEGER REFERENCES grant_deltas (key);
+      ALTER TABLE snapshots ADD COLUMN base_version INTEGER;
+      UPDATE snapshots SET delta_key = key;
+
+      CREATE TABLE grant_removals (
+        delta_key INTEGER NOT NULL REFERENCES grant_deltas (key),
+        row INTEGER NOT NULL,
+        PRIMARY KEY (delta_key, row)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE grant_rows (
+        row INTEGER PRIMARY KEY,
+        system_key INTEGER NOT NULL REFERENCES grant_systems (key),
+        delta_key INTEGER NOT NULL REFERENCES grant_deltas (key),
+        removed INTEGER,
+        id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        identity_id TEXT,
+        identity_ref TEXT,
+        account_display_name TEXT,
+        account_type TEXT NOT NULL,
+        account_status TEXT NOT NULL,
+        last_activity_at TEXT,
+        first_seen_at TEXT,
+        detail TEXT
+      );
+      INSERT INTO grant_rows (row, system_key, delta_key, removed, id, account_id, role, scope, identity_id, identity_ref,
+          account_display_name, account_type, account_status, last_activity_at, first_seen_at, detail)
+        SELECT g.row, d.system_key, d.key,
+          (SELECT min(n.version) FROM grant_deltas n WHERE n.system_key = d.system_key AND n.version > d.version),
+          g.id, g.account_id, g.role, g.scope, g.identity_id, g.identity_ref, g.account_display_name, g.account_type,
+          g.account_status, g.last_activity_at, g.first_seen_at, g.detail
+        FROM grants g JOIN grant_deltas d ON d.key = g.snapshot_key ORDER BY g.row;
+      DROP TABLE grants;
+      ALTER TABLE grant_rows RENAME TO grants;
+      CREATE UNIQUE INDEX grants_by_system ON grants (system_key, id, delta_key);
+      CREATE INDEX grants_by_delta ON grants (delta_key);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

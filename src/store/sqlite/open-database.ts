@@ -35,7 +35,7 @@ export function openDatabase(location: SqliteLocation): Database.Database {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     // Snapshots of 1M grants arrive in random grant-id (hash) order, i.e. at random places of the
-    // (snapshot_key, id) index: a page cache far above SQLite's 2 MB default keeps those inserts
+    // (system_key, id, delta_key) index: a page cache far above SQLite's 2 MB default keeps those inserts
     // in memory instead of re-reading pages. The cache only grows as pages are touched.
     db.pragma('cache_size = -262144');
     db.pragma('temp_store = MEMORY');

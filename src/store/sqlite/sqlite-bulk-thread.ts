@@ -4,8 +4,9 @@
  *
  * Requests (main -> worker), handled in the order sent (BulkRequest):
  *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
- *   { type: 'read', seq, snapshotKey, afterId, limit }                       one page of grants (id order)
- *   { type: 'scan', seq, snapshotKey, afterRow, limit }                      one page of grants (storage order)
+ *   { type: 'remove', seq, snapshotId, count, texts, lengths }              grant ids to drop (removeGrants)
+ *   { type: 'read', seq, params }                                          one page of grants (id order)
+ *   { type: 'scan', seq, params }                                          one page of grants (storage order)
  *   { type: 'close' }                                                       close and exit
  * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
  * fields (structured clone of objects is several times slower), cut into texts of
@@ -48,8 +49,9 @@ interface Rows {
   texts: string[];
   lengths: Int32Array;
 }
-export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'changes' });
-export type ReadRequest = { type: 'read'; seq: number; snapshotKey: number; afterId: string; limit: number } | { type: 'scan'; seq: number; snapshotKey: number; afterRow: number; limit: number };
+export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'remove'; snapshotId: string }) | (Rows & { type: 'changes' });
+/** `params`: the page query's parameters, in order (see BulkWorkerOptions['sql']). */
+export type ReadRequest = { type: 'read'; seq: number; params: Cell[] } | { type: 'scan'; seq: number; params: Cell[] };
 export type BulkRequest = WriteRequest | ReadRequest | { type: 'close' };
 
 export interface BulkReply {
@@ -67,12 +69,14 @@ const data = workerData as BulkWorkerData;
 
 const db = new Database(data.file, { timeout: data.busyTimeoutMs });
 for (const pragma of data.pragmas) db.pragma(pragma);
-const selectHandle = db.prepare<[string], { key: number; status: SnapshotStatus }>('SELECT key, status FROM snapshots WHERE id = ?');
+const selectHandle = db.prepare<[string], { status: SnapshotStatus; systemKey: number; deltaKey: number; baseVersion: number | null }>(data.sql.selectHandle);
+const markReplaced = db.prepare<[number, number, Cell, number, number]>(data.sql.markReplaced);
+const deleteOwn = db.prepare<[number, Cell, number]>(data.sql.deleteOwn);
 // Inserts are bound from one reused array of positional parameters.
 const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
 const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
-const grantsPage = db.prepare<[number, string, number], Cell[]>(data.sql.grantsPage).raw();
-const grantsScanPage = db.prepare<[number, number, number], Cell[]>(data.sql.grantsScanPage).raw();
+const grantsPage = db.prepare<Cell[], Cell[]>(data.sql.grantsPage).raw();
+const grantsScanPage = db.prepare<Cell[], Cell[]>(data.sql.grantsScanPage).raw();
 const GRANT_FIELDS = data.grantFields;
 const CHANGE_FIELDS = data.changeFields;
 const ROWS_PER_TEXT = data.rowsPerText;
@@ -81,8 +85,8 @@ function reply(message: BulkReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** Inserts the rows of one message; params[0 .. first - 1] are bound as set by the caller. */
-function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: Cell[], first: number, width: number): void {
+/** Runs `run` on each row of one message; params[0 .. first - 1] are bound as set by the caller. */
+function eachRow(msg: Rows, run: (params: Cell[]) => void, params: Cell[], first: number, width: number): void {
   const { texts, lengths } = msg;
   let text = '';
   let pos = 0;
@@ -100,7 +104,7 @@ function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: 
         pos += n;
       }
     }
-    statement.run(params);
+    run(params);
   }
 }
 
@@ -108,11 +112,35 @@ function insertRows(msg: Rows, statement: Database.Statement<[Cell[]]>, params: 
 function write(msg: WriteRequest): void {
   if (msg.type === 'grants') {
     const handle = requireWritable(msg.snapshotId, selectHandle.get(msg.snapshotId) ?? null);
-    const params = new Array<Cell>(1 + GRANT_FIELDS);
-    params[0] = handle.key;
-    insertRows(msg, insertGrant, params, 1, GRANT_FIELDS);
+    // The rows go into the snapshot's delta; a grant of its base with the same id is replaced (see SqliteSnapshotStore).
+    const { systemKey, deltaKey, baseVersion: base } = handle;
+    const params = new Array<Cell>(2 + GRANT_FIELDS);
+    params[0] = systemKey;
+    params[1] = deltaKey;
+    eachRow(
+      msg,
+      (p) => {
+        if (base !== null) markReplaced.run(deltaKey, systemKey, p[2]!, base, base);
+        insertGrant.run(p);
+      },
+      params,
+      2,
+      GRANT_FIELDS,
+    );
+  } else if (msg.type === 'remove') {
+    const { systemKey, deltaKey, baseVersion: base } = requireWritable(msg.snapshotId, selectHandle.get(msg.snapshotId) ?? null);
+    eachRow(
+      msg,
+      ([id]) => {
+        if (base !== null) markReplaced.run(deltaKey, systemKey, id!, base, base);
+        deleteOwn.run(systemKey, id!, deltaKey);
+      },
+      [null],
+      0,
+      1,
+    );
   } else {
-    insertRows(msg, insertChange, new Array<Cell>(CHANGE_FIELDS), 0, CHANGE_FIELDS);
+    eachRow(msg, (p) => insertChange.run(p), new Array<Cell>(CHANGE_FIELDS), 0, CHANGE_FIELDS);
   }
 }
 
@@ -123,7 +151,7 @@ const writeAll = db.transaction((msgs: readonly WriteRequest[]) => {
 /** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields): the ids apart, the rest as texts. */
 function read(msg: ReadRequest): void {
   // A scan page has the row number after the grant's fields (column GRANT_FIELDS).
-  const rows = msg.type === 'scan' ? grantsScanPage.all(msg.afterRow, msg.snapshotKey, msg.limit) : grantsPage.all(msg.snapshotKey, msg.afterId, msg.limit);
+  const rows = (msg.type === 'scan' ? grantsScanPage : grantsPage).all(...msg.params);
   const lastRow = msg.type === 'scan' && rows.length > 0 ? (rows[rows.length - 1]![GRANT_FIELDS] as number) : null;
   const ids = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) ids[r] = rows[r]![0] as string;
@@ -168,7 +196,7 @@ function handle(msg: BulkRequest): void {
   while (rows < data.maxGroupRows) {
     const next = receiveMessageOnPort(port) as { message: BulkRequest } | undefined;
     if (next === undefined) break;
-    if (next.message.type !== 'grants' && next.message.type !== 'changes') {
+    if (next.message.type !== 'grants' && next.message.type !== 'remove' && next.message.type !== 'changes') {
       after = next.message;
       break;
     }

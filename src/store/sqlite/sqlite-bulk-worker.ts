@@ -2,10 +2,11 @@ import type { Worker } from 'node:worker_threads';
 import type { AccountStatus, AccountType, Grant, GrantChange } from '../../domain/index.js';
 import { grantDetailText, parseGrantDetail } from '../../domain/index.js';
 import type { BulkReply as Reply, BulkRequest, BulkWorkerData, ReadRequest, WriteRequest } from './sqlite-bulk-thread.js';
+import type { Cell } from './encode-rows.js';
 import { startWorker } from './start-worker.js';
 import { fromWorkerError } from './worker-error.js';
 
-/** Grant fields per row, in the order of the insert's parameters after the snapshot key. */
+/** Grant fields per row, in the order of the insert's parameters after the system and delta keys. */
 export const GRANT_FIELDS = 12;
 /** Change fields per row, in the order of the insert's parameters. */
 export const CHANGE_FIELDS = 9;
@@ -17,13 +18,19 @@ export interface BulkWorkerOptions {
   file: string;
   busyTimeoutMs: number;
   sql: {
-    /** Positional: the snapshot key, then GRANT_FIELDS fields. */
+    /** A snapshot by id: its status, systemKey and deltaKey (where its rows go). */
+    selectHandle: string;
+    /** Positional: the system key, the delta key, then GRANT_FIELDS fields. */
     insertGrant: string;
+    /** Marks the base row a grant id replaces (delta, system, grant id, base version x2). */
+    markReplaced: string;
+    /** Deletes a snapshot's own row of a grant id (system, grant id, delta). */
+    deleteOwn: string;
     /** Positional: CHANGE_FIELDS fields. */
     insertChange: string;
-    /** A raw page of grants (snapshotKey, afterId, limit): id, then the GRANT_FIELDS after it. */
+    /** A raw page of grants in id order (the caller's params): id, then the GRANT_FIELDS after it. */
     grantsPage: string;
-    /** A raw page of grants in storage order (afterRow, snapshotKey, limit): as grantsPage, then the row number. */
+    /** A raw page of grants in storage order (the caller's params): as grantsPage, then the row number. */
     grantsScanPage: string;
   };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
@@ -88,6 +95,16 @@ export class SqliteBulkWorker {
     await this.send({ type: 'grants', snapshotId, count: grants.length }, rows);
   }
 
+  /** Drops grants (by id) from a running snapshot (see SnapshotStore.removeGrants). */
+  async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
+    const rows = new RowEncoder(1, grantIds.length);
+    for (const id of grantIds) {
+      rows.add(id);
+      rows.endRow();
+    }
+    await this.send({ type: 'remove', snapshotId, count: grantIds.length }, rows);
+  }
+
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
     const rows = new RowEncoder(CHANGE_FIELDS, changes.length);
     for (const c of changes) {
@@ -105,14 +122,14 @@ export class SqliteBulkWorker {
     await this.send({ type: 'changes', count: changes.length }, rows);
   }
 
-  /** Up to `limit` grants of a snapshot (whose system is `systemId`) in id order, after `afterId`. */
-  async readGrants(snapshotKey: number, systemId: string, afterId: string, limit: number): Promise<Grant[]> {
-    return this.decodeGrants(await this.send({ type: 'read', snapshotKey, afterId, limit }, null), systemId);
+  /** A page of grants of a snapshot (whose system is `systemId`) in id order: `params` are sql.grantsPage's. */
+  async readGrants(params: Cell[], systemId: string): Promise<Grant[]> {
+    return this.decodeGrants(await this.send({ type: 'read', params } as const, null), systemId);
   }
 
-  /** Up to `limit` grants of a snapshot in storage (row) order after row `afterRow`, and the last row read. */
-  async scanGrants(snapshotKey: number, systemId: string, afterRow: number, limit: number): Promise<{ grants: Grant[]; lastRow: number | null }> {
-    const reply = await this.send({ type: 'scan', snapshotKey, afterRow, limit }, null);
+  /** A page of grants of a snapshot in storage (row) order (sql.grantsScanPage's params), and the last row read. */
+  async scanGrants(params: Cell[], systemId: string): Promise<{ grants: Grant[]; lastRow: number | null }> {
+    const reply = await this.send({ type: 'scan', params }, null);
     return { grants: this.decodeGrants(reply, systemId), lastRow: reply.lastRow ?? null };
   }
 

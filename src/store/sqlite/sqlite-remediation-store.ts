@@ -3,6 +3,7 @@ import type { Remediation, RemediationPatch, RemediationState } from '../../doma
 import { movesInto, UNVERIFIED_STATES } from '../../domain/index.js';
 import type { AttachedItem, Counts, FindingToRemediate, ItemAttachment, LedgerEvents, RemediationCheck, RemediationMove, RemediationStore, Revocation } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
+import { SNAPSHOT_VIEW_SQL, snapshotViewParams, VISIBLE, type SnapshotView } from './grant-view.js';
 import { pageSize } from './page-size.js';
 import { FINDING_COLUMNS, toStoredFinding, type FindingRow } from './sqlite-finding-store.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
@@ -95,9 +96,12 @@ export const FINDINGS_WITHOUT_SQL = `SELECT ${FINDING_COLUMNS},
     AND NOT EXISTS (SELECT 1 FROM remediations r WHERE r.id = 'rem:finding:' || f.key || '@' || f.first_seen_at)
   ORDER BY f.key LIMIT ?`;
 
-/** Verification's page: each remediation's grant looked up in the snapshot's (snapshot_key, id) index. */
+/**
+ * Verification's page: each remediation's grant looked up in the (system_key, id) index among
+ * the rows the snapshot reads (VISIBLE, with the snapshot's system key and view parameters).
+ */
 export const CHECK_PAGE_SQL = (states: number) => `SELECT r.id, r.state,
-  EXISTS (SELECT 1 FROM grants g WHERE g.snapshot_key = ? AND g.id = r.grant_id) AS present
+  EXISTS (SELECT 1 FROM grants WHERE system_key = ? AND id = r.grant_id AND ${VISIBLE}) AS present
   FROM remediations r WHERE r.system_id = ? AND r.state IN (${Array.from({ length: states }, () => '?').join(', ')}) AND r.id > ?
   ORDER BY r.id LIMIT ?`;
 
@@ -111,7 +115,7 @@ export class SqliteRemediationStore implements RemediationStore {
   private readonly selectMany;
   private readonly selectList;
   private readonly countStates;
-  private readonly selectSnapshotKey;
+  private readonly selectSnapshotView;
   private readonly selectRevocations;
   private readonly selectItem;
   private readonly selectDecision;
@@ -149,7 +153,7 @@ export class SqliteRemediationStore implements RemediationStore {
          ORDER BY due_at, id`,
       )
       .raw();
-    this.selectSnapshotKey = db.prepare<[string], number>('SELECT key FROM snapshots WHERE id = ?').pluck();
+    this.selectSnapshotView = db.prepare<[string], SnapshotView>(SNAPSHOT_VIEW_SQL);
     this.selectRevocations = db.prepare<[string, number], string>(REVOCATIONS_WITHOUT_SQL).pluck();
     this.selectItem = db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.id = ?`);
     this.selectDecision = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id = ?`);
@@ -255,11 +259,11 @@ export class SqliteRemediationStore implements RemediationStore {
 
   async checkAgainst(snapshotId: string, systemId: string, states: readonly RemediationState[], after: string | null, limit: number): Promise<RemediationCheck[]> {
     if (states.length === 0) return [];
-    const key = this.selectSnapshotKey.get(snapshotId);
-    if (key === undefined) throw new Error(`unknown snapshot ${snapshotId}`);
+    const view = this.selectSnapshotView.get(snapshotId);
+    if (view === undefined) throw new Error(`unknown snapshot ${snapshotId}`);
     let page = this.checkPages.get(states.length);
     if (!page) this.checkPages.set(states.length, (page = this.db.prepare(CHECK_PAGE_SQL(states.length))));
-    return page.all(key, systemId, ...states, after ?? '', limit).map((row) => ({ id: row.id, state: row.state, present: row.present === 1 }));
+    return page.all(view.systemKey, ...snapshotViewParams(view), systemId, ...states, after ?? '', limit).map((row) => ({ id: row.id, state: row.state, present: row.present === 1 }));
   }
 
   async revocationsWithout(after: string | null, limit: number): Promise<{ rows: Revocation[]; next: string | null }> {

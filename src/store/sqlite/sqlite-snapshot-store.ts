@@ -5,6 +5,7 @@ import { ACCEPTANCE, assertCreatable, grantDetailText, parseGrantDetail, assertF
 import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
 import type { LedgerAppender } from './ledger-appender.js';
+import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type SnapshotView, type ViewParams } from './grant-view.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
@@ -33,36 +34,82 @@ const WORKER_READ_AHEAD_PAGES = 2;
 const WORKER_CACHE_KIB = 131_072;
 const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
 
+/**
+ * How grants are stored (migration 12): once per change, not once per snapshot. Each applied
+ * state of a system is a version (global, increasing). A grant row belongs to the delta that
+ * added it (delta_key: one per snapshot, plus one per re-promotion of an older snapshot) and
+ * carries the version that removed it (removed, null while current). Applying a snapshot gives
+ * its delta the next version and marks the rows it replaced or dropped (grant_removals, held
+ * until then) as removed at that version: a sync at 1% churn writes 1% of the rows.
+ *
+ * A snapshot reads (VISIBLE): at version v = its delta's version once applied, else its base
+ * version (the state it was pulled against, null: none), the rows of its system's deltas of
+ * versions <= v not removed at or before v, minus its pending removals; plus, while never
+ * applied, its own delta's rows. So an applied snapshot reads the same forever, and a snapshot
+ * held (quarantined) reads its whole content without touching the applied state.
+ */
+
 /** Positional parameters: binding a million rows by name costs ~2x more in better-sqlite3. */
-const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref,
+const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (system_key, delta_key, id, account_id, role, scope, identity_id, identity_ref,
     account_display_name, account_type, account_status, last_activity_at, first_seen_at, detail)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_id, grant_id, kind, system_id, account_id, role, scope, before, after)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+const SELECT_HANDLE_SQL = `SELECT s.key, s.system_id AS systemId, s.status, d.system_key AS systemKey, s.delta_key AS deltaKey,
+    s.base_version AS baseVersion, d.version
+  FROM snapshots s JOIN grant_deltas d ON d.key = s.delta_key WHERE s.id = ?`;
+
+
 /**
- * Keyset pages over the (snapshot_key, id) index: each page is one index range scan,
- * whatever the snapshot's size. The first page has no lower bound so that any id is read.
+ * Keyset pages over the (system_key, id, delta_key) index: each page is one index range scan,
+ * whatever the snapshot's size (grant ids are never empty: the first page reads after '').
  * The grant's systemId is the snapshot's, bound as the first parameter.
  */
 const GRANT_COLUMNS = `id, ? AS systemId, account_id AS accountId, role, scope, identity_id AS identityId,
   identity_ref AS identityRef, account_display_name AS accountDisplayName, account_type AS accountType,
   account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt, detail`;
-export const GRANTS_FIRST_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? ORDER BY id LIMIT ?`;
-export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+const PAGE_FROM = `FROM grants WHERE system_key = ? AND id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`;
+export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} ${PAGE_FROM}`;
 /** The worker's page: the same keyset read, the fields in insert order (GRANT_FIELDS) and no system id. */
 const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
-  account_status, last_activity_at, first_seen_at, detail FROM grants WHERE snapshot_key = ? AND id > ? ORDER BY id LIMIT ?`;
+  account_status, last_activity_at, first_seen_at, detail ${PAGE_FROM}`;
 /**
  * A snapshot's grants in storage order: a rowid range scan from a row on (NOT INDEXED: the
- * (snapshot_key, id) index would make SQLite sort the whole snapshot by row), skipping rows of
- * other snapshots. Rows were written in pull order, so this reads the table sequentially where
- * id order costs a random row lookup per grant.
+ * index would make SQLite sort the whole snapshot by row), skipping rows it does not read.
+ * Rows were written in pull order, so this reads the table sequentially where id order costs
+ * a random row lookup per grant.
  */
-const SCAN_FROM = 'FROM grants NOT INDEXED WHERE row > ? AND snapshot_key = ? ORDER BY row LIMIT ?';
+const SCAN_FROM = `FROM grants NOT INDEXED WHERE row > ? AND system_key = ? AND ${VISIBLE} ORDER BY row LIMIT ?`;
 export const GRANTS_SCAN_PAGE_SQL = `SELECT ${GRANT_COLUMNS}, row ${SCAN_FROM}`;
 const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
   account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
+const COUNT_SQL = `SELECT count(*) FROM grants NOT INDEXED WHERE row >= ? AND system_key = ? AND ${VISIBLE}`;
+/** The deltas a snapshot may read rows of (params: system key, version, own delta key). */
+const READ_DELTAS_SQL = 'SELECT key FROM grant_deltas WHERE system_key = ? AND (version <= ? OR key = ?)';
+
+/** The row a delta snapshot's grant id replaces in its base (params: delta, system, grant id, base version x2). */
+const MARK_REPLACED_SQL = `INSERT OR IGNORE INTO grant_removals (delta_key, row)
+  SELECT ?, g.row FROM grants g JOIN grant_deltas d ON d.key = g.delta_key
+  WHERE g.system_key = ? AND g.id = ? AND d.version <= ? AND (g.removed IS NULL OR g.removed > ?)`;
+
+const DELETE_OWN_SQL = 'DELETE FROM grants WHERE system_key = ? AND id = ? AND delta_key = ?';
+
+const GRANT_FIELD_COLUMNS = `id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type, account_status,
+  last_activity_at, first_seen_at, detail`;
+/**
+ * Rebasing a snapshot onto its system's current version (it was pulled against another one, or
+ * an older applied snapshot is promoted again): the rows it reads at `from` (minus its pending
+ * removals) that the current version lacks are copied into `into`, and the current version's
+ * rows it does not read are removed at the new version.
+ * Params: into, system, from (AT_VERSION), removals delta, current (AT_VERSION).
+ */
+const REBASE_COPY_SQL = `INSERT INTO grants (system_key, delta_key, ${GRANT_FIELD_COLUMNS})
+  SELECT system_key, ?, ${GRANT_FIELD_COLUMNS} FROM grants NOT INDEXED
+  WHERE system_key = ? AND ${AT_VERSION} AND ${NOT_PENDING_REMOVAL} AND NOT ${AT_VERSION}`;
+/** Params: next version, system, current (AT_VERSION), from (AT_VERSION), removals delta. */
+const REBASE_REMOVE_SQL = `UPDATE grants NOT INDEXED SET removed = ?
+  WHERE system_key = ? AND ${AT_VERSION} AND NOT (${AT_VERSION} AND ${NOT_PENDING_REMOVAL})`;
 
 const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
   account_id AS accountId, role, scope, before, after`;
@@ -70,17 +117,18 @@ export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_chang
 export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`;
 
 /**
- * Superseded snapshots beyond the newest `keep` per system: not current, not running (a sync
- * is still writing it) and older than the current one (a newer quarantined snapshot may
- * still be accepted, so it keeps its grants).
+ * Superseded snapshots never applied (their delta has no version) beyond the newest `keep`
+ * per system: not current, not running (a sync is still writing it) and older than the
+ * current one (a newer quarantined snapshot may still be accepted, so it keeps its grants).
  */
-const PRUNABLE_SNAPSHOTS_SQL = `
-  SELECT key FROM (
-    SELECT s.key, ROW_NUMBER() OVER (PARTITION BY s.system_id ORDER BY s.started_at DESC, s.key DESC) AS rank
+const PRUNABLE_DELTAS_SQL = `
+  SELECT delta_key FROM (
+    SELECT s.delta_key, ROW_NUMBER() OVER (PARTITION BY s.system_id ORDER BY s.started_at DESC, s.key DESC) AS rank
     FROM snapshots s
+    JOIN grant_deltas d ON d.key = s.delta_key
     JOIN system_state st ON st.system_id = s.system_id
     JOIN snapshots c ON c.id = st.snapshot_id
-    WHERE s.key <> c.key AND s.status <> 'running' AND (s.started_at, s.key) < (c.started_at, c.key)
+    WHERE d.version IS NULL AND s.key <> c.key AND s.status <> 'running' AND (s.started_at, s.key) < (c.started_at, c.key)
   ) WHERE rank > ?`;
 
 /** A row of GRANT_COLUMNS, in order. */
@@ -107,18 +155,34 @@ function toGrant(r: GrantTuple, systemId: string): Grant {
   return g;
 }
 
-/** The internal handle of a snapshot (grants are stored under its integer key). */
-interface SnapshotHandle {
+
+/** The internal handle of a snapshot (its grants are read through its system and delta keys). */
+interface SnapshotHandle extends SnapshotView {
   key: number;
   systemId: string;
   status: SnapshotStatus;
 }
 
+
+
 export class SqliteSnapshotStore implements SnapshotStore {
   private readonly insertSnapshot;
   private readonly selectSnapshot;
   private readonly selectHandle;
+  private readonly insertSystem;
+  private readonly selectSystemKey;
+  private readonly insertDelta;
+  private readonly setDelta;
+  private readonly selectSystemVersion;
+  private readonly selectLastVersion;
+  private readonly setVersion;
   private readonly insertGrant;
+  private readonly markReplaced;
+  private readonly deleteOwn;
+  private readonly removeMarked;
+  private readonly clearRemovals;
+  private readonly rebaseCopy;
+  private readonly rebaseRemove;
   private readonly insertIdentity;
   private readonly finishSnapshot;
   private readonly listSnapshots;
@@ -127,19 +191,22 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly selectCurrentAll;
   private readonly setCurrent;
   private readonly acceptSnapshot;
-  private readonly grantsFirstPage;
+  private readonly grantsPage;
   private readonly grantsScanPage;
+  private readonly readDeltas;
   private readonly selectFirstRow;
-  private readonly grantsNextPage;
-  private readonly countGrantsOf;
+  private readonly countVisible;
   private readonly countStatuses;
   private readonly identitiesOf;
   private readonly insertChange;
   private readonly changesFirstPage;
   private readonly changesNextPage;
   private readonly prunable;
-  private readonly deleteGrantsOf;
+  private readonly deleteDeltaRows;
+  private readonly dropBase;
+  private readonly createTx;
   private readonly appendGrantsTx;
+  private readonly removeGrantsTx;
   private readonly appendIdentitiesTx;
   private readonly finishTx;
   private readonly promoteTx;
@@ -158,7 +225,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { insertGrant: INSERT_GRANT_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
+            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -175,8 +242,21 @@ export class SqliteSnapshotStore implements SnapshotStore {
        VALUES (@id, @systemId, @status, @startedAt, @finishedAt, @durationMs, ?, ?, @contentHash, @previousSnapshotId, @acceptedBy)`,
     );
     this.selectSnapshot = db.prepare<[string], SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.id = ?`);
-    this.selectHandle = db.prepare<[string], SnapshotHandle>('SELECT key, system_id AS systemId, status FROM snapshots WHERE id = ?');
-    this.insertGrant = db.prepare<[number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null, string | null]>(INSERT_GRANT_SQL);
+    this.selectHandle = db.prepare<[string], SnapshotHandle>(SELECT_HANDLE_SQL);
+    this.insertSystem = db.prepare<[string]>('INSERT OR IGNORE INTO grant_systems (system_id) VALUES (?)');
+    this.selectSystemKey = db.prepare<[string], number>('SELECT key FROM grant_systems WHERE system_id = ?').pluck();
+    this.insertDelta = db.prepare<[number, number, number | null]>('INSERT INTO grant_deltas (system_key, snapshot_key, version) VALUES (?, ?, ?)');
+    this.setDelta = db.prepare<[number, number | null, number]>('UPDATE snapshots SET delta_key = ?, base_version = ? WHERE key = ?');
+    this.selectSystemVersion = db.prepare<[number], number | null>('SELECT max(version) FROM grant_deltas WHERE system_key = ?').pluck();
+    this.selectLastVersion = db.prepare<[], number | null>('SELECT max(version) FROM grant_deltas').pluck();
+    this.setVersion = db.prepare<[number, number]>('UPDATE grant_deltas SET version = ? WHERE key = ?');
+    this.insertGrant = db.prepare<[number, number, string, string, string, string, string | null, string | null, string | null, string, string, string | null, string | null, string | null]>(INSERT_GRANT_SQL);
+    this.markReplaced = db.prepare<[number, number, string, number, number]>(MARK_REPLACED_SQL);
+    this.deleteOwn = db.prepare<[number, string, number]>(DELETE_OWN_SQL);
+    this.removeMarked = db.prepare<[number, number]>('UPDATE grants SET removed = ? WHERE row IN (SELECT row FROM grant_removals WHERE delta_key = ?)');
+    this.clearRemovals = db.prepare<[number]>('DELETE FROM grant_removals WHERE delta_key = ?');
+    this.rebaseCopy = db.prepare<[number, number, number, number | null, number | null, number, number, number | null, number | null]>(REBASE_COPY_SQL);
+    this.rebaseRemove = db.prepare<[number, number, number, number | null, number | null, number, number | null, number | null, number]>(REBASE_REMOVE_SQL);
     this.insertIdentity = db.prepare<[string, Identity, string, string]>(
       `INSERT OR REPLACE INTO identities (snapshot_id, id, email, display_name, department, job_title, manager_id,
          groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
@@ -209,11 +289,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
       'UPDATE snapshots SET status = ?, accepted_by = ? WHERE id = ? AND status = ?',
     );
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
-    this.grantsFirstPage = db.prepare<[string, number, number], GrantTuple>(GRANTS_FIRST_PAGE_SQL).raw();
-    this.grantsScanPage = db.prepare<[string, number, number, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
-    this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE snapshot_key = ?').pluck();
-    this.grantsNextPage = db.prepare<[string, number, string, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
-    this.countGrantsOf = db.prepare<[number], number>('SELECT count(*) FROM grants WHERE snapshot_key = ?').pluck();
+    this.grantsPage = db.prepare<[string, number, string, ...ViewParams, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
+    this.grantsScanPage = db.prepare<[string, number, number, ...ViewParams, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
+    this.readDeltas = db.prepare<[number, number | null, number], number>(READ_DELTAS_SQL).pluck();
+    this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE delta_key = ?').pluck();
+    this.countVisible = db.prepare<[number, number, ...ViewParams], number>(COUNT_SQL).pluck();
     this.countStatuses = db.prepare<[], { systemId: string; status: SnapshotStatus; count: number }>(
       'SELECT system_id AS systemId, status, count(*) AS count FROM snapshots GROUP BY system_id, status ORDER BY system_id, status',
     );
@@ -223,18 +303,36 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.insertChange = db.prepare<[string, string, string, string, string, string, string, string | null, string | null]>(INSERT_CHANGE_SQL);
     this.changesFirstPage = db.prepare<[string, number], GrantChange>(CHANGES_FIRST_PAGE_SQL);
     this.changesNextPage = db.prepare<[string, string, number], GrantChange>(CHANGES_NEXT_PAGE_SQL);
-    this.prunable = db.prepare<[number], number>(PRUNABLE_SNAPSHOTS_SQL).pluck();
-    this.deleteGrantsOf = db.prepare<[number]>('DELETE FROM grants WHERE snapshot_key = ?');
+    this.prunable = db.prepare<[number], number>(PRUNABLE_DELTAS_SQL).pluck();
+    this.deleteDeltaRows = db.prepare<[number]>('DELETE FROM grants WHERE delta_key = ?');
+    this.dropBase = db.prepare<[number]>('UPDATE snapshots SET base_version = NULL WHERE delta_key = ?');
+    this.createTx = db.transaction((snapshot: Snapshot, fromPrevious: boolean) => {
+      const inserted = this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
+      if (inserted.changes === 0) return;
+      this.insertSystem.run(snapshot.systemId);
+      const systemKey = this.selectSystemKey.get(snapshot.systemId)!;
+      const baseVersion = fromPrevious && snapshot.previousSnapshotId !== null ? this.baseVersionOf(snapshot) : null;
+      const deltaKey = Number(this.insertDelta.run(systemKey, Number(inserted.lastInsertRowid), null).lastInsertRowid);
+      this.setDelta.run(deltaKey, baseVersion, Number(inserted.lastInsertRowid));
+    });
     // One transaction per batch: the status check and the inserts see the same state.
     this.appendGrantsTx = db.transaction((snapshotId: string, grants: readonly Grant[]) => {
-      const { key, systemId } = this.requireRunning(snapshotId);
+      const h = this.requireRunning(snapshotId);
       for (const grant of grants) {
         // system_id is not stored per grant row; a grant of another system would be misfiled.
-        if (grant.systemId !== systemId) {
-          throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${systemId} of snapshot ${snapshotId}`);
+        if (grant.systemId !== h.systemId) {
+          throw new Error(`grant ${grant.id} belongs to ${grant.systemId}, not to ${h.systemId} of snapshot ${snapshotId}`);
         }
         const g = grant;
-        this.insertGrant.run(key, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt, grantDetailText(g.detail));
+        if (h.baseVersion !== null) this.markReplaced.run(h.deltaKey, h.systemKey, g.id, h.baseVersion, h.baseVersion);
+        this.insertGrant.run(h.systemKey, h.deltaKey, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt, grantDetailText(g.detail));
+      }
+    });
+    this.removeGrantsTx = db.transaction((snapshotId: string, grantIds: readonly string[]) => {
+      const h = this.requireRunning(snapshotId);
+      for (const id of grantIds) {
+        if (h.baseVersion !== null) this.markReplaced.run(h.deltaKey, h.systemKey, id, h.baseVersion, h.baseVersion);
+        this.deleteOwn.run(h.systemKey, id, h.deltaKey);
       }
     });
     this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {
@@ -247,7 +345,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.finishTx = db.transaction((snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, promote: boolean): boolean => {
       const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
       if (result.changes !== 1) return false;
-      if (promote) this.setCurrent.run(promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null).snapshot.systemId, snapshotId);
+      if (promote) {
+        const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null);
+        this.apply(promotion.snapshot);
+        this.setCurrent.run(promotion.snapshot.systemId, snapshotId);
+      }
       this.appendLedger(events(this.snapshotRow(snapshotId)));
       return true;
     });
@@ -255,6 +357,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null, acceptedBy ?? undefined);
       const accepted = promotion.acceptedBy !== null && this.acceptSnapshot.run(ACCEPTANCE.to, promotion.acceptedBy, snapshotId, ACCEPTANCE.from).changes === 1;
       if (!accepted && this.selectCurrentId.get(promotion.snapshot.systemId) === snapshotId) return false;
+      this.apply(promotion.snapshot);
       this.setCurrent.run(promotion.snapshot.systemId, snapshotId);
       this.appendLedger(events(this.snapshotRow(snapshotId)));
       return true;
@@ -264,24 +367,77 @@ export class SqliteSnapshotStore implements SnapshotStore {
     });
     this.pruneTx = db.transaction((keep: number): number => {
       let deleted = 0;
-      for (const key of this.prunable.all(keep)) deleted += this.deleteGrantsOf.run(key).changes;
+      for (const deltaKey of this.prunable.all(keep)) {
+        // Its own rows, and the grants it read from its base: it reads none any more.
+        deleted += this.deleteDeltaRows.run(deltaKey).changes;
+        this.clearRemovals.run(deltaKey);
+        this.dropBase.run(deltaKey);
+      }
       return deleted;
     });
   }
 
-  async create(snapshot: Snapshot): Promise<void> {
+  /**
+   * The version a snapshot created fromPrevious reads its previous one at: the system's current
+   * version when the previous snapshot is current (a re-promoted snapshot's own version is older,
+   * with the same grants), else the previous snapshot's own version.
+   */
+  private baseVersionOf(snapshot: Snapshot): number {
+    const previousId = snapshot.previousSnapshotId!;
+    const previous = this.selectHandle.get(previousId);
+    if (!previous || previous.version === null || previous.systemId !== snapshot.systemId) {
+      throw new Error(`snapshot ${snapshot.id} cannot start from ${previousId}: not an applied snapshot of ${snapshot.systemId}`);
+    }
+    return this.selectCurrentId.get(snapshot.systemId) === previousId ? this.selectSystemVersion.get(previous.systemKey)! : previous.version;
+  }
+
+  /**
+   * Makes a snapshot's grants its system's next version (inside the promoting transaction).
+   * A snapshot pulled against the current version only marks the rows it removed; one pulled
+   * against another version (or none), or an applied one promoted again, is rebased: the
+   * differences to the current version are written (copied rows, removals).
+   */
+  private apply(h: SnapshotHandle): void {
+    const current = this.selectSystemVersion.get(h.systemKey) ?? null;
+    if (h.version !== null && h.version === current) return;
+    const next = (this.selectLastVersion.get() ?? 0) + 1;
+    if (h.version === null) {
+      if (h.baseVersion === current) this.removeMarked.run(next, h.deltaKey);
+      else this.rebase(h.systemKey, h.baseVersion, h.deltaKey, h.deltaKey, current, next);
+      this.clearRemovals.run(h.deltaKey);
+      this.setVersion.run(next, h.deltaKey);
+      return;
+    }
+    // Promoted again: a delta of its own for the new version (its own version keeps reading as before).
+    const into = Number(this.insertDelta.run(h.systemKey, h.key, next).lastInsertRowid);
+    this.rebase(h.systemKey, h.version, -1, into, current, next);
+  }
+
+  private rebase(systemKey: number, from: number | null, removals: number, into: number, current: number | null, next: number): void {
+    this.rebaseCopy.run(into, systemKey, systemKey, from, from, removals, systemKey, current, current);
+    this.rebaseRemove.run(next, systemKey, systemKey, current, current, systemKey, from, from, removals);
+  }
+
+  async create(snapshot: Snapshot, options: { fromPrevious?: boolean } = {}): Promise<void> {
     assertCreatable(snapshot);
-    this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
+    this.createTx.immediate(snapshot, options.fromPrevious === true);
   }
 
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
     if (grants.length === 0) return;
     if (this.worker && (this.worker.active || grants.length >= WORKER_MIN_ROWS)) {
-      // The worker checks the status inside its transaction; the system id is checked here.
+      // The worker checks the status (and marks the base rows replaced) inside its transaction; the system id is checked here.
       const { systemId } = requireSnapshot(snapshotId, this.selectHandle.get(snapshotId) ?? null);
       return this.worker.appendGrants(snapshotId, systemId, grants);
     }
     this.appendGrantsTx.immediate(snapshotId, grants);
+  }
+
+  async removeGrants(snapshotId: string, grantIds: readonly string[]): Promise<void> {
+    if (grantIds.length === 0) return;
+    // Its own rows may be on their way to the worker: then the removal follows them there.
+    if (this.worker && (this.worker.active || grantIds.length >= WORKER_MIN_ROWS)) return this.worker.removeGrants(snapshotId, grantIds);
+    this.removeGrantsTx.immediate(snapshotId, grantIds);
   }
 
   async appendIdentities(snapshotId: string, identities: readonly Identity[]): Promise<void> {
@@ -338,10 +494,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
-    const snapshot = this.selectHandle.get(snapshotId);
-    if (!snapshot) return;
-    const { key, systemId } = snapshot;
-    const first = this.grantsFirstPage.all(systemId, key, size).map((r) => toGrant(r, systemId));
+    const h = this.selectHandle.get(snapshotId);
+    if (!h) return;
+    const { systemId, systemKey } = h;
+    const view = snapshotViewParams(h);
+    const first = this.grantsPage.all(systemId, systemKey, '', ...view, size).map((r) => toGrant(r, systemId));
     if (first.length < size) {
       if (first.length > 0) yield first;
       return;
@@ -353,13 +510,13 @@ export class SqliteSnapshotStore implements SnapshotStore {
       // it must not count as an unhandled rejection).
       const worker = this.worker;
       const span = size * WORKER_READ_AHEAD_PAGES;
-      let next = worker.readGrants(key, systemId, last, span);
+      let next = worker.readGrants([systemKey, last, ...view, span], systemId);
       next.catch(() => undefined);
       yield first;
       for (;;) {
         const rows = await next;
         if (rows.length === span) {
-          next = worker.readGrants(key, systemId, (rows[span - 1] as Grant).id, span);
+          next = worker.readGrants([systemKey, (rows[span - 1] as Grant).id, ...view, span], systemId);
           next.catch(() => undefined);
         }
         for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
@@ -368,37 +525,48 @@ export class SqliteSnapshotStore implements SnapshotStore {
     }
     yield first;
     for (;;) {
-      const page = this.grantsNextPage.all(systemId, key, last, size).map((r) => toGrant(r, systemId));
+      const page = this.grantsPage.all(systemId, systemKey, last, ...view, size).map((r) => toGrant(r, systemId));
       if (page.length > 0) yield page;
       if (page.length < size) return;
       last = (page[page.length - 1] as Grant).id;
     }
   }
 
+  /** The first row a snapshot may read (from the deltas' index: no table read), or null when it reads none. */
+  private firstRow(h: SnapshotHandle): number | null {
+    let first: number | null = null;
+    for (const delta of this.readDeltas.all(h.systemKey, h.version ?? h.baseVersion, h.version === null ? h.deltaKey : -1)) {
+      const row = this.selectFirstRow.get(delta) ?? null;
+      if (row !== null && (first === null || row < first)) first = row;
+    }
+    return first;
+  }
+
   async *scanGrants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
-    const snapshot = this.selectHandle.get(snapshotId);
-    if (!snapshot) return;
-    const { key, systemId } = snapshot;
-    // Where the snapshot's rows begin (from the index: no table read), so the scan skips older snapshots.
-    const firstRow = this.selectFirstRow.get(key);
-    if (firstRow === undefined || firstRow === null) return;
+    const h = this.selectHandle.get(snapshotId);
+    if (!h) return;
+    const { systemId, systemKey } = h;
+    const view = snapshotViewParams(h);
+    // Where the snapshot's rows begin, so the scan skips the rows stored before them.
+    const firstRow = this.firstRow(h);
+    if (firstRow === null) return;
     let after = firstRow - 1;
     if (this.worker && size >= WORKER_MIN_ROWS) {
       // As grants(): the worker reads the next pages while the caller works on the current ones.
       const worker = this.worker;
       const span = size * WORKER_READ_AHEAD_PAGES;
-      let next = worker.scanGrants(key, systemId, after, span);
+      let next = worker.scanGrants([after, systemKey, ...view, span], systemId);
       for (;;) {
         next.catch(() => undefined);
         const { grants, lastRow } = await next;
-        if (grants.length === span) next = worker.scanGrants(key, systemId, lastRow!, span);
+        if (grants.length === span) next = worker.scanGrants([lastRow!, systemKey, ...view, span], systemId);
         for (let i = 0; i < grants.length; i += size) yield grants.slice(i, i + size);
         if (grants.length < span) return;
       }
     }
     for (;;) {
-      const rows = this.grantsScanPage.all(systemId, after, key, size);
+      const rows = this.grantsScanPage.all(systemId, after, systemKey, ...view, size);
       if (rows.length > 0) yield rows.map((r) => toGrant(r as unknown as GrantTuple, systemId));
       if (rows.length < size) return;
       after = rows[rows.length - 1]![13];
@@ -406,8 +574,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async countGrants(snapshotId: string): Promise<number> {
-    const snapshot = this.selectHandle.get(snapshotId);
-    return snapshot ? (this.countGrantsOf.get(snapshot.key) ?? 0) : 0;
+    const h = this.selectHandle.get(snapshotId);
+    if (!h) return 0;
+    const firstRow = this.firstRow(h);
+    return firstRow === null ? 0 : (this.countVisible.get(firstRow, h.systemKey, ...snapshotViewParams(h)) ?? 0);
   }
 
   async identities(snapshotId: string): Promise<Identity[]> {

@@ -1,0 +1,197 @@
+/**
+ * Snapshots that start from their previous one (create with fromPrevious), as a sync writes
+ * them: only the changed grants are written, yet every snapshot reads exactly its own grants,
+ * through grants(), scanGrants() and countGrants(), before and after later syncs, promotions,
+ * acceptances of quarantined snapshots and pruneGrants (evidence reads old applied snapshots).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Grant } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/ports.js';
+import { at, batchesOf, finish, grant, grants, snapshot } from './store-fixtures.js';
+import { StoreLifecycle } from './store-lifecycle.js';
+
+const NONE = () => [];
+
+function byId(gs: readonly Grant[]): Grant[] {
+  return [...gs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** A snapshot's grants as each read gives them (id order, storage order, count), checked to agree. */
+async function contentOf(store: Store, snapshotId: string): Promise<Grant[]> {
+  const ordered = (await batchesOf(store.snapshots.grants(snapshotId, 3))).flat();
+  const scanned = (await batchesOf(store.snapshots.scanGrants(snapshotId, 4))).flat();
+  expect(byId(scanned), `scanGrants of ${snapshotId}`).toEqual(ordered);
+  expect(await store.snapshots.countGrants(snapshotId), `countGrants of ${snapshotId}`).toBe(ordered.length);
+  return ordered;
+}
+
+/** `base` without the `removed` ids, with `put` added or replacing. */
+function expected(base: readonly Grant[], removed: readonly string[], put: readonly Grant[]): Grant[] {
+  const m = new Map(base.map((g) => [g.id, g]));
+  for (const id of removed) m.delete(id);
+  for (const g of put) m.set(g.id, g);
+  return byId([...m.values()]);
+}
+
+export function snapshotDeltaContract(name: string, open: () => Promise<Store>): void {
+  describe(`${name}: snapshots that start from their previous one`, () => {
+    let store: Store;
+    const lifecycle = new StoreLifecycle();
+    beforeEach(async () => {
+      store = await lifecycle.open(open);
+    });
+    afterEach(async () => {
+      await lifecycle.close();
+    });
+
+    /** Creates `id` from `previous` (null: none), removes, then appends, finishes as `status`, promoting a complete one. */
+    async function sync(id: string, minute: number, previous: string | null, change: { removed?: string[]; put?: Grant[] }, status: 'complete' | 'quarantined' | 'failed' = 'complete') {
+      await store.snapshots.create(snapshot(id, 'vault', at(minute), { previousSnapshotId: previous }), { fromPrevious: true });
+      await store.snapshots.removeGrants(id, change.removed ?? []);
+      await store.snapshots.appendGrants(id, change.put ?? []);
+      expect(await store.snapshots.finish(id, finish(status), NONE, { promote: status === 'complete' })).toBe(true);
+    }
+
+    it('reads its previous grants minus the removed, plus the appended (last wins), and leaves the previous one as it was', async () => {
+      const v1 = grants('vault', 10);
+      await sync('v1', 0, null, { put: v1 });
+      const changed = { ...v1[2]!, accountStatus: 'disabled' as const };
+      const activity = { ...v1[3]!, lastActivityAt: at(5) };
+      const added = grant('vault', 'new', 'admin');
+      await store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'v1' }), { fromPrevious: true });
+      await store.snapshots.appendGrants('v2', [changed, added, activity]);
+      await store.snapshots.appendGrants('v2', [{ ...added, accountDisplayName: 'last wins' }]);
+      await store.snapshots.removeGrants('v2', [v1[0]!.id, v1[1]!.id, 'not-there']);
+      const want = expected(v1, [v1[0]!.id, v1[1]!.id], [changed, activity, { ...added, accountDisplayName: 'last wins' }]);
+      // Running: it reads its own grants already; the current state is untouched.
+      expect(await contentOf(store, 'v2')).toEqual(want);
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+      await store.snapshots.finish('v2', finish('complete'), NONE, { promote: true });
+      expect(await contentOf(store, 'v2')).toEqual(want);
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+    });
+
+    it('a grant removed and appended again in one snapshot is in it; one appended and then removed is not', async () => {
+      const v1 = grants('vault', 4);
+      await sync('v1', 0, null, { put: v1 });
+      await store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'v1' }), { fromPrevious: true });
+      await store.snapshots.removeGrants('v2', [v1[0]!.id]);
+      const back = { ...v1[0]!, accountDisplayName: 'back' };
+      await store.snapshots.appendGrants('v2', [back, grant('vault', 'brief', 'admin')]);
+      await store.snapshots.removeGrants('v2', [grant('vault', 'brief', 'admin').id]);
+      expect(await contentOf(store, 'v2')).toEqual(expected(v1, [], [back]));
+    });
+
+    it('every applied snapshot of a long chain reads exactly its grants, whatever came after it', async () => {
+      let current: Grant[] = [];
+      const history: [string, Grant[]][] = [];
+      for (let n = 0; n < 6; n++) {
+        const id = `v${n}`;
+        const removed = current.filter((_, i) => i % 3 === n % 3).map((g) => g.id);
+        const put = [...grants('vault', 3, 100 * n), ...current.filter((_, i) => i % 4 === 1).map((g) => ({ ...g, accountDisplayName: `${g.accountId} in ${id}` }))];
+        await sync(id, 10 * n, n === 0 ? null : `v${n - 1}`, { removed, put });
+        current = expected(current, removed, put);
+        history.push([id, current]);
+        expect((await store.snapshots.current('vault'))?.id).toBe(id);
+        expect(await contentOf(store, id), id).toEqual(current);
+      }
+      for (const [id, want] of history) expect(await contentOf(store, id), id).toEqual(want);
+      // Pruning never touches applied snapshots.
+      expect(await store.snapshots.pruneGrants(0)).toBe(0);
+      for (const [id, want] of history) expect(await contentOf(store, id)).toEqual(want);
+    });
+
+    it('a failed or quarantined snapshot never changes what the current one reads; pruneGrants deletes only the superseded failed one', async () => {
+      const v1 = grants('vault', 6);
+      await sync('v1', 0, null, { put: v1 });
+      await sync('f2', 10, 'v1', { put: [grant('vault', 'half', 'admin')] }, 'failed');
+      await sync('q3', 20, 'v1', { removed: v1.slice(0, 5).map((g) => g.id) }, 'quarantined');
+      expect((await store.snapshots.current('vault'))?.id).toBe('v1');
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+      expect(await contentOf(store, 'q3')).toEqual(byId(v1.slice(5)));
+      const v4put = [grant('vault', 'later', 'viewer')];
+      await sync('v4', 30, 'v1', { put: v4put });
+      expect(await store.snapshots.pruneGrants(0)).toBe(1);
+      expect(await contentOf(store, 'f2')).toEqual([]);
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+      expect(await contentOf(store, 'v4')).toEqual(expected(v1, [], v4put));
+    });
+
+    it('a quarantined snapshot accepted after another one was applied becomes current with exactly its grants; the others keep theirs', async () => {
+      const v1 = grants('vault', 8);
+      await sync('v1', 0, null, { put: v1 });
+      // Pulled against v1: removes most grants, changes one.
+      const qChanged = { ...v1[7]!, accountStatus: 'disabled' as const };
+      await sync('q2', 10, 'v1', { removed: v1.slice(0, 5).map((g) => g.id), put: [qChanged] }, 'quarantined');
+      const qWant = expected(v1, v1.slice(0, 5).map((g) => g.id), [qChanged]);
+      // Meanwhile a normal sync, also against v1: removes a grant q2 kept, adds one, changes one q2 removed.
+      const v3put = [grant('vault', 'v3-new', 'admin'), { ...v1[0]!, accountDisplayName: 'renamed' }];
+      await sync('v3', 20, 'v1', { removed: [v1[6]!.id], put: v3put });
+      const v3Want = expected(v1, [v1[6]!.id], v3put);
+      expect(await contentOf(store, 'v3')).toEqual(v3Want);
+
+      expect(await store.snapshots.promote('q2', 'ciso@firm.li', NONE)).toBe(true);
+      expect((await store.snapshots.current('vault'))?.id).toBe('q2');
+      expect(await contentOf(store, 'q2')).toEqual(qWant);
+      expect(await contentOf(store, 'v3')).toEqual(v3Want);
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+
+      // The next sync starts from the accepted snapshot.
+      const v4put = [grant('vault', 'v4-new', 'viewer')];
+      await sync('v4', 30, 'q2', { removed: [qChanged.id], put: v4put });
+      expect(await contentOf(store, 'v4')).toEqual(expected(qWant, [qChanged.id], v4put));
+      expect(await contentOf(store, 'q2')).toEqual(qWant);
+    });
+
+    it('promoting an older applied snapshot again makes its grants current; a sync from it then reads from there', async () => {
+      const v1 = grants('vault', 5);
+      await sync('v1', 0, null, { put: v1 });
+      await sync('v2', 10, 'v1', { removed: [v1[0]!.id], put: [grant('vault', 'v2-new', 'admin')] });
+      const v2Want = await contentOf(store, 'v2');
+      expect(await store.snapshots.promote('v1', null, NONE)).toBe(true);
+      expect((await store.snapshots.current('vault'))?.id).toBe('v1');
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+      expect(await contentOf(store, 'v2')).toEqual(v2Want);
+      await sync('v3', 20, 'v1', { removed: [v1[1]!.id] });
+      expect(await contentOf(store, 'v3')).toEqual(expected(v1, [v1[1]!.id], []));
+      expect(await contentOf(store, 'v2')).toEqual(v2Want);
+      expect(await contentOf(store, 'v1')).toEqual(byId(v1));
+    });
+
+    it('large batches (the SQLite store writes them on its worker): replaced and removed grants as small ones', async () => {
+      const v1 = grants('vault', 4_000);
+      await sync('v1', 0, null, { put: v1 });
+      const removed = v1.slice(0, 1_500).map((g) => g.id);
+      const put = [...v1.slice(2_000, 3_500).map((g) => ({ ...g, accountStatus: 'disabled' as const })), ...grants('vault', 1_200, 10_000)];
+      await store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'v1' }), { fromPrevious: true });
+      await store.snapshots.appendGrants('v2', put);
+      await store.snapshots.removeGrants('v2', removed);
+      // Appended, then removed in a later batch: not in the snapshot.
+      await store.snapshots.removeGrants('v2', put.slice(-1_000).map((g) => g.id));
+      await store.snapshots.finish('v2', finish('complete'), NONE, { promote: true });
+      const want = expected(v1, removed, put.slice(0, -1_000));
+      const read = (await batchesOf(store.snapshots.grants('v2', 1_000))).flat();
+      expect(read.length).toBe(want.length);
+      expect(read).toEqual(want);
+      expect(byId((await batchesOf(store.snapshots.scanGrants('v2', 1_000))).flat())).toEqual(want);
+      expect((await batchesOf(store.snapshots.grants('v1', 1_000))).flat()).toEqual(byId(v1));
+    });
+
+    it('fromPrevious refuses a previous snapshot that was never applied, creating nothing', async () => {
+      await store.snapshots.create(snapshot('q1', 'vault', at(0)));
+      await store.snapshots.appendGrants('q1', grants('vault', 2));
+      await store.snapshots.finish('q1', finish('quarantined'), NONE);
+      await expect(store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'q1' }), { fromPrevious: true })).rejects.toThrow(
+        'snapshot v2 cannot start from q1: not an applied snapshot of vault',
+      );
+      expect(await store.snapshots.get('v2')).toBeNull();
+    });
+
+    it('removeGrants refuses a missing or finished snapshot', async () => {
+      await expect(store.snapshots.removeGrants('missing', ['x'])).rejects.toThrow('snapshot missing does not exist');
+      await sync('v1', 0, null, { put: grants('vault', 2) });
+      await expect(store.snapshots.removeGrants('v1', [grants('vault', 1)[0]!.id])).rejects.toThrow('snapshot v1 is complete: only a running snapshot takes data');
+      expect(await store.snapshots.countGrants('v1')).toBe(2);
+    });
+  });
+}
