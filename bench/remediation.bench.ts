@@ -72,30 +72,16 @@ function remediationAt(k: number, grantsInSnapshot: number): Remediation {
   };
 }
 
-/** A grant row as the store writes it (sqlite-snapshot-store.ts), the snapshot's key first. */
-const INSERT_GRANT_SQL = `INSERT INTO grants (snapshot_key, id, account_id, role, scope, identity_id, identity_ref, account_display_name,
-  account_type, account_status, last_activity_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
 async function seed(file: string, grants: number, remediations: number): Promise<void> {
   const running = { id: SNAPSHOT, systemId: SYSTEM, status: 'running' as const, startedAt: OPENED_AT, finishedAt: null, durationMs: null, counts: { ...EMPTY_COUNTS }, problems: [], contentHash: null, previousSnapshotId: null, acceptedBy: null };
+  // The grants through the store's port, in pull order (random in id, as a sync writes them):
+  // the rows are then exactly the store's (migration 12: one row per change, its delta's key).
   const created = openSqliteStore({ file });
   await created.snapshots.create(running);
+  for (let from = 0; from < grants; from += 5_000) {
+    await created.snapshots.appendGrants(SNAPSHOT, Array.from({ length: Math.min(5_000, grants - from) }, (_, k) => grantAt(from + k)));
+  }
   await created.close();
-
-  // The grants with plain SQL in one transaction, in pull order (random in id, as a sync writes
-  // them): about twice as fast as appendGrants, whose worker this fixture does not measure.
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('cache_size = -262144');
-  const key = db.prepare<[string], number>('SELECT key FROM snapshots WHERE id = ?').pluck().get(SNAPSHOT)!;
-  const insert = db.prepare(INSERT_GRANT_SQL);
-  db.transaction(() => {
-    for (let i = 0; i < grants; i++) {
-      const g = grantAt(i);
-      insert.run(key, g.id, g.accountId, g.role, g.scope, g.identityId, g.identityRef, g.accountDisplayName, g.accountType, g.accountStatus, g.lastActivityAt, g.firstSeenAt);
-    }
-  })();
-  db.close();
 
   const store = openSqliteStore({ file });
   const audit = new AuditLog(store.ledger, () => new Date(OPENED_AT));
@@ -159,7 +145,10 @@ async function measureFloor(dataDir: string, grants: number): Promise<FloorMeasu
   if (keys !== grants) throw new Error(`read ${keys} grant keys of ${grants}`);
   const db = new Database(file, { readonly: true });
   const index = await timed(async () => {
-    const page = db.prepare<[string, string, number], string>('SELECT g.id FROM grants g JOIN snapshots s ON s.key = g.snapshot_key WHERE s.id = ? AND g.id > ? ORDER BY g.id LIMIT ?').pluck();
+    // The system's rows (one applied snapshot: all visible), a range of the covering index grants_by_system (system_key, id, delta_key).
+    const page = db
+      .prepare<[string, string, number], string>('SELECT g.id FROM grants g WHERE g.system_key = (SELECT d.system_key FROM snapshots s JOIN grant_deltas d ON d.key = s.delta_key WHERE s.id = ?) AND g.id > ? ORDER BY g.id LIMIT ?')
+      .pluck();
     const ids: string[] = [];
     for (let after = ''; ; ) {
       const rows = page.all(SNAPSHOT, after, 5_000);
