@@ -11,8 +11,8 @@
  *
  * Decisions made in Slack hand their items off at once (review-interactions.ts). Decisions made
  * elsewhere (`iam-review decide` in another process) are caught up by serve's periodic run,
- * `catchUp`: it looks at the open multi-stage campaigns only, sends at most `limit` messages per
- * run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
+ * `catchUp`: it looks at the open multi-stage campaigns only, updates the earlier reviewers'
+ * messages to show the items passed on, sends at most `limit` messages per run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
  * which the reviewer's reminders and the escalations still cover the item.
  */
 import type { ReviewDefinition } from '../config/review-config.js';
@@ -100,7 +100,7 @@ export class StageDelivery {
       if (items.length === 0) continue;
       const byRecipient = new Map<string, Delivery[]>();
       for (const d of await deps.store.deliveries.list({ campaignId: campaign.id, kind: 'review' })) byRecipient.set(d.recipient, [...(byRecipient.get(d.recipient) ?? []), d]);
-      const sent = emptyReport(campaign.id);
+      const todo: ReviewItem[] = [];
       for (const item of items) {
         report.atLaterStages += 1;
         const mine = byRecipient.get(item.reviewerId) ?? [];
@@ -109,15 +109,17 @@ export class StageDelivery {
           continue;
         }
         const prior = mine.find((d) => d.key === handOffKey(item));
-        if (prior && prior.attempts >= MAX_ATTEMPTS) {
-          report.gaveUp.push(prior.id);
-          continue;
-        }
-        if (report.sent + sent.sent + sent.failed.length >= limit || opts.signal?.aborted) {
-          report.deferred += 1;
-          continue;
-        }
-        await this.handOff(deps, campaign, def, item, people, mine, sent, actor);
+        if (prior && prior.attempts >= MAX_ATTEMPTS) report.gaveUp.push(prior.id);
+        else if (report.sent + report.failed.length + todo.length >= limit || opts.signal?.aborted) report.deferred += 1;
+        else todo.push(item);
+      }
+      if (todo.length === 0) continue;
+      // The earlier reviewers' messages show the items passed on (one update per message), as after a click.
+      await this.delivery.refreshItems(campaign.id, todo.map((i) => i.id), actor);
+      const sent = emptyReport(campaign.id);
+      for (const item of todo) {
+        if (opts.signal?.aborted) break;
+        await this.handOff(deps, campaign, def, item, people, byRecipient.get(item.reviewerId) ?? [], sent, actor);
       }
       report.sent += sent.sent;
       report.failed.push(...sent.failed);
