@@ -76,7 +76,8 @@ export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
         { type: 'section', text: { type: 'mrkdwn', text: introText(input) } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: closed ? closedContextText(input, stats, page, pageCount) : contextText(input, stats, page, pageCount) }] },
       ];
-      if (page === 1 && interactive && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
+      // A hand-off is about its one item: no campaign-wide approve-all there (the reviewer's own pages have it).
+      if (page === 1 && interactive && !input.handOff && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
       for (const entry of group) {
         blocks.push(...reviewItemBlocks(entry, { now: input.now, interactive, justification: input.justification ?? DEFAULT_RULE }));
       }
