@@ -16,6 +16,9 @@
  * duplicate or invented event).
  * A failed delivery (no Slack account, Slack error) stays retryable: the next run tries again.
  *
+ * One-item messages (a delegated item, `d:<item>`; an item passed on to a later stage,
+ * `s<stage>:<item>`, stage-delivery.ts) follow the same rules (deliverItemPage).
+ *
  * When the campaign closes, every sent page is updated in place once more to show the outcome
  * with nothing left to click (`updateClosedCampaign`).
  */
@@ -460,8 +463,9 @@ export class ReviewDelivery {
     if (!page) return null;
     for (const item of own) {
       if (item.state !== 'pending' || item.reviewerId === d.recipient) continue;
-      const mine = stageNumberOf(item) > 1 ? (await deps.store.campaigns.stageDecisions(item.id)).find((x) => x.reviewerId === d.recipient || x.reviewerEmail === d.recipient) : undefined;
+      // The recipient decided an earlier stage of it (four eyes: never the current one), or it was delegated away.
       const n = stageNumberOf(item);
+      const mine = n > 1 ? (await deps.store.campaigns.stageDecisions(item.id)).find((x) => x.reviewerId === d.recipient || x.reviewerEmail === d.recipient) : undefined;
       page = mine
         ? markPassedOn(page, item.id, { outcome: mine.outcome, toName: await nameOf(people, item.reviewerId), stage: { number: n, name: def.stages[n - 1]?.name ?? `Stage ${n}` } })
         : markDelegated(page, item.id, await nameOf(people, item.reviewerId));
