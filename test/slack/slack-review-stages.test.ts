@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Block } from '../../src/slack/blocks/index.js';
 import { DETAILS_VIEW, JUSTIFICATION_VIEW, REVIEW_ACTION_IDS, textPreview } from '../../src/slack/blocks/index.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
+import { MAX_ATTEMPTS } from '../../src/slack/stage-delivery.js';
 import { appHomeOpenedEvent, eventCallbackBody, interactivityBody, textInputValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
 import type { FakeSlackMessage } from '../fakes/fake-slack.js';
 import { CAMPAIGN, PEOPLE, SlackHarness, STAGED_REVIEW_YAML } from './slack-harness.js';
@@ -135,5 +136,24 @@ describe('multi-stage reviews in Slack', () => {
       await server.stop();
       h.slack = null;
     }
+  });
+
+  it('the catch-up retries a failed hand-off up to MAX_ATTEMPTS times, each ledgered, then reports it given up', async () => {
+    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
+    await h.startSlack();
+    await h.openAndDeliver();
+    const alice = await h.item('alice-acc');
+    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
+    await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION });
+    const id = `${CAMPAIGN}|head-of-trading|review|s2:${alice.id}`;
+    const stages = h.slack!.services.stages;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      h.fake.failNext('chat.postMessage', 1, { type: 'error', error: 'channel_not_found' });
+      expect(await stages.catchUp()).toMatchObject({ sent: 0, failed: [{ deliveryId: id, error: 'channel_not_found' }], gaveUp: [] });
+      expect(await h.app.store.deliveries.get(id)).toMatchObject({ state: 'failed', attempts: attempt });
+    }
+    expect(await stages.catchUp()).toMatchObject({ sent: 0, failed: [], gaveUp: [id] });
+    expect((await h.ledger('message.failed')).filter((e) => e.subject === id)).toHaveLength(MAX_ATTEMPTS);
+    expect(handOffs()).toEqual([]);
   });
 });
