@@ -1,7 +1,8 @@
 /**
  * The long-running process, wired from the app's services (part of the composition root): it
  * schedules syncs (per system with a schedule), campaign openings (per review definition), the
- * daily reminder run, removal requests and the owners' removal reminders (every 15 minutes,
+ * daily reminder run, the hand-off of items passed on to a later review stage (multi-stage
+ * definitions, with Slack), removal requests and the owners' removal reminders (every 15 minutes,
  * with Slack) and the daily overdue-removal run
  * (mark overdue, escalate to owners and the escalation channel), the daily escalation of systems
  * whose access review is overdue (DORA cadence, with Slack) through the store-backed
@@ -18,6 +19,7 @@ import { hostname } from 'node:os';
 import type { App } from '../app.js';
 import { periodOf } from '../domain/index.js';
 import { openCampaign } from '../reviews/open-campaign.js';
+import { isMultiStage } from '../reviews/review-stages.js';
 import type { Job, SchedulerLog } from '../scheduler/scheduler.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { SlackReviewServices } from '../slack/review-services.js';
@@ -45,6 +47,11 @@ export const REMOVAL_REQUESTS_CRON = '*/15 * * * *';
 export const REMOVAL_REMINDERS_CRON = REMOVAL_REQUESTS_CRON;
 /** Overdue removals are marked and escalated daily, with the review reminders. */
 export const REMOVAL_OVERDUE_CRON = REMINDERS_CRON;
+/**
+ * Items passed on to a later stage by decisions made outside Slack (the CLI) are handed to that
+ * stage's reviewer on this schedule (slack/stage-delivery.ts); decisions in Slack hand off at once.
+ */
+export const STAGE_HAND_OFF_CRON = '*/5 * * * *';
 /** Systems whose access review is overdue (DORA cadence) are escalated daily, with the review reminders. */
 export const COVERAGE_OVERDUE_CRON = REMINDERS_CRON;
 
@@ -165,6 +172,10 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     },
   });
 
+  if (services && config.reviews.some(isMultiStage)) {
+    const stages = services.stages;
+    jobs.push({ name: 'reviews:stage-hand-off', cron: STAGE_HAND_OFF_CRON, timezone: tz, run: async () => void (await stages.catchUp({ actor: 'scheduler', signal: shutdown.signal })) });
+  }
   if (services) {
     const coverage = services.coverageEscalations;
     jobs.push({ name: 'coverage:overdue', cron: COVERAGE_OVERDUE_CRON, timezone: tz, run: async () => void (await coverage.run({ actor: 'scheduler' })) });

@@ -1,8 +1,9 @@
 /**
  * The App Home tab: the user's pending items across open campaigns, for a system owner the
  * removals of their systems not verified yet (with "Mark removed"), and, for the security team,
- * the progress of every open campaign (done / pending / overdue per reviewer) and every system's
- * review cadence (next due, overdue).
+ * the progress of every open campaign (done / pending / overdue per reviewer; for a multi-stage
+ * campaign its pending items per stage) and every system's review cadence (next due, overdue).
+ * Items of a multi-stage campaign show their stage and the earlier stages' decisions (review-entries.ts).
  */
 import { readReviewCoverage } from '../policies/read-review-coverage.js';
 import { summarize } from '../reviews/campaign-progress.js';
@@ -10,7 +11,9 @@ import type { ReviewDeps } from '../reviews/review-deps.js';
 import type { Campaign, ReviewItem } from '../domain/index.js';
 import { UNVERIFIED_STATES } from '../domain/index.js';
 import { appHome } from './blocks/index.js';
-import type { AppHomeInput } from './blocks/index.js';
+import type { AppHomeInput, StagePending } from './blocks/index.js';
+import type { ReviewDefinition } from '../config/review-config.js';
+import { isMultiStage, stageNumberOf } from '../reviews/review-stages.js';
 import { loadPeople, nameOf, storePeople } from './people.js';
 import { reviewEntries } from './review-entries.js';
 import { hasRole, resolveSlackActor } from './slack-actor.js';
@@ -76,13 +79,27 @@ export class HomeService {
   }
 
   private async progress(open: readonly Campaign[], now: string): Promise<NonNullable<AppHomeInput['progress']>> {
-    const { store } = this.s.review();
+    const { store, config } = this.s.review();
     const people = await loadPeople(store);
     const out: Array<NonNullable<AppHomeInput['progress']>[number]> = [];
     for (const campaign of [...open].sort((a, b) => a.dueAt.localeCompare(b.dueAt))) {
-      const p = summarize(campaign, await store.campaigns.items(campaign.id), new Date(now));
-      out.push({ campaign, reviewers: await Promise.all(p.reviewers.map(async (r) => ({ name: await nameOf(people, r.reviewerId), done: r.done + r.expired, pending: r.pending }))) });
+      const items = await store.campaigns.items(campaign.id);
+      const p = summarize(campaign, items, new Date(now));
+      const def = config.reviews.find((r) => r.id === campaign.reviewId);
+      const reviewers = await Promise.all(p.reviewers.map(async (r) => ({ name: await nameOf(people, r.reviewerId), done: r.done + r.expired, pending: r.pending })));
+      out.push({ campaign, reviewers, ...(def && isMultiStage(def) ? { stages: pendingByStage(def, items) } : {}) });
     }
     return out;
   }
+}
+
+/** A multi-stage campaign's pending items at each stage of its definition (an item's stage absent: 1). */
+function pendingByStage(def: ReviewDefinition, items: readonly ReviewItem[]): StagePending[] {
+  const counts = def.stages.map((st) => ({ number: st.number, name: st.name, pending: 0 }));
+  for (const item of items) {
+    if (item.state !== 'pending') continue;
+    const n = stageNumberOf(item);
+    (counts[n - 1] ??= { number: n, name: `Stage ${n}`, pending: 0 }).pending += 1;
+  }
+  return counts.filter((c) => c !== undefined);
 }

@@ -16,6 +16,9 @@
  * duplicate or invented event).
  * A failed delivery (no Slack account, Slack error) stays retryable: the next run tries again.
  *
+ * One-item messages (a delegated item, `d:<item>`; an item passed on to a later stage,
+ * `s<stage>:<item>`, stage-delivery.ts) follow the same rules (deliverItemPage).
+ *
  * When the campaign closes, every sent page is updated in place once more to show the outcome
  * with nothing left to click (`updateClosedCampaign`).
  */
@@ -24,9 +27,10 @@ import type { Campaign, ReviewItem } from '../domain/index.js';
 import { findDefinition } from '../reviews/open-campaign.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { ReviewError } from '../reviews/review-error.js';
+import { stageNumberOf } from '../reviews/review-stages.js';
 import type { Delivery, DeliveryExpected } from '../store/ports.js';
-import type { MessagePayload, ReviewMessagePage } from './blocks/index.js';
-import { markDelegated, reviewMessage } from './blocks/index.js';
+import type { MessagePayload, ReviewMessagePage, StageView } from './blocks/index.js';
+import { markDelegated, markPassedOn, reviewMessage } from './blocks/index.js';
 import { plural, truncateText } from './blocks/mrkdwn.js';
 import type { People } from './people.js';
 import { emailOf, loadPeople, nameOf, storePeople } from './people.js';
@@ -90,6 +94,15 @@ export interface CloseUpdateReport {
 
 /** Delivery payload key: when the page was updated to show its closed campaign. */
 const CLOSED_SHOWN_AT = 'closedShownAt';
+/** Delivery payload key: the stage a message handing an item to a later stage's reviewer names (StageView). */
+const HAND_OFF = 'handOff';
+
+function handOffOf(d: Delivery): StageView | null {
+  const h = d.payload[HAND_OFF];
+  if (typeof h !== 'object' || h === null) return null;
+  const { number, count, name, dueAt } = h as Record<string, unknown>;
+  return typeof number === 'number' && typeof count === 'number' && typeof name === 'string' && typeof dueAt === 'string' ? { number, count, name, dueAt } : null;
+}
 
 /**
  * The compare-and-set of every outcome (sent, failed): only the claimant of a delivery records
@@ -103,7 +116,8 @@ export function deliveryId(campaignId: string, recipient: string, kind: Delivery
 
 const PAGE_KEY = /^\d+$/;
 
-function itemIdsOf(d: Delivery): string[] {
+/** The items a review delivery's message holds. */
+export function itemIdsOf(d: Delivery): string[] {
   const ids = d.payload.itemIds;
   return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
 }
@@ -362,14 +376,32 @@ export class ReviewDelivery {
   }
 
   private async deliverDelegatedPage(deps: ReviewDeps, campaign: Campaign, item: ReviewItem, people: People, existing: Map<string, Delivery>, report: DeliveryReport, actor: string): Promise<void> {
-    const key = `d:${item.id}`;
+    await this.deliverItemPage(deps, { campaign, item, key: `d:${item.id}`, handOff: null, ledger: { delegatedItem: item.id } }, { people, existing, report, actor });
+  }
+
+  /**
+   * Sends a reviewer one message holding one item (a delegated item, an item passed on to a later
+   * stage) under delivery key `key`, exactly once: claimed before chat.postMessage, its outcome
+   * and ledger event recorded after, as every page (see the file comment). A sent delivery is
+   * never sent again; a failed one is retried by the next call. `ledger` says in message.sent /
+   * message.failed which item it is for; `handOff` (a later stage) is kept in the delivery's
+   * payload so re-renderings show the same stage and due date.
+   */
+  async deliverItemPage(
+    deps: ReviewDeps,
+    what: { campaign: Campaign; item: ReviewItem; key: string; handOff: StageView | null; ledger: Record<string, unknown> },
+    run: { people: People; existing: Map<string, Delivery>; report: DeliveryReport; actor: string },
+  ): Promise<void> {
+    const { campaign, item, key } = what;
+    const { people, existing, report, actor } = run;
     const id = deliveryId(campaign.id, item.reviewerId, 'review', key);
     if (existing.get(id)?.state === 'sent') return;
     const now = deps.now().toISOString();
     const def = findDefinition(deps, campaign.reviewId);
-    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps, people, [item]), now, justification: justificationRule(def, [item]) }).pages;
+    const [page] = reviewMessage({ campaign, reviewer: { name: await nameOf(people, item.reviewerId) }, items: await reviewEntries(deps, people, [item]), now, justification: justificationRule(def, [item]), ...(what.handOff ? { handOff: what.handOff } : {}) }).pages;
     if (!page) return;
-    if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload: { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now } }))) return;
+    const payload = { itemIds: page.itemIds, page: 1, pageCount: 1, renderedAt: now, ...(what.handOff ? { [HAND_OFF]: what.handOff } : {}) };
+    if (!(await deps.store.deliveries.claim({ id, campaignId: campaign.id, recipient: item.reviewerId, kind: 'review', key, state: 'claimed', channel: null, ts: null, attempts: 0, error: null, updatedAt: now, payload }))) return;
     const email = await emailOf(people, item.reviewerId);
     const attempts = (existing.get(id)?.attempts ?? 0) + 1;
     let slackId: string | null;
@@ -381,13 +413,14 @@ export class ReviewDelivery {
     } catch (err) {
       const error = slackErrorCode(err);
       await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'failed', attempts, error, updatedAt: deps.now().toISOString() }, () => [
-        deps.audit.event(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', delegatedItem: item.id, error }),
+        deps.audit.event(EVENT.messageFailed, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', ...what.ledger, error }),
       ]);
+      report.failed.push({ deliveryId: id, reviewerId: item.reviewerId, error });
       return;
     }
     // Recorded outside the try: a failure to record a sent message must not mark it failed (a retry would send it twice).
     const sent = await deps.store.deliveries.update(id, FROM_CLAIMED, { state: 'sent', channel: posted.channel, ts: posted.ts, attempts, error: null, updatedAt: deps.now().toISOString() }, () => [
-      deps.audit.event(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, delegatedItem: item.id, items: 1 }),
+      deps.audit.event(EVENT.messageSent, actor, id, { campaignId: campaign.id, reviewerId: item.reviewerId, kind: 'review', slackUserId: slackId, channel: posted.channel, ts: posted.ts, ...what.ledger, items: 1 }),
     ]);
     if (sent) report.sent += 1;
     else this.notClaimedAfterSending(id, posted);
@@ -397,7 +430,9 @@ export class ReviewDelivery {
    * The current rendering of a sent review message. A numbered page is re-rendered among all the
    * reviewer's pages, so page numbers and counts stay right; packing depends only on the items, so
    * the page holds the same items (if the relative dates changed its packing, the page is rendered
-   * as of its first sending). Items since delegated away show where they went.
+   * as of its first sending). Items since delegated away show where they went; items the
+   * recipient decided at an earlier stage and passed on show that decision and where they are
+   * now. A message handing an item to a later stage keeps naming that stage.
    */
   private async render(deps: ReviewDeps, d: Delivery, people: People): Promise<MessagePayload | null> {
     const campaign = await deps.store.campaigns.get(d.campaignId);
@@ -423,10 +458,17 @@ export class ReviewDelivery {
         }
       }
     }
-    page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps, people, own), now: deps.now().toISOString(), justification }).pages[0] ?? null;
+    const handOff = handOffOf(d);
+    page ??= reviewMessage({ campaign, reviewer, items: await reviewEntries(deps, people, own), now: deps.now().toISOString(), justification, ...(handOff ? { handOff } : {}) }).pages[0] ?? null;
     if (!page) return null;
     for (const item of own) {
-      if (item.state === 'pending' && item.reviewerId !== d.recipient) page = markDelegated(page, item.id, await nameOf(people, item.reviewerId));
+      if (item.state !== 'pending' || item.reviewerId === d.recipient) continue;
+      // The recipient decided an earlier stage of it (four eyes: never the current one), or it was delegated away.
+      const n = stageNumberOf(item);
+      const mine = n > 1 ? (await deps.store.campaigns.stageDecisions(item.id)).find((x) => x.reviewerId === d.recipient || x.reviewerEmail === d.recipient) : undefined;
+      page = mine
+        ? markPassedOn(page, item.id, { outcome: mine.outcome, toName: await nameOf(people, item.reviewerId), stage: { number: n, name: def.stages[n - 1]?.name ?? `Stage ${n}` } })
+        : markDelegated(page, item.id, await nameOf(people, item.reviewerId));
     }
     return page;
   }

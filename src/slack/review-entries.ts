@@ -12,13 +12,17 @@
  * who changed department since the opening is best reviewed as they are now), and the system's
  * name and criticality and the role's description from the config in force. None of them change
  * what is recommended.
+ *
+ * An item of a multi-stage campaign also carries its stage (number of how many, name, due there)
+ * and the earlier stages' decisions (who, what, when, why), so a later stage's reviewer sees what
+ * was decided before; single-stage items carry neither and render as they always did.
  */
 import type { ReviewDefinition } from '../config/review-config.js';
-import type { ReviewItem } from '../domain/index.js';
+import type { Campaign, ReviewItem } from '../domain/index.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import { systemsWithoutActivity } from '../reviews/activity-reported.js';
-import { stageNumberOf, stageOf } from '../reviews/review-stages.js';
-import type { JustificationRule, ReviewEntry } from './blocks/index.js';
+import { isMultiStage, itemDueAt, stageNumberOf, stageOf } from '../reviews/review-stages.js';
+import type { JustificationRule, ReviewEntry, StageDecisionView, StageView } from './blocks/index.js';
 import type { People } from './people.js';
 import { nameOf } from './people.js';
 
@@ -32,8 +36,16 @@ export async function reviewEntries(deps: Pick<ReviewDeps, 'store' | 'config'>, 
     if (!set) unreported.set(item.campaignId, (set = systemsWithoutActivity(store, item.campaignId)));
     return !(await set).has(item.systemId);
   };
+  const campaigns = new Map<string, Promise<{ campaign: Campaign; def: ReviewDefinition } | null>>();
+  const multiStage = (item: ReviewItem) => {
+    let hit = campaigns.get(item.campaignId);
+    if (!hit) campaigns.set(item.campaignId, (hit = multiStageCampaign(deps, item.campaignId)));
+    return hit;
+  };
   return Promise.all(
     items.map(async (item): Promise<ReviewEntry> => {
+      const staged = await multiStage(item);
+      const stages = staged ? await stageViews(store, people, staged.campaign, staged.def, item) : {};
       const subject = item.identityId ? await people.resolve(item.identityId) : null;
       const subjectView = item.identityId
         ? { name: subject?.displayName ?? item.identityId, email: subject?.email ?? null, jobTitle: subject?.jobTitle ?? null, department: subject?.department ?? null }
@@ -42,6 +54,7 @@ export async function reviewEntries(deps: Pick<ReviewDeps, 'store' | 'config'>, 
         system: systems.get(item.systemId) ?? null,
         roleDescription: policies.get(item.systemId)?.roles[item.role]?.description ?? null,
         activityKnown: await activityKnown(item),
+        ...stages,
       };
       if (item.state !== 'approved' && item.state !== 'revoked') return { item, subject: subjectView, decision: null, ...context };
       const d = await store.campaigns.decision(item.id);
@@ -51,6 +64,28 @@ export async function reviewEntries(deps: Pick<ReviewDeps, 'store' | 'config'>, 
       return { item, subject: subjectView, decision, ...context };
     }),
   );
+}
+
+/** The campaign and its definition when the definition has several stages; else (or unknown) null. */
+async function multiStageCampaign(deps: Pick<ReviewDeps, 'store' | 'config'>, campaignId: string): Promise<{ campaign: Campaign; def: ReviewDefinition } | null> {
+  const campaign = await deps.store.campaigns.get(campaignId);
+  const def = campaign ? deps.config.reviews.find((r) => r.id === campaign.reviewId) : undefined;
+  return campaign && def && isMultiStage(def) ? { campaign, def } : null;
+}
+
+/** The item's stage and the decisions of the stages before it (only an item past stage 1 has any). */
+async function stageViews(store: ReviewDeps['store'], people: People, campaign: Campaign, def: ReviewDefinition, item: ReviewItem): Promise<{ stage: StageView; earlierStages: StageDecisionView[] }> {
+  const n = stageNumberOf(item);
+  // A definition edited during its campaign may lack the stage: shown by number, never a failed rendering.
+  const stage = { number: n, count: Math.max(n, def.stages.length), name: def.stages[n - 1]?.name ?? `Stage ${n}`, dueAt: itemDueAt(campaign, def, item) };
+  const earlier = n > 1 ? await store.campaigns.stageDecisions(item.id) : [];
+  const earlierStages = await Promise.all(
+    earlier.map(async (d): Promise<StageDecisionView> => {
+      const number = d.stage ?? 1;
+      return { stage: number, stageName: def.stages[number - 1]?.name ?? `Stage ${number}`, outcome: d.outcome, decidedAt: d.decidedAt, deciderName: await nameOf(people, d.reviewerEmail ?? d.reviewerId), justification: d.justification };
+    }),
+  );
+  return { stage, earlierStages };
 }
 
 /**

@@ -23,6 +23,7 @@ import { reviewEntries } from './review-entries.js';
 import { resolveSlackActor } from './slack-actor.js';
 import { slackErrorCode } from './slack-gateway.js';
 import type { SlackServiceDeps } from './slack-services.js';
+import type { StageDelivery } from './stage-delivery.js';
 
 /** Where a click happened and who clicked (Slack's signed `user.id`). */
 export interface Click {
@@ -40,6 +41,7 @@ export class ReviewInteractions {
     private readonly s: SlackServiceDeps,
     private readonly delivery: ReviewDelivery,
     private readonly home: HomeService,
+    private readonly stages: StageDelivery,
   ) {}
 
   /**
@@ -154,9 +156,13 @@ export class ReviewInteractions {
     await this.s.slack.openModal(click.triggerId, justificationModal({ entry: entry!, outcome, origin: click.origin, minLength: MIN_JUSTIFICATION, now: deps.now().toISOString() }));
   }
 
-  /** Messages showing the items are updated in place; a click from the App Home re-publishes it. */
+  /**
+   * Messages showing the items are updated in place; items the decisions passed on to a later
+   * stage go to that stage's reviewer (once); a click from the App Home re-publishes it.
+   */
   private async followUp(campaignId: string, itemIds: string[], userId: string, origin: ModalMetadata['origin']): Promise<void> {
     await this.delivery.refreshItems(campaignId, itemIds);
+    await this.stages.deliverItems(campaignId, itemIds);
     if (!origin) await this.home.publish(userId);
   }
 

@@ -10,6 +10,7 @@ import { ReviewCommands } from './review-commands.js';
 import { ReviewDelivery } from './review-delivery.js';
 import { ReviewInteractions } from './review-interactions.js';
 import { SlackEventLog } from './slack-event-log.js';
+import { StageDelivery } from './stage-delivery.js';
 import { SlackRemovalRequester } from './slack-removal-requester.js';
 import type { SlackServiceDeps } from './slack-services.js';
 import { ReviewQualityNotice } from './review-quality-notice.js';
@@ -17,6 +18,8 @@ import { ReviewQualityNotice } from './review-quality-notice.js';
 export interface SlackReviewServices {
   deps: SlackServiceDeps;
   delivery: ReviewDelivery;
+  /** Multi-stage reviews: items passed on to a later stage go to that stage's reviewer (and serve's catch-up). */
+  stages: StageDelivery;
   home: HomeService;
   interactions: ReviewInteractions;
   reminders: ReminderService;
@@ -40,10 +43,12 @@ export function createSlackReviewServices(deps: SlackServiceDeps): SlackReviewSe
   const delivery = new ReviewDelivery(deps);
   const home = new HomeService(deps);
   const reminders = new ReminderService(deps);
-  const interactions = new ReviewInteractions(deps, delivery, home);
+  const stages = new StageDelivery(deps, delivery);
+  const interactions = new ReviewInteractions(deps, delivery, home, stages);
   return {
     deps,
     delivery,
+    stages,
     home,
     interactions,
     reminders,

@@ -54,6 +54,31 @@ escalation: { channel: "#access-reviews", afterDueDays: 0 }
 requireJustification: [revoke, approve-with-findings]
 `;
 
+/**
+ * The same review in two stages: the manager (else the system owner) first, then the system
+ * owner for revokes and approvals of items with findings; the last stage decides.
+ */
+export const STAGED_REVIEW_YAML = `id: semiannual
+name: Half-yearly review
+schedule: { cron: "0 9 1 1,7 *", timezone: Europe/Vaduz }
+period: half-year
+scope:
+  criticality: [critical, important, standard]
+stages:
+  - name: Manager review
+    reviewers: [manager, systemOwner]
+    dueInDays: 10
+    requireJustification: [revoke]
+  - name: Owner confirmation
+    reviewers: [systemOwner]
+    dueInDays: 7
+    when: [revoke, approve-with-findings]
+    requireJustification: [revoke, approve-with-findings]
+outcome: last-stage
+reminders: { everyDays: 3 }
+escalation: { channel: "#access-reviews", afterDueDays: 0 }
+`;
+
 export function slackUsers(): FakeSlackUser[] {
   return (Object.keys(PEOPLE) as Person[]).map((p) => ({ id: PEOPLE[p], name: p, realName: p === 'head' ? 'Head of Trading' : p[0]!.toUpperCase() + p.slice(1), email: `${p === 'head' ? 'head-of-trading' : p}@example.com` }));
 }
@@ -68,15 +93,16 @@ export class SlackHarness {
   readonly ctx: CliContext;
   private readonly env;
 
-  private constructor() {
-    const dir = tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': REVIEW_YAML });
+  private constructor(reviewYaml: string) {
+    const dir = tempConfigDir({ ...MINIMAL_FIRM, 'reviews/semiannual.yaml': reviewYaml });
     const data = mkdtempSync(join(tmpdir(), 'iam-slack-'));
     this.env = () => loadEnv({ IAM_REVIEW_CONFIG_DIR: dir, IAM_REVIEW_DATA_DIR: data, LOG_LEVEL: 'silent', IAM_REVIEW_TIMEZONE: 'Europe/Vaduz', SLACK_BOT_TOKEN: this.fake.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: this.fake.apiUrl, PORT: '0' });
     this.ctx = { io: { out: () => {}, err: () => {}, isTty: false }, env: () => this.env(), force: false, app: async () => this.app, operator: (flag) => resolveOperator(flag, this.env().IAM_REVIEW_OPERATOR) };
   }
 
-  static async create(fakeOptions: FakeSlackOptions = {}): Promise<SlackHarness> {
-    const h = new SlackHarness();
+  /** `reviewYaml` replaces the half-yearly review definition (default REVIEW_YAML; e.g. STAGED_REVIEW_YAML). */
+  static async create(fakeOptions: FakeSlackOptions = {}, reviewYaml: string = REVIEW_YAML): Promise<SlackHarness> {
+    const h = new SlackHarness(reviewYaml);
     h.fake = await FakeSlack.start({ users: slackUsers(), channels: [{ id: 'C0ACCESS01', name: 'access-reviews' }], ...fakeOptions });
     h.app = await openApp(h.env(), { now: () => new Date(h.clock), log: pino({ level: 'silent' }) });
     await h.seed();

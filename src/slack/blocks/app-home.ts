@@ -22,8 +22,11 @@ export interface AppHomeInput {
   now: string;
   /** The user's pending items, per open campaign. */
   pending: ReadonlyArray<{ campaign: CampaignView; items: readonly ReviewEntry[] }>;
-  /** Progress of every open campaign per reviewer; only for security-team users (else null). */
-  progress: ReadonlyArray<{ campaign: CampaignView; reviewers: readonly ReviewerProgress[] }> | null;
+  /**
+   * Progress of every open campaign per reviewer, and for a multi-stage campaign its pending items
+   * per stage (absent: single-stage); only for security-team users (else null).
+   */
+  progress: ReadonlyArray<{ campaign: CampaignView; reviewers: readonly ReviewerProgress[]; stages?: readonly StagePending[] }> | null;
   justification?: JustificationRule;
   /**
    * For a system owner: the removals of their systems not verified yet, with due times and the
@@ -32,6 +35,13 @@ export interface AppHomeInput {
   removals?: ReadonlyArray<{ system: { id: string; name: string }; removals: readonly RemovalView[] }>;
   /** For security-team users: every system's review cadence (DORA coverage; absent or null: not shown). */
   coverage?: readonly CoverageLine[] | null;
+}
+
+/** Pending items of a multi-stage campaign at one of its stages. */
+export interface StagePending {
+  number: number;
+  name: string;
+  pending: number;
 }
 
 /** Blocks the Home tab uses at most (Slack allows 100; the rest is headroom). */
@@ -114,12 +124,13 @@ function progressBlocks(progress: NonNullable<AppHomeInput['progress']>, now: st
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No campaign is open.' } });
     return blocks;
   }
-  for (const { campaign, reviewers } of progress.slice(0, MAX_PROGRESS_CAMPAIGNS)) {
+  for (const { campaign, reviewers, stages } of progress.slice(0, MAX_PROGRESS_CAMPAIGNS)) {
     const overdue = new Date(now).getTime() > new Date(campaign.dueAt).getTime();
     const done = reviewers.reduce((n, r) => n + r.done, 0);
     const pending = reviewers.reduce((n, r) => n + r.pending, 0);
     const late = overdue ? reviewers.filter((r) => r.pending > 0).length : 0;
-    const detail = `${done}/${done + pending} decided · ${pending} pending${overdue ? ` · :red_circle: ${plural(late, 'reviewer')} overdue` : ''}`;
+    const byStage = stages && stages.length > 0 ? ` (${stages.map((st) => `stage ${st.number} ${userText(st.name, 40)}: ${st.pending}`).join(', ')})` : '';
+    const detail = `${done}/${done + pending} decided · ${pending} pending${byStage}${overdue ? ` · :red_circle: ${plural(late, 'reviewer')} overdue` : ''}`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: campaignLine(campaign, detail, now) } });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: reviewerList(campaign.id, reviewers, overdue) } });
   }

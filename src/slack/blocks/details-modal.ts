@@ -5,7 +5,8 @@ import type { Block, ModalView } from './block-types.js';
 import { encodeModalMetadata } from './modal-metadata.js';
 import { escapeMrkdwn, plural, userText } from './mrkdwn.js';
 import type { ReviewEntry } from './review-item-blocks.js';
-import { findingBadges, itemRecommendation } from './review-item-blocks.js';
+import { findingBadges, itemRecommendation, stageLabel } from './review-item-blocks.js';
+import { dayLabel, slackDate, utcLabel } from './mrkdwn.js';
 
 export const DETAILS_VIEW = { callbackId: 'review_details' } as const;
 
@@ -47,6 +48,7 @@ export function detailsModal(entry: ReviewEntry, now: string): ModalView {
     return true;
   };
   for (const text of chunks(access.join('\n'))) add(section(text));
+  if (entry.stage) for (const text of chunks(stageDetails(entry, entry.stage))) add(section(text));
   add(section(`*Recommended:* ${userText(recommendationText(itemRecommendation(entry, now)), 2_000)}`));
   const findings = [...item.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   if (findings.length > 0) add({ type: 'context', elements: [{ type: 'mrkdwn', text: `${plural(findings.length, 'finding')} when the campaign opened: ${findingBadges(findings).join(' · ')}` }] });
@@ -72,6 +74,21 @@ export function detailsModal(entry: ReviewEntry, now: string): ModalView {
     private_metadata: encodeModalMetadata({ itemId: item.id, outcome: null, origin: null }),
     blocks,
   };
+}
+
+/**
+ * A multi-stage item's stage (with its due while pending) and every earlier stage's decision in
+ * full: outcome, who, when, justification.
+ */
+function stageDetails(entry: ReviewEntry, stage: NonNullable<ReviewEntry['stage']>): string {
+  const due = entry.item.state === 'pending' ? ` · due ${slackDate(stage.dueAt, '{date_long_pretty}', dayLabel(stage.dueAt))}` : '';
+  const lines = [`*${stageLabel(stage)}*${due}`];
+  for (const d of entry.earlierStages ?? []) {
+    const when = slackDate(d.decidedAt, '{date_short_pretty} {time}', utcLabel(d.decidedAt));
+    const outcome = d.outcome === 'approve' ? 'Approved' : 'Revoked';
+    lines.push(`*Stage ${d.stage} (${userText(d.stageName, 200)}):* ${outcome} by ${userText(d.deciderName, 200)} · ${when}${d.justification ? `\n> ${userText(d.justification, 2_000)}` : ''}`);
+  }
+  return lines.join('\n');
 }
 
 function section(text: string): Block {

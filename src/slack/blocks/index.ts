@@ -11,6 +11,7 @@ export * from './reminder-message.js';
 export * from './escalation-message.js';
 export * from './text-preview.js';
 export * from './delegated-item.js';
+export * from './passed-on-item.js';
 export * from './removal-message.js';
 export * from './removal-escalation-message.js';
 export * from './removal-reminder-message.js';

@@ -35,6 +35,22 @@ export interface DecisionView {
   justification: string | null;
 }
 
+/** Where an item of a multi-stage campaign is (review-stages.ts): its stage of how many, and its due there. */
+export interface StageView {
+  number: number;
+  /** How many stages the definition has (more than one: single-stage items carry no StageView). */
+  count: number;
+  name: string;
+  /** When the item is due in this stage (itemDueAt); shown while it is pending. */
+  dueAt: string;
+}
+
+/** A decision of an earlier stage that passed the item on, as shown to the later stages. */
+export interface StageDecisionView extends DecisionView {
+  stage: number;
+  stageName: string;
+}
+
 /** One item of a review message or of the App Home. */
 export interface ReviewEntry {
   item: ReviewItem;
@@ -50,6 +66,13 @@ export interface ReviewEntry {
    * activity then reads "no activity data" instead of "never used" (default true).
    */
   activityKnown?: boolean;
+  /**
+   * Multi-stage campaigns only: the item's stage. Absent for a single-stage campaign, whose items
+   * render as they always did.
+   */
+  stage?: StageView | null;
+  /** Multi-stage campaigns only: the decisions of the earlier stages, first stage first. */
+  earlierStages?: readonly StageDecisionView[];
 }
 
 /** Which decisions open the justification modal (the review definition's `requireJustification`). */
@@ -75,6 +98,14 @@ const SECTION_MAX = 1_100;
  * each page can be updated in place.
  */
 const ITEM_STATUS_MAX = 200;
+/**
+ * Characters reserved, in the section of an item of a multi-stage campaign, for its stage line and
+ * the earlier stages' decisions: the item's budget includes it whatever the item's stage, so
+ * passing it on never moves it to another page.
+ */
+const STAGE_MAX = 500;
+/** Caps of the stage lines' free text (the Details modal shows the justifications in full). */
+const STAGE_CAP = { stageName: 40, justification: 120 } as const;
 
 /** Each finding type's badge, as its rule (policies/rules/) words it. */
 const BADGES = new Map<FindingType, string>(FINDING_RULES.map((rule) => [rule.type, rule.badge]));
@@ -148,6 +179,11 @@ function activityText(entry: Pick<ReviewEntry, 'item' | 'activityKnown'>, now: s
  * recommendation. Independent of the item's state, so its size never changes with a decision.
  */
 export function itemSectionText(entry: ReviewEntry, now: string): string {
+  const base = baseSectionText(entry, now);
+  return entry.stage ? `${base}\n${stageText(entry, entry.stage)}` : base;
+}
+
+function baseSectionText(entry: ReviewEntry, now: string): string {
   const { item } = entry;
   const lines = [subjectLine(entry), accessLine(entry)];
   const description = nonEmpty(entry.roleDescription);
@@ -167,6 +203,30 @@ export function itemSectionText(entry: ReviewEntry, now: string): string {
   return `${fitMrkdwn(lines.join('\n'), SECTION_MAX - recommended.length - 1)}\n${recommended}`;
 }
 
+/** `Revoked by Boss · <date> — “reason”` */
+function decisionLine(decision: DecisionView, justificationMax: number, approved = decision.outcome === 'approve'): string {
+  const head = approved ? ':white_check_mark: *Approved*' : ':no_entry: *Revoked*';
+  const when = slackDate(decision.decidedAt, '{date_short_pretty} {time}', utcLabel(decision.decidedAt));
+  const why = decision.justification ? ` — “${userText(decision.justification, justificationMax)}”` : '';
+  return `${head} by ${userText(decision.deciderName, CAP.decider)} · ${when}${why}`;
+}
+
+/** `Stage 2 of 2: Owner confirmation` */
+export function stageLabel(stage: Pick<StageView, 'number' | 'count' | 'name'>): string {
+  return `Stage ${stage.number} of ${stage.count}: ${userText(stage.name, STAGE_CAP.stageName)}`;
+}
+
+/**
+ * The stage lines of a multi-stage item: `*Stage 2 of 2: Owner confirmation* · due <date>` (the
+ * due while pending), then each earlier stage's decision, quoted, within STAGE_MAX.
+ */
+function stageText(entry: ReviewEntry, stage: StageView): string {
+  const due = entry.item.state === 'pending' ? ` · due ${slackDate(stage.dueAt, '{date_short_pretty}', dayLabel(stage.dueAt))}` : '';
+  const lines = [`:busts_in_silhouette: *${stageLabel(stage)}*${due}`];
+  for (const d of entry.earlierStages ?? []) lines.push(`> Stage ${d.stage} (${userText(d.stageName, STAGE_CAP.stageName)}): ${decisionLine(d, STAGE_CAP.justification)}`);
+  return fitMrkdwn(lines.join('\n'), STAGE_MAX);
+}
+
 function statusText(entry: ReviewEntry): string | null {
   const { item, decision } = entry;
   switch (item.state) {
@@ -176,11 +236,8 @@ function statusText(entry: ReviewEntry): string | null {
       return ':hourglass_flowing_sand: *Expired*: not reviewed before the campaign closed';
     case 'approved':
     case 'revoked': {
-      const head = item.state === 'approved' ? ':white_check_mark: *Approved*' : ':no_entry: *Revoked*';
-      if (!decision) return head;
-      const when = slackDate(decision.decidedAt, '{date_short_pretty} {time}', utcLabel(decision.decidedAt));
-      const why = decision.justification ? ` — “${userText(decision.justification, CAP.justification)}”` : '';
-      return `${head} by ${userText(decision.deciderName, CAP.decider)} · ${when}${why}`;
+      if (!decision) return item.state === 'approved' ? ':white_check_mark: *Approved*' : ':no_entry: *Revoked*';
+      return decisionLine(decision, CAP.justification, item.state === 'approved');
     }
   }
 }
@@ -239,7 +296,8 @@ export function reviewItemBlocks(entry: ReviewEntry, options: ItemRenderOptions)
 
 /** Size an item counts against a message's block budget (see `messageBlocksChars`), whatever its state. */
 export function itemBudgetChars(entry: ReviewEntry, now: string): number {
-  return 2 * BLOCK_KIT_LIMITS.messageBlockOverheadChars + itemSectionText(entry, now).length + ITEM_STATUS_MAX;
+  const stage = entry.stage ? 1 + STAGE_MAX : 0;
+  return 2 * BLOCK_KIT_LIMITS.messageBlockOverheadChars + baseSectionText(entry, now).length + stage + ITEM_STATUS_MAX;
 }
 
 /** Order shown to reviewers: items with findings first (highest severity), then by person, then id. */

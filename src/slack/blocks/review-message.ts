@@ -2,8 +2,8 @@ import type { Campaign } from '../../domain/campaign.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import type { ActionsBlock, Block, MessagePayload } from './block-types.js';
 import { buttonValue, REVIEW_ACTION_IDS } from './review-actions.js';
-import type { JustificationRule, ReviewEntry } from './review-item-blocks.js';
-import { compareEntries, itemBudgetChars, reviewItemBlocks } from './review-item-blocks.js';
+import type { JustificationRule, ReviewEntry, StageView } from './review-item-blocks.js';
+import { compareEntries, itemBudgetChars, reviewItemBlocks, stageLabel } from './review-item-blocks.js';
 import { dayLabel, fitMrkdwn, plural, relativeDue, slackDate, truncateText, userText } from './mrkdwn.js';
 
 export interface ReviewMessageInput {
@@ -16,6 +16,11 @@ export interface ReviewMessageInput {
   now: string;
   /** Default: both true (the sample review definitions require both). */
   justification?: JustificationRule;
+  /**
+   * Set for the message that hands a reviewer an item passed on to a later stage of a multi-stage
+   * review: the intro names the stage, and the due date is the item's in that stage.
+   */
+  handOff?: StageView;
 }
 
 export interface ReviewMessagePage extends MessagePayload {
@@ -71,13 +76,15 @@ export function reviewMessage(input: ReviewMessageInput): ReviewMessage {
         { type: 'section', text: { type: 'mrkdwn', text: introText(input) } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: closed ? closedContextText(input, stats, page, pageCount) : contextText(input, stats, page, pageCount) }] },
       ];
-      if (page === 1 && interactive && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
+      // A hand-off is about its one item: no campaign-wide approve-all there (the reviewer's own pages have it).
+      if (page === 1 && interactive && !input.handOff && stats.pendingWithoutFindings > 0) blocks.push(approveAllBlock(input.campaign.id, stats.pendingWithoutFindings));
       for (const entry of group) {
         blocks.push(...reviewItemBlocks(entry, { now: input.now, interactive, justification: input.justification ?? DEFAULT_RULE }));
       }
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footerText() }] });
       const suffix = pageCount > 1 ? ` (page ${page} of ${pageCount})` : '';
-      const what = closed ? `closed${input.campaign.closedAt ? ` ${dayLabel(input.campaign.closedAt)}` : ''}: ${outcomeText(stats)}` : `${plural(stats.total, 'item')} to review by ${dayLabel(input.campaign.dueAt)}`;
+      const stage = input.handOff ? `${truncateText(stageLabel(input.handOff), 100)}: ` : '';
+      const what = closed ? `closed${input.campaign.closedAt ? ` ${dayLabel(input.campaign.closedAt)}` : ''}: ${outcomeText(stats)}` : `${stage}${plural(stats.total, 'item')} to review by ${dayLabel(dueOf(input))}`;
       const text = `Access review: ${truncateText(input.campaign.name, 100)}: ${what}${suffix}`;
       return { text, blocks, page, pageCount, itemIds: group.map((e) => e.item.id) };
     }),
@@ -127,20 +134,28 @@ function countItems(entries: readonly ReviewEntry[]): ItemStats {
 
 const WHY = '_Why:_ periodic recertification of access rights (DORA RTS 2024/1774 Art. 21, MiCAR).';
 
+/** The due date the message asks for: the item's in its stage for a hand-off, else the campaign's. */
+function dueOf(input: ReviewMessageInput): string {
+  return input.handOff?.dueAt ?? input.campaign.dueAt;
+}
+
 function introText(input: ReviewMessageInput): string {
   const name = userText(input.reviewer.name, 60);
   const ask =
     input.campaign.state === 'closed'
       ? `Hi ${name}. *This review is closed.* Nothing is left to decide: each item below shows its final state; items not decided in time expired and are reported as *not reviewed*.`
-      : `Hi ${name}, please confirm that each person below still needs this access. *Approve* keeps it; *Revoke* asks for it to be removed. Items with findings come first.`;
+      : input.handOff
+        ? `Hi ${name}, this item has reached *${stageLabel(input.handOff)}* of the review: the earlier stage's decision is shown with it. *Approve* keeps the access; *Revoke* asks for it to be removed.`
+        : `Hi ${name}, please confirm that each person below still needs this access. *Approve* keeps it; *Revoke* asks for it to be removed. Items with findings come first.`;
   return fitMrkdwn(`${ask}\n${WHY}`, CAP.intro);
 }
 
 function contextText(input: ReviewMessageInput, stats: ItemStats, page: number, pageCount: number): string {
-  const due = slackDate(input.campaign.dueAt, '{date_long_pretty}', dayLabel(input.campaign.dueAt));
+  const dueAt = dueOf(input);
+  const due = slackDate(dueAt, '{date_long_pretty}', dayLabel(dueAt));
   const pageInfo = pageCount > 1 ? ` · *Page ${page} of ${pageCount}*` : '';
   return fitMrkdwn(
-    `*Due:* ${due} (${relativeDue(input.campaign.dueAt, input.now)}) · *Your items:* ${stats.total}, ` +
+    `*Due:* ${due} (${relativeDue(dueAt, input.now)}) · *Your items:* ${stats.total}, ` +
       `${stats.withFindings} with findings · *Pending:* ${stats.pending}${pageInfo}`,
     CAP.context,
   );
