@@ -8,7 +8,13 @@ import type { Store } from '../store/ports.js';
  * `flagged-approval`).
  */
 export async function campaignDecisions(store: Pick<Store, 'campaigns'>, campaignId: string): Promise<Decision[]> {
-  const all = await store.campaigns.decisions(campaignId);
-  for await (const batch of store.campaigns.stageDecisionsOf(campaignId)) all.push(...batch);
+  const all = [...(await store.campaigns.decisions(campaignId)), ...(await campaignStageDecisions(store, campaignId))];
   return all.sort((a, b) => a.decidedAt.localeCompare(b.decidedAt) || a.id.localeCompare(b.id));
+}
+
+/** A campaign's stage decisions (multi-stage reviews: those that passed an item on), in (item, stage) order. */
+export async function campaignStageDecisions(store: Pick<Store, 'campaigns'>, campaignId: string): Promise<Decision[]> {
+  const out: Decision[] = [];
+  for await (const batch of store.campaigns.stageDecisionsOf(campaignId)) out.push(...batch);
+  return out;
 }

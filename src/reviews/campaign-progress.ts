@@ -7,6 +7,7 @@
 import type { ReviewDefinition } from '../config/review-config.js';
 import type { Campaign, Decision, ReviewItem } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
+import { campaignStageDecisions } from '../audit/campaign-decisions.js';
 import { isMultiStage } from './review-stages.js';
 
 export interface ReviewerProgress {
@@ -65,9 +66,7 @@ export async function campaignProgress(store: Store, id: string, now: Date, def?
   const items = await store.campaigns.items(id);
   const progress = summarize(campaign, items, now);
   if (!def || !isMultiStage(def)) return progress;
-  const passed: Decision[] = [];
-  for await (const batch of store.campaigns.stageDecisionsOf(id)) passed.push(...batch);
-  return withStages(progress, def, items, passed);
+  return withStages(progress, def, items, await campaignStageDecisions(store, id));
 }
 
 /** Adds the per-stage counts, and credits each earlier stage's decider with their decision. */

@@ -6,7 +6,8 @@
  * Items of a multi-stage campaign show their stage and the earlier stages' decisions (review-entries.ts).
  */
 import { readReviewCoverage } from '../policies/read-review-coverage.js';
-import { summarize } from '../reviews/campaign-progress.js';
+import { campaignStageDecisions } from '../audit/campaign-decisions.js';
+import { summarize, withStages } from '../reviews/campaign-progress.js';
 import type { ReviewDeps } from '../reviews/review-deps.js';
 import type { Campaign, ReviewItem } from '../domain/index.js';
 import { UNVERIFIED_STATES } from '../domain/index.js';
@@ -84,8 +85,10 @@ export class HomeService {
     const out: Array<NonNullable<AppHomeInput['progress']>[number]> = [];
     for (const campaign of [...open].sort((a, b) => a.dueAt.localeCompare(b.dueAt))) {
       const items = await store.campaigns.items(campaign.id);
-      const p = summarize(campaign, items, new Date(now));
       const def = config.reviews.find((r) => r.id === campaign.reviewId);
+      // A multi-stage campaign credits each reviewer with the decisions that passed items on, too.
+      const multi = def && isMultiStage(def);
+      const p = multi ? withStages(summarize(campaign, items, new Date(now)), def, items, await campaignStageDecisions(store, campaign.id)) : summarize(campaign, items, new Date(now));
       const reviewers = await Promise.all(p.reviewers.map(async (r) => ({ name: await nameOf(people, r.reviewerId), done: r.done + r.expired, pending: r.pending })));
       out.push({ campaign, reviewers, ...(def && isMultiStage(def) ? { stages: pendingByStage(def, items) } : {}) });
     }

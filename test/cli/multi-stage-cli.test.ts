@@ -61,6 +61,9 @@ describe('multi-stage reviews from the CLI', () => {
     const status = (await cli(['campaign', 'status', CAMPAIGN])).out;
     expect(status).toContain('Stage 1 (Manager review): 1 decided, 0 pending');
     expect(status).toContain('Stage 2 (Owner confirmation): 0 decided, 1 pending');
+    // The manager's stage-1 decision counts as done for them; the owner has the item pending.
+    const json = JSON.parse((await cli(['campaign', 'status', CAMPAIGN, '--format', 'json'])).out) as { reviewers: { email: string; done: number; pending: number }[] };
+    expect(json.reviewers.map((r) => [r.email, r.done, r.pending]).sort()).toEqual([['boss@example.com', 1, 0], ['head-of-trading@example.com', 0, 1]]);
 
     const approve = await cli(['decide', alice!.id, 'approve', '--as', 'head-of-trading@example.com', '--reason', 'still trades on the desk']);
     expect([approve.code, approve.err]).toEqual([EXIT.ok, '']);
