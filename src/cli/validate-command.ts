@@ -32,7 +32,7 @@ export function validateCommand(ctx: CliContext): Command {
       }
       lines.push('', `Separation-of-duties rules: ${config.sodRules.length}`);
       lines.push('', `Reviews (${config.reviews.length}):`);
-      for (const r of config.reviews) lines.push(`  ${r.id.padEnd(24)} every ${r.period.padEnd(9)} cron "${r.schedule.cron}"  due in ${r.dueInDays} days`);
+      for (const r of config.reviews) lines.push(`  ${r.id.padEnd(24)} every ${r.period.padEnd(9)} cron "${r.schedule.cron}"  due in ${r.dueInDays} days${r.stages.length > 1 ? `, ${r.stages.length} stages (${r.stages.map((st) => st.name).join(', then ')}; outcome ${r.outcome})` : ''}`);
       if (config.warnings.length > 0) {
         lines.push('', `Warnings (${config.warnings.length}):`);
         for (const w of config.warnings) lines.push(`  - ${w}`);
