@@ -27,6 +27,7 @@ import { campaignOfRemediationEvent, isRemediationEvent, RemediationLedger } fro
 import { isSignOffEvent, SignOffLedger } from './sign-off-ledger.js';
 import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
 import { signOffKey } from './campaign-sign-off.js';
+import { parsedEvent } from './parsed-event.js';
 
 export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings' | 'remediations' | 'kv'>;
 
@@ -84,7 +85,7 @@ export class LedgerReconciler {
         this.next(s.seq);
         continue;
       }
-      this.event({ seq: s.seq, at: s.at, type: s.type, actor: s.actor, subject: s.subject, data: parseEventData(s), prevHash: s.prevHash, hash: s.hash });
+      this.event(parsedEvent(s));
     }
   }
 
@@ -193,15 +194,6 @@ export async function reconcileLedger(store: ReconcileStore, opts: ReconcileOpti
     for await (const batch of store.ledger.readStored(1, head?.seq ?? 0)) reconciler.storedEvents(batch);
     const r = await reconciler.compare(store);
     if (r.ok || attempt >= attempts || !(await headMoved(store, head?.seq ?? 0))) return r;
-  }
-}
-
-/** An event's data parsed (a text that is not JSON names its seq: the ledger was edited). */
-function parseEventData(e: StoredLedgerEvent): Record<string, unknown> {
-  try {
-    return JSON.parse(e.dataJson) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`ledger event seq ${e.seq}: its data is not JSON`, { cause: error });
   }
 }
 
