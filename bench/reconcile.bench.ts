@@ -129,7 +129,7 @@ async function measure(file: string, n: number): Promise<Measured> {
       start = performance.now();
       cpu = cpuMs();
       const reconciler = new LedgerReconciler();
-      const verified = await verifyLedger(store.ledger, { onEvents: (batch) => reconciler.events(batch) });
+      const verified = await verifyLedger(store.ledger, { onEvents: (batch) => reconciler.storedEvents(batch) });
       const state = await reconciler.compare(store);
       fullMs = Math.min(fullMs, performance.now() - start);
       fullCpuMs = Math.min(fullCpuMs, cpuMs() - cpu);

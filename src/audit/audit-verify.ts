@@ -19,7 +19,7 @@ export interface AuditVerification {
 export async function auditVerify(store: ReconcileStore, opts: { from?: number; checkpoint?: LedgerCheckpoint } = {}): Promise<AuditVerification> {
   // The reconciliation needs the whole ledger: `from` checks a part of the chain only.
   const reconciler = opts.from === undefined ? new LedgerReconciler() : null;
-  const chain = await verifyLedger(store.ledger, { from: opts.from, checkpoint: opts.checkpoint, onEvents: reconciler ? (batch) => reconciler.events(batch) : undefined });
+  const chain = await verifyLedger(store.ledger, { from: opts.from, checkpoint: opts.checkpoint, onEvents: reconciler ? (batch) => reconciler.storedEvents(batch) : undefined });
   // An empty ledger is no pass to reconcile against (the CLI refuses it: "no ledger at PATH").
   if (!chain.ok || !reconciler || chain.last === null) return { chain, state: null, checkpoint: opts.checkpoint };
   let state = await reconciler.compare(store);

@@ -16,6 +16,7 @@ import type { LedgerEvent } from '../domain/index.js';
 import { canonicalJson } from '../domain/index.js';
 import { csvLine } from './csv-line.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
+import { keepPersonalData } from './pseudonymizer.js';
 
 export const EVENT_COLUMNS = ['seq', 'at', 'type', 'actor', 'subject', 'prev_hash', 'hash', 'data'] as const;
 
@@ -35,10 +36,17 @@ export function unescapeEventField(s: string): string {
   return s.startsWith("'") ? s.slice(1) : s;
 }
 
-/** A full row. Pseudonymized, actor, subject and data are the pseudonyms (the hash is then no longer recomputable). */
-export function eventCsvLine(e: LedgerEvent, p: Pseudonymizer): string {
+/**
+ * A full row. Pseudonymized, actor, subject and data are the pseudonyms (the hash is then no
+ * longer recomputable). `storedJson`, the event's data as the store keeps it (readStored), is
+ * written as it is when not pseudonymizing: an append stores the canonical JSON it hashed, so
+ * it is that text without a parse and re-serialisation, and a row edited in the database is
+ * written as it now reads (its hash then shows the edit).
+ */
+export function eventCsvLine(e: LedgerEvent, p: Pseudonymizer, storedJson?: string): string {
   const actor = SYSTEM_ACTORS.has(e.actor) ? e.actor : (p.value(e.actor) ?? '');
-  const fields = [e.at, e.type, actor, p.text(e.subject) ?? '', e.prevHash, e.hash, canonicalJson(p.json(e.data))];
+  const data = storedJson !== undefined && p === keepPersonalData ? storedJson : canonicalJson(p.json(e.data));
+  const fields = [e.at, e.type, actor, p.text(e.subject) ?? '', e.prevHash, e.hash, data];
   // csvLine's formula escaping never fires: every escapable field already starts with `'`.
   return csvLine([e.seq, ...fields.map(escapeEventField)]);
 }

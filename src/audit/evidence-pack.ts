@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import type { Campaign, Decision, LedgerEvent, ReviewQuality, ReviewQualityThresholds } from '../domain/index.js';
 import { DEFAULT_REVIEW_QUALITY, reviewQuality } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
+import { parsedEvent } from './parsed-event.js';
 import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
@@ -228,11 +229,13 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   let fullEvents = 0;
   if (range) {
     const members = await packMembers(store.ledger, opts.campaigns, packRemediations);
-    for await (const batch of store.ledger.read(range.fromSeq, range.toSeq)) {
+    // The data as stored: parsed to decide which events are the pack's, written as read (event-csv.ts).
+    for await (const batch of store.ledger.readStored(range.fromSeq, range.toSeq)) {
       let lines = '';
-      for (const e of batch) {
+      for (const s of batch) {
+        const e = parsedEvent(s);
         const own = belongsToPack(e, members);
-        lines += own ? eventCsvLine(e, p) : linkOnlyCsvLine(e);
+        lines += own ? eventCsvLine(e, p, s.dataJson) : linkOnlyCsvLine(e);
         if (own) fullEvents++;
         toHash = e.hash;
       }

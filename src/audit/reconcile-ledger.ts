@@ -17,7 +17,7 @@
  * remediations of their items are checked.
  */
 import type { LedgerEvent } from '../domain/index.js';
-import type { Store } from '../store/ports.js';
+import type { Store, StoredLedgerEvent } from '../store/ports.js';
 import { CampaignLedger, isCampaignEvent } from './campaign-ledger.js';
 import { FindingLedger, isFindingEvent } from './finding-ledger.js';
 import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
@@ -27,6 +27,7 @@ import { campaignOfRemediationEvent, isRemediationEvent, RemediationLedger } fro
 import { isSignOffEvent, SignOffLedger } from './sign-off-ledger.js';
 import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
 import { signOffKey } from './campaign-sign-off.js';
+import { parsedEvent } from './parsed-event.js';
 
 export type ReconcileStore = Pick<Store, 'ledger' | 'campaigns' | 'snapshots' | 'findings' | 'remediations' | 'kv'>;
 
@@ -71,28 +72,53 @@ export class LedgerReconciler {
 
   /** The next events of the ledger, in seq order, from seq 1 on. */
   events(batch: readonly LedgerEvent[]): void {
-    for (const e of batch) {
-      if (e.seq <= this.lastSeq) throw new Error(`ledger events out of order: seq ${e.seq} after ${this.lastSeq}`);
-      this.lastSeq = e.seq;
-      this.checked.events++;
-      if (isItemEvent(e.type)) {
-        if (!this.scope || this.scope.has(campaignOfItemEvent(e))) this.items.event(e);
-      } else if (isCampaignEvent(e.type)) {
-        if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
-      } else if (isSignOffEvent(e.type)) {
-        if (!this.scope || this.scope.has(e.subject)) this.signOffs.event(e);
-      } else if (isRemediationEvent(e.type)) {
-        // A finding's remediation names no campaign until a revoke joins it (remediation.item-attached):
-        // its events are read in any scope, and compared only if it ends in one (RemediationLedger's scope).
-        const campaign = campaignOfRemediationEvent(e);
-        if (!this.scope || campaign === null || this.scope.has(campaign)) this.remediations.event(e);
-      } else if (this.scope) {
+    for (const e of batch) this.event(e);
+  }
+
+  /**
+   * events() for events read with their data as text (LedgerStore.readStored): the data of an
+   * event whose type is compared here is parsed, the others' is not read.
+   */
+  storedEvents(batch: readonly StoredLedgerEvent[]): void {
+    for (const s of batch) {
+      if (!this.reads(s.type)) {
+        this.next(s.seq);
         continue;
-      } else if (isSnapshotEvent(e.type)) {
-        this.snapshots.event(e);
-      } else if (isFindingEvent(e.type)) {
-        this.findings.event(e);
       }
+      this.event(parsedEvent(s));
+    }
+  }
+
+  /** Whether events of this type are compared (in this reconciliation's scope). */
+  private reads(type: string): boolean {
+    return isItemEvent(type) || isCampaignEvent(type) || isSignOffEvent(type) || isRemediationEvent(type) || (!this.scope && (isSnapshotEvent(type) || isFindingEvent(type)));
+  }
+
+  private next(seq: number): void {
+    if (seq <= this.lastSeq) throw new Error(`ledger events out of order: seq ${seq} after ${this.lastSeq}`);
+    this.lastSeq = seq;
+    this.checked.events++;
+  }
+
+  private event(e: LedgerEvent): void {
+    this.next(e.seq);
+    if (isItemEvent(e.type)) {
+      if (!this.scope || this.scope.has(campaignOfItemEvent(e))) this.items.event(e);
+    } else if (isCampaignEvent(e.type)) {
+      if (!this.scope || this.scope.has(e.subject)) this.campaigns.event(e);
+    } else if (isSignOffEvent(e.type)) {
+      if (!this.scope || this.scope.has(e.subject)) this.signOffs.event(e);
+    } else if (isRemediationEvent(e.type)) {
+      // A finding's remediation names no campaign until a revoke joins it (remediation.item-attached):
+      // its events are read in any scope, and compared only if it ends in one (RemediationLedger's scope).
+      const campaign = campaignOfRemediationEvent(e);
+      if (!this.scope || campaign === null || this.scope.has(campaign)) this.remediations.event(e);
+    } else if (this.scope) {
+      return;
+    } else if (isSnapshotEvent(e.type)) {
+      this.snapshots.event(e);
+    } else if (isFindingEvent(e.type)) {
+      this.findings.event(e);
     }
   }
 
@@ -165,7 +191,7 @@ export async function reconcileLedger(store: ReconcileStore, opts: ReconcileOpti
   for (let attempt = 1; ; attempt++) {
     const head = await store.ledger.head();
     const reconciler = new LedgerReconciler(opts);
-    for await (const batch of store.ledger.read(1, head?.seq ?? 0)) reconciler.events(batch);
+    for await (const batch of store.ledger.readStored(1, head?.seq ?? 0)) reconciler.storedEvents(batch);
     const r = await reconciler.compare(store);
     if (r.ok || attempt >= attempts || !(await headMoved(store, head?.seq ?? 0))) return r;
   }

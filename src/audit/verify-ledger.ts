@@ -7,12 +7,13 @@
  * intact chain. That is what `audit head` checkpoints are for: pass one as `checkpoint` and the
  * event at that seq must still exist with that hash.
  *
- * Hashes are recomputed by the domain (hashEvent, verifyRun): the same body builder every
+ * Hashes are recomputed by the domain (hashEvent, eventBody; verify-stored-run.ts): the same body builder every
  * store's append uses, so verification and appends cannot disagree on what was hashed.
  */
 import type { ChainBreak, LedgerEvent } from '../domain/index.js';
-import { hashEvent, verifyRun } from '../domain/index.js';
-import type { LedgerStore } from '../store/ports.js';
+import { hashEvent } from '../domain/index.js';
+import type { LedgerStore, StoredLedgerEvent } from '../store/ports.js';
+import { verifyStoredRun } from './verify-stored-run.js';
 
 export interface LedgerCheckpoint {
   seq: number;
@@ -28,10 +29,11 @@ export interface VerifyLedgerOptions {
   checkpoint?: LedgerCheckpoint;
   batchSize?: number;
   /**
-   * Given each batch of events once its chain is verified, in seq order: lets a reader of the
-   * whole ledger (the state reconciliation) share this one read. A batch with a break is not given.
+   * Given each batch of events once its chain is verified, in seq order, their data as stored
+   * text (LedgerStore.readStored): lets a reader of the whole ledger (the state reconciliation)
+   * share this one read. A batch with a break is not given.
    */
-  onEvents?: (batch: readonly LedgerEvent[]) => void;
+  onEvents?: (batch: readonly StoredLedgerEvent[]) => void;
 }
 
 export interface LedgerVerification {
@@ -64,8 +66,9 @@ export async function verifyLedger(ledger: LedgerStore, opts: VerifyLedgerOption
   let checked = 0;
   let next = from;
   try {
-    for await (const batch of ledger.read(from, to, batchSize)) {
-      const run = verifyRun(batch, prev);
+    // The data as stored: hashed as it is, parsed only when that hash differs (verify-stored-run.ts).
+    for await (const batch of ledger.readStored(from, to, batchSize)) {
+      const run = verifyStoredRun(batch, prev);
       checked += run.count;
       if (run.break) return result(checked, run.last, run.break);
       opts.onEvents?.(batch);
@@ -73,7 +76,7 @@ export async function verifyLedger(ledger: LedgerStore, opts: VerifyLedgerOption
       next = (prev?.seq ?? 0) + 1;
     }
   } catch (error) {
-    // A row that no longer parses (e.g. data edited into invalid JSON) is a break too.
+    // A row the store cannot read is a break too (data edited into invalid JSON is found by verifyStoredRun).
     return result(checked, prev, { seq: next, reason: `unreadable at or after seq ${next}: ${error instanceof Error ? error.message : String(error)}` });
   }
   // Events up to `to` must all be there: a deleted last event of the range is a gap as well.

@@ -394,6 +394,12 @@ export interface SlackUserStore {
 }
 
 /**
+ * A ledger event as read by readStored(): its data as JSON text, not parsed. Unchecked: in a
+ * store edited by hand the text may be any text (not canonical, not JSON).
+ */
+export type StoredLedgerEvent = Omit<LedgerEvent, 'data'> & { dataJson: string };
+
+/**
  * The hash-chained audit ledger. Adapters persist the events the domain builds (chainLink,
  * eventBody): how an event is hashed is never an adapter's choice.
  */
@@ -431,6 +437,13 @@ export interface LedgerStore {
   head(): Promise<{ seq: number; hash: string } | null>;
   /** Events with seq in [fromSeq, toSeq] in seq order, in batches. */
   read(fromSeq?: number, toSeq?: number, batchSize?: number): AsyncIterable<LedgerEvent[]>;
+  /**
+   * read() with each event's data as the JSON text the store keeps, not parsed: SQLite the data
+   * column as written (the canonical JSON the chain hashed, unless the row was edited), MongoDB
+   * the canonical JSON of the stored document. For readers of the whole ledger that hash or copy
+   * the data (verification, events.csv) and parse only the events they look into.
+   */
+  readStored(fromSeq?: number, toSeq?: number, batchSize?: number): AsyncIterable<StoredLedgerEvent[]>;
   /** Events filtered by time (`since` inclusive, `until` exclusive), type prefix or subject, oldest first. */
   query(filter: { since?: string; until?: string; type?: string; subject?: string; limit?: number }): Promise<LedgerEvent[]>;
 }

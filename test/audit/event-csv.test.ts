@@ -6,8 +6,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { eventCsvLine, eventCsvRow, linkOnlyCsvLine, rowHash, unescapeEventField } from '../../src/audit/event-csv.js';
-import { keepPersonalData } from '../../src/audit/pseudonymizer.js';
-import { chainEvent } from '../../src/domain/index.js';
+import { keepPersonalData, pseudonymizer } from '../../src/audit/pseudonymizer.js';
+import { canonicalJson, chainEvent } from '../../src/domain/index.js';
 
 const parsed = (line: string) => eventCsvRow((parse('seq,at,type,actor,subject,prev_hash,hash,data\n' + line, { columns: true }) as Record<string, string>[])[0]!);
 
@@ -25,6 +25,19 @@ describe('events.csv rows', () => {
     expect(rowHash(row)).toBe(e.hash);
     // A spreadsheet shows the escaped text: no field starts with a formula character.
     expect(eventCsvLine(e, keepPersonalData)).not.toMatch(/(^|,)"?[=+\-@\t\uff0b]/);
+  });
+
+  it('writes the data as stored when given (the text the append hashed), not when pseudonymizing', () => {
+    const e = chainEvent({ type: 'item.assigned', actor: 'scheduler', subject: 'c:2026/g1', data: { accountId: 'mia', b: [1, 'x'] } }, null);
+    const canonical = canonicalJson(e.data);
+    expect(parsed(eventCsvLine(e, keepPersonalData, canonical)).data).toBe(canonical);
+    expect(rowHash(parsed(eventCsvLine(e, keepPersonalData, canonical)))).toBe(e.hash);
+    // A row edited in the database into another spelling is written as it now reads: its hash shows the edit.
+    const edited = ' {"b":[1,"x"],"accountId":"mia"}';
+    expect(parsed(eventCsvLine(e, keepPersonalData, edited)).data).toBe(edited);
+    expect(rowHash(parsed(eventCsvLine(e, keepPersonalData, edited)))).not.toBe(e.hash);
+    const p = pseudonymizer('k'.repeat(32));
+    expect(eventCsvLine(e, p, edited)).toBe(eventCsvLine(e, p));
   });
 
   it('a link-only row has seq, prev_hash and hash only', () => {

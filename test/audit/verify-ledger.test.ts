@@ -128,6 +128,15 @@ describe('verifyLedger on a real SQLite file', () => {
     expect((await verifyFile(file)).break?.seq).toBe(21);
   });
 
+  it('data rewritten as another spelling of the same JSON still verifies (the hash is defined on its canonical form); other data does not', async () => {
+    const file = await ledgerFile();
+    // Same data, keys reordered and spaced: the stored text's own hash differs, its canonical form's does not.
+    tamper(file, 'UPDATE ledger_events SET data = ? WHERE seq = 12', ' { "nested": { "outcome": "revoke" }, "i": 12 } ');
+    expect(await verifyFile(file)).toMatchObject({ ok: true, checked: 30 });
+    tamper(file, 'UPDATE ledger_events SET data = ? WHERE seq = 13', '{"i":13,"nested":{"outcome":"revoke"}}');
+    expect((await verifyFile(file)).break).toEqual({ seq: 13, reason: 'content does not match its hash (modified)' });
+  });
+
   it('data edited into invalid JSON is reported as a break, not a crash', async () => {
     const file = await ledgerFile();
     tamper(file, "UPDATE ledger_events SET data = '{broken' WHERE seq = 26");

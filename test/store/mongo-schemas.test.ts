@@ -6,7 +6,7 @@
 import mongoose from 'mongoose';
 import type { Model } from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainEvent } from '../../src/domain/index.js';
+import { canonicalJson, chainEvent, chainHash, eventBody } from '../../src/domain/index.js';
 import { campaignDoc, toCampaign } from '../../src/store/mongo/campaign-schema.js';
 import { decisionDoc, stageDecisionDoc, toDecision } from '../../src/store/mongo/decision-schema.js';
 import { deliveryDoc, toDelivery } from '../../src/store/mongo/delivery-schema.js';
@@ -16,7 +16,8 @@ import type { FindingDoc } from '../../src/store/mongo/finding-schema.js';
 import { grantChangeDoc, toGrantChange } from '../../src/store/mongo/grant-change-schema.js';
 import { grantDoc, toGrant } from '../../src/store/mongo/grant-schema.js';
 import { identityDoc, toIdentity } from '../../src/store/mongo/identity-schema.js';
-import { ledgerEventDoc, toLedgerEvent } from '../../src/store/mongo/ledger-event-schema.js';
+import type { LedgerEventDoc } from '../../src/store/mongo/ledger-event-schema.js';
+import { ledgerEventDoc, toLedgerEvent, toStoredLedgerEvent } from '../../src/store/mongo/ledger-event-schema.js';
 import { createModels } from '../../src/store/mongo/mongo-models.js';
 import { reviewItemDoc, toReviewItem } from '../../src/store/mongo/review-item-schema.js';
 import { slackUserFields, toSlackUser } from '../../src/store/mongo/slack-user-schema.js';
@@ -268,6 +269,16 @@ describe('field rules', () => {
   it('stores strings that look like operators as they are', () => {
     const odd = grantDoc('s1', grant('vault', '{"$gt":""}', '{"$ne":null}', { scope: "x'); DROP TABLE grants; --" }));
     expect(new models.grants(odd).toObject()).toEqual(odd);
+  });
+});
+
+describe('readStored mapper', () => {
+  it("gives a ledger document's data as the canonical JSON the chain hashed, every other field as toLedgerEvent", () => {
+    const doc = new models.ledgerEvents(ledgerEventDoc(event)).toObject() as LedgerEventDoc;
+    const { data, ...rest } = toLedgerEvent(doc);
+    const stored = toStoredLedgerEvent(doc);
+    expect(stored).toEqual({ ...rest, dataJson: canonicalJson(data) });
+    expect(chainHash(eventBody({ ...rest, data: {} }, stored.dataJson), stored.prevHash)).toBe(event.hash);
   });
 });
 

@@ -4,7 +4,7 @@
  * opens a fresh, empty store; the suite closes it after each test.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyRun } from '../../src/domain/index.js';
+import { canonicalJson, chainHash, eventBody, verifyRun } from '../../src/domain/index.js';
 import type { Grant, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
 import type { SnapshotFinish, Store } from '../../src/store/ports.js';
 import {
@@ -785,6 +785,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, n) => n + 21));
         expect(verifyRun(tail, { seq: 20, hash: (await readAll(store, 20, 20))[0]!.hash }).break).toBeNull();
         expect(await readAll(store, 31)).toEqual([]);
+      });
+
+      it('readStored gives the events of read, each with its data as the canonical JSON the chain hashed', async () => {
+        const data = { z: [SQL_QUOTE, { b: 1, a: NE_NULL }], a: 'é\u2028', n: -0.5 };
+        await store.ledger.append([ledgerInput(1, { data }), ...Array.from({ length: 9 }, (_, n) => ledgerInput(n + 2))]);
+        const batches = await batchesOf(store.ledger.readStored(2, 8, 3));
+        expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
+        const events = await readAll(store);
+        expect(batches.flat()).toEqual(events.slice(1, 8).map(({ data: d, ...rest }) => ({ ...rest, dataJson: canonicalJson(d) })));
+        const [first] = (await batchesOf(store.ledger.readStored(1, 1))).flat();
+        expect(first!.dataJson).toBe(canonicalJson(data));
+        expect(chainHash(eventBody({ ...events[0]!, data: {} }, first!.dataJson), first!.prevHash)).toBe(first!.hash);
+        expect((await batchesOf(store.ledger.readStored(11))).flat()).toEqual([]);
       });
 
       it('query filters by time, type prefix and subject, oldest first, with a limit', async () => {

@@ -1,5 +1,7 @@
 import mongoose from 'mongoose';
 import type { LedgerEvent } from '../../domain/index.js';
+import { canonicalJson } from '../../domain/index.js';
+import type { StoredLedgerEvent } from '../ports.js';
 import { collectionOptions, json, requiredString, timestamp } from './schema-fields.js';
 
 /**
@@ -64,4 +66,9 @@ export function ledgerEventDoc(e: LedgerEvent): LedgerEventDoc {
 
 export function toLedgerEvent(d: LedgerEventDoc): LedgerEvent {
   return { seq: d._id, at: d.at, type: d.type, actor: d.actor, subject: d.subject, data: d.data, prevHash: d.prevHash, hash: d.hash };
+}
+
+/** An event as readStored() gives it: MongoDB keeps data as a document, whose stored form as text is its canonical JSON. */
+export function toStoredLedgerEvent(d: LedgerEventDoc): StoredLedgerEvent {
+  return { seq: d._id, at: d.at, type: d.type, actor: d.actor, subject: d.subject, dataJson: canonicalJson(d.data), prevHash: d.prevHash, hash: d.hash };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import type { LedgerStore } from '../ports.js';
+import type { LedgerStore, StoredLedgerEvent } from '../ports.js';
 import { asInteger } from './filter-value.js';
 import { appendKeyFilter, ledgerQueryFilter, seqRangeFilter, storedAppendFilter } from './ledger-queries.js';
 import { keyedAppend } from './keyed-append.js';
-import { toLedgerEvent } from './ledger-event-schema.js';
+import type { LedgerEventDoc } from './ledger-event-schema.js';
+import { toLedgerEvent, toStoredLedgerEvent } from './ledger-event-schema.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 import { keysetPages, pageSize } from './keyset-pages.js';
@@ -66,12 +67,21 @@ export class MongoLedgerStore implements LedgerStore {
   }
 
   read(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<LedgerEvent[]> {
+    return this.pages(fromSeq, toSeq, batchSize, toLedgerEvent);
+  }
+
+  /** The data documents as their canonical JSON (see toStoredLedgerEvent). */
+  readStored(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<StoredLedgerEvent[]> {
+    return this.pages(fromSeq, toSeq, batchSize, toStoredLedgerEvent);
+  }
+
+  private pages<E extends { seq: number }>(fromSeq: number, toSeq: number, batchSize: number | undefined, toEvent: (d: LedgerEventDoc) => E): AsyncIterable<E[]> {
     const size = pageSize(batchSize, DEFAULT_LEDGER_BATCH);
-    return keysetPages<LedgerEvent, number>(
+    return keysetPages<E, number>(
       async (after, limit) =>
         (
-          await this.models.ledgerEvents.find(seqRangeFilter(fromSeq, toSeq, after)).sort({ _id: 1 }).limit(limit).readConcern(EVIDENCE_READ).lean()
-        ).map(toLedgerEvent),
+          await this.models.ledgerEvents.find(seqRangeFilter(fromSeq, toSeq, after)).sort({ _id: 1 }).limit(limit).readConcern(EVIDENCE_READ).lean<LedgerEventDoc[]>()
+        ).map(toEvent),
       (last) => last.seq,
       size,
     );

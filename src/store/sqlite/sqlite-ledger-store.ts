@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LedgerEvent, LedgerEventInput } from '../../domain/index.js';
-import type { LedgerStore } from '../ports.js';
+import type { LedgerStore, StoredLedgerEvent } from '../ports.js';
 import { openBulkReader } from './bulk-reader.js';
 import { createLedgerAppender, LEDGER_HEAD_SQL } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
@@ -14,6 +14,10 @@ export const LEDGER_PAGE_SQL = `SELECT ${EVENT_COLUMNS} FROM ledger_events WHERE
 const PREFIX_END = '\u{10FFFF}';
 
 type EventRow = Omit<LedgerEvent, 'data'> & { data: string };
+/** readStored's columns, in StoredRow's order. */
+const STORED_COLUMNS = 'seq, at, type, actor, subject, data, prev_hash, hash';
+type StoredRow = [number, string, string, string, string, string, string, string];
+const STORED_PAGE_SQL = `SELECT ${STORED_COLUMNS} FROM ledger_events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`;
 type LedgerQuery = Parameters<LedgerStore['query']>[0];
 
 function toEvent(row: EventRow): LedgerEvent {
@@ -49,17 +53,29 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Reads through a bulk reader (see bulk-reader.ts): verifying or exporting 1M events keeps memory flat. */
   async *read(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<LedgerEvent[]> {
+    for await (const page of this.pages<EventRow>(LEDGER_PAGE_SQL, fromSeq, toSeq, batchSize, (row) => row.seq)) yield page.map(toEvent);
+  }
+
+  /** The data column's text as stored (no parse). Rows are read as arrays: a third less CPU than SQLite's row objects. */
+  async *readStored(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<StoredLedgerEvent[]> {
+    for await (const page of this.pages<StoredRow>(STORED_PAGE_SQL, fromSeq, toSeq, batchSize, (row) => row[0], true)) {
+      yield page.map(([seq, at, type, actor, subject, dataJson, prevHash, hash]) => ({ seq, at, type, actor, subject, dataJson, prevHash, hash }));
+    }
+  }
+
+  /** Pages of rows in seq order (`raw`: rows as arrays); `seqOf` gives a row's seq. */
+  private async *pages<R>(sql: string, fromSeq: number, toSeq: number, batchSize: number | undefined, seqOf: (row: R) => number, raw = false): AsyncIterable<R[]> {
     const size = pageSize(batchSize, DEFAULT_LEDGER_BATCH);
     const reader = openBulkReader(this.db);
     try {
-      const selectPage = reader.db.prepare<[number, number, number], EventRow>(LEDGER_PAGE_SQL);
+      const selectPage = reader.db.prepare<[number, number, number], R>(sql).raw(raw);
       let next = fromSeq;
       while (next <= toSeq) {
-        const page = selectPage.all(next, toSeq, size).map(toEvent);
+        const page = selectPage.all(next, toSeq, size);
         if (page.length === 0) return;
         yield page;
         if (page.length < size) return;
-        next = (page[page.length - 1] as LedgerEvent).seq + 1;
+        next = seqOf(page[page.length - 1] as R) + 1;
       }
     } finally {
       reader.close();
