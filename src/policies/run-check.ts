@@ -192,14 +192,18 @@ function summaryData(evaluationId: string, findings: readonly Finding[], detaile
   };
 }
 
-/** The events of the findings one store transaction opened and resolved (see the ledger volume above). */
-function ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): LedgerEventInput[] {
+/**
+ * The events of the findings one store transaction opened and resolved (see the ledger volume
+ * above), one at a time: the store chains them in chunks, so the events of 150k findings are
+ * never all built at once. Each direction's summary comes before its detailed events.
+ */
+function* ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Generator<LedgerEventInput> {
   const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
-  const inputs: LedgerEventInput[] = [];
   for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
-    const detailed = detailAll ? list : list.filter((f) => f.severity === 'high');
-    if (!detailAll && list.length > 0) inputs.push(audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed.length)));
-    for (const f of detailed) inputs.push(audit.event(type, actor, f.key, findingData(evaluationId, f)));
+    if (!detailAll && list.length > 0) {
+      const detailed = list.reduce((n, f) => (f.severity === 'high' ? n + 1 : n), 0);
+      yield audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed));
+    }
+    for (const f of list) if (detailAll || f.severity === 'high') yield audit.event(type, actor, f.key, findingData(evaluationId, f));
   }
-  return inputs;
 }
