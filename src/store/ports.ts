@@ -145,9 +145,10 @@ export interface FindingChanges {
 }
 
 /**
- * The ledger events of one transaction's finding changes, as an iterable: the store consumes it
- * a chunk at a time inside that transaction (all chunks commit together), so an evaluation that
- * opens hundreds of thousands of findings never holds all their events at once.
+ * The ledger events of one transaction's finding changes, as an iterable consumed inside that
+ * transaction: SQLite chains them a chunk at a time (all chunks commit together), so an
+ * evaluation that opens hundreds of thousands of findings never holds all their events at once;
+ * MongoDB's transactions hold at most FINDING_CHUNK findings, so it takes each one's at once.
  */
 export type FindingEvents = (changed: FindingChanges) => Iterable<LedgerEventInput>;
 
