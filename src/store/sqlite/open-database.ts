@@ -37,11 +37,11 @@ export function openDatabase(location: SqliteLocation): Database.Database {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     // 16 MB of page cache (SQLite's default is 2 MB). Measured at 1M grants (CPU user+sys, peak
-    // RSS; 256 MB before): `campaign open` 62 s -> 47 s and 750 -> 460 MB, `check` 21 s -> 16 s
-    // and 1.09 GB -> 0.71 GB, a re-sync unchanged (39 s; its grants go through the bulk worker's
-    // own connection). Their writes (items, findings, ledger) append or touch each index page a
-    // few times, and a page evicted here is re-read from the OS's file cache, not the disk: a
-    // large cache only held up to 256 MB per process for no CPU gained.
+    // RSS; 256 MB before): `campaign open` 62 s / 750 MB -> 53 s / 458 MB, `check` 21 s / 1.09 GB
+    // -> 19 s / 0.84 GB, a re-sync 39 s either way (its grants go through the bulk worker's own
+    // connection). Their writes (items, findings, ledger) touch each index page a few times, and
+    // a page evicted here is re-read from the OS's file cache, not the disk: the large cache
+    // only held up to 256 MB per process for no CPU gained.
     db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma('temp_store = MEMORY');
     // Checkpoint the WAL every ~64 MB instead of every 4 MB: bulk appends (snapshots, the
