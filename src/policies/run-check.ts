@@ -22,7 +22,7 @@ import type { Evaluation, Finding, FindingType, LedgerEventInput, Severity } fro
 import { findingOf, identityLabel } from '../domain/index.js';
 import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
-import type { Certification, ReturnedGrant } from './evaluation-context.js';
+import type { Certification, EvaluationContext, EvaluationResult, ReturnedGrant } from './evaluation-context.js';
 import { PolicyEvaluator } from './policy-evaluator.js';
 import { readReviewCoverage } from './read-review-coverage.js';
 
@@ -86,7 +86,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
   const identities = await store.identities.current();
   const returnedGrants = await returnedGrantsOf(store);
   const reviewCoverage = new Map((await readReviewCoverage({ store, config, now: () => at })).map((c) => [c.system, c]));
-  const evaluator = new PolicyEvaluator({
+  const result = await evaluate(store, systemsToRead(config, reported).flatMap((id) => current.get(id)?.id ?? []), {
     systems: config.systems,
     policies: config.policies,
     sodRules: config.sodRules,
@@ -98,12 +98,6 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     now: at,
     reportSystems: reported,
   });
-  for (const id of systemsToRead(config, reported)) {
-    const snapshot = current.get(id);
-    if (!snapshot) continue;
-    for await (const batch of store.snapshots.grants(snapshot.id, GRANT_BATCH)) evaluator.add(batch);
-  }
-  const result = evaluator.finish();
   warnings.push(...result.warnings);
 
   const summary = Object.fromEntries(FINDING_TYPES.map((t) => [t, 0])) as Record<FindingType, number>;
@@ -125,6 +119,19 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
     if (f.identityId !== null && !identityLabels.has(f.identityId)) identityLabels.set(f.identityId, identityLabel(byId.get(f.identityId)) ?? f.identityId);
   }
   return { evaluation, findings: result.findings, summary, warnings, identityLabels, changes };
+}
+
+/**
+ * The snapshots' grants, a batch at a time, through a PolicyEvaluator. Its own function so that
+ * the evaluator (the rules' cross-grant state: holders, SoD pairs) is garbage once it returns:
+ * at 1M grants the findings are then the only large thing the rest of the check holds.
+ */
+async function evaluate(store: Store, snapshotIds: readonly string[], ctx: EvaluationContext): Promise<EvaluationResult> {
+  const evaluator = new PolicyEvaluator(ctx);
+  for (const snapshotId of snapshotIds) {
+    for await (const batch of store.snapshots.grants(snapshotId, GRANT_BATCH)) evaluator.add(batch);
+  }
+  return evaluator.finish();
 }
 
 /**
@@ -192,14 +199,18 @@ function summaryData(evaluationId: string, findings: readonly Finding[], detaile
   };
 }
 
-/** The events of the findings one store transaction opened and resolved (see the ledger volume above). */
-function ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): LedgerEventInput[] {
+/**
+ * The events of the findings one store transaction opened and resolved (see the ledger volume
+ * above), one at a time: the store chains them in chunks, so the events of 150k findings are
+ * never all built at once. Each direction's summary comes before its detailed events.
+ */
+function* ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Generator<LedgerEventInput> {
   const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
-  const inputs: LedgerEventInput[] = [];
   for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
-    const detailed = detailAll ? list : list.filter((f) => f.severity === 'high');
-    if (!detailAll && list.length > 0) inputs.push(audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed.length)));
-    for (const f of detailed) inputs.push(audit.event(type, actor, f.key, findingData(evaluationId, f)));
+    if (!detailAll && list.length > 0) {
+      const detailed = list.reduce((n, f) => (f.severity === 'high' ? n + 1 : n), 0);
+      yield audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed));
+    }
+    for (const f of list) if (detailAll || f.severity === 'high') yield audit.event(type, actor, f.key, findingData(evaluationId, f));
   }
-  return inputs;
 }

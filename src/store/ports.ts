@@ -166,6 +166,14 @@ export interface FindingChanges {
   resolved: readonly StoredFinding[];
 }
 
+/**
+ * The ledger events of one transaction's finding changes, as an iterable consumed inside that
+ * transaction: SQLite chains them a chunk at a time (all chunks commit together), so an
+ * evaluation that opens hundreds of thousands of findings never holds all their events at once;
+ * MongoDB's transactions hold at most FINDING_CHUNK findings, so it takes each one's at once.
+ */
+export type FindingEvents = (changed: FindingChanges) => Iterable<LedgerEventInput>;
+
 export interface FindingStore {
   /**
    * Stores one evaluation: findings already open (same key) are refreshed (lastSeenAt,
@@ -178,7 +186,7 @@ export interface FindingStore {
    * atomic with its own events (a crash between chunks leaves the evaluation half saved,
    * every change saved so far with its events; the next evaluation converges).
    */
-  saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }>;
+  saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: FindingEvents): Promise<{ opened: number; refreshed: number; resolved: number }>;
   latestEvaluation(): Promise<Evaluation | null>;
   /** Open findings, optionally of one system or for a set of grant ids. */
   open(filter?: { systemId?: string; grantIds?: readonly string[] }): Promise<StoredFinding[]>;

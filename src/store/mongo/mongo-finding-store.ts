@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Evaluation, Finding, Severity, StoredFinding } from '../../domain/index.js';
-import type { Counts, FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import type { Counts, FindingEvents, FindingStore } from '../ports.js';
 import { countRows, openFindingCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { evaluationDoc, toEvaluation } from './evaluation-schema.js';
@@ -36,7 +36,7 @@ export class MongoFindingStore implements FindingStore {
     private readonly models: MongoModels,
   ) {}
 
-  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }> {
+  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: FindingEvents): Promise<{ opened: number; refreshed: number; resolved: number }> {
     const doc = evaluationDoc(evaluation);
     await this.models.evaluations.validate(doc);
     const totals = { opened: 0, refreshed: 0, resolved: 0 };
@@ -67,7 +67,7 @@ export class MongoFindingStore implements FindingStore {
           }
         }
         const changed = opened.length > 0 || resolved.length > 0;
-        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? events({ opened, resolved }) : [] };
+        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? [...events({ opened, resolved })] : [] };
       });
       totals.opened += value.opened;
       totals.refreshed += value.refreshed;

@@ -1,11 +1,17 @@
 import type Database from 'better-sqlite3';
-import type { Evaluation, Finding, Severity, StoredFinding } from '../../domain/index.js';
-import type { Counts, FindingChanges, FindingStore, LedgerEvents } from '../ports.js';
+import type { Evaluation, Finding, LedgerEventInput, Severity, StoredFinding } from '../../domain/index.js';
+import type { Counts, FindingEvents, FindingStore } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { parseJson } from './parse-json.js';
 
 const DEFAULT_STATES_BATCH = 5_000;
+/**
+ * Events chained and inserted per appender call inside saveEvaluation's transaction: a first
+ * check of 1M grants opens ~250k findings and ledgers ~150k of them; built and chained at once
+ * they held ~300 MB of heap (inputs, canonical JSON, chained events) on top of the findings.
+ */
+const EVENT_CHUNK = 2_000;
 
 export const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, grant_id AS grantId, account_id AS accountId,
   identity_id AS identityId, role, scope, rule_id AS ruleId, reason, evidence, evaluation_id AS evaluationId,
@@ -83,8 +89,9 @@ export class SqliteFindingStore implements FindingStore {
     this.selectEvaluations = db.prepare<[], EvaluationRow>('SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations ORDER BY at, rowid');
     this.selectStatesPage = db.prepare<[number, number], FindingRow & { rowId: number }>(`SELECT ${FINDING_COLUMNS}, row_id AS rowId FROM findings WHERE row_id > ? ORDER BY row_id LIMIT ?`);
 
-    // One transaction: the findings opened and resolved, and their events, commit together.
-    this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>) => {
+    // One transaction: the findings opened and resolved, and their events (appended a chunk at a
+    // time, see EVENT_CHUNK), commit together.
+    this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[], events: FindingEvents) => {
       const systemIds = JSON.stringify(evaluation.systemIds);
       this.insertEvaluation.run(evaluation, systemIds, JSON.stringify(evaluation.counts));
       const opened: Finding[] = [];
@@ -99,12 +106,25 @@ export class SqliteFindingStore implements FindingStore {
         }
       }
       const resolved = this.resolveUnseen.all(evaluation.at, evaluation.id, systemIds).map(toStoredFinding);
-      if (opened.length > 0 || resolved.length > 0) this.appendLedger(events({ opened, resolved }));
+      if (opened.length > 0 || resolved.length > 0) this.appendInChunks(events({ opened, resolved }));
       return { opened: opened.length, refreshed, resolved: resolved.length };
     });
   }
 
-  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: LedgerEvents<FindingChanges>): Promise<{ opened: number; refreshed: number; resolved: number }> {
+  /** Chains the events onto the ledger EVENT_CHUNK at a time (inside the caller's transaction). */
+  private appendInChunks(events: Iterable<LedgerEventInput>): void {
+    let chunk: LedgerEventInput[] = [];
+    for (const event of events) {
+      chunk.push(event);
+      if (chunk.length === EVENT_CHUNK) {
+        this.appendLedger(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) this.appendLedger(chunk);
+  }
+
+  async saveEvaluation(evaluation: Evaluation, findings: readonly Finding[], events: FindingEvents): Promise<{ opened: number; refreshed: number; resolved: number }> {
     return this.saveTx.immediate(evaluation, findings, events);
   }
 

@@ -1,0 +1,66 @@
+/**
+ * SQLite saveEvaluation with more events than one appender chunk: the events are chained a
+ * chunk at a time, yet the whole evaluation (findings and every event) is one commit.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyRun } from '../../src/domain/index.js';
+import type { Finding, LedgerEventInput } from '../../src/domain/index.js';
+import type { FindingChanges, Store } from '../../src/store/ports.js';
+import { event, ledgerOf } from './ledger-fault.js';
+import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
+import { at, evaluation, finding } from './store-fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'iam-review-finding-events-'));
+let files = 0;
+const { open, fault } = sqliteWithLedgerFault(() => join(root, `case-${++files}`, 'iam-review.db'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** More findings than two chunks of events (EVENT_CHUNK = 2,000). */
+const MANY = 5_000;
+const many: Finding[] = Array.from({ length: MANY }, (_, i) => finding('dormant', 'vault', `g${String(i).padStart(5, '0')}`));
+
+/** One event per opened finding, yielded lazily; throws before event `failAt` when given. */
+function eventsOf(failAt?: number) {
+  return function* ({ opened }: FindingChanges): Generator<LedgerEventInput> {
+    for (let i = 0; i < opened.length; i++) {
+      if (i === failAt) throw new Error('injected: events failed');
+      yield event('finding.opened', opened[i]!.key);
+    }
+  };
+}
+
+describe('sqlite saveEvaluation with many findings', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('appends every event in order as one unbroken chain', async () => {
+    expect(await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), many, eventsOf())).toEqual({ opened: MANY, refreshed: 0, resolved: 0 });
+    const ledger = await ledgerOf(store);
+    expect(ledger.map((e) => e.subject)).toEqual(many.map((f) => f.key));
+    expect(ledger.map((e) => e.seq)).toEqual(many.map((_, i) => i + 1));
+    expect(verifyRun(ledger, null)).toMatchObject({ break: null, count: MANY });
+  });
+
+  it('events failing after two chunks were chained: nothing of the evaluation is stored', async () => {
+    await expect(store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), many, eventsOf(4_500))).rejects.toThrow('injected');
+    expect(await ledgerOf(store)).toEqual([]);
+    expect(await store.findings.open()).toEqual([]);
+    expect(await store.findings.latestEvaluation()).toBeNull();
+  });
+
+  it('the ledger insert failing in the third chunk: nothing of the evaluation is stored', async () => {
+    await fault(store, 4_001);
+    await expect(store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), many, eventsOf())).rejects.toThrow('injected');
+    expect(await ledgerOf(store)).toEqual([]);
+    expect(await store.findings.open()).toEqual([]);
+    expect(await store.findings.latestEvaluation()).toBeNull();
+  });
+});
