@@ -11,7 +11,7 @@
  * canonical form fails: a match means the text is the one the append hashed.
  */
 import type { ChainBreak } from '../domain/index.js';
-import { chainHash, eventBody, GENESIS_HASH, hashEvent } from '../domain/index.js';
+import { chainHash, eventBody, hashEvent, verifyChain } from '../domain/index.js';
 import type { StoredLedgerEvent } from '../store/ports.js';
 
 /** Stands for the data in eventBody's other fields' checks: with the text given, eventBody writes the text. */
@@ -35,21 +35,5 @@ export function verifyStoredRun(
   events: Iterable<StoredLedgerEvent>,
   expectedPrev: { seq: number; hash: string } | null,
 ): { break: ChainBreak | null; last: { seq: number; hash: string } | null; count: number } {
-  let prev = expectedPrev;
-  let count = 0;
-  for (const e of events) {
-    const wantSeq = prev ? prev.seq + 1 : 1;
-    if (e.seq !== wantSeq) {
-      return { break: { seq: wantSeq, reason: e.seq > wantSeq ? `seq ${wantSeq} is missing (next stored is ${e.seq})` : `seq ${e.seq} out of order (expected ${wantSeq})` }, last: prev, count };
-    }
-    const wantPrevHash = prev ? prev.hash : GENESIS_HASH;
-    if (e.prevHash !== wantPrevHash) {
-      return { break: { seq: e.seq, reason: `prevHash does not match the hash of seq ${e.seq - 1}` }, last: prev, count };
-    }
-    const problem = storedEventProblem(e);
-    if (problem) return { break: { seq: e.seq, reason: problem }, last: prev, count };
-    prev = { seq: e.seq, hash: e.hash };
-    count++;
-  }
-  return { break: null, last: prev, count };
+  return verifyChain(events, expectedPrev, storedEventProblem);
 }

@@ -108,6 +108,19 @@ export function verifyRun(
   events: Iterable<LedgerEvent>,
   expectedPrev: { seq: number; hash: string } | null,
 ): { break: ChainBreak | null; last: { seq: number; hash: string } | null; count: number } {
+  return verifyChain(events, expectedPrev, (e) => (hashEvent(e, e.prevHash) !== e.hash ? 'content does not match its hash (modified)' : null));
+}
+
+/**
+ * verifyRun's walk for any form of the events (parsed, or as stored: audit/verify-stored-run.ts):
+ * seq continuity and prevHash links here, the content check by `problem` (null: intact, else the
+ * reason of the break).
+ */
+export function verifyChain<E extends { seq: number; prevHash: string; hash: string }>(
+  events: Iterable<E>,
+  expectedPrev: { seq: number; hash: string } | null,
+  problem: (e: E) => string | null,
+): { break: ChainBreak | null; last: { seq: number; hash: string } | null; count: number } {
   let prev = expectedPrev;
   let count = 0;
   for (const e of events) {
@@ -119,9 +132,8 @@ export function verifyRun(
     if (e.prevHash !== wantPrevHash) {
       return { break: { seq: e.seq, reason: `prevHash does not match the hash of seq ${e.seq - 1}` }, last: prev, count };
     }
-    if (hashEvent(e, e.prevHash) !== e.hash) {
-      return { break: { seq: e.seq, reason: 'content does not match its hash (modified)' }, last: prev, count };
-    }
+    const reason = problem(e);
+    if (reason !== null) return { break: { seq: e.seq, reason }, last: prev, count };
     prev = { seq: e.seq, hash: e.hash };
     count++;
   }
