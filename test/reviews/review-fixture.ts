@@ -35,11 +35,10 @@ export interface ReviewFixture {
 
 /**
  * A two-stage semiannual review: the manager (else the system owner) first, then the system
- * owner for revokes and approvals of items with findings; `outcome` as given.
+ * owner for revokes and approvals of items with findings; `outcome` as given, `more` lines added.
  */
-export function twoStageReview(outcome: 'last-stage' | 'any-revoke' = 'last-stage'): Record<string, string> {
-  return {
-    'reviews/semiannual.yaml': `id: semiannual
+export function twoStageReviewYaml(outcome: 'last-stage' | 'any-revoke' = 'last-stage', more = ''): string {
+  return `id: semiannual
 name: Half-yearly review
 schedule: { cron: "0 9 1 1,7 *", timezone: Europe/Vaduz }
 period: half-year
@@ -56,8 +55,12 @@ stages:
     when: [revoke, approve-with-findings]
     requireJustification: [revoke, approve-with-findings]
 outcome: ${outcome}
-`,
-  };
+${more}`;
+}
+
+/** twoStageReviewYaml as the firm's reviews/semiannual.yaml. */
+export function twoStageReview(outcome: 'last-stage' | 'any-revoke' = 'last-stage'): Record<string, string> {
+  return { 'reviews/semiannual.yaml': twoStageReviewYaml(outcome) };
 }
 
 /**

@@ -4,6 +4,7 @@
  * identities, grants and one finding, the fake Slack Web API with a user per person, and a clock
  * the test moves. `startSlack()` starts the real Bolt HTTP receiver (port 0) against the fake.
  */
+import { twoStageReviewYaml } from '../reviews/review-fixture.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,26 +59,7 @@ requireJustification: [revoke, approve-with-findings]
  * The same review in two stages: the manager (else the system owner) first, then the system
  * owner for revokes and approvals of items with findings; the last stage decides.
  */
-export const STAGED_REVIEW_YAML = `id: semiannual
-name: Half-yearly review
-schedule: { cron: "0 9 1 1,7 *", timezone: Europe/Vaduz }
-period: half-year
-scope:
-  criticality: [critical, important, standard]
-stages:
-  - name: Manager review
-    reviewers: [manager, systemOwner]
-    dueInDays: 10
-    requireJustification: [revoke]
-  - name: Owner confirmation
-    reviewers: [systemOwner]
-    dueInDays: 7
-    when: [revoke, approve-with-findings]
-    requireJustification: [revoke, approve-with-findings]
-outcome: last-stage
-reminders: { everyDays: 3 }
-escalation: { channel: "#access-reviews", afterDueDays: 0 }
-`;
+export const STAGED_REVIEW_YAML = twoStageReviewYaml('last-stage', 'reminders: { everyDays: 3 }\nescalation: { channel: "#access-reviews", afterDueDays: 0 }\n');
 
 export function slackUsers(): FakeSlackUser[] {
   return (Object.keys(PEOPLE) as Person[]).map((p) => ({ id: PEOPLE[p], name: p, realName: p === 'head' ? 'Head of Trading' : p[0]!.toUpperCase() + p.slice(1), email: `${p === 'head' ? 'head-of-trading' : p}@example.com` }));
