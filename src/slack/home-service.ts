@@ -13,8 +13,7 @@ import type { Campaign, ReviewItem } from '../domain/index.js';
 import { UNVERIFIED_STATES } from '../domain/index.js';
 import { appHome } from './blocks/index.js';
 import type { AppHomeInput, StagePending } from './blocks/index.js';
-import type { ReviewDefinition } from '../config/review-config.js';
-import { isMultiStage, stageNumberOf } from '../reviews/review-stages.js';
+import { isMultiStage } from '../reviews/review-stages.js';
 import { loadPeople, nameOf, storePeople } from './people.js';
 import { reviewEntries } from './review-entries.js';
 import { hasRole, resolveSlackActor } from './slack-actor.js';
@@ -86,23 +85,12 @@ export class HomeService {
     for (const campaign of [...open].sort((a, b) => a.dueAt.localeCompare(b.dueAt))) {
       const items = await store.campaigns.items(campaign.id);
       const def = config.reviews.find((r) => r.id === campaign.reviewId);
-      // A multi-stage campaign credits each reviewer with the decisions that passed items on, too.
-      const multi = def && isMultiStage(def);
-      const p = multi ? withStages(summarize(campaign, items, new Date(now)), def, items, await campaignStageDecisions(store, campaign.id)) : summarize(campaign, items, new Date(now));
+      const summary = summarize(campaign, items, new Date(now));
+      // A multi-stage campaign counts per stage and credits each reviewer with the decisions that passed items on, too.
+      const p = def && isMultiStage(def) ? withStages(summary, def, items, await campaignStageDecisions(store, campaign.id)) : summary;
       const reviewers = await Promise.all(p.reviewers.map(async (r) => ({ name: await nameOf(people, r.reviewerId), done: r.done + r.expired, pending: r.pending })));
-      out.push({ campaign, reviewers, ...(def && isMultiStage(def) ? { stages: pendingByStage(def, items) } : {}) });
+      out.push({ campaign, reviewers, ...(p.stages ? { stages: p.stages.map((st): StagePending => ({ number: st.stage, name: st.name, pending: st.pending })) } : {}) });
     }
     return out;
   }
-}
-
-/** A multi-stage campaign's pending items at each stage of its definition (an item's stage absent: 1). */
-function pendingByStage(def: ReviewDefinition, items: readonly ReviewItem[]): StagePending[] {
-  const counts = def.stages.map((st) => ({ number: st.number, name: st.name, pending: 0 }));
-  for (const item of items) {
-    if (item.state !== 'pending') continue;
-    const n = stageNumberOf(item);
-    (counts[n - 1] ??= { number: n, name: `Stage ${n}`, pending: 0 }).pending += 1;
-  }
-  return counts.filter((c) => c !== undefined);
 }
