@@ -9,7 +9,10 @@
  *   rows; open rows no later evaluation refreshed);
  * - or, for an evaluation that opened or resolved more than the ledger details, one summary
  *   event per direction (data.summary) whose count and SHA-256 over the sorted keys are those
- *   of the rows that evaluation opened (resolved); high-severity ones still have their own event.
+ *   of the rows that evaluation opened (resolved); high-severity ones still have their own event;
+ * - or, for an evaluation saved in several transactions (MongoDB), one summary per direction and
+ *   transaction, each with its `part` number and key set sum (policies/finding-ledger-events.ts):
+ *   their counts and sums added up are those of the rows.
  * An event with no row, a row with no event, and disagreeing content are differences.
  *
  * Memory: the detailed events (a few hundred per evaluation) and, for evaluations with a
@@ -17,6 +20,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Evaluation, LedgerEvent, StoredFinding } from '../domain/index.js';
+import { addKeySetSums, keySetSum } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
 import { difference, eventRef, rowRef, show } from './ledger-difference.js';
@@ -25,7 +29,8 @@ type Side = 'opened' | 'resolved';
 
 interface SideEvents {
   detailed: Map<string, LedgerEvent[]>;
-  summary: LedgerEvent | null;
+  /** One, or one per part of an evaluation saved in several transactions. */
+  summaries: LedgerEvent[];
   /** Keys of the rows this evaluation opened (resolved), collected when it has a summary. */
   keys: string[];
 }
@@ -35,6 +40,11 @@ const FIELD_OF: Readonly<Record<Side, 'firstSeenAt' | 'resolvedAt'>> = { opened:
 
 export function isFindingEvent(type: string): boolean {
   return type in SIDE_OF;
+}
+
+/** A summary of one part of an evaluation saved in several transactions. */
+function isPart(e: LedgerEvent): boolean {
+  return typeof e.data.part === 'number';
 }
 
 export class FindingLedger {
@@ -55,8 +65,10 @@ export class FindingLedger {
     }
     const s = this.sideOf(side, evaluationId);
     if (e.data.summary === true) {
-      if (s.summary) this.out.add(difference(null, eventRef(e, `a second ${side} summary of evaluation ${JSON.stringify(evaluationId)} (first at seq ${s.summary.seq})`), 'one summary per evaluation and direction'));
-      else s.summary = e;
+      const first = s.summaries.find((earlier) => !isPart(earlier) || !isPart(e) || earlier.data.part === e.data.part);
+      if (!first) s.summaries.push(e);
+      else if (isPart(e) && isPart(first)) this.out.add(difference(null, eventRef(e, `a second ${side} summary of part ${show(e.data.part)} of evaluation ${JSON.stringify(evaluationId)} (first at seq ${first.seq})`), 'one summary per part, evaluation and direction'));
+      else this.out.add(difference(null, eventRef(e, `a second ${side} summary of evaluation ${JSON.stringify(evaluationId)} (first at seq ${first.seq})`), 'one summary per evaluation and direction'));
       return;
     }
     const list = s.detailed.get(e.subject);
@@ -83,10 +95,11 @@ export class FindingLedger {
       return;
     }
     const s = this.events.get(`${side}|${evaluationId}`);
-    if (s?.summary) s.keys.push(f.key);
+    const summarised = s !== undefined && s.summaries.length > 0;
+    if (summarised) s.keys.push(f.key);
     const e = s?.detailed.get(f.key)?.shift();
     if (e) return this.compare(side, f, e, evaluationId);
-    if (s?.summary) return;
+    if (summarised) return;
     this.out.add(difference(row, null, `no finding.${side} event of evaluation ${JSON.stringify(evaluationId)}`));
   }
 
@@ -107,22 +120,47 @@ export class FindingLedger {
       for (const [key, left] of s.detailed) {
         for (const e of left) this.out.add(difference(null, eventRef(e, `finding ${JSON.stringify(key)} (evaluation ${JSON.stringify(evaluationId)})`), `no findings row ${side} by that evaluation`));
       }
-      if (!s.summary) continue;
-      const count = s.summary.data.count;
-      const keysSha256 = hash('sha256', [...s.keys].sort().join('\n'), 'hex');
-      if (count !== s.keys.length) {
-        this.out.add(difference(null, eventRef(s.summary, `count ${show(count)}`), `${s.keys.length} findings rows were ${side} by evaluation ${JSON.stringify(evaluationId)}`));
-      } else if (s.summary.data.keysSha256 !== undefined && s.summary.data.keysSha256 !== keysSha256) {
-        this.out.add(difference(null, eventRef(s.summary, `keysSha256 ${show(s.summary.data.keysSha256)}`), `the keys of the findings rows ${side} by evaluation ${JSON.stringify(evaluationId)} hash to ${keysSha256}`));
-      }
+      if (s.summaries.length === 1) this.checkSummary(side, evaluationId, s.summaries[0]!, s.keys);
+      else if (s.summaries.length > 1) this.checkParts(side, evaluationId, s.summaries, s.keys);
     }
     this.events.clear();
+  }
+
+  private checkSummary(side: Side, evaluationId: string, summary: LedgerEvent, keys: readonly string[]): void {
+    const count = summary.data.count;
+    if (count !== keys.length) {
+      this.out.add(difference(null, eventRef(summary, `count ${show(count)}`), `${keys.length} findings rows were ${side} by evaluation ${JSON.stringify(evaluationId)}`));
+      return;
+    }
+    const keysSha256 = hash('sha256', [...keys].sort().join('\n'), 'hex');
+    if (summary.data.keysSha256 !== undefined && summary.data.keysSha256 !== keysSha256) {
+      this.out.add(difference(null, eventRef(summary, `keysSha256 ${show(summary.data.keysSha256)}`), `the keys of the findings rows ${side} by evaluation ${JSON.stringify(evaluationId)} hash to ${keysSha256}`));
+    } else if (summary.data.keysSum !== undefined && summary.data.keysSum !== keySetSum(keys)) {
+      this.out.add(difference(null, eventRef(summary, `keysSum ${show(summary.data.keysSum)}`), `the keys of the findings rows ${side} by evaluation ${JSON.stringify(evaluationId)} sum to ${keySetSum(keys)}`));
+    }
+  }
+
+  /** The parts of an evaluation saved in several transactions, added up, against its rows. */
+  private checkParts(side: Side, evaluationId: string, parts: readonly LedgerEvent[], keys: readonly string[]): void {
+    const last = parts[parts.length - 1]!;
+    const counts = parts.map((p) => p.data.count);
+    const count = counts.reduce<number>((n, c) => n + (typeof c === 'number' ? c : Number.NaN), 0);
+    if (count !== keys.length) {
+      this.out.add(difference(null, eventRef(last, `with its ${parts.length} parts, count ${counts.map(show).join(' + ')}`), `${keys.length} findings rows were ${side} by evaluation ${JSON.stringify(evaluationId)}`));
+      return;
+    }
+    const sums = parts.map((p) => p.data.keysSum);
+    const said = sums.every((x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x)) ? addKeySetSums(sums as string[]) : null;
+    const actual = keySetSum(keys);
+    if (said !== actual) {
+      this.out.add(difference(null, eventRef(last, `with its ${parts.length} parts, keysSum ${said === null ? 'missing or malformed in a part' : show(said)}`), `the keys of the findings rows ${side} by evaluation ${JSON.stringify(evaluationId)} sum to ${actual}`));
+    }
   }
 
   private sideOf(side: Side, evaluationId: string): SideEvents {
     const k = `${side}|${evaluationId}`;
     let s = this.events.get(k);
-    if (!s) this.events.set(k, (s = { detailed: new Map(), summary: null, keys: [] }));
+    if (!s) this.events.set(k, (s = { detailed: new Map(), summaries: [], keys: [] }));
     return s;
   }
 }

@@ -14,3 +14,4 @@ export * from './recommendation.js';
 export * from './coverage-calendar.js';
 export * from './review-quality.js';
 export * from './break-glass.js';
+export * from './key-set-sum.js';

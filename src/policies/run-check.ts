@@ -6,20 +6,15 @@
  * and, in the same transaction(s), the ledger events of exactly the findings it opened and
  * resolved (a finding a concurrent check opened first is refreshed here, not ledgered twice).
  *
- * Ledger volume, per store transaction (SQLite: the whole evaluation; MongoDB: each chunk of
- * findings, see FindingStore.saveEvaluation): up to LEDGER_DETAIL_LIMIT opened+resolved
- * findings, one event per finding. Above that (a first check of a large estate, a policy
- * change that flips thousands), one summary event per direction carries the counts and a
- * SHA-256 over the sorted keys of that transaction's findings, and only high-severity
- * findings get their own event; the full detail is in the stored evaluation.
+ * Ledger volume: see finding-ledger-events.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import { EVENT } from '../audit/event-types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseRoleRef } from '../config/policy-config.js';
-import type { Evaluation, Finding, FindingType, LedgerEventInput, Severity } from '../domain/index.js';
-import { findingOf, identityLabel } from '../domain/index.js';
+import type { Evaluation, Finding, FindingType } from '../domain/index.js';
+import { identityLabel } from '../domain/index.js';
+import { findingLedgerEvents } from './finding-ledger-events.js';
 import { FINDING_TYPES } from './rules/index.js';
 import type { Store } from '../store/ports.js';
 import type { Certification, EvaluationContext, EvaluationResult, ReturnedGrant } from './evaluation-context.js';
@@ -51,7 +46,6 @@ export interface CheckResult {
   changes: { opened: number; refreshed: number; resolved: number };
 }
 
-export const LEDGER_DETAIL_LIMIT = 500;
 const GRANT_BATCH = 5000;
 
 export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promise<CheckResult> {
@@ -111,7 +105,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
   };
 
   const actor = opts.actor ?? 'system';
-  const changes = await store.findings.saveEvaluation(evaluation, result.findings, ({ opened, resolved }) => ledgerEvents(deps.audit, actor, evaluation.id, opened, resolved));
+  const changes = await store.findings.saveEvaluation(evaluation, result.findings, (changed) => findingLedgerEvents(deps.audit, actor, evaluation.id, changed));
 
   const byId = new Map(identities.map((i) => [i.id, i]));
   const identityLabels = new Map<string, string>();
@@ -173,44 +167,4 @@ function policyHash(config: LoadedConfig): string {
     .map((f) => `${f.file} ${f.sha256}\n`)
     .sort();
   return createHash('sha256').update(lines.join('')).digest('hex');
-}
-
-function findingData(evaluationId: string, f: Finding): Record<string, unknown> {
-  const { evidence: _evidence, ...finding } = findingOf(f);
-  return { evaluationId, ...finding };
-}
-
-function summaryData(evaluationId: string, findings: readonly Finding[], detailed: number): Record<string, unknown> {
-  const bySeverity: Partial<Record<Severity, number>> = {};
-  const byType: Partial<Record<FindingType, number>> = {};
-  for (const f of findings) {
-    bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-    byType[f.type] = (byType[f.type] ?? 0) + 1;
-  }
-  const keys = findings.map((f) => f.key).sort();
-  return {
-    evaluationId,
-    summary: true,
-    count: findings.length,
-    bySeverity,
-    byType,
-    keysSha256: createHash('sha256').update(keys.join('\n')).digest('hex'),
-    detailedEvents: detailed,
-  };
-}
-
-/**
- * The events of the findings one store transaction opened and resolved (see the ledger volume
- * above), one at a time: the store chains them in chunks, so the events of 150k findings are
- * never all built at once. Each direction's summary comes before its detailed events.
- */
-function* ledgerEvents(audit: AuditLog, actor: string, evaluationId: string, opened: readonly Finding[], resolved: readonly Finding[]): Generator<LedgerEventInput> {
-  const detailAll = opened.length + resolved.length <= LEDGER_DETAIL_LIMIT;
-  for (const [type, list] of [[EVENT.findingOpened, opened], [EVENT.findingResolved, resolved]] as const) {
-    if (!detailAll && list.length > 0) {
-      const detailed = list.reduce((n, f) => (f.severity === 'high' ? n + 1 : n), 0);
-      yield audit.event(type, actor, `evaluation:${evaluationId}`, summaryData(evaluationId, list, detailed));
-    }
-    for (const f of list) if (detailAll || f.severity === 'high') yield audit.event(type, actor, f.key, findingData(evaluationId, f));
-  }
 }

@@ -164,6 +164,12 @@ export interface FindingChanges {
   opened: readonly Finding[];
   /** Open findings this call resolved, as stored, with their resolvedAt. */
   resolved: readonly StoredFinding[];
+  /**
+   * Set when the evaluation is saved in several transactions (MongoDB, above FINDING_CHUNK
+   * findings): this transaction's number, from 1. Absent when one transaction saves it all
+   * (always on SQLite): the events then describe the whole evaluation.
+   */
+  part?: number;
 }
 
 /**

@@ -3,7 +3,10 @@
  * call opened and resolved, in the transaction that opens and resolves them, or neither.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { reconcileLedger } from '../../src/audit/reconcile-ledger.js';
 import type { Finding } from '../../src/domain/index.js';
+import { findingLedgerEvents } from '../../src/policies/finding-ledger-events.js';
 import type { FindingChanges, Store } from '../../src/store/ports.js';
 import type { LedgerFault, OpenStore } from './ledger-fault.js';
 import { event, failingEvents, ledgerLines, ledgerOf } from './ledger-fault.js';
@@ -82,6 +85,19 @@ export function findingLedgerContract(name: string, open: OpenStore, fault?: Led
       expect(await store.findings.history(f5.key)).toEqual([]);
       expect((await store.findings.latestEvaluation())?.id).toBe('e1');
       expect(await ledgerOf(store)).toEqual(ledger);
+    });
+
+    it('an evaluation of more findings than one MongoDB transaction holds ledgers what audit verify agrees with', async () => {
+      // 4,100 findings: three raising transactions on MongoDB (FINDING_CHUNK 2,000), one on SQLite;
+      // then all resolved at once: three resolving transactions on MongoDB.
+      const many = Array.from({ length: 4_100 }, (_, i) => finding('dormant', 'vault', `g${i}`, { severity: i % 1000 === 0 ? 'high' : 'medium' }));
+      const audit = new AuditLog(store.ledger, () => new Date(at(0)));
+      const save = (e: ReturnType<typeof evaluation>, list: Finding[]) => store.findings.saveEvaluation(e, list, (changed) => findingLedgerEvents(audit, 'test', e.id, changed));
+      expect(await save(evaluation('e1', at(0), ['vault']), many)).toEqual({ opened: 4_100, refreshed: 0, resolved: 0 });
+      expect(await save(evaluation('e2', at(10), ['vault']), [])).toEqual({ opened: 0, refreshed: 0, resolved: 4_100 });
+      const report = await reconcileLedger(store);
+      expect(report.differences).toEqual([]);
+      expect(report.ok).toBe(true);
     });
 
     describe.skipIf(!fault)('with the ledger insert failing', () => {

@@ -30,6 +30,16 @@ const DEFAULT_STATES_BATCH = 5_000;
  * transactions the loser conflicts, starts over and refreshes the one the winner opened), so
  * an opening is ledgered once.
  */
+/**
+ * Whether transaction `c` (from 0) of `chunks` raising chunks saves the whole evaluation: the
+ * first and last raising chunk, and it resolved fewer than FINDING_CHUNK findings (else a next
+ * transaction resolves more). Known inside the transaction, before its events are built: the
+ * events of a part (FindingChanges.part) then say so, and `audit verify` adds the parts up.
+ */
+export function onlyTransaction(c: number, chunks: number, resolved: number): boolean {
+  return c === 0 && chunks <= 1 && resolved < FINDING_CHUNK;
+}
+
 export class MongoFindingStore implements FindingStore {
   constructor(
     private readonly connection: Connection,
@@ -67,7 +77,8 @@ export class MongoFindingStore implements FindingStore {
           }
         }
         const changed = opened.length > 0 || resolved.length > 0;
-        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? [...events({ opened, resolved })] : [] };
+        const part = onlyTransaction(c, chunks, resolved.length) ? {} : { part: c + 1 };
+        return { value: { opened: opened.length, refreshed, resolved: resolved.length }, events: changed ? [...events({ opened, resolved, ...part })] : [] };
       });
       totals.opened += value.opened;
       totals.refreshed += value.refreshed;
