@@ -45,7 +45,7 @@ describe('StringTable', () => {
     expect(t.get(30_001)).toBe('after');
   });
 
-  it('tells apart strings of one length whose hashes collide (compared char by char, one and two bytes a char)', () => {
+  it('tells apart strings of one length and width whose hashes collide (a candidate is compared, never trusted on its hash)', () => {
     // Two strings of one length and one width with the same hash under a given seed (the
     // table's FNV-1a, found by a birthday search): only the comparison of the characters tells them apart.
     const seed = 0x5eed;
