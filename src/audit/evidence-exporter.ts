@@ -1,17 +1,29 @@
 /**
  * Writes evidence packs with the app's store, ledger, clock and config: what `export`, the demo
- * and the Slack export call. Each pack is checked against the ledger before it is written.
+ * and the Slack export call. Each pack is checked against the ledger before it is written, in
+ * the same read of the ledger as its events.csv (checkedEvents).
  */
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Campaign, ReviewQualityThresholds } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
-import type { EvidencePackResult, ExportFormat } from './evidence-pack.js';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EvidencePackResult, ExportFormat, PreparedEvents } from './evidence-pack.js';
 import { writeEvidencePack } from './evidence-pack.js';
 import { LedgerMismatchError } from './ledger-mismatch-error.js';
+import type { PackRemediations } from './evidence-remediations.js';
 import { readPackRemediations } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
-import { reconcileLedger } from './reconcile-ledger.js';
+import type { Reconciliation } from './reconcile-ledger.js';
+import { headMoved, LedgerReconciler } from './reconcile-ledger.js';
+import { campaignLedgerRange } from './campaign-ledger-range.js';
+import { EventsCsvFile } from './events-csv-file.js';
+import { packMembers } from './pack-events.js';
+import { parsedEvent } from './parsed-event.js';
+import type { Pseudonymizer } from './pseudonymizer.js';
+import { keepPersonalData } from './pseudonymizer.js';
 import type { DefinitionInfo } from './report-context.js';
 import { readReportCoverage } from './report-coverage.js';
 import { renderPdf } from './report-pdf.js';
@@ -56,12 +68,62 @@ export class EvidenceExporter {
     // Read first: a configured key that cannot be used stops the export before anything is written.
     const signingKey = this.deps.signingKey?.() ?? null;
     const what = `export of ${req.campaigns.map((c) => c.id).join(', ')}`;
-    const check = await reconcileLedger(this.deps.store, { campaignIds: new Set(req.campaigns.map((c) => c.id)) });
-    if (!check.ok) throw new LedgerMismatchError(check, what);
+    const p = req.key ? pseudonymizer(req.key) : undefined;
     const remediations = await readPackRemediations(this.deps.store, req.campaigns);
+    const events = await this.checkedEvents(req, remediations, p ?? keepPersonalData, what);
     if (remediations.count > 0) {
-      throw new LedgerMismatchError({ ...check, ok: false, differences: remediations.differences, count: remediations.count }, what);
+      await discard(events.prepared.path, events.created);
+      throw new LedgerMismatchError({ ...events.check, ok: false, differences: remediations.differences, count: remediations.count }, what);
     }
+    try {
+      return await this.writePack(req, signingKey, remediations, p, events.prepared);
+    } finally {
+      // Renamed to events.csv once the pack is written; left over only when writing failed.
+      await rm(events.prepared.path, { force: true });
+    }
+  }
+
+  /**
+   * One read of the ledger for two readers: the reconciliation of the campaigns' rows with it,
+   * and events.csv, written meanwhile to a temporary file of the pack's folder (the only file
+   * touched before the check passed; removed, with the folder if this made it, when it fails).
+   * As reconcileLedger does, a run that found differences while the head moved is repeated.
+   */
+  private async checkedEvents(req: ExportRequest, remediations: PackRemediations, p: Pseudonymizer, what: string): Promise<{ check: Reconciliation; prepared: PreparedEvents; created: string | undefined }> {
+    const { store } = this.deps;
+    const campaignIds = new Set(req.campaigns.map((c) => c.id));
+    const created = await mkdir(req.dir, { recursive: true });
+    const name = `.events-${randomBytes(6).toString('hex')}.csv.partial`;
+    const path = join(req.dir, name);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const head = await store.ledger.head();
+        const range = await campaignLedgerRange(store.ledger, req.campaigns, head);
+        const file = new EventsCsvFile(req.dir, name, range, await packMembers(store.ledger, req.campaigns, remediations), p);
+        const reconciler = new LedgerReconciler({ campaignIds });
+        try {
+          for await (const batch of store.ledger.readStored(1, head?.seq ?? 0)) {
+            // Each event's data parsed once, for whichever of the two needs it.
+            const parsed = batch.map((s) => (file.covers(s.seq) || reconciler.reads(s.type) ? parsedEvent(s) : null));
+            for (let i = 0; i < batch.length; i++) reconciler.storedEvent(batch[i]!, parsed[i]!);
+            await file.add(batch, (i) => parsed[i]!);
+          }
+        } catch (error) {
+          await file.close().catch(() => undefined);
+          throw error;
+        }
+        const result = await file.close();
+        const check = await reconciler.compare(store);
+        if (check.ok) return { check, prepared: { path, head, range, result }, created };
+        if (attempt >= 3 || !(await headMoved(store, head?.seq ?? 0))) throw new LedgerMismatchError(check, what);
+      }
+    } catch (error) {
+      await discard(path, created);
+      throw error;
+    }
+  }
+
+  private async writePack(req: ExportRequest, signingKey: SigningKey | null, remediations: PackRemediations, p: Pseudonymizer | undefined, events: PreparedEvents): Promise<EvidencePackResult> {
     let criticality = new Map<string, string>();
     let owners = new Map<string, string>();
     let systemNames = new Map<string, string>();
@@ -87,8 +149,14 @@ export class EvidenceExporter {
     const coverage = loaded?.global && loaded.policies ? await readReportCoverage(store, loaded, now(), this.deps.timeZone ?? 'UTC') : undefined;
     return writeEvidencePack(
       { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions, ...(coverage ? { coverage } : {}), ...(thresholds ? { reviewQuality: thresholds } : {}) },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: req.key ? pseudonymizer(req.key) : undefined, via: req.via, signingKey,
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: p, via: req.via, signingKey, events,
         ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );
   }
+}
+
+/** Removes the temporary events file, and the folder when the export made it (mkdir's first folder created). */
+async function discard(path: string, createdFolder: string | undefined): Promise<void> {
+  await rm(path, { force: true });
+  if (createdFolder) await rm(createdFolder, { recursive: true, force: true });
 }

@@ -20,19 +20,19 @@
  * against the ledger first: evidence-remediations.ts).
  */
 import { campaignDecisions } from './campaign-decisions.js';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Campaign, Decision, LedgerEvent, ReviewQuality, ReviewQualityThresholds } from '../domain/index.js';
 import { DEFAULT_REVIEW_QUALITY, reviewQuality } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
-import { parsedEvent } from './parsed-event.js';
 import type { AuditLog } from './audit-log.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { csvLine } from './csv-line.js';
 import type { Delegation, PersonRef, RecordContext } from './evidence-record.js';
 import { DECISION_COLUMNS, decisionCsvRow, decisionRecord, delegationOf, FINDING_COLUMNS, findingCsvRows } from './evidence-record.js';
-import { EVENT_COLUMNS, eventCsvLine, linkOnlyCsvLine } from './event-csv.js';
+import type { EventsCsvResult } from './events-csv-file.js';
+import { EVENTS_FILE, EventsCsvFile } from './events-csv-file.js';
 import type { RemediationRecordContext } from './evidence-remediation-record.js';
 import { REMEDIATION_COLUMNS, remediationCsvRow, remediationRecord } from './evidence-remediation-record.js';
 import type { RemediationStats } from './evidence-remediation-stats.js';
@@ -44,7 +44,7 @@ import { addRecord, emptyStats } from './evidence-stats.js';
 import type { EvidenceManifest, ManifestBody } from './evidence-manifest.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from './evidence-manifest.js';
 import { sealManifest } from './manifest-seal.js';
-import { belongsToPack, packMembers } from './pack-events.js';
+import { packMembers } from './pack-events.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
 import { PackFile, sha256File, syncFolder } from './pack-file.js';
@@ -104,6 +104,19 @@ export interface EvidencePackOptions {
   remediations?: PackRemediations;
   /** Signs the manifest (IAM_REVIEW_SIGNING_KEY); without it the manifest says "unsigned". */
   signingKey?: SigningKey | null;
+  /**
+   * events.csv written already (EvidenceExporter: in the same read of the ledger as its
+   * reconciliation), in a file of `dir` renamed to events.csv here, with the head and range it
+   * was written for; absent: written here from the ledger.
+   */
+  events?: PreparedEvents;
+}
+
+export interface PreparedEvents {
+  path: string;
+  head: { seq: number; hash: string } | null;
+  range: { fromSeq: number; toSeq: number } | null;
+  result: EventsCsvResult;
 }
 
 export interface EvidencePackResult {
@@ -125,8 +138,8 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   await mkdir(opts.dir, { recursive: true });
   await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
 
-  const head = await store.ledger.head();
-  const range = await campaignLedgerRange(store.ledger, opts.campaigns, head);
+  const head = opts.events ? opts.events.head : await store.ledger.head();
+  const range = opts.events ? opts.events.range : await campaignLedgerRange(store.ledger, opts.campaigns, head);
   const people = await personIndex(store);
   const report = reportLookups(people, deps.systemNames ?? new Map(), p !== keepPersonalData);
   const delegations = await delegationIndex(store, opts.campaigns);
@@ -224,28 +237,23 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   if (remediationsCsv && leftover) await remediationsCsv.write(leftover);
   count('remediations.csv', remediationStats.remediations);
 
-  const events = await csvFile(opts.dir, 'events.csv', EVENT_COLUMNS);
-  let toHash: string | null = null;
-  let fullEvents = 0;
-  if (range) {
-    const members = await packMembers(store.ledger, opts.campaigns, packRemediations);
-    // The data as stored: parsed to decide which events are the pack's, written as read (event-csv.ts).
-    for await (const batch of store.ledger.readStored(range.fromSeq, range.toSeq)) {
-      let lines = '';
-      for (const s of batch) {
-        const e = parsedEvent(s);
-        const own = belongsToPack(e, members);
-        lines += own ? eventCsvLine(e, p, s.dataJson) : linkOnlyCsvLine(e);
-        if (own) fullEvents++;
-        toHash = e.hash;
-      }
-      await events.write(lines);
-      count('events.csv', batch.length);
-    }
+  let events: EventsCsvResult;
+  if (opts.events) {
+    // Written already, from the read of the ledger the exporter's reconciliation made (EvidenceExporter).
+    await rename(opts.events.path, join(opts.dir, EVENTS_FILE));
+    events = opts.events.result;
+  } else {
+    const file = new EventsCsvFile(opts.dir, EVENTS_FILE, range, await packMembers(store.ledger, opts.campaigns, packRemediations), p);
+    if (range) for await (const batch of store.ledger.readStored(range.fromSeq, range.toSeq)) await file.add(batch);
+    events = await file.close();
   }
+  count('events.csv', events.rows);
+  const toHash = events.toHash;
+  const fullEvents = events.fullEvents;
 
   const files: PackFileInfo[] = [];
-  for (const f of [decisionsCsv, decisionsJson, findingsCsv, remediationsCsv, events]) if (f) files.push(await f.close());
+  for (const f of [decisionsCsv, decisionsJson, findingsCsv, remediationsCsv]) if (f) files.push(await f.close());
+  files.push(events.file);
   const ledger = {
     fromSeq: range?.fromSeq ?? 0,
     toSeq: range?.toSeq ?? 0,

@@ -80,17 +80,17 @@ export class LedgerReconciler {
    * event whose type is compared here is parsed, the others' is not read.
    */
   storedEvents(batch: readonly StoredLedgerEvent[]): void {
-    for (const s of batch) {
-      if (!this.reads(s.type)) {
-        this.next(s.seq);
-        continue;
-      }
-      this.event(parsedEvent(s));
-    }
+    for (const s of batch) this.storedEvent(s, null);
+  }
+
+  /** One event read as stored; `parsed`, its parse when the caller made it already (else it is parsed here if reads() its type). */
+  storedEvent(s: StoredLedgerEvent, parsed: LedgerEvent | null): void {
+    if (this.reads(s.type)) this.event(parsed ?? parsedEvent(s));
+    else this.next(s.seq);
   }
 
   /** Whether events of this type are compared (in this reconciliation's scope). */
-  private reads(type: string): boolean {
+  reads(type: string): boolean {
     return isItemEvent(type) || isCampaignEvent(type) || isSignOffEvent(type) || isRemediationEvent(type) || (!this.scope && (isSnapshotEvent(type) || isFindingEvent(type)));
   }
 

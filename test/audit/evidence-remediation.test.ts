@@ -4,7 +4,7 @@
  * to its ledger event), the report's Remediation section, a regulatory mapping that cites
  * only what the pack holds, and the refusal to export remediations the ledger disagrees with.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -142,6 +142,39 @@ describe('remediation evidence', () => {
     expect(none).toContain('Art. 21 (access control: periodic review)');
   });
 
+  it('the exporter writes events.csv in the same read of the ledger as its check: the file writeEvidencePack writes alone, pseudonymized or not', async () => {
+    await seed(false);
+    const exporter = new EvidenceExporter({ store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, loadConfig: () => ({ systems: [] }) as unknown as LoadedConfig, warn: () => {} });
+    for (const key of [undefined, 'k'.repeat(32)]) {
+      const dir = join(root, `exported-${++n}`);
+      const exported = await exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li', ...(key ? { key } : {}) });
+      const alone = await pack(key ? { key } : {});
+      const events = (d: string) => readFileSync(join(d, 'events.csv'), 'utf8');
+      expect(csv(dir, 'events.csv').length).toBeGreaterThan(10);
+      expect(events(dir)).toBe(events(alone.dir));
+      // The head differs: each export ledgers its own export.performed after the closed campaign's slice.
+      const slice = ({ headSeq: _seq, headHash: _hash, ...rest }: typeof exported.manifest.ledger) => rest;
+      expect(slice(exported.manifest.ledger)).toEqual(slice(alone.manifest.ledger));
+      expect(exported.manifest.ledger.headSeq).toBe(exported.event.seq - 1);
+      expect(exported.manifest.files.find((f) => f.name === 'events.csv')).toEqual(alone.manifest.files.find((f) => f.name === 'events.csv'));
+      // Renamed into place: no temporary file is left beside the pack's files.
+      expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'remediations.csv', 'report.html']);
+    }
+  });
+
+  it('a refused export leaves a folder holding an earlier pack as it was (no file added, removed or changed)', async () => {
+    await seed(false);
+    const exporter = new EvidenceExporter({ store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, loadConfig: () => ({ systems: [] }) as unknown as LoadedConfig, warn: () => {} });
+    const dir = join(root, `kept-${++n}`);
+    await exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li' });
+    const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+    const db = new Database(file);
+    db.prepare("UPDATE review_items SET reviewer_id = 'mallory' WHERE id = (SELECT min(id) FROM review_items)").run();
+    db.close();
+    await expect(exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li' })).rejects.toThrow(/reviewerId = "mallory"/);
+    expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')])).toEqual(before);
+  });
+
   it('the exporter refuses remediations the ledger disagrees with, naming row and event, and writes nothing', async () => {
     await seed(true);
     const db = new Database(file);
@@ -154,5 +187,6 @@ describe('remediation evidence', () => {
     await expect(refused).rejects.toThrow(/remediations row "rem:quarterly-critical:2026-Q4\/\S+" state = "verified", but ledger seq \d+ remediation\.overdue says state "overdue"/);
     await expect(refused).rejects.toThrow(/verifiedSnapshotId = "forged": no remediation\.verified event/);
     expect(() => readFileSync(join(dir, 'manifest.json'))).toThrow();
+    expect(existsSync(dir)).toBe(false);
   });
 });

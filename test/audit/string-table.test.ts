@@ -45,6 +45,36 @@ describe('StringTable', () => {
     expect(t.get(30_001)).toBe('after');
   });
 
+  it('tells apart strings of one length and width whose hashes collide (a candidate is compared, never trusted on its hash)', () => {
+    // Two strings of one length and one width with the same hash under a given seed (the
+    // table's FNV-1a, found by a birthday search): only the comparison of the characters tells them apart.
+    const seed = 0x5eed;
+    const fnv = (s: string) => {
+      let h = seed ^ 0x811c9dc5;
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      return h >>> 0;
+    };
+    const collision = (make: (i: number) => string): [string, string] => {
+      const seen = new Map<number, string>();
+      for (let i = 0; ; i++) {
+        const s = make(i);
+        const other = seen.get(fnv(s));
+        if (other !== undefined) return [other, s];
+        seen.set(fnv(s), s);
+      }
+    };
+    const random = (i: number) => ((i * 2654435761) >>> 0).toString(36).padStart(7, '0');
+    for (const [a, b] of [collision((i) => `item/${random(i)}`), collision((i) => `\u0100tem/${random(i)}`)]) {
+      expect(a).not.toBe(b);
+      expect(a.length).toBe(b.length);
+      const t = new StringTable(seed);
+      expect(t.intern(a)).toBe(0);
+      expect(t.indexOf(b)).toBe(-1);
+      expect(t.intern(b)).toBe(1);
+      expect([t.indexOf(a), t.indexOf(b), t.get(0), t.get(1)]).toEqual([0, 1, a, b]);
+    }
+  });
+
   it('codes values for records: 0 undefined, 1 null, else the number + 2; holds compares without adding', () => {
     const t = new StringTable();
     expect([t.codeOf(undefined), t.codeOf(null), t.codeOf('x'), t.codeOf('x'), t.codeOf('y')]).toEqual([0, 1, 2, 2, 3]);
