@@ -420,7 +420,19 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async create(snapshot: Snapshot, options: { fromPrevious?: boolean } = {}): Promise<void> {
     assertCreatable(snapshot);
-    this.createTx.immediate(snapshot, options.fromPrevious === true);
+    // Another system's rows may be committing on the worker: its lock is not waited on here.
+    await this.whenWorkerIdle(() => this.createTx.immediate(snapshot, options.fromPrevious === true));
+  }
+
+  /**
+   * Runs a write of this connection once no request is pending on the worker: every write sent
+   * before is committed (or failed), and the worker holds no write lock this one would wait on
+   * (a write of another sync, sent while waiting, is waited for too). The last check and the
+   * write run in one synchronous step, so nothing can be sent between them.
+   */
+  private async whenWorkerIdle<T>(write: () => T): Promise<T> {
+    while (this.worker && !this.worker.idle) await this.worker.flush();
+    return write();
   }
 
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
@@ -454,9 +466,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     const promote = options.promote === true;
     // promote()'s rule, on the outcome, before anything is written.
     if (promote) promotionOf(snapshotId, { status: outcome.status });
-    // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
-    await this.worker?.flush();
-    return this.finishTx.immediate(snapshotId, outcome, events, promote);
+    // Grants sent before the outcome are in the snapshot, or failed (their callers were told); no
+    // write of another snapshot is then in flight on the worker, whose lock would hold this one.
+    return this.whenWorkerIdle(() => this.finishTx.immediate(snapshotId, outcome, events, promote));
   }
 
   async get(snapshotId: string): Promise<Snapshot | null> {
@@ -488,8 +500,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean> {
-    await this.worker?.flush();
-    return this.promoteTx.immediate(snapshotId, acceptedBy, events);
+    return this.whenWorkerIdle(() => this.promoteTx.immediate(snapshotId, acceptedBy, events));
   }
 
   async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
@@ -603,7 +614,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async pruneGrants(keep: number): Promise<number> {
     if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
-    await this.worker?.flush();
-    return this.pruneTx.immediate(keep);
+    return this.whenWorkerIdle(() => this.pruneTx.immediate(keep));
   }
 }
