@@ -53,8 +53,12 @@ const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
 const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (system_key, delta_key, id, account_id, role, scope, identity_id, identity_ref,
     account_display_name, account_type, account_status, last_activity_at, first_seen_at, detail)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_id, grant_id, kind, system_id, account_id, role, scope, before, after)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/**
+ * Changes are keyed by the snapshot's key (migration 13), looked up from its id; an unknown id
+ * gets key -1, which no snapshot has: the insert fails on the foreign key (OR IGNORE would drop a NULL).
+ */
+const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_key, grant_id, kind, system_id, account_id, role, scope, before, after)
+  VALUES (coalesce((SELECT key FROM snapshots WHERE id = ?), -1), ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const SELECT_HANDLE_SQL = `SELECT s.key, s.system_id AS systemId, s.status, d.system_key AS systemKey, s.delta_key AS deltaKey,
     s.base_version AS baseVersion, d.version
@@ -111,10 +115,11 @@ const REBASE_COPY_SQL = `INSERT INTO grants (system_key, delta_key, ${GRANT_FIEL
 const REBASE_REMOVE_SQL = `UPDATE grants NOT INDEXED SET removed = ?
   WHERE system_key = ? AND ${AT_VERSION} AND NOT (${AT_VERSION} AND ${NOT_PENDING_REMOVAL})`;
 
-const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
-  account_id AS accountId, role, scope, before, after`;
-export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? ORDER BY grant_id LIMIT ?`;
-export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`;
+const CHANGE_COLUMNS = `s.id AS snapshotId, c.grant_id AS grantId, c.kind, c.system_id AS systemId,
+  c.account_id AS accountId, c.role, c.scope, c.before, c.after`;
+const CHANGES_FROM = 'FROM snapshots s JOIN grant_changes c ON c.snapshot_key = s.key';
+export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} ${CHANGES_FROM} WHERE s.id = ? ORDER BY c.grant_id LIMIT ?`;
+export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} ${CHANGES_FROM} WHERE s.id = ? AND c.grant_id > ? ORDER BY c.grant_id LIMIT ?`;
 
 /**
  * Superseded snapshots never applied (their delta has no version) beyond the newest `keep`
