@@ -6,6 +6,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { EVENT } from '../audit/event-types.js';
 import type { SystemConfig } from '../config/system-config.js';
+import { IdentityIndex } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { syncSystem } from './sync-system.js';
 import type { SyncDeps, SyncOptions, SyncResult } from './sync-system.js';
@@ -13,9 +14,9 @@ import type { SyncDeps, SyncOptions, SyncResult } from './sync-system.js';
 export type SyncOutcome = { systemId: string; ok: true; result: SyncResult } | { systemId: string; ok: false; error: string };
 
 export async function syncSystems(systems: readonly SystemConfig[], deps: SyncDeps, opts: SyncOptions & { concurrency?: number } = {}): Promise<SyncOutcome[]> {
-  const run = async (s: SystemConfig): Promise<SyncOutcome> => {
+  const run = async (s: SystemConfig, runDeps: SyncDeps = deps): Promise<SyncOutcome> => {
     try {
-      return { systemId: s.id, ok: true, result: await syncSystem(s, deps, opts) };
+      return { systemId: s.id, ok: true, result: await syncSystem(s, runDeps, opts) };
     } catch (err) {
       // Store or ledger failure around the run (the connector's own errors are a failed snapshot).
       deps.log.warn('sync failed', { systemId: s.id, error: (err as Error).message });
@@ -25,10 +26,14 @@ export async function syncSystems(systems: readonly SystemConfig[], deps: SyncDe
   const outcomes: SyncOutcome[] = [];
   for (const s of systems.filter((x) => x.kind === 'directory')) outcomes.push(await run(s));
   const rest = systems.filter((x) => x.kind !== 'directory');
+  // The identities are final once the identity sources ran: the other systems share one index of them.
+  let index: Promise<IdentityIndex> | null = null;
+  const identityIndex = (): Promise<IdentityIndex> => (index ??= deps.store.identities.current().then((ids) => new IdentityIndex(ids)));
+  const restDeps: SyncDeps = { ...deps, identityIndex: deps.identityIndex ?? identityIndex };
   const limit = Math.max(1, opts.concurrency ?? 2);
   let next = 0;
   const worker = async () => {
-    while (next < rest.length) outcomes.push(await run(rest[next++]!));
+    while (next < rest.length) outcomes.push(await run(rest[next++]!, restDeps));
   };
   await Promise.all(Array.from({ length: Math.min(limit, rest.length) }, worker));
   const order = new Map(systems.map((s, i) => [s.id, i]));

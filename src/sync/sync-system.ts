@@ -46,6 +46,12 @@ export interface SyncDeps {
    * stale running snapshots are closed as failed (ledgered) before a new run starts.
    */
   liveness?: RunLiveness;
+  /**
+   * The current identities as an index, shared by the systems of one run (syncSystems sets it
+   * once the identity sources are synced): loading and indexing every identity costs as much
+   * per system as a small system's whole pull. Without it each system loads its own.
+   */
+  identityIndex?: () => Promise<IdentityIndex>;
 }
 
 export interface SyncProgress {
@@ -264,7 +270,7 @@ async function storeGrants(
 ) {
   const { store } = deps;
   const diff = new GrantDiff();
-  const index = new IdentityIndex(await store.identities.current());
+  const index = deps.identityIndex ? await deps.identityIndex() : new IdentityIndex(await store.identities.current());
   const pages = drainPages(fetchPage, drain);
   const now = deps.now().toISOString();
   const writes = new PendingWrites();

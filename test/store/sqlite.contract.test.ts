@@ -200,7 +200,8 @@ describe('sqlite store', () => {
       expect(plan(GRANTS_NEXT_PAGE_SQL, 'vault', 1, 'g_0', ...view, 5000)).toMatch(
         /^SEARCH grants USING INDEX grants_by_system \(system_key=\? AND id>\?\) \| LIST SUBQUERY 1 \| SEARCH grant_deltas USING COVERING INDEX grant_deltas_by_system \(system_key=\? AND version<\?\) \| CREATE BLOOM FILTER \| LIST SUBQUERY 2 \| SEARCH grant_removals USING PRIMARY KEY \(delta_key=\?\) \| CREATE BLOOM FILTER$/,
       );
-      expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH grant_changes USING PRIMARY KEY \(snapshot_id=\? AND grant_id>\?\)$/);
+      // The snapshot's key from its id (one lookup), then the changes' primary key range (migration 13).
+      expect(plan(CHANGES_NEXT_PAGE_SQL, 's1', 'g_0', 5000)).toMatch(/^SEARCH s USING COVERING INDEX sqlite_autoindex_snapshots_1 \(id=\?\) \| SEARCH c USING PRIMARY KEY \(snapshot_key=\? AND grant_id>\?\)$/);
       expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, ...view, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\) \| LIST SUBQUERY 1 /);
       // expirePending's pages: a range of the item key, never a sort of the campaign's pending items.
       expect(plan(PENDING_NEXT_PAGE_SQL, 'c/', 'c0', 'c', 1000)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);

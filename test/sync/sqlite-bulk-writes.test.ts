@@ -68,4 +68,26 @@ describe('sqlite bulk writes (worker thread)', () => {
     // A finished snapshot takes no more data, through the worker either.
     await expect(store.snapshots.appendGrants('s1', grants('vault', 1000, 9000))).rejects.toThrow(/only a running snapshot takes data/);
   });
+
+  it("finish() writes on the store's connection once no write is pending on the worker, also one sent while it waited", async () => {
+    // Another system's sync goes on while this one finishes: it sends a batch after finish() was called.
+    await store.snapshots.create(snapshot('other', 'kms', T0));
+    const first = store.snapshots.appendGrants('other', grants('kms', 2000));
+    // The events run inside finish's transaction: whether the worker still had a write in flight
+    // then (its lock would hold this transaction), and what the store's connection sees.
+    const worker = (store.snapshots as unknown as { worker: { idle: boolean } }).worker;
+    let idle: boolean | null = null;
+    let seen: Promise<number> | null = null;
+    const finished = store.snapshots.finish('s1', finish('complete'), () => {
+      idle = worker.idle;
+      seen = store.snapshots.countGrants('other');
+      return [];
+    });
+    const second = store.snapshots.appendGrants('other', grants('kms', 2000, 2000));
+    expect(await finished).toBe(true);
+    expect(idle).toBe(true);
+    expect(await seen).toBe(4000);
+    await first;
+    await second;
+  });
 });

@@ -172,6 +172,27 @@ describe('syncSystem', () => {
     expect(await store.snapshots.countGrants(good.snapshot.id)).toBe(6);
   });
 
+  it('syncs the identity source first and correlates every other system of the run against one load of its identities', async () => {
+    scripts.set('hr', { identities: [person('alice'), person('bob')] });
+    scripts.set('wallet', { grants: [grantRecord('alice', 'SIGNER'), grantRecord('bob', 'VIEWER')] });
+    scripts.set('kms', { grants: [grantRecord('bob', 'OPERATOR')] });
+    scripts.set('trading', { grants: [grantRecord('alice', 'TRADER')] });
+    // Counts the loads of the current identities (the store itself, not a stand-in, answers them).
+    const current = store.identities.current.bind(store.identities);
+    let loads = 0;
+    store.identities.current = async () => {
+      loads++;
+      return current();
+    };
+    const outcomes = await syncSystems([system('wallet'), system('hr', 'directory'), system('kms', 'kms'), system('trading', 'trading')], deps);
+    expect(outcomes.map((o) => [o.systemId, o.ok && o.result.applied])).toEqual([['wallet', true], ['hr', true], ['kms', true], ['trading', true]]);
+    expect(loads).toBe(1);
+    const owners = async (systemId: string) => (await all(store.snapshots.grants((await store.snapshots.current(systemId))!.id))).map((g) => g.identityId);
+    expect(await owners('wallet')).toEqual(expect.arrayContaining(['alice', 'bob']));
+    expect(await owners('kms')).toEqual(['bob']);
+    expect(await owners('trading')).toEqual(['alice']);
+  });
+
   it('marks a pull with unreadable records partial and does not apply it', async () => {
     scripts.set('trading', { grants: [grantRecord('t1', 'TRADER')], problems: ['trading.csv:7: unknown status "gone"'] });
     const r = await syncSystem(system('trading', 'trading'), deps);

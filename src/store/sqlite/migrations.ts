@@ -503,6 +503,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX grants_by_delta ON grants (delta_key);
     `,
   },
+  {
+    version: 13,
+    description: 'grant changes keyed by the snapshot key',
+    // A change row names its snapshot by key (an integer) instead of by id (~45 characters
+    // repeated on every row, in the row and in its key): a first sync records a change per
+    // grant, so this table was as large as the grants themselves.
+    sql: `
+      CREATE TABLE grant_changes_by_key (
+        snapshot_key INTEGER NOT NULL REFERENCES snapshots (key),
+        grant_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        system_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        PRIMARY KEY (snapshot_key, grant_id)
+      ) WITHOUT ROWID;
+      INSERT INTO grant_changes_by_key (snapshot_key, grant_id, kind, system_id, account_id, role, scope, before, after)
+        SELECT s.key, c.grant_id, c.kind, c.system_id, c.account_id, c.role, c.scope, c.before, c.after
+        FROM grant_changes c JOIN snapshots s ON s.id = c.snapshot_id ORDER BY s.key, c.grant_id;
+      DROP TABLE grant_changes;
+      ALTER TABLE grant_changes_by_key RENAME TO grant_changes;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

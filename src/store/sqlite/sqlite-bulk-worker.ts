@@ -160,6 +160,11 @@ export class SqliteBulkWorker {
     return grants;
   }
 
+  /** True when every request sent has settled: nothing of the worker holds or waits for the write lock. */
+  get idle(): boolean {
+    return this.lastSettled >= this.lastSent;
+  }
+
   /** Resolves when every request sent before the call has settled (done or failed). */
   flush(): Promise<void> {
     if (this.lastSettled >= this.lastSent) return Promise.resolve();

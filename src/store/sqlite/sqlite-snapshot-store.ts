@@ -53,8 +53,12 @@ const WORKER_WAL_AUTOCHECKPOINT_PAGES = 50_000;
 const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (system_key, delta_key, id, account_id, role, scope, identity_id, identity_ref,
     account_display_name, account_type, account_status, last_activity_at, first_seen_at, detail)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_id, grant_id, kind, system_id, account_id, role, scope, before, after)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/**
+ * Changes are keyed by the snapshot's key (migration 13), looked up from its id; an unknown id
+ * gets key -1, which no snapshot has: the insert fails on the foreign key (OR IGNORE would drop a NULL).
+ */
+const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_key, grant_id, kind, system_id, account_id, role, scope, before, after)
+  VALUES (coalesce((SELECT key FROM snapshots WHERE id = ?), -1), ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const SELECT_HANDLE_SQL = `SELECT s.key, s.system_id AS systemId, s.status, d.system_key AS systemKey, s.delta_key AS deltaKey,
     s.base_version AS baseVersion, d.version
@@ -111,10 +115,11 @@ const REBASE_COPY_SQL = `INSERT INTO grants (system_key, delta_key, ${GRANT_FIEL
 const REBASE_REMOVE_SQL = `UPDATE grants NOT INDEXED SET removed = ?
   WHERE system_key = ? AND ${AT_VERSION} AND NOT (${AT_VERSION} AND ${NOT_PENDING_REMOVAL})`;
 
-const CHANGE_COLUMNS = `snapshot_id AS snapshotId, grant_id AS grantId, kind, system_id AS systemId,
-  account_id AS accountId, role, scope, before, after`;
-export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? ORDER BY grant_id LIMIT ?`;
-export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} FROM grant_changes WHERE snapshot_id = ? AND grant_id > ? ORDER BY grant_id LIMIT ?`;
+const CHANGE_COLUMNS = `s.id AS snapshotId, c.grant_id AS grantId, c.kind, c.system_id AS systemId,
+  c.account_id AS accountId, c.role, c.scope, c.before, c.after`;
+const CHANGES_FROM = 'FROM snapshots s JOIN grant_changes c ON c.snapshot_key = s.key';
+export const CHANGES_FIRST_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} ${CHANGES_FROM} WHERE s.id = ? ORDER BY c.grant_id LIMIT ?`;
+export const CHANGES_NEXT_PAGE_SQL = `SELECT ${CHANGE_COLUMNS} ${CHANGES_FROM} WHERE s.id = ? AND c.grant_id > ? ORDER BY c.grant_id LIMIT ?`;
 
 /**
  * Superseded snapshots never applied (their delta has no version) beyond the newest `keep`
@@ -420,7 +425,19 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async create(snapshot: Snapshot, options: { fromPrevious?: boolean } = {}): Promise<void> {
     assertCreatable(snapshot);
-    this.createTx.immediate(snapshot, options.fromPrevious === true);
+    // Another system's rows may be committing on the worker: its lock is not waited on here.
+    await this.whenWorkerIdle(() => this.createTx.immediate(snapshot, options.fromPrevious === true));
+  }
+
+  /**
+   * Runs a write of this connection once no request is pending on the worker: every write sent
+   * before is committed (or failed), and the worker holds no write lock this one would wait on
+   * (a write of another sync, sent while waiting, is waited for too). The last check and the
+   * write run in one synchronous step, so nothing can be sent between them.
+   */
+  private async whenWorkerIdle<T>(write: () => T): Promise<T> {
+    while (this.worker && !this.worker.idle) await this.worker.flush();
+    return write();
   }
 
   async appendGrants(snapshotId: string, grants: readonly Grant[]): Promise<void> {
@@ -454,9 +471,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     const promote = options.promote === true;
     // promote()'s rule, on the outcome, before anything is written.
     if (promote) promotionOf(snapshotId, { status: outcome.status });
-    // Grants sent before the outcome are in the snapshot, or failed (their callers were told).
-    await this.worker?.flush();
-    return this.finishTx.immediate(snapshotId, outcome, events, promote);
+    // Grants sent before the outcome are in the snapshot, or failed (their callers were told); no
+    // write of another snapshot is then in flight on the worker, whose lock would hold this one.
+    return this.whenWorkerIdle(() => this.finishTx.immediate(snapshotId, outcome, events, promote));
   }
 
   async get(snapshotId: string): Promise<Snapshot | null> {
@@ -488,8 +505,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async promote(snapshotId: string, acceptedBy: string | null, events: LedgerEvents<Snapshot>): Promise<boolean> {
-    await this.worker?.flush();
-    return this.promoteTx.immediate(snapshotId, acceptedBy, events);
+    return this.whenWorkerIdle(() => this.promoteTx.immediate(snapshotId, acceptedBy, events));
   }
 
   async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
@@ -603,7 +619,6 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async pruneGrants(keep: number): Promise<number> {
     if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`keep must be a non-negative integer, got ${keep}`);
-    await this.worker?.flush();
-    return this.pruneTx.immediate(keep);
+    return this.whenWorkerIdle(() => this.pruneTx.immediate(keep));
   }
 }
