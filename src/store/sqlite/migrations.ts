@@ -529,6 +529,50 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE grant_changes_by_key RENAME TO grant_changes;
     `,
   },
+  {
+    version: 15,
+    description: 'identities stored once per distinct content',
+    // A directory sync stored every identity again (20,000 people: ~5.6 MB a sync, nearly all
+    // of a 1M-grant firm's growth per sync). Each distinct identity content is now one
+    // identity_versions row (content_key: the JSON array of its columns, identity-version.ts),
+    // and a snapshot holds its people as (snapshot key, id) -> version: a few bytes each.
+    // Identities are evidence as before: any snapshot's people read back exactly.
+    sql: `
+      CREATE TABLE identity_versions (
+        vkey INTEGER PRIMARY KEY,
+        content_key TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
+        email TEXT,
+        display_name TEXT NOT NULL,
+        department TEXT,
+        job_title TEXT,
+        manager_id TEXT,
+        groups TEXT NOT NULL,
+        aliases TEXT NOT NULL,
+        status TEXT NOT NULL,
+        employment_type TEXT NOT NULL,
+        contract_end TEXT,
+        last_sign_in_at TEXT,
+        source_system_id TEXT NOT NULL
+      );
+      INSERT OR IGNORE INTO identity_versions (content_key, id, email, display_name, department, job_title, manager_id, groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
+        SELECT json_array(id, email, display_name, department, job_title, manager_id, groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id), id, email, display_name, department, job_title, manager_id, groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id
+        FROM identities ORDER BY snapshot_id, id;
+      CREATE TABLE snapshot_identities (
+        snapshot_key INTEGER NOT NULL REFERENCES snapshots (key),
+        id TEXT NOT NULL,
+        vkey INTEGER NOT NULL REFERENCES identity_versions (vkey),
+        PRIMARY KEY (snapshot_key, id)
+      ) WITHOUT ROWID;
+      INSERT INTO snapshot_identities (snapshot_key, id, vkey)
+        SELECT s.key, i.id, v.vkey
+        FROM identities i JOIN snapshots s ON s.id = i.snapshot_id
+        JOIN identity_versions v ON v.content_key = json_array(i.id, i.email, i.display_name, i.department, i.job_title, i.manager_id, i.groups, i.aliases, i.status, i.employment_type, i.contract_end, i.last_sign_in_at, i.source_system_id);
+      DROP TABLE identities;
+      CREATE INDEX identity_versions_by_id ON identity_versions (id);
+      CREATE INDEX identity_versions_by_email ON identity_versions (lower(email));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

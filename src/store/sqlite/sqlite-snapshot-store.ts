@@ -4,6 +4,8 @@ import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot
 import { ACCEPTANCE, assertCreatable, grantDetailText, parseGrantDetail, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
 import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
+import type { IdentityVersionRow } from './identity-version.js';
+import { identityContentKey, identityVersionRow } from './identity-version.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type SnapshotView, type ViewParams } from './grant-view.js';
 import { pageSize } from './page-size.js';
@@ -188,7 +190,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly clearRemovals;
   private readonly rebaseCopy;
   private readonly rebaseRemove;
-  private readonly insertIdentity;
+  private readonly selectIdentityVersion;
+  private readonly insertIdentityVersion;
+  private readonly selectSnapshotKey;
+  private readonly insertSnapshotIdentity;
   private readonly finishSnapshot;
   private readonly listSnapshots;
   private readonly selectCurrent;
@@ -262,12 +267,16 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.clearRemovals = db.prepare<[number]>('DELETE FROM grant_removals WHERE delta_key = ?');
     this.rebaseCopy = db.prepare<[number, number, number, number | null, number | null, number, number, number | null, number | null]>(REBASE_COPY_SQL);
     this.rebaseRemove = db.prepare<[number, number, number, number | null, number | null, number, number | null, number | null, number]>(REBASE_REMOVE_SQL);
-    this.insertIdentity = db.prepare<[string, Identity, string, string]>(
-      `INSERT OR REPLACE INTO identities (snapshot_id, id, email, display_name, department, job_title, manager_id,
+    // Identities: one version row per distinct content, the snapshot's people by (snapshot key, id) (migration 15).
+    this.selectIdentityVersion = db.prepare<[string], number>('SELECT vkey FROM identity_versions WHERE content_key = ?').pluck();
+    this.insertIdentityVersion = db.prepare<[string, ...IdentityVersionRow]>(
+      `INSERT INTO identity_versions (content_key, id, email, display_name, department, job_title, manager_id,
          groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
-       VALUES (?, @id, @email, @displayName, @department, @jobTitle, @managerId, ?, ?, @status, @employmentType,
-         @contractEnd, @lastSignInAt, @sourceSystemId)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.selectSnapshotKey = db.prepare<[string], number>('SELECT key FROM snapshots WHERE id = ?').pluck();
+    // Same id in one snapshot: last wins (appendIdentities).
+    this.insertSnapshotIdentity = db.prepare<[number, string, number]>('INSERT OR REPLACE INTO snapshot_identities (snapshot_key, id, vkey) VALUES (?, ?, ?)');
     // Conditional on the status the domain lets a snapshot finish from (the snapshot lifecycle).
     this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string, SnapshotStatus]>(
       `UPDATE snapshots SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, counts = ?,
@@ -303,7 +312,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
       'SELECT system_id AS systemId, status, count(*) AS count FROM snapshots GROUP BY system_id, status ORDER BY system_id, status',
     );
     this.identitiesOf = db.prepare<[string], IdentityRow>(
-      `SELECT ${IDENTITY_COLUMNS} FROM identities i WHERE i.snapshot_id = ? ORDER BY i.id`,
+      `SELECT ${IDENTITY_COLUMNS} FROM snapshots s CROSS JOIN snapshot_identities m ON m.snapshot_key = s.key
+       CROSS JOIN identity_versions i ON i.vkey = m.vkey WHERE s.id = ? ORDER BY m.id`,
     );
     this.insertChange = db.prepare<[string, string, string, string, string, string, string, string | null, string | null]>(INSERT_CHANGE_SQL);
     this.changesFirstPage = db.prepare<[string, number], GrantChange>(CHANGES_FIRST_PAGE_SQL);
@@ -342,8 +352,12 @@ export class SqliteSnapshotStore implements SnapshotStore {
     });
     this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {
       this.requireRunning(snapshotId);
+      const snapshotKey = this.selectSnapshotKey.get(snapshotId)!;
       for (const identity of identities) {
-        this.insertIdentity.run(snapshotId, identity, JSON.stringify(identity.groups), JSON.stringify(identity.aliases));
+        const row = identityVersionRow(identity);
+        const contentKey = identityContentKey(row);
+        const vkey = this.selectIdentityVersion.get(contentKey) ?? Number(this.insertIdentityVersion.run(contentKey, ...row).lastInsertRowid);
+        this.insertSnapshotIdentity.run(snapshotKey, identity.id, vkey);
       }
     });
     // The outcome, the promotion and the events commit together; a snapshot no longer running changes nothing.
