@@ -23,6 +23,7 @@ import { itemAssignedEvent } from './item-assigned-event.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
 import { openingStagesData } from './review-stages.js';
+import type { Reviewer } from './reviewer-resolution.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 export interface OpenResult {
@@ -99,6 +100,9 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     if (!snapshotId) continue;
     let grants = 0;
     let activityReported = false;
+    // The first stage's reviewer depends on the subject alone within a system (same definition,
+    // roles, directory and owner): resolved once per subject, not once per grant.
+    const reviewers = new Map<string | null, Reviewer>();
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
       const findings = await openFindingsOf(deps, batch);
       const items: ReviewItem[] = [];
@@ -108,8 +112,12 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         const itemFindings = findings.get(g.id) ?? [];
         if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
         const itemId = reviewItemId(id, g.id);
-        const subject = g.identityId ? index.get(g.identityId) : null;
-        const reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
+        let reviewer = reviewers.get(g.identityId);
+        if (reviewer === undefined) {
+          const subject = g.identityId ? index.get(g.identityId) : null;
+          reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
+          reviewers.set(g.identityId, reviewer);
+        }
         items.push({
           id: itemId,
           campaignId: id,
