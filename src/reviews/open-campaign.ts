@@ -91,6 +91,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   const systemsWithoutState = systems.filter((s) => !frozen[s.id]).map((s) => s.id);
 
   const index = new IdentityIndex(await store.identities.current());
+  const openedAt = now.toISOString();
   let itemsAdded = 0;
   // Systems whose frozen snapshot has grants but no last-activity time on any: their items say
   // "no activity data" rather than "never used" (see activity-reported.ts).
@@ -118,7 +119,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
           reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
           reviewers.set(g.identityId, reviewer);
         }
-        items.push({
+        const item: ReviewItem = {
           id: itemId,
           campaignId: id,
           grantId: g.id,
@@ -133,9 +134,10 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
           findings: itemFindings,
           lastActivityAt: g.lastActivityAt,
           decisionId: null,
-          updatedAt: now.toISOString(),
-          ...(g.detail ? { detail: g.detail } : {}),
-        });
+          updatedAt: openedAt,
+        };
+        if (g.detail) item.detail = g.detail;
+        items.push(item);
       }
       if (items.length === 0) continue;
       // Events for the items this call inserted, in the same transaction: a concurrent opener
