@@ -167,8 +167,9 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
 }
 
 /**
- * The open findings of a page of grants, by grant id: looked up per page (an index lookup per
- * grant) rather than for the whole system at once, so memory does not grow with the findings.
+ * The open findings of a page of grants, by grant id: looked up per page (the SQLite store first
+ * narrows the page to the grants that have one, by one index-only range scan, then looks those up)
+ * rather than for the whole system at once, so memory does not grow with the findings.
  */
 async function openFindingsOf(deps: ReviewDeps, grants: readonly Grant[]): Promise<Map<string, Finding[]>> {
   const findings = new Map<string, Finding[]>();
