@@ -95,9 +95,20 @@ export function* checkJsonLines(result: CheckResult): Generator<string> {
   } else {
     yield '  "findings": [';
     for (let i = 0; i < findings.length; i++) {
-      const lines = JSON.stringify(checkJsonFinding(result, findings[i]!), null, 2).split('\n');
-      if (i < findings.length - 1) lines[lines.length - 1] += ',';
-      for (const line of lines) yield `    ${line}`;
+      // JSON.stringify(checkJsonFinding(..), null, 2) indented by 4, its fields written directly
+      // (every value is a string or null: one line each), without the object and a re-split.
+      const f = checkJsonFinding(result, findings[i]!);
+      yield '    {';
+      yield `      "type": ${JSON.stringify(f.type)},`;
+      yield `      "severity": ${JSON.stringify(f.severity)},`;
+      yield `      "system": ${JSON.stringify(f.system)},`;
+      yield `      "accountId": ${JSON.stringify(f.accountId)},`;
+      yield `      "identity": ${JSON.stringify(f.identity)},`;
+      yield `      "role": ${JSON.stringify(f.role)},`;
+      yield `      "scope": ${JSON.stringify(f.scope)},`;
+      yield `      "ruleId": ${JSON.stringify(f.ruleId)},`;
+      yield `      "reason": ${JSON.stringify(f.reason)}`;
+      yield i < findings.length - 1 ? '    },' : '    }';
     }
     yield '  ],';
   }

@@ -23,6 +23,7 @@ import { itemAssignedEvent } from './item-assigned-event.js';
 import type { ReviewDeps } from './review-deps.js';
 import { ReviewError } from './review-error.js';
 import { openingStagesData } from './review-stages.js';
+import type { Reviewer } from './reviewer-resolution.js';
 import { resolveReviewer } from './reviewer-resolution.js';
 
 export interface OpenResult {
@@ -90,6 +91,7 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
   const systemsWithoutState = systems.filter((s) => !frozen[s.id]).map((s) => s.id);
 
   const index = new IdentityIndex(await store.identities.current());
+  const openedAt = now.toISOString();
   let itemsAdded = 0;
   // Systems whose frozen snapshot has grants but no last-activity time on any: their items say
   // "no activity data" rather than "never used" (see activity-reported.ts).
@@ -99,6 +101,9 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
     if (!snapshotId) continue;
     let grants = 0;
     let activityReported = false;
+    // The first stage's reviewer depends on the subject alone within a system (same definition,
+    // roles, directory and owner): resolved once per subject, not once per grant.
+    const reviewers = new Map<string | null, Reviewer>();
     for await (const batch of store.snapshots.grants(snapshotId, BATCH)) {
       const findings = await openFindingsOf(deps, batch);
       const items: ReviewItem[] = [];
@@ -108,9 +113,13 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
         const itemFindings = findings.get(g.id) ?? [];
         if (!grantInScope(def, g, deps.config.policies, itemFindings.length > 0)) continue;
         const itemId = reviewItemId(id, g.id);
-        const subject = g.identityId ? index.get(g.identityId) : null;
-        const reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
-        items.push({
+        let reviewer = reviewers.get(g.identityId);
+        if (reviewer === undefined) {
+          const subject = g.identityId ? index.get(g.identityId) : null;
+          reviewer = resolveReviewer({ def: def.stages[0]!, subject, systemOwner: system.owner, roles: deps.config.roles, index });
+          reviewers.set(g.identityId, reviewer);
+        }
+        const item: ReviewItem = {
           id: itemId,
           campaignId: id,
           grantId: g.id,
@@ -125,9 +134,10 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
           findings: itemFindings,
           lastActivityAt: g.lastActivityAt,
           decisionId: null,
-          updatedAt: now.toISOString(),
-          ...(g.detail ? { detail: g.detail } : {}),
-        });
+          updatedAt: openedAt,
+        };
+        if (g.detail) item.detail = g.detail;
+        items.push(item);
       }
       if (items.length === 0) continue;
       // Events for the items this call inserted, in the same transaction: a concurrent opener
@@ -157,8 +167,9 @@ export async function openCampaign(deps: ReviewDeps, reviewId: string, opts: { p
 }
 
 /**
- * The open findings of a page of grants, by grant id: looked up per page (an index lookup per
- * grant) rather than for the whole system at once, so memory does not grow with the findings.
+ * The open findings of a page of grants, by grant id: looked up per page (the SQLite store first
+ * narrows the page to the grants that have one, by one index-only range scan, then looks those up)
+ * rather than for the whole system at once, so memory does not grow with the findings.
  */
 async function openFindingsOf(deps: ReviewDeps, grants: readonly Grant[]): Promise<Map<string, Finding[]>> {
   const findings = new Map<string, Finding[]>();

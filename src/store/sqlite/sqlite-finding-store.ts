@@ -19,6 +19,8 @@ export const FINDING_COLUMNS = `key, type, severity, system_id AS systemId, gran
 const OPEN = `SELECT ${FINDING_COLUMNS} FROM findings WHERE resolved_at IS NULL`;
 const IN_GRANTS = `grant_id IN (SELECT value FROM json_each(?))`;
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 export type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
 type EvaluationRow = Omit<Evaluation, 'systemIds' | 'counts'> & { systemIds: string; counts: string };
 
@@ -41,6 +43,7 @@ export class SqliteFindingStore implements FindingStore {
   private readonly selectOpenOfSystem;
   private readonly selectOpenOfGrants;
   private readonly selectOpenOfSystemAndGrants;
+  private readonly selectOpenGrantIdsInRange;
   private readonly selectHistory;
   private readonly countOpenFindings;
   private readonly saveTx;
@@ -82,6 +85,10 @@ export class SqliteFindingStore implements FindingStore {
     this.selectOpenOfSystemAndGrants = db.prepare<[string, string], FindingRow>(
       `${OPEN} AND system_id = ? AND ${IN_GRANTS} ORDER BY key`,
     );
+    // Index-only (findings_open_by_grant): which grants of a key range have an open finding.
+    this.selectOpenGrantIdsInRange = db.prepare<[string, string], string>(
+      'SELECT grant_id FROM findings WHERE resolved_at IS NULL AND grant_id >= ? AND grant_id <= ?',
+    ).pluck();
     this.countOpenFindings = db.prepare<[], { type: string; severity: Severity; count: number }>(
       'SELECT type, severity, count(*) AS count FROM findings WHERE resolved_at IS NULL GROUP BY type, severity ORDER BY type, severity',
     );
@@ -139,7 +146,8 @@ export class SqliteFindingStore implements FindingStore {
   }
 
   async open(filter: { systemId?: string; grantIds?: readonly string[] } = {}): Promise<StoredFinding[]> {
-    const { systemId, grantIds } = filter;
+    const { systemId } = filter;
+    const grantIds = filter.grantIds && this.withOpenFindings(filter.grantIds);
     if (grantIds?.length === 0) return [];
     let rows: FindingRow[];
     if (systemId !== undefined && grantIds) rows = this.selectOpenOfSystemAndGrants.all(systemId, JSON.stringify(grantIds));
@@ -147,6 +155,28 @@ export class SqliteFindingStore implements FindingStore {
     else if (grantIds) rows = this.selectOpenOfGrants.all(JSON.stringify(grantIds));
     else rows = this.selectOpen.all();
     return rows.map(toStoredFinding);
+  }
+
+  /**
+   * The ids among `grantIds` that have an open finding, each once: one index-only range scan
+   * between the smallest and the largest id, so the row query probes only grants that have
+   * findings (a campaign opening asks for pages of thousands of grants, most without any).
+   */
+  private withOpenFindings(grantIds: readonly string[]): string[] {
+    if (grantIds.length === 0) return [];
+    let min = grantIds[0]!;
+    let max = min;
+    for (const id of grantIds) {
+      // JS orders strings by UTF-16 units, SQLite's BINARY collation by UTF-8 bytes: the same
+      // order unless a surrogate pair is involved; then no range is taken, every id is asked.
+      if (SURROGATE.test(id)) return [...new Set(grantIds)];
+      if (id < min) min = id;
+      if (id > max) max = id;
+    }
+    const asked = new Set(grantIds);
+    const found = new Set<string>();
+    for (const id of this.selectOpenGrantIdsInRange.all(min, max)) if (asked.has(id)) found.add(id);
+    return [...found];
   }
 
   async history(key: string): Promise<StoredFinding[]> {
