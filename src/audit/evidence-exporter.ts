@@ -8,7 +8,7 @@ import type { Campaign, ReviewQualityThresholds } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import type { AuditLog } from './audit-log.js';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvidencePackResult, ExportFormat, PreparedEvents } from './evidence-pack.js';
 import { writeEvidencePack } from './evidence-pack.js';
@@ -76,7 +76,9 @@ export class EvidenceExporter {
       throw new LedgerMismatchError({ ...events.check, ok: false, differences: remediations.differences, count: remediations.count }, what);
     }
     try {
-      return await this.writePack(req, signingKey, remediations, p, events.prepared);
+      const written = await this.writePack(req, signingKey, remediations, p, events.prepared);
+      await removeLeftovers(req.dir);
+      return written;
     } finally {
       // Renamed to events.csv once the pack is written; left over only when writing failed.
       await rm(events.prepared.path, { force: true });
@@ -156,6 +158,17 @@ export class EvidenceExporter {
 }
 
 /** Removes the temporary events file, and the folder when the export made it (mkdir's first folder created). */
+const PARTIAL_EVENTS = /^\.events-[0-9a-f]{12}\.csv\.partial$/;
+
+/**
+ * Temporary events files of earlier exports into this folder that were killed before they
+ * could remove theirs (a crash between writing and renaming): removed once a pack is written
+ * there. Not before: a refused export changes nothing in the folder.
+ */
+async function removeLeftovers(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) if (PARTIAL_EVENTS.test(name)) await rm(join(dir, name), { force: true });
+}
+
 async function discard(path: string, createdFolder: string | undefined): Promise<void> {
   await rm(path, { force: true });
   if (createdFolder) await rm(createdFolder, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * to its ledger event), the report's Remediation section, a regulatory mapping that cites
  * only what the pack holds, and the refusal to export remediations the ledger disagrees with.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -162,11 +162,23 @@ describe('remediation evidence', () => {
     }
   });
 
+  it('an export removes the temporary events file an earlier, killed export left in its folder', async () => {
+    await seed(false);
+    const exporter = new EvidenceExporter({ store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, loadConfig: () => ({ systems: [] }) as unknown as LoadedConfig, warn: () => {} });
+    const dir = join(root, `leftover-${++n}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.events-0123456789ab.csv.partial'), 'seq,at\n1,');
+    writeFileSync(join(dir, 'notes.txt'), 'the auditor\'s own file');
+    await exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li' });
+    expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'notes.txt', 'remediations.csv', 'report.html']);
+  });
+
   it('a refused export leaves a folder holding an earlier pack as it was (no file added, removed or changed)', async () => {
     await seed(false);
     const exporter = new EvidenceExporter({ store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, loadConfig: () => ({ systems: [] }) as unknown as LoadedConfig, warn: () => {} });
     const dir = join(root, `kept-${++n}`);
     await exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li' });
+    writeFileSync(join(dir, '.events-0123456789ab.csv.partial'), 'seq,at\n1,');
     const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
     const db = new Database(file);
     db.prepare("UPDATE review_items SET reviewer_id = 'mallory' WHERE id = (SELECT min(id) FROM review_items)").run();
