@@ -5,10 +5,12 @@
  * once per process, the audit log, the connector registry, the sync, check, review, remediation
  * and evidence services and Slack (outbound only, or the whole Bolt app). Commands, `serve` and the Slack
  * listeners receive these; they parse input, call a service and format output.
+ * The Slack side (the Web API client, Bolt, the Slack services) is imported on first use: a command
+ * that never talks to Slack does not load it (test/cli/cli-startup-modules.test.ts holds it).
  * eslint.config.js enforces it: the constructors and factories below are refused elsewhere in src/.
  */
 import { hostname } from 'node:os';
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { AuditLog } from './audit/audit-log.js';
 import { EVENT } from './audit/event-types.js';
 import { EvidenceExporter } from './audit/evidence-exporter.js';
@@ -31,12 +33,10 @@ import { openBreakGlassReviews, undeliveredBreakGlassReviews } from './reviews/o
 import type { ReviewDeps } from './reviews/review-deps.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { SlackReviewServices } from './slack/review-services.js';
-import { createSlackReviewServices } from './slack/review-services.js';
 import type { SlackAppConfig, SlackRuntime } from './slack/slack-app.js';
-import { slackConfigured, startSlackApp } from './slack/slack-app.js';
+import { slackConfigured } from './slack/slack-configured.js';
 import { SlackApiCalls } from './slack/slack-api-calls.js';
 import type { SlackRatePacer } from './slack/slack-rate-limits.js';
-import { slackServiceDeps } from './slack/slack-services.js';
 import type { Store } from './store/ports.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import { connectorLog } from './sync/connector-log.js';
@@ -81,9 +81,9 @@ export interface SlackServices {
   /**
    * The Slack services for outbound work (deliveries, reminders, closing updates) when
    * SLACK_BOT_TOKEN is set, else null. Built once: over the Bolt app's client once start() ran,
-   * else over one WebClient of its own.
+   * else over one WebClient of its own. Async: the Slack modules load on this first use.
    */
-  outbound(): SlackReviewServices | null;
+  outbound(): Promise<SlackReviewServices | null>;
   /** Starts the Bolt app (Socket Mode with an app token, else HTTP); `overrides` are for tests. */
   start(overrides?: Partial<SlackAppConfig>, pacer?: SlackRatePacer): Promise<SlackRuntime>;
   /** Every Web API request of this process's Slack clients, by method and outcome (serve's /metrics observes it). */
@@ -175,7 +175,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
     [autoRemoval.mode, autoRemoval],
     ['ticket', new TicketRequester({ env: env.get })],
   ]);
-  if (env.SLACK_BOT_TOKEN) requesters.set('manual', { mode: 'manual', request: (system, removals, ctx) => slack.outbound()!.removals.request(system, removals, ctx) });
+  if (env.SLACK_BOT_TOKEN) requesters.set('manual', { mode: 'manual', request: async (system, removals, ctx) => (await slack.outbound())!.removals.request(system, removals, ctx) });
   const remediation = new RemediationService({ store, audit, now, loadConfig: load, requesters });
   // Findings that remove access themselves (policies/global.yaml remediation.findings) open
   // their remediations once an evaluation is stored: after `check`, and after every applied sync.
@@ -216,7 +216,7 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
         for (const r of await openBreakGlassReviews(reviewDeps(), applied.map((a) => a.snapshot), actor)) {
           if (r.opened) log.info({ campaignId: r.campaign.id, reason: r.reason }, 'break-glass review opened');
         }
-        const outbound = slack.outbound();
+        const outbound = await slack.outbound();
         if (outbound) {
           for (const c of await undeliveredBreakGlassReviews(store)) {
             await outbound.delivery.deliverCampaign(c.id, { actor }).catch((err: unknown) => log.warn({ err, campaignId: c.id }, 'could not deliver a break-glass review'));
@@ -237,18 +237,29 @@ export async function openApp(env: Env, opts: AppOptions = {}): Promise<App> {
 function slackServices(env: Env, log: Logger, review: () => ReviewDeps): SlackServices {
   let built: SlackReviewServices | null = null;
   const apiCalls = new SlackApiCalls(env.SLACK_API_URL);
-  const servicesOver = (client: WebClient, pacer?: SlackRatePacer): SlackReviewServices =>
-    (built = createSlackReviewServices(slackServiceDeps({ client, review, log, pacer })));
+  const servicesOver = (m: SlackModules, client: WebClient, pacer?: SlackRatePacer): SlackReviewServices =>
+    m.createSlackReviewServices(m.slackServiceDeps({ client, review, log, pacer }));
   return {
     configured: slackConfigured(env),
     apiCalls,
-    outbound() {
+    async outbound() {
       if (!env.SLACK_BOT_TOKEN) return null;
-      return (built ??= servicesOver(new WebClient(env.SLACK_BOT_TOKEN, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), rejectRateLimitedCalls: false, logger: boltLogger(log), fetch: apiCalls.fetch })));
+      if (built) return built;
+      const m = await slackModules();
+      return (built ??= servicesOver(m, new m.WebClient(env.SLACK_BOT_TOKEN, { ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}), rejectRateLimitedCalls: false, logger: boltLogger(log), fetch: apiCalls.fetch })));
     },
-    start(overrides = {}, pacer) {
+    async start(overrides = {}, pacer) {
       const config: SlackAppConfig = { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, port: env.PORT, fetch: apiCalls.fetch, ...overrides };
-      return startSlackApp(config, (client) => servicesOver(client, pacer), log);
+      const [m, { startSlackApp }] = await Promise.all([slackModules(), import('./slack/slack-app.js')]);
+      return startSlackApp(config, (client) => (built = servicesOver(m, client, pacer)), log);
     },
   };
+}
+
+type SlackModules = Awaited<ReturnType<typeof slackModules>>;
+
+/** The Web API client and the Slack services' modules, imported on first use (see the header). */
+async function slackModules() {
+  const [{ WebClient }, { createSlackReviewServices }, { slackServiceDeps }] = await Promise.all([import('@slack/web-api'), import('./slack/review-services.js'), import('./slack/slack-services.js')]);
+  return { WebClient, createSlackReviewServices, slackServiceDeps };
 }

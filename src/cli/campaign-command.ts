@@ -34,7 +34,7 @@ export function campaignCommand(ctx: CliContext): Command {
       ctx.io.out(`${r.opened ? 'Opened' : 'Already open'}: ${r.campaign.id} (${r.campaign.name}), ${items} items, due ${r.campaign.dueAt.slice(0, 10)}`);
       if (r.systemsWithoutState.length > 0) ctx.io.out(`Warning: no current state for ${r.systemsWithoutState.join(', ')} (never synced completely): not in this campaign.`);
       // Resumable like every delivery: only missing pages are sent.
-      const outbound = app.slack.outbound();
+      const outbound = await app.slack.outbound();
       const delivery = r.campaign.state === 'open' && outbound ? await outbound.delivery.deliverCampaign(r.campaign.id) : null;
       ctx.io.out(delivery ? `Slack: ${formatDelivery(delivery)}` : 'Slack is not configured (SLACK_BOT_TOKEN): review messages are sent by `serve` or the next `campaign open` once it is.');
     });
@@ -124,7 +124,7 @@ export function campaignCommand(ctx: CliContext): Command {
       if (r) ctx.io.out(`Closed ${id}: ${r.approved} approved, ${r.revoked} revoked, ${r.expired} expired (not reviewed).`);
       else ctx.io.out(`Already closed: ${id} (at ${(await app.store.campaigns.get(id))?.closedAt}).`);
       // Idempotent: pages already showing the closed campaign are skipped, so a re-run only retries failures.
-      const outbound = app.slack.outbound();
+      const outbound = await app.slack.outbound();
       const slack = outbound ? await outbound.delivery.updateClosedCampaign(id, { actor: operator }) : null;
       if (slack) ctx.io.out(`Slack: ${formatCloseUpdate(slack)}`);
       // Rubber-stamp detection: the security team's DM, once per member (a re-run retries failures only).

@@ -10,7 +10,6 @@
 import { constants } from 'node:os';
 import { Command } from 'commander';
 import { logFatalErrors, logProcessWarnings } from '../logger.js';
-import { startServer } from '../server/start-server.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { exitCodeOf } from './exit-code-of.js';
@@ -40,6 +39,8 @@ function reportedAsJson(ctx: CliContext, err: unknown): CliError {
 }
 
 async function serve(ctx: CliContext): Promise<void> {
+  // Imported here: the server (Bolt, express, prom-client) loads for `serve` only, not for every command.
+  const { startServer } = await import('../server/start-server.js');
   const app = await ctx.app();
   const printWarnings = logProcessWarnings(app.log);
   const printFatal = logFatalErrors(app.log);

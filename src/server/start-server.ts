@@ -98,7 +98,7 @@ export async function startServer(app: App, opts: ServeOptions = {}): Promise<Ru
     services = slack.services;
   } else if (env.SLACK_BOT_TOKEN) {
     // A bot token alone: messages go out, but clicks cannot come in (no signing secret or app token).
-    services = app.slack.outbound();
+    services = await app.slack.outbound();
     app.log.warn('SLACK_BOT_TOKEN is set without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: review messages are sent, but clicks cannot be received');
   }
 

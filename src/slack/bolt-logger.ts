@@ -1,5 +1,5 @@
-import type { Logger as BoltLogger } from '@slack/bolt';
-import { LogLevel } from '@slack/bolt';
+// Types only: this module is loaded by every command (app.ts), Bolt only by `serve` (slack-app.ts).
+import type { Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 
 /** Bolt's and the WebClient's log lines, into the app's pino logger (so secrets stay redacted). */
@@ -12,7 +12,7 @@ export function boltLogger(log: Logger): BoltLogger {
     warn: (...msg) => child.warn(text(msg)),
     error: (...msg) => child.error(text(msg)),
     setLevel: () => {},
-    getLevel: () => (child.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO),
+    getLevel: () => (child.isLevelEnabled('debug') ? ('debug' as LogLevel) : ('info' as LogLevel)),
     setName: () => {},
   };
 }

@@ -52,10 +52,8 @@ export interface SlackRuntime {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Whether the environment configures the Slack app (a bot token plus a signing secret or an app token). */
-export function slackConfigured(env: { SLACK_BOT_TOKEN?: string; SLACK_SIGNING_SECRET?: string; SLACK_APP_TOKEN?: string }): boolean {
-  return Boolean(env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN));
-}
+/** Whether the environment configures the Slack app: slack-configured.ts (free of Bolt, which this module loads). */
+export { slackConfigured } from './slack-configured.js';
 
 /**
  * Starts the Bolt app. `services` builds the Slack services over the Web API client Bolt

@@ -21,80 +21,14 @@ import type { Configuration, INetworkModule, NetworkRequestOptions, NetworkRespo
 import { AuthenticationHandler, Client, GraphError, RetryHandler, RetryHandlerOptions, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { ConnectorError, parseRetryAfter } from '../connector.js';
+import { GraphCallError, MAX_BATCH_SIZE } from './entra-id-graph.js';
+import type { BatchAnswer, BatchGet, EntraIdClientConfig, EntraIdClientOptions, GraphApi, GraphPage, RequestOptions } from './entra-id-graph.js';
 
-export type EntraCredential =
-  | { kind: 'secret'; clientSecret: string }
-  | { kind: 'certificate'; thumbprintSha256: string; privateKey: string };
+// The vendor-free part (types, errors, helpers) lives in entra-id-graph.ts, which the readers use
+// without loading MSAL or the Graph SDK; re-exported here for callers of the client.
+export type { BatchAnswer, BatchGet, EntraCredential, EntraIdClientConfig, EntraIdClientOptions, GraphApi, GraphPage, RequestOptions } from './entra-id-graph.js';
+export { ADVANCED_QUERY, GraphCallError, MAX_BATCH_SIZE, batchAnswerError, firstNonEmptyPage } from './entra-id-graph.js';
 
-export interface EntraIdClientConfig {
-  tenantId: string;
-  clientId: string;
-  credential: EntraCredential;
-  /** e.g. https://login.microsoftonline.com */
-  authorityHost: string;
-  /** e.g. https://graph.microsoft.com */
-  graphHost: string;
-}
-
-export interface EntraIdClientOptions {
-  /** Sends every HTTP request (Graph and token endpoint). Default: the global fetch. */
-  fetch?: typeof fetch;
-  /** Waits before re-sending throttled `$batch` sub-requests. Default: setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Retries of a throttled/unavailable request by the SDK's RetryHandler (0..10). Default 3. */
-  maxRetries?: number;
-  /** Rounds of re-sending throttled `$batch` sub-requests before giving up. Default 5. */
-  maxBatchRounds?: number;
-}
-
-export interface GraphPage<T> {
-  value: T[];
-  nextLink: string | null;
-}
-
-export interface RequestOptions {
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface BatchGet {
-  /** Unique within one call; the answer is keyed by it. */
-  id: string;
-  /** Relative to the version root: `/users/{id}/...`. */
-  url: string;
-  headers?: Record<string, string>;
-}
-
-export interface BatchAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/** Graph answered with an error status (or, status -1, did not answer at all). */
-export class GraphCallError extends Error {
-  readonly status: number;
-  readonly code: string | null;
-  readonly retryAfterMs: number | null;
-
-  constructor(status: number, code: string | null, message: string, retryAfterMs: number | null = null, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'GraphCallError';
-    this.status = status;
-    this.code = code;
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-/**
- * OData casts on membership lists (`.../transitiveMemberOf/microsoft.graph.group`) are
- * advanced queries: they need this header and `$count=true`, and read an index that may lag
- * recent changes by moments. In `$batch` the header goes on each sub-request.
- */
-export const ADVANCED_QUERY: Readonly<Record<string, string>> = { ConsistencyLevel: 'eventual' };
-
-/** Graph's documented maximum number of requests in one `$batch`. */
-export const MAX_BATCH_SIZE = 20;
 const RETRYABLE = new Set([429, 503, 504]);
 /** Wait for a throttled sub-response that names no Retry-After. */
 const DEFAULT_SUB_RETRY_MS = 2_000;
@@ -103,7 +37,7 @@ const GRAPH_VERSION = 'v1.0';
 const RETRY_DELAY_SECONDS = 3;
 const DEFAULT_MAX_RETRIES = 3;
 
-export class EntraIdClient {
+export class EntraIdClient implements GraphApi {
   private readonly msal: ConfidentialClientApplication;
   private readonly graph: Client;
   private readonly scope: string;
@@ -244,25 +178,6 @@ export class EntraIdClient {
       throw graphCallError(err);
     }
   }
-}
-
-/** A `$batch` sub-response error as a GraphCallError (Graph's `{ error: { code, message } }`). */
-export function batchAnswerError(answer: BatchAnswer): GraphCallError {
-  const error = (answer.body as { error?: { code?: string; message?: string } } | null)?.error;
-  return new GraphCallError(answer.status, error?.code ?? null, error?.message ?? `HTTP ${answer.status}`);
-}
-
-/**
- * The first page that has items, or the last page: empty pages that still carry a
- * nextLink are skipped, so a caller never hands out an empty page that is not the end.
- */
-export async function firstNonEmptyPage<T>(pages: AsyncIterable<GraphPage<T>>): Promise<GraphPage<T>> {
-  let last: GraphPage<T> = { value: [], nextLink: null };
-  for await (const page of pages) {
-    last = page;
-    if (page.value.length > 0) break;
-  }
-  return last;
 }
 
 /** Terminal middleware: sends the request with the injected fetch. */

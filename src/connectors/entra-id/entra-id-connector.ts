@@ -7,8 +7,8 @@
  */
 import type { Connector, ConnectorContext, ConnectorType } from '../connector.js';
 import { resolveSecret } from '../secret-ref.js';
-import { EntraIdClient } from './entra-id-client.js';
-import type { EntraCredential, EntraIdClientConfig, EntraIdClientOptions } from './entra-id-client.js';
+import { lazyGraphApi } from './entra-id-graph.js';
+import type { EntraCredential, EntraIdClientConfig, EntraIdClientOptions } from './entra-id-graph.js';
 import { EntraGrantsReader, appRoleAssignmentsSource, directoryRoleAssignmentsSource } from './entra-id-grants-reader.js';
 import { EntraIdentitiesReader } from './entra-id-identities-reader.js';
 import { appRoleRevoker, directoryRoleRevoker } from './entra-id-revoker.js';
@@ -25,8 +25,10 @@ export function createEntraIdConnectorType(options: EntraIdClientOptions = {}): 
     settingsSchema: entraIdSettingsSchema,
     secretSettings: ['clientSecret', 'clientCertificate.privateKey'],
     create(settings, ctx): Connector {
-      // One client per connector instance: one MSAL application, one token cache.
-      const client = new EntraIdClient(clientConfig(settings, ctx.env), options);
+      // One client per connector instance: one MSAL application, one token cache. Built on the
+      // first call: MSAL and the Graph SDK load only when an entra-id system is read or revoked.
+      const config = clientConfig(settings, ctx.env);
+      const client = lazyGraphApi(async () => new (await import('./entra-id-client.js')).EntraIdClient(config, options));
       switch (settings.read) {
         case 'identities': {
           const reader = new EntraIdentitiesReader(client, { groups: settings.groups ?? false, signInActivity: settings.signInActivity ?? 'auto' });

@@ -3,7 +3,7 @@
  * was being read and which application permission it needs.
  */
 import { ConnectorError } from '../connector.js';
-import { GraphCallError } from './entra-id-client.js';
+import { GraphCallError } from './entra-id-graph.js';
 
 /** What a call reads, and the least-privileged application permission it needs. */
 export interface GraphNeed {

@@ -5,8 +5,8 @@
  */
 import { ConnectorError } from '../connector.js';
 import type { ConnectorContext, GrantRecord, Page } from '../connector.js';
-import { GraphCallError, firstNonEmptyPage } from './entra-id-client.js';
-import type { EntraIdClient, GraphPage } from './entra-id-client.js';
+import { GraphCallError, firstNonEmptyPage } from './entra-id-graph.js';
+import type { GraphApi, GraphPage } from './entra-id-graph.js';
 import { NEEDS, toConnectorError } from './entra-id-errors.js';
 import type { GraphNeed } from './entra-id-errors.js';
 import { appRoleNames, mapAppRoleAssignment, mapAppRoleGroupMember, mapDirectoryRoleAssignment, mapDirectoryRoleGroupMember } from './entra-id-mappers.js';
@@ -19,7 +19,7 @@ export interface AssignmentCollection {
   firstLink: string;
   need: GraphNeed;
   /** The mapping for one assignment (may first load what it needs, e.g. the app's roles). */
-  mapper(client: EntraIdClient, ctx: ConnectorContext): Promise<(assignment: unknown) => AssignmentOutcome>;
+  mapper(client: GraphApi, ctx: ConnectorContext): Promise<(assignment: unknown) => AssignmentOutcome>;
   /**
    * A refusal that means "this collection cannot be read in this tenant" (e.g. no licence):
    * the problem to report instead of failing the run; null for any other error.
@@ -116,7 +116,7 @@ interface Step {
 
 export class EntraGrantsReader {
   constructor(
-    private readonly client: EntraIdClient,
+    private readonly client: GraphApi,
     private readonly source: AssignmentSource,
   ) {}
 

@@ -4,8 +4,8 @@
  */
 import { ConnectorError } from '../connector.js';
 import type { ConnectorContext, IdentityRecord, Page } from '../connector.js';
-import { ADVANCED_QUERY, GraphCallError, batchAnswerError, firstNonEmptyPage } from './entra-id-client.js';
-import type { BatchAnswer, EntraIdClient, GraphPage } from './entra-id-client.js';
+import { ADVANCED_QUERY, GraphCallError, batchAnswerError, firstNonEmptyPage } from './entra-id-graph.js';
+import type { BatchAnswer, GraphApi, GraphPage } from './entra-id-graph.js';
 import { NEEDS, isSignInActivityUnavailable, toConnectorError } from './entra-id-errors.js';
 import type { GraphNeed } from './entra-id-errors.js';
 import { mapUser } from './entra-id-mappers.js';
@@ -49,7 +49,7 @@ export class EntraIdentitiesReader {
   private signInUnavailable = false;
 
   constructor(
-    private readonly client: EntraIdClient,
+    private readonly client: GraphApi,
     private readonly settings: IdentitiesReaderSettings,
   ) {}
 

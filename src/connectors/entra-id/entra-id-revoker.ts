@@ -34,8 +34,8 @@
  */
 import { ConnectorError } from '../connector.js';
 import type { ConnectorContext, GrantRecord, RevokeResult } from '../connector.js';
-import { GraphCallError } from './entra-id-client.js';
-import type { EntraIdClient } from './entra-id-client.js';
+import { GraphCallError } from './entra-id-graph.js';
+import type { GraphApi } from './entra-id-graph.js';
 import { NEEDS, toConnectorError } from './entra-id-errors.js';
 import type { GraphNeed } from './entra-id-errors.js';
 import { ELIGIBLE_SCOPE, appRoleNames } from './entra-id-mappers.js';
@@ -75,7 +75,7 @@ function groupRefusal(grant: GrantRecord, group: string, what: string): RevokeRe
 }
 
 /** App role assignments of one enterprise app (service principal object id). */
-export function appRoleRevoker(client: EntraIdClient, servicePrincipalId: string): EntraRevoker {
+export function appRoleRevoker(client: GraphApi, servicePrincipalId: string): EntraRevoker {
   const sp = encodeURIComponent(servicePrincipalId);
   return async (grant, ctx) => {
     const group = viaGroup(grant.scope);
@@ -96,7 +96,7 @@ export function appRoleRevoker(client: EntraIdClient, servicePrincipalId: string
 }
 
 /** Directory (Entra) role assignments: active ones, and PIM eligible ones (eligibleRevoker). */
-export function directoryRoleRevoker(client: EntraIdClient): EntraRevoker {
+export function directoryRoleRevoker(client: GraphApi): EntraRevoker {
   return async (grant, ctx) => {
     const segments = scopeSegments(grant.scope);
     if (segments[0] === ELIGIBLE_SCOPE) return revokeEligible(client, grant, segments.slice(1), ctx);
@@ -127,7 +127,7 @@ type GraphEligibility = GraphRoleAssignment;
  * direct eligibilities of that role and directory scope are read, then each removed by an
  * adminRemove request. None found: already gone.
  */
-async function revokeEligible(client: EntraIdClient, grant: GrantRecord, rest: readonly string[], ctx: ConnectorContext): Promise<RevokeResult> {
+async function revokeEligible(client: GraphApi, grant: GrantRecord, rest: readonly string[], ctx: ConnectorContext): Promise<RevokeResult> {
   if (rest.includes(VIA_GROUP)) {
     return {
       outcome: 'refused',
@@ -185,7 +185,7 @@ const ELIGIBILITY_REQUESTS = '/roleManagement/directory/roleEligibilityScheduleR
 const VIA_GROUP = 'via-group';
 
 /** The principal's DIRECT eligibilities of the grant's role at `directoryScope` ('' = tenant-wide). */
-async function eligibilities(client: EntraIdClient, grant: GrantRecord, directoryScope: string, ctx: ConnectorContext): Promise<GraphEligibility[]> {
+async function eligibilities(client: GraphApi, grant: GrantRecord, directoryScope: string, ctx: ConnectorContext): Promise<GraphEligibility[]> {
   const filter = encodeURIComponent(`principalId eq '${grant.accountId.replace(/'/g, "''")}'`);
   const out: GraphEligibility[] = [];
   await read(async () => {
@@ -203,7 +203,7 @@ async function eligibilities(client: EntraIdClient, grant: GrantRecord, director
  * Deletes the assignments found (normally one). None found: already gone. A 404 on a DELETE:
  * removed meanwhile by someone else, also gone. A 403: refused naming the permission.
  */
-async function deleteAll(client: EntraIdClient, paths: readonly string[], permission: string, ctx: ConnectorContext, what: string): Promise<RevokeResult> {
+async function deleteAll(client: GraphApi, paths: readonly string[], permission: string, ctx: ConnectorContext, what: string): Promise<RevokeResult> {
   if (paths.length === 0) return { outcome: 'already-gone', ref: `no assignment of ${what} exists` };
   const deleted: string[] = [];
   for (const path of paths) {
