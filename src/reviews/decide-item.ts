@@ -14,7 +14,6 @@
  * one is recorded, the others are refused as not pending.
  */
 import { EVENT } from '../audit/event-types.js';
-import { campaignDecisions } from '../audit/campaign-decisions.js';
 import { IdentityIndex, outcomeState, reviewQuality, stageDecisionId } from '../domain/index.js';
 import type { Campaign, Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
 import type { ReviewStage } from '../config/review-config.js';
@@ -102,7 +101,8 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
  * `flagged-approval` then gets this approval of an item with findings.
  */
 async function decidedLikeARubberStamp(deps: ReviewDeps, decision: Decision): Promise<boolean> {
-  const theirs = (await campaignDecisions(deps.store, decision.campaignId)).filter((d) => d.reviewerId === decision.reviewerId);
+  // Theirs only, read by reviewer: reviewQuality judges each reviewer on their own decisions.
+  const theirs = await deps.store.campaigns.decisionsOf(decision.campaignId, decision.reviewerId);
   const quality = reviewQuality([...theirs, decision], deps.config.global.reviewQuality);
   return (quality.reviewers.find((r) => r.reviewerId === decision.reviewerId)?.observations.length ?? 0) > 0;
 }
