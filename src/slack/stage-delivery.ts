@@ -11,9 +11,9 @@
  *
  * Decisions made in Slack hand their items off at once (review-interactions.ts). Decisions made
  * elsewhere (`iam-review decide` in another process) are caught up by serve's periodic run,
- * `catchUp`: it looks at the open multi-stage campaigns only, and there at the items pending at a
- * later stage only (read page by page from their own index, never the whole campaign), updates the earlier reviewers'
- * messages to show the items passed on, sends at most `limit` messages per run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
+ * `catchUp`: it looks at the open multi-stage campaigns only, and there at the items pending at
+ * a later stage only (read page by page from their own index, never the whole campaign),
+ * updates the earlier reviewers' messages to show the items passed on, sends at most `limit` messages per run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
  * which the reviewer's reminders and the escalations still cover the item.
  */
 import type { ReviewDefinition } from '../config/review-config.js';
