@@ -14,11 +14,10 @@
  * one is recorded, the others are refused as not pending.
  */
 import { EVENT } from '../audit/event-types.js';
-import { campaignDecisions } from '../audit/campaign-decisions.js';
 import { IdentityIndex, outcomeState, reviewQuality, stageDecisionId } from '../domain/index.js';
 import type { Campaign, Decision, DecisionChannel, DecisionOutcome, LedgerEventInput, ReviewItem } from '../domain/index.js';
 import type { ReviewStage } from '../config/review-config.js';
-import type { StageAdvance } from '../store/ports.js';
+import type { StageAdvance, Store } from '../store/ports.js';
 import { ledgerRefusals } from './ledger-refusals.js';
 import { findDefinition } from './open-campaign.js';
 import type { ReviewActor } from './review-actor.js';
@@ -102,14 +101,15 @@ export async function decideItem(deps: ReviewDeps, input: DecideInput): Promise<
  * `flagged-approval` then gets this approval of an item with findings.
  */
 async function decidedLikeARubberStamp(deps: ReviewDeps, decision: Decision): Promise<boolean> {
-  const theirs = (await campaignDecisions(deps.store, decision.campaignId)).filter((d) => d.reviewerId === decision.reviewerId);
+  // Theirs only, read by reviewer: reviewQuality judges each reviewer on their own decisions.
+  const theirs = await deps.store.campaigns.decisionsOf(decision.campaignId, decision.reviewerId);
   const quality = reviewQuality([...theirs, decision], deps.config.global.reviewQuality);
   return (quality.reviewers.find((r) => r.reviewerId === decision.reviewerId)?.observations.length ?? 0) > 0;
 }
 
 /** Where a decision passing the item on sends it: the next stage's reviewer (four eyes: not an earlier decider) and due time. */
 async function stageAdvance(deps: ReviewDeps, campaign: Campaign, item: ReviewItem, next: ReviewStage, decision: Decision): Promise<StageAdvance> {
-  const index = new IdentityIndex(await deps.store.identities.current());
+  const index = await currentIdentityIndex(deps.store);
   const earlier = await deps.store.campaigns.stageDecisions(item.id);
   const system = deps.config.systems.find((s) => s.id === item.systemId);
   let reviewer;
@@ -127,6 +127,24 @@ async function stageAdvance(deps: ReviewDeps, campaign: Campaign, item: ReviewIt
     throw refusal('no_stage_reviewer', `stage ${next.number} (${next.name}) has nobody to review this item: ${(err as Error).message}`);
   }
   return { stage: next.number, reviewerId: reviewer.id, reviewerSource: reviewer.source, dueAt: stageDueAt(campaign, next, decision.decidedAt) };
+}
+
+/**
+ * The identity index of the current snapshots, built once per store while the same snapshots
+ * are current: without it every decision that passes an item on (each click, each item of an
+ * approve-all) loads every identity. A snapshot's identities never change once it is current,
+ * so the index is right until another snapshot becomes current, which changes the key; a
+ * snapshot promoted while the index is built changes the key too, and the next call rebuilds.
+ */
+const identityIndexes = new WeakMap<Store, { key: string; index: IdentityIndex }>();
+
+async function currentIdentityIndex(store: Store): Promise<IdentityIndex> {
+  const key = [...(await store.snapshots.currentAll())].map(([systemId, s]) => `${systemId}=${s.id}`).sort().join('\n');
+  const cached = identityIndexes.get(store);
+  if (cached?.key === key) return cached.index;
+  const index = new IdentityIndex(await store.identities.current());
+  identityIndexes.set(store, { key, index });
+  return index;
 }
 
 /**

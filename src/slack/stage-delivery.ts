@@ -11,8 +11,9 @@
  *
  * Decisions made in Slack hand their items off at once (review-interactions.ts). Decisions made
  * elsewhere (`iam-review decide` in another process) are caught up by serve's periodic run,
- * `catchUp`: it looks at the open multi-stage campaigns only, updates the earlier reviewers'
- * messages to show the items passed on, sends at most `limit` messages per run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
+ * `catchUp`: it looks at the open multi-stage campaigns only, and there at the items pending at
+ * a later stage only (read page by page from their own index, never the whole campaign),
+ * updates the earlier reviewers' messages to show the items passed on, sends at most `limit` messages per run, and retries a failed one (no Slack account, Slack error) up to MAX_ATTEMPTS times, after
  * which the reviewer's reminders and the escalations still cover the item.
  */
 import type { ReviewDefinition } from '../config/review-config.js';
@@ -79,7 +80,7 @@ export class StageDelivery {
     const report = emptyReport(campaign.id);
     for (const item of items) {
       const mine = await deps.store.deliveries.list({ campaignId, recipient: item.reviewerId, kind: 'review' });
-      if (told(mine, item)) continue;
+      if (new ReviewerMessages(mine).told(item)) continue;
       await this.handOff(deps, campaign, def, item, people, mine, report, actor);
     }
     return report.sent;
@@ -96,22 +97,23 @@ export class StageDelivery {
       const def = deps.config.reviews.find((r) => r.id === campaign.reviewId);
       if (!def || !isMultiStage(def)) continue;
       report.campaigns += 1;
-      const items = (await deps.store.campaigns.items(campaign.id)).filter(atLaterStage);
-      if (items.length === 0) continue;
-      const byRecipient = new Map<string, Delivery[]>();
-      for (const d of await deps.store.deliveries.list({ campaignId: campaign.id, kind: 'review' })) byRecipient.set(d.recipient, [...(byRecipient.get(d.recipient) ?? []), d]);
+      // The items at a later stage only, page by page (never the campaign's items); the review
+      // messages of each of their reviewers, read once per reviewer.
+      const messages = new Map<string, ReviewerMessages>();
       const todo: ReviewItem[] = [];
-      for (const item of items) {
-        report.atLaterStages += 1;
-        const mine = byRecipient.get(item.reviewerId) ?? [];
-        if (told(mine, item)) {
-          report.alreadyTold += 1;
-          continue;
+      for await (const page of deps.store.campaigns.pendingAtLaterStages(campaign.id)) {
+        for (const item of page) {
+          report.atLaterStages += 1;
+          const mine = messages.get(item.reviewerId) ?? (await reviewerMessages(deps, campaign.id, item.reviewerId, messages));
+          if (mine.told(item)) {
+            report.alreadyTold += 1;
+            continue;
+          }
+          const prior = mine.byKey.get(handOffKey(item));
+          if (prior && prior.attempts >= MAX_ATTEMPTS) report.gaveUp.push(prior.id);
+          else if (report.sent + report.failed.length + todo.length >= limit || opts.signal?.aborted) report.deferred += 1;
+          else todo.push(item);
         }
-        const prior = mine.find((d) => d.key === handOffKey(item));
-        if (prior && prior.attempts >= MAX_ATTEMPTS) report.gaveUp.push(prior.id);
-        else if (report.sent + report.failed.length + todo.length >= limit || opts.signal?.aborted) report.deferred += 1;
-        else todo.push(item);
       }
       if (todo.length === 0) continue;
       // The earlier reviewers' messages show the items passed on (one update per message), as after a click.
@@ -119,7 +121,7 @@ export class StageDelivery {
       const sent = emptyReport(campaign.id);
       for (const item of todo) {
         if (opts.signal?.aborted) break;
-        await this.handOff(deps, campaign, def, item, people, byRecipient.get(item.reviewerId) ?? [], sent, actor);
+        await this.handOff(deps, campaign, def, item, people, messages.get(item.reviewerId)?.deliveries ?? [], sent, actor);
       }
       report.sent += sent.sent;
       report.failed.push(...sent.failed);
@@ -140,14 +142,32 @@ function atLaterStage(item: ReviewItem): boolean {
   return item.state === 'pending' && stageNumberOf(item) > 1;
 }
 
-/**
- * Whether the item's reviewer was told of it at its current stage: this stage's hand-off message
- * is sent or claimed (a claimed one may have reached Slack: never sent twice), or a sent message
- * of theirs holds the item already.
- */
-function told(mine: readonly Delivery[], item: ReviewItem): boolean {
-  const key = handOffKey(item);
-  return mine.some((d) => (d.key === key && d.state === 'claimed') || (d.state === 'sent' && itemIdsOf(d).includes(item.id)));
+/** A reviewer's review messages in one campaign, indexed once: `told` is two lookups, not a scan of every message's items. */
+class ReviewerMessages {
+  /** By delivery key (unique among one recipient's review messages of a campaign). */
+  readonly byKey: Map<string, Delivery>;
+  /** The items held by the messages sent. */
+  private readonly sentItems = new Set<string>();
+
+  constructor(readonly deliveries: readonly Delivery[]) {
+    this.byKey = new Map(deliveries.map((d) => [d.key, d]));
+    for (const d of deliveries) if (d.state === 'sent') for (const id of itemIdsOf(d)) this.sentItems.add(id);
+  }
+
+  /**
+   * Whether the item's reviewer was told of it at its current stage: this stage's hand-off
+   * message is claimed (a claimed one may have reached Slack: never sent twice), or a sent
+   * message of theirs holds the item already (the hand-off sent, their page, a delegation).
+   */
+  told(item: ReviewItem): boolean {
+    return this.byKey.get(handOffKey(item))?.state === 'claimed' || this.sentItems.has(item.id);
+  }
+}
+
+async function reviewerMessages(deps: ReviewDeps, campaignId: string, reviewerId: string, into: Map<string, ReviewerMessages>): Promise<ReviewerMessages> {
+  const mine = new ReviewerMessages(await deps.store.deliveries.list({ campaignId, recipient: reviewerId, kind: 'review' }));
+  into.set(reviewerId, mine);
+  return mine;
 }
 
 function emptyReport(campaignId: string): DeliveryReport {

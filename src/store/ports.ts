@@ -257,6 +257,12 @@ export interface CampaignStore {
   /** How many items are in each state: of one campaign, or of every campaign in a state. */
   countItemsByState(filter: { campaignId: string } | { campaignState: CampaignState }): Promise<Counts<{ state: ItemState }>>;
   items(campaignId: string, filter?: { reviewerId?: string; state?: ItemState }): Promise<ReviewItem[]>;
+  /**
+   * The campaign's items pending at a stage after the first (multi-stage reviews), in item id
+   * order, in batches of at most `batchSize`: read from an index of those items alone, so the
+   * cost follows them, not the campaign (serve's stage hand-off catch-up, every 5 minutes).
+   */
+  pendingAtLaterStages(campaignId: string, batchSize?: number): AsyncIterable<ReviewItem[]>;
   /** Pending items assigned to a reviewer across open campaigns. */
   pendingForReviewer(reviewerId: string): Promise<ReviewItem[]>;
   /**
@@ -274,6 +280,12 @@ export interface CampaignStore {
   stageDecisions(itemId: string): Promise<Decision[]>;
   /** Every stage decision of a campaign, in (item id, stage) order, in batches of at most `batchSize`. */
   stageDecisionsOf(campaignId: string, batchSize?: number): AsyncIterable<Decision[]>;
+  /**
+   * Every decision one reviewer made in a campaign: those that settled an item and those that
+   * passed one on (stage decisions), in (decidedAt, id) order. Read by reviewer, not the whole
+   * campaign: rubber-stamp detection on one approval (decide-item.ts, `flagged-approval`).
+   */
+  decisionsOf(campaignId: string, reviewerId: string): Promise<Decision[]>;
   /**
    * Reassigns a pending item currently assigned to `fromReviewerId`. Returns whether it
    * happened; `events` gets the item as it was before the reassignment.

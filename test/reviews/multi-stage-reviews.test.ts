@@ -15,7 +15,10 @@ import { closeCampaign } from '../../src/reviews/close-campaign.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { delegateItem } from '../../src/reviews/delegate-item.js';
 import { ReviewError } from '../../src/reviews/review-error.js';
+import type { IdentityStore } from '../../src/store/ports.js';
 import { z } from 'zod';
+import { countRowsRead } from '../helpers/counting-campaigns.js';
+import { identity, seedIdentities } from '../helpers/seed-state.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 import { actor, reviewFixture, twoStageReview } from './review-fixture.js';
 import type { ReviewFixture } from './review-fixture.js';
@@ -155,6 +158,48 @@ describe('multi-stage reviews', () => {
     expect(second.item).toMatchObject({ state: 'pending', stage: 2, reviewerId: 'head-of-trading' });
     // An approval without findings settles, flagged or not.
     expect((await approve(alice.id)).item).toMatchObject({ state: 'approved' });
+  });
+
+  it('flagged-approval judges the decider on their own decisions, read by reviewer: never the campaign\'s decisions', async () => {
+    const review = twoStageReview()['reviews/semiannual.yaml']!.replace('when: [revoke, approve-with-findings]', 'when: [flagged-approval]');
+    const global = `dormantAfterDays: 90\nreviewQuality:\n  approvedEverything: { enabled: false }\n  approveAllWithFindings: false\n  fastDecisions: { minItems: 2, medianGapSeconds: 3 }\n`;
+    f = await reviewFixture(undefined, { 'reviews/semiannual.yaml': review, 'policies/global.yaml': global });
+    const alice = await f.item('alice-acc');
+    const finding: Finding = { key: 'k-dormant', type: 'dormant', severity: 'medium', systemId: 'trading', grantId: alice.grantId, accountId: alice.accountId, identityId: 'alice', role: alice.role, scope: alice.scope, ruleId: 'dormant', reason: 'not used for 120 days', evidence: {} };
+    const flaggedItems = ['x1', 'x2'].map((g) => ({ ...alice, id: reviewItemId(f!.campaign.id, g), grantId: g, accountId: `alice-${g}`, findings: [finding] }));
+    await f.store.campaigns.addItems(flaggedItems, () => []);
+    // Another reviewer's three decisions in the campaign (they would flag boss too if counted as boss's).
+    for (const account of ['sec-acc', 'svc-x', 'boss-acc']) await decideItem(f.deps, { itemId: (await f.item(account)).id, outcome: 'approve', actor: owner, channel: 'cli' });
+    const approve = (itemId: string) => decideItem(f!.deps, { itemId, outcome: 'approve', actor: boss, channel: 'slack', justification: 'still needed on the desk' });
+
+    const first = await countRowsRead(f.store, () => approve(flaggedItems[0]!.id));
+    expect(first.result.advancedTo).toBeUndefined();
+    expect(first.read.byMethod).toMatchObject({ decisionsOf: 0 });
+    expect(first.read.decisions).toBe(0);
+    const second = await countRowsRead(f.store, () => approve(flaggedItems[1]!.id));
+    expect(second.result.advancedTo).toMatchObject({ number: 2 });
+    // boss's one earlier decision, and nothing of the campaign's others.
+    expect(second.read.byMethod).toMatchObject({ decisionsOf: 1 });
+    expect(second.read.decisions).toBe(1);
+  });
+
+  it('passing items on loads the identities once while the same snapshots are current, and again once another is', async () => {
+    f = await reviewFixture(undefined, twoStageReview());
+    // Counts the loads of every current identity (the real store underneath).
+    const real = f.store.identities;
+    let loads = 0;
+    const counted: IdentityStore = { current: () => ((loads += 1), real.current()), get: (id) => real.get(id), findByEmail: (email) => real.findByEmail(email) };
+    (f.store as { identities: IdentityStore }).identities = counted;
+    const revoke = async (account: string, by = boss) => (await decideItem(f!.deps, { itemId: (await f!.item(account)).id, outcome: 'revoke', actor: by, channel: 'cli', justification: 'left the desk' })).item;
+    expect(await revoke('alice-acc')).toMatchObject({ stage: 2, reviewerId: 'head-of-trading' });
+    // The owner decided svc-x at stage 1, so four eyes sends it to the security team.
+    expect(await revoke('svc-x', owner)).toMatchObject({ stage: 2, reviewerId: 'sec' });
+    expect(loads).toBe(1);
+    // A directory sync: the owner's mailbox now belongs to a deputy. The next hand-off sees it.
+    await seedIdentities(f.store, 'hr', [identity('boss'), identity('bob', { managerId: 'boss' }), identity('deputy', { email: 'head-of-trading@example.com' })]);
+    expect(await revoke('bob-acc')).toMatchObject({ stage: 2, reviewerId: 'deputy' });
+    expect(loads).toBe(2);
+    (f.store as { identities: IdentityStore }).identities = real;
   });
 
   it('audit verify finds an edited stage decision, a stage changed on the item, and a stage decision deleted', async () => {

@@ -12,6 +12,7 @@ import { decideItem } from '../../src/reviews/decide-item.js';
 import { MAX_ATTEMPTS } from '../../src/slack/stage-delivery.js';
 import { appHomeOpenedEvent, eventCallbackBody, interactivityBody, textInputValue, viewSubmissionPayload } from '../fakes/slack-requests.js';
 import type { FakeSlackMessage } from '../fakes/fake-slack.js';
+import { countRowsRead } from '../helpers/counting-campaigns.js';
 import { CAMPAIGN, PEOPLE, SlackHarness, STAGED_REVIEW_YAML } from './slack-harness.js';
 
 const JUSTIFICATION = 'Moved to the back office in October; no longer trades.';
@@ -136,6 +137,27 @@ describe('multi-stage reviews in Slack', () => {
       await server.stop();
       h.slack = null;
     }
+  });
+
+  it('the catch-up reads the items pending at a later stage only, never the whole campaign', async () => {
+    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
+    await h.startSlack();
+    await h.openAndDeliver();
+    const alice = await h.item('alice-acc');
+    expect(await h.app.store.campaigns.countItems(CAMPAIGN)).toBe(5);
+    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
+    await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION });
+    const stages = h.slack!.services.stages;
+    const first = await countRowsRead(h.app.store, () => stages.catchUp());
+    expect(first.result).toMatchObject({ campaigns: 1, atLaterStages: 1, alreadyTold: 0, sent: 1 });
+    expect(first.read.byMethod.pendingAtLaterStages).toBe(1);
+    // No read of the campaign's items: the item itself, then those of the messages updated and sent, one by one.
+    expect(Object.keys(first.read.byMethod).sort()).toEqual(['item', 'pendingAtLaterStages', 'stageDecisions']);
+    // Nothing left to do: the later-stage item alone, checked against head's messages.
+    const again = await countRowsRead(h.app.store, () => stages.catchUp());
+    expect(again.result).toMatchObject({ campaigns: 1, atLaterStages: 1, alreadyTold: 1, sent: 0 });
+    expect(again.read).toEqual({ byMethod: { pendingAtLaterStages: 1 }, items: 1, decisions: 0 });
+    expect(handOffs()).toHaveLength(1);
   });
 
   it('the catch-up retries a failed hand-off up to MAX_ATTEMPTS times, each ledgered, then reports it given up', async () => {

@@ -163,6 +163,56 @@ export function campaignLedgerContract(name: string, open: () => Promise<Store>)
       expect(await store.campaigns.item(items[1]!.id)).toMatchObject({ stage: 3, reviewerId: 'owner-3' });
     });
 
+    it('pendingAtLaterStages pages the items pending at stage 2 or later, in id order: not those at stage 1, settled, or of another campaign', async () => {
+      const other = (await store.campaigns.create(campaign('quarterly', '2026-Q2'))).campaign;
+      const g4 = grant('wallet', 'dave', 'approver');
+      const items = [g1, g2, g3, g4].map((g) => item(c, g, 'mgr-1'));
+      const elsewhere = item(other, g1, 'mgr-1');
+      await store.campaigns.addItems(items, () => []);
+      await store.campaigns.addItems([elsewhere], () => []);
+      const pages = async (campaignId: string, size?: number) => {
+        const out: string[][] = [];
+        for await (const batch of store.campaigns.pendingAtLaterStages(campaignId, size)) out.push(batch.map((i) => `${i.id}@${i.stage ?? 1}:${i.reviewerId}`));
+        return out;
+      };
+      expect(await pages(c.id)).toEqual([]);
+      const advance = (stage: number) => ({ stage, reviewerId: `owner-${stage}`, reviewerSource: 'systemOwner', dueAt: at(50) });
+      // g1, g2, g3 (and g1 of the other campaign) pass on to stage 2; g2 on to 3; g3 is settled at 2; g4 stays at stage 1.
+      for (const i of [...items.slice(0, 3), elsewhere]) await store.campaigns.decide(decision(i, 'revoke', { id: `${i.id}#1` }), () => [], advance(2));
+      await store.campaigns.decide(decision(items[1]!, 'approve', { id: `${items[1]!.id}#2`, reviewerId: 'owner-2', stage: 2 }), () => [], advance(3));
+      await store.campaigns.decide(decision(items[2]!, 'approve', { reviewerId: 'owner-2', stage: 2 }), () => []);
+      const expected = [`${items[0]!.id}@2:owner-2`, `${items[1]!.id}@3:owner-3`].sort();
+      expect((await pages(c.id)).flat()).toEqual(expected);
+      expect(await pages(c.id, 1)).toEqual(expected.map((x) => [x]));
+      expect(await pages(other.id)).toEqual([[`${elsewhere.id}@2:owner-2`]]);
+      // The items are read whole, as item() reads them.
+      const [first] = (await batchesOf(store.campaigns.pendingAtLaterStages(c.id))).flat();
+      expect(first).toEqual(await store.campaigns.item(first!.id));
+      // Expired at closing: none is pending any more.
+      await store.campaigns.expirePending(c.id, at(60), () => []);
+      expect(await pages(c.id)).toEqual([]);
+    });
+
+    it('decisionsOf is one reviewer\'s decisions in one campaign, settling and passing on, in (decidedAt, id) order', async () => {
+      const other = (await store.campaigns.create(campaign('quarterly', '2026-Q2'))).campaign;
+      const items = [g1, g2, g3].map((g) => item(c, g, 'mgr-1'));
+      const elsewhere = item(other, g1, 'mgr-1');
+      await store.campaigns.addItems([...items, elsewhere], () => []);
+      const advance = { stage: 2, reviewerId: 'owner-2', reviewerSource: 'systemOwner', dueAt: at(50) };
+      const passedOn = decision(items[0]!, 'revoke', { id: `${items[0]!.id}#1`, decidedAt: at(33) });
+      const settled = decision(items[1]!, 'approve', { decidedAt: at(31), approveAll: true });
+      const sameTime = decision(items[2]!, 'approve', { decidedAt: at(31) });
+      await store.campaigns.decide(passedOn, () => [], advance);
+      await store.campaigns.decide(settled, () => []);
+      await store.campaigns.decide(sameTime, () => []);
+      await store.campaigns.decide(decision(items[0]!, 'approve', { reviewerId: 'owner-2', stage: 2, decidedAt: at(32) }), () => []);
+      await store.campaigns.decide(decision(elsewhere, 'approve', { decidedAt: at(30) }), () => []);
+      const mine = await store.campaigns.decisionsOf(c.id, 'mgr-1');
+      expect(mine).toEqual([settled, sameTime].sort((a, b) => (a.id < b.id ? -1 : 1)).concat([{ ...passedOn }]));
+      expect((await store.campaigns.decisionsOf(c.id, 'owner-2')).map((d) => [d.id, d.stage])).toEqual([[items[0]!.id, 2]]);
+      expect(await store.campaigns.decisionsOf(c.id, 'nobody')).toEqual([]);
+    });
+
     it('reassign hands over the item as it was; a reassignment that did not happen, or failed, records nothing', async () => {
       const i = item(c, g1, 'mgr-1');
       await store.campaigns.addItems([i], () => []);

@@ -4,9 +4,9 @@
  */
 import type { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { itemsPageFilter, pendingItemsFilter, pendingItemsPageFilter } from '../../src/store/mongo/campaign-queries.js';
+import { byDecisionTime, itemsPageFilter, laterStagePageFilter, pendingItemsFilter, pendingItemsPageFilter, reviewerDecisionsFilter } from '../../src/store/mongo/campaign-queries.js';
 import { campaignSchema } from '../../src/store/mongo/campaign-schema.js';
-import { decisionSchema } from '../../src/store/mongo/decision-schema.js';
+import { decisionSchema, stageDecisionSchema } from '../../src/store/mongo/decision-schema.js';
 import { deliverySchema } from '../../src/store/mongo/delivery-schema.js';
 import { evaluationSchema } from '../../src/store/mongo/evaluation-schema.js';
 import { findingSchema } from '../../src/store/mongo/finding-schema.js';
@@ -15,7 +15,7 @@ import { grantSchema } from '../../src/store/mongo/grant-schema.js';
 import { identitySchema } from '../../src/store/mongo/identity-schema.js';
 import { kvSchema } from '../../src/store/mongo/kv-schema.js';
 import { ledgerEventSchema } from '../../src/store/mongo/ledger-event-schema.js';
-import { reviewItemSchema } from '../../src/store/mongo/review-item-schema.js';
+import { LATER_STAGE_INDEX, reviewItemSchema } from '../../src/store/mongo/review-item-schema.js';
 import { schedulerRunSchema } from '../../src/store/mongo/scheduler-run-schema.js';
 import { slackDirectorySchema } from '../../src/store/mongo/slack-directory-schema.js';
 import { slackUserSchema } from '../../src/store/mongo/slack-user-schema.js';
@@ -129,6 +129,42 @@ describe('keyset pages are index ranges (filter fields, then _id)', () => {
   it('the check itself: an index without _id after the filter fields does not count', () => {
     expect(servesSortedPage(items, { campaignId: 'c1', grantId: 'g' }, '_id')).toBe(false);
     expect(servesSortedPage(items, { systemId: 's', campaignId: 'c1' }, '_id')).toBe(false);
+  });
+});
+
+describe('multi-stage reads follow what they need, not the campaign', () => {
+  it('pendingAtLaterStages: a page is a range of the partial index holding the later-stage pending items alone', () => {
+    const declared = (reviewItemSchema.indexes() as [Record<string, unknown>, Record<string, unknown>][]).find(([, o]) => o.name === LATER_STAGE_INDEX.options.name);
+    expect(declared).toEqual([{ campaignId: 1, _id: 1, stage: 1 }, expect.objectContaining({ partialFilterExpression: { state: 'pending', stage: { $gt: 1 } } })]);
+    // As sent (the adapter's operators are marked trusted by a symbol key, which JSON leaves out).
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+    const filter = plain(laterStagePageFilter('c1', 'c1/g-9'));
+    expect(filter).toEqual({ campaignId: 'c1', state: 'pending', stage: { $gt: 1 }, _id: { $gt: 'c1/g-9' } });
+    // MongoDB uses a partial index only for a query whose filter implies the index's: here it holds its terms exactly.
+    expect(filter).toMatchObject(LATER_STAGE_INDEX.options.partialFilterExpression);
+    expect(plain(laterStagePageFilter('c1', null))).toEqual({ campaignId: 'c1', state: 'pending', stage: { $gt: 1 } });
+    // The index keys: the equality (campaignId), then the sort (_id).
+    expect(Object.keys(LATER_STAGE_INDEX.fields).slice(0, 2)).toEqual(['campaignId', '_id']);
+  });
+
+  it.each([
+    ['decisions', decisionSchema],
+    ['stage_decisions', stageDecisionSchema],
+  ])('decisionsOf: %s by { campaignId, reviewerId }', (_name, schema) => {
+    const filter = reviewerDecisionsFilter('c1', 'mgr-1');
+    expect(filter).toEqual({ campaignId: 'c1', reviewerId: 'mgr-1' });
+    expect((schema.indexes() as [Record<string, unknown>, unknown][]).map(([fields]) => Object.keys(fields).slice(0, 2))).toContainEqual(['campaignId', 'reviewerId']);
+  });
+
+  it('decisionsOf: a caller\'s value must be a string', () => {
+    expect(() => reviewerDecisionsFilter('c1', { $ne: null } as unknown as string)).toThrow();
+    expect(() => laterStagePageFilter({ $ne: null } as unknown as string, null)).toThrow();
+  });
+
+  it('decisionsOf merges both collections by (decidedAt, id), as text (the SQLite order), not by locale', () => {
+    const d = (id: string, decidedAt: string) => ({ id, decidedAt });
+    const sorted = [d('b', '2026-01-01T00:00:01.000Z'), d('a#1', '2026-01-01T00:00:00.000Z'), d('a', '2026-01-01T00:00:00.000Z'), d('B', '2026-01-01T00:00:00.000Z')].sort(byDecisionTime);
+    expect(sorted.map((x) => x.id)).toEqual(['B', 'a', 'a#1', 'b']);
   });
 });
 

@@ -10,7 +10,7 @@ import { MIGRATIONS, migrate, SCHEMA_VERSION, userVersion } from '../../src/stor
 import { openDatabase } from '../../src/store/sqlite/open-database.js';
 import { LEDGER_PAGE_SQL } from '../../src/store/sqlite/sqlite-ledger-store.js';
 import { CHANGES_NEXT_PAGE_SQL, GRANTS_NEXT_PAGE_SQL, GRANTS_SCAN_PAGE_SQL } from '../../src/store/sqlite/sqlite-snapshot-store.js';
-import { PENDING_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-campaign-store.js';
+import { DECISIONS_OF_REVIEWER_SQL, LATER_STAGE_NEXT_PAGE_SQL, PENDING_NEXT_PAGE_SQL } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { batchesOf, change, finish, grants, snapshot, T0 } from './store-fixtures.js';
 import { campaignLedgerContract } from './campaign-ledger-contract.js';
@@ -205,6 +205,12 @@ describe('sqlite store', () => {
       expect(plan(GRANTS_SCAN_PAGE_SQL, 'vault', 0, 1, ...view, 5000)).toMatch(/^SEARCH grants USING INTEGER PRIMARY KEY \(rowid>\?\) \| LIST SUBQUERY 1 /);
       // expirePending's pages: a range of the item key, never a sort of the campaign's pending items.
       expect(plan(PENDING_NEXT_PAGE_SQL, 'c/', 'c0', 'c', 1000)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
+      // The stage hand-off catch-up: a range of the partial index of the later-stage pending items alone (migration 16).
+      expect(plan(LATER_STAGE_NEXT_PAGE_SQL, 'c', 'c/x', 1000)).toMatch(/^SEARCH i USING INDEX review_items_at_later_stage \(campaign_id=\? AND id>\?\)$/);
+      // flagged-approval: one reviewer's decisions of both tables by their (campaign, reviewer) indexes, never the campaign's.
+      expect(plan(DECISIONS_OF_REVIEWER_SQL, { campaignId: 'c', reviewerId: 'r' })).toMatch(
+        /^MERGE \(UNION ALL\) \| LEFT \| SEARCH decisions USING INDEX decisions_by_reviewer \(campaign_id=\? AND reviewer_id=\?\) \| [^|]+ \| RIGHT \| SEARCH stage_decisions USING INDEX stage_decisions_by_reviewer \(campaign_id=\? AND reviewer_id=\?\) \| [^|]+$/,
+      );
       expect(plan(LEDGER_PAGE_SQL, 1, 100, 1000)).toMatch(/^SEARCH ledger_events USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/);
       db.close();
     });

@@ -175,6 +175,30 @@ export function pendingItemsPageFilter(campaignId: string, after: string | null)
   return after === null ? base : { ...base, _id: operator({ $gt: asString(after, 'itemId') }) };
 }
 
+/**
+ * pendingAtLaterStages(): a keyset page of the campaign's items pending at stage 2 or later
+ * (stage is absent at stage 1) after `after`. It implies the partial index's filter
+ * (LATER_STAGE_INDEX in review-item-schema.ts), so it is a range of that index alone.
+ */
+export function laterStagePageFilter(campaignId: string, after: string | null) {
+  const base = { campaignId: asString(campaignId, 'campaignId'), state: 'pending' as const, stage: operator({ $gt: 1 }) };
+  return after === null ? base : { ...base, _id: operator({ $gt: asString(after, 'itemId') }) };
+}
+
+/** decisionsOf(): one reviewer's decisions (settling, or stage ones) in a campaign. */
+export function reviewerDecisionsFilter(campaignId: string, reviewerId: string) {
+  return { campaignId: asString(campaignId, 'campaignId'), reviewerId: asString(reviewerId, 'reviewerId') };
+}
+
+/** decisionsOf()'s order: by decidedAt, ties by id, compared as text (by character code, not by locale, as SQLite orders ISO times and ids). */
+export function byDecisionTime(a: Pick<Decision, 'decidedAt' | 'id'>, b: Pick<Decision, 'decidedAt' | 'id'>): number {
+  return compareText(a.decidedAt, b.decidedAt) || compareText(a.id, b.id);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** itemsWithDecisions(): a campaign's items after an item id, for keyset pages in _id order. */
 export function itemsPageFilter(campaignId: string, after: string | null) {
   const base = { campaignId: asString(campaignId, 'campaignId') };

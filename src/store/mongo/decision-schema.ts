@@ -37,6 +37,8 @@ decisionSchema.index({ campaignId: 1, decidedAt: 1, _id: 1 });
 // decisions in _id pages, an equality on outcome then a range and sort on _id, so the page is
 // read in index order instead of scanning every decision.
 decisionSchema.index({ outcome: 1, _id: 1 });
+// decisionsOf(): one reviewer's decisions in a campaign (rubber-stamp detection on an approval).
+decisionSchema.index({ campaignId: 1, reviewerId: 1 });
 
 /**
  * `stage_decisions`: decisions that passed an item on to a later stage (`_id` `${itemId}#${stage}`),
@@ -46,6 +48,7 @@ decisionSchema.index({ outcome: 1, _id: 1 });
 export const stageDecisionSchema = new mongoose.Schema<DecisionDoc>({ ...decisionFields, stage: { type: Number, required: true, min: 1 } }, collectionOptions('stage_decisions'));
 stageDecisionSchema.index({ itemId: 1, stage: 1 }, { unique: true });
 stageDecisionSchema.index({ campaignId: 1, itemId: 1, stage: 1 });
+stageDecisionSchema.index({ campaignId: 1, reviewerId: 1 });
 
 export function decisionDoc(d: Decision): DecisionDoc {
   const { id, ...rest } = toDecision({ ...d, _id: d.id });

@@ -7,6 +7,7 @@ import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import {
   approvedItemsFilter,
+  byDecisionTime,
   campaignListFilter,
   campaignPeriodFilter,
   completeDecisionOp,
@@ -21,8 +22,10 @@ import {
   pendingForReviewerFilter,
   pendingItemsFilter,
   itemsPageFilter,
+  laterStagePageFilter,
   pendingItemsPageFilter,
   reassignQuery,
+  reviewerDecisionsFilter,
   transitionQuery,
 } from './campaign-queries.js';
 import type { ItemCountRow } from './campaign-queries.js';
@@ -257,6 +260,22 @@ export class MongoCampaignStore implements CampaignStore {
       yield docs.map(toDecision);
       if (docs.length < size) return;
     }
+  }
+
+  /** Keyset pages of the partial index pending_at_later_stage (review-item-schema.ts). */
+  async *pendingAtLaterStages(campaignId: string, batchSize?: number): AsyncIterable<ReviewItem[]> {
+    yield* keysetPages<ReviewItem, string>(
+      async (after, limit) => (await this.models.reviewItems.find(laterStagePageFilter(campaignId, after)).sort({ _id: 1 }).limit(limit).lean()).map(toReviewItem),
+      (last) => last.id,
+      pageSize(batchSize, DEFAULT_ITEM_BATCH),
+    );
+  }
+
+  /** Both collections by their { campaignId, reviewerId } index, merged in (decidedAt, id) order as the SQLite store sorts them. */
+  async decisionsOf(campaignId: string, reviewerId: string): Promise<Decision[]> {
+    const filter = reviewerDecisionsFilter(campaignId, reviewerId);
+    const [settled, passedOn] = await Promise.all([this.models.decisions.find(filter).lean(), this.models.stageDecisions.find(filter).lean()]);
+    return [...settled, ...passedOn].map(toDecision).sort(byDecisionTime);
   }
 
   async decision(itemId: string): Promise<Decision | null> {

@@ -47,6 +47,16 @@ reviewItemSchema.index({ campaignId: 1, state: 1, _id: 1 });
 reviewItemSchema.index({ campaignId: 1, reviewerId: 1, state: 1 });
 reviewItemSchema.index({ reviewerId: 1, state: 1, campaignId: 1 });
 reviewItemSchema.index({ systemId: 1, campaignId: 1 });
+/**
+ * pendingAtLaterStages() (serve's stage hand-off catch-up, every 5 minutes): only the items
+ * pending at stage 2 or later are in it, in _id order per campaign, so a page is a range of
+ * them and never a scan of the campaign's pending items.
+ */
+export const LATER_STAGE_INDEX = {
+  fields: { campaignId: 1, _id: 1, stage: 1 },
+  options: { name: 'pending_at_later_stage', partialFilterExpression: { state: 'pending', stage: { $gt: 1 } } },
+} as const;
+reviewItemSchema.index(LATER_STAGE_INDEX.fields, LATER_STAGE_INDEX.options);
 
 export function reviewItemDoc(i: ReviewItem): ReviewItemDoc {
   // Through toReviewItem, so that only the item's own fields are kept.

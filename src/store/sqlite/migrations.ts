@@ -573,6 +573,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX identity_versions_by_email ON identity_versions (lower(email));
     `,
   },
+  {
+    version: 16,
+    description: 'multi-stage reads that follow what they need, not the campaign',
+    // review_items_at_later_stage: only the items pending at stage 2 or later (a partial index:
+    // nothing for the rest of the campaign), in item order per campaign, for the stage hand-off
+    // catch-up (pendingAtLaterStages). decisions/stage_decisions by (campaign, reviewer, time):
+    // one reviewer's decisions for rubber-stamp detection on an approval (decisionsOf); with
+    // decided_at in the key the planner takes these over decisions_by_campaign's order.
+    sql: `
+      CREATE INDEX review_items_at_later_stage ON review_items (campaign_id, id) WHERE state = 'pending' AND stage > 1;
+      CREATE INDEX decisions_by_reviewer ON decisions (campaign_id, reviewer_id, decided_at);
+      CREATE INDEX stage_decisions_by_reviewer ON stage_decisions (campaign_id, reviewer_id, decided_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

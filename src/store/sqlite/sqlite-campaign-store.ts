@@ -27,6 +27,16 @@ export const ITEMS_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
 /** A page of a campaign's pending items after an item id (expirePending): the same key range scan, pending rows only. */
 export const PENDING_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
   WHERE i.id > ? AND i.id < ? AND +i.campaign_id = ? AND i.state = 'pending' ORDER BY i.id LIMIT ?`;
+/**
+ * A page of a campaign's items pending at a later stage, after an item id: a range of the
+ * partial index review_items_at_later_stage (migration 16), which holds those items alone.
+ */
+export const LATER_STAGE_NEXT_PAGE_SQL = `SELECT ${ITEM_COLUMNS} FROM review_items i
+  WHERE i.campaign_id = ? AND i.state = 'pending' AND i.stage > 1 AND i.id > ? ORDER BY i.id LIMIT ?`;
+/** One reviewer's decisions in a campaign, settling and stage ones: the (campaign, reviewer) indexes of both tables (migration 16). */
+export const DECISIONS_OF_REVIEWER_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE campaign_id = @campaignId AND reviewer_id = @reviewerId
+  UNION ALL SELECT ${DECISION_COLUMNS} FROM stage_decisions WHERE campaign_id = @campaignId AND reviewer_id = @reviewerId
+  ORDER BY decidedAt, id`;
 /** The decisions of a page's item id range: one range of the decisions table, clustered by item_id (migration 4), not the campaign index (see above). */
 export const DECISIONS_RANGE_SQL = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE item_id >= ? AND item_id <= ? AND +campaign_id = ?`;
 
@@ -153,6 +163,8 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly selectStageDecision;
   private readonly selectStageDecisions;
   private readonly selectStageDecisionsPage;
+  private readonly selectLaterStagePage;
+  private readonly selectDecisionsOfReviewer;
   private readonly reassignItem;
   private readonly expireItems;
   private readonly selectDecision;
@@ -233,6 +245,8 @@ export class SqliteCampaignStore implements CampaignStore {
     );
     this.selectStageDecision = db.prepare<[string, number], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM stage_decisions WHERE item_id = ? AND stage = ?`);
     this.selectStageDecisions = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM stage_decisions WHERE item_id = ? ORDER BY stage`);
+    this.selectLaterStagePage = db.prepare<[string, string, number], ItemRow>(LATER_STAGE_NEXT_PAGE_SQL);
+    this.selectDecisionsOfReviewer = db.prepare<[{ campaignId: string; reviewerId: string }], DecisionRow>(DECISIONS_OF_REVIEWER_SQL);
     // A page of a campaign's stage decisions after (item id, stage): the primary key's range, as items are read.
     this.selectStageDecisionsPage = db.prepare<[string, string, number, string, string, number], DecisionRow>(
       `SELECT ${DECISION_COLUMNS} FROM stage_decisions
@@ -417,6 +431,22 @@ export class SqliteCampaignStore implements CampaignStore {
       yield rows.map(toDecision);
       if (rows.length < size) return;
     }
+  }
+
+  async *pendingAtLaterStages(campaignId: string, batchSize?: number): AsyncIterable<ReviewItem[]> {
+    const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
+    let after = '';
+    for (;;) {
+      const rows = this.selectLaterStagePage.all(campaignId, after, size);
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id;
+      yield rows.map(toItem);
+      if (rows.length < size) return;
+    }
+  }
+
+  async decisionsOf(campaignId: string, reviewerId: string): Promise<Decision[]> {
+    return this.selectDecisionsOfReviewer.all({ campaignId, reviewerId }).map(toDecision);
   }
 
   async reassign(itemId: string, fromReviewerId: string, toReviewerId: string, source: string, at: string, events: LedgerEvents<ReviewItem>): Promise<boolean> {
