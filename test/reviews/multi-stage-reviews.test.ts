@@ -10,7 +10,7 @@ import { reconcileLedger } from '../../src/audit/reconcile-ledger.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { reviewItemId, verifyRun } from '../../src/domain/index.js';
-import type { Finding } from '../../src/domain/index.js';
+import type { Finding, ReviewItem } from '../../src/domain/index.js';
 import { closeCampaign } from '../../src/reviews/close-campaign.js';
 import { decideItem } from '../../src/reviews/decide-item.js';
 import { delegateItem } from '../../src/reviews/delegate-item.js';
@@ -31,6 +31,23 @@ const verifyCampaign = (f: ReviewFixture) => reconcileLedger(f.store, { campaign
 
 describe('multi-stage reviews', () => {
   let f: ReviewFixture | null = null;
+
+  /**
+   * A two-stage review whose second stage takes flagged approvals, decisions under 3 s apart
+   * flagged (the fixture's clock stands still: every gap is 0), and two more items of boss's with
+   * a finding (as a campaign opened on open findings would have them).
+   */
+  async function flaggedApprovalFixture(): Promise<{ alice: ReviewItem; flaggedItems: ReviewItem[] }> {
+    const review = twoStageReview()['reviews/semiannual.yaml']!.replace('when: [revoke, approve-with-findings]', 'when: [flagged-approval]');
+    const global = `dormantAfterDays: 90\nreviewQuality:\n  approvedEverything: { enabled: false }\n  approveAllWithFindings: false\n  fastDecisions: { minItems: 2, medianGapSeconds: 3 }\n`;
+    f = await reviewFixture(undefined, { 'reviews/semiannual.yaml': review, 'policies/global.yaml': global });
+    const alice = await f.item('alice-acc');
+    const finding: Finding = { key: 'k-dormant', type: 'dormant', severity: 'medium', systemId: 'trading', grantId: alice.grantId, accountId: alice.accountId, identityId: 'alice', role: alice.role, scope: alice.scope, ruleId: 'dormant', reason: 'not used for 120 days', evidence: {} };
+    const flaggedItems = ['x1', 'x2'].map((g) => ({ ...alice, id: reviewItemId(f!.campaign.id, g), grantId: g, accountId: `alice-${g}`, findings: [finding] }));
+    await f.store.campaigns.addItems(flaggedItems, () => []);
+    return { alice, flaggedItems };
+  }
+
   afterEach(async () => {
     await f?.close();
     f = null;
@@ -140,15 +157,7 @@ describe('multi-stage reviews', () => {
   });
 
   it('flagged-approval: a rubber-stamping reviewer\'s approval of an item with findings goes to a second look; before they are flagged it settles', async () => {
-    const review = twoStageReview()['reviews/semiannual.yaml']!.replace('when: [revoke, approve-with-findings]', 'when: [flagged-approval]');
-    // Flag two decisions or more under 3 s apart (the fixture's clock stands still: every gap is 0).
-    const global = `dormantAfterDays: 90\nreviewQuality:\n  approvedEverything: { enabled: false }\n  approveAllWithFindings: false\n  fastDecisions: { minItems: 2, medianGapSeconds: 3 }\n`;
-    f = await reviewFixture(undefined, { 'reviews/semiannual.yaml': review, 'policies/global.yaml': global });
-    const alice = await f.item('alice-acc');
-    const finding: Finding = { key: 'k-dormant', type: 'dormant', severity: 'medium', systemId: 'trading', grantId: alice.grantId, accountId: alice.accountId, identityId: 'alice', role: alice.role, scope: alice.scope, ruleId: 'dormant', reason: 'not used for 120 days', evidence: {} };
-    // Two more items of boss's with a finding (as a campaign opened on open findings would have them).
-    const flaggedItems = ['x1', 'x2'].map((g) => ({ ...alice, id: reviewItemId(f!.campaign.id, g), grantId: g, accountId: `alice-${g}`, findings: [finding] }));
-    await f.store.campaigns.addItems(flaggedItems, () => []);
+    const { alice, flaggedItems } = await flaggedApprovalFixture();
     const approve = (itemId: string) => decideItem(f!.deps, { itemId, outcome: 'approve', actor: boss, channel: 'slack', justification: 'still needed on the desk' });
     // First decision: one decision is no pattern yet, so the approval with a finding settles.
     expect((await approve(flaggedItems[0]!.id)).advancedTo).toBeUndefined();
@@ -161,22 +170,16 @@ describe('multi-stage reviews', () => {
   });
 
   it('flagged-approval judges the decider on their own decisions, read by reviewer: never the campaign\'s decisions', async () => {
-    const review = twoStageReview()['reviews/semiannual.yaml']!.replace('when: [revoke, approve-with-findings]', 'when: [flagged-approval]');
-    const global = `dormantAfterDays: 90\nreviewQuality:\n  approvedEverything: { enabled: false }\n  approveAllWithFindings: false\n  fastDecisions: { minItems: 2, medianGapSeconds: 3 }\n`;
-    f = await reviewFixture(undefined, { 'reviews/semiannual.yaml': review, 'policies/global.yaml': global });
-    const alice = await f.item('alice-acc');
-    const finding: Finding = { key: 'k-dormant', type: 'dormant', severity: 'medium', systemId: 'trading', grantId: alice.grantId, accountId: alice.accountId, identityId: 'alice', role: alice.role, scope: alice.scope, ruleId: 'dormant', reason: 'not used for 120 days', evidence: {} };
-    const flaggedItems = ['x1', 'x2'].map((g) => ({ ...alice, id: reviewItemId(f!.campaign.id, g), grantId: g, accountId: `alice-${g}`, findings: [finding] }));
-    await f.store.campaigns.addItems(flaggedItems, () => []);
+    const { flaggedItems } = await flaggedApprovalFixture();
     // Another reviewer's three decisions in the campaign (they would flag boss too if counted as boss's).
-    for (const account of ['sec-acc', 'svc-x', 'boss-acc']) await decideItem(f.deps, { itemId: (await f.item(account)).id, outcome: 'approve', actor: owner, channel: 'cli' });
+    for (const account of ['sec-acc', 'svc-x', 'boss-acc']) await decideItem(f!.deps, { itemId: (await f!.item(account)).id, outcome: 'approve', actor: owner, channel: 'cli' });
     const approve = (itemId: string) => decideItem(f!.deps, { itemId, outcome: 'approve', actor: boss, channel: 'slack', justification: 'still needed on the desk' });
 
-    const first = await countRowsRead(f.store, () => approve(flaggedItems[0]!.id));
+    const first = await countRowsRead(f!.store, () => approve(flaggedItems[0]!.id));
     expect(first.result.advancedTo).toBeUndefined();
     expect(first.read.byMethod).toMatchObject({ decisionsOf: 0 });
     expect(first.read.decisions).toBe(0);
-    const second = await countRowsRead(f.store, () => approve(flaggedItems[1]!.id));
+    const second = await countRowsRead(f!.store, () => approve(flaggedItems[1]!.id));
     expect(second.result.advancedTo).toMatchObject({ number: 2 });
     // boss's one earlier decision, and nothing of the campaign's others.
     expect(second.read.byMethod).toMatchObject({ decisionsOf: 1 });
