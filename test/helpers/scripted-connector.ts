@@ -4,8 +4,12 @@
  * report unreadable records, hang).
  */
 import { z } from 'zod';
+import { AuditLog } from '../../src/audit/audit-log.js';
 import { ConnectorError } from '../../src/connectors/connector.js';
 import type { Connector, ConnectorType, GrantRecord, IdentityRecord, Page } from '../../src/connectors/connector.js';
+import { ConnectorRegistry, registered } from '../../src/connectors/registry.js';
+import type { Store } from '../../src/store/ports.js';
+import type { SyncDeps } from '../../src/sync/sync-system.js';
 
 export interface Script {
   identities?: IdentityRecord[];
@@ -91,5 +95,19 @@ export function grantRecord(accountId: string, role: string, over: Partial<Grant
     accountStatus: 'active',
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     ...over,
+  };
+}
+
+/** A sync's dependencies over `store` with the scripted connector type as its only connector: quiet log, no config folder, no env. */
+export function scriptedSyncDeps(store: Store, scripts: Map<string, Script>, now: () => Date, more: Pick<SyncDeps, 'maxRemovalShare'> & Partial<SyncDeps>): SyncDeps {
+  return {
+    store,
+    audit: new AuditLog(store.ledger, now),
+    connectors: new ConnectorRegistry([registered(scriptedConnectorType(scripts))]),
+    configDir: '/nonexistent',
+    env: () => undefined,
+    log: { debug() {}, info() {}, warn() {} },
+    now,
+    ...more,
   };
 }

@@ -125,11 +125,7 @@ escalation: { channel: "#access-reviews", afterDueDays: 0 }
   });
 
   it('serve runs it as the daily coverage:overdue job', async () => {
-    const { startServer } = await import('../../src/server/start-server.js');
-    await h.slack!.stop();
-    const server = await startServer(h.app, { slack: { port: 0 }, owner: 'test' });
-    h.slack = server.slack;
-    try {
+    await h.withServer(async (server) => {
       await server.initialSync;
       const job = server.jobs.find((j) => j.name === 'coverage:overdue')!;
       expect(job.cron).toBe('0 9 * * *');
@@ -139,9 +135,6 @@ escalation: { channel: "#access-reviews", afterDueDays: 0 }
       expect(overdueMessages('C0ACCESS01')).toHaveLength(1);
       expect(overdueMessages('C0TRADE001')).toHaveLength(1);
       expect((await h.ledger('escalation.sent')).every((e) => e.actor === 'scheduler')).toBe(true);
-    } finally {
-      await server.stop();
-      h.slack = null;
-    }
+    });
   });
 });

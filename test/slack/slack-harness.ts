@@ -18,6 +18,7 @@ import type { LedgerEvent, ReviewItem } from '../../src/domain/index.js';
 import { findingKey } from '../../src/domain/index.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
+import type { RunningServer } from '../../src/server/start-server.js';
 import type { SlackRuntime } from '../../src/slack/slack-app.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import type { FakeSlackOptions, FakeSlackUser } from '../fakes/fake-slack.js';
@@ -157,6 +158,23 @@ export class SlackHarness {
   async startSlack(): Promise<SlackRuntime> {
     this.slack = await this.app.slack.start({ port: 0, retryConfig: retryPolicies.rapidRetryPolicy });
     return this.slack;
+  }
+
+  /**
+   * Runs `body` with `serve` (startServer: its jobs and the Bolt app) in place of the Slack app
+   * startSlack() started, and stops it afterwards, whatever `body` did.
+   */
+  async withServer<T>(body: (server: RunningServer) => Promise<T>): Promise<T> {
+    const { startServer } = await import('../../src/server/start-server.js');
+    await this.slack!.stop();
+    const server = await startServer(this.app, { slack: { port: 0 }, owner: 'test' });
+    this.slack = server.slack;
+    try {
+      return await body(server);
+    } finally {
+      await server.stop();
+      this.slack = null;
+    }
   }
 
   get url(): string {

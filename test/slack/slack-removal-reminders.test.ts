@@ -113,11 +113,7 @@ describe('removal reminders to system owners over Slack (manual mode)', () => {
   });
 
   it('serve: the remediation:remind job reminds the owner once', async () => {
-    const { startServer } = await import('../../src/server/start-server.js');
-    await h.slack!.stop();
-    const server = await startServer(h.app, { slack: { port: 0 }, owner: 'test' });
-    h.slack = server.slack;
-    try {
+    await h.withServer(async (server) => {
       await revokeAndRequest();
       const job = server.jobs.find((j) => j.name === 'remediation:remind')!;
       expect(job.cron).toBe('*/15 * * * *');
@@ -126,9 +122,6 @@ describe('removal reminders to system owners over Slack (manual mode)', () => {
       await job.run(h.clock);
       expect(reminderDms()).toHaveLength(1);
       expect(await h.ledger('reminder.sent')).toHaveLength(3);
-    } finally {
-      await server.stop();
-      h.slack = null;
-    }
+    });
   });
 });

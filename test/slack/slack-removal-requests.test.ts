@@ -251,11 +251,7 @@ describe('removal requests to system owners over Slack (manual mode)', () => {
   });
 
   it('serve: the request job asks the owner after decisions, the daily job marks overdue and escalates', async () => {
-    const { startServer } = await import('../../src/server/start-server.js');
-    await h.slack!.stop();
-    const server = await startServer(h.app, { slack: { port: 0 }, owner: 'test' });
-    h.slack = server.slack;
-    try {
+    await h.withServer(async (server) => {
       await openCampaign(h.deps(), 'semiannual', { actor: 'sec@example.com' });
       const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
       for (const account of REVOKED) await decideItem(h.deps(), { itemId: (await h.item(account)).id, outcome: 'revoke', actor: boss, channel: 'cli', justification: 'No longer on the trading desk.' });
@@ -271,10 +267,7 @@ describe('removal requests to system owners over Slack (manual mode)', () => {
       await job('remediation:overdue').run(h.clock);
       expect(await states()).toEqual(['overdue', 'overdue', 'overdue']);
       expect((await h.ledger('escalation.sent')).map((e) => e.data.audience)).toEqual(['owner', 'channel']);
-    } finally {
-      await server.stop();
-      h.slack = null;
-    }
+    });
   });
 });
 

@@ -29,6 +29,17 @@ describe('multi-stage reviews in Slack', () => {
   /** The messages to head-of-trading that hand over a later-stage item. */
   const handOffs = () => h.fake.messagesIn(PEOPLE.head).filter((m) => /Stage 2 of 2/.test(m.text ?? ''));
 
+  /** The staged review opened and delivered in Slack, then alice's item revoked at stage 1 by boss with the CLI (not handed off yet). */
+  async function revokedWithTheCli(operator?: string) {
+    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
+    await h.startSlack();
+    await h.openAndDeliver();
+    const alice = await h.item('alice-acc');
+    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
+    const decided = await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION, ...(operator ? { operator } : {}) });
+    return { alice, decided };
+  }
+
   it('a stage-1 revoke clicked in Slack reaches the stage-2 reviewer once, with the stage, its due date and the revoke; Details, App Home and the earlier message follow', async () => {
     h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
     await h.startSlack();
@@ -105,20 +116,11 @@ describe('multi-stage reviews in Slack', () => {
   });
 
   it('a stage-1 decision entered with the CLI is handed off by serve’s catch-up job, exactly once', async () => {
-    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
-    await h.startSlack();
-    await h.openAndDeliver();
-    const alice = await h.item('alice-acc');
-    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
-    const r = await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION, operator: 'ops@host' });
-    expect(r.advancedTo).toMatchObject({ number: 2 });
+    const { alice, decided } = await revokedWithTheCli('ops@host');
+    expect(decided.advancedTo).toMatchObject({ number: 2 });
     expect(handOffs()).toEqual([]);
 
-    const { startServer } = await import('../../src/server/start-server.js');
-    await h.slack!.stop();
-    const server = await startServer(h.app, { slack: { port: 0 }, owner: 'test' });
-    h.slack = server.slack;
-    try {
+    await h.withServer(async (server) => {
       await server.initialSync;
       const job = server.jobs.find((j) => j.name === 'reviews:stage-hand-off')!;
       expect(job.cron).toBe('*/5 * * * *');
@@ -133,20 +135,12 @@ describe('multi-stage reviews in Slack', () => {
       const bossPage = h.fake.messagesIn(PEOPLE.boss)[0]!;
       expect(bossPage.updates).toBe(1);
       expect(statusOf(bossPage, alice.id)).toBe(':no_entry: *Revoked* by you: now with Head of Trading for stage 2 (Owner confirmation)');
-    } finally {
-      await server.stop();
-      h.slack = null;
-    }
+    });
   });
 
   it('the catch-up reads the items pending at a later stage only, never the whole campaign', async () => {
-    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
-    await h.startSlack();
-    await h.openAndDeliver();
-    const alice = await h.item('alice-acc');
+    await revokedWithTheCli();
     expect(await h.app.store.campaigns.countItems(CAMPAIGN)).toBe(5);
-    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
-    await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION });
     const stages = h.slack!.services.stages;
     const first = await countRowsRead(h.app.store, () => stages.catchUp());
     expect(first.result).toMatchObject({ campaigns: 1, atLaterStages: 1, alreadyTold: 0, sent: 1 });
@@ -161,12 +155,7 @@ describe('multi-stage reviews in Slack', () => {
   });
 
   it('the catch-up retries a failed hand-off up to MAX_ATTEMPTS times, each ledgered, then reports it given up', async () => {
-    h = await SlackHarness.create({}, STAGED_REVIEW_YAML);
-    await h.startSlack();
-    await h.openAndDeliver();
-    const alice = await h.item('alice-acc');
-    const boss = { id: 'boss', email: 'boss@example.com', slackId: null, label: 'boss@example.com' };
-    await decideItem(h.deps(), { itemId: alice.id, outcome: 'revoke', actor: boss, channel: 'cli', justification: JUSTIFICATION });
+    const { alice } = await revokedWithTheCli();
     const id = `${CAMPAIGN}|head-of-trading|review|s2:${alice.id}`;
     const stages = h.slack!.services.stages;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {

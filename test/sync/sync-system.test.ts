@@ -2,9 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/audit/audit-log.js';
 import type { SystemConfig } from '../../src/config/system-config.js';
-import { ConnectorRegistry, registered } from '../../src/connectors/registry.js';
 import { grantId, verifyRun } from '../../src/domain/index.js';
 import type { Grant, GrantChange, LedgerEvent } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
@@ -12,7 +10,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { acceptQuarantined, syncSystems } from '../../src/sync/sync-runner.js';
 import { hashSnapshotGrants, syncSystem } from '../../src/sync/sync-system.js';
 import type { SyncDeps } from '../../src/sync/sync-system.js';
-import { grantRecord, person, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import { grantRecord, person, scriptedSyncDeps } from '../helpers/scripted-connector.js';
 import type { Script } from '../helpers/scripted-connector.js';
 
 function system(id: string, kind: SystemConfig['kind'] = 'wallet', over: Partial<SystemConfig> = {}): SystemConfig {
@@ -38,20 +36,13 @@ describe('syncSystem', () => {
     sleeps = [];
     clock = new Date('2026-11-24T10:00:00Z');
     const now = () => new Date(clock);
-    deps = {
-      store,
-      audit: new AuditLog(store.ledger, now),
-      connectors: new ConnectorRegistry([registered(scriptedConnectorType(scripts))]),
-      configDir: '/nonexistent',
-      env: () => undefined,
-      log: { debug() {}, info() {}, warn() {} },
-      now,
+    deps = scriptedSyncDeps(store, scripts, now, {
       maxRemovalShare: 0.1,
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 1000 },
       sleep: async (ms) => {
         sleeps.push(ms);
       },
-    };
+    });
   });
   afterEach(() => store.close());
 

@@ -8,16 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { AuditLog } from '../../src/audit/audit-log.js';
 import type { SystemConfig } from '../../src/config/system-config.js';
 import type { GrantRecord } from '../../src/connectors/connector.js';
-import { ConnectorRegistry, registered } from '../../src/connectors/registry.js';
 import type { Grant } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { hashSnapshotGrants, syncSystem } from '../../src/sync/sync-system.js';
 import type { SyncDeps } from '../../src/sync/sync-system.js';
-import { grantRecord, scriptedConnectorType } from '../helpers/scripted-connector.js';
+import { grantRecord, scriptedSyncDeps } from '../helpers/scripted-connector.js';
 import type { Script } from '../helpers/scripted-connector.js';
 
 const WALLET: SystemConfig = { id: 'wallet', name: 'wallet', kind: 'wallet', criticality: 'critical', owner: 'owner@example.com', connector: { type: 'scripted', settings: { script: 'wallet' } }, file: 'connectors/wallet.yaml' };
@@ -32,16 +30,7 @@ beforeEach(() => {
   store = openSqliteStore({ file });
   scripts = new Map();
   const now = () => new Date('2026-11-24T10:00:00Z');
-  deps = {
-    store,
-    audit: new AuditLog(store.ledger, now),
-    connectors: new ConnectorRegistry([registered(scriptedConnectorType(scripts))]),
-    configDir: '/nonexistent',
-    env: () => undefined,
-    log: { debug() {}, info() {}, warn() {} },
-    now,
-    maxRemovalShare: 0.5,
-  };
+  deps = scriptedSyncDeps(store, scripts, now, { maxRemovalShare: 0.5 });
 });
 afterEach(() => store.close());
 
