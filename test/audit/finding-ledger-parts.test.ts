@@ -79,6 +79,16 @@ describe('an evaluation saved in several transactions', () => {
     );
   });
 
+  it('a single part\'s key set sum is checked too', () => {
+    const [only] = eventsOf([{ opened: opened.slice(0, 600), resolved: [], part: 1 }]).filter((e) => e.data.summary === true);
+    const rows = opened.slice(0, 600).map(row);
+    expect(differences([only!], rows)).toEqual([]);
+    const edited = { ...only!, data: { ...only!.data, keysSum: '0'.repeat(64) } };
+    expect(differences([edited], rows)).toEqual([
+      `ledger seq ${only!.seq} finding.opened says keysSum "${'0'.repeat(64)}": the keys of the findings rows opened by evaluation "${E.id}" sum to ${only!.data.keysSum}`,
+    ]);
+  });
+
   it('one transaction is not a part: up to the detail limit every finding has its event, as on SQLite', () => {
     const few = opened.slice(0, LEDGER_DETAIL_LIMIT);
     const [only] = partsOf(few, FINDING_CHUNK);
