@@ -277,13 +277,15 @@ export class ReviewDelivery {
   /**
    * Re-renders and updates in place (chat.update) every sent review message showing one of these
    * items, so each shows who decided what and when. Returns the number of messages updated.
+   * Reads only the pages showing the items (the store's index of pages by item), so a click costs
+   * the same in a campaign of 50 pages or of 50,000.
    * The `message.updated` event records a Slack call that changes no delivery (a sent message
    * stays sent), so it is appended on its own after the call.
    */
   async refreshItems(campaignId: string, itemIds: readonly string[], actor: string = BOT_ACTOR): Promise<number> {
     const deps = this.s.review();
     const wanted = new Set(itemIds);
-    const deliveries = (await deps.store.deliveries.list({ campaignId, kind: 'review', state: 'sent' })).filter((d) => itemIdsOf(d).some((id) => wanted.has(id)));
+    const deliveries = (await deps.store.deliveries.list({ campaignId, kind: 'review', state: 'sent', showingItems: itemIds })).filter((d) => itemIdsOf(d).some((id) => wanted.has(id)));
     let updated = 0;
     const people = storePeople(deps.store);
     for (const d of deliveries) {

@@ -385,7 +385,21 @@ export interface DeliveryStore {
    */
   updateMany(ids: readonly string[], expected: DeliveryExpected, patch: DeliveryPatch, events: LedgerEvents<readonly Delivery[]>): Promise<Delivery[]>;
   get(id: string): Promise<Delivery | null>;
-  list(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }): Promise<Delivery[]>;
+  /**
+   * The deliveries matching every filter given, in id order. `showingItems`: only those whose
+   * `payload.itemIds` (an array of item ids: the review pages) holds at least one of these ids;
+   * an empty list matches none. Stores answer it from an index of the pages' items, so a click
+   * on one item reads the pages showing it, not every page of the campaign.
+   */
+  list(filter: DeliveryFilter): Promise<Delivery[]>;
+}
+
+export interface DeliveryFilter {
+  campaignId?: string;
+  recipient?: string;
+  kind?: DeliveryKind;
+  state?: DeliveryState;
+  showingItems?: readonly string[];
 }
 
 export interface SchedulerStore {

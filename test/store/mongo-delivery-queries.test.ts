@@ -5,7 +5,8 @@
  */
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deliveryUpdateFilter, updateDeliveryQuery } from '../../src/store/mongo/delivery-queries.js';
+import { deliveryListFilter, deliveryUpdateFilter, updateDeliveryQuery } from '../../src/store/mongo/delivery-queries.js';
+import { deliverySchema } from '../../src/store/mongo/delivery-schema.js';
 import { createModels } from '../../src/store/mongo/mongo-models.js';
 import { at } from './store-fixtures.js';
 
@@ -30,6 +31,15 @@ describe('delivery outcome queries', () => {
     expect(structuredClone(filter)).toEqual({ _id: 'c1|U01|review|1', state: 'sent', 'payload.closedShownAt': { $exists: false } });
     const before = JSON.stringify(filter);
     expect(JSON.stringify(mongoose.sanitizeFilter(filter))).toBe(before);
+  });
+
+  it('the pages showing items: payload.itemIds an array with one of them ($elemMatch: a scalar itemIds does not match), through a declared multikey index', () => {
+    const filter = deliveryListFilter({ campaignId: 'c1', kind: 'review', state: 'sent', showingItems: ['i1', 'i2'] });
+    expect(structuredClone(filter)).toEqual({ campaignId: 'c1', kind: 'review', state: 'sent', 'payload.itemIds': { $elemMatch: { $in: ['i1', 'i2'] } } });
+    expect(JSON.stringify(mongoose.sanitizeFilter(filter))).toBe(JSON.stringify(filter));
+    expect(deliverySchema.indexes().map(([fields]) => fields)).toContainEqual({ campaignId: 1, 'payload.itemIds': 1 });
+    expect(() => deliveryListFilter({ showingItems: [{ $ne: null } as unknown as string] })).toThrow(/item id must be a string/);
+    expect(structuredClone(deliveryListFilter({ campaignId: 'c1' }))).toEqual({ campaignId: 'c1' });
   });
 
   it('refuses a mark key that is not a plain identifier, and values that are not strings', () => {

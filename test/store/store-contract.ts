@@ -681,6 +681,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(ids(await store.deliveries.list({})).sort()).toEqual([a.id, b.id, r.id, other.id].sort());
         expect(await store.deliveries.list({ recipient: NE_NULL })).toEqual([]);
       });
+
+      it('list({ showingItems }) finds the pages whose payload.itemIds hold one of the items, following payload changes', async () => {
+        const p1 = delivery('c1', 'U01', '1', { payload: { itemIds: ['i1', 'i2'] } });
+        const p2 = delivery('c1', 'U02', '1', { payload: { itemIds: ['i2', 'i3'] } });
+        const other = delivery('c2', 'U01', '1', { payload: { itemIds: ['i1'] } });
+        const notAList = delivery('c1', 'U03', '1', { payload: { itemIds: 'i1', text: 'i1' } });
+        const reminder = delivery('c1', 'U01', 'r', { kind: 'reminder', payload: { campaigns: ['c1'] } });
+        for (const d of [p1, p2, other, notAList, reminder]) await store.deliveries.claim(d);
+        const showing = async (items: readonly string[], filter = {}) => ids(await store.deliveries.list({ ...filter, showingItems: items }));
+        expect(await showing(['i1'], { campaignId: 'c1' })).toEqual([p1.id]);
+        expect(await showing(['i2'], { campaignId: 'c1' })).toEqual([p1.id, p2.id].sort());
+        expect(await showing(['i1', 'i3'])).toEqual([p1.id, p2.id, other.id].sort());
+        expect(await showing(['i3'], { campaignId: 'c1', recipient: 'U01' })).toEqual([]);
+        expect(await showing([])).toEqual([]);
+        expect(await showing(['c1'])).toEqual([]);
+        // A page's items change with its payload (a patched payload drops and adds items).
+        await store.deliveries.update(p1.id, { state: 'claimed' }, { state: 'sent', payload: { itemIds: ['i3'] }, updatedAt: at(1) }, () => []);
+        expect(await showing(['i1'], { campaignId: 'c1' })).toEqual([]);
+        expect(await showing(['i3'], { campaignId: 'c1', state: 'sent' })).toEqual([p1.id]);
+        await store.deliveries.update(p2.id, { state: 'claimed' }, { payload: { blocks: 1 }, updatedAt: at(1) }, () => []);
+        expect(await showing(['i2', 'i3'], { campaignId: 'c1' })).toEqual([p1.id]);
+      });
     });
 
     describe('scheduler', () => {

@@ -1,6 +1,6 @@
 import type { ClientSession, Model } from 'mongoose';
 import { markKey } from '../delivery-mark.js';
-import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState } from '../ports.js';
+import type { Delivery, DeliveryExpected, DeliveryFilter, DeliveryKind, DeliveryPatch, DeliveryState } from '../ports.js';
 import type { DeliveryDoc } from './delivery-schema.js';
 import { asString, operator } from './filter-value.js';
 
@@ -69,8 +69,10 @@ export function deliveryPatchUpdate(patch: DeliveryPatch) {
   return { $set };
 }
 
-export function deliveryListFilter(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }) {
+/** list()'s filter; `showingItems`: payload.itemIds an array holding one of them ($elemMatch matches arrays only, as SQLite's json_type check), through the multikey index. */
+export function deliveryListFilter(filter: DeliveryFilter) {
   return {
+    ...(filter.showingItems === undefined ? {} : { 'payload.itemIds': operator({ $elemMatch: { $in: filter.showingItems.map((id) => asString(id, 'item id')) } }) }),
     ...(filter.campaignId === undefined ? {} : { campaignId: asString(filter.campaignId, 'campaignId') }),
     ...(filter.recipient === undefined ? {} : { recipient: asString(filter.recipient, 'recipient') }),
     ...(filter.kind === undefined ? {} : { kind: asString(filter.kind, 'kind') as DeliveryKind }),

@@ -31,6 +31,8 @@ export const deliverySchema = new mongoose.Schema<DeliveryDoc>(
 deliverySchema.index({ campaignId: 1, recipient: 1, kind: 1, key: 1 }, { unique: true });
 deliverySchema.index({ recipient: 1, kind: 1 });
 deliverySchema.index({ kind: 1, state: 1 });
+// The review pages showing an item (list({ showingItems })): a multikey index over payload.itemIds.
+deliverySchema.index({ campaignId: 1, 'payload.itemIds': 1 });
 
 export function deliveryDoc(d: Delivery): DeliveryDoc {
   const { id, ...rest } = toDelivery({ ...d, _id: d.id });

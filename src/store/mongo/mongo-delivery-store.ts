@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState, DeliveryStore, LedgerEvents } from '../ports.js';
+import type { Delivery, DeliveryExpected, DeliveryFilter, DeliveryPatch, DeliveryStore, LedgerEvents } from '../ports.js';
 import { claimDeliveryQuery, deliveryListFilter, updateDeliveryQuery } from './delivery-queries.js';
 import { deliveryDoc, toDelivery } from './delivery-schema.js';
 import { isDuplicateKeyError } from './duplicate-key.js';
@@ -53,7 +53,7 @@ export class MongoDeliveryStore implements DeliveryStore {
     return doc ? toDelivery(doc) : null;
   }
 
-  async list(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }): Promise<Delivery[]> {
+  async list(filter: DeliveryFilter): Promise<Delivery[]> {
     const docs = await this.models.deliveries.find(deliveryListFilter(filter)).sort({ _id: 1 }).lean();
     return docs.map(toDelivery);
   }

@@ -587,6 +587,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stage_decisions_by_reviewer ON stage_decisions (campaign_id, reviewer_id, decided_at);
     `,
   },
+  {
+    version: 21,
+    description: 'the review pages showing an item, by item',
+    // delivery_items: one row per item id in a delivery's payload.itemIds (a JSON array; other
+    // payloads have none), kept by triggers on every insert and payload change, so that
+    // list({ showingItems }) reads the pages showing an item instead of every page of the
+    // campaign. The triggers follow the stored payload, whatever statement wrote it. Existing
+    // deliveries are indexed here.
+    sql: `
+      CREATE TABLE delivery_items (
+        item_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        PRIMARY KEY (item_id, delivery_id)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO delivery_items (item_id, delivery_id)
+        SELECT j.value, d.id FROM deliveries d, json_each(d.payload, '$.itemIds') j
+        WHERE json_type(d.payload, '$.itemIds') = 'array' AND j.type = 'text';
+      CREATE TRIGGER delivery_items_on_insert AFTER INSERT ON deliveries
+        WHEN json_type(NEW.payload, '$.itemIds') = 'array'
+        BEGIN
+          INSERT OR IGNORE INTO delivery_items (item_id, delivery_id)
+            SELECT value, NEW.id FROM json_each(NEW.payload, '$.itemIds') WHERE type = 'text';
+        END;
+      CREATE TRIGGER delivery_items_on_payload AFTER UPDATE OF payload ON deliveries
+        WHEN NEW.payload IS NOT OLD.payload
+        BEGIN
+          DELETE FROM delivery_items WHERE delivery_id = OLD.id
+            AND item_id IN (SELECT value FROM json_each(OLD.payload, '$.itemIds') WHERE json_type(OLD.payload, '$.itemIds') = 'array' AND type = 'text');
+          INSERT OR IGNORE INTO delivery_items (item_id, delivery_id)
+            SELECT value, NEW.id FROM json_each(NEW.payload, '$.itemIds') WHERE json_type(NEW.payload, '$.itemIds') = 'array' AND type = 'text';
+        END;
+      CREATE TRIGGER delivery_items_on_delete AFTER DELETE ON deliveries
+        BEGIN
+          DELETE FROM delivery_items WHERE delivery_id = OLD.id
+            AND item_id IN (SELECT value FROM json_each(OLD.payload, '$.itemIds') WHERE json_type(OLD.payload, '$.itemIds') = 'array' AND type = 'text');
+        END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { markKey } from '../delivery-mark.js';
-import type { Delivery, DeliveryExpected, DeliveryKind, DeliveryPatch, DeliveryState, DeliveryStore, LedgerEvents } from '../ports.js';
+import type { Delivery, DeliveryExpected, DeliveryFilter, DeliveryPatch, DeliveryStore, LedgerEvents } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { parseJson } from './parse-json.js';
 
@@ -8,6 +8,21 @@ const DELIVERY_COLUMNS = `id, campaign_id AS campaignId, recipient, kind, key, s
   updated_at AS updatedAt, payload`;
 
 type DeliveryRow = Omit<Delivery, 'payload'> & { payload: string };
+
+const LIST_FILTERS = `(@campaignId IS NULL OR campaign_id = @campaignId) AND (@recipient IS NULL OR recipient = @recipient)
+  AND (@kind IS NULL OR kind = @kind) AND (@state IS NULL OR state = @state)`;
+
+/** list({ showingItems }): the pages showing the items (@items: a JSON array), found through delivery_items (migration 21), then filtered. */
+export const DELIVERIES_SHOWING_SQL = `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+  WHERE id IN (SELECT delivery_id FROM delivery_items WHERE item_id IN (SELECT value FROM json_each(@items))) AND ${LIST_FILTERS}
+  ORDER BY id`;
+
+interface ListParams {
+  campaignId: string | null;
+  recipient: string | null;
+  kind: string | null;
+  state: string | null;
+}
 
 function toDelivery(row: DeliveryRow): Delivery {
   return { ...row, payload: parseJson(row.payload, 'deliveries.payload') };
@@ -49,6 +64,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly patchDelivery;
   private readonly selectDelivery;
   private readonly listDeliveries;
+  private readonly listShowing;
   private readonly updateTx;
 
   constructor(db: Database.Database, appendLedger: LedgerAppender) {
@@ -81,12 +97,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return changed;
     });
     this.selectDelivery = db.prepare<[string], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`);
-    this.listDeliveries = db.prepare<[{ campaignId: string | null; recipient: string | null; kind: string | null; state: string | null }], DeliveryRow>(
-      `SELECT ${DELIVERY_COLUMNS} FROM deliveries
-       WHERE (@campaignId IS NULL OR campaign_id = @campaignId) AND (@recipient IS NULL OR recipient = @recipient)
-         AND (@kind IS NULL OR kind = @kind) AND (@state IS NULL OR state = @state)
-       ORDER BY id`,
-    );
+    this.listDeliveries = db.prepare<[ListParams], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE ${LIST_FILTERS} ORDER BY id`);
+    this.listShowing = db.prepare<[ListParams & { items: string }], DeliveryRow>(DELIVERIES_SHOWING_SQL);
   }
 
   async claim(delivery: Delivery): Promise<boolean> {
@@ -107,13 +119,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return row ? toDelivery(row) : null;
   }
 
-  async list(filter: { campaignId?: string; recipient?: string; kind?: DeliveryKind; state?: DeliveryState }): Promise<Delivery[]> {
-    const rows = this.listDeliveries.all({
+  async list(filter: DeliveryFilter): Promise<Delivery[]> {
+    const params: ListParams = {
       campaignId: filter.campaignId ?? null,
       recipient: filter.recipient ?? null,
       kind: filter.kind ?? null,
       state: filter.state ?? null,
-    });
+    };
+    const rows = filter.showingItems === undefined ? this.listDeliveries.all(params) : this.listShowing.all({ ...params, items: JSON.stringify(filter.showingItems) });
     return rows.map(toDelivery);
   }
 }
