@@ -47,6 +47,37 @@ describe('sqlite bulk writes (worker thread)', () => {
     expect(byAccount.get('acct-11999')).toEqual(grant('vault', 'acct-11999', 'viewer'));
   });
 
+  it('reads a large snapshot on the page reader thread as the in-memory store reads it: every field, nulls, details, a value holding the separator', async () => {
+    const varied = (i: number): Grant =>
+      grant('vault', `acct-${i}`, i % 3 === 0 ? 'admin' : 'viewer', {
+        scope: i % 4 === 0 ? `ns-${i % 7}` : '',
+        identityId: i % 5 === 0 ? null : `E${i % 97}`,
+        identityRef: i % 6 === 0 ? null : `p${i}@example.li`,
+        accountDisplayName: i % 7 === 0 ? null : i === 4321 ? 'split\u001fname' : `Account ${i}`,
+        accountType: i % 9 === 0 ? 'service' : 'human',
+        accountStatus: i % 11 === 0 ? 'disabled' : 'active',
+        lastActivityAt: i % 2 === 0 ? null : '2026-11-01T00:00:00.000Z',
+        firstSeenAt: i % 13 === 0 ? null : T0,
+        ...(i % 8 === 0 ? { detail: { policies: ['a', `p${i % 3}`], ttl: i } } : {}),
+      });
+    const written = Array.from({ length: 7000 }, (_, i) => varied(i));
+    await store.snapshots.appendGrants('s1', written);
+    expect(await store.snapshots.finish('s1', finish('complete'), () => []), 'finished').toBe(true);
+    const memory = openSqliteStore({ file: ':memory:' });
+    try {
+      await memory.snapshots.create(snapshot('s1', 'vault', T0));
+      await memory.snapshots.appendGrants('s1', written);
+      await memory.snapshots.finish('s1', finish('complete'), () => []);
+      const expected = await all(memory.snapshots.grants('s1', 1000));
+      expect(expected.length).toBe(7000);
+      // Pages of 2000 rows on the thread: the one holding the separator is read as rows.
+      expect(await all(store.snapshots.grants('s1', 1000))).toEqual(expected);
+      expect(await all(store.snapshots.grants('s1', 3000))).toEqual(expected);
+    } finally {
+      await memory.close();
+    }
+  });
+
   it('fails only the batch that cannot be written; finish waits for the batches sent before it', async () => {
     await store.snapshots.create(snapshot('s2', 'vault', T0));
     await store.snapshots.finish('s2', finish('failed'), () => []);

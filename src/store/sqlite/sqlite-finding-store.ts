@@ -22,6 +22,8 @@ const IN_GRANTS = `grant_id IN (SELECT value FROM json_each(?))`;
 const SURROGATE = /[\ud800-\udfff]/;
 
 export type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
+/** insertFinding's parameters, in column order. */
+type FindingInsert = [string, string, Severity, string, string | null, string | null, string | null, string | null, string | null, string, string, string, string, string, string];
 type EvaluationRow = Omit<Evaluation, 'systemIds' | 'counts'> & { systemIds: string; counts: string };
 
 export function toStoredFinding(row: FindingRow): StoredFinding {
@@ -38,6 +40,7 @@ export class SqliteFindingStore implements FindingStore {
   private readonly refreshFinding;
   private readonly insertFinding;
   private readonly resolveUnseen;
+  private readonly selectOpenKeys;
   private readonly selectLatestEvaluation;
   private readonly selectOpen;
   private readonly selectOpenOfSystem;
@@ -57,16 +60,20 @@ export class SqliteFindingStore implements FindingStore {
     this.insertEvaluation = db.prepare<[Evaluation, string, string]>(
       `INSERT OR IGNORE INTO evaluations (id, at, system_ids, policy_hash, counts) VALUES (@id, @at, ?, @policyHash, ?)`,
     );
-    this.refreshFinding = db.prepare<[Finding, string, string, string]>(
-      `UPDATE findings SET severity = @severity, reason = @reason, evidence = ?, evaluation_id = ?, last_seen_at = ?
-       WHERE key = @key AND resolved_at IS NULL`,
+    // Positional parameters: binding a finding object by name costs a property lookup per column.
+    this.refreshFinding = db.prepare<[Severity, string, string, string, string, string]>(
+      `UPDATE findings SET severity = ?, reason = ?, evidence = ?, evaluation_id = ?, last_seen_at = ?
+       WHERE key = ? AND resolved_at IS NULL`,
     );
-    this.insertFinding = db.prepare<[Finding, string, string, string, string]>(
+    this.insertFinding = db.prepare<FindingInsert>(
       `INSERT INTO findings (key, type, severity, system_id, grant_id, account_id, identity_id, role, scope, rule_id,
          reason, evidence, evaluation_id, first_seen_at, last_seen_at)
-       VALUES (@key, @type, @severity, @systemId, @grantId, @accountId, @identityId, @role, @scope, @ruleId,
-         @reason, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Index-only (findings_open_key): every open key, read once inside saveEvaluation's
+    // transaction, so that a finding raised for the first time is inserted without first
+    // running a refresh that finds no row (a first check of 1M grants opens ~90k findings).
+    this.selectOpenKeys = db.prepare<[], string>('SELECT key FROM findings WHERE resolved_at IS NULL').pluck();
     // Every finding raised by this evaluation now carries its id; the other open ones of
     // the evaluated systems were not raised again.
     // The rows it resolved come back: their events are built from them.
@@ -101,15 +108,17 @@ export class SqliteFindingStore implements FindingStore {
     this.saveTx = db.transaction((evaluation: Evaluation, findings: readonly Finding[], events: FindingEvents) => {
       const systemIds = JSON.stringify(evaluation.systemIds);
       this.insertEvaluation.run(evaluation, systemIds, JSON.stringify(evaluation.counts));
+      const openKeys = new Set(this.selectOpenKeys.all());
       const opened: Finding[] = [];
       let refreshed = 0;
-      for (const finding of findings) {
-        const evidence = JSON.stringify(finding.evidence);
-        if (this.refreshFinding.run(finding, evidence, evaluation.id, evaluation.at).changes === 1) {
+      const { id, at } = evaluation;
+      for (const f of findings) {
+        const evidence = JSON.stringify(f.evidence);
+        if (openKeys.has(f.key) && this.refreshFinding.run(f.severity, f.reason, evidence, id, at, f.key).changes === 1) {
           refreshed++;
         } else {
-          this.insertFinding.run(finding, evidence, evaluation.id, evaluation.at, evaluation.at);
-          opened.push(finding);
+          this.insertFinding.run(f.key, f.type, f.severity, f.systemId, f.grantId, f.accountId, f.identityId, f.role, f.scope, f.ruleId, f.reason, evidence, id, at, at);
+          opened.push(f);
         }
       }
       const resolved = this.resolveUnseen.all(evaluation.at, evaluation.id, systemIds).map(toStoredFinding);

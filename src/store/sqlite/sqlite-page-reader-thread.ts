@@ -29,7 +29,7 @@ export interface PageReaderData {
   rowsPerText: number;
 }
 
-export type PageReaderRequest = { seq: number; type?: undefined; params: readonly (string | number)[] } | { type: 'close' };
+export type PageReaderRequest = { seq: number; type?: undefined; params: readonly (string | number | null)[] } | { type: 'close' };
 
 export interface PageReaderReply {
   seq: number;
@@ -49,8 +49,8 @@ const data = workerData as PageReaderData;
 
 const db = new Database(data.file, { readonly: true, fileMustExist: true, timeout: data.busyTimeoutMs });
 db.pragma(`cache_size = -${data.cacheKib}`);
-const pageText = db.prepare<(string | number)[], [number, string]>(data.textSql).raw();
-const pageRows = db.prepare<(string | number)[], Cell[]>(data.columnsSql).raw();
+const pageText = db.prepare<(string | number | null)[], [number, string]>(data.textSql).raw();
+const pageRows = db.prepare<(string | number | null)[], Cell[]>(data.columnsSql).raw();
 const ROWS_PER_TEXT = data.rowsPerText;
 const nullable = data.nullable;
 const width = nullable.length;
@@ -59,7 +59,7 @@ function reply(message: PageReaderReply, transfer: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
 }
 
-function read(msg: { seq: number; params: readonly (string | number)[] }): void {
+function read(msg: { seq: number; params: readonly (string | number | null)[] }): void {
   const chunks = pageText.all(...msg.params);
   const page = pageTextOffsets(chunks, nullable);
   if (page) {

@@ -63,7 +63,7 @@ export class SqlitePageReader {
   }
 
   /** One page: the query run with `params`. */
-  async read(params: readonly (string | number)[]): Promise<RawPage> {
+  async read(params: readonly (string | number | null)[]): Promise<RawPage> {
     if (this.failed) throw this.failed;
     const seq = ++this.seq;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));

@@ -11,6 +11,7 @@ import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type Snap
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
+import { readGrantPages } from './sqlite-grant-pages.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
@@ -224,11 +225,16 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly pruneTx;
   /** Null for an in-memory database: another connection cannot share it. */
   private readonly worker: SqliteBulkWorker | null;
+  /** The database file and busy timeout, for the page reader (a file database only). */
+  private readonly file: string;
+  private readonly busyTimeoutMs: number;
 
   constructor(
     db: Database.Database,
     private readonly appendLedger: LedgerAppender,
   ) {
+    this.file = resolve(db.name);
+    this.busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
     this.worker =
       db.memory || db.name === ''
         ? null
@@ -535,23 +541,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
     }
     let last = (first[first.length - 1] as Grant).id;
     if (this.worker && size >= WORKER_MIN_ROWS) {
-      // A large snapshot: the worker reads the next WORKER_READ_AHEAD_PAGES pages while the
-      // caller works on the current ones (a caller that stops early leaves a read unawaited:
-      // it must not count as an unhandled rejection).
-      const worker = this.worker;
-      const span = size * WORKER_READ_AHEAD_PAGES;
-      let next = worker.readGrants([systemKey, last, ...view, span], systemId);
-      next.catch(() => undefined);
+      // A large snapshot: the page reader's thread reads the next pages while the caller works
+      // on the current ones (sqlite-grant-pages.ts).
       yield first;
-      for (;;) {
-        const rows = await next;
-        if (rows.length === span) {
-          next = worker.readGrants([systemKey, (rows[span - 1] as Grant).id, ...view, span], systemId);
-          next.catch(() => undefined);
-        }
-        for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-        if (rows.length < span) return;
-      }
+      yield* readGrantPages({ file: this.file, busyTimeoutMs: this.busyTimeoutMs, systemId, systemKey, view, after: last, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      return;
     }
     yield first;
     for (;;) {

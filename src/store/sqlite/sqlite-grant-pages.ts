@@ -1,0 +1,96 @@
+/**
+ * A large snapshot's grants read on the page reader's thread (SqlitePageReader): SQLite joins
+ * each page into a few texts (page-text.ts), so the thread builds one string per 32 rows
+ * instead of one per column and posts them with each field's offsets; the caller slices the
+ * fields out into Grants. The next page is asked for as soon as a page arrives, so the thread
+ * reads while the caller works on the current one.
+ *
+ * Same rows, order and Grants as SqliteSnapshotStore's keyset pages (GRANTS_NEXT_PAGE_SQL):
+ * the (system_key, id, delta_key) index, ids ascending, `detail` absent when there is none.
+ */
+import type { AccountStatus, AccountType, Grant } from '../../domain/index.js';
+import { parseGrantDetail } from '../../domain/index.js';
+import { VISIBLE, type ViewParams } from './grant-view.js';
+import type { FieldCursor, PageColumn } from './page-text.js';
+import type { RawPage } from './sqlite-page-reader.js';
+import { SqlitePageReader } from './sqlite-page-reader.js';
+
+/** The grant row's fields, in Grant order (system id aside: it is the snapshot's). */
+export const GRANT_PAGE_COLUMNS: readonly PageColumn[] = [
+  { sql: 'id', kind: 'text' },
+  { sql: 'account_id', kind: 'text' },
+  { sql: 'role', kind: 'text' },
+  { sql: 'scope', kind: 'text' },
+  { sql: 'identity_id', kind: 'nullable' },
+  { sql: 'identity_ref', kind: 'nullable' },
+  { sql: 'account_display_name', kind: 'nullable' },
+  { sql: 'account_type', kind: 'text' },
+  { sql: 'account_status', kind: 'text' },
+  { sql: 'last_activity_at', kind: 'nullable' },
+  { sql: 'first_seen_at', kind: 'nullable' },
+  { sql: 'detail', kind: 'nullable' },
+];
+
+/** Params: system key, the id to read after, VISIBLE's params, page size. */
+export const GRANT_PAGE_REST = `FROM grants WHERE system_key = ? AND id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`;
+
+/** The reader thread's page cache, in KiB: a snapshot's pages are read once, in index order. */
+const GRANT_PAGES_CACHE_KIB = 8_192;
+
+export interface GrantPagesOptions {
+  file: string;
+  busyTimeoutMs: number;
+  systemId: string;
+  systemKey: number;
+  view: ViewParams;
+  /** The id to read after ('' for the first grant). */
+  after: string;
+  /** Rows per page read on the thread; batches of `size` are yielded. */
+  pageRows: number;
+  size: number;
+}
+
+/** The snapshot's grants after `after`, `size` at a time, read `pageRows` a page on the reader's thread. */
+export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Grant[]> {
+  const { systemId, systemKey, view, pageRows, size } = opts;
+  const reader = new SqlitePageReader({ file: opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, busyTimeoutMs: opts.busyTimeoutMs });
+  let next: Promise<RawPage> | null = reader.read([systemKey, opts.after, ...view, pageRows]);
+  try {
+    while (next) {
+      const page: RawPage = await next;
+      next = page.rows === pageRows ? reader.read([systemKey, page.lastKey as string, ...view, pageRows]) : null;
+      for (let start = 0; start < page.rows; start += size) {
+        const batch = new Array<Grant>(Math.min(size, page.rows - start));
+        for (let r = 0; r < batch.length; r++) batch[r] = grantOf(page.fields, systemId);
+        yield batch;
+      }
+    }
+  } finally {
+    // A read still in flight (the caller stopped early) is awaited so the thread closes cleanly.
+    await next?.catch(() => undefined);
+    await reader.close();
+  }
+}
+
+/** The next row of GRANT_PAGE_COLUMNS as a Grant (as the snapshot store's toGrant builds it). */
+function grantOf(f: FieldCursor, systemId: string): Grant {
+  f.startRow();
+  const g: Grant = {
+    id: f.next()!,
+    systemId,
+    accountId: f.next()!,
+    role: f.next()!,
+    scope: f.next()!,
+    identityId: f.next(),
+    identityRef: f.next(),
+    accountDisplayName: f.next(),
+    accountType: f.next() as AccountType,
+    accountStatus: f.next() as AccountStatus,
+    lastActivityAt: f.next(),
+    firstSeenAt: f.next(),
+  };
+  // Absent, not null, when there is none (as connectors report it): most grants have none.
+  const detail = f.next();
+  if (detail !== null) g.detail = parseGrantDetail(detail);
+  return g;
+}
