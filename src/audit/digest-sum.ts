@@ -1,0 +1,26 @@
+import { hash } from 'node:crypto';
+
+/**
+ * A multiset hash of texts, as src/domain/key-set-sum.ts: the sum, mod 2^256, of each text's
+ * SHA-256, kept in eight 32-bit words (no BigInt per add). Two sums are equal when the texts
+ * added to each are the same multiset (finding a different multiset with the same sum is as
+ * hard as for key-set-sum at this size).
+ */
+export class DigestSum {
+  private readonly words = new Uint32Array(8);
+
+  add(text: string): void {
+    const d = hash('sha256', text, 'buffer');
+    let carry = 0;
+    for (let i = 7; i >= 0; i--) {
+      const s = this.words[i]! + d.readUInt32BE(i * 4) + carry;
+      this.words[i] = s >>> 0;
+      carry = s > 0xffffffff ? 1 : 0;
+    }
+  }
+
+  equals(other: DigestSum): boolean {
+    for (let i = 0; i < 8; i++) if (this.words[i] !== other.words[i]) return false;
+    return true;
+  }
+}
