@@ -10,10 +10,13 @@ export class DigestSum {
   private readonly words = new Uint32Array(8);
 
   add(text: string): void {
-    const d = hash('sha256', text, 'buffer');
+    // As 'binary' (latin1) text: one char per byte, read without allocating a Buffer.
+    const d = hash('sha256', text, 'binary');
     let carry = 0;
     for (let i = 7; i >= 0; i--) {
-      const s = this.words[i]! + d.readUInt32BE(i * 4) + carry;
+      const o = i * 4;
+      const word = ((d.charCodeAt(o) << 24) | (d.charCodeAt(o + 1) << 16) | (d.charCodeAt(o + 2) << 8) | d.charCodeAt(o + 3)) >>> 0;
+      const s = this.words[i]! + word + carry;
       this.words[i] = s >>> 0;
       carry = s > 0xffffffff ? 1 : 0;
     }

@@ -5,12 +5,14 @@
  * The events are replayed per item as ItemLedger replays them, but only along the way every
  * event written by iam-review follows (assigned, reassigned from its reviewer, decided at its
  * stage while pending, passed on then advanced, expired while pending), with every field
- * ItemLedger compares present. What each item's row must then say is added to order-free sums
- * (DigestSum: SHA-256 of each text, summed mod 2^256): what item.assigned set (system,
- * account, role, detail), the settling decision (outcome, reviewer, channel, justification,
- * operator, approve-all, simulated, stage), and once the ledger is read, the replayed state,
- * reviewer, source (or "reassigned": not compared) and stage. The rows add the same texts from
- * their columns. Equal sums and no step off that way: every comparison ItemLedger makes would
+ * ItemLedger compares present. What each item's rows must then say is added to an order-free
+ * sum (DigestSum: SHA-256 of each text, summed mod 2^256): what item.assigned set (system,
+ * account, role, detail); and the item's final row (state, reviewer, source or "reassigned":
+ * not compared, stage) with, when it was decided, the settling decision (outcome, reviewer,
+ * channel, justification, operator, approve-all, simulated, stage). That final row is known
+ * once the item is settled or expired (no later event may change it); for the items still
+ * pending, once the ledger is read. The rows add the same texts from their columns. Equal sums
+ * and no step off that way: every comparison ItemLedger makes would
  * find no difference. Anything else (a step off the way, a field missing, a stage decision
  * difference, a different sum) says only `proven() === false`: the caller then reconciles with
  * ItemLedger, which names the differences.
@@ -22,25 +24,39 @@ import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/i
 import { grantDetailText } from '../domain/index.js';
 import { DigestSum } from './digest-sum.js';
 import { EVENT } from './event-types.js';
-import { ItemKeyTable, STATE_APPROVED, STATE_EXPIRED, STATE_NONE, STATE_PENDING, STATE_REVOKED } from './item-key-table.js';
+import { ItemKeyTable, STATE_APPROVED, STATE_EXPIRED, STATE_PENDING, STATE_REVOKED } from './item-key-table.js';
 import { DifferenceList } from './ledger-difference.js';
 import { SharedValues } from './shared-values.js';
 import { StageDecisionLedger } from './stage-decision-ledger.js';
 
-const STATE_NAMES = ['none', 'pending', 'approved', 'revoked', 'expired'];
 /** The source text of a reassigned item (its source is not compared): the row's when it says 'delegated'. */
 const REASSIGNED = '*';
 
-/** A value as text that tells strings, null, undefined and other values apart. */
+/** A value as text that tells strings, null, undefined and other values apart; length-prefixed, so texts of several never run into each other. */
 function enc(v: unknown): string {
-  return typeof v === 'string' ? `s${v}` : v === null ? 'n' : v === undefined ? 'u' : `o${JSON.stringify(v)}`;
-}
-
-function digestText(parts: readonly unknown[]): string {
-  return JSON.stringify(parts.map(enc));
+  if (typeof v === 'string') return `s${v.length}:${v}`;
+  if (v === null) return 'n';
+  if (v === undefined) return 'u';
+  const j = JSON.stringify(v);
+  return `o${j.length}:${j}`;
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';
+
+// The texts summed, each starting with its kind: A what item.assigned set; D the settling
+// decision then the item's final row; E an expired item's final row; P a pending item's final
+// row (by its key: the ids of pending items are not kept).
+function assignedText(id: unknown, system: unknown, account: unknown, role: unknown, detail: unknown): string {
+  return `A${enc(id)}${enc(system)}${enc(account)}${enc(role)}${enc(detail)}`;
+}
+
+function decidedText(id: unknown, outcome: unknown, reviewer: unknown, channel: unknown, justification: unknown, operator: unknown, approveAll: boolean, simulated: unknown, stage: unknown): string {
+  return `D${enc(id)}${enc(outcome)}${enc(reviewer)}${enc(channel)}${enc(justification)}${enc(operator)}${enc(approveAll)}${enc(simulated)}${enc(stage)}`;
+}
+
+function finalText(state: unknown, reviewer: unknown, source: unknown, stage: unknown): string {
+  return `${enc(state)}${enc(reviewer)}${enc(source)}${enc(stage)}`;
+}
 
 export class ItemDigestLedger {
   private readonly table = new ItemKeyTable();
@@ -49,8 +65,9 @@ export class ItemDigestLedger {
   private readonly stageOut = new DifferenceList(0);
   private readonly stageDecisions = new StageDecisionLedger(this.stageOut);
   private offWay = false;
-  private readonly fromEvents = { assigned: new DigestSum(), decided: new DigestSum(), final: new DigestSum() };
-  private readonly fromRows = { assigned: new DigestSum(), decided: new DigestSum(), final: new DigestSum() };
+  /** What the events say each row must hold, and what the rows hold. */
+  private readonly fromEvents = new DigestSum();
+  private readonly fromRows = new DigestSum();
 
   /** One item event of the ledger, in seq order. */
   event(e: LedgerEvent): void {
@@ -71,7 +88,7 @@ export class ItemDigestLedger {
       t.stage[s] = 1;
       t.reviewer[s] = this.values.codeOf(d.reviewerId);
       t.source[s] = this.values.codeOf(d.reviewerSource);
-      this.fromEvents.assigned.add(digestText([e.subject, d.systemId, d.accountId, d.role, detail]));
+      this.fromEvents.add(assignedText(e.subject, d.systemId, d.accountId, d.role, detail));
       return true;
     }
     if (s < 0 || t.state(s) !== STATE_PENDING) return false;
@@ -96,7 +113,9 @@ export class ItemDigestLedger {
         const j = d.justification;
         if (!isText(d.reviewerId) || !isText(d.channel) || !(isText(j) || j === null) || typeof d.simulated !== 'boolean') return false;
         const operator = isText(d.operator) ? d.operator : null;
-        this.fromEvents.decided.add(digestText([e.subject, d.outcome, d.reviewerId, d.channel, j, operator, d.approveAll === true, d.simulated, stage]));
+        // Settled: no later event may change the item (ItemLedger: a difference), so its final row is known now.
+        const decided = decidedText(e.subject, d.outcome, d.reviewerId, d.channel, j, operator, d.approveAll === true, d.simulated, stage);
+        this.fromEvents.add(decided + this.finalText(s, settled));
         t.setState(s, settled === 'approved' ? STATE_APPROVED : STATE_REVOKED);
         return true;
       }
@@ -113,6 +132,8 @@ export class ItemDigestLedger {
         return true;
       }
       case EVENT.itemExpired:
+        if (t.awaiting[s] !== 0) return false;
+        this.fromEvents.add(`E${enc(e.subject)}${this.finalText(s, 'expired')}`);
         t.setState(s, STATE_EXPIRED);
         return true;
       default:
@@ -120,13 +141,19 @@ export class ItemDigestLedger {
     }
   }
 
-  /** After the ledger, before the rows: what each item's row must say now. */
+  /** The item row's state, reviewer, source and stage, once its state is `state`. */
+  private finalText(s: number, state: string): string {
+    const t = this.table;
+    const source = t.reassigned[s] === 1 ? REASSIGNED : this.values.valueOf(t.source[s]!);
+    return finalText(state, this.values.valueOf(t.reviewer[s]!), source, t.stage[s]);
+  }
+
+  /** After the ledger, before the rows: the items still pending (their key in place of the id: ids are not kept). */
   private finalStates(): void {
     this.table.forEach((s, k1, k2) => {
-      const t = this.table;
-      if (t.awaiting[s] !== 0 || t.state(s) === STATE_NONE) this.offWay = true;
-      const source = t.reassigned[s] === 1 ? REASSIGNED : this.values.valueOf(t.source[s]!);
-      this.fromEvents.final.add(digestText([k1, k2, STATE_NAMES[t.state(s)], this.values.valueOf(t.reviewer[s]!), source, t.stage[s]]));
+      if (this.table.state(s) !== STATE_PENDING) return;
+      if (this.table.awaiting[s] !== 0) this.offWay = true;
+      this.fromEvents.add(`P${k1}:${k2}${this.finalText(s, 'pending')}`);
     });
   }
 
@@ -139,12 +166,15 @@ export class ItemDigestLedger {
       this.finalStates();
     }
     if (this.offWay) return;
-    this.fromRows.assigned.add(digestText([item.id, item.systemId, item.accountId, item.role, grantDetailText(item.detail)]));
-    this.table.keyOf(item.id);
-    const source = item.reviewerSource === 'delegated' ? REASSIGNED : item.reviewerSource;
-    this.fromRows.final.add(digestText([this.table.k1, this.table.k2, item.state, item.reviewerId, source, item.stage ?? 1]));
+    this.fromRows.add(assignedText(item.id, item.systemId, item.accountId, item.role, grantDetailText(item.detail)));
+    const final = finalText(item.state, item.reviewerId, item.reviewerSource === 'delegated' ? REASSIGNED : item.reviewerSource, item.stage ?? 1);
     if (decision) {
-      this.fromRows.decided.add(digestText([item.id, decision.outcome, decision.reviewerId, decision.channel, decision.justification, decision.operator, decision.approveAll === true, decision.simulated, decision.stage ?? 1]));
+      this.fromRows.add(decidedText(item.id, decision.outcome, decision.reviewerId, decision.channel, decision.justification, decision.operator, decision.approveAll === true, decision.simulated, decision.stage ?? 1) + final);
+    } else if (item.state === 'expired') {
+      this.fromRows.add(`E${enc(item.id)}${final}`);
+    } else {
+      this.table.keyOf(item.id);
+      this.fromRows.add(`P${this.table.k1}:${this.table.k2}${final}`);
     }
   }
 
@@ -164,8 +194,6 @@ export class ItemDigestLedger {
 
   /** After finish(): whether ItemLedger would find no difference (false: it may, reconcile with it). */
   proven(): boolean {
-    const e = this.fromEvents;
-    const r = this.fromRows;
-    return !this.offWay && this.stageOut.count === 0 && e.assigned.equals(r.assigned) && e.decided.equals(r.decided) && e.final.equals(r.final);
+    return !this.offWay && this.stageOut.count === 0 && this.fromEvents.equals(this.fromRows);
   }
 }
