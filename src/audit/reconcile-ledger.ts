@@ -9,9 +9,14 @@
  *
  * Two passes, both streaming: the ledger in seq order (fed by the caller, e.g. from the chain
  * verification's own read, or read here), then the rows through the store ports. Memory holds
- * one fixed-size record per review item and per remediation whose events were read (off the
- * JS heap, see item-ledger.ts), the campaign, snapshot and detailed finding events, and the
- * first differences only.
+ * a small record per review item (ItemDigestLedger: ~40 bytes, off the JS heap), one
+ * fixed-size record per remediation whose events were read, the campaign, snapshot and
+ * detailed finding events, and the first differences only.
+ *
+ * Items are compared in two steps: ItemDigestLedger first, which can only prove that every
+ * item agrees with its events; when it cannot, compare() reads the ledger again (to the same
+ * seq) and reconciles everything once more with ItemLedger (one fixed-size record per item,
+ * ~200 bytes), which names the differences: the result is then exactly ItemLedger's.
  *
  * Scoped to campaigns (exports), only those campaigns, their items, decisions and the
  * remediations of their items are checked.
@@ -20,6 +25,7 @@ import type { LedgerEvent } from '../domain/index.js';
 import type { Store, StoredLedgerEvent } from '../store/ports.js';
 import { CampaignLedger, isCampaignEvent } from './campaign-ledger.js';
 import { FindingLedger, isFindingEvent } from './finding-ledger.js';
+import { ItemDigestLedger } from './item-digest-ledger.js';
 import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
 import type { LedgerDifference } from './ledger-difference.js';
 import { DifferenceList } from './ledger-difference.js';
@@ -36,6 +42,8 @@ export interface ReconcileOptions {
   campaignIds?: ReadonlySet<string>;
   /** Differences kept in full (all are counted). Default 20. */
   limit?: number;
+  /** Items compared by ItemLedger from the start (differences named), not by ItemDigestLedger first. */
+  exactItems?: boolean;
 }
 
 export interface Reconciliation {
@@ -50,7 +58,7 @@ export interface Reconciliation {
 export class LedgerReconciler {
   private readonly out: DifferenceList;
   private readonly campaigns: CampaignLedger;
-  private readonly items: ItemLedger;
+  private readonly items: ItemLedger | ItemDigestLedger;
   private readonly snapshots: SnapshotLedger;
   private readonly findings: FindingLedger;
   private readonly remediations: RemediationLedger;
@@ -59,10 +67,10 @@ export class LedgerReconciler {
   private readonly checked = { events: 0, campaigns: 0, items: 0, decisions: 0, snapshots: 0, findings: 0, remediations: 0 };
   private lastSeq = 0;
 
-  constructor(opts: ReconcileOptions = {}) {
+  constructor(private readonly opts: ReconcileOptions = {}) {
     this.out = new DifferenceList(opts.limit ?? 20);
     this.campaigns = new CampaignLedger(this.out);
-    this.items = new ItemLedger(this.out);
+    this.items = opts.exactItems ? new ItemLedger(this.out) : new ItemDigestLedger();
     this.snapshots = new SnapshotLedger(this.out);
     this.findings = new FindingLedger(this.out);
     this.scope = opts.campaignIds ?? null;
@@ -146,6 +154,7 @@ export class LedgerReconciler {
     this.campaigns.finish();
     this.signOffs.finish();
     this.items.finish();
+    if (this.items instanceof ItemDigestLedger && !this.items.proven()) return this.exactly(store);
 
     const snapshots = await store.snapshots.list();
     if (!this.scope) {
@@ -176,6 +185,13 @@ export class LedgerReconciler {
     }
     this.remediations.finish();
     return { ok: this.out.count === 0, differences: this.out.first, count: this.out.count, checked: { ...this.checked } };
+  }
+
+  /** The same ledger (to the same seq) and rows reconciled again, items by ItemLedger. */
+  private async exactly(store: ReconcileStore): Promise<Reconciliation> {
+    const exact = new LedgerReconciler({ ...this.opts, exactItems: true });
+    if (this.lastSeq > 0) for await (const batch of store.ledger.readStored(1, this.lastSeq)) exact.storedEvents(batch);
+    return exact.compare(store);
   }
 }
 

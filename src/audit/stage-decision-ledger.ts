@@ -2,7 +2,7 @@
  * Stage decisions (multi-stage reviews: the decisions that passed an item on to a later stage,
  * table stage_decisions) against their decision.recorded events (`audit verify`, exports).
  *
- * ItemLedger replays each item's events and hands this the decision.recorded events that passed
+ * ItemLedger (or ItemDigestLedger) replays each item's events and hands this the decision.recorded events that passed
  * their item on (state 'pending'), keyed by item and stage. Every stage decision row is compared
  * with its event: outcome, reviewer, channel, justification, operator, simulated flag and
  * approve-all, as ItemLedger compares the decision that settled an item. Differences: a row
