@@ -81,6 +81,13 @@ export function campaignLedgerContract(name: string, open: () => Promise<Store>)
       for (const i of items) expect(await store.campaigns.item(i.id)).toEqual(i);
       expect(await store.campaigns.addItems(items, events)).toBe(0);
       expect(seen).toHaveLength(1);
+
+      // An item given twice in one call is inserted, and recorded, once (as it was first given).
+      const more = grants('vault', 100, 250).map((g) => item(c, g, 'mgr-1'));
+      const twice = [...more.slice(0, 50), { ...more[10]!, reviewerId: 'mgr-2' }, ...more.slice(50)];
+      expect(await store.campaigns.addItems(twice, events)).toBe(100);
+      expect(seen[1]).toEqual(more.map((i) => i.id));
+      expect(await store.campaigns.item(more[10]!.id)).toEqual(more[10]);
     });
 
     it('concurrent addItems of the same items: each item is inserted, and recorded, once', async () => {

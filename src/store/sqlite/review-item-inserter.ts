@@ -9,8 +9,11 @@ const INSERT_SQL = `INSERT OR IGNORE INTO review_items (id, campaign_id, grant_i
   reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at, detail) VALUES `;
 const ROW_PLACEHOLDERS = `(${Array.from({ length: COLUMNS }, () => '?').join(', ')})`;
 
-/** Thrown (and caught) when a multi-row insert met an item that exists: the exact path takes over. */
-const SOME_EXISTED = Symbol('some items existed');
+/** The last row's rowid, and the ids of the rows after one: review_items is a rowid table, and
+ * SQLite gives a new row the largest rowid plus one (until that reaches 2^63 - 1, which 10^18 rows
+ * a second would take centuries to). */
+const MAX_ROWID_SQL = 'SELECT max(rowid) FROM review_items';
+const IDS_AFTER_SQL = 'SELECT id FROM review_items WHERE rowid > ?';
 
 /** Puts an item's 16 column values into `row` from `at0` (positional: binding by name costs more per row). */
 function toRow(item: ReviewItem, row: unknown[], at0: number): void {
@@ -36,20 +39,24 @@ function toRow(item: ReviewItem, row: unknown[], at0: number): void {
 export type ReviewItemInserter = (items: readonly ReviewItem[]) => ReviewItem[];
 
 /**
- * The insert of a campaign opening's items, run inside the caller's write transaction. Fast
- * path: multi-row INSERT OR IGNOREs (a campaign opening inserts items that are all new). Each
- * row adds one change or none, so changes equal to the row count prove every row went in; when
- * fewer went in (a resumed or concurrent opening met items that exist), the fast attempt is
- * rolled back to its savepoint and the items are inserted one by one, which tells exactly which
- * ones this call inserted (their events, and no others, are then appended).
+ * The insert of a campaign opening's items, run inside the caller's write transaction: 64 rows
+ * per INSERT OR IGNORE statement. Each row adds one change or none, so as many changes as items
+ * prove that every item went in (what an opening meets: its items are new). With fewer (a
+ * resumed or concurrent opening met items that exist, or an id came twice), the rows after the
+ * last one there before are exactly those this call inserted (the write lock keeps any other
+ * writer out meanwhile): their items, each id's first occurrence, get events and no others.
  */
 export function createReviewItemInserter(db: Database.Database): ReviewItemInserter {
+  const maxRowid = db.prepare<[], number | null>(MAX_ROWID_SQL).pluck();
+  const idsAfter = db.prepare<[number], string>(IDS_AFTER_SQL).pluck();
   const insertOne = db.prepare<unknown[]>(INSERT_SQL + ROW_PLACEHOLDERS);
   const insertMany = db.prepare<unknown[]>(INSERT_SQL + Array.from({ length: INSERT_ROWS }, () => ROW_PLACEHOLDERS).join(', '));
   const row: unknown[] = new Array(COLUMNS);
   const rows: unknown[] = new Array(INSERT_ROWS * COLUMNS);
-  // Nested in the caller's transaction, better-sqlite3 runs this one as a savepoint.
-  const allNew = db.transaction((items: readonly ReviewItem[]) => {
+  return (items) => {
+    if (items.length === 0) return [];
+    if (!db.inTransaction) throw new Error('review items are inserted inside the transaction that appends their events');
+    const before = maxRowid.get() ?? 0;
     let i = 0;
     let changes = 0;
     for (; i + INSERT_ROWS <= items.length; i += INSERT_ROWS) {
@@ -60,21 +67,9 @@ export function createReviewItemInserter(db: Database.Database): ReviewItemInser
       toRow(items[i]!, row, 0);
       changes += insertOne.run(row).changes;
     }
-    if (changes !== items.length) throw SOME_EXISTED;
-  });
-  return (items) => {
-    if (!db.inTransaction) throw new Error('review items are inserted inside the transaction that appends their events');
-    try {
-      allNew(items);
-      return items.slice();
-    } catch (error) {
-      if (error !== SOME_EXISTED) throw error;
-    }
-    const inserted: ReviewItem[] = [];
-    for (const item of items) {
-      toRow(item, row, 0);
-      if (insertOne.run(row).changes === 1) inserted.push(item);
-    }
-    return inserted;
+    if (changes === items.length) return items.slice();
+    const added = new Set(idsAfter.all(before));
+    const seen = new Set<string>();
+    return items.filter((item) => added.has(item.id) && !seen.has(item.id) && seen.add(item.id));
   };
 }
