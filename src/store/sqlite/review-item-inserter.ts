@@ -9,9 +9,11 @@ const INSERT_SQL = `INSERT OR IGNORE INTO review_items (id, campaign_id, grant_i
   reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at, detail) VALUES `;
 const ROW_PLACEHOLDERS = `(${Array.from({ length: COLUMNS }, () => '?').join(', ')})`;
 
-/** The last row's rowid, and the ids of the rows after one: review_items is a rowid table, and
- * SQLite gives a new row the largest rowid plus one (until that reaches 2^63 - 1, which 10^18 rows
- * a second would take centuries to). */
+/**
+ * The last row's rowid, and the ids of the rows after one: review_items is a rowid table, and
+ * SQLite gives a new row the largest rowid plus one (random ones only once that reaches 2^63 - 1,
+ * which a billion rows a second would take centuries to).
+ */
 const MAX_ROWID_SQL = 'SELECT max(rowid) FROM review_items';
 const IDS_AFTER_SQL = 'SELECT id FROM review_items WHERE rowid > ?';
 
