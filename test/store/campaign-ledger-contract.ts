@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Campaign, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
 import { EXPIRE_BATCH } from '../../src/store/ports.js';
 import type { Store } from '../../src/store/ports.js';
-import { at, batchesOf, campaign, decision, grant, grants, item } from './store-fixtures.js';
+import { at, batchesOf, campaign, decision, finding, grant, grants, item } from './store-fixtures.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 
 async function ledger(store: Store): Promise<LedgerEvent[]> {
@@ -55,6 +55,39 @@ export function campaignLedgerContract(name: string, open: () => Promise<Store>)
       expect(await store.campaigns.addItems([i2, i3, i1], events)).toBe(1);
       expect(seen).toEqual([[i1.id, i2.id], [i3.id]]);
       expect((await ledger(store)).map((e) => e.subject)).toEqual([i1.id, i2.id, i3.id]);
+    });
+
+    it('addItems of hundreds of items, some already there: it inserts and records exactly the missing ones, each as given', async () => {
+      // Varied rows (findings, detail, activity, no identity) so that a column shifted between
+      // items of one multi-row statement would read back wrong.
+      const items = grants('vault', 250).map((g, n) =>
+        item(c, g, `mgr-${n % 7}`, {
+          findings: n % 3 === 0 ? [finding('dormant', 'vault', `acct-${n}`)] : [],
+          lastActivityAt: n % 2 === 0 ? at(n % 50) : null,
+          identityId: n % 5 === 0 ? null : `id-${n}`,
+          ...(n % 4 === 0 ? { detail: { via: [`group-${n}`] } } : {}),
+        }),
+      );
+      // Items 70-209 first: more than one multi-row statement's worth, all new. Then all 250: the
+      // first 64 are new, the next ones partly there.
+      const some = items.slice(70, 210);
+      expect(await store.campaigns.addItems(some, assigned)).toBe(some.length);
+      const seen: string[][] = [];
+      const events = (inserted: readonly ReviewItem[]) => (seen.push(inserted.map((i) => i.id)), assigned(inserted));
+      const missing = items.filter((i) => !some.includes(i));
+      expect(await store.campaigns.addItems(items, events)).toBe(missing.length);
+      expect(seen).toEqual([missing.map((i) => i.id)]);
+      expect((await ledger(store)).map((e) => e.subject)).toEqual([...some, ...missing].map((i) => i.id));
+      for (const i of items) expect(await store.campaigns.item(i.id)).toEqual(i);
+      expect(await store.campaigns.addItems(items, events)).toBe(0);
+      expect(seen).toHaveLength(1);
+
+      // An item given twice in one call is inserted, and recorded, once (as it was first given).
+      const more = grants('vault', 100, 250).map((g) => item(c, g, 'mgr-1'));
+      const twice = [...more.slice(0, 50), { ...more[10]!, reviewerId: 'mgr-2' }, ...more.slice(50)];
+      expect(await store.campaigns.addItems(twice, events)).toBe(100);
+      expect(seen[1]).toEqual(more.map((i) => i.id));
+      expect(await store.campaigns.item(more[10]!.id)).toEqual(more[10]);
     });
 
     it('concurrent addItems of the same items: each item is inserted, and recorded, once', async () => {

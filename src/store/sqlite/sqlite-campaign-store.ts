@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
-import { grantDetailText, outcomeState, parseGrantDetail } from '../../domain/index.js';
+import { outcomeState, parseGrantDetail } from '../../domain/index.js';
 import { EXPIRE_BATCH } from '../ports.js';
 import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
 import { checkDecision } from '../stage-advance.js';
@@ -12,6 +12,7 @@ import type { FieldCursor, PageColumn } from './page-text.js';
 import type { RawPage } from './sqlite-page-reader.js';
 import { SqlitePageReader } from './sqlite-page-reader.js';
 import { pageSize } from './page-size.js';
+import { createReviewItemInserter } from './review-item-inserter.js';
 import { DECISION_COLUMNS, ITEM_COLUMNS, toDecision, toItem, type DecisionRow, type ItemRow } from './review-item-row.js';
 
 const DEFAULT_ITEM_BATCH = 1_000;
@@ -152,7 +153,7 @@ export class SqliteCampaignStore implements CampaignStore {
   private readonly selectCampaignByPeriod;
   private readonly listCampaigns;
   private readonly transitionCampaign;
-  private readonly insertItem;
+  private readonly insertItems;
   private readonly selectItem;
   private readonly selectItems;
   private readonly selectPendingForReviewer;
@@ -206,12 +207,7 @@ export class SqliteCampaignStore implements CampaignStore {
       `UPDATE campaigns SET state = @to, closed_at = CASE WHEN @to = 'closed' THEN @at ELSE closed_at END
        WHERE id = @id AND state = @from`,
     );
-    this.insertItem = db.prepare<[ReviewItem, string, string | null]>(
-      `INSERT OR IGNORE INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id,
-         reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at, detail)
-       VALUES (@id, @campaignId, @grantId, @systemId, @accountId, @role, @scope, @identityId, @reviewerId,
-         @reviewerSource, @state, ?, @lastActivityAt, @decisionId, @updatedAt, ?)`,
-    );
+    this.insertItems = createReviewItemInserter(db);
     this.selectItem = db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM review_items i WHERE i.id = ?`);
     this.selectItems = db.prepare<[{ campaignId: string; reviewerId: string | null; state: string | null }], ItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM review_items i
@@ -292,11 +288,10 @@ export class SqliteCampaignStore implements CampaignStore {
       if (!stored) throw new Error(`campaign id ${campaign.id} is taken by another review or period`);
       return { campaign: stored, created };
     });
-    // INSERT OR IGNORE reports 0 changes for an item another writer inserted first: only the
-    // rows this call inserted get events, so concurrent openers record each assignment once.
+    // An item another writer inserted first is not inserted again (review-item-inserter.ts): only
+    // the rows this call inserted get events, so concurrent openers record each assignment once.
     this.addItemsTx = db.transaction((items: readonly ReviewItem[], events: LedgerEvents<readonly ReviewItem[]>) => {
-      const inserted: ReviewItem[] = [];
-      for (const item of items) if (this.insertItem.run(item, JSON.stringify(item.findings), grantDetailText(item.detail)).changes === 1) inserted.push(item);
+      const inserted = this.insertItems(items);
       if (inserted.length > 0) this.appendLedger(events(inserted));
       return inserted.length;
     });
