@@ -73,8 +73,13 @@ export class GrantDiff {
   private readonly statusTypeIndex = new Map<string, Map<string, number>>();
   /** 1 once the slot's grant was pulled. */
   private pulled = new Uint8Array(1024);
-  /** The pulled fingerprint of new grants and of changed ones (the others pulled their previous one). */
-  private readonly pulledFingerprints = new Map<number, string>();
+  /**
+   * The pulled fingerprint of new grants and of changed ones (the others pulled their previous
+   * one): per slot, 1 + its index in `fingerprints`, 0 for none. A Map of a million strings
+   * (a sync's first pull) costs about twice as much.
+   */
+  private fingerprintOf = new Int32Array(1024);
+  private readonly fingerprints = new StringList();
   private readonly accounts = new StringTable();
 
   /** Loads one batch of the current state's grants (ids are unique within a snapshot). */
@@ -117,22 +122,22 @@ export class GrantDiff {
     const inserted = this.ids.insert(grant.id);
     if (inserted >= 0) {
       this.markPulled(inserted);
-      this.pulledFingerprints.set(inserted, fingerprint);
+      this.keepFingerprint(inserted, fingerprint);
       this.accounts.insert(grant.accountId);
       grant.firstSeenAt = now;
       return ADDED;
     }
     const slot = -inserted - 1;
     if (this.pulled[slot] === 1) {
-      const first = this.pulledFingerprints.get(slot);
-      return (first === undefined ? this.samePrevious(slot, grant) : first === fingerprint) ? DUPLICATE : CONFLICT;
+      const first = slot < this.fingerprintOf.length ? this.fingerprintOf[slot]! - 1 : -1;
+      return (first < 0 ? this.samePrevious(slot, grant) : this.fingerprints.equals(first, fingerprint)) ? DUPLICATE : CONFLICT;
     }
     this.markPulled(slot);
     this.accounts.insert(grant.accountId);
     const firstSeenAt = this.times[this.firstSeen[slot]!]!;
     grant.firstSeenAt = firstSeenAt === '' ? now : firstSeenAt;
     if (this.samePrevious(slot, grant)) return this.sameStored(slot, grant) ? UNCHANGED : UNCHANGED_RESTORE;
-    this.pulledFingerprints.set(slot, fingerprint);
+    this.keepFingerprint(slot, fingerprint);
     return { result: 'changed', before: this.previousFingerprint(slot) };
   }
 
@@ -200,6 +205,11 @@ export class GrantDiff {
     return i;
   }
 
+  private keepFingerprint(slot: number, fingerprint: string): void {
+    if (slot >= this.fingerprintOf.length) this.fingerprintOf = grown(this.fingerprintOf, slot + 1);
+    this.fingerprintOf[slot] = this.fingerprints.push(fingerprint) + 1;
+  }
+
   private markPulled(slot: number): void {
     if (slot >= this.pulled.length) this.pulled = grown(this.pulled, slot + 1);
     this.pulled[slot] = 1;
@@ -211,15 +221,15 @@ const CHUNK = 1 << CHUNK_BITS;
 
 /**
  * An append-only list of strings stored as one joined string per CHUNK items (plus the
- * items of the last, unfinished chunk) and each item's offset and length.
+ * items of the last, unfinished chunk) and where each item ends in its chunk: an item starts
+ * where the one before it ends (at 0 for a chunk's first), so 4 bytes per item locate it.
  */
 class StringList {
   private readonly chunks: string[] = [];
   /** The unfinished chunk's items, allocated once per chunk (growing by push costs more). */
   private open = new Array<string>(CHUNK);
   private openLength = 0;
-  private starts = new Int32Array(CHUNK);
-  private lengths = new Int32Array(CHUNK);
+  private ends = new Int32Array(CHUNK);
   private count = 0;
 
   get size(): number {
@@ -228,14 +238,10 @@ class StringList {
 
   push(s: string): number {
     const i = this.count++;
-    if (i === this.starts.length) {
-      this.starts = grown(this.starts, i + 1);
-      this.lengths = grown(this.lengths, i + 1);
-    }
-    this.starts[i] = this.openLength;
-    this.lengths[i] = s.length;
-    this.open[i & (CHUNK - 1)] = s;
+    if (i === this.ends.length) this.ends = grown(this.ends, i + 1);
     this.openLength += s.length;
+    this.ends[i] = this.openLength;
+    this.open[i & (CHUNK - 1)] = s;
     if ((i & (CHUNK - 1)) === CHUNK - 1) {
       this.chunks.push(this.open.join(''));
       this.open = new Array<string>(CHUNK);
@@ -247,14 +253,19 @@ class StringList {
   get(i: number): string {
     const chunk = this.chunks[i >> CHUNK_BITS];
     if (chunk === undefined) return this.open[i & (CHUNK - 1)]!;
-    const start = this.starts[i]!;
-    return chunk.slice(start, start + this.lengths[i]!);
+    return chunk.slice(this.start(i), this.ends[i]);
   }
 
   equals(i: number, s: string): boolean {
-    if (this.lengths[i] !== s.length) return false;
     const chunk = this.chunks[i >> CHUNK_BITS];
-    return chunk === undefined ? this.open[i & (CHUNK - 1)] === s : chunk.startsWith(s, this.starts[i]);
+    if (chunk === undefined) return this.open[i & (CHUNK - 1)] === s;
+    const start = this.start(i);
+    return this.ends[i]! - start === s.length && chunk.startsWith(s, start);
+  }
+
+  /** Where item i starts in its (finished) chunk. */
+  private start(i: number): number {
+    return (i & (CHUNK - 1)) === 0 ? 0 : this.ends[i - 1]!;
   }
 }
 

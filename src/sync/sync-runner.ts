@@ -1,19 +1,31 @@
 /**
  * Runs the sync of several systems: identity sources first (grants correlate against
- * them), then the other systems a few at a time. One system's failure never stops the
+ * them), then the other systems a few at a time (a large one alone). One system's failure never stops the
  * others; each outcome is reported.
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import { EVENT } from '../audit/event-types.js';
 import type { SystemConfig } from '../config/system-config.js';
 import { IdentityIndex } from '../domain/index.js';
+import type { Snapshot } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
+import { SyncLanes } from './sync-lanes.js';
 import { syncSystem } from './sync-system.js';
 import type { SyncDeps, SyncOptions, SyncResult } from './sync-system.js';
 
 export type SyncOutcome = { systemId: string; ok: true; result: SyncResult } | { systemId: string; ok: false; error: string };
 
-export async function syncSystems(systems: readonly SystemConfig[], deps: SyncDeps, opts: SyncOptions & { concurrency?: number } = {}): Promise<SyncOutcome[]> {
+/** Grants in a system's current state from which its sync runs alone (see syncSystems). */
+export const ALONE_FROM_GRANTS = 100_000;
+
+export interface SyncRunOptions extends SyncOptions {
+  /** Systems synced at a time (identity sources apart): 2 by default. */
+  concurrency?: number;
+  /** A system whose current state holds at least this many grants syncs alone: ALONE_FROM_GRANTS by default. */
+  aloneFromGrants?: number;
+}
+
+export async function syncSystems(systems: readonly SystemConfig[], deps: SyncDeps, opts: SyncRunOptions = {}): Promise<SyncOutcome[]> {
   const run = async (s: SystemConfig, runDeps: SyncDeps = deps): Promise<SyncOutcome> => {
     try {
       return { systemId: s.id, ok: true, result: await syncSystem(s, runDeps, opts) };
@@ -30,12 +42,22 @@ export async function syncSystems(systems: readonly SystemConfig[], deps: SyncDe
   let index: Promise<IdentityIndex> | null = null;
   const identityIndex = (): Promise<IdentityIndex> => (index ??= deps.store.identities.current().then((ids) => new IdentityIndex(ids)));
   const restDeps: SyncDeps = { ...deps, identityIndex: deps.identityIndex ?? identityIndex };
-  const limit = Math.max(1, opts.concurrency ?? 2);
-  let next = 0;
-  const worker = async () => {
-    while (next < rest.length) outcomes.push(await run(rest[next++]!, restDeps));
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, rest.length) }, worker));
+  // A system whose current state is large runs alone: each run holds its previous state's
+  // diff (a few hundred bytes per grant) and its pipeline's batches, and the heap grows to a
+  // multiple of what is live. Measured at 1M grants (5 systems, 1% churn): 880 -> 653 MB peak RSS.
+  const lanes = new SyncLanes(Math.max(1, opts.concurrency ?? 2));
+  const aloneFrom = opts.aloneFromGrants ?? ALONE_FROM_GRANTS;
+  const current = rest.length > 1 ? await deps.store.snapshots.currentAll() : new Map<string, Snapshot>();
+  await Promise.all(
+    rest.map(async (s) => {
+      const taken = await lanes.take((current.get(s.id)?.counts.grants ?? 0) >= aloneFrom ? lanes.size : 1);
+      try {
+        outcomes.push(await run(s, restDeps));
+      } finally {
+        lanes.release(taken);
+      }
+    }),
+  );
   const order = new Map(systems.map((s, i) => [s.id, i]));
   return outcomes.sort((a, b) => (order.get(a.systemId) ?? 0) - (order.get(b.systemId) ?? 0));
 }

@@ -82,12 +82,14 @@ export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} ${PAGE_FROM}`;
 const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
   account_status, last_activity_at, first_seen_at, detail ${PAGE_FROM}`;
 /**
- * A snapshot's grants in storage order: a rowid range scan from a row on (NOT INDEXED: the
- * index would make SQLite sort the whole snapshot by row), skipping rows it does not read.
- * Rows were written in pull order, so this reads the table sequentially where id order costs
- * a random row lookup per grant.
+ * A snapshot's grants in storage order: a rowid range scan (NOT INDEXED: the index would make
+ * SQLite sort the whole snapshot by row) from a row on, up to the snapshot's last row, skipping
+ * rows it does not read. Rows were written in pull order, so this reads the table sequentially
+ * where id order costs a random row lookup per grant. Without the upper bound a system's scan
+ * went on through the rows of every system written after it (at 1M grants in 5 systems, the
+ * worker's scans of a re-sync cost ~9 s of CPU).
  */
-const SCAN_FROM = `FROM grants NOT INDEXED WHERE row > ? AND system_key = ? AND ${VISIBLE} ORDER BY row LIMIT ?`;
+const SCAN_FROM = `FROM grants NOT INDEXED WHERE row > ? AND row <= ? AND system_key = ? AND ${VISIBLE} ORDER BY row LIMIT ?`;
 export const GRANTS_SCAN_PAGE_SQL = `SELECT ${GRANT_COLUMNS}, row ${SCAN_FROM}`;
 const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
   account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
@@ -206,6 +208,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly grantsScanPage;
   private readonly readDeltas;
   private readonly selectFirstRow;
+  private readonly selectLastRow;
   private readonly countVisible;
   private readonly countStatuses;
   private readonly identitiesOf;
@@ -310,9 +313,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
     this.grantsPage = db.prepare<[string, number, string, ...ViewParams, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
-    this.grantsScanPage = db.prepare<[string, number, number, ...ViewParams, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
+    this.grantsScanPage = db.prepare<[string, number, number, number, ...ViewParams, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
     this.readDeltas = db.prepare<[number, number | null, number], number>(READ_DELTAS_SQL).pluck();
     this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE delta_key = ?').pluck();
+    this.selectLastRow = db.prepare<[number], number | null>('SELECT max(row) FROM grants WHERE delta_key = ?').pluck();
     this.countVisible = db.prepare<[number, number, ...ViewParams], number>(COUNT_SQL).pluck();
     this.countStatuses = db.prepare<[], { systemId: string; status: SnapshotStatus; count: number }>(
       'SELECT system_id AS systemId, status, count(*) AS count FROM snapshots GROUP BY system_id, status ORDER BY system_id, status',
@@ -558,12 +562,20 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   /** The first row a snapshot may read (from the deltas' index: no table read), or null when it reads none. */
   private firstRow(h: SnapshotHandle): number | null {
-    let first: number | null = null;
+    return this.rowSpan(h)?.first ?? null;
+  }
+
+  /** The first and last rows a snapshot may read (from the deltas' index: no table read), or null when it reads none. */
+  private rowSpan(h: SnapshotHandle): { first: number; last: number } | null {
+    let span: { first: number; last: number } | null = null;
     for (const delta of this.readDeltas.all(h.systemKey, h.version ?? h.baseVersion, h.version === null ? h.deltaKey : -1)) {
-      const row = this.selectFirstRow.get(delta) ?? null;
-      if (row !== null && (first === null || row < first)) first = row;
+      const first = this.selectFirstRow.get(delta) ?? null;
+      if (first === null) continue;
+      const last = this.selectLastRow.get(delta)!;
+      if (span === null) span = { first, last };
+      else span = { first: Math.min(span.first, first), last: Math.max(span.last, last) };
     }
-    return first;
+    return span;
   }
 
   async *scanGrants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
@@ -572,25 +584,26 @@ export class SqliteSnapshotStore implements SnapshotStore {
     if (!h) return;
     const { systemId, systemKey } = h;
     const view = snapshotViewParams(h);
-    // Where the snapshot's rows begin, so the scan skips the rows stored before them.
-    const firstRow = this.firstRow(h);
-    if (firstRow === null) return;
-    let after = firstRow - 1;
+    // Where the snapshot's rows begin and end, so the scan skips the rows stored before and after them.
+    const span = this.rowSpan(h);
+    if (span === null) return;
+    const { last } = span;
+    let after = span.first - 1;
     if (this.worker && size >= WORKER_MIN_ROWS) {
       // As grants(): the worker reads the next pages while the caller works on the current ones.
       const worker = this.worker;
-      const span = size * WORKER_READ_AHEAD_PAGES;
-      let next = worker.scanGrants([after, systemKey, ...view, span], systemId);
+      const pages = size * WORKER_READ_AHEAD_PAGES;
+      let next = worker.scanGrants([after, last, systemKey, ...view, pages], systemId);
       for (;;) {
         next.catch(() => undefined);
         const { grants, lastRow } = await next;
-        if (grants.length === span) next = worker.scanGrants([lastRow!, systemKey, ...view, span], systemId);
+        if (grants.length === pages) next = worker.scanGrants([lastRow!, last, systemKey, ...view, pages], systemId);
         for (let i = 0; i < grants.length; i += size) yield grants.slice(i, i + size);
-        if (grants.length < span) return;
+        if (grants.length < pages) return;
       }
     }
     for (;;) {
-      const rows = this.grantsScanPage.all(systemId, after, systemKey, ...view, size);
+      const rows = this.grantsScanPage.all(systemId, after, last, systemKey, ...view, size);
       if (rows.length > 0) yield rows.map((r) => toGrant(r as unknown as GrantTuple, systemId));
       if (rows.length < size) return;
       after = rows[rows.length - 1]![13];
