@@ -1,5 +1,5 @@
 /**
- * Migration 21 (the review pages by item): deliveries written before it are found by their
+ * Migration 17 (the review pages by item): deliveries written before it are found by their
  * items afterwards, and the item lookup uses the index, not a scan of the campaign's pages.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,13 +12,13 @@ import { DELIVERIES_SHOWING_SQL } from '../../src/store/sqlite/sqlite-delivery-s
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { delivery } from './store-fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'iam-migration-21-'));
+const dir = mkdtempSync(join(tmpdir(), 'iam-migration-17-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('migration 21 indexes the items of the deliveries stored before it', async () => {
+it('migration 17 indexes the items of the deliveries stored before it', async () => {
   const file = join(dir, 'old.db');
   const db = new Database(file);
-  migrate(db, MIGRATIONS.filter((m) => m.version < 21));
+  migrate(db, MIGRATIONS.filter((m) => m.version < 17));
   const add = db.prepare(`INSERT INTO deliveries (id, campaign_id, recipient, kind, key, state, channel, ts, attempts, error, updated_at, payload)
     VALUES (@id, @campaignId, @recipient, @kind, @key, @state, @channel, @ts, @attempts, @error, @updatedAt, @payload)`);
   const pages = [

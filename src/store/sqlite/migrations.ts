@@ -588,7 +588,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 21,
+    version: 17,
     description: 'the review pages showing an item, by item',
     // delivery_items: one row per item id in a delivery's payload.itemIds (a JSON array; other
     // payloads have none), kept by triggers on every insert and payload change, so that

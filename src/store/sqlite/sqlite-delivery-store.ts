@@ -12,7 +12,7 @@ type DeliveryRow = Omit<Delivery, 'payload'> & { payload: string };
 const LIST_FILTERS = `(@campaignId IS NULL OR campaign_id = @campaignId) AND (@recipient IS NULL OR recipient = @recipient)
   AND (@kind IS NULL OR kind = @kind) AND (@state IS NULL OR state = @state)`;
 
-/** list({ showingItems }): the pages showing the items (@items: a JSON array), found through delivery_items (migration 21), then filtered. */
+/** list({ showingItems }): the pages showing the items (@items: a JSON array), found through delivery_items (migration 17), then filtered. */
 export const DELIVERIES_SHOWING_SQL = `SELECT ${DELIVERY_COLUMNS} FROM deliveries
   WHERE id IN (SELECT delivery_id FROM delivery_items WHERE item_id IN (SELECT value FROM json_each(@items))) AND ${LIST_FILTERS}
   ORDER BY id`;
