@@ -12,7 +12,7 @@ import { EVENT_COLUMNS, eventCsvLine, linkOnlyCsvLine } from './event-csv.js';
 import type { PackMembers } from './pack-events.js';
 import { belongsToPack } from './pack-events.js';
 import type { PackFileInfo } from './pack-file.js';
-import { PACK_WRITE_CHARS, PackFile } from './pack-file.js';
+import { PackFile } from './pack-file.js';
 import { parsedEvent } from './parsed-event.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 
@@ -46,8 +46,6 @@ export class EventsCsvFile {
     private readonly range: { fromSeq: number; toSeq: number } | null,
     private readonly members: PackMembers,
     private readonly p: Pseudonymizer,
-    /** Characters of rows written at a time (PACK_WRITE_CHARS; tests write smaller). */
-    private readonly writeChars: number = PACK_WRITE_CHARS,
   ) {
     this.file = new PackFile(dir, fileName);
     this.ready = this.file.write(csvLine(EVENT_COLUMNS));
@@ -78,12 +76,9 @@ export class EventsCsvFile {
       if (own) this.fullEvents++;
       this.toHash = e.hash;
       n++;
-      if (lines.length >= this.writeChars) {
-        await this.file.write(lines);
-        lines = '';
-      }
     }
-    if (lines !== '') await this.file.write(lines);
+    if (n === 0) return;
+    await this.file.write(lines);
     this.rows += n;
   }
 

@@ -47,7 +47,7 @@ import { sealManifest } from './manifest-seal.js';
 import { packMembers } from './pack-events.js';
 import { EVENT } from './event-types.js';
 import type { PackFileInfo } from './pack-file.js';
-import { PACK_WRITE_CHARS, PackFile, sha256File, syncFolder } from './pack-file.js';
+import { PackFile, sha256File, syncFolder } from './pack-file.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
 import type { CampaignContext, DefinitionInfo } from './report-context.js';
@@ -96,8 +96,6 @@ export interface EvidencePackOptions {
   scope: { from: string | null; to: string | null };
   pseudonymizer?: Pseudonymizer;
   batchSize?: number;
-  /** Characters of rows written to a file at a time (PACK_WRITE_CHARS; tests write smaller: the files are the same). */
-  writeChars?: number;
   /** How the export was asked for ('cli', 'slack'), recorded with the export event. */
   via?: string;
   /** Prints report.html to report.pdf (format pdf: report-pdf.ts' renderPdf with the Chromium found); required for that format. */
@@ -140,7 +138,6 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   await mkdir(opts.dir, { recursive: true });
   await Promise.all(PACK_FILES.map((f) => rm(join(opts.dir, f), { force: true })));
 
-  const writeChars = opts.writeChars ?? PACK_WRITE_CHARS;
   const head = opts.events ? opts.events.head : await store.ledger.head();
   const range = opts.events ? opts.events.range : await campaignLedgerRange(store.ledger, opts.campaigns, head);
   const people = await personIndex(store);
@@ -181,7 +178,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     const now = deps.now();
     for await (const batch of store.campaigns.itemsWithDecisions(campaign.id, opts.batchSize)) {
       await resolveSlackIds(store, batch.map((b) => b.decision?.reviewerId ?? b.item.reviewerId), people, slackIds);
-      // The lines of a batch are joined and written writeChars (PACK_WRITE_CHARS, pack-file.ts) at a time.
+      // One write per file per batch: the lines of a batch are joined first.
       let decisionLines = '';
       let findingLines = '';
       let remediationLines = '';
@@ -209,19 +206,15 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
           jsonText += (firstJson ? '\n' : ',\n') + JSON.stringify(record);
           firstJson = false;
         }
-        if (decisionsCsv && decisionLines.length >= writeChars) decisionLines = await flushed(decisionsCsv, decisionLines);
-        if (findingsCsv && findingLines.length >= writeChars) findingLines = await flushed(findingsCsv, findingLines);
-        if (remediationsCsv && remediationLines.length >= writeChars) remediationLines = await flushed(remediationsCsv, remediationLines);
-        if (decisionsJson && jsonText.length >= writeChars) jsonText = await flushed(decisionsJson, jsonText);
       }
       if (decisionsCsv) {
-        if (decisionLines) await decisionsCsv.write(decisionLines);
+        await decisionsCsv.write(decisionLines);
         count('decisions.csv', batch.length);
       }
       if (findingsCsv && findingLines) await findingsCsv.write(findingLines);
       if (remediationsCsv && remediationLines) await remediationsCsv.write(remediationLines);
       if (decisionsJson) {
-        if (jsonText) await decisionsJson.write(jsonText);
+        await decisionsJson.write(jsonText);
         count('decisions.json', batch.length);
       }
     }
@@ -250,7 +243,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
     await rename(opts.events.path, join(opts.dir, EVENTS_FILE));
     events = opts.events.result;
   } else {
-    const file = new EventsCsvFile(opts.dir, EVENTS_FILE, range, await packMembers(store.ledger, opts.campaigns, packRemediations), p, writeChars);
+    const file = new EventsCsvFile(opts.dir, EVENTS_FILE, range, await packMembers(store.ledger, opts.campaigns, packRemediations), p);
     if (range) for await (const batch of store.ledger.readStored(range.fromSeq, range.toSeq)) await file.add(batch);
     events = await file.close();
   }
@@ -346,12 +339,6 @@ function pseudonymizeContext(c: CampaignContext, p: Pseudonymizer): CampaignCont
 }
 
 /** A CSV file of the pack, its header line written (csv-line.ts: quoting and formula escaping). */
-/** Writes `text` to `file`; returns '' (what is left waiting). */
-async function flushed(file: PackFile, text: string): Promise<string> {
-  await file.write(text);
-  return '';
-}
-
 async function csvFile(dir: string, name: string, columns: readonly string[]): Promise<PackFile> {
   const file = new PackFile(dir, name);
   await file.write(csvLine(columns));

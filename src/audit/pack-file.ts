@@ -7,14 +7,6 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 
-/**
- * Text for a pack file is written once this many characters wait: below V8's large-object size,
- * so that a batch's rows never become one string of megabytes. Such strings are allocated in the
- * old generation and stay until a full collection: joined per 2,500-row batch, they held ~120 MB
- * of garbage at an export's peak (1M items: 130-155 MB of heap, 29 MB of it live).
- */
-export const PACK_WRITE_CHARS = 32 * 1024;
-
 export interface PackFileInfo {
   name: string;
   sha256: string;
