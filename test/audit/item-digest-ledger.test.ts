@@ -14,29 +14,9 @@ import type { Campaign, Decision, LedgerEvent, ReviewItem } from '../../src/doma
 import { stageDecisionId } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { C, decision, ev, item, ITEM } from './item-rows-fixture.js';
 
-let seq = 0;
-function ev(type: string, subject: string, data: Record<string, unknown>): LedgerEvent {
-  return { seq: ++seq, at: '2026-10-01T00:00:00.000Z', type, actor: 'someone', subject, data, prevHash: '', hash: '' };
-}
-
-const C = 'review:2026-Q4';
-const ITEM = `${C}/g_1`;
 const ITEM2 = `${C}/g_2`;
-
-function item(over: Partial<ReviewItem> = {}): ReviewItem {
-  return {
-    id: ITEM, campaignId: C, grantId: 'g_1', systemId: 'trading', accountId: 'alice', role: 'TRADER', scope: '', identityId: 'E1', reviewerId: 'M1',
-    reviewerSource: 'manager', state: 'pending', findings: [], lastActivityAt: null, decisionId: null, updatedAt: '2026-10-01T00:00:00.000Z', ...over,
-  };
-}
-
-function decision(over: Partial<Decision> = {}): Decision {
-  return {
-    id: ITEM, itemId: ITEM, campaignId: C, outcome: 'revoke', reviewerId: 'M1', reviewerEmail: 'm1@firm.li', reviewerSlackId: null, channel: 'slack',
-    justification: 'not needed any more', decidedAt: '2026-10-02T00:00:00.000Z', findingsAtDecision: [], simulated: false, operator: null, ...over,
-  };
-}
 
 const assigned = (id = ITEM, over: Record<string, unknown> = {}) =>
   ev('item.assigned', id, { campaignId: C, grantId: 'g_1', systemId: 'trading', accountId: 'alice', role: 'TRADER', reviewerId: 'M1', reviewerSource: 'manager', detail: { path: '/x' }, findings: [], ...over });

@@ -14,28 +14,7 @@ import type { Campaign, Decision, Evaluation, LedgerEvent, ReviewItem, Snapshot,
 import { EMPTY_COUNTS } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-
-let seq = 0;
-function ev(type: string, subject: string, data: Record<string, unknown>, actor = 'someone'): LedgerEvent {
-  return { seq: ++seq, at: '2026-10-01T00:00:00.000Z', type, actor, subject, data, prevHash: '', hash: '' };
-}
-
-const C = 'review:2026-Q4';
-const ITEM = `${C}/g_1`;
-
-function item(over: Partial<ReviewItem> = {}): ReviewItem {
-  return {
-    id: ITEM, campaignId: C, grantId: 'g_1', systemId: 'trading', accountId: 'alice', role: 'TRADER', scope: '', identityId: 'E1', reviewerId: 'M1',
-    reviewerSource: 'manager', state: 'pending', findings: [], lastActivityAt: null, decisionId: null, updatedAt: '2026-10-01T00:00:00.000Z', ...over,
-  };
-}
-
-function decision(over: Partial<Decision> = {}): Decision {
-  return {
-    id: ITEM, itemId: ITEM, campaignId: C, outcome: 'revoke', reviewerId: 'M1', reviewerEmail: 'm1@firm.li', reviewerSlackId: null, channel: 'slack',
-    justification: 'not needed any more', decidedAt: '2026-10-02T00:00:00.000Z', findingsAtDecision: [], simulated: false, operator: null, ...over,
-  };
-}
+import { C, decision, ev, item, ITEM } from './item-rows-fixture.js';
 
 const assigned = (id = ITEM, reviewerId = 'M1') => ev('item.assigned', id, { campaignId: C, grantId: 'g_1', systemId: 'trading', accountId: 'alice', role: 'TRADER', reviewerId, reviewerSource: 'manager', findings: [] });
 const decided = (outcome: 'approve' | 'revoke' = 'revoke', reviewerId = 'M1') =>

@@ -92,8 +92,11 @@ describe('syncSystems', () => {
   }
 
   it('syncs a system whose current state is large alone, the small ones two at a time', async () => {
-    // wallet holds 4 grants: from 4 on it is large.
-    expect(await secondRun(4)).toEqual(['open wallet', 'close wallet', 'open kms', 'open trading', 'close kms', 'close trading']);
+    // wallet holds 4 grants: from 4 on it is large. kms and trading run side by side: which of
+    // them finishes first is up to their I/O, so their closes are compared as a set.
+    const trace = await secondRun(4);
+    expect(trace.slice(0, 4)).toEqual(['open wallet', 'close wallet', 'open kms', 'open trading']);
+    expect(trace.slice(4).sort()).toEqual(['close kms', 'close trading']);
   });
 
   it('syncs two systems at a time when none is large', async () => {

@@ -5,7 +5,6 @@
  * Requests (main -> worker), handled in the order sent (BulkRequest):
  *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
  *   { type: 'remove', seq, snapshotId, count, texts, lengths }              grant ids to drop (removeGrants)
- *   { type: 'read', seq, params }                                          one page of grants (id order)
  *   { type: 'scan', seq, params }                                          one page of grants (storage order)
  *   { type: 'close' }                                                       close and exit
  * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
@@ -51,7 +50,7 @@ interface Rows {
 }
 export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'remove'; snapshotId: string }) | (Rows & { type: 'changes' });
 /** `params`: the page query's parameters, in order (see BulkWorkerOptions['sql']). */
-export type ReadRequest = { type: 'read'; seq: number; params: Cell[] } | { type: 'scan'; seq: number; params: Cell[] };
+export type ReadRequest = { type: 'scan'; seq: number; params: Cell[] };
 export type BulkRequest = WriteRequest | ReadRequest | { type: 'close' };
 
 export interface BulkReply {
@@ -75,7 +74,6 @@ const deleteOwn = db.prepare<[number, Cell, number]>(data.sql.deleteOwn);
 // Inserts are bound from one reused array of positional parameters.
 const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
 const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
-const grantsPage = db.prepare<Cell[], Cell[]>(data.sql.grantsPage).raw();
 const grantsScanPage = db.prepare<Cell[], Cell[]>(data.sql.grantsScanPage).raw();
 const GRANT_FIELDS = data.grantFields;
 const CHANGE_FIELDS = data.changeFields;
@@ -148,11 +146,10 @@ const writeAll = db.transaction((msgs: readonly WriteRequest[]) => {
   for (const msg of msgs) write(msg);
 });
 
-/** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields): the ids apart, the rest as texts. */
+/** A page of grant rows (id, then the other GRANT_FIELDS - 1 fields, then the row number): the ids apart, the rest as texts. */
 function read(msg: ReadRequest): void {
-  // A scan page has the row number after the grant's fields (column GRANT_FIELDS).
-  const rows = (msg.type === 'scan' ? grantsScanPage : grantsPage).all(...msg.params);
-  const lastRow = msg.type === 'scan' && rows.length > 0 ? (rows[rows.length - 1]![GRANT_FIELDS] as number) : null;
+  const rows = grantsScanPage.all(...msg.params);
+  const lastRow = rows.length > 0 ? (rows[rows.length - 1]![GRANT_FIELDS] as number) : null;
   const ids = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) ids[r] = rows[r]![0] as string;
   const { texts, lengths } = encodeRows(rows, 1, GRANT_FIELDS, ROWS_PER_TEXT);
@@ -182,7 +179,7 @@ function handle(msg: BulkRequest): void {
     port.close();
     return;
   }
-  if (msg.type === 'read' || msg.type === 'scan') {
+  if (msg.type === 'scan') {
     try {
       read(msg);
     } catch (err) {

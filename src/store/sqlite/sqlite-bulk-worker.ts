@@ -1,8 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import type { AccountStatus, AccountType, Grant, GrantChange } from '../../domain/index.js';
-import { grantDetailText, parseGrantDetail } from '../../domain/index.js';
+import type { Grant, GrantChange } from '../../domain/index.js';
+import { grantDetailText } from '../../domain/index.js';
 import type { BulkReply as Reply, BulkRequest, BulkWorkerData, ReadRequest, WriteRequest } from './sqlite-bulk-thread.js';
 import type { Cell } from './encode-rows.js';
+import { grantOfFields } from './grant-fields.js';
 import { startWorker } from './start-worker.js';
 import { fromWorkerError } from './worker-error.js';
 
@@ -28,9 +29,7 @@ export interface BulkWorkerOptions {
     deleteOwn: string;
     /** Positional: CHANGE_FIELDS fields. */
     insertChange: string;
-    /** A raw page of grants in id order (the caller's params): id, then the GRANT_FIELDS after it. */
-    grantsPage: string;
-    /** A raw page of grants in storage order (the caller's params): as grantsPage, then the row number. */
+    /** A raw page of grants in storage order (the caller's params): id, then the GRANT_FIELDS after it, then the row number. */
     grantsScanPage: string;
   };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
@@ -122,11 +121,6 @@ export class SqliteBulkWorker {
     await this.send({ type: 'changes', count: changes.length }, rows);
   }
 
-  /** A page of grants of a snapshot (whose system is `systemId`) in id order: `params` are sql.grantsPage's. */
-  async readGrants(params: Cell[], systemId: string): Promise<Grant[]> {
-    return this.decodeGrants(await this.send({ type: 'read', params } as const, null), systemId);
-  }
-
   /** A page of grants of a snapshot in storage (row) order (sql.grantsScanPage's params), and the last row read. */
   async scanGrants(params: Cell[], systemId: string): Promise<{ grants: Grant[]; lastRow: number | null }> {
     const reply = await this.send({ type: 'scan', params }, null);
@@ -138,24 +132,7 @@ export class SqliteBulkWorker {
     const f = new RowDecoder(texts!, lengths!);
     for (let r = 0; r < grants.length; r++) {
       f.startRow();
-      const g: Grant = {
-        id: ids![r]!,
-        systemId,
-        accountId: f.next()!,
-        role: f.next()!,
-        scope: f.next()!,
-        identityId: f.next(),
-        identityRef: f.next(),
-        accountDisplayName: f.next(),
-        accountType: f.next() as AccountType,
-        accountStatus: f.next() as AccountStatus,
-        lastActivityAt: f.next(),
-        firstSeenAt: f.next(),
-      };
-      // Absent when there is none, as toGrant reads it.
-      const detail = f.next();
-      if (detail !== null) g.detail = parseGrantDetail(detail);
-      grants[r] = g;
+      grants[r] = grantOfFields(ids![r]!, f, systemId);
     }
     return grants;
   }

@@ -8,8 +8,8 @@
  * Same rows, order and Grants as SqliteSnapshotStore's keyset pages (GRANTS_NEXT_PAGE_SQL):
  * the (system_key, id, delta_key) index, ids ascending, `detail` absent when there is none.
  */
-import type { AccountStatus, AccountType, Grant } from '../../domain/index.js';
-import { parseGrantDetail } from '../../domain/index.js';
+import type { Grant } from '../../domain/index.js';
+import { grantOfFields } from './grant-fields.js';
 import { VISIBLE, type ViewParams } from './grant-view.js';
 import type { FieldCursor, PageColumn } from './page-text.js';
 import type { RawPage } from './sqlite-page-reader.js';
@@ -72,25 +72,8 @@ export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Gr
   }
 }
 
-/** The next row of GRANT_PAGE_COLUMNS as a Grant (as the snapshot store's toGrant builds it). */
+/** The next row of GRANT_PAGE_COLUMNS as a Grant. */
 function grantOf(f: FieldCursor, systemId: string): Grant {
   f.startRow();
-  const g: Grant = {
-    id: f.next()!,
-    systemId,
-    accountId: f.next()!,
-    role: f.next()!,
-    scope: f.next()!,
-    identityId: f.next(),
-    identityRef: f.next(),
-    accountDisplayName: f.next(),
-    accountType: f.next() as AccountType,
-    accountStatus: f.next() as AccountStatus,
-    lastActivityAt: f.next(),
-    firstSeenAt: f.next(),
-  };
-  // Absent, not null, when there is none (as connectors report it): most grants have none.
-  const detail = f.next();
-  if (detail !== null) g.detail = parseGrantDetail(detail);
-  return g;
+  return grantOfFields(f.next()!, f, systemId);
 }

@@ -11,7 +11,7 @@ import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type Snap
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
-import { readGrantPages } from './sqlite-grant-pages.js';
+import { GRANT_PAGE_REST, readGrantPages } from './sqlite-grant-pages.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
@@ -76,11 +76,7 @@ const SELECT_HANDLE_SQL = `SELECT s.key, s.system_id AS systemId, s.status, d.sy
 const GRANT_COLUMNS = `id, ? AS systemId, account_id AS accountId, role, scope, identity_id AS identityId,
   identity_ref AS identityRef, account_display_name AS accountDisplayName, account_type AS accountType,
   account_status AS accountStatus, last_activity_at AS lastActivityAt, first_seen_at AS firstSeenAt, detail`;
-const PAGE_FROM = `FROM grants WHERE system_key = ? AND id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`;
-export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} ${PAGE_FROM}`;
-/** The worker's page: the same keyset read, the fields in insert order (GRANT_FIELDS) and no system id. */
-const WORKER_GRANTS_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
-  account_status, last_activity_at, first_seen_at, detail ${PAGE_FROM}`;
+export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} ${GRANT_PAGE_REST}`;
 /**
  * A snapshot's grants in storage order: a rowid range scan (NOT INDEXED: the index would make
  * SQLite sort the whole snapshot by row) from a row on, up to the snapshot's last row, skipping
@@ -244,7 +240,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsPage: WORKER_GRANTS_PAGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
+            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
