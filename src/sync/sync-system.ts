@@ -21,11 +21,12 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord, Page } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
-import { canonicalJson, EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
+import { EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
 import { GrantDiff } from './grant-diff.js';
+import { sameCanonicalJson } from './same-canonical-json.js';
 import type { RunLiveness } from './stale-runs.js';
 import { closeStaleRuns, recordRunOwner } from './stale-runs.js';
 
@@ -457,14 +458,14 @@ async function storeIdentities(snapshotId: string, systemId: string, records: Id
   for (let i = 0; i < identities.length; i += BATCH) await deps.store.snapshots.appendIdentities(snapshotId, identities.slice(i, i + BATCH));
 
   const before = previous ? await deps.store.snapshots.identities(previous.id) : [];
-  const beforeById = new Map(before.map((i) => [i.id, canonicalJson(i)]));
+  const beforeById = new Map(before.map((i) => [i.id, i]));
   let added = 0;
   let changed = 0;
   const h = createHash('sha256');
   for (const i of identities) {
     const prev = beforeById.get(i.id);
     if (prev === undefined) added++;
-    else if (prev !== canonicalJson(i)) changed++;
+    else if (!sameCanonicalJson(prev, i)) changed++;
     beforeById.delete(i.id);
     h.update(`${i.id} ${i.status} ${i.email ?? ''} ${i.managerId ?? ''}\n`);
   }

@@ -151,6 +151,12 @@ export function normalizeTimestamp(s: string): string | null {
       return null;
     }
   }
+  if (offsetMinutes === 0 && sep === 84 && s.charCodeAt(len - 1) === 90) {
+    // The usual spellings (T and Z), valid as checked above: already the result, or one
+    // concatenation from it, where the general case below builds it from eight pieces a row.
+    if (len === 24 && pos === 23 && s.charCodeAt(19) === 46) return s;
+    if (len === 20 && pos === 19) return s.slice(0, 19) + '.000Z';
+  }
   const time = `${s.slice(11, 13)}:${s.slice(14, 16)}:${seconds}.${millis}Z`;
   if (offsetMinutes === 0) return `${s.slice(0, 10)}T${time}`;
   return new Date(Date.parse(`${s.slice(0, 10)}T${time}`) - offsetMinutes * 60_000).toISOString();
