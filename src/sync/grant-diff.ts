@@ -67,6 +67,8 @@ export class GrantDiff {
   private firstSeen = new Int32Array(1024);
   private readonly times: string[] = [];
   private readonly timeIndex = new Map<string, number>();
+  private lastTime: string | null = null;
+  private lastTimeIndex = -1;
   /** Per previous grant, the code of its (status, type): an index into `statusTypes`. */
   private statusType = new Int32Array(1024);
   private readonly statusTypes: string[] = [];
@@ -197,11 +199,15 @@ export class GrantDiff {
   }
 
   private timeOf(time: string): number {
+    // Grants stored together mostly share their first-seen time: the last one answers first.
+    if (time === this.lastTime) return this.lastTimeIndex;
     let i = this.timeIndex.get(time);
     if (i === undefined) {
       i = this.times.push(time) - 1;
       this.timeIndex.set(time, i);
     }
+    this.lastTime = time;
+    this.lastTimeIndex = i;
     return i;
   }
 
