@@ -292,17 +292,24 @@ async function storeGrants(
       changes = [];
     }
   };
+  // The owner of the last reference resolved: an export lists an account's grants together.
+  let lastRef: string | null = null;
+  let lastOwner: string | null = null;
   const take = async (page: Page<GrantRecord>) => {
     addProblems(page.problems);
     for (const r of page.items) {
       const identityRef = r.identityRef === null ? null : r.identityRef.trim() || null;
+      if (identityRef !== lastRef) {
+        lastRef = identityRef;
+        lastOwner = index.resolve(identityRef)?.id ?? null;
+      }
       const grant: Grant = {
         id: grantId(systemId, r.accountId, r.role, r.scope),
         systemId,
         accountId: r.accountId,
         role: r.role,
         scope: r.scope,
-        identityId: index.resolve(identityRef)?.id ?? null,
+        identityId: lastOwner,
         identityRef,
         accountDisplayName: r.accountDisplayName,
         accountType: r.accountType,
