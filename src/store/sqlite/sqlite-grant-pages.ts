@@ -48,8 +48,13 @@ export class GrantPageThread {
 
   constructor(private readonly opts: { file: string; busyTimeoutMs: number }) {}
 
+  /** Whether the thread is up (a read started it and it is not closed). */
+  get started(): boolean {
+    return this.reader !== null;
+  }
+
   /** The thread's reader, started if it is not yet. */
-  started(): SqlitePageReader {
+  open(): SqlitePageReader {
     this.reader ??= new SqlitePageReader({ file: this.opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, busyTimeoutMs: this.opts.busyTimeoutMs });
     return this.reader;
   }
@@ -80,7 +85,7 @@ export interface GrantPagesOptions {
  */
 export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Grant[]> {
   const { systemId, systemKey, view, pageRows, size } = opts;
-  const reader = opts.thread.started();
+  const reader = opts.thread.open();
   let next: Promise<RawPage> | null = reader.read([systemKey, opts.after, ...view, pageRows]);
   try {
     while (next) {

@@ -548,13 +548,19 @@ export class SqliteSnapshotStore implements SnapshotStore {
     if (!h) return;
     const { systemId, systemKey } = h;
     const view = snapshotViewParams(h);
+    const onThread = this.worker !== null && size >= WORKER_MIN_ROWS;
+    if (onThread && thread.started) {
+      // A thread a previous snapshot started reads this one whole: its pages cost less there.
+      yield* readGrantPages({ thread, systemId, systemKey, view, after: '', pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      return;
+    }
     const first = this.grantsPage.all(systemId, systemKey, '', ...view, size).map((r) => toGrant(r, systemId));
     if (first.length < size) {
       if (first.length > 0) yield first;
       return;
     }
     let last = (first[first.length - 1] as Grant).id;
-    if (this.worker && size >= WORKER_MIN_ROWS) {
+    if (onThread) {
       // A large snapshot: the page reader's thread reads the next pages while the caller works
       // on the current ones (sqlite-grant-pages.ts).
       yield first;
