@@ -122,9 +122,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions = {}): Promis
  */
 async function evaluate(store: Store, snapshotIds: readonly string[], ctx: EvaluationContext): Promise<EvaluationResult> {
   const evaluator = new PolicyEvaluator(ctx);
-  for (const snapshotId of snapshotIds) {
-    for await (const batch of store.snapshots.grants(snapshotId, GRANT_BATCH)) evaluator.add(batch);
-  }
+  for await (const batch of store.snapshots.grantsOf(snapshotIds, GRANT_BATCH)) evaluator.add(batch);
   return evaluator.finish();
 }
 

@@ -127,6 +127,12 @@ export interface SnapshotStore {
    */
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
   /**
+   * The snapshots' grants, one snapshot after another, each as grants() reads it (batches
+   * never mix snapshots): for a reader of several, which the store may serve with shared
+   * resources (SQLite: one page reader thread for them all).
+   */
+  grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]>;
+  /**
    * The snapshot's grants in no particular order (the store's cheapest), in batches of at
    * most `batchSize`: for readers of a whole snapshot that need no order, like the sync's diff.
    */

@@ -22,6 +22,7 @@ async function contentOf(store: Store, snapshotId: string): Promise<Grant[]> {
   const scanned = (await batchesOf(store.snapshots.scanGrants(snapshotId, 4))).flat();
   expect(byId(scanned), `scanGrants of ${snapshotId}`).toEqual(ordered);
   expect(await store.snapshots.countGrants(snapshotId), `countGrants of ${snapshotId}`).toBe(ordered.length);
+  expect((await batchesOf(store.snapshots.grantsOf([snapshotId], 3))).flat(), `grantsOf of ${snapshotId}`).toEqual(ordered);
   return ordered;
 }
 
@@ -175,6 +176,26 @@ export function snapshotDeltaContract(name: string, open: () => Promise<Store>):
       expect(read).toEqual(want);
       expect(byId((await batchesOf(store.snapshots.scanGrants('v2', 1_000))).flat())).toEqual(want);
       expect((await batchesOf(store.snapshots.grants('v1', 1_000))).flat()).toEqual(byId(v1));
+    });
+
+    it('grantsOf reads several snapshots one after another, each as grants() does, in batches that never mix two', async () => {
+      await sync('v1', 0, null, { put: grants('vault', 7) });
+      await sync('v2', 1, 'v1', { removed: [grants('vault', 1)[0]!.id], put: grants('vault', 2, 20) });
+      await store.snapshots.create(snapshot('k1', 'kms', at(2)));
+      await store.snapshots.appendGrants('k1', grants('kms', 4));
+      expect(await store.snapshots.finish('k1', finish('complete'), NONE, { promote: true })).toBe(true);
+      const ids = ['v2', 'unknown', 'k1', 'v1'];
+      const each = await Promise.all(ids.map(async (id) => (await batchesOf(store.snapshots.grants(id, 3))).flat()));
+      expect(each.map((gs) => gs.length)).toEqual([8, 0, 4, 7]);
+      const batches = await batchesOf(store.snapshots.grantsOf(ids, 3));
+      expect(batches.flat()).toEqual(each.flat());
+      for (const batch of batches) {
+        expect(batch.length).toBeGreaterThan(0);
+        expect(batch.length).toBeLessThanOrEqual(3);
+        expect(new Set(batch.map((g) => g.systemId)).size, 'one system per batch').toBe(1);
+      }
+      // A batch ends with its snapshot: v2's 8 grants are 3 + 3 + 2, not 3 + 3 + 3 with k1's first.
+      expect(batches.map((b) => b.length)).toEqual([3, 3, 2, 3, 1, 3, 3, 1]);
     });
 
     it('fromPrevious refuses a previous snapshot that was never applied, creating nothing', async () => {

@@ -78,6 +78,42 @@ describe('sqlite bulk writes (worker thread)', () => {
     }
   });
 
+  it('grantsOf reads several large snapshots on one page reader thread as the in-memory store reads them, one after another', async () => {
+    // The second large snapshot is read whole on the thread the first started, its first page
+    // too: that page holds a value with the separator (read as rows) and a detail.
+    const vault = grants('vault', 5000);
+    const kms = grants('kms', 6000).map((g, i): Grant => (i === 3 ? { ...g, accountDisplayName: 'split\u001fname', detail: { policies: ['a'] } } : g));
+    const crm = grants('crm', 10);
+    const written: [string, string, Grant[]][] = [['s1', 'vault', vault], ['k', 'kms', kms], ['c', 'crm', crm]];
+    const memory = openSqliteStore({ file: ':memory:' });
+    try {
+      for (const target of [store, memory]) {
+        for (const [id, system, gs] of written) {
+          if (id !== 's1' || target === memory) await target.snapshots.create(snapshot(id, system, T0));
+          await target.snapshots.appendGrants(id, gs);
+          expect(await target.snapshots.finish(id, finish('complete'), () => [])).toBe(true);
+        }
+      }
+      const ids = ['k', 'c', 's1'];
+      const expected = (await Promise.all(ids.map((id) => all(memory.snapshots.grants(id, 1000))))).flat();
+      expect(expected.length).toBe(11_010);
+      const batches: Grant[][] = [];
+      for await (const batch of store.snapshots.grantsOf(ids, 1000)) batches.push(batch);
+      expect(batches.flat()).toEqual(expected);
+      expect(batches.map((b) => b.length)).toEqual([...Array<number>(6).fill(1000), 10, ...Array<number>(5).fill(1000)]);
+      // A reader that stops early (inside the second large snapshot) leaves the store usable.
+      let seen = 0;
+      for await (const batch of store.snapshots.grantsOf(['k', 's1'], 1000)) {
+        seen += batch.length;
+        if (seen > 6000) break;
+      }
+      expect(seen).toBe(7000);
+      expect(await all(store.snapshots.grantsOf(['c'], 1000))).toEqual(expected.slice(6000, 6010));
+    } finally {
+      await memory.close();
+    }
+  });
+
   it('fails only the batch that cannot be written; finish waits for the batches sent before it', async () => {
     await store.snapshots.create(snapshot('s2', 'vault', T0));
     await store.snapshots.finish('s2', finish('failed'), () => []);

@@ -177,6 +177,10 @@ export class MongoSnapshotStore implements SnapshotStore {
     return this.grants(snapshotId, batchSize);
   }
 
+  async *grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]> {
+    for (const snapshotId of snapshotIds) yield* this.grants(snapshotId, batchSize);
+  }
+
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
     return keysetPages<Grant, string>(

@@ -1,9 +1,11 @@
 /**
- * A large snapshot's grants read on the page reader's thread (SqlitePageReader): SQLite joins
+ * Large snapshots' grants read on a page reader's thread (SqlitePageReader): SQLite joins
  * each page into a few texts (page-text.ts), so the thread builds one string per 32 rows
  * instead of one per column and posts them with each field's offsets; the caller slices the
  * fields out into Grants. The next page is asked for as soon as a page arrives, so the thread
- * reads while the caller works on the current one.
+ * reads while the caller works on the current one. One thread (GrantPageThread) reads the
+ * snapshots of one SnapshotStore.grantsOf call one after another: starting a thread, its
+ * modules and its connection cost ~0.1 s of CPU each, once per large snapshot before.
  *
  * Same rows, order and Grants as SqliteSnapshotStore's keyset pages (GRANTS_NEXT_PAGE_SQL):
  * the (system_key, id, delta_key) index, ids ascending, `detail` absent when there is none.
@@ -37,9 +39,36 @@ export const GRANT_PAGE_REST = `FROM grants WHERE system_key = ? AND id > ? AND 
 /** The reader thread's page cache, in KiB: a snapshot's pages are read once, in index order. */
 const GRANT_PAGES_CACHE_KIB = 8_192;
 
+/**
+ * The thread that reads grant pages, started on the first read and kept for the next
+ * snapshots until close(). A reader of several snapshots (SnapshotStore.grantsOf) shares one.
+ */
+export class GrantPageThread {
+  private reader: SqlitePageReader | null = null;
+
+  constructor(private readonly opts: { file: string; busyTimeoutMs: number }) {}
+
+  /** Whether the thread is up (a read started it and it is not closed). */
+  get started(): boolean {
+    return this.reader !== null;
+  }
+
+  /** The thread's reader, started if it is not yet. */
+  open(): SqlitePageReader {
+    this.reader ??= new SqlitePageReader({ file: this.opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, busyTimeoutMs: this.opts.busyTimeoutMs });
+    return this.reader;
+  }
+
+  /** Ends the thread, if it was started. */
+  async close(): Promise<void> {
+    const reader = this.reader;
+    this.reader = null;
+    await reader?.close();
+  }
+}
+
 export interface GrantPagesOptions {
-  file: string;
-  busyTimeoutMs: number;
+  thread: GrantPageThread;
   systemId: string;
   systemKey: number;
   view: ViewParams;
@@ -50,10 +79,13 @@ export interface GrantPagesOptions {
   size: number;
 }
 
-/** The snapshot's grants after `after`, `size` at a time, read `pageRows` a page on the reader's thread. */
+/**
+ * The snapshot's grants after `after`, `size` at a time, read `pageRows` a page on the
+ * thread. The thread stays up for the caller's next snapshot (the caller closes it).
+ */
 export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Grant[]> {
   const { systemId, systemKey, view, pageRows, size } = opts;
-  const reader = new SqlitePageReader({ file: opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, busyTimeoutMs: opts.busyTimeoutMs });
+  const reader = opts.thread.open();
   let next: Promise<RawPage> | null = reader.read([systemKey, opts.after, ...view, pageRows]);
   try {
     while (next) {
@@ -66,9 +98,9 @@ export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Gr
       }
     }
   } finally {
-    // A read still in flight (the caller stopped early) is awaited so the thread closes cleanly.
+    // A read still in flight (the caller stopped early) is awaited, so the thread's next read
+    // (or its close) comes after it.
     await next?.catch(() => undefined);
-    await reader.close();
   }
 }
 

@@ -11,7 +11,7 @@ import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type Snap
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
-import { GRANT_PAGE_REST, readGrantPages } from './sqlite-grant-pages.js';
+import { GRANT_PAGE_REST, GrantPageThread, readGrantPages } from './sqlite-grant-pages.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
@@ -528,23 +528,43 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return this.whenWorkerIdle(() => this.promoteTx.immediate(snapshotId, acceptedBy, events));
   }
 
-  async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
+  grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
+    return this.grantsOf([snapshotId], batchSize);
+  }
+
+  /** The large snapshots among them are read on one page reader thread, started once. */
+  async *grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    const thread = new GrantPageThread({ file: this.file, busyTimeoutMs: this.busyTimeoutMs });
+    try {
+      for (const snapshotId of snapshotIds) yield* this.grantsWith(thread, snapshotId, size);
+    } finally {
+      await thread.close();
+    }
+  }
+
+  private async *grantsWith(thread: GrantPageThread, snapshotId: string, size: number): AsyncIterable<Grant[]> {
     const h = this.selectHandle.get(snapshotId);
     if (!h) return;
     const { systemId, systemKey } = h;
     const view = snapshotViewParams(h);
+    const onThread = this.worker !== null && size >= WORKER_MIN_ROWS;
+    if (onThread && thread.started) {
+      // A thread a previous snapshot started reads this one whole: its pages cost less there.
+      yield* readGrantPages({ thread, systemId, systemKey, view, after: '', pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      return;
+    }
     const first = this.grantsPage.all(systemId, systemKey, '', ...view, size).map((r) => toGrant(r, systemId));
     if (first.length < size) {
       if (first.length > 0) yield first;
       return;
     }
     let last = (first[first.length - 1] as Grant).id;
-    if (this.worker && size >= WORKER_MIN_ROWS) {
+    if (onThread) {
       // A large snapshot: the page reader's thread reads the next pages while the caller works
       // on the current ones (sqlite-grant-pages.ts).
       yield first;
-      yield* readGrantPages({ file: this.file, busyTimeoutMs: this.busyTimeoutMs, systemId, systemKey, view, after: last, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      yield* readGrantPages({ thread, systemId, systemKey, view, after: last, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
       return;
     }
     yield first;
