@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 
 export interface PackFileInfo {
   name: string;
@@ -10,69 +13,46 @@ export interface PackFileInfo {
   bytes: number;
 }
 
-/** Bytes a PackFile gathers before each write to disk. */
-const BUFFER_BYTES = 1 << 20;
-
-const utf8 = new TextEncoder();
-
 /**
- * One file of an evidence pack: text is encoded (UTF-8) into one buffer of the file's own,
- * which is hashed (SHA-256) and written to disk each time it is full, so the manifest's hash
- * costs no second read, memory stays flat however many rows pass through, and writing makes
- * no garbage: a Buffer per write, kept alive by the write queue until a full collection,
- * held up to 40 MB of a 1M-item export's peak. Each write() of text is encoded on its own,
- * as Buffer.from(text) would (a surrogate pair split across two writes is two U+FFFD).
- * `close` returns once the file is fsynced and closed: an export is ledgered only when its
- * files would survive a crash. An error (the file cannot be opened or written) surfaces
- * through write() or close().
+ * One file of an evidence pack, written as a stream: bytes pass through a SHA-256 on their
+ * way to disk, so the manifest's hash costs no second read. `write` honours backpressure
+ * (memory stays flat however many rows pass through). `close` returns once the file is
+ * fsynced and closed: an export is ledgered only when its files would survive a crash.
  */
 export class PackFile {
-  private readonly handle: Promise<FileHandle>;
+  private readonly input: Writable;
+  private readonly done: Promise<void>;
   private readonly hash = createHash('sha256');
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  private used = 0;
   private bytes = 0;
 
   constructor(
     dir: string,
     readonly name: string,
   ) {
-    this.handle = open(join(dir, name), 'w');
-    // Errors surface through write() or close(); keep them from being reported as unhandled meanwhile.
-    this.handle.catch(() => undefined);
+    const tap = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    // flush: the stream fsyncs the descriptor before closing it; the pipeline settles after
+    // the close (test/audit/pack-file.test.ts checks no descriptor is left open).
+    const file = createWriteStream(join(dir, name), { flush: true });
+    this.input = tap;
+    this.done = pipeline(tap, file);
+    // Errors surface through close(); keep them from being reported as unhandled meanwhile.
+    this.done.catch(() => undefined);
   }
 
-  /** Writes text (UTF-8); waits only when the buffer is full and goes to disk. */
-  async write(text: string): Promise<void> {
-    let rest = text;
-    for (;;) {
-      // Whole characters only: what does not fit is written after the buffer is emptied.
-      const { read, written } = utf8.encodeInto(rest, this.buffer.subarray(this.used));
-      this.used += written;
-      if (read === rest.length) return;
-      rest = rest.slice(read);
-      await this.flush();
-    }
-  }
-
-  /** The buffer's bytes hashed and written, then the buffer is empty. */
-  private async flush(): Promise<void> {
-    const fh = await this.handle;
-    const bytes = this.buffer.subarray(0, this.used);
-    this.hash.update(bytes);
-    for (let offset = 0; offset < bytes.length; ) offset += (await fh.write(bytes, offset, bytes.length - offset)).bytesWritten;
-    this.bytes += bytes.length;
-    this.used = 0;
+  /** Writes text (UTF-8), waiting when the stream is full. */
+  async write(chunk: string): Promise<void> {
+    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done]);
   }
 
   async close(): Promise<PackFileInfo> {
-    const fh = await this.handle;
-    try {
-      await this.flush();
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    this.input.end();
+    await this.done;
     return { name: this.name, sha256: this.hash.digest('hex'), bytes: this.bytes };
   }
 }

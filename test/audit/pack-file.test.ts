@@ -39,19 +39,6 @@ describe('PackFile', () => {
     if (process.platform === 'linux') expect(openDescriptorsOf(join(dir, 'decisions.csv'))).toBe(0);
   });
 
-  it('writes texts larger than its buffer whole, a 4-byte character straddling each buffer boundary, byte for byte as UTF-8', async () => {
-    const dir = mkdtempSync(join(root, 'p-'));
-    const file = new PackFile(dir, 'decisions.json');
-    // 1 MiB - 1 bytes of ASCII, then 𝄞 (4 bytes), so it cannot fit at the first boundary; then 3 MiB of 2-byte text.
-    const parts = ['a'.repeat(2 ** 20 - 1), '𝄞', 'é'.repeat(3 * 2 ** 19 + 1) + '𝄞\n', 'end\n'];
-    for (const p of parts) await file.write(p);
-    const info = await file.close();
-    const expected = Buffer.from(parts.join(''), 'utf8');
-    const bytes = readFileSync(join(dir, 'decisions.json'));
-    expect(bytes.equals(expected)).toBe(true);
-    expect(info).toEqual({ name: 'decisions.json', bytes: expected.length, sha256: createHash('sha256').update(expected).digest('hex') });
-  });
-
   it('close() rejects when the file cannot be written, instead of reporting a hash for nothing', async () => {
     const file = new PackFile(join(root, 'no-such-folder'), 'decisions.csv');
     await file.write('a\n').catch(() => undefined);
