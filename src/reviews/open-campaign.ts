@@ -36,15 +36,17 @@ export interface OpenResult {
 }
 
 /**
- * Grants read, and items inserted with their events, per store transaction. Measured at 1M
- * items (real CLI, CPU user+sys and peak RSS, same data, same run): 5,000 took 43.5 s and
- * 489 MB, 2,500 took 44.1 s and 396 MB. Each page's grants, items and events outlive a few
- * young-generation collections (the worker reads ahead while the page is written), so they
- * reach V8's old space, which grows to a multiple of the page before a full collection: a
- * smaller page is a lower peak, and 2,500 still commits few enough transactions that the
- * rewrites of randomly placed index pages (items by reviewer, ledger by subject) stay cheap.
+ * Grants read, and items inserted with their events, per store transaction. A page's grants,
+ * items and events live until its transaction commits; when that spans young-generation
+ * collections they are promoted to V8's old space, which then grows to ~4x its live size
+ * before a full collection (peak RSS). Measured (real CLI, CPU user+sys and peak RSS, same
+ * database, old and new alternated): at 1M items 2,500 per page took 45.5 s and 348 MB, 500
+ * took ~50 s and 178 MB; at 100k, 270 MB -> 164 MB (2,500 -> 500). Pages under the snapshot
+ * store's read-ahead threshold (1,000 rows, sqlite-snapshot-store.ts WORKER_MIN_ROWS) are
+ * read on this thread: no reader thread, its page cache or its read-ahead pages in memory
+ * (500 with the reader thread peaked at 280 MB at 300k, 164 MB without).
  */
-const BATCH = 2_500;
+const BATCH = 500;
 
 export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
   // Break-glass campaigns belong to the built-in definition (break-glass-definition.ts).
