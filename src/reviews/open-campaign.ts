@@ -39,14 +39,16 @@ export interface OpenResult {
  * Grants read, and items inserted with their events, per store transaction. A page's grants,
  * items and events live until its transaction commits; when that spans young-generation
  * collections they are promoted to V8's old space, which then grows to ~4x its live size
- * before a full collection (peak RSS). Measured (real CLI, CPU user+sys and peak RSS, same
- * database, old and new alternated): at 1M items 2,500 per page took 45.5 s and 348 MB, 500
- * took ~50 s and 178 MB; at 100k, 270 MB -> 164 MB (2,500 -> 500). Pages under the snapshot
- * store's read-ahead threshold (1,000 rows, sqlite-snapshot-store.ts WORKER_MIN_ROWS) are
- * read on this thread: no reader thread, its page cache or its read-ahead pages in memory
- * (500 with the reader thread peaked at 280 MB at 300k, 164 MB without).
+ * before a full collection (peak RSS). Pages under the snapshot store's read-ahead threshold
+ * (WORKER_MIN_ROWS in sqlite-snapshot-store.ts) are read on this thread: no reader thread,
+ * its page cache or its read-ahead pages in memory. A multiple of 64, the rows per multi-row
+ * INSERT of the item inserter and the ledger appender: no page ends in single-row inserts.
+ * Measured at 1M items (real CLI, CPU user+sys and peak RSS, same database): 2,500 (reader
+ * thread) 45.4 s and 344-348 MB; 768 40.6 s but 270 MB (its pages outlive young collections
+ * again); 512 42.2 s and 176 MB; 500 (52 single-row inserts per page) ~51 s and 178 MB.
+ * At 100k: 270 MB (2,500) -> 164 MB (500).
  */
-const BATCH = 500;
+const BATCH = 512;
 
 export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
   // Break-glass campaigns belong to the built-in definition (break-glass-definition.ts).
