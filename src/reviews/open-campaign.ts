@@ -36,15 +36,19 @@ export interface OpenResult {
 }
 
 /**
- * Grants read, and items inserted with their events, per store transaction. Measured at 1M
- * items (real CLI, CPU user+sys and peak RSS, same data, same run): 5,000 took 43.5 s and
- * 489 MB, 2,500 took 44.1 s and 396 MB. Each page's grants, items and events outlive a few
- * young-generation collections (the worker reads ahead while the page is written), so they
- * reach V8's old space, which grows to a multiple of the page before a full collection: a
- * smaller page is a lower peak, and 2,500 still commits few enough transactions that the
- * rewrites of randomly placed index pages (items by reviewer, ledger by subject) stay cheap.
+ * Grants read, and items inserted with their events, per store transaction. A page's grants,
+ * items and events live until its transaction commits; when that spans young-generation
+ * collections they are promoted to V8's old space, which then grows to ~4x its live size
+ * before a full collection (peak RSS). Pages under the snapshot store's read-ahead threshold
+ * (WORKER_MIN_ROWS in sqlite-snapshot-store.ts) are read on this thread: no reader thread,
+ * its page cache or its read-ahead pages in memory. A multiple of 64, the rows per multi-row
+ * INSERT of the item inserter and the ledger appender: no page ends in single-row inserts.
+ * Measured at 1M items (real CLI, CPU user+sys and peak RSS, same database): 2,500 (reader
+ * thread) 45.4 s and 344-348 MB; 768 40.6 s but 270 MB (its pages outlive young collections
+ * again); 512 42.2 s and 176 MB; 500 (52 single-row inserts per page) ~51 s and 178 MB.
+ * At 100k: 270 MB (2,500) -> 164 MB (500).
  */
-const BATCH = 2_500;
+const BATCH = 512;
 
 export function findDefinition(deps: Pick<ReviewDeps, 'config'>, reviewId: string): ReviewDefinition {
   // Break-glass campaigns belong to the built-in definition (break-glass-definition.ts).

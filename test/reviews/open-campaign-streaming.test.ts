@@ -9,6 +9,7 @@ import type { Finding } from '../../src/domain/index.js';
 import { openCampaign } from '../../src/reviews/open-campaign.js';
 import type { ReviewDeps } from '../../src/reviews/review-deps.js';
 import type { Store } from '../../src/store/ports.js';
+import { WORKER_MIN_ROWS } from '../../src/store/sqlite/sqlite-snapshot-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MINIMAL_FIRM, tempConfigDir } from '../helpers/temp-config.js';
 import { grant, identity, seedGrants, seedIdentities } from '../helpers/seed-state.js';
@@ -72,5 +73,38 @@ describe('opening a campaign reads grants and findings a page at a time', () => 
     expect(items.get('alice-acc')!.findings).toEqual([{ ...finding }]);
     expect(items.get('bob-acc')!.findings).toEqual([]);
     expect((await store.ledger.query({ type: 'campaign.opened' }))[0]!.data).toMatchObject({ items: 2 });
+  });
+  it('reads the grants in pages below the read-ahead threshold (no reader thread, see BATCH) and assigns each item once across pages', async () => {
+    // Across several pages: the opening's peak memory is a page's grants, items and events.
+    const grants = Array.from({ length: 1_700 }, (_, i) => grant('trading', `acc-${String(i).padStart(4, '0')}`, 'VIEWER', i % 2 === 0 ? 'alice' : 'bob'));
+    await seedGrants(store, 'trading', grants);
+    const pages: { asked: number | undefined; rows: number }[] = [];
+    const snapshots = new Proxy(store.snapshots, {
+      get(target, name, receiver) {
+        if (name === 'grants') {
+          return async function* (snapshotId: string, batchSize?: number) {
+            for await (const page of target.grants(snapshotId, batchSize)) {
+              pages.push({ asked: batchSize, rows: page.length });
+              yield page;
+            }
+          };
+        }
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const r = await openCampaign({ ...deps, store: { ...deps.store, snapshots } as Store }, 'semiannual', { actor: 'sec@example.com' });
+
+    expect(r).toMatchObject({ opened: true, itemsAdded: 1_700 });
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(page.asked).toBeLessThan(WORKER_MIN_ROWS);
+      expect(page.rows).toBeLessThanOrEqual(page.asked!);
+    }
+    expect(pages.reduce((sum, p) => sum + p.rows, 0)).toBe(1_700);
+    const assigned = await store.ledger.query({ type: 'item.assigned' });
+    expect(assigned).toHaveLength(1_700);
+    expect(new Set(assigned.map((e) => e.subject)).size).toBe(1_700);
+    expect(await store.campaigns.countItems(r.campaign.id)).toBe(1_700);
   });
 });

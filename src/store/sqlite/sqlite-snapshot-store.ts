@@ -22,7 +22,7 @@ const DEFAULT_GRANT_BATCH = 5_000;
  * Reading a snapshot's grants in pages of this size or more, the pages after the first are
  * read ahead by the worker while the caller works on the current one.
  */
-const WORKER_MIN_ROWS = 1_000;
+export const WORKER_MIN_ROWS = 1_000;
 /** Rows one worker transaction may commit when batches queue up (group commit). */
 const WORKER_MAX_GROUP_ROWS = 100_000;
 const WORKER_IDLE_MS = 2_000;
