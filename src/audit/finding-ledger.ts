@@ -19,7 +19,8 @@
  * summary, their keys.
  */
 import { hash } from 'node:crypto';
-import type { Evaluation, LedgerEvent, StoredFinding } from '../domain/index.js';
+import type { Evaluation, LedgerEvent } from '../domain/index.js';
+import type { FindingState } from '../store/ports.js';
 import { addKeySetSums, keySetSum } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
@@ -82,12 +83,12 @@ export class FindingLedger {
     for (const e of list) if (!this.byAt.has(e.at)) this.byAt.set(e.at, e.id);
   }
 
-  row(f: StoredFinding): void {
+  row(f: FindingState): void {
     this.side('opened', f, f.firstSeenAt);
     if (f.resolvedAt !== null) this.side('resolved', f, f.resolvedAt);
   }
 
-  private side(side: Side, f: StoredFinding, at: string): void {
+  private side(side: Side, f: FindingState, at: string): void {
     const row = rowRef('findings', f.key, FIELD_OF[side], at);
     const evaluationId = this.byAt.get(at);
     if (evaluationId === undefined) {
@@ -103,7 +104,7 @@ export class FindingLedger {
     this.out.add(difference(row, null, `no finding.${side} event of evaluation ${JSON.stringify(evaluationId)}`));
   }
 
-  private compare(side: Side, f: StoredFinding, e: LedgerEvent, evaluationId: string): void {
+  private compare(side: Side, f: FindingState, e: LedgerEvent, evaluationId: string): void {
     // Refreshing an open finding updates its severity and reason without an event.
     const unchanged = side === 'resolved' || f.evaluationId === evaluationId;
     const fields = unchanged ? (['type', 'systemId', 'grantId', 'ruleId', 'severity', 'reason'] as const) : (['type', 'systemId', 'grantId', 'ruleId'] as const);

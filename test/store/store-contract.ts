@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, chainHash, eventBody, verifyRun } from '../../src/domain/index.js';
-import type { Grant, LedgerEvent, LedgerEventInput, ReviewItem } from '../../src/domain/index.js';
+import type { Grant, LedgerEvent, LedgerEventInput, ReviewItem, StoredFinding } from '../../src/domain/index.js';
 import type { SnapshotFinish, Store } from '../../src/store/ports.js';
 import {
   at,
@@ -373,6 +373,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           { ...f, evaluationId: 'e3', firstSeenAt: at(20), lastSeenAt: at(20), resolvedAt: null },
         ]);
         expect(await store.findings.history('missing')).toEqual([]);
+      });
+
+      it('states: every row, open and resolved, each field as stored, without its evidence', async () => {
+        const f = finding('sod-conflict', 'wallet', 'g9', { evidence: { note: GT_EMPTY } });
+        const other = { ...finding('dormant', 'vault', 'g1'), accountId: null, identityId: 'id-1', role: 'ADMIN', scope: 'vault/prod', severity: 'high' as const, reason: 'dormant for 91 days' };
+        await store.findings.saveEvaluation(evaluation('e1', at(0), ['wallet', 'vault']), [f, other], () => []);
+        await store.findings.saveEvaluation(evaluation('e2', at(10), ['wallet']), [], () => []);
+        await store.findings.saveEvaluation(evaluation('e3', at(20), ['wallet']), [f], () => []);
+        const withoutEvidence = ({ evidence: _evidence, ...state }: StoredFinding) => state;
+        const expected = [...(await store.findings.history(f.key)), ...(await store.findings.history(other.key))].map(withoutEvidence);
+        const states = [];
+        for await (const batch of store.findings.states(2)) states.push(...batch);
+        const order = (a: { key: string; firstSeenAt: string }, b: { key: string; firstSeenAt: string }) => (a.key + a.firstSeenAt < b.key + b.firstSeenAt ? -1 : 1);
+        expect(states.sort(order)).toEqual(expected.sort(order));
+        expect(states).toHaveLength(3);
       });
 
       it('open filters by system and by grant ids', async () => {

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { StoredFinding } from '../../domain/index.js';
+import type { FindingState } from '../ports.js';
 import { compositeId } from './composite-id.js';
 import { findingFields, toFinding } from './embedded-finding-schema.js';
 import { collectionOptions, nullableTimestamp, requiredString, stringId, timestamp } from './schema-fields.js';
@@ -48,3 +49,9 @@ export function toStoredFinding(d: FindingDoc): StoredFinding {
   };
 }
 
+
+/** A document read without its evidence (FindingStore.states projects it out). */
+export function toFindingState(d: Omit<FindingDoc, 'evidence'>): FindingState {
+  const { evidence: _evidence, ...state } = toStoredFinding({ ...d, evidence: {} });
+  return state;
+}

@@ -1,12 +1,13 @@
 import type { Connection } from 'mongoose';
 import type { Evaluation, Finding, Severity, StoredFinding } from '../../domain/index.js';
-import type { Counts, FindingEvents, FindingStore } from '../ports.js';
+import type { Counts, FindingEvents, FindingState, FindingStore } from '../ports.js';
 import { countRows, openFindingCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
 import { evaluationDoc, toEvaluation } from './evaluation-schema.js';
 import { asString } from './filter-value.js';
 import { byIds, openFindingsFilter, openedFindings, raiseFindingOp, resolveUpdate, unseenFindingsFilter } from './finding-queries.js';
-import { toStoredFinding } from './finding-schema.js';
+import type { FindingDoc } from './finding-schema.js';
+import { toFindingState, toStoredFinding } from './finding-schema.js';
 import { withLedger } from './ledger-transaction.js';
 import type { MongoModels } from './mongo-models.js';
 
@@ -113,9 +114,9 @@ export class MongoFindingStore implements FindingStore {
     return docs.map(toEvaluation);
   }
 
-  async *states(batchSize?: number): AsyncIterable<StoredFinding[]> {
+  async *states(batchSize?: number): AsyncIterable<FindingState[]> {
     const fetch = async (after: string | null, limit: number) =>
-      this.models.findings.find(after === null ? {} : { _id: { $gt: after } }).sort({ _id: 1 }).limit(limit).lean();
-    for await (const page of keysetPages(fetch, (d) => d._id, pageSize(batchSize, DEFAULT_STATES_BATCH))) yield page.map(toStoredFinding);
+      this.models.findings.find(after === null ? {} : { _id: { $gt: after } }, { evidence: 0 }).sort({ _id: 1 }).limit(limit).lean<Omit<FindingDoc, 'evidence'>[]>();
+    for await (const page of keysetPages(fetch, (d) => d._id, pageSize(batchSize, DEFAULT_STATES_BATCH))) yield page.map(toFindingState);
   }
 }

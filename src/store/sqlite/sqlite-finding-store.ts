@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Evaluation, Finding, LedgerEventInput, Severity, StoredFinding } from '../../domain/index.js';
-import type { Counts, FindingEvents, FindingStore } from '../ports.js';
+import type { Evaluation, Finding, FindingType, LedgerEventInput, Severity, StoredFinding } from '../../domain/index.js';
+import type { Counts, FindingEvents, FindingState, FindingStore } from '../ports.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { pageSize } from './page-size.js';
 import { parseJson } from './parse-json.js';
@@ -25,6 +25,15 @@ export type FindingRow = Omit<StoredFinding, 'evidence'> & { evidence: string };
 /** insertFinding's parameters, in column order. */
 type FindingInsert = [string, string, Severity, string, string | null, string | null, string | null, string | null, string | null, string, string, string, string, string, string];
 type EvaluationRow = Omit<Evaluation, 'systemIds' | 'counts'> & { systemIds: string; counts: string };
+
+/** states()' columns, in StateRow's order: FINDING_COLUMNS without the evidence, after the row_id. */
+const STATE_COLUMNS = `row_id, key, type, severity, system_id, grant_id, account_id, identity_id, role, scope, rule_id, reason,
+  evaluation_id, first_seen_at, last_seen_at, resolved_at`;
+type StateRow = [number, string, FindingType, Severity, string, string | null, string | null, string | null, string | null, string | null, string, string, string, string, string, string | null];
+
+function toFindingState([, key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evaluationId, firstSeenAt, lastSeenAt, resolvedAt]: StateRow): FindingState {
+  return { key, type, severity, systemId, grantId, accountId, identityId, role, scope, ruleId, reason, evaluationId, firstSeenAt, lastSeenAt, resolvedAt };
+}
 
 export function toStoredFinding(row: FindingRow): StoredFinding {
   return { ...row, evidence: parseJson(row.evidence, 'findings.evidence') };
@@ -101,7 +110,7 @@ export class SqliteFindingStore implements FindingStore {
     );
     this.selectHistory = db.prepare<[string], FindingRow>(`SELECT ${FINDING_COLUMNS} FROM findings WHERE key = ? ORDER BY row_id`);
     this.selectEvaluations = db.prepare<[], EvaluationRow>('SELECT id, at, system_ids AS systemIds, policy_hash AS policyHash, counts FROM evaluations ORDER BY at, rowid');
-    this.selectStatesPage = db.prepare<[number, number], FindingRow & { rowId: number }>(`SELECT ${FINDING_COLUMNS}, row_id AS rowId FROM findings WHERE row_id > ? ORDER BY row_id LIMIT ?`);
+    this.selectStatesPage = db.prepare<[number, number], StateRow>(`SELECT ${STATE_COLUMNS} FROM findings WHERE row_id > ? ORDER BY row_id LIMIT ?`).raw();
 
     // One transaction: the findings opened and resolved, and their events (appended a chunk at a
     // time, see EVENT_CHUNK), commit together.
@@ -196,14 +205,14 @@ export class SqliteFindingStore implements FindingStore {
     return this.selectEvaluations.all().map((row) => ({ ...row, systemIds: parseJson(row.systemIds, 'evaluations.system_ids'), counts: parseJson(row.counts, 'evaluations.counts') }));
   }
 
-  /** Keyset pages over row_id: one range scan per page. */
-  async *states(batchSize?: number): AsyncIterable<StoredFinding[]> {
+  /** Keyset pages over row_id: one range scan per page; rows as arrays (STATE_COLUMNS), the evidence not read. */
+  async *states(batchSize?: number): AsyncIterable<FindingState[]> {
     const size = pageSize(batchSize, DEFAULT_STATES_BATCH);
     for (let after = 0; ; ) {
       const rows = this.selectStatesPage.all(after, size);
       if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.rowId;
-      yield rows.map(({ rowId: _rowId, ...row }) => toStoredFinding(row));
+      after = rows[rows.length - 1]![0];
+      yield rows.map(toFindingState);
       if (rows.length < size) return;
     }
   }
