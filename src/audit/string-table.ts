@@ -9,8 +9,8 @@
  * ever copied as the table grows), each entry's page, offset, length, width and hash in a
  * RecordColumns, and an open-addressing hash index (linear probing, at most half full) of
  * entry numbers. Hashing reads the string's char codes in JS (no encoding call per lookup);
- * a candidate with the same hash and length is read back and compared. (Comparing the stored
- * bytes in place instead measured no faster: a lookup's cost is its cache misses.) The hash is FNV-1a over the char codes with a random offset basis per table, so
+ * a candidate with the same hash and length is compared with the stored chars in place (one-byte
+ * entries; two-byte ones are read back as a string). The hash is FNV-1a over the char codes with a random offset basis per table, so
  * the keys of one run cannot be chosen in advance to collide.
  */
 import { randomInt } from 'node:crypto';
@@ -61,7 +61,7 @@ export class StringTable {
         this.freeSlot = slot;
         return -1;
       }
-      if (this.entries.code(entry, HASH) === hash && this.entries.code(entry, LENGTH) === s.length && this.get(entry) === s) return entry;
+      if (this.entries.code(entry, HASH) === hash && this.equals(entry, s)) return entry;
     }
   }
 
@@ -75,11 +75,24 @@ export class StringTable {
     return code === 0 ? undefined : code === 1 ? null : this.get(code - 2);
   }
 
-  /** Whether `value` is the value of `code` (reads only: a string the table lacks is not added). */
+  /**
+   * Whether `value` is the value of `code` (reads only: a string the table lacks is not added).
+   * Each string is stored once, so this is the entry's own string compared with `value`: no hash, no probe.
+   */
   holds(code: number, value: unknown): boolean {
     if (code === 0) return value === undefined;
     if (code === 1) return value === null;
-    return typeof value === 'string' && this.indexOf(value) === code - 2;
+    return typeof value === 'string' && code - 2 < this.entries.size && this.equals(code - 2, value);
+  }
+
+  /** Whether entry `n` is `s`, compared where it is stored (no string made for a one-byte entry). */
+  private equals(n: number, s: string): boolean {
+    if (this.entries.code(n, LENGTH) !== s.length) return false;
+    if (this.entries.code(n, WIDTH) !== 1) return this.get(n) === s;
+    const page = this.pages[this.entries.code(n, PAGE)]!;
+    const offset = this.entries.code(n, OFFSET);
+    for (let i = 0; i < s.length; i++) if (page[offset + i] !== s.charCodeAt(i)) return false;
+    return true;
   }
 
   /** The string of entry `n`. */

@@ -83,6 +83,16 @@ describe('StringTable', () => {
     expect(t.holds(2, 'never added')).toBe(false);
     expect(t.size).toBe(2);
   });
+
+  it('holds compares the whole string, chars of either width, and a code past the table holds nothing', () => {
+    const t = new StringTable();
+    const [ascii, wide, latin] = [t.codeOf('alice@a'), t.codeOf('ali\u0441e@a'), t.codeOf('caf\u00e9')];
+    expect([t.holds(ascii, 'alice@a'), t.holds(ascii, 'alice@b'), t.holds(ascii, 'blice@a'), t.holds(ascii, 'alice@'), t.holds(ascii, 'alice@aa')]).toEqual([true, false, false, false, false]);
+    // U+0163 and U+0463 share their low byte with 'c' (0x63): a one-byte entry is no look-alike of them.
+    expect([t.holds(ascii, 'ali\u0163e@a'), t.holds(ascii, 'ali\u0463e@a'), t.holds(wide, 'ali\u0441e@a'), t.holds(wide, 'alice@a')]).toEqual([false, false, true, false]);
+    expect([t.holds(latin, 'caf\u00e9'), t.holds(latin, 'cafe')]).toEqual([true, false]);
+    expect(t.holds(t.size + 2, 'alice@a')).toBe(false);
+  });
 });
 
 describe('RecordColumns', () => {
