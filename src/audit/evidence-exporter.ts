@@ -11,16 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvidencePackResult, ExportFormat, PreparedEvents } from './evidence-pack.js';
-import { writeEvidencePack } from './evidence-pack.js';
+import type { Delegation } from './evidence-record.js';
+import { DelegationIndex, writeEvidencePack } from './evidence-pack.js';
 import { LedgerMismatchError } from './ledger-mismatch-error.js';
 import type { PackRemediations } from './evidence-remediations.js';
-import { readPackRemediations } from './evidence-remediations.js';
+import { PackRemediationCheck } from './evidence-remediations.js';
 import { pseudonymizer } from './pseudonymizer.js';
 import type { Reconciliation } from './reconcile-ledger.js';
 import { headMoved, LedgerReconciler } from './reconcile-ledger.js';
 import { campaignLedgerRange } from './campaign-ledger-range.js';
 import { EventsCsvFile } from './events-csv-file.js';
-import { packMembers } from './pack-events.js';
+import { packMembersOf } from './pack-events.js';
 import { parsedEvent } from './parsed-event.js';
 import type { Pseudonymizer } from './pseudonymizer.js';
 import { keepPersonalData } from './pseudonymizer.js';
@@ -69,14 +70,14 @@ export class EvidenceExporter {
     const signingKey = this.deps.signingKey?.() ?? null;
     const what = `export of ${req.campaigns.map((c) => c.id).join(', ')}`;
     const p = req.key ? pseudonymizer(req.key) : undefined;
-    const remediations = await readPackRemediations(this.deps.store, req.campaigns);
-    const events = await this.checkedEvents(req, remediations, p ?? keepPersonalData, what);
+    const events = await this.checkedEvents(req, p ?? keepPersonalData, what);
+    const remediations = events.remediations;
     if (remediations.count > 0) {
       await discard(events.prepared.path, events.created);
       throw new LedgerMismatchError({ ...events.check, ok: false, differences: remediations.differences, count: remediations.count }, what);
     }
     try {
-      const written = await this.writePack(req, signingKey, remediations, p, events.prepared);
+      const written = await this.writePack(req, signingKey, remediations, p, events.prepared, events.delegations);
       await removeLeftovers(req.dir);
       return written;
     } finally {
@@ -86,12 +87,13 @@ export class EvidenceExporter {
   }
 
   /**
-   * One read of the ledger for two readers: the reconciliation of the campaigns' rows with it,
-   * and events.csv, written meanwhile to a temporary file of the pack's folder (the only file
+   * One read of the ledger for four readers: the reconciliation of the campaigns' rows with it,
+   * the check of their remediations (PackRemediationCheck, its rows read first: events.csv's
+   * members name them), the campaigns' delegations (DelegationIndex) and events.csv, written meanwhile to a temporary file of the pack's folder (the only file
    * touched before the check passed; removed, with the folder if this made it, when it fails).
-   * As reconcileLedger does, a run that found differences while the head moved is repeated.
+   * As reconcileLedger does, a run that found differences (of either check) while the head moved is repeated.
    */
-  private async checkedEvents(req: ExportRequest, remediations: PackRemediations, p: Pseudonymizer, what: string): Promise<{ check: Reconciliation; prepared: PreparedEvents; created: string | undefined }> {
+  private async checkedEvents(req: ExportRequest, p: Pseudonymizer, what: string): Promise<{ check: Reconciliation; prepared: PreparedEvents; remediations: PackRemediations; delegations: Map<string, Delegation[]>; created: string | undefined }> {
     const { store } = this.deps;
     const campaignIds = new Set(req.campaigns.map((c) => c.id));
     const created = await mkdir(req.dir, { recursive: true });
@@ -100,14 +102,22 @@ export class EvidenceExporter {
     try {
       for (let attempt = 1; ; attempt++) {
         const head = await store.ledger.head();
+        const remediationCheck = await PackRemediationCheck.read(store, req.campaigns, head?.seq ?? 0);
         const range = await campaignLedgerRange(store.ledger, req.campaigns, head);
-        const file = new EventsCsvFile(req.dir, name, range, await packMembers(store.ledger, req.campaigns, remediations), p);
+        const file = new EventsCsvFile(req.dir, name, range, await packMembersOf(store.ledger, req.campaigns, remediationCheck.listedRows()), p);
         const reconciler = new LedgerReconciler({ campaignIds });
+        const delegations = new DelegationIndex(req.campaigns);
         try {
           for await (const batch of store.ledger.readStored(1, head?.seq ?? 0)) {
-            // Each event's data parsed once, for whichever of the two needs it.
-            const parsed = batch.map((s) => (file.covers(s.seq) || reconciler.reads(s.type) ? parsedEvent(s) : null));
-            for (let i = 0; i < batch.length; i++) reconciler.storedEvent(batch[i]!, parsed[i]!);
+            // Each event's data parsed once, for whichever reader needs it.
+            const parsed = batch.map((s) => (file.covers(s.seq) || reconciler.reads(s.type) || delegations.wants(s.type, s.at) || remediationCheck.wants(s.type, s.at) ? parsedEvent(s) : null));
+            for (let i = 0; i < batch.length; i++) {
+              reconciler.storedEvent(batch[i]!, parsed[i]!);
+              if (parsed[i]) {
+                delegations.event(parsed[i]!);
+                remediationCheck.event(parsed[i]!);
+              }
+            }
             await file.add(batch, (i) => parsed[i]!);
           }
         } catch (error) {
@@ -116,8 +126,12 @@ export class EvidenceExporter {
         }
         const result = await file.close();
         const check = await reconciler.compare(store);
-        if (check.ok) return { check, prepared: { path, head, range, result }, created };
-        if (attempt >= 3 || !(await headMoved(store, head?.seq ?? 0))) throw new LedgerMismatchError(check, what);
+        const remediations = remediationCheck.result();
+        const repeat = (!check.ok || remediations.count > 0) && attempt < 3 && (await headMoved(store, head?.seq ?? 0));
+        if (repeat) continue;
+        if (!check.ok) throw new LedgerMismatchError(check, what);
+        // Remediation differences are thrown by write(), after the reconciliation's.
+        return { check, prepared: { path, head, range, result }, remediations, delegations: delegations.byItem(), created };
       }
     } catch (error) {
       await discard(path, created);
@@ -125,7 +139,7 @@ export class EvidenceExporter {
     }
   }
 
-  private async writePack(req: ExportRequest, signingKey: SigningKey | null, remediations: PackRemediations, p: Pseudonymizer | undefined, events: PreparedEvents): Promise<EvidencePackResult> {
+  private async writePack(req: ExportRequest, signingKey: SigningKey | null, remediations: PackRemediations, p: Pseudonymizer | undefined, events: PreparedEvents, delegations: Map<string, Delegation[]>): Promise<EvidencePackResult> {
     let criticality = new Map<string, string>();
     let owners = new Map<string, string>();
     let systemNames = new Map<string, string>();
@@ -151,7 +165,7 @@ export class EvidenceExporter {
     const coverage = loaded?.global && loaded.policies ? await readReportCoverage(store, loaded, now(), this.deps.timeZone ?? 'UTC') : undefined;
     return writeEvidencePack(
       { store, audit, now, criticality, owners, timeZone: this.deps.timeZone, systemNames, definitions, ...(coverage ? { coverage } : {}), ...(thresholds ? { reviewQuality: thresholds } : {}) },
-      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: p, via: req.via, signingKey, events,
+      { remediations, campaigns: req.campaigns, dir: req.dir, formats: req.formats, exportedBy: req.exportedBy, scope: req.scope ?? { from: null, to: null }, pseudonymizer: p, via: req.via, signingKey, events, delegations,
         ...(req.chromium ? { renderPdf: (html: string, pdf: string) => renderPdf(req.chromium!, html, pdf) } : {}) },
     );
   }

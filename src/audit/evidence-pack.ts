@@ -110,6 +110,11 @@ export interface EvidencePackOptions {
    * was written for; absent: written here from the ledger.
    */
   events?: PreparedEvents;
+  /**
+   * item id -> its delegations, gathered already (EvidenceExporter: DelegationIndex, in the same
+   * read of the ledger as its reconciliation); absent: read here with a ledger query.
+   */
+  delegations?: ReadonlyMap<string, readonly Delegation[]>;
 }
 
 export interface PreparedEvents {
@@ -142,7 +147,7 @@ export async function writeEvidencePack(deps: EvidencePackDeps, opts: EvidencePa
   const range = opts.events ? opts.events.range : await campaignLedgerRange(store.ledger, opts.campaigns, head);
   const people = await personIndex(store);
   const report = reportLookups(people, deps.systemNames ?? new Map(), p !== keepPersonalData);
-  const delegations = await delegationIndex(store, opts.campaigns);
+  const delegations = opts.delegations ?? (await delegationIndex(store, opts.campaigns));
   const slackIds = new Map<string, string | null>();
 
   const csv = opts.formats.has('csv');
@@ -352,15 +357,53 @@ async function personIndex(store: Store): Promise<Map<string, PersonRef>> {
 
 /** item id -> its reassignments, oldest first, from the ledger's item.reassigned events. */
 async function delegationIndex(store: Store, campaigns: readonly Campaign[]): Promise<Map<string, Delegation[]>> {
-  const out = new Map<string, Delegation[]>();
-  if (campaigns.length === 0) return out;
-  const ids = new Set(campaigns.map((c) => c.id));
-  const since = campaigns.map((c) => c.openedAt).sort()[0]!;
-  for (const e of await store.ledger.query({ type: EVENT.itemReassigned, since })) {
-    const d = delegationOf(e, ids);
-    if (d) out.set(d.itemId, [...(out.get(d.itemId) ?? []), d.delegation]);
+  const out = new DelegationIndex(campaigns);
+  if (campaigns.length === 0) return out.byItem();
+  for (const e of await store.ledger.query({ type: EVENT.itemReassigned, since: out.since })) out.event(e);
+  return out.byItem();
+}
+
+/**
+ * The campaigns' delegations (item.reassigned events at or after the first campaign's opening),
+ * gathered from events given in seq order: what delegationIndex's ledger query returns, so a
+ * reader of the whole ledger (EvidenceExporter) spares the pack that walk of the time index.
+ */
+export class DelegationIndex {
+  private readonly ids: ReadonlySet<string>;
+  /** The first campaign's opening (events before it are not the campaigns'). */
+  readonly since: string;
+  private readonly out = new Map<string, { at: string; delegation: Delegation }[]>();
+
+  constructor(campaigns: readonly Campaign[]) {
+    this.ids = new Set(campaigns.map((c) => c.id));
+    this.since = campaigns.map((c) => c.openedAt).sort()[0] ?? '';
   }
-  return out;
+
+  /** Whether an event of this type at this time is one event() takes (the caller parses only those). */
+  wants(type: string, at: string): boolean {
+    return type === EVENT.itemReassigned && at >= this.since && this.ids.size > 0;
+  }
+
+  /** One event, in seq order; anything but a reassignment of these campaigns since `since` is ignored. */
+  event(e: LedgerEvent): void {
+    if (!this.wants(e.type, e.at)) return;
+    const d = delegationOf(e, this.ids);
+    if (!d) return;
+    const list = this.out.get(d.itemId);
+    if (list) list.push({ at: e.at, delegation: d.delegation });
+    else this.out.set(d.itemId, [{ at: e.at, delegation: d.delegation }]);
+  }
+
+  /** item id -> its reassignments in (at, seq) order, as the ledger's time-ordered query gives them. */
+  byItem(): Map<string, Delegation[]> {
+    const result = new Map<string, Delegation[]>();
+    for (const [itemId, list] of this.out) {
+      // Events came in seq order; a stable sort by time gives (at, seq) order.
+      if (list.length > 1) list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      result.set(itemId, list.map((x) => x.delegation));
+    }
+    return result;
+  }
 }
 
 /** A campaign's stage decisions by item (multi-stage reviews only: empty for a single-stage campaign). */

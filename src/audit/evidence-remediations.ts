@@ -81,55 +81,110 @@ export async function readPackRemediations(store: Pick<Store, 'remediations' | '
 }
 
 async function readOnce(store: Pick<Store, 'remediations' | 'ledger'>, campaigns: readonly Campaign[], head: number, limit: number): Promise<PackRemediations> {
-  const ids = new Set(campaigns.map((c) => c.id));
-  const out = new DifferenceList(limit);
-  const byItem = new Map<string, PackRemediation>();
-  const findings: PackRemediation[] = [];
-  if (ids.size === 0) return { byItem, findings, differences: [], count: 0 };
+  const check = await PackRemediationCheck.read(store, campaigns, head, limit);
+  if (campaigns.length > 0) for (const e of await store.ledger.query({ type: PREFIX, since: check.since })) check.event(e);
+  return check.result();
+}
 
-  const all = await store.remediations.list();
-  const rows = all.filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
-  const ofFindings = findingRemediationsOf(all, campaigns);
-  rows.push(...ofFindings);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  // A remediation is opened after its revoke, so after its campaign opened; a finding's that a
-  // revoke joined (remediation.item-attached) may be older: from its opening.
-  const since = [...campaigns.map((c) => c.openedAt), ...rows.map((r) => r.openedAt)].sort()[0]!;
-  const tracks = new Map<string, Track>();
-  for (const e of await store.ledger.query({ type: PREFIX, since })) {
-    if (e.seq > head) continue;
-    const inScope = byId.has(e.subject) || (e.type === EVENT.remediationOpened && typeof e.data.campaignId === 'string' && ids.has(e.data.campaignId));
-    if (!inScope) continue;
-    replay(tracks, e, out);
+/**
+ * One check of a pack's remediations (see above) in three steps: their rows read (read), then
+ * the ledger's events given in seq order (event: those wants() names are kept), then the check
+ * (result). A reader of the whole ledger (EvidenceExporter) gives it the events of its own read,
+ * sparing the walk of the time index readPackRemediations makes.
+ */
+export class PackRemediationCheck {
+  private readonly ids: ReadonlySet<string>;
+  private readonly byId: ReadonlyMap<string, Remediation>;
+  /** The events kept, replayed by result() in (at, seq) order: the ledger's time-ordered query's. */
+  private readonly events: LedgerEvent[] = [];
+
+  private constructor(
+    campaigns: readonly Campaign[],
+    /** The pack's remediation rows: of the campaigns' items, then of findings (findingRemediationsOf). */
+    readonly rows: readonly Remediation[],
+    /** The time of the oldest event that can be theirs: a remediation is opened after its revoke, so after its campaign opened; a finding's that a revoke joined (remediation.item-attached) may be older: from its opening. */
+    readonly since: string,
+    /** Events after this seq are not read: the rows were read at this head. */
+    private readonly head: number,
+    private readonly limit: number,
+  ) {
+    this.ids = new Set(campaigns.map((c) => c.id));
+    this.byId = new Map(rows.map((r) => [r.id, r]));
   }
 
-  for (const r of rows) {
-    const t = tracks.get(r.id);
-    tracks.delete(r.id);
-    if (!t || !t.opened) {
-      out.add(difference(rowRef(TABLE, r.id, 'state', r.state), t ? eventRef(t.last, `state ${show(t.state)}`) : null, `no ${EVENT.remediationOpened} event`));
-    } else {
-      if (t.state !== r.state) out.add(difference(rowRef(TABLE, r.id, 'state', r.state), eventRef(t.last, `state ${show(t.state)}`)));
-      if (r.verifiedSnapshotId !== null || t.verified) {
-        const said = t.verified?.data ?? {};
-        if (!t.verified) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), null, `no ${EVENT.remediationVerified} event`));
-        else {
-          if (said.snapshotId !== r.verifiedSnapshotId) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), eventRef(t.verified, `snapshotId ${show(said.snapshotId)}`)));
-          if (said.snapshotHash !== r.verifiedSnapshotHash) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotHash', r.verifiedSnapshotHash), eventRef(t.verified, `snapshotHash ${show(said.snapshotHash)}`)));
+  /** Reads the rows; `head`, the ledger head read before them. */
+  static async read(store: Pick<Store, 'remediations'>, campaigns: readonly Campaign[], head: number, limit = 20): Promise<PackRemediationCheck> {
+    if (campaigns.length === 0) return new PackRemediationCheck(campaigns, [], '', head, limit);
+    const ids = new Set(campaigns.map((c) => c.id));
+    const all = await store.remediations.list();
+    const rows = all.filter((r) => r.campaignId !== null && ids.has(r.campaignId) && r.itemId !== null);
+    rows.push(...findingRemediationsOf(all, campaigns));
+    const since = [...campaigns.map((c) => c.openedAt), ...rows.map((r) => r.openedAt)].sort()[0]!;
+    return new PackRemediationCheck(campaigns, rows, since, head, limit);
+  }
+
+  /** The rows result() lists (byItem keeps one per item: the last read), for packMembersOf before the check. */
+  listedRows(): Remediation[] {
+    const byItem = new Map<string, Remediation>();
+    const findings: Remediation[] = [];
+    for (const r of this.rows) {
+      if (r.itemId === null) findings.push(r);
+      else byItem.set(r.itemId, r);
+    }
+    return [...byItem.values(), ...findings];
+  }
+
+  /** Whether an event of this type at this time is one event() keeps (the caller parses only those). */
+  wants(type: string, at: string): boolean {
+    return this.ids.size > 0 && type.startsWith(PREFIX) && at >= this.since;
+  }
+
+  /** One ledger event, in seq order (anything else than a remediation event of these rows or campaigns, up to the head, is ignored). */
+  event(e: LedgerEvent): void {
+    if (e.seq > this.head || !this.wants(e.type, e.at)) return;
+    const inScope = this.byId.has(e.subject) || (e.type === EVENT.remediationOpened && typeof e.data.campaignId === 'string' && this.ids.has(e.data.campaignId));
+    if (inScope) this.events.push(e);
+  }
+
+  /** The rows with their events, and the differences between them. */
+  result(): PackRemediations {
+    const out = new DifferenceList(this.limit);
+    const byItem = new Map<string, PackRemediation>();
+    const findings: PackRemediation[] = [];
+    if (this.ids.size === 0) return { byItem, findings, differences: [], count: 0 };
+    // Given in seq order; a stable sort by time gives the (at, seq) order the replay has always read them in.
+    const events = this.events.slice().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const tracks = new Map<string, Track>();
+    for (const e of events) replay(tracks, e, out);
+
+    for (const r of this.rows) {
+      const t = tracks.get(r.id);
+      tracks.delete(r.id);
+      if (!t || !t.opened) {
+        out.add(difference(rowRef(TABLE, r.id, 'state', r.state), t ? eventRef(t.last, `state ${show(t.state)}`) : null, `no ${EVENT.remediationOpened} event`));
+      } else {
+        if (t.state !== r.state) out.add(difference(rowRef(TABLE, r.id, 'state', r.state), eventRef(t.last, `state ${show(t.state)}`)));
+        if (r.verifiedSnapshotId !== null || t.verified) {
+          const said = t.verified?.data ?? {};
+          if (!t.verified) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), null, `no ${EVENT.remediationVerified} event`));
+          else {
+            if (said.snapshotId !== r.verifiedSnapshotId) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotId', r.verifiedSnapshotId), eventRef(t.verified, `snapshotId ${show(said.snapshotId)}`)));
+            if (said.snapshotHash !== r.verifiedSnapshotHash) out.add(difference(rowRef(TABLE, r.id, 'verifiedSnapshotHash', r.verifiedSnapshotHash), eventRef(t.verified, `snapshotHash ${show(said.snapshotHash)}`)));
+          }
         }
       }
+      const sla = t?.opened?.data.slaHours;
+      const pr: PackRemediation = { remediation: r, event: t ? { seq: t.last.seq, hash: t.last.hash, type: t.last.type } : null, slaHours: typeof sla === 'number' ? sla : null, decidedAt: null };
+      if (r.itemId === null) findings.push(pr);
+      else byItem.set(r.itemId, pr);
     }
-    const sla = t?.opened?.data.slaHours;
-    const pr: PackRemediation = { remediation: r, event: t ? { seq: t.last.seq, hash: t.last.hash, type: t.last.type } : null, slaHours: typeof sla === 'number' ? sla : null, decidedAt: null };
-    if (r.itemId === null) findings.push(pr);
-    else byItem.set(r.itemId, pr);
+    findings.sort((a, b) => a.remediation.id.localeCompare(b.remediation.id));
+    for (const [id, t] of tracks) {
+      const first = t.opened ?? t.last;
+      out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(id)}${t.campaignId ? ` of ${t.campaignId}` : ''}`), `no ${TABLE} row`));
+    }
+    return { byItem, findings, differences: out.first, count: out.count };
   }
-  findings.sort((a, b) => a.remediation.id.localeCompare(b.remediation.id));
-  for (const [id, t] of tracks) {
-    const first = t.opened ?? t.last;
-    out.add(difference(null, eventRef(first, `remediation ${JSON.stringify(id)}${t.campaignId ? ` of ${t.campaignId}` : ''}`), `no ${TABLE} row`));
-  }
-  return { byItem, findings, differences: out.first, count: out.count };
 }
 
 /** The pack's finding remediations without an item (see PackRemediations.findings). */

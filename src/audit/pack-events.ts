@@ -17,7 +17,7 @@
  * Other systems' syncs, findings, other campaigns' items and decisions are not the pack's:
  * their rows keep seq, prev_hash and hash only.
  */
-import type { Campaign, LedgerEvent } from '../domain/index.js';
+import type { Campaign, LedgerEvent, Remediation } from '../domain/index.js';
 import type { LedgerStore } from '../store/ports.js';
 import { EVENT } from './event-types.js';
 import type { PackRemediations } from './evidence-remediations.js';
@@ -42,6 +42,11 @@ export function belongsToPack(e: Pick<LedgerEvent, 'type' | 'subject' | 'data'>,
 
 /** The pack's members: its campaigns, its remediations, and the snapshots they refer to (campaign.opened's frozen snapshots read from the ledger). */
 export async function packMembers(ledger: LedgerStore, campaigns: readonly Campaign[], remediations: PackRemediations): Promise<PackMembers> {
+  return packMembersOf(ledger, campaigns, [...remediations.byItem.values(), ...remediations.findings].map((pr) => pr.remediation));
+}
+
+/** packMembers with the pack's remediation rows as they are read, before their check (PackRemediationCheck.listedRows()). */
+export async function packMembersOf(ledger: LedgerStore, campaigns: readonly Campaign[], rems: readonly Remediation[]): Promise<PackMembers> {
   const snapshots = new Set<string>();
   for (const c of campaigns) {
     for (const e of await ledger.query({ type: EVENT.campaignOpened, subject: c.id, since: c.openedAt })) {
@@ -49,7 +54,6 @@ export async function packMembers(ledger: LedgerStore, campaigns: readonly Campa
       if (frozen && typeof frozen === 'object') for (const id of Object.values(frozen)) if (typeof id === 'string') snapshots.add(id);
     }
   }
-  const rems = [...remediations.byItem.values(), ...remediations.findings].map((pr) => pr.remediation);
   for (const r of rems) for (const id of [r.verifiedSnapshotId, r.reappearedSnapshotId]) if (id) snapshots.add(id);
   return { campaigns: new Set(campaigns.map((c) => c.id)), remediations: new Set(rems.map((r) => r.id)), snapshots };
 }

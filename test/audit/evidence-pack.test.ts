@@ -7,13 +7,15 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { ExportFormat } from '../../src/audit/evidence-pack.js';
-import { EXPORT_FORMATS, writeEvidencePack } from '../../src/audit/evidence-pack.js';
+import { DelegationIndex, EXPORT_FORMATS, writeEvidencePack } from '../../src/audit/evidence-pack.js';
+import { EvidenceExporter } from '../../src/audit/evidence-exporter.js';
+import type { LoadedConfig } from '../../src/config/load-config.js';
 import { pseudonymizer } from '../../src/audit/pseudonymizer.js';
 import type { EvidenceManifest } from '../../src/audit/evidence-manifest.js';
 import { sealManifest } from '../../src/audit/manifest-seal.js';
 import { verifyExport } from '../../src/audit/verify-export.js';
 import { verifyPack } from '../../src/audit/verify-pack.js';
-import type { Campaign } from '../../src/domain/index.js';
+import type { Campaign, LedgerEvent } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { EXPECTED, seedReviewedCampaign, TestClock } from './evidence-fixture.js';
@@ -81,6 +83,41 @@ describe('evidence pack', () => {
       ['custody-wallet', 'alice', 'sod-conflict', 'revoke'],
       ['trading', 'svc-bot', 'orphaned-account', 'revoke'],
     ]);
+  });
+
+  it('the exporter gathers delegations in its read of the ledger: the same records as the pack\'s own ledger query', async () => {
+    const exporter = new EvidenceExporter({ store, audit: new AuditLog(store.ledger, clock.now), now: clock.now, loadConfig: () => ({ systems: [] }) as unknown as LoadedConfig, warn: () => {} });
+    const dir = join(root, `exported-${++n}`);
+    await exporter.write({ campaigns: [campaign], dir, formats: new Set(EXPORT_FORMATS), exportedBy: 'auditor@firm.li' });
+    const alone = await pack();
+    const delegations = (d: string) => (JSON.parse(readFileSync(join(d, 'decisions.json'), 'utf8')) as { item: string; delegation: unknown[] }[]).map((r) => [r.item, r.delegation]);
+    expect(delegations(dir).filter(([, d]) => (d as unknown[]).length > 0)).toHaveLength(EXPECTED.delegated);
+    expect(delegations(dir)).toEqual(delegations(alone.dir));
+    expect(csv(dir, 'decisions.csv').map((r) => r.delegation_chain)).toEqual(csv(alone.dir, 'decisions.csv').map((r) => r.delegation_chain));
+  });
+
+  it('DelegationIndex: reassignments of the campaigns since the first opening, per item in (at, seq) order', () => {
+    const index = new DelegationIndex([campaign, { ...campaign, id: 'other:2026', openedAt: '2026-12-01T00:00:00.000Z' }]);
+    let seq = 0;
+    const reassigned = (at: string, subject: string, data: Record<string, unknown>): LedgerEvent => ({ seq: ++seq, at, type: 'item.reassigned', actor: 'noah@firm.li', subject, data, prevHash: '', hash: '' });
+    const opened = campaign.openedAt;
+    const later = (days: number) => new Date(Date.parse(opened) + days * 86_400_000).toISOString();
+    const events = [
+      reassigned(later(-1), 'i1', { campaignId: campaign.id, from: 'A', to: 'Z' }), // before the opening
+      reassigned(later(3), 'i1', { campaignId: campaign.id, from: 'B', to: 'C' }),
+      reassigned(later(2), 'i1', { campaignId: campaign.id, from: 'A', to: 'B', reason: 'on leave' }), // appended later, earlier time
+      reassigned(later(2), 'i1', { campaignId: campaign.id, from: 'B', to: 'D' }), // same time: seq order
+      reassigned(later(1), 'i2', { campaignId: 'elsewhere:2026', from: 'A', to: 'B' }),
+      reassigned(later(1), 'i3', { campaignId: 'other:2026', from: 'E', to: 'F' }),
+      { ...reassigned(later(1), 'i4', { campaignId: campaign.id, from: 'A', to: 'B' }), type: 'item.assigned' },
+    ];
+    expect(events.map((e) => index.wants(e.type, e.at))).toEqual([false, true, true, true, true, true, false]);
+    for (const e of events) index.event(e);
+    const byItem = index.byItem();
+    expect([...byItem.keys()].sort()).toEqual(['i1', 'i3']);
+    expect(byItem.get('i1')!.map((d) => `${d.from}>${d.to}`)).toEqual(['A>B', 'B>D', 'B>C']);
+    expect(byItem.get('i1')![0]).toEqual({ from: 'A', to: 'B', by: 'noah@firm.li', at: later(2), reason: 'on leave' });
+    expect(byItem.get('i3')).toEqual([{ from: 'E', to: 'F', by: 'noah@firm.li', at: later(1), reason: null }]);
   });
 
   it('events.csv is the contiguous ledger slice from the campaign opening to its closing, with seq and hashes', async () => {

@@ -15,6 +15,7 @@ import type { ExportFormat } from '../../src/audit/evidence-pack.js';
 import { EXPORT_FORMATS, writeEvidencePack } from '../../src/audit/evidence-pack.js';
 import { EvidenceExporter } from '../../src/audit/evidence-exporter.js';
 import { LedgerMismatchError } from '../../src/audit/ledger-mismatch-error.js';
+import { PackRemediationCheck, readPackRemediations } from '../../src/audit/evidence-remediations.js';
 import { pseudonymizer } from '../../src/audit/pseudonymizer.js';
 import { verifyExport } from '../../src/audit/verify-export.js';
 import { eventAt } from '../../src/audit/verify-ledger.js';
@@ -160,6 +161,27 @@ describe('remediation evidence', () => {
       // Renamed into place: no temporary file is left beside the pack's files.
       expect(readdirSync(dir).sort()).toEqual(['decisions.csv', 'decisions.json', 'events.csv', 'findings.csv', 'manifest.json', 'remediations.csv', 'report.html']);
     }
+  });
+
+  it('PackRemediationCheck given the ledger in seq order finds what readPackRemediations\' ledger query finds, agreeing or not', async () => {
+    await seed(true);
+    const inSeqOrder = async () => {
+      const head = (await store.ledger.head())!.seq;
+      const check = await PackRemediationCheck.read(store, [campaign], head);
+      for await (const batch of store.ledger.read(1, head)) for (const e of batch) check.event(e);
+      return check.result();
+    };
+    const agreeing = await inSeqOrder();
+    expect(agreeing.count).toBe(0);
+    expect(agreeing.byItem.size).toBe(2);
+    expect([...agreeing.byItem.values()].every((pr) => pr.event !== null)).toBe(true);
+    expect(agreeing).toEqual(await readPackRemediations(store, [campaign]));
+    const db = new Database(file);
+    db.prepare("UPDATE remediations SET state = 'verified', verified_at = ?, verified_snapshot_id = 'forged', verified_snapshot_hash = ? WHERE system_id = 'trading'").run('2026-10-05T09:00:00.000Z', 'b'.repeat(64));
+    db.close();
+    const forged = await inSeqOrder();
+    expect(forged.count).toBe(2);
+    expect(forged).toEqual(await readPackRemediations(store, [campaign]));
   });
 
   it('an export removes the temporary events file an earlier, killed export left in its folder', async () => {
