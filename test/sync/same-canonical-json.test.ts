@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/domain/index.js';
-import type { Identity } from '../../src/domain/index.js';
 import { sameCanonicalJson } from '../../src/sync/same-canonical-json.js';
+import { person as personOf } from '../policies/policy-fixtures.js';
 
-const person: Identity = {
-  id: 'p1',
-  email: 'ann@example.com',
-  displayName: 'Ann',
-  department: null,
-  jobTitle: 'Trader',
-  managerId: null,
-  groups: ['desk', 'ops'],
-  aliases: [],
-  status: 'active',
-  employmentType: 'employee',
-  contractEnd: null,
-  lastSignInAt: null,
-  sourceSystemId: 'hr',
-};
+// A directory record with a null member and a list: the members the pairs below vary.
+const person = personOf('p1', { department: null, groups: ['desk', 'ops'] });
 
 /** Pairs that canonicalJson writes the same, or not: sameCanonicalJson must say exactly what comparing the strings says. */
 const PAIRS: [string, unknown, unknown][] = [
