@@ -9,7 +9,7 @@
  * costs several times the memory, and every garbage collection walks all of its entries.
  */
 import type { Grant, GrantChange } from '../domain/index.js';
-import { grantDetailText } from '../domain/index.js';
+import { grantDetailText, grantFingerprint } from '../domain/index.js';
 
 /**
  * `duplicate`: the grant was already pulled with the same fingerprint; `conflict`: already
@@ -21,6 +21,8 @@ export interface Classification {
   result: ClassifyResult;
   /** The previous fingerprint, for `changed`. */
   before: string | null;
+  /** The pulled grant's fingerprint (grantFingerprint), for `added` and `changed`; null otherwise. */
+  after: string | null;
   /**
    * For `unchanged`: a stored field outside the fingerprint (last activity, identity
    * reference) differs from the previous grant's, so the store must keep the new grant.
@@ -28,11 +30,10 @@ export interface Classification {
   restore?: boolean;
 }
 
-const ADDED: Classification = Object.freeze({ result: 'added', before: null });
-const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: null });
-const UNCHANGED_RESTORE: Classification = Object.freeze({ result: 'unchanged', before: null, restore: true });
-const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null });
-const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null });
+const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: null, after: null });
+const UNCHANGED_RESTORE: Classification = Object.freeze({ result: 'unchanged', before: null, after: null, restore: true });
+const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null, after: null });
+const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null, after: null });
 
 /**
  * Items per previous grant in `previous`, at FIELDS * slot + one of the offsets below: the
@@ -117,30 +118,33 @@ export class GrantDiff {
   }
 
   /**
-   * Classifies a pulled grant whose fingerprint is `fingerprint` (grantFingerprint(grant)) and
-   * fills in its firstSeenAt (carried from the previous state, or `now` when new).
+   * Classifies a pulled grant and fills in its firstSeenAt (carried from the previous state, or
+   * `now` when new). Its fingerprint (grantFingerprint) is built only when the grant is added or
+   * changed (then returned as `after`), or pulled twice: an unchanged grant is compared field by field.
    */
-  classify(grant: Grant, fingerprint: string, now: string): Classification {
+  classify(grant: Grant, now: string): Classification {
     const inserted = this.ids.insert(grant.id);
     if (inserted >= 0) {
+      const fingerprint = grantFingerprint(grant);
       this.markPulled(inserted);
       this.keepFingerprint(inserted, fingerprint);
       this.accounts.insert(grant.accountId);
       grant.firstSeenAt = now;
-      return ADDED;
+      return { result: 'added', before: null, after: fingerprint };
     }
     const slot = -inserted - 1;
     if (this.pulled[slot] === 1) {
       const first = slot < this.fingerprintOf.length ? this.fingerprintOf[slot]! - 1 : -1;
-      return (first < 0 ? this.samePrevious(slot, grant) : this.fingerprints.equals(first, fingerprint)) ? DUPLICATE : CONFLICT;
+      return (first < 0 ? this.samePrevious(slot, grant) : this.fingerprints.equals(first, grantFingerprint(grant))) ? DUPLICATE : CONFLICT;
     }
     this.markPulled(slot);
     this.accounts.insert(grant.accountId);
     const firstSeenAt = this.times[this.firstSeen[slot]!]!;
     grant.firstSeenAt = firstSeenAt === '' ? now : firstSeenAt;
     if (this.samePrevious(slot, grant)) return this.sameStored(slot, grant) ? UNCHANGED : UNCHANGED_RESTORE;
+    const fingerprint = grantFingerprint(grant);
     this.keepFingerprint(slot, fingerprint);
-    return { result: 'changed', before: this.previousFingerprint(slot) };
+    return { result: 'changed', before: this.previousFingerprint(slot), after: fingerprint };
   }
 
   /** The previous grants not seen in the pull, as `removed` changes (in load order). Call once, after the pull. */

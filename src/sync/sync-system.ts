@@ -21,7 +21,7 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord, Page } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
-import { EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
+import { EMPTY_COUNTS, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
@@ -148,6 +148,8 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
     }
   };
   let contentHash: string | null = null;
+  /** The running sum behind the grants' content hash (GrantSetHash.state()), kept for the next sync. */
+  let contentSum: string | null = null;
   let previousCount = 0;
   let duplicates = 0;
   /** Removed grants that were awaiting removal (an unverified remediation): see quarantineReason. */
@@ -184,6 +186,7 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
         expectedRemovals = result.expectedRemovals;
         duplicates = result.duplicates;
         contentHash = result.contentHash;
+        contentSum = result.contentSum;
       }
     } finally {
       await connector.close?.();
@@ -229,6 +232,10 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
       counts,
       problems,
       contentHash,
+      // Kept only where the next sync may start from it: a complete snapshot holds exactly the
+      // grants it hashed. (Another snapshot may become current only by an acceptance: its next
+      // sync hashes every grant.)
+      contentSum: status === 'complete' ? contentSum : null,
       previousSnapshotId: previous?.id ?? null,
     },
     () => [
@@ -281,7 +288,12 @@ async function storeGrants(
   const writes = new PendingWrites();
   let grants: Grant[] = [];
   let changes: GrantChange[] = [];
-  const contentHash = new GrantSetHash();
+  // The content hash carried forward from the previous snapshot's sum: then only the grants
+  // added, changed or removed are hashed. Without a stored sum (a snapshot finished before
+  // sums were kept, or not complete), every pulled grant is hashed.
+  const carried = previous ? GrantSetHash.from(await store.snapshots.contentSum(previous.id)) : null;
+  const contentHash = carried ?? new GrantSetHash();
+  const hashAll = previous !== null && carried === null;
   let count = 0;
   let added = 0;
   let changed = 0;
@@ -318,8 +330,7 @@ async function storeGrants(
         firstSeenAt: null,
       };
       if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
-      const fingerprint = grantFingerprint(grant);
-      const { result, before, restore } = diff.classify(grant, fingerprint, now);
+      const { result, before, after, restore } = diff.classify(grant, now);
       if (result === 'duplicate' || result === 'conflict') {
         // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
         duplicates++;
@@ -330,12 +341,16 @@ async function storeGrants(
       }
       if (result === 'added') {
         added++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: fingerprint });
+        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after });
+        contentHash.add(grant, after!);
       } else if (result === 'changed') {
         changed++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
+        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after });
+        if (!hashAll) contentHash.remove(grant.id, before!);
+        contentHash.add(grant, after!);
+      } else if (hashAll) {
+        contentHash.add(grant);
       }
-      contentHash.add(grant, fingerprint);
       count++;
       // The snapshot holds its previous one's grants: only new and changed ones are written.
       if (result === 'unchanged' && restore !== true) continue;
@@ -360,6 +375,7 @@ async function storeGrants(
     for (const change of diff.removals(snapshotId, systemId)) {
       removed++;
       if (awaiting.has(change.grantId)) expectedRemovals++;
+      if (!hashAll) contentHash.remove(change.grantId, change.before!);
       changes.push(change);
       gone.push(change.grantId);
       if (gone.length >= BATCH) {
@@ -372,7 +388,7 @@ async function storeGrants(
     await flushChanges(true);
     await writes.all();
     onProgress?.({ systemId, phase: 'finishing', records: count });
-    return { grants: count, accounts: diff.accountCount, added, changed, removed, expectedRemovals, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+    return { grants: count, accounts: diff.accountCount, added, changed, removed, expectedRemovals, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest(), contentSum: contentHash.state() };
   } finally {
     // On any failure, nothing may still be writing when the snapshot is finished.
     await writes.settled();

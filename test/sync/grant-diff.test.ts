@@ -23,10 +23,11 @@ function grant(accountId: string, role: string, over: Partial<Grant> = {}): Gran
   };
 }
 
-/** classify() on a copy (it fills in firstSeenAt), with the fingerprint the sync stage passes. */
+/** classify() on a copy (it fills in firstSeenAt); `after` must be the pulled fingerprint for an added or changed grant, null otherwise. */
 function classify(diff: GrantDiff, g: Grant): { result: ClassifyResult; before: string | null; firstSeenAt: string | null } {
   const pulled = { ...g, firstSeenAt: null };
-  const c = diff.classify(pulled, grantFingerprint(pulled), NOW);
+  const c = diff.classify(pulled, NOW);
+  expect(c.after).toBe(c.result === 'added' || c.result === 'changed' ? grantFingerprint(pulled) : null);
   return { result: c.result, before: c.before, firstSeenAt: pulled.firstSeenAt };
 }
 
