@@ -315,30 +315,23 @@ async function storeGrants(
         lastRef = identityRef;
         lastOwner = index.resolve(identityRef)?.id ?? null;
       }
-      const grant: Grant = {
-        id: grantId(systemId, r.accountId, r.role, r.scope),
-        systemId,
-        accountId: r.accountId,
-        role: r.role,
-        scope: r.scope,
-        identityId: lastOwner,
-        identityRef,
-        accountDisplayName: r.accountDisplayName,
-        accountType: r.accountType,
-        accountStatus: r.accountStatus,
-        lastActivityAt: r.lastActivityAt,
-        firstSeenAt: null,
-      };
-      if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
-      const { result, before, after, restore } = diff.classify(grant, now);
+      const { result, before, after, firstSeenAt, restore } = diff.classify(r, lastOwner, identityRef, now);
       if (result === 'duplicate' || result === 'conflict') {
         // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
         duplicates++;
         if (result === 'conflict') {
-          addProblems([`${systemId}: account ${grant.accountId} role ${grant.role} scope ${grant.scope || '(none)'} appears twice with different owner/status`]);
+          addProblems([`${systemId}: account ${r.accountId} role ${r.role} scope ${r.scope || '(none)'} appears twice with different owner/status`]);
         }
         continue;
       }
+      count++;
+      // The snapshot holds its previous one's grants: only new and changed ones are written, and
+      // an unchanged grant's term is already in the carried content hash.
+      if (result === 'unchanged' && restore !== true) {
+        if (hashAll) contentHash.add(toGrant(systemId, r, lastOwner, identityRef, null));
+        continue;
+      }
+      const grant = toGrant(systemId, r, lastOwner, identityRef, firstSeenAt);
       if (result === 'added') {
         added++;
         changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after });
@@ -351,9 +344,6 @@ async function storeGrants(
       } else if (hashAll) {
         contentHash.add(grant);
       }
-      count++;
-      // The snapshot holds its previous one's grants: only new and changed ones are written.
-      if (result === 'unchanged' && restore !== true) continue;
       grants.push(grant);
       if (grants.length >= GRANT_WRITE_BATCH) {
         await writes.add(store.snapshots.appendGrants(snapshotId, grants));
@@ -394,6 +384,26 @@ async function storeGrants(
     await writes.settled();
     await pages.return(undefined);
   }
+}
+
+/** A pulled grant as stored, its id derived (grantId). */
+function toGrant(systemId: string, r: GrantRecord, identityId: string | null, identityRef: string | null, firstSeenAt: string | null): Grant {
+  const grant: Grant = {
+    id: grantId(systemId, r.accountId, r.role, r.scope),
+    systemId,
+    accountId: r.accountId,
+    role: r.role,
+    scope: r.scope,
+    identityId,
+    identityRef,
+    accountDisplayName: r.accountDisplayName,
+    accountType: r.accountType,
+    accountStatus: r.accountStatus,
+    lastActivityAt: r.lastActivityAt,
+    firstSeenAt,
+  };
+  if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
+  return grant;
 }
 
 /**

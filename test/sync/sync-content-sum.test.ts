@@ -21,7 +21,7 @@ import { seededRandom } from '../fakes/seeded-random.js';
 import { grantRecord, scriptedSyncDeps } from '../helpers/scripted-connector.js';
 import type { Script } from '../helpers/scripted-connector.js';
 
-const VAULT: SystemConfig = { id: 'vault', name: 'vault', kind: 'vault', criticality: 'critical', owner: 'owner@example.com', connector: { type: 'scripted', settings: { script: 'vault' } }, file: 'connectors/vault.yaml' };
+const VAULT: SystemConfig = { id: 'vault', name: 'vault', kind: 'wallet', criticality: 'critical', owner: 'owner@example.com', connector: { type: 'scripted', settings: { script: 'vault' } }, file: 'connectors/vault.yaml' };
 
 let file: string;
 let store: Store;
