@@ -12,7 +12,8 @@
  * A snapshot starts from the current state (SnapshotStore.create fromPrevious): the pull
  * streams through the diff once, and only what changed is written (new and changed grants,
  * and grants whose last activity or identity reference moved; removeGrants for the ones gone).
- * The content hash still covers every pulled grant.
+ * The content hash still covers every pulled grant: it is carried forward from the previous
+ * snapshot's stored sum (GrantSetHash), so only the grants added, changed or removed are hashed.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT } from '../audit/event-types.js';
