@@ -66,6 +66,11 @@ export interface SnapshotFinish {
   problems: string[];
   contentHash: string | null;
   previousSnapshotId: string | null;
+  /**
+   * The running sum behind contentHash (GrantSetHash.state()), kept so that the next sync can
+   * carry it forward instead of hashing every grant again; absent or null: none.
+   */
+  contentSum?: string | null;
 }
 
 /**
@@ -106,6 +111,8 @@ export interface SnapshotStore {
    */
   finish(snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, options?: { promote?: boolean }): Promise<boolean>;
   get(snapshotId: string): Promise<Snapshot | null>;
+  /** The contentSum the snapshot was finished with, or null (none, or no such snapshot). */
+  contentSum(snapshotId: string): Promise<string | null>;
   /** Newest first. */
   list(filter?: { systemId?: string; status?: SnapshotStatus; limit?: number }): Promise<Snapshot[]>;
   /** The system's current state, or null when it never had a complete snapshot. */

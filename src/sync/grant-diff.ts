@@ -3,13 +3,20 @@
  * the pull streams through once (carrying each grant's first-seen time forward), and the
  * previous grants never pulled are the removals. It also counts the pull's distinct accounts.
  *
+ * Grants are matched by (account, role, scope), the system being the same for a whole diff:
+ * what the grant id is derived from (grantId), without hashing it. An unchanged pulled grant
+ * costs a lookup and a field-by-field comparison: no id, no fingerprint, no Grant object.
+ *
  * A million grants are held without a million objects: ids, owners, display names,
  * accounts, roles and scopes are kept in a few large strings with typed-array offsets and
  * an open-addressing hash index (see StringList, StringTable). A Map of a million strings
  * costs several times the memory, and every garbage collection walks all of its entries.
  */
 import type { Grant, GrantChange } from '../domain/index.js';
-import { grantDetailText } from '../domain/index.js';
+import { grantDetailText, grantFingerprint, grantId } from '../domain/index.js';
+
+/** What the diff reads of a pulled grant: its fields as the connector reported them (a GrantRecord fits). */
+export type PulledFields = Pick<Grant, 'accountId' | 'role' | 'scope' | 'accountDisplayName' | 'accountType' | 'accountStatus' | 'lastActivityAt' | 'detail'>;
 
 /**
  * `duplicate`: the grant was already pulled with the same fingerprint; `conflict`: already
@@ -21,6 +28,14 @@ export interface Classification {
   result: ClassifyResult;
   /** The previous fingerprint, for `changed`. */
   before: string | null;
+  /** The pulled grant's fingerprint (grantFingerprint), for `added` and `changed`; null otherwise. */
+  after: string | null;
+  /**
+   * For a grant the store must keep (added, changed, unchanged with `restore`): its first-seen
+   * time, carried from the previous state (`now` when new, or when the previous had none).
+   * Null otherwise: an unchanged grant is not stored again.
+   */
+  firstSeenAt: string | null;
   /**
    * For `unchanged`: a stored field outside the fingerprint (last activity, identity
    * reference) differs from the previous grant's, so the store must keep the new grant.
@@ -28,11 +43,9 @@ export interface Classification {
   restore?: boolean;
 }
 
-const ADDED: Classification = Object.freeze({ result: 'added', before: null });
-const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: null });
-const UNCHANGED_RESTORE: Classification = Object.freeze({ result: 'unchanged', before: null, restore: true });
-const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null });
-const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null });
+const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: null, after: null, firstSeenAt: null });
+const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null, after: null, firstSeenAt: null });
+const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null, after: null, firstSeenAt: null });
 
 /**
  * Items per previous grant in `previous`, at FIELDS * slot + one of the offsets below: the
@@ -56,7 +69,7 @@ const NULL_MARK = '\u0000';
 const SEP = '\u001f';
 
 export class GrantDiff {
-  /** Grant id -> slot: the previous grants first (slot = load order), then the new ones. */
+  /** Grant key (see keyOf) -> slot: the previous grants first (slot = load order), then the new ones. */
   private readonly ids = new StringTable();
   private readonly previous = new StringList();
   private prevCount = 0;
@@ -84,10 +97,10 @@ export class GrantDiff {
   private readonly fingerprints = new StringList();
   private readonly accounts = new StringTable();
 
-  /** Loads one batch of the current state's grants (ids are unique within a snapshot). */
+  /** Loads one batch of the current state's grants (unique within a snapshot; a repeat is ignored). */
   addPrevious(grants: readonly Grant[]): void {
     for (const g of grants) {
-      const slot = this.ids.insert(g.id);
+      const slot = this.ids.insert(keyOf(g));
       if (slot < 0) continue;
       if (slot >= this.firstSeen.length) {
         this.firstSeen = grown(this.firstSeen, slot + 1);
@@ -117,45 +130,54 @@ export class GrantDiff {
   }
 
   /**
-   * Classifies a pulled grant whose fingerprint is `fingerprint` (grantFingerprint(grant)) and
-   * fills in its firstSeenAt (carried from the previous state, or `now` when new).
+   * Classifies a pulled grant, owned by `identityId` and reported with `identityRef` (as they are
+   * stored). Its fingerprint (grantFingerprint) is built only when the grant is added or changed
+   * (then returned as `after`), or pulled twice: an unchanged grant is compared field by field.
    */
-  classify(grant: Grant, fingerprint: string, now: string): Classification {
-    const inserted = this.ids.insert(grant.id);
+  classify(r: PulledFields, identityId: string | null, identityRef: string | null, now: string): Classification {
+    const inserted = this.ids.insert(keyOf(r));
     if (inserted >= 0) {
+      const fingerprint = fingerprintOf(r, identityId);
       this.markPulled(inserted);
       this.keepFingerprint(inserted, fingerprint);
-      this.accounts.insert(grant.accountId);
-      grant.firstSeenAt = now;
-      return ADDED;
+      this.accounts.insert(r.accountId);
+      return { result: 'added', before: null, after: fingerprint, firstSeenAt: now };
     }
     const slot = -inserted - 1;
     if (this.pulled[slot] === 1) {
       const first = slot < this.fingerprintOf.length ? this.fingerprintOf[slot]! - 1 : -1;
-      return (first < 0 ? this.samePrevious(slot, grant) : this.fingerprints.equals(first, fingerprint)) ? DUPLICATE : CONFLICT;
+      return (first < 0 ? this.samePrevious(slot, r, identityId) : this.fingerprints.equals(first, fingerprintOf(r, identityId))) ? DUPLICATE : CONFLICT;
     }
     this.markPulled(slot);
-    this.accounts.insert(grant.accountId);
-    const firstSeenAt = this.times[this.firstSeen[slot]!]!;
-    grant.firstSeenAt = firstSeenAt === '' ? now : firstSeenAt;
-    if (this.samePrevious(slot, grant)) return this.sameStored(slot, grant) ? UNCHANGED : UNCHANGED_RESTORE;
+    this.accounts.insert(r.accountId);
+    if (this.samePrevious(slot, r, identityId)) {
+      if (this.sameStored(slot, r, identityRef)) return UNCHANGED;
+      return { result: 'unchanged', before: null, after: null, firstSeenAt: this.firstSeenAtOf(slot, now), restore: true };
+    }
+    const fingerprint = fingerprintOf(r, identityId);
     this.keepFingerprint(slot, fingerprint);
-    return { result: 'changed', before: this.previousFingerprint(slot) };
+    return { result: 'changed', before: this.previousFingerprint(slot), after: fingerprint, firstSeenAt: this.firstSeenAtOf(slot, now) };
   }
 
-  /** The previous grants not seen in the pull, as `removed` changes (in load order). Call once, after the pull. */
+  /**
+   * The previous grants not seen in the pull, as `removed` changes (in load order), with their
+   * grant ids derived from `systemId` (the system of every grant diffed). Call once, after the pull.
+   */
   *removals(snapshotId: string, systemId: string): Generator<GrantChange> {
     for (let slot = 0; slot < this.prevCount; slot++) {
       if (this.pulled[slot] === 1) continue;
       const at = FIELDS * slot;
+      const accountId = this.previous.get(at + ACCOUNT);
+      const role = this.previous.get(at + ROLE);
+      const scope = this.previous.get(at + SCOPE);
       yield {
         snapshotId,
-        grantId: this.ids.key(slot),
+        grantId: grantId(systemId, accountId, role, scope),
         kind: 'removed',
         systemId,
-        accountId: this.previous.get(at + ACCOUNT),
-        role: this.previous.get(at + ROLE),
-        scope: this.previous.get(at + SCOPE),
+        accountId,
+        role,
+        scope,
         before: this.previousFingerprint(slot),
         after: null,
       };
@@ -163,20 +185,20 @@ export class GrantDiff {
   }
 
   /** Whether a pulled grant has the previous grant's fingerprint, compared field by field (no string built). */
-  private samePrevious(slot: number, g: Grant): boolean {
+  private samePrevious(slot: number, g: PulledFields, identityId: string | null): boolean {
     const at = FIELDS * slot;
     return (
       this.statusType[slot] === this.statusTypeOf(g) &&
-      this.previous.equals(at + OWNER, g.identityId ?? '') &&
+      this.previous.equals(at + OWNER, identityId ?? '') &&
       this.previous.equals(at + NAME, g.accountDisplayName ?? '') &&
       this.previous.equals(at + DETAIL, grantDetailText(g.detail) ?? '')
     );
   }
 
   /** Whether the stored fields outside the fingerprint are the previous grant's. */
-  private sameStored(slot: number, g: Grant): boolean {
+  private sameStored(slot: number, g: PulledFields, identityRef: string | null): boolean {
     const at = FIELDS * slot;
-    return this.previous.equals(at + IDENTITY_REF, g.identityRef ?? NULL_MARK) && this.previous.equals(at + LAST_ACTIVITY, g.lastActivityAt ?? NULL_MARK);
+    return this.previous.equals(at + IDENTITY_REF, identityRef ?? NULL_MARK) && this.previous.equals(at + LAST_ACTIVITY, g.lastActivityAt ?? NULL_MARK);
   }
 
   /** grantFingerprint() of a previous grant. */
@@ -187,7 +209,13 @@ export class GrantDiff {
     return detail === '' ? base : base + SEP + detail;
   }
 
-  private statusTypeOf(g: Grant): number {
+  /** The first-seen time a previous grant pulled again keeps: its own, or `now` when it had none. */
+  private firstSeenAtOf(slot: number, now: string): string {
+    const firstSeenAt = this.times[this.firstSeen[slot]!]!;
+    return firstSeenAt === '' ? now : firstSeenAt;
+  }
+
+  private statusTypeOf(g: Pick<Grant, 'accountStatus' | 'accountType'>): number {
     let byType = this.statusTypeIndex.get(g.accountStatus);
     if (byType === undefined) this.statusTypeIndex.set(g.accountStatus, (byType = new Map()));
     let i = byType.get(g.accountType);
@@ -220,6 +248,18 @@ export class GrantDiff {
     if (slot >= this.pulled.length) this.pulled = grown(this.pulled, slot + 1);
     this.pulled[slot] = 1;
   }
+}
+
+/**
+ * A grant's key within one system: its account, role and scope joined as grantId joins them
+ * (two grants share a key exactly when they share an id).
+ */
+function keyOf(g: Pick<Grant, 'accountId' | 'role' | 'scope'>): string {
+  return g.accountId + SEP + g.role + SEP + g.scope;
+}
+
+function fingerprintOf(r: PulledFields, identityId: string | null): string {
+  return grantFingerprint({ identityId, accountStatus: r.accountStatus, accountType: r.accountType, accountDisplayName: r.accountDisplayName, detail: r.detail });
 }
 
 const CHUNK_BITS = 12;
@@ -284,10 +324,6 @@ class StringTable {
 
   get size(): number {
     return this.keys.size;
-  }
-
-  key(slot: number): string {
-    return this.keys.get(slot);
   }
 
   /** The new key's slot, or -(slot + 1) when the key was there already. */

@@ -12,7 +12,8 @@
  * A snapshot starts from the current state (SnapshotStore.create fromPrevious): the pull
  * streams through the diff once, and only what changed is written (new and changed grants,
  * and grants whose last activity or identity reference moved; removeGrants for the ones gone).
- * The content hash still covers every pulled grant.
+ * The content hash still covers every pulled grant: it is carried forward from the previous
+ * snapshot's stored sum (GrantSetHash), so only the grants added, changed or removed are hashed.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EVENT } from '../audit/event-types.js';
@@ -21,7 +22,7 @@ import type { SystemConfig } from '../config/system-config.js';
 import type { ConnectorContext, ConnectorLog, GrantRecord, IdentityRecord, Page } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
-import { EMPTY_COUNTS, grantFingerprint, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
+import { EMPTY_COUNTS, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
@@ -148,6 +149,8 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
     }
   };
   let contentHash: string | null = null;
+  /** The running sum behind the grants' content hash (GrantSetHash.state()), kept for the next sync. */
+  let contentSum: string | null = null;
   let previousCount = 0;
   let duplicates = 0;
   /** Removed grants that were awaiting removal (an unverified remediation): see quarantineReason. */
@@ -184,6 +187,7 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
         expectedRemovals = result.expectedRemovals;
         duplicates = result.duplicates;
         contentHash = result.contentHash;
+        contentSum = result.contentSum;
       }
     } finally {
       await connector.close?.();
@@ -229,6 +233,10 @@ async function runSystem(system: SystemConfig, deps: SyncDeps, opts: SyncOptions
       counts,
       problems,
       contentHash,
+      // Kept only where the next sync may start from it: a complete snapshot holds exactly the
+      // grants it hashed. (Another snapshot may become current only by an acceptance: its next
+      // sync hashes every grant.)
+      contentSum: status === 'complete' ? contentSum : null,
       previousSnapshotId: previous?.id ?? null,
     },
     () => [
@@ -281,7 +289,12 @@ async function storeGrants(
   const writes = new PendingWrites();
   let grants: Grant[] = [];
   let changes: GrantChange[] = [];
-  const contentHash = new GrantSetHash();
+  // The content hash carried forward from the previous snapshot's sum: then only the grants
+  // added, changed or removed are hashed. Without a stored sum (a snapshot finished before
+  // sums were kept, or not complete), every pulled grant is hashed.
+  const carried = previous ? GrantSetHash.from(await store.snapshots.contentSum(previous.id)) : null;
+  const contentHash = carried ?? new GrantSetHash();
+  const hashAll = previous !== null && carried === null;
   let count = 0;
   let added = 0;
   let changed = 0;
@@ -303,42 +316,35 @@ async function storeGrants(
         lastRef = identityRef;
         lastOwner = index.resolve(identityRef)?.id ?? null;
       }
-      const grant: Grant = {
-        id: grantId(systemId, r.accountId, r.role, r.scope),
-        systemId,
-        accountId: r.accountId,
-        role: r.role,
-        scope: r.scope,
-        identityId: lastOwner,
-        identityRef,
-        accountDisplayName: r.accountDisplayName,
-        accountType: r.accountType,
-        accountStatus: r.accountStatus,
-        lastActivityAt: r.lastActivityAt,
-        firstSeenAt: null,
-      };
-      if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
-      const fingerprint = grantFingerprint(grant);
-      const { result, before, restore } = diff.classify(grant, fingerprint, now);
+      const { result, before, after, firstSeenAt, restore } = diff.classify(r, lastOwner, identityRef, now);
       if (result === 'duplicate' || result === 'conflict') {
         // The first row of a grant is kept; a contradicting repeat makes the pull unreliable.
         duplicates++;
         if (result === 'conflict') {
-          addProblems([`${systemId}: account ${grant.accountId} role ${grant.role} scope ${grant.scope || '(none)'} appears twice with different owner/status`]);
+          addProblems([`${systemId}: account ${r.accountId} role ${r.role} scope ${r.scope || '(none)'} appears twice with different owner/status`]);
         }
         continue;
       }
+      count++;
+      // The snapshot holds its previous one's grants: only new and changed ones are written, and
+      // an unchanged grant's term is already in the carried content hash.
+      if (result === 'unchanged' && restore !== true) {
+        if (hashAll) contentHash.add(toGrant(systemId, r, lastOwner, identityRef, null));
+        continue;
+      }
+      const grant = toGrant(systemId, r, lastOwner, identityRef, firstSeenAt);
       if (result === 'added') {
         added++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after: fingerprint });
+        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after });
+        contentHash.add(grant, after!);
       } else if (result === 'changed') {
         changed++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after: fingerprint });
+        changes.push({ snapshotId, grantId: grant.id, kind: 'changed', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before, after });
+        if (!hashAll) contentHash.remove(grant.id, before!);
+        contentHash.add(grant, after!);
+      } else if (hashAll) {
+        contentHash.add(grant);
       }
-      contentHash.add(grant, fingerprint);
-      count++;
-      // The snapshot holds its previous one's grants: only new and changed ones are written.
-      if (result === 'unchanged' && restore !== true) continue;
       grants.push(grant);
       if (grants.length >= GRANT_WRITE_BATCH) {
         await writes.add(store.snapshots.appendGrants(snapshotId, grants));
@@ -360,6 +366,7 @@ async function storeGrants(
     for (const change of diff.removals(snapshotId, systemId)) {
       removed++;
       if (awaiting.has(change.grantId)) expectedRemovals++;
+      if (!hashAll) contentHash.remove(change.grantId, change.before!);
       changes.push(change);
       gone.push(change.grantId);
       if (gone.length >= BATCH) {
@@ -372,12 +379,32 @@ async function storeGrants(
     await flushChanges(true);
     await writes.all();
     onProgress?.({ systemId, phase: 'finishing', records: count });
-    return { grants: count, accounts: diff.accountCount, added, changed, removed, expectedRemovals, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest() };
+    return { grants: count, accounts: diff.accountCount, added, changed, removed, expectedRemovals, duplicates, previousCount: diff.previousCount, contentHash: contentHash.digest(), contentSum: contentHash.state() };
   } finally {
     // On any failure, nothing may still be writing when the snapshot is finished.
     await writes.settled();
     await pages.return(undefined);
   }
+}
+
+/** A pulled grant as stored, its id derived (grantId). */
+function toGrant(systemId: string, r: GrantRecord, identityId: string | null, identityRef: string | null, firstSeenAt: string | null): Grant {
+  const grant: Grant = {
+    id: grantId(systemId, r.accountId, r.role, r.scope),
+    systemId,
+    accountId: r.accountId,
+    role: r.role,
+    scope: r.scope,
+    identityId,
+    identityRef,
+    accountDisplayName: r.accountDisplayName,
+    accountType: r.accountType,
+    accountStatus: r.accountStatus,
+    lastActivityAt: r.lastActivityAt,
+    firstSeenAt,
+  };
+  if (r.detail !== null && r.detail !== undefined) grant.detail = r.detail;
+  return grant;
 }
 
 /**

@@ -188,9 +188,13 @@ describe('snapshots', () => {
         counts: outcome.counts,
         problems: ['page 3 timed out'],
         contentHash: outcome.contentHash,
+        contentSum: null,
         previousSnapshotId: null,
       },
     });
+    // The running sum behind the hash, when the sync gives it (SnapshotFinish.contentSum).
+    const sum = `grant-set/v1 2 ${'0'.repeat(64)}`;
+    expect(finishQuery(models.snapshots, 's1', { ...outcome, contentSum: sum }).getUpdate()).toMatchObject({ $set: { contentSum: sum } });
     expect(query.getOptions()).toMatchObject({ runValidators: true, new: true });
   });
 

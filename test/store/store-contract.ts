@@ -162,6 +162,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.snapshots.get('s1')).toEqual(snapshot('s1', 'vault', T0));
       });
 
+      it('finish keeps the running sum behind the content hash, outside the snapshot read back', async () => {
+        const sum = `grant-set/v1 9 ${'0123abcd'.repeat(8)}`;
+        await store.snapshots.create(snapshot('s1', 'vault', T0));
+        await store.snapshots.create(snapshot('s2', 'vault', at(1)));
+        expect(await store.snapshots.contentSum('s1')).toBeNull();
+        expect(await store.snapshots.finish('s1', { ...finish('complete'), contentSum: sum }, () => [])).toBe(true);
+        expect(await store.snapshots.finish('s2', finish('complete'), () => [])).toBe(true);
+        expect(await store.snapshots.contentSum('s1')).toBe(sum);
+        expect(await store.snapshots.contentSum('s2')).toBeNull();
+        expect(await store.snapshots.contentSum('missing')).toBeNull();
+        // A finish that changes nothing keeps the sum it has.
+        expect(await store.snapshots.finish('s1', { ...finish('complete'), contentSum: null }, () => [])).toBe(false);
+        expect(await store.snapshots.contentSum('s1')).toBe(sum);
+        expect(Object.keys((await store.snapshots.get('s1'))!)).not.toContain('contentSum');
+      });
+
       it('finish records the outcome of a running snapshot once; a second finish returns false', async () => {
         await store.snapshots.create(snapshot('s1', 'vault', T0));
         const outcome = finish('partial', {

@@ -1,9 +1,9 @@
 /**
  * GrantDiff directly: its hash index (open addressing over FNV-1a) against a Map-based model.
  * What the sync stage does with it maps onto a table's operations: addPrevious inserts,
- * classify looks up (and inserts new ids), a pulled previous grant is taken out of what
- * `removals()` yields, and `removals()` iterates what remains. Collisions are forced (ids with
- * the same 32-bit hash), and the random runs hold thousands of grants so that every array and
+ * classify looks up (and inserts new keys), a pulled previous grant is taken out of what
+ * `removals()` yields, and `removals()` iterates what remains. Grants are keyed by (account,
+ * role, scope), from which their ids derive. Collisions are forced (keys with the same 32-bit hash), and the random runs hold thousands of grants so that every array and
  * the index grow several times while lookups go on.
  */
 import { describe, expect, it } from 'vitest';
@@ -23,11 +23,19 @@ function grant(accountId: string, role: string, over: Partial<Grant> = {}): Gran
   };
 }
 
-/** classify() on a copy (it fills in firstSeenAt), with the fingerprint the sync stage passes. */
-function classify(diff: GrantDiff, g: Grant): { result: ClassifyResult; before: string | null; firstSeenAt: string | null } {
-  const pulled = { ...g, firstSeenAt: null };
-  const c = diff.classify(pulled, grantFingerprint(pulled), NOW);
-  return { result: c.result, before: c.before, firstSeenAt: pulled.firstSeenAt };
+interface Classified {
+  result: ClassifyResult;
+  before: string | null;
+  /** For a grant to store again (added, changed, restore): the first-seen time it keeps; null otherwise. */
+  firstSeenAt: string | null;
+  restore: boolean;
+}
+
+/** classify() of a pulled grant, as the sync stage calls it; `after` must be the pulled fingerprint for an added or changed grant, null otherwise. */
+function classify(diff: GrantDiff, g: Grant): Classified {
+  const c = diff.classify(g, g.identityId, g.identityRef, NOW);
+  expect(c.after).toBe(c.result === 'added' || c.result === 'changed' ? grantFingerprint(g) : null);
+  return { result: c.result, before: c.before, firstSeenAt: c.firstSeenAt, restore: c.restore === true };
 }
 
 /** FNV-1a over UTF-16 code units, as grant-diff.ts documents its hash (restated here, not imported). */
@@ -37,15 +45,18 @@ function fnv1a(s: string): number {
   return h;
 }
 
-/** `groups` sets of two distinct grant-id-shaped strings with the same 32-bit hash (a seeded birthday search). */
-function collidingIds(groups: number, seed = 7): Array<[string, string]> {
+/** The diff's key of a grant with role R and no scope (account, role and scope unit-separated). */
+const keyR = (accountId: string) => `${accountId}\u001fR\u001f`;
+
+/** `groups` pairs of distinct account ids whose keys with role R and no scope have the same 32-bit hash (a seeded birthday search). */
+function collidingAccounts(groups: number, seed = 7): Array<[string, string]> {
   const random = seededRandom(seed);
   const seen = new Map<number, string>();
   const found: Array<[string, string]> = [];
   while (found.length < groups) {
-    let id = 'g_';
-    for (let i = 0; i < 32; i++) id += Math.floor(random() * 16).toString(16);
-    const h = fnv1a(id);
+    let id = 'acct-';
+    for (let i = 0; i < 12; i++) id += Math.floor(random() * 16).toString(16);
+    const h = fnv1a(keyR(id));
     const other = seen.get(h);
     if (other === undefined) seen.set(h, id);
     else if (other !== id) {
@@ -75,17 +86,20 @@ class GrantDiffModel {
     return this.accounts.size;
   }
 
-  classify(g: Grant): { result: ClassifyResult; before: string | null; firstSeenAt: string | null } {
+  classify(g: Grant): Classified {
     const fingerprint = grantFingerprint(g);
     const first = this.pulled.get(g.id);
-    if (first !== undefined) return { result: first === fingerprint ? 'duplicate' : 'conflict', before: null, firstSeenAt: null };
+    if (first !== undefined) return { result: first === fingerprint ? 'duplicate' : 'conflict', before: null, firstSeenAt: null, restore: false };
     this.pulled.set(g.id, fingerprint);
     this.accounts.add(g.accountId);
     const prev = this.previous.get(g.id);
-    if (!prev) return { result: 'added', before: null, firstSeenAt: NOW };
+    if (!prev) return { result: 'added', before: null, firstSeenAt: NOW, restore: false };
     const firstSeenAt = prev.firstSeenAt || NOW;
     const before = grantFingerprint(prev);
-    return before === fingerprint ? { result: 'unchanged', before: null, firstSeenAt } : { result: 'changed', before, firstSeenAt };
+    if (before !== fingerprint) return { result: 'changed', before, firstSeenAt, restore: false };
+    // Stored again when a field outside the fingerprint moved.
+    const restore = prev.identityRef !== g.identityRef || prev.lastActivityAt !== g.lastActivityAt;
+    return { result: 'unchanged', before: null, firstSeenAt: restore ? firstSeenAt : null, restore };
   }
 
   removals(snapshotId: string): GrantChange[] {
@@ -102,48 +116,54 @@ describe('GrantDiff', () => {
     const gone = grant('bob', 'VIEWER', { scope: 'desk-1', firstSeenAt: '2026-09-01T00:00:00.000Z' });
     const moved = grant('carol', 'ADMIN', { identityId: 'id-carol' });
     diff.addPrevious([kept, gone]);
-    diff.addPrevious([moved, { ...kept, role: 'ignored: same id again' }]);
-    expect(diff.previousCount).toBe(3);
+    const touched = grant('frank', 'VIEWER', { firstSeenAt: '2026-08-01T00:00:00.000Z' });
+    diff.addPrevious([moved, { ...kept, accountDisplayName: 'ignored: the same grant again' }, touched]);
+    expect(diff.previousCount).toBe(4);
 
-    expect(classify(diff, kept)).toEqual({ result: 'unchanged', before: null, firstSeenAt: kept.firstSeenAt });
-    expect(classify(diff, { ...moved, identityId: 'id-dave' })).toEqual({ result: 'changed', before: grantFingerprint(moved), firstSeenAt: moved.firstSeenAt });
-    expect(classify(diff, grant('erin', 'TRADER'))).toEqual({ result: 'added', before: null, firstSeenAt: NOW });
+    // Unchanged: nothing to store again.
+    expect(classify(diff, kept)).toEqual({ result: 'unchanged', before: null, firstSeenAt: null, restore: false });
+    // Unchanged but its last activity moved: stored again, keeping its first-seen time.
+    expect(classify(diff, { ...touched, lastActivityAt: NOW })).toEqual({ result: 'unchanged', before: null, firstSeenAt: touched.firstSeenAt, restore: true });
+    expect(classify(diff, { ...moved, identityId: 'id-dave' })).toEqual({ result: 'changed', before: grantFingerprint(moved), firstSeenAt: moved.firstSeenAt, restore: false });
+    expect(classify(diff, grant('erin', 'TRADER'))).toEqual({ result: 'added', before: null, firstSeenAt: NOW, restore: false });
     // A second pull of the same id: the same fingerprint as its first pull, or not.
     expect(classify(diff, kept).result).toBe('duplicate');
     expect(classify(diff, { ...moved, identityId: 'id-dave' }).result).toBe('duplicate');
     expect(classify(diff, moved).result).toBe('conflict');
     expect(classify(diff, grant('erin', 'TRADER')).result).toBe('duplicate');
     expect(classify(diff, grant('erin', 'TRADER', { accountStatus: 'disabled' })).result).toBe('conflict');
-    expect(diff.accountCount).toBe(3);
+    expect(diff.accountCount).toBe(4);
 
     expect([...diff.removals('snap-2', SYSTEM)]).toEqual([
       { snapshotId: 'snap-2', grantId: gone.id, kind: 'removed', systemId: SYSTEM, accountId: 'bob', role: 'VIEWER', scope: 'desk-1', before: grantFingerprint(gone), after: null },
     ]);
   });
 
-  it('a previous grant without a first-seen time takes the pull time', () => {
+  it('a previous grant without a first-seen time takes the pull time when stored again', () => {
     const diff = new GrantDiff();
     const g = grant('alice', 'TRADER', { firstSeenAt: null });
-    diff.addPrevious([g]);
-    expect(classify(diff, g)).toEqual({ result: 'unchanged', before: null, firstSeenAt: NOW });
+    const h = grant('bob', 'TRADER', { firstSeenAt: null });
+    diff.addPrevious([g, h]);
+    expect(classify(diff, { ...g, identityRef: 'alice@example.com' })).toEqual({ result: 'unchanged', before: null, firstSeenAt: NOW, restore: true });
+    expect(classify(diff, { ...h, accountStatus: 'locked' })).toEqual({ result: 'changed', before: grantFingerprint(h), firstSeenAt: NOW, restore: false });
   });
 
-  it('tells apart ids whose hashes collide', () => {
-    const pairs = collidingIds(4);
-    for (const [a, b] of pairs) expect(a !== b && fnv1a(a) === fnv1a(b)).toBe(true);
+  it('tells apart grants whose keys\' hashes collide', () => {
+    const pairs = collidingAccounts(4);
+    for (const [a, b] of pairs) expect(a !== b && fnv1a(keyR(a)) === fnv1a(keyR(b))).toBe(true);
     const diff = new GrantDiff();
     const model = new GrantDiffModel();
     // The first of each pair was in the previous state; its twin arrives new in the pull.
-    const previous = pairs.map(([a], i) => ({ ...grant(`prev-${i}`, 'R'), id: a }));
+    const previous = pairs.map(([a]) => grant(a, 'R'));
     diff.addPrevious(previous);
     model.addPrevious(previous);
-    const twins = pairs.map(([, b], i) => ({ ...grant(`twin-${i}`, 'R'), id: b }));
+    const twins = pairs.map(([, b]) => grant(b, 'R'));
     // Pulled in an order that probes past the twin's bucket both ways.
     const pulls = [twins[0]!, previous[0]!, previous[1]!, twins[1]!, twins[2]!, { ...previous[2]!, identityId: 'id-changed' }, twins[0]!, { ...twins[1]!, accountStatus: 'disabled' as const }];
     for (const g of pulls) expect(classify(diff, g)).toEqual(model.classify(g));
     expect(diff.accountCount).toBe(model.accountCount);
     expect([...diff.removals('s', SYSTEM)]).toEqual(model.removals('s'));
-    expect([...diff.removals('s', SYSTEM)].map((r) => r.grantId)).toEqual([pairs[3]![0]]);
+    expect([...diff.removals('s', SYSTEM)].map((r) => r.grantId)).toEqual([grantId(SYSTEM, pairs[3]![0], 'R', '')]);
   });
 
   describe('matches a Map-based model on random operations', () => {
@@ -152,7 +172,7 @@ describe('GrantDiff', () => {
     const TIMES = ['2026-01-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z', null];
 
     for (const seed of [1, 2, 3]) {
-      it(`seed ${seed}: thousands of grants, growing every table, with colliding ids among them`, () => {
+      it(`seed ${seed}: thousands of grants, growing every table, with colliding keys among them`, () => {
         const random = seededRandom(seed);
         const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
         const accounts = Array.from({ length: 6_000 }, (_, i) => `acc-${seed}-${i}`);
@@ -178,11 +198,11 @@ describe('GrantDiff', () => {
 
         const diff = new GrantDiff();
         const model = new GrantDiffModel();
-        const collisions = collidingIds(3, seed).flat().map((id, i) => ({ ...someGrant(), id, accountId: `collider-${i}` }));
+        const collisions = collidingAccounts(3, seed).flat().map((accountId) => ({ ...someGrant(), id: grantId(SYSTEM, accountId, 'R', ''), accountId, role: 'R', scope: '' }));
         const previous: Grant[] = [];
-        // Previous state in batches of random size; some ids repeat (the first one counts).
+        // Previous state in batches of random size; some grants repeat (the first one counts).
         for (let loaded = 0; loaded < 6_000; ) {
-          const batch = Array.from({ length: 1 + Math.floor(random() * 700) }, () => (previous.length > 0 && random() < 0.02 ? { ...pick(previous), role: 'repeat' } : someGrant()));
+          const batch = Array.from({ length: 1 + Math.floor(random() * 700) }, () => (previous.length > 0 && random() < 0.02 ? { ...pick(previous), accountDisplayName: 'repeat' } : someGrant()));
           if (loaded === 0) batch.push(collisions[0]!, collisions[2]!);
           diff.addPrevious(batch);
           model.addPrevious(batch);

@@ -128,6 +128,11 @@ export class MongoSnapshotStore implements SnapshotStore {
     return doc ? toSnapshot(doc) : null;
   }
 
+  async contentSum(snapshotId: string): Promise<string | null> {
+    const doc = await this.models.snapshots.findById(asString(snapshotId, 'snapshotId'), { contentSum: 1 }).lean();
+    return doc?.contentSum ?? null;
+  }
+
   async list(filter: { systemId?: string; status?: SnapshotStatus; limit?: number } = {}): Promise<Snapshot[]> {
     // limit(0) is no limit.
     const limit = filter.limit === undefined ? 0 : asInteger(filter.limit, 'limit', 1);

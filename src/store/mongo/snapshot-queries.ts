@@ -24,6 +24,7 @@ export function finishUpdate(outcome: SnapshotFinish) {
       counts: countsOf(outcome.counts),
       problems: [...outcome.problems],
       contentHash: outcome.contentHash,
+      contentSum: outcome.contentSum ?? null,
       previousSnapshotId: outcome.previousSnapshotId,
     },
   };

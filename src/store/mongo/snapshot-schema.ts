@@ -16,11 +16,14 @@ import {
 
 /**
  * `snapshots`: one document per pull; `_id` is the snapshot id. `applied`: true once it was made
- * current (pruneGrants never deletes the grants of such a snapshot); absent before.
+ * current (pruneGrants never deletes the grants of such a snapshot); absent before. `contentSum`:
+ * set by finish() (see SnapshotFinish), never part of the Snapshot read back.
  */
 export interface SnapshotDoc extends Omit<Snapshot, 'id'> {
   _id: string;
   applied?: boolean;
+  /** SnapshotFinish.contentSum (the running sum behind contentHash); absent or null: none. */
+  contentSum?: string | null;
 }
 
 const countsSchema = new mongoose.Schema<SnapshotCounts>(
@@ -46,6 +49,7 @@ export const snapshotSchema = new mongoose.Schema<SnapshotDoc>(
     counts: { type: countsSchema, required: true },
     problems: stringList,
     contentHash: nullableString,
+    contentSum: nullableString,
     previousSnapshotId: nullableString,
     acceptedBy: nullableString,
     applied: { type: Boolean },

@@ -625,6 +625,14 @@ export const MIGRATIONS: readonly Migration[] = [
         END;
     `,
   },
+  {
+    version: 18,
+    description: 'the running sum behind each snapshot content hash',
+    // content_sum: GrantSetHash.state() of the snapshot's grants as finished (null before this
+    // version, or for a snapshot without grants), so that the next sync carries it forward and
+    // hashes only the grants that changed.
+    sql: `ALTER TABLE snapshots ADD COLUMN content_sum TEXT;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

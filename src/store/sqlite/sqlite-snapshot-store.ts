@@ -174,6 +174,7 @@ interface SnapshotHandle extends SnapshotView {
 export class SqliteSnapshotStore implements SnapshotStore {
   private readonly insertSnapshot;
   private readonly selectSnapshot;
+  private readonly selectContentSum;
   private readonly selectHandle;
   private readonly insertSystem;
   private readonly selectSystemKey;
@@ -257,6 +258,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
        VALUES (@id, @systemId, @status, @startedAt, @finishedAt, @durationMs, ?, ?, @contentHash, @previousSnapshotId, @acceptedBy)`,
     );
     this.selectSnapshot = db.prepare<[string], SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots s WHERE s.id = ?`);
+    this.selectContentSum = db.prepare<[string], string | null>('SELECT content_sum FROM snapshots WHERE id = ?').pluck();
     this.selectHandle = db.prepare<[string], SnapshotHandle>(SELECT_HANDLE_SQL);
     this.insertSystem = db.prepare<[string]>('INSERT OR IGNORE INTO grant_systems (system_id) VALUES (?)');
     this.selectSystemKey = db.prepare<[string], number>('SELECT key FROM grant_systems WHERE system_id = ?').pluck();
@@ -285,7 +287,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     // Conditional on the status the domain lets a snapshot finish from (the snapshot lifecycle).
     this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string, SnapshotStatus]>(
       `UPDATE snapshots SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, counts = ?,
-         problems = ?, content_hash = @contentHash, previous_snapshot_id = @previousSnapshotId
+         problems = ?, content_hash = @contentHash, content_sum = @contentSum, previous_snapshot_id = @previousSnapshotId
        WHERE id = ? AND status = ?`,
     );
     this.listSnapshots = db.prepare<[{ systemId: string | null; status: string | null; limit: number }], SnapshotRow>(
@@ -368,7 +370,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     });
     // The outcome, the promotion and the events commit together; a snapshot no longer running changes nothing.
     this.finishTx = db.transaction((snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, promote: boolean): boolean => {
-      const result = this.finishSnapshot.run(outcome, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
+      const result = this.finishSnapshot.run({ ...outcome, contentSum: outcome.contentSum ?? null }, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
       if (result.changes !== 1) return false;
       if (promote) {
         const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null);
@@ -499,6 +501,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async get(snapshotId: string): Promise<Snapshot | null> {
     const row = this.selectSnapshot.get(snapshotId);
     return row ? toSnapshot(row) : null;
+  }
+
+  async contentSum(snapshotId: string): Promise<string | null> {
+    return this.selectContentSum.get(snapshotId) ?? null;
   }
 
   /** A snapshot known to exist (inside a transaction that just wrote it). */
