@@ -291,8 +291,10 @@ async function storeGrants(
   let changes: GrantChange[] = [];
   // The content hash carried forward from the previous snapshot's sum: then only the grants
   // added, changed or removed are hashed. Without a stored sum (a snapshot finished before
-  // sums were kept, or not complete), every pulled grant is hashed.
-  const carried = previous ? GrantSetHash.from(await store.snapshots.contentSum(previous.id)) : null;
+  // sums were kept, or not complete), every pulled grant is hashed. So is every grant when the
+  // stored sum does not digest to the previous snapshot's content hash (the one its ledger event
+  // recorded): an edited or damaged sum never carries into a new snapshot's hash.
+  const carried = previous ? carriedSum(GrantSetHash.from(await store.snapshots.contentSum(previous.id)), previous) : null;
   const contentHash = carried ?? new GrantSetHash();
   const hashAll = previous !== null && carried === null;
   let count = 0;
@@ -385,6 +387,11 @@ async function storeGrants(
     await writes.settled();
     await pages.return(undefined);
   }
+}
+
+/** The previous snapshot's stored sum, when it is the sum behind that snapshot's content hash. */
+function carriedSum(sum: GrantSetHash | null, previous: Snapshot): GrantSetHash | null {
+  return sum !== null && sum.digest() === previous.contentHash ? sum : null;
 }
 
 /** A pulled grant as stored, its id derived (grantId). */

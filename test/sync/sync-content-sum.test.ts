@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SystemConfig } from '../../src/config/system-config.js';
 import type { GrantRecord } from '../../src/connectors/connector.js';
-import { GrantSetHash } from '../../src/domain/index.js';
+import { grantFingerprint, GrantSetHash } from '../../src/domain/index.js';
+import type { Grant } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { syncSystem } from '../../src/sync/sync-system.js';
@@ -128,5 +129,24 @@ it('failed and partial runs keep no sum; the next sync starts from the current s
   expect((await store.snapshots.current('vault'))?.id).toBe(one.snapshot.id);
   const two = await syncOf([...records.slice(5), grantRecord('acct-y', 'READER')]);
   expect(two.applied).toBe(true);
+  await expectExact(two);
+});
+
+it('hashes every grant when the stored sum does not digest to the previous content hash (an edited sum is not carried)', async () => {
+  const records = Array.from({ length: 80 }, (_, i) => grantRecord(`acct-${i}`, 'ADMIN'));
+  const one = await syncOf(records);
+  // A well-formed sum of another set: one grant fewer, as a sum edited to hide a grant would be.
+  const other = await fullSum(one.snapshot.id);
+  let first: Grant | undefined;
+  for await (const batch of store.snapshots.grants(one.snapshot.id)) {
+    first = batch[0];
+    break;
+  }
+  other.remove(first!.id, grantFingerprint(first!));
+  const db = new Database(file);
+  db.prepare('UPDATE snapshots SET content_sum = ? WHERE id = ?').run(other.state(), one.snapshot.id);
+  db.close();
+  const two = await syncOf([...records.slice(0, 79), grantRecord('acct-z', 'READER')]);
+  expect(two.snapshot.counts).toMatchObject({ grants: 80, added: 1, removed: 1 });
   await expectExact(two);
 });
