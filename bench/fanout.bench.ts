@@ -73,8 +73,12 @@ export async function benchFanout(opts: { n?: number; timeScale?: number } = {})
 
     const pageTimes: number[] = [];
     const d0 = performance.now();
+    const d0Wall = Date.now();
+    const cpu0 = process.cpuUsage();
     const report = await services.delivery.deliverCampaign(opened.campaign.id, { onPage: () => void pageTimes.push(performance.now() - d0) });
     const caseMs = performance.now() - d0;
+    // CPU of the whole process during the delivery: the bot's thread and the fake's.
+    const cpu = process.cpuUsage(cpu0);
     if (report.sent !== report.pages || report.failed.length > 0) throw new Error(`delivery incomplete: ${report.sent}/${report.pages} sent, ${report.failed.length} failed`);
 
     const calls = await fake.calls();
@@ -91,9 +95,11 @@ export async function benchFanout(opts: { n?: number; timeScale?: number } = {})
       rate_limited_target: Math.floor(calls.length * 0.01),
       lookups_by_email: lookups,
       open_ms: Math.round(openMs),
+      delivery_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
       first_page_ms: Math.round(pageTimes[0] ?? 0),
       last_page_ms: Math.round(pageTimes.at(-1) ?? 0),
       window_starts_ms: windowStarts(calls),
+      chain_ms: chain(calls, d0Wall),
       slack_minutes_floor: Number(((floorMs * timeScale) / 60_000).toFixed(2)),
     });
     return { ...r, pass: r.pass && rateLimited <= calls.length * 0.01 && lookups === 0 };
@@ -128,6 +134,23 @@ function windowStarts(calls: readonly RecordedCall[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < posts.length; i += limit) out.push(posts[i]!.at - posts[0]!.at);
   out.push(posts.at(-1)!.at - posts[0]!.at);
+  return out;
+}
+
+/**
+ * Arrival (ms after the delivery began) of each window's first post, of the post whose slot the
+ * last post reuses (the window's ((N - 1) % limit + 1)th: the sliding window chains them, so the
+ * last post cannot go before that post of the first window + the floor), and of its last post.
+ */
+function chain(calls: readonly RecordedCall[], d0Wall: number): Array<[number, number, number]> {
+  const posts = calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200);
+  const limit = DEFAULT_RATE_LIMITS.postMessageWorkspacePerMinute;
+  const link = (posts.length - 1) % limit;
+  const out: Array<[number, number, number]> = [];
+  for (let i = 0; i < posts.length; i += limit) {
+    const window = posts.slice(i, i + limit);
+    out.push([window[0]!.at - d0Wall, window[Math.min(link, window.length - 1)]!.at - d0Wall, window.at(-1)!.at - d0Wall]);
+  }
   return out;
 }
 

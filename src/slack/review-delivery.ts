@@ -40,13 +40,22 @@ import { BOT_ACTOR } from './slack-events.js';
 import type { SlackServiceDeps } from './slack-services.js';
 import { runPool } from './slack-services.js';
 
+/**
+ * Reviewers a campaign's delivery handles at once, so at most this many review messages in
+ * flight. Few: the pacer stamps a call when its answer is handled on this one thread and slides
+ * the rate window from that stamp, so answers queued behind a burst (128 in flight: 128 pages'
+ * work, ~0.4-1.5 s) would open every later window as much late. Enough that the thread stays
+ * busy while a call is on the network. The window's 600 messages a minute need no render-ahead:
+ * a sliding window reopens call by call, at the pace the previous window's calls went out.
+ */
+export const DELIVERY_CONCURRENCY = 16;
+
 export interface DeliverOptions {
   /** Ledger actor (default the bot). */
   actor?: string;
   /**
-   * Reviewers handled at once (default 128): enough pages rendered ahead that each rate window is
-   * used as it opens. A page is claimed only when its turn comes, so this adds no doubt after a
-   * crash; pacing keeps Slack's limits whatever the value.
+   * Reviewers handled at once (default DELIVERY_CONCURRENCY). A page is claimed only when its
+   * turn comes, so this adds no doubt after a crash; pacing keeps Slack's limits whatever the value.
    */
   concurrency?: number;
   /** Stops starting new pages (serve's shutdown); what was sent is recorded, the rest resumes later. */
@@ -143,7 +152,7 @@ export class ReviewDelivery {
     const existing = new Map(delivered.map((d) => [d.id, d]));
     const report: DeliveryReport = { campaignId, reviewers: byReviewer.size, pages: 0, sent: 0, alreadySent: 0, failed: [], withoutSlack: [], uncertain: [], aborted: false };
     const reviewers = [...byReviewer.keys()].sort();
-    await runPool(reviewers, opts.concurrency ?? 128, (reviewerId) => this.deliverReviewer(deps, campaign, reviewerId, byReviewer.get(reviewerId)!, { people, existing, report, opts }), opts.signal);
+    await runPool(reviewers, opts.concurrency ?? DELIVERY_CONCURRENCY, (reviewerId) => this.deliverReviewer(deps, campaign, reviewerId, byReviewer.get(reviewerId)!, { people, existing, report, opts }), opts.signal);
     report.aborted = opts.signal?.aborted === true;
     if (report.withoutSlack.length > 0) await this.escalateWithoutSlack(deps, campaign, report.withoutSlack, people, opts.actor ?? BOT_ACTOR);
     this.s.log.info({ ...report, failed: report.failed.length, uncertain: report.uncertain.length, withoutSlack: report.withoutSlack.length }, 'review messages delivered');
