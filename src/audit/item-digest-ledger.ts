@@ -18,7 +18,8 @@
  * ItemLedger, which names the differences.
  *
  * Memory: one record per item in ItemKeyTable (the id's 64-bit key, state, stage, reviewer and
- * source codes: at most ~40 bytes), no id, account or justification held.
+ * source codes: ~29 bytes an item when told how many to expect), no id, account or
+ * justification held.
  */
 import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/index.js';
 import { grantDetailText } from '../domain/index.js';
@@ -59,7 +60,7 @@ function finalText(state: unknown, reviewer: unknown, source: unknown, stage: un
 }
 
 export class ItemDigestLedger {
-  private readonly table = new ItemKeyTable();
+  private readonly table: ItemKeyTable;
   private readonly values = new SharedValues();
   /** Stage decisions are few (multi-stage items only): compared as ItemLedger does, differences counted here. */
   private readonly stageOut = new DifferenceList(0);
@@ -68,6 +69,11 @@ export class ItemDigestLedger {
   /** What the events say each row must hold, and what the rows hold. */
   private readonly fromEvents = new DigestSum();
   private readonly fromRows = new DigestSum();
+
+  /** `expectedItems`: how many items the ledger is expected to assign (sizes the table once; more still fit). */
+  constructor(expectedItems = 0) {
+    this.table = new ItemKeyTable(expectedItems);
+  }
 
   /** One item event of the ledger, in seq order. */
   event(e: LedgerEvent): void {

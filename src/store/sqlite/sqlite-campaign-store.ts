@@ -523,6 +523,7 @@ export class SqliteCampaignStore implements CampaignStore {
           page.fields.startRow();
           batch[r] = itemWithDecisionOf(page.fields, campaignId);
         }
+        page.release();
         yield batch;
       }
     } finally {
