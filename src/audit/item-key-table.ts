@@ -83,6 +83,11 @@ export class ItemKeyTable {
     return s;
   }
 
+  /** Slots allocated (records fit up to 70% of them before the table grows). */
+  get slots(): number {
+    return this.capacity;
+  }
+
   state(s: number): number {
     return this.used[s]! - 1;
   }

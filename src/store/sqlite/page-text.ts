@@ -118,7 +118,7 @@ export class OffsetFields implements FieldCursor {
 
   constructor(
     private readonly texts: readonly string[],
-    private readonly offsets: Int32Array,
+    readonly offsets: Int32Array,
     private readonly rowsPerText: number,
   ) {}
 
