@@ -1,14 +1,16 @@
 /**
  * Small per-item records keyed by a 64-bit hash of the item id (two 32-bit string hashes), in
- * an open-addressing table of typed arrays (20 bytes a slot), off the JS heap, and no id kept.
- * Sized once from the expected count of items (at most 70% full: ~29 bytes an item), so that
+ * an open-addressing table of typed arrays (16 bytes a slot), off the JS heap, and no id kept.
+ * Sized once from the expected count of items (at most 75% full: ~21 bytes an item), so that
  * the table never doubles while the ledger is read (a doubling holds both tables: at 1M items
- * 2^20 + 2^21 slots, 63 MB, against 29 MB sized once); more items than expected still grow it.
+ * 2^20 + 2^21 slots of 20 bytes, 63 MB, against 21 MB sized once); more items than expected
+ * still grow it.
  * Two ids with the same key share a record: the caller (ItemDigestLedger) sees that as an item
  * assigned twice and leaves the items to the exact reconciliation.
  *
- * Per record: state (STATE_*), stage, awaiting (the stage a decision passed the item on
- * from, 0: none), reassigned flag, and two value codes (reviewer, reviewer source).
+ * Per record: state (STATE_*) and reassigned flag in one byte, stage, awaiting (the stage a
+ * decision passed the item on from, 0: none), and two value codes: reviewer (32 bits) and
+ * reviewer source (8 bits: the caller keeps its codes below 256).
  */
 export const STATE_NONE = 0;
 export const STATE_PENDING = 1;
@@ -17,20 +19,21 @@ export const STATE_REVOKED = 3;
 export const STATE_EXPIRED = 4;
 
 /** The fullest the table gets (records / slots) before it grows. */
-const MAX_LOAD = 0.7;
+const MAX_LOAD = 0.75;
+/** The reassigned flag, in a record's `used` byte. */
+const REASSIGNED = 0x80;
 const MIN_CAPACITY = 1 << 12;
 
 export class ItemKeyTable {
   private capacity: number;
   private h1: Uint32Array;
   private h2: Uint32Array;
-  /** 0: empty slot; else 1 + STATE_*. */
+  /** 0: empty slot; else 1 + STATE_*, with the REASSIGNED bit. */
   private used: Uint8Array;
   stage: Uint8Array;
   awaiting: Uint8Array;
-  reassigned: Uint8Array;
   reviewer: Uint32Array;
-  source: Uint32Array;
+  source: Uint8Array;
   size = 0;
   /** The last key hashed by find/insert (keyOf). */
   k1 = 0;
@@ -45,9 +48,8 @@ export class ItemKeyTable {
     this.used = new Uint8Array(capacity);
     this.stage = new Uint8Array(capacity);
     this.awaiting = new Uint8Array(capacity);
-    this.reassigned = new Uint8Array(capacity);
     this.reviewer = new Uint32Array(capacity);
-    this.source = new Uint32Array(capacity);
+    this.source = new Uint8Array(capacity);
   }
 
   /** Sets k1, k2 to the id's key. */
@@ -83,17 +85,25 @@ export class ItemKeyTable {
     return s;
   }
 
-  /** Slots allocated (records fit up to 70% of them before the table grows). */
+  /** Slots allocated (records fit up to 75% of them before the table grows). */
   get slots(): number {
     return this.capacity;
   }
 
   state(s: number): number {
-    return this.used[s]! - 1;
+    return (this.used[s]! & ~REASSIGNED) - 1;
   }
 
   setState(s: number, state: number): void {
-    this.used[s] = state + 1;
+    this.used[s] = (this.used[s]! & REASSIGNED) | (state + 1);
+  }
+
+  reassigned(s: number): boolean {
+    return (this.used[s]! & REASSIGNED) !== 0;
+  }
+
+  setReassigned(s: number, reassigned: boolean): void {
+    this.used[s] = reassigned ? this.used[s]! | REASSIGNED : this.used[s]! & ~REASSIGNED;
   }
 
   /** Calls `f` with each record's slot and key. */
@@ -111,7 +121,7 @@ export class ItemKeyTable {
   }
 
   private grow(): void {
-    const old = { h1: this.h1, h2: this.h2, used: this.used, stage: this.stage, awaiting: this.awaiting, reassigned: this.reassigned, reviewer: this.reviewer, source: this.source };
+    const old = { h1: this.h1, h2: this.h2, used: this.used, stage: this.stage, awaiting: this.awaiting, reviewer: this.reviewer, source: this.source };
     const n = old.used.length;
     this.capacity *= 2;
     this.h1 = new Uint32Array(this.capacity);
@@ -119,9 +129,8 @@ export class ItemKeyTable {
     this.used = new Uint8Array(this.capacity);
     this.stage = new Uint8Array(this.capacity);
     this.awaiting = new Uint8Array(this.capacity);
-    this.reassigned = new Uint8Array(this.capacity);
     this.reviewer = new Uint32Array(this.capacity);
-    this.source = new Uint32Array(this.capacity);
+    this.source = new Uint8Array(this.capacity);
     for (let o = 0; o < n; o++) {
       if (old.used[o] === 0) continue;
       const s = this.slotOf(old.h1[o]!, old.h2[o]!, true);
@@ -130,7 +139,6 @@ export class ItemKeyTable {
       this.used[s] = old.used[o]!;
       this.stage[s] = old.stage[o]!;
       this.awaiting[s] = old.awaiting[o]!;
-      this.reassigned[s] = old.reassigned[o]!;
       this.reviewer[s] = old.reviewer[o]!;
       this.source[s] = old.source[o]!;
     }
