@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FieldCursor, PageColumn , OffsetFields} from '../../src/store/sqlite/page-text.js';
+import type { FieldCursor, OffsetFields, PageColumn } from '../../src/store/sqlite/page-text.js';
 import { PAGE_TEXT_ROWS, pageColumnsSql, pageTextOffsets } from '../../src/store/sqlite/page-text.js';
 import { ITEMS_WITH_DECISIONS_PAGE_COLUMNS as COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST as REST } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import type { RawPage } from '../../src/store/sqlite/sqlite-page-reader.js';
