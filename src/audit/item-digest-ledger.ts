@@ -21,7 +21,7 @@
  * source codes: ~21 bytes an item when told how many to expect), no id, account or
  * justification held.
  */
-import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, GrantDetail, LedgerEvent } from '../domain/index.js';
 import { grantDetailText } from '../domain/index.js';
 import { DigestSum } from './digest-sum.js';
 import { EVENT } from './event-types.js';
@@ -29,6 +29,7 @@ import { ItemKeyTable, STATE_APPROVED, STATE_EXPIRED, STATE_PENDING, STATE_REVOK
 import { DifferenceList } from './ledger-difference.js';
 import { SharedValues } from './shared-values.js';
 import { StageDecisionLedger } from './stage-decision-ledger.js';
+import type { ItemStateWithDecision } from '../store/ports.js';
 
 /** The source text of a reassigned item (its source is not compared): the row's when it says 'delegated'. */
 const REASSIGNED = '*';
@@ -178,7 +179,7 @@ export class ItemDigestLedger {
   private rowsStarted = false;
 
   /** One item row with its decision row (null when undecided). */
-  row(item: ReviewItem, decision: Decision | null): void {
+  row(item: ItemStateWithDecision['item'], decision: ItemStateWithDecision['decision']): void {
     if (!this.rowsStarted) {
       this.rowsStarted = true;
       this.finalStates();

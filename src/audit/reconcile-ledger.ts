@@ -139,7 +139,7 @@ export class LedgerReconciler {
       this.checked.campaigns++;
       this.campaigns.row(campaign);
       this.signOffs.row(campaign.id, await store.kv.get(signOffKey(campaign.id)));
-      for await (const batch of store.campaigns.itemsWithDecisions(campaign.id)) {
+      for await (const batch of store.campaigns.itemStatesWithDecisions(campaign.id)) {
         for (const { item, decision } of batch) {
           this.checked.items++;
           if (decision) this.checked.decisions++;

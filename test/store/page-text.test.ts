@@ -186,6 +186,27 @@ describe('pages read as text', () => {
   });
 });
 
+describe('item states (the reconciliation\'s read)', () => {
+  it('are the items with their decisions, as itemsWithDecisions reads them, without their findings (not parsed)', async () => {
+    const file = join(root, 'states.db');
+    await seed(file, rowsOf(70, (k) => (k === 23 ? 'a\u001fb' : AWKWARD[k % AWKWARD.length]!)));
+    const store = openSqliteStore({ file });
+    const whole = [];
+    for await (const batch of store.campaigns.itemsWithDecisions(CAMPAIGN, 25)) whole.push(...batch);
+    const states = [];
+    for await (const batch of store.campaigns.itemStatesWithDecisions(CAMPAIGN, 25)) states.push(...batch);
+    await store.close();
+    expect(states).toHaveLength(70);
+    expect(whole.some((x) => x.item.findings.length > 0 && (x.decision?.findingsAtDecision.length ?? 0) > 0)).toBe(true);
+    const withoutFindings = whole.map(({ item: { findings: _f, ...item }, decision }) => {
+      if (!decision) return { item, decision };
+      const { findingsAtDecision: _d, ...rest } = decision;
+      return { item, decision: rest };
+    });
+    expect(states).toStrictEqual(withoutFindings);
+  });
+});
+
 describe('pageTextOffsets', () => {
   const S = '\u001f';
 
