@@ -9,7 +9,7 @@
  *
  * Two passes, both streaming: the ledger in seq order (fed by the caller, e.g. from the chain
  * verification's own read, or read here), then the rows through the store ports. Memory holds
- * a small record per review item (ItemDigestLedger: ~29 bytes, off the JS heap), one
+ * a small record per review item (ItemDigestLedger: ~21 bytes, off the JS heap), one
  * fixed-size record per remediation whose events were read, the campaign, snapshot and
  * detailed finding events, and the first differences only.
  *

@@ -9,7 +9,8 @@
  * worker (sqlite-bulk-worker.ts): field lengths (-1 for null) and the concatenated fields,
  * ROWS_PER_TEXT rows a text.
  * The connection's page cache is small (like the bulk reader's): the process's memory stays
- * flat however many rows pass. Each read is its own read transaction, as with the bulk reader.
+ * flat however many rows pass. A page's offsets buffer, once the caller released the page,
+ * goes back to the thread with the next read and is filled again there. Each read is its own read transaction, as with the bulk reader.
  */
 import type { Worker } from 'node:worker_threads';
 import type { FieldCursor, PageColumn } from './page-text.js';
