@@ -105,7 +105,8 @@ export class EvidenceExporter {
         const remediationCheck = await PackRemediationCheck.read(store, req.campaigns, head?.seq ?? 0);
         const range = await campaignLedgerRange(store.ledger, req.campaigns, head);
         const file = new EventsCsvFile(req.dir, name, range, await packMembersOf(store.ledger, req.campaigns, remediationCheck.listedRows()), p);
-        const reconciler = new LedgerReconciler({ campaignIds });
+        const expectedItems = (await Promise.all(req.campaigns.map((c) => store.campaigns.countItems(c.id)))).reduce((a, b) => a + b, 0);
+        const reconciler = new LedgerReconciler({ campaignIds, expectedItems });
         const delegations = new DelegationIndex(req.campaigns);
         try {
           for await (const batch of store.ledger.readStored(1, head?.seq ?? 0)) {

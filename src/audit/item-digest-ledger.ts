@@ -18,9 +18,10 @@
  * ItemLedger, which names the differences.
  *
  * Memory: one record per item in ItemKeyTable (the id's 64-bit key, state, stage, reviewer and
- * source codes: at most ~40 bytes), no id, account or justification held.
+ * source codes: ~21 bytes an item when told how many to expect), no id, account or
+ * justification held.
  */
-import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, GrantDetail, LedgerEvent } from '../domain/index.js';
 import { grantDetailText } from '../domain/index.js';
 import { DigestSum } from './digest-sum.js';
 import { EVENT } from './event-types.js';
@@ -28,6 +29,7 @@ import { ItemKeyTable, STATE_APPROVED, STATE_EXPIRED, STATE_PENDING, STATE_REVOK
 import { DifferenceList } from './ledger-difference.js';
 import { SharedValues } from './shared-values.js';
 import { StageDecisionLedger } from './stage-decision-ledger.js';
+import type { ItemStateWithDecision } from '../store/ports.js';
 
 /** The source text of a reassigned item (its source is not compared): the row's when it says 'delegated'. */
 const REASSIGNED = '*';
@@ -59,8 +61,10 @@ function finalText(state: unknown, reviewer: unknown, source: unknown, stage: un
 }
 
 export class ItemDigestLedger {
-  private readonly table = new ItemKeyTable();
+  private readonly table: ItemKeyTable;
   private readonly values = new SharedValues();
+  /** Reviewer sources apart (a handful of values): their codes fit the table's byte. */
+  private readonly sources = new SharedValues();
   /** Stage decisions are few (multi-stage items only): compared as ItemLedger does, differences counted here. */
   private readonly stageOut = new DifferenceList(0);
   private readonly stageDecisions = new StageDecisionLedger(this.stageOut);
@@ -68,6 +72,11 @@ export class ItemDigestLedger {
   /** What the events say each row must hold, and what the rows hold. */
   private readonly fromEvents = new DigestSum();
   private readonly fromRows = new DigestSum();
+
+  /** `expectedItems`: how many items the ledger is expected to assign (sizes the table once; more still fit). */
+  constructor(expectedItems = 0) {
+    this.table = new ItemKeyTable(expectedItems);
+  }
 
   /** One item event of the ledger, in seq order. */
   event(e: LedgerEvent): void {
@@ -82,12 +91,14 @@ export class ItemDigestLedger {
     if (e.type === EVENT.itemAssigned) {
       if (s >= 0) return false;
       if (!isText(d.systemId) || !isText(d.accountId) || !isText(d.role) || !isText(d.reviewerSource) || !isText(d.reviewerId)) return false;
+      const source = this.sourceCode(d.reviewerSource);
+      if (source < 0) return false;
       const detail = grantDetailText(d.detail as GrantDetail | undefined);
       s = t.insert();
       t.setState(s, STATE_PENDING);
       t.stage[s] = 1;
       t.reviewer[s] = this.values.codeOf(d.reviewerId);
-      t.source[s] = this.values.codeOf(d.reviewerSource);
+      t.source[s] = source;
       this.fromEvents.add(assignedText(e.subject, d.systemId, d.accountId, d.role, detail));
       return true;
     }
@@ -96,7 +107,7 @@ export class ItemDigestLedger {
       case EVENT.itemReassigned: {
         if (!isText(d.to) || (d.from !== undefined && !(isText(d.from) && this.values.codeOf(d.from) === t.reviewer[s]))) return false;
         t.reviewer[s] = this.values.codeOf(d.to);
-        t.reassigned[s] = 1;
+        t.setReassigned(s, true);
         return true;
       }
       case EVENT.decisionRecorded: {
@@ -124,10 +135,12 @@ export class ItemDigestLedger {
         const from = d.fromStage;
         if (typeof stage !== 'number' || typeof from !== 'number' || t.awaiting[s] === 0 || t.awaiting[s] !== from || stage <= from || stage > 255 || !Number.isInteger(stage)) return false;
         if (!isText(d.reviewerId) || !isText(d.reviewerSource)) return false;
+        const source = this.sourceCode(d.reviewerSource);
+        if (source < 0) return false;
         t.awaiting[s] = 0;
         t.stage[s] = stage;
-        t.source[s] = this.values.codeOf(d.reviewerSource);
-        t.reassigned[s] = 0;
+        t.source[s] = source;
+        t.setReassigned(s, false);
         t.reviewer[s] = this.values.codeOf(d.reviewerId);
         return true;
       }
@@ -141,10 +154,16 @@ export class ItemDigestLedger {
     }
   }
 
+  /** The reviewer source's code in the table's byte; -1 past 255 distinct sources (then off the way: ItemLedger reconciles). */
+  private sourceCode(source: string): number {
+    const code = this.sources.codeOf(source);
+    return code > 255 ? -1 : code;
+  }
+
   /** The item row's state, reviewer, source and stage, once its state is `state`. */
   private finalText(s: number, state: string): string {
     const t = this.table;
-    const source = t.reassigned[s] === 1 ? REASSIGNED : this.values.valueOf(t.source[s]!);
+    const source = t.reassigned(s) ? REASSIGNED : this.sources.valueOf(t.source[s]!);
     return finalText(state, this.values.valueOf(t.reviewer[s]!), source, t.stage[s]);
   }
 
@@ -160,7 +179,7 @@ export class ItemDigestLedger {
   private rowsStarted = false;
 
   /** One item row with its decision row (null when undecided). */
-  row(item: ReviewItem, decision: Decision | null): void {
+  row(item: ItemStateWithDecision['item'], decision: ItemStateWithDecision['decision']): void {
     if (!this.rowsStarted) {
       this.rowsStarted = true;
       this.finalStates();

@@ -26,7 +26,7 @@
  * repeat across items (reviewers, systems, roles...) are stored once (SharedValues). About 200
  * bytes per item, off the JS heap.
  */
-import type { Decision, GrantDetail, LedgerEvent, ReviewItem } from '../domain/index.js';
+import type { Decision, GrantDetail, LedgerEvent } from '../domain/index.js';
 import { grantDetailText } from '../domain/index.js';
 import { EVENT } from './event-types.js';
 import type { DifferenceList } from './ledger-difference.js';
@@ -35,6 +35,7 @@ import { RecordColumns } from './record-columns.js';
 import { SharedValues } from './shared-values.js';
 import { StageDecisionLedger } from './stage-decision-ledger.js';
 import { StringTable } from './string-table.js';
+import type { ItemStateWithDecision } from '../store/ports.js';
 
 const ITEM_EVENTS: ReadonlySet<string> = new Set([EVENT.itemAssigned, EVENT.itemReassigned, EVENT.itemAdvanced, EVENT.decisionRecorded, EVENT.itemExpired]);
 
@@ -278,7 +279,7 @@ export class ItemLedger {
   }
 
   /** One item row with its decision row (null when undecided): compared with its events. */
-  row(item: ReviewItem, decision: Decision | null): void {
+  row(item: ItemStateWithDecision['item'], decision: ItemStateWithDecision['decision']): void {
     const t = this.ids.indexOf(item.id);
     if (t < 0 || this.records.code(t, SEEN) === 1) {
       this.out.add(difference(rowRef('review_items', item.id, 'state', item.state), null, 'no ledger event names this item (no item.assigned)'));

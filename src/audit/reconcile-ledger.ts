@@ -9,7 +9,7 @@
  *
  * Two passes, both streaming: the ledger in seq order (fed by the caller, e.g. from the chain
  * verification's own read, or read here), then the rows through the store ports. Memory holds
- * a small record per review item (ItemDigestLedger: ~40 bytes, off the JS heap), one
+ * a small record per review item (ItemDigestLedger: ~21 bytes, off the JS heap), one
  * fixed-size record per remediation whose events were read, the campaign, snapshot and
  * detailed finding events, and the first differences only.
  *
@@ -44,6 +44,8 @@ export interface ReconcileOptions {
   limit?: number;
   /** Items compared by ItemLedger from the start (differences named), not by ItemDigestLedger first. */
   exactItems?: boolean;
+  /** How many items the reconciled campaigns hold (their rows' count): sizes ItemDigestLedger's table once, so it never doubles. */
+  expectedItems?: number;
 }
 
 export interface Reconciliation {
@@ -70,7 +72,7 @@ export class LedgerReconciler {
   constructor(private readonly opts: ReconcileOptions = {}) {
     this.out = new DifferenceList(opts.limit ?? 20);
     this.campaigns = new CampaignLedger(this.out);
-    this.items = opts.exactItems ? new ItemLedger(this.out) : new ItemDigestLedger();
+    this.items = opts.exactItems ? new ItemLedger(this.out) : new ItemDigestLedger(opts.expectedItems);
     this.snapshots = new SnapshotLedger(this.out);
     this.findings = new FindingLedger(this.out);
     this.scope = opts.campaignIds ?? null;
@@ -137,7 +139,7 @@ export class LedgerReconciler {
       this.checked.campaigns++;
       this.campaigns.row(campaign);
       this.signOffs.row(campaign.id, await store.kv.get(signOffKey(campaign.id)));
-      for await (const batch of store.campaigns.itemsWithDecisions(campaign.id)) {
+      for await (const batch of store.campaigns.itemStatesWithDecisions(campaign.id)) {
         for (const { item, decision } of batch) {
           this.checked.items++;
           if (decision) this.checked.decisions++;

@@ -251,6 +251,12 @@ export interface ItemWithDecision {
   decision: Decision | null;
 }
 
+/** An item with its decision, without the findings either carried: what the reconciliation compares. */
+export interface ItemStateWithDecision {
+  item: Omit<ReviewItem, 'findings'>;
+  decision: Omit<Decision, 'findingsAtDecision'> | null;
+}
+
 export interface CampaignStore {
   /** Creates a campaign unless one exists for (reviewId, period); returns the stored one. */
   create(campaign: Campaign): Promise<{ campaign: Campaign; created: boolean }>;
@@ -324,6 +330,12 @@ export interface CampaignStore {
    * batches of at most `batchSize`: for exports, whose memory must not grow with the campaign.
    */
   itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]>;
+  /**
+   * itemsWithDecisions without the items' findings and the decisions' findingsAtDecision (an
+   * adapter may still give them): for the reconciliation, which compares neither (at 1M items,
+   * parsing the findings was ~1.3 s of an export's reconciliation).
+   */
+  itemStatesWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemStateWithDecision[]>;
   /**
    * The last certification of a system: the newest closed campaign with items of that
    * system, when it closed, the grant ids approved in it and, for the approved items that had a

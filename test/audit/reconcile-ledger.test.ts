@@ -284,12 +284,12 @@ describe('reconcileLedger over a store', () => {
     await store.campaigns.addItems([item()], () => [{ type: 'item.assigned', actor: 's', subject: ITEM, data: assigned().data }]);
     let decidedMeanwhile = false;
     const campaigns = Object.create(store.campaigns) as Store['campaigns'];
-    campaigns.itemsWithDecisions = async function* (id: string) {
+    campaigns.itemStatesWithDecisions = async function* (id: string) {
       if (!decidedMeanwhile) {
         decidedMeanwhile = true;
         await store.campaigns.decide(decision(), () => [{ type: 'decision.recorded', actor: 'm1', subject: ITEM, data: decided().data }]);
       }
-      yield* store.campaigns.itemsWithDecisions(id);
+      yield* store.campaigns.itemStatesWithDecisions(id);
     };
     return { store, racing: { ...store, campaigns } };
   }

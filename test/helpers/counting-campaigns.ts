@@ -15,7 +15,7 @@ export interface RowsRead {
   decisions: number;
 }
 
-const ITEM_READS = new Set(['item', 'items', 'pendingForReviewer', 'pendingAtLaterStages', 'itemsWithDecisions']);
+const ITEM_READS = new Set(['item', 'items', 'pendingForReviewer', 'pendingAtLaterStages', 'itemsWithDecisions', 'itemStatesWithDecisions']);
 const DECISION_READS = new Set(['decision', 'decisions', 'stageDecisions', 'stageDecisionsOf', 'decisionsOf']);
 
 export async function countRowsRead<T>(store: Store, run: () => Promise<T>): Promise<{ result: T; read: RowsRead }> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FieldCursor, PageColumn } from '../../src/store/sqlite/page-text.js';
+import type { FieldCursor, OffsetFields, PageColumn } from '../../src/store/sqlite/page-text.js';
 import { PAGE_TEXT_ROWS, pageColumnsSql, pageTextOffsets } from '../../src/store/sqlite/page-text.js';
 import { ITEMS_WITH_DECISIONS_PAGE_COLUMNS as COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST as REST } from '../../src/store/sqlite/sqlite-campaign-store.js';
 import type { RawPage } from '../../src/store/sqlite/sqlite-page-reader.js';
@@ -121,6 +121,35 @@ describe('pages read as text', () => {
     db.close();
   });
 
+  it('released pages lend their offsets buffer to later pages, which still decode as the column query returns', async () => {
+    const file = join(root, 'released.db');
+    const size = PAGE_TEXT_ROWS + 3;
+    await seed(file, rowsOf(size * 3 + 4));
+    const reader = new SqlitePageReader({ file, columns: COLUMNS, rest: REST, cacheKib: 1024, busyTimeoutMs: 1000 });
+    const db = new Database(file, { readonly: true });
+    const buffers: number[] = [];
+    try {
+      let after = `${CAMPAIGN}/`;
+      // Read one page ahead, as the store's readers do: a page is released while the next is in flight.
+      let next: Promise<RawPage> | null = reader.read([after, END, CAMPAIGN, size]);
+      while (next) {
+        const page: RawPage = await next;
+        next = page.rows === size ? reader.read([page.lastKey as string, END, CAMPAIGN, size]) : null;
+        expect(fieldsOf(page, COLUMNS.length)).toEqual(expectedPage(db, COLUMNS, after, size));
+        buffers.push((page.fields as OffsetFields).offsets.buffer.byteLength);
+        after = page.lastKey as string;
+        page.release();
+      }
+    } finally {
+      await reader.close();
+      db.close();
+    }
+    const full = size * COLUMNS.length * 2 * 4;
+    // The third page's read carried the first page's buffer back; the last, short page (4 rows)
+    // is written into the second's, not into a new buffer of its size.
+    expect(buffers).toEqual([full, full, full, full]);
+  });
+
   it('a page whose text would not decode (a value holds U+001F) is read as rows; the other pages still as text', async () => {
     const file = join(root, 'separator.db');
     const size = 40;
@@ -154,6 +183,27 @@ describe('pages read as text', () => {
     }
     expect(items.map((x) => x.item.id)).toEqual([...items.map((x) => x.item.id)].sort());
     db.close();
+  });
+});
+
+describe('item states (the reconciliation\'s read)', () => {
+  it('are the items with their decisions, as itemsWithDecisions reads them, without their findings (not parsed)', async () => {
+    const file = join(root, 'states.db');
+    await seed(file, rowsOf(70, (k) => (k === 23 ? 'a\u001fb' : AWKWARD[k % AWKWARD.length]!)));
+    const store = openSqliteStore({ file });
+    const whole = [];
+    for await (const batch of store.campaigns.itemsWithDecisions(CAMPAIGN, 25)) whole.push(...batch);
+    const states = [];
+    for await (const batch of store.campaigns.itemStatesWithDecisions(CAMPAIGN, 25)) states.push(...batch);
+    await store.close();
+    expect(states).toHaveLength(70);
+    expect(whole.some((x) => x.item.findings.length > 0 && (x.decision?.findingsAtDecision.length ?? 0) > 0)).toBe(true);
+    const withoutFindings = whole.map(({ item: { findings: _f, ...item }, decision }) => {
+      if (!decision) return { item, decision };
+      const { findingsAtDecision: _d, ...rest } = decision;
+      return { item, decision: rest };
+    });
+    expect(states).toStrictEqual(withoutFindings);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Campaign, CampaignState, Decision, ItemState, LedgerEventInput, ReviewItem } from '../../domain/index.js';
 import type { ClientSession, Connection } from 'mongoose';
 import { EXPIRE_BATCH } from '../ports.js';
-import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemStateWithDecision, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
 import { checkDecision } from '../stage-advance.js';
 import { countRows, itemStateCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent } from './bulk-ops.js';
@@ -299,6 +299,11 @@ export class MongoCampaignStore implements CampaignStore {
       const decisions = new Map(docs.map((doc) => [doc.itemId, toDecision(doc)]));
       yield page.map((item) => ({ item, decision: decisions.get(item.id) ?? null }));
     }
+  }
+
+  /** The items with their findings (stored as documents, no text to parse): itemsWithDecisions. */
+  itemStatesWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemStateWithDecision[]> {
+    return this.itemsWithDecisions(campaignId, batchSize);
   }
 
   async lastCertification(systemId: string): Promise<LastCertification | null> {

@@ -70,13 +70,14 @@ export interface PageTextOffsets {
  * For the texts of one page ([row count, text] pairs of pageTextSql), each field's [start, end)
  * in its text (start -1 for NULL, the mark skipped) and the last row's key; or null when a
  * text is not exactly its count of rows of `nullable.length` fields, or the keys (first
- * fields) do not ascend across the page. Run on the page reader's thread.
+ * fields) do not ascend across the page. Run on the page reader's thread. `alloc` gives the
+ * offsets' array of a length (the reader's thread reuses the buffers of pages read before).
  */
-export function pageTextOffsets(texts: readonly (readonly [number, string])[], nullable: readonly boolean[]): PageTextOffsets | null {
+export function pageTextOffsets(texts: readonly (readonly [number, string])[], nullable: readonly boolean[], alloc: (length: number) => Int32Array = (n) => new Int32Array(n)): PageTextOffsets | null {
   const width = nullable.length;
   let rows = 0;
   for (const [count] of texts) rows += count;
-  const offsets = new Int32Array(rows * width * 2);
+  const offsets = alloc(rows * width * 2);
   let k = 0;
   let previousKey: string | null = null;
   for (const [count, text] of texts) {
@@ -117,7 +118,7 @@ export class OffsetFields implements FieldCursor {
 
   constructor(
     private readonly texts: readonly string[],
-    private readonly offsets: Int32Array,
+    readonly offsets: Int32Array,
     private readonly rowsPerText: number,
   ) {}
 

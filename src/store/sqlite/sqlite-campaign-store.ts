@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Campaign, CampaignState, Decision, ItemState, ReviewItem } from '../../domain/index.js';
+import type { Campaign, CampaignState, Decision, Finding, ItemState, ReviewItem } from '../../domain/index.js';
 import { outcomeState, parseGrantDetail } from '../../domain/index.js';
 import { EXPIRE_BATCH } from '../ports.js';
-import type { CampaignStore, Counts, DecideResult, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
+import type { CampaignStore, Counts, DecideResult, ItemStateWithDecision, ItemWithDecision, LastCertification, LedgerEvents, StageAdvance } from '../ports.js';
 import { checkDecision } from '../stage-advance.js';
 import { resolve } from 'node:path';
 import { openBulkReader } from './bulk-reader.js';
@@ -87,24 +87,37 @@ const PAGE_READER_CACHE_KIB = 8_192;
 
 /** One row of ITEMS_WITH_DECISIONS_PAGE_COLUMNS. */
 function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecision {
+  // With its findings parsed, the row is a whole ItemWithDecision.
+  return rowOf(f, campaignId, true) as ItemWithDecision;
+}
+
+/** One row of ITEMS_WITH_DECISIONS_PAGE_COLUMNS, without its findings (their columns skipped, not parsed). */
+function itemStateWithDecisionOf(f: FieldCursor, campaignId: string): ItemStateWithDecision {
+  return rowOf(f, campaignId, false);
+}
+
+type ItemRowFields = Omit<ReviewItem, 'findings'> & { findings?: Finding[] };
+type DecisionRowFields = Omit<Decision, 'findingsAtDecision'> & { findingsAtDecision?: Finding[] };
+
+function rowOf(f: FieldCursor, campaignId: string, withFindings: boolean): ItemStateWithDecision {
   const id = f.next()!;
-  const item: ReviewItem = {
-    id,
-    campaignId,
-    grantId: f.next()!,
-    systemId: f.next()!,
-    accountId: f.next()!,
-    role: f.next()!,
-    scope: f.next()!,
-    identityId: f.next(),
-    reviewerId: f.next()!,
-    reviewerSource: f.next() as ReviewItem['reviewerSource'],
-    state: f.next() as ItemState,
-    findings: parseJson(f.next()!, 'review_items.findings'),
-    lastActivityAt: f.next(),
-    decisionId: f.next(),
-    updatedAt: f.next()!,
-  };
+  const grantId = f.next()!;
+  const systemId = f.next()!;
+  const accountId = f.next()!;
+  const role = f.next()!;
+  const scope = f.next()!;
+  const identityId = f.next();
+  const reviewerId = f.next()!;
+  const reviewerSource = f.next() as ReviewItem['reviewerSource'];
+  const state = f.next() as ItemState;
+  const findings = f.next()!;
+  const lastActivityAt = f.next();
+  const itemDecisionId = f.next();
+  const updatedAt = f.next()!;
+  // The same fields in the same order either way, findings where the table has them.
+  const item: ItemRowFields = withFindings
+    ? { id, campaignId, grantId, systemId, accountId, role, scope, identityId, reviewerId, reviewerSource, state, findings: parseJson(findings, 'review_items.findings'), lastActivityAt, decisionId: itemDecisionId, updatedAt }
+    : { id, campaignId, grantId, systemId, accountId, role, scope, identityId, reviewerId, reviewerSource, state, lastActivityAt, decisionId: itemDecisionId, updatedAt };
   const detail = f.next();
   if (detail !== null) item.detail = parseGrantDetail(detail);
   // Absent at stage 1 (toItem's rule).
@@ -117,21 +130,19 @@ function itemWithDecisionOf(f: FieldCursor, campaignId: string): ItemWithDecisio
     for (let c = 0; c < 12; c++) f.next();
     return { item, decision: null };
   }
-  const decision: Decision = {
-    id: decisionId,
-    itemId: id,
-    campaignId,
-    outcome: f.next() as Decision['outcome'],
-    reviewerId: f.next()!,
-    reviewerEmail: f.next(),
-    reviewerSlackId: f.next(),
-    channel: f.next() as Decision['channel'],
-    justification: f.next(),
-    decidedAt: f.next()!,
-    findingsAtDecision: parseJson(f.next()!, 'decisions.findings_at_decision'),
-    simulated: f.next() === '1',
-    operator: f.next(),
-  };
+  const outcome = f.next() as Decision['outcome'];
+  const decisionReviewerId = f.next()!;
+  const reviewerEmail = f.next();
+  const reviewerSlackId = f.next();
+  const channel = f.next() as Decision['channel'];
+  const justification = f.next();
+  const decidedAt = f.next()!;
+  const atDecision = f.next()!;
+  const simulated = f.next() === '1';
+  const operator = f.next();
+  const decision: DecisionRowFields = withFindings
+    ? { id: decisionId, itemId: id, campaignId, outcome, reviewerId: decisionReviewerId, reviewerEmail, reviewerSlackId, channel, justification, decidedAt, findingsAtDecision: parseJson(atDecision, 'decisions.findings_at_decision'), simulated, operator }
+    : { id: decisionId, itemId: id, campaignId, outcome, reviewerId: decisionReviewerId, reviewerEmail, reviewerSlackId, channel, justification, decidedAt, simulated, operator };
   if (f.next() === '1') decision.approveAll = true;
   const decisionStage = Number(f.next());
   if (decisionStage !== 1) decision.stage = decisionStage;
@@ -473,10 +484,19 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.selectDecisions.all(campaignId).map(toDecision);
   }
 
+  async *itemStatesWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemStateWithDecision[]> {
+    if (!this.db.memory && this.db.name !== '') {
+      yield* this.itemsWithDecisionsAhead(campaignId, pageSize(batchSize, DEFAULT_ITEM_BATCH), itemStateWithDecisionOf);
+      return;
+    }
+    // An in-memory database (tests, the demo): the items with their findings.
+    yield* this.itemsWithDecisions(campaignId, batchSize);
+  }
+
   async *itemsWithDecisions(campaignId: string, batchSize?: number): AsyncIterable<ItemWithDecision[]> {
     const size = pageSize(batchSize, DEFAULT_ITEM_BATCH);
     if (!this.db.memory && this.db.name !== '') {
-      yield* this.itemsWithDecisionsAhead(campaignId, size);
+      yield* this.itemsWithDecisionsAhead(campaignId, size, itemWithDecisionOf);
       return;
     }
     const reader = openBulkReader(this.db);
@@ -502,7 +522,7 @@ export class SqliteCampaignStore implements CampaignStore {
   }
 
   /** itemsWithDecisions of a file database: pages read on the page reader's thread, one ahead of the caller. */
-  private async *itemsWithDecisionsAhead(campaignId: string, size: number): AsyncIterable<ItemWithDecision[]> {
+  private async *itemsWithDecisionsAhead<T>(campaignId: string, size: number, rowOf: (f: FieldCursor, campaignId: string) => T): AsyncIterable<T[]> {
     const reader = new SqlitePageReader({
       file: resolve(this.db.name),
       columns: ITEMS_WITH_DECISIONS_PAGE_COLUMNS,
@@ -518,11 +538,12 @@ export class SqliteCampaignStore implements CampaignStore {
         const page: RawPage = await next;
         next = page.rows === size ? reader.read([page.lastKey as string, end, campaignId, size]) : null;
         if (page.rows === 0) return;
-        const batch = new Array<ItemWithDecision>(page.rows);
+        const batch = new Array<T>(page.rows);
         for (let r = 0; r < page.rows; r++) {
           page.fields.startRow();
-          batch[r] = itemWithDecisionOf(page.fields, campaignId);
+          batch[r] = rowOf(page.fields, campaignId);
         }
+        page.release();
         yield batch;
       }
     } finally {

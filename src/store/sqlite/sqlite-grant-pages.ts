@@ -96,6 +96,7 @@ export async function* readGrantPages(opts: GrantPagesOptions): AsyncIterable<Gr
         for (let r = 0; r < batch.length; r++) batch[r] = grantOf(page.fields, systemId);
         yield batch;
       }
+      page.release();
     }
   } finally {
     // A read still in flight (the caller stopped early) is awaited, so the thread's next read

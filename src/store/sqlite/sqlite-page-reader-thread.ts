@@ -29,7 +29,8 @@ export interface PageReaderData {
   rowsPerText: number;
 }
 
-export type PageReaderRequest = { seq: number; type?: undefined; params: readonly (string | number | null)[] } | { type: 'close' };
+/** `spare`: offsets buffers of earlier pages the caller is done with, for this thread to reuse. */
+export type PageReaderRequest = { seq: number; type?: undefined; params: readonly (string | number | null)[]; spare: ArrayBuffer[] } | { type: 'close' };
 
 export interface PageReaderReply {
   seq: number;
@@ -55,13 +56,27 @@ const ROWS_PER_TEXT = data.rowsPerText;
 const nullable = data.nullable;
 const width = nullable.length;
 
+/**
+ * Offsets buffers returned by the caller (PageReaderRequest.spare), reused for the next pages:
+ * each page's offsets would otherwise be a new ArrayBuffer (~230 KB a page of items) that the
+ * main thread frees only at a full collection (~40 MB of them at an export's peak).
+ */
+const spares: ArrayBuffer[] = [];
+const MAX_SPARES = 4;
+
+function offsetsOf(length: number): Int32Array {
+  const i = spares.findIndex((b) => b.byteLength >= length * 4);
+  return i < 0 ? new Int32Array(length) : new Int32Array(spares.splice(i, 1)[0]!, 0, length);
+}
+
 function reply(message: PageReaderReply, transfer: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
 }
 
-function read(msg: { seq: number; params: readonly (string | number | null)[] }): void {
+function read(msg: { seq: number; params: readonly (string | number | null)[]; spare: ArrayBuffer[] }): void {
+  for (const b of msg.spare) if (spares.length < MAX_SPARES) spares.push(b);
   const chunks = pageText.all(...msg.params);
-  const page = pageTextOffsets(chunks, nullable);
+  const page = pageTextOffsets(chunks, nullable, offsetsOf);
   if (page) {
     reply({ seq: msg.seq, error: null, rows: page.rows, lastKey: page.lastKey, texts: chunks.map((c) => c[1]), offsets: page.offsets }, [page.offsets.buffer as ArrayBuffer]);
     return;

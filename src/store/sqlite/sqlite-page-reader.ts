@@ -9,7 +9,8 @@
  * worker (sqlite-bulk-worker.ts): field lengths (-1 for null) and the concatenated fields,
  * ROWS_PER_TEXT rows a text.
  * The connection's page cache is small (like the bulk reader's): the process's memory stays
- * flat however many rows pass. Each read is its own read transaction, as with the bulk reader.
+ * flat however many rows pass. A page's offsets buffer, once the caller released the page,
+ * goes back to the thread with the next read and is filled again there. Each read is its own read transaction, as with the bulk reader.
  */
 import type { Worker } from 'node:worker_threads';
 import type { FieldCursor, PageColumn } from './page-text.js';
@@ -27,6 +28,8 @@ export interface RawPage {
   fields: FieldCursor;
   /** How the page was read: as one text, or (its text did not decode) as rows. */
   via: 'text' | 'rows';
+  /** Says the caller read every field it wanted: the page's buffers go back to the thread for a later page (`fields` must not be read after). */
+  release(): void;
 }
 
 export class SqlitePageReader {
@@ -34,6 +37,8 @@ export class SqlitePageReader {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private seq = 0;
   private failed: Error | null = null;
+  /** Buffers of released pages, sent back to the thread with the next read. */
+  private spare: ArrayBuffer[] = [];
 
   /** `rest`: FROM ... ORDER BY <first column> LIMIT ? (page-text.ts); read(params) fills its parameters. */
   constructor(opts: { file: string; columns: readonly PageColumn[]; rest: string; cacheKib: number; busyTimeoutMs: number }) {
@@ -67,10 +72,16 @@ export class SqlitePageReader {
     if (this.failed) throw this.failed;
     const seq = ++this.seq;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
-    this.worker.postMessage({ seq, params } satisfies PageReaderRequest);
+    const spare = this.spare;
+    this.spare = [];
+    this.worker.postMessage({ seq, params, spare } satisfies PageReaderRequest, spare);
     const r = await reply;
     const fields: FieldCursor = r.offsets ? new OffsetFields(r.texts!, r.offsets, PAGE_TEXT_ROWS) : new RowDecoder(r.texts!, r.lengths!);
-    return { rows: r.rows!, lastKey: r.lastKey ?? null, fields, via: r.offsets ? 'text' : 'rows' };
+    const offsets = r.offsets;
+    const release = () => {
+      if (offsets && offsets.buffer.byteLength > 0 && !this.spare.includes(offsets.buffer as ArrayBuffer)) this.spare.push(offsets.buffer as ArrayBuffer);
+    };
+    return { rows: r.rows!, lastKey: r.lastKey ?? null, fields, via: r.offsets ? 'text' : 'rows', release };
   }
 
   /** Closes the connection and ends the thread (pending reads fail). */
