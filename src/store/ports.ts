@@ -82,7 +82,8 @@ export interface SnapshotStore {
   /**
    * Stores a new snapshot in status `running` (any other status throws). Creating an existing id is a no-op.
    * A snapshot starts without grants; with `fromPrevious` it starts with the grants of its
-   * `previousSnapshotId` (which must have been applied, i.e. made current once; null: none), so that a sync
+   * `previousSnapshotId` (which must have been applied, i.e. made current once; null: none, the
+   * empty state: then its changes are derived from its grants, see changes()), so that a sync
    * writes only what changed (appendGrants for new and changed grants, removeGrants for the
    * others). Either way its grants are stored apart from the previous snapshot's: the previous
    * one reads the same before and after. (A run that fails before its removeGrants reads its
@@ -150,11 +151,22 @@ export interface SnapshotStore {
   countGrants(snapshotId: string): Promise<number>;
   /** The snapshot's identities (directory systems), ordered by id. */
   identities(snapshotId: string): Promise<Identity[]>;
-  /** Stores diff lines of a snapshot against its predecessor. Idempotent on (snapshotId, grantId). */
+  /**
+   * Stores diff lines of a snapshot against its predecessor. Idempotent on (snapshotId, grantId).
+   * Throws for a snapshot whose changes are derived (created fromPrevious without a previous one).
+   */
   appendChanges(changes: readonly GrantChange[]): Promise<void>;
+  /**
+   * The snapshot's diff lines in grant id order, in batches of at most `batchSize` (all full but
+   * the last). A snapshot created fromPrevious without a previous snapshot (a system's first
+   * sync: it starts from the empty state) stores none: its changes are derived from its grants,
+   * one `added` line per grant (before null, after its grantFingerprint), read the same way;
+   * pruneGrants stores them as lines before deleting those grants, so they are never lost.
+   */
   changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]>;
   /**
-   * Deletes the grants (not the snapshot record, its counts, hash or changes) of superseded
+   * Deletes the grants (not the snapshot record, its counts, hash or changes: changes derived from
+   * the grants deleted are stored as lines first, in the same transaction where the store has one) of superseded
    * snapshots that were never applied (never made current: failed, partial, quarantined and
    * never accepted, or complete and never promoted), keeping the newest `keep` such ones per system:
    * they read no grants afterwards. Returns the grant rows deleted (a snapshot started

@@ -337,7 +337,8 @@ async function storeGrants(
       const grant = toGrant(systemId, r, lastOwner, identityRef, firstSeenAt);
       if (result === 'added') {
         added++;
-        changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after });
+        // A first snapshot (no previous state) derives its added changes from its grants (SnapshotStore.changes).
+        if (previous) changes.push({ snapshotId, grantId: grant.id, kind: 'added', systemId, accountId: grant.accountId, role: grant.role, scope: grant.scope, before: null, after });
         contentHash.add(grant, after!);
       } else if (result === 'changed') {
         changed++;

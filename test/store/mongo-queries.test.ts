@@ -42,10 +42,12 @@ import {
   acceptUpdate,
   appliedUpdate,
   currentUpdate,
+  derivedChangesFilter,
   finishQuery,
   grantPageFilter,
   inSnapshots,
   snapshotListFilter,
+  storedChangesUpdate,
   supersededFilter,
 } from '../../src/store/mongo/snapshot-queries.js';
 import { at, campaign, decision, delivery, evaluation, finding, finish, grant, item, slackUser, T0 } from './store-fixtures.js';
@@ -223,6 +225,13 @@ describe('snapshots', () => {
       $or: [{ startedAt: { $lt: at(30) } }, { startedAt: at(30), _id: { $lt: 'v4' } }],
     });
     expect(plain(inSnapshots(['v1', 'v2']))).toEqual({ snapshotId: { $in: ['v1', 'v2'] } });
+  });
+
+  it('a first snapshot derives its changes until pruning stores them as lines and unsets its flag', () => {
+    expect(plain(derivedChangesFilter(['v1', 'v2']))).toEqual({ _id: { $in: ['v1', 'v2'] }, changesDerived: true });
+    expect(() => derivedChangesFilter([INJECTED])).toThrow();
+    expect(storedChangesUpdate('v1')).toEqual([{ _id: 'v1' }, { $unset: { changesDerived: 1 } }]);
+    expect(() => storedChangesUpdate(INJECTED)).toThrow();
   });
 
   it('list filters only by what is given', () => {

@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
-import { at, batchesOf, finish, grant, grants, snapshot } from './store-fixtures.js';
+import { grantFingerprint } from '../../src/domain/index.js';
+import { at, batchesOf, change, finish, grant, grants, snapshot } from './store-fixtures.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 
 const NONE = () => [];
@@ -206,6 +207,42 @@ export function snapshotDeltaContract(name: string, open: () => Promise<Store>):
         'snapshot v2 cannot start from q1: not an applied snapshot of vault',
       );
       expect(await store.snapshots.get('v2')).toBeNull();
+    });
+
+    it('a first snapshot (no previous state) derives its changes: the added lines a sync stored, in the same order and batches', async () => {
+      const gs = grants('vault', 7).map((g, n) => (n === 2 ? { ...g, detail: { policies: ['b', 'a'] }, identityId: null } : n === 4 ? { ...g, accountDisplayName: null } : g));
+      // The lines a sync stored for these grants, on a snapshot that stores its changes.
+      await store.snapshots.create(snapshot('stored', 'vault', at(0)));
+      await store.snapshots.appendGrants('stored', gs);
+      await store.snapshots.appendChanges(gs.map((g) => ({ ...change('stored', g, 'added'), after: grantFingerprint(g) })));
+      await sync('v1', 1, null, { put: [...gs].reverse() });
+      const stored = await batchesOf(store.snapshots.changes('stored', 3));
+      const derived = await batchesOf(store.snapshots.changes('v1', 3));
+      expect(derived.map((b) => b.length)).toEqual([3, 3, 1]);
+      expect(derived).toEqual(stored.map((b) => b.map((c) => ({ ...c, snapshotId: 'v1' }))));
+      expect((await batchesOf(store.snapshots.changes('v1'))).flat()).toEqual(derived.flat());
+      // It takes no lines of its own; a snapshot with a previous one stores its lines as before.
+      await expect(store.snapshots.appendChanges([change('v1', grant('vault', 'other', 'admin'), 'added')])).rejects.toThrow();
+      expect((await batchesOf(store.snapshots.changes('v1', 3))).flat()).toEqual(derived.flat());
+      await store.snapshots.create(snapshot('v2', 'vault', at(10), { previousSnapshotId: 'v1' }), { fromPrevious: true });
+      await store.snapshots.removeGrants('v2', [gs[0]!.id]);
+      await store.snapshots.appendChanges([change('v2', gs[0]!, 'removed')]);
+      expect((await batchesOf(store.snapshots.changes('v2'))).flat()).toEqual([change('v2', gs[0]!, 'removed')]);
+    });
+
+    it('pruneGrants stores the derived changes of a first snapshot before deleting its grants: they read the same afterwards', async () => {
+      await sync('f1', 0, null, { put: grants('vault', 5) }, 'failed');
+      const before = await batchesOf(store.snapshots.changes('f1', 2));
+      expect(before.flat().map((c) => c.kind)).toEqual(['added', 'added', 'added', 'added', 'added']);
+      await sync('v1', 10, null, { put: grants('vault', 3, 20) });
+      const current = await batchesOf(store.snapshots.changes('v1', 2));
+      expect(await store.snapshots.pruneGrants(0)).toBe(5);
+      expect(await store.snapshots.countGrants('f1')).toBe(0);
+      expect(await batchesOf(store.snapshots.changes('f1', 2))).toEqual(before);
+      // The applied first snapshot keeps its grants, and derives the same changes from them.
+      expect(await store.snapshots.pruneGrants(0)).toBe(0);
+      expect(await batchesOf(store.snapshots.changes('v1', 2))).toEqual(current);
+      expect(current.flat().map((c) => c.grantId)).toEqual(byId(grants('vault', 3, 20)).map((g) => g.id));
     });
 
     it('removeGrants refuses a missing or finished snapshot', async () => {

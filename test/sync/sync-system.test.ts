@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
 import type { SystemConfig } from '../../src/config/system-config.js';
 import { grantId, verifyRun } from '../../src/domain/index.js';
 import type { Grant, GrantChange, LedgerEvent } from '../../src/domain/index.js';
@@ -15,6 +16,12 @@ import type { Script } from '../helpers/scripted-connector.js';
 
 function system(id: string, kind: SystemConfig['kind'] = 'wallet', over: Partial<SystemConfig> = {}): SystemConfig {
   return { id, name: id, kind, criticality: 'critical', owner: 'owner@example.com', connector: { type: 'scripted', settings: { script: id } }, file: `connectors/${id}.yaml`, ...over };
+}
+
+async function batchesOf<T>(it: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const batch of it) out.push(batch);
+  return out;
 }
 
 async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
@@ -72,6 +79,36 @@ describe('syncSystem', () => {
     const events = await store.ledger.query({ type: 'sync.' });
     expect(events.map((e: LedgerEvent) => [e.type, e.subject])).toEqual([['sync.completed', 'hr'], ['sync.completed', 'wallet']]);
     expect(events[1]!.data).toMatchObject({ snapshotId: r.snapshot.id, contentHash: r.snapshot.contentHash, counts: { grants: 3 } });
+  });
+
+  it("a first sync's changes are the added lines a later sync stores for the same pull (derived from its grants, not stored)", async () => {
+    await seedDirectory();
+    const pull = [
+      grantRecord('alice', 'SIGNER', { detail: { policies: ['b', 'a'] } }),
+      grantRecord('svc-1', 'API', { identityRef: null, accountType: 'service', accountDisplayName: null }),
+      grantRecord('x9', 'VIEWER', { scope: 'vault/a', identityRef: 'bob' }),
+      grantRecord('bob', 'VIEWER', { accountStatus: 'disabled' }),
+    ];
+    scripts.set('wallet', { grants: pull, pageSize: 3 });
+    const first = await syncSystem(system('wallet'), deps);
+    expect(first.snapshot).toMatchObject({ status: 'complete', previousSnapshotId: null, counts: { grants: 4, added: 4 } });
+
+    // The same pull into another store, after an empty first pull: a sync with a previous state stores its added lines.
+    const other = openSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'iam-sync-')), 'other.db') });
+    try {
+      const otherDeps = { ...deps, store: other, audit: new AuditLog(other.ledger, () => new Date(clock)) };
+      await syncSystem(system('hr', 'directory'), otherDeps);
+      scripts.set('wallet', { grants: [] });
+      expect((await syncSystem(system('wallet'), otherDeps)).applied).toBe(true);
+      scripts.set('wallet', { grants: pull, pageSize: 3 });
+      const second = await syncSystem(system('wallet'), otherDeps);
+      expect(second.snapshot).toMatchObject({ status: 'complete', contentHash: first.snapshot.contentHash, counts: { grants: 4, added: 4 } });
+      const stored = await batchesOf(other.snapshots.changes(second.snapshot.id, 3));
+      expect(stored.flat()).toHaveLength(4);
+      expect(await batchesOf(store.snapshots.changes(first.snapshot.id, 3))).toEqual(stored.map((b) => b.map((c) => ({ ...c, snapshotId: first.snapshot.id }))));
+    } finally {
+      await other.close();
+    }
   });
 
   it('correlates accounts by id, email and alias, and keeps unmatched accounts as unowned', async () => {

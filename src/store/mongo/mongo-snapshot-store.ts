@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { assertCreatable, assertFinishOutcome, promotionOf, requireWritable } from '../../domain/index.js';
 import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
+import { addedChanges } from '../added-changes.js';
 import { countRows, snapshotStatusCounts } from './count-queries.js';
 import { BULK_WRITE_OPTIONS, insertIfAbsent, upsertLastWins } from './bulk-ops.js';
 import { asInteger, asString, operator } from './filter-value.js';
@@ -16,11 +17,13 @@ import {
   acceptUpdate,
   appliedUpdate,
   currentUpdate,
+  derivedChangesFilter,
   finishQuery,
   grantPageFilter,
   inSnapshots,
   NEWEST_FIRST,
   snapshotListFilter,
+  storedChangesUpdate,
   supersededFilter,
 } from './snapshot-queries.js';
 import { snapshotDoc, toSnapshot } from './snapshot-schema.js';
@@ -51,6 +54,8 @@ export class MongoSnapshotStore implements SnapshotStore {
   async create(snapshot: Snapshot, options: { fromPrevious?: boolean } = {}): Promise<void> {
     assertCreatable(snapshot);
     const doc = snapshotDoc(snapshot);
+    // Started from the empty state: its changes are its grants, each added (derived, not stored).
+    if (options.fromPrevious === true && snapshot.previousSnapshotId === null) doc.changesDerived = true;
     await this.models.snapshots.validate(doc);
     const previousId = options.fromPrevious === true ? snapshot.previousSnapshotId : null;
     if (previousId !== null) {
@@ -211,20 +216,44 @@ export class MongoSnapshotStore implements SnapshotStore {
 
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
     if (changes.length === 0) return;
+    const derived = await this.models.snapshots.findOne(derivedChangesFilter([...new Set(changes.map((c) => c.snapshotId))]), { _id: 1 }).lean();
+    if (derived) throw new Error(`snapshot ${derived._id} derives its changes from its grants: it takes no change lines`);
     await this.models.grantChanges.bulkWrite(
       changes.map((change) => insertIfAbsent(grantChangeDoc(change))),
       BULK_WRITE_OPTIONS,
     );
   }
 
-  changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]> {
+  async *changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
-    return keysetPages<GrantChange, string>(
+    if (await this.models.snapshots.exists(derivedChangesFilter([snapshotId]))) {
+      yield* addedChanges(snapshotId, this.grants(snapshotId, size), size);
+      return;
+    }
+    yield* keysetPages<GrantChange, string>(
       async (after, limit) =>
         (await this.models.grantChanges.find(grantPageFilter(snapshotId, after)).sort({ grantId: 1 }).limit(limit).lean()).map(toGrantChange),
       (last) => last.grantId,
       size,
     );
+  }
+
+  /**
+   * Stores the derived changes of those snapshots as lines, then unsets their flag (before
+   * pruneGrants deletes their grants). No transaction spans a snapshot's lines: each step can
+   * be repeated (the lines are inserted if absent), and a prune stopped between them reads the
+   * same changes and stores them again on its next run.
+   */
+  private async storeDerivedChanges(snapshotIds: readonly string[]): Promise<void> {
+    for (const { _id: snapshotId } of await this.models.snapshots.find(derivedChangesFilter(snapshotIds), { _id: 1 }).lean()) {
+      for await (const lines of addedChanges(snapshotId, this.grants(snapshotId, COPY_BATCH), COPY_BATCH)) {
+        await this.models.grantChanges.bulkWrite(
+          lines.map((change) => insertIfAbsent(grantChangeDoc(change))),
+          BULK_WRITE_OPTIONS,
+        );
+      }
+      await this.models.snapshots.updateOne(...storedChangesUpdate(snapshotId));
+    }
   }
 
   async pruneGrants(keep: number): Promise<number> {
@@ -237,6 +266,7 @@ export class MongoSnapshotStore implements SnapshotStore {
         .skip(keep)
         .lean();
       if (superseded.length === 0) continue;
+      await this.storeDerivedChanges(superseded.map((s) => s._id));
       const result = await this.models.grants.deleteMany(inSnapshots(superseded.map((s) => s._id)));
       deleted += result.deletedCount;
     }

@@ -91,3 +91,17 @@ export function supersededFilter(current: { id: string; systemId: string; starte
 export function inSnapshots(snapshotIds: readonly string[]) {
   return { snapshotId: operator({ $in: snapshotIds.map((id) => asString(id, 'snapshotId')) }) };
 }
+
+/** Snapshots among `snapshotIds` whose changes are derived from their grants (see SnapshotDoc.changesDerived). */
+export function derivedChangesFilter(snapshotIds: readonly string[]) {
+  return { ...idsFilter(snapshotIds), changesDerived: true };
+}
+
+/** pruneGrants(): once its derived changes are stored as lines, a snapshot reads them from there. */
+export function storedChangesUpdate(snapshotId: string) {
+  return [{ _id: asString(snapshotId, 'snapshotId') }, { $unset: { changesDerived: 1 } }] as const;
+}
+
+function idsFilter(snapshotIds: readonly string[]) {
+  return { _id: operator({ $in: snapshotIds.map((id) => asString(id, 'snapshotId')) }) };
+}

@@ -17,13 +17,17 @@ import {
 /**
  * `snapshots`: one document per pull; `_id` is the snapshot id. `applied`: true once it was made
  * current (pruneGrants never deletes the grants of such a snapshot); absent before. `contentSum`:
- * set by finish() (see SnapshotFinish), never part of the Snapshot read back.
+ * set by finish() (see SnapshotFinish), never part of the Snapshot read back. `changesDerived`:
+ * true for a snapshot created fromPrevious without a previous one (it starts from the empty
+ * state): it stores no grant_changes, its changes are derived from its grants (added-changes.ts)
+ * until pruneGrants stores them and unsets the flag; absent otherwise.
  */
 export interface SnapshotDoc extends Omit<Snapshot, 'id'> {
   _id: string;
   applied?: boolean;
   /** SnapshotFinish.contentSum (the running sum behind contentHash); absent or null: none. */
   contentSum?: string | null;
+  changesDerived?: boolean;
 }
 
 const countsSchema = new mongoose.Schema<SnapshotCounts>(
@@ -53,6 +57,7 @@ export const snapshotSchema = new mongoose.Schema<SnapshotDoc>(
     previousSnapshotId: nullableString,
     acceptedBy: nullableString,
     applied: { type: Boolean },
+    changesDerived: { type: Boolean },
   },
   collectionOptions('snapshots'),
 );

@@ -633,6 +633,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // hashes only the grants that changed.
     sql: `ALTER TABLE snapshots ADD COLUMN content_sum TEXT;`,
   },
+  {
+    version: 19,
+    description: 'a first snapshot of a system derives its added changes from its grants',
+    // changes_derived = 1: the snapshot started from the empty state (created fromPrevious
+    // without a previous snapshot): it stores no grant_changes rows, its changes are its grants,
+    // each added (src/store/added-changes.ts); pruneGrants writes them as rows (and clears the
+    // flag) before deleting those grants. Snapshots from before this version have their rows: 0.
+    sql: `ALTER TABLE snapshots ADD COLUMN changes_derived INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -8,6 +8,7 @@ import type { IdentityVersionRow } from './identity-version.js';
 import { identityContentKey, identityVersionRow } from './identity-version.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type SnapshotView, type ViewParams } from './grant-view.js';
+import { addedChange, addedChanges } from '../added-changes.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
@@ -59,9 +60,11 @@ const INSERT_GRANT_SQL = `INSERT OR REPLACE INTO grants (system_key, delta_key, 
 /**
  * Changes are keyed by the snapshot's key (migration 13), looked up from its id; an unknown id
  * gets key -1, which no snapshot has: the insert fails on the foreign key (OR IGNORE would drop a NULL).
+ * So does the id of a snapshot whose changes are derived from its grants (changes_derived,
+ * migration 19): it takes no change rows.
  */
 const INSERT_CHANGE_SQL = `INSERT OR IGNORE INTO grant_changes (snapshot_key, grant_id, kind, system_id, account_id, role, scope, before, after)
-  VALUES (coalesce((SELECT key FROM snapshots WHERE id = ?), -1), ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (coalesce((SELECT key FROM snapshots WHERE id = ? AND changes_derived = 0), -1), ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const SELECT_HANDLE_SQL = `SELECT s.key, s.system_id AS systemId, s.status, d.system_key AS systemKey, s.delta_key AS deltaKey,
     s.base_version AS baseVersion, d.version
@@ -215,6 +218,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly prunable;
   private readonly deleteDeltaRows;
   private readonly dropBase;
+  private readonly selectDerived;
+  private readonly derivedOfDelta;
+  private readonly clearDerived;
   private readonly createTx;
   private readonly appendGrantsTx;
   private readonly removeGrantsTx;
@@ -263,7 +269,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.insertSystem = db.prepare<[string]>('INSERT OR IGNORE INTO grant_systems (system_id) VALUES (?)');
     this.selectSystemKey = db.prepare<[string], number>('SELECT key FROM grant_systems WHERE system_id = ?').pluck();
     this.insertDelta = db.prepare<[number, number, number | null]>('INSERT INTO grant_deltas (system_key, snapshot_key, version) VALUES (?, ?, ?)');
-    this.setDelta = db.prepare<[number, number | null, number]>('UPDATE snapshots SET delta_key = ?, base_version = ? WHERE key = ?');
+    this.setDelta = db.prepare<[number, number | null, number, number]>('UPDATE snapshots SET delta_key = ?, base_version = ?, changes_derived = ? WHERE key = ?');
     this.selectSystemVersion = db.prepare<[number], number | null>('SELECT max(version) FROM grant_deltas WHERE system_key = ?').pluck();
     this.selectLastVersion = db.prepare<[], number | null>('SELECT max(version) FROM grant_deltas').pluck();
     this.setVersion = db.prepare<[number, number]>('UPDATE grant_deltas SET version = ? WHERE key = ?');
@@ -329,6 +335,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.prunable = db.prepare<[number], number>(PRUNABLE_DELTAS_SQL).pluck();
     this.deleteDeltaRows = db.prepare<[number]>('DELETE FROM grants WHERE delta_key = ?');
     this.dropBase = db.prepare<[number]>('UPDATE snapshots SET base_version = NULL WHERE delta_key = ?');
+    this.selectDerived = db.prepare<[string], number>('SELECT changes_derived FROM snapshots WHERE id = ?').pluck();
+    this.derivedOfDelta = db.prepare<[number], string>('SELECT id FROM snapshots WHERE delta_key = ? AND changes_derived = 1').pluck();
+    this.clearDerived = db.prepare<[string]>('UPDATE snapshots SET changes_derived = 0 WHERE id = ?');
     this.createTx = db.transaction((snapshot: Snapshot, fromPrevious: boolean) => {
       const inserted = this.insertSnapshot.run(snapshot, JSON.stringify(snapshot.counts), JSON.stringify(snapshot.problems));
       if (inserted.changes === 0) return;
@@ -336,7 +345,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
       const systemKey = this.selectSystemKey.get(snapshot.systemId)!;
       const baseVersion = fromPrevious && snapshot.previousSnapshotId !== null ? this.baseVersionOf(snapshot) : null;
       const deltaKey = Number(this.insertDelta.run(systemKey, Number(inserted.lastInsertRowid), null).lastInsertRowid);
-      this.setDelta.run(deltaKey, baseVersion, Number(inserted.lastInsertRowid));
+      // Started from the empty state: its changes are its grants, each added (derived, not stored).
+      const derived = fromPrevious && snapshot.previousSnapshotId === null ? 1 : 0;
+      this.setDelta.run(deltaKey, baseVersion, derived, Number(inserted.lastInsertRowid));
     });
     // One transaction per batch: the status check and the inserts see the same state.
     this.appendGrantsTx = db.transaction((snapshotId: string, grants: readonly Grant[]) => {
@@ -395,6 +406,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.pruneTx = db.transaction((keep: number): number => {
       let deleted = 0;
       for (const deltaKey of this.prunable.all(keep)) {
+        // Changes derived from the grants about to go are kept as rows first.
+        const derivedId = this.derivedOfDelta.get(deltaKey);
+        if (derivedId !== undefined) this.storeDerivedChanges(derivedId);
         // Its own rows, and the grants it read from its base: it reads none any more.
         deleted += this.deleteDeltaRows.run(deltaKey).changes;
         this.clearRemovals.run(deltaKey);
@@ -402,6 +416,26 @@ export class SqliteSnapshotStore implements SnapshotStore {
       }
       return deleted;
     });
+  }
+
+  /**
+   * Writes the changes a snapshot derives from its grants as change rows, and clears its flag
+   * (inside pruneTx, before its grants are deleted): its changes then read the same from the rows.
+   */
+  private storeDerivedChanges(snapshotId: string): void {
+    this.clearDerived.run(snapshotId);
+    const h = this.selectHandle.get(snapshotId)!;
+    const view = snapshotViewParams(h);
+    let after = '';
+    for (;;) {
+      const page = this.grantsPage.all(h.systemId, h.systemKey, after, ...view, DEFAULT_GRANT_BATCH);
+      for (const row of page) {
+        const c = addedChange(snapshotId, toGrant(row, h.systemId));
+        this.insertChange.run(c.snapshotId, c.grantId, c.kind, c.systemId, c.accountId, c.role, c.scope, c.before, c.after);
+      }
+      if (page.length < DEFAULT_GRANT_BATCH) return;
+      after = page[page.length - 1]![0];
+    }
   }
 
   /**
@@ -651,6 +685,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async *changes(snapshotId: string, batchSize?: number): AsyncIterable<GrantChange[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    if (this.selectDerived.get(snapshotId) === 1) {
+      yield* addedChanges(snapshotId, this.grants(snapshotId, size), size);
+      return;
+    }
     let page = this.changesFirstPage.all(snapshotId, size);
     while (page.length > 0) {
       yield page;
