@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Cell } from './encode-rows.js';
 import { encodeRows } from './encode-rows.js';
-import { pageTextOffsets } from './page-text.js';
+import { joinPageTexts, pageTextOffsets } from './page-text.js';
 import type { WorkerError } from './worker-error.js';
 import { toWorkerError } from './worker-error.js';
 
@@ -59,7 +59,7 @@ const db = new Database(data.file, { readonly: true, fileMustExist: true, timeou
 db.pragma(`cache_size = -${data.cacheKib}`);
 const mmapBytes = data.mmapBytes;
 if (mmapBytes > 0) db.pragma(`mmap_size = ${mmapBytes}`);
-const pageText = db.prepare<(string | number | null)[], [number, string]>(data.textSql).raw();
+const pageText = db.prepare<(string | number | null)[], string>(data.textSql).pluck();
 const pageRows = db.prepare<(string | number | null)[], Cell[]>(data.columnsSql).raw();
 const ROWS_PER_TEXT = data.rowsPerText;
 const nullable = data.nullable;
@@ -92,7 +92,7 @@ function endOfRange(rows: number, params: readonly (string | number | null)[]): 
 
 function read(msg: { seq: number; params: readonly (string | number | null)[]; spare: ArrayBuffer[] }): void {
   for (const b of msg.spare) if (spares.length < MAX_SPARES) spares.push(b);
-  const chunks = pageText.all(...msg.params);
+  const chunks = joinPageTexts(pageText.all(...msg.params));
   const page = pageTextOffsets(chunks, nullable, offsetsOf);
   if (page) {
     endOfRange(page.rows, msg.params);
