@@ -14,6 +14,7 @@ import type { Grant } from '../../domain/index.js';
 import { grantOfFields } from './grant-fields.js';
 import { VISIBLE, type ViewParams } from './grant-view.js';
 import type { FieldCursor, PageColumn } from './page-text.js';
+import { OffsetFields, pageTextOffsets, pageTextSql } from './page-text.js';
 import type { RawPage } from './sqlite-page-reader.js';
 import { SqlitePageReader } from './sqlite-page-reader.js';
 
@@ -35,6 +36,29 @@ export const GRANT_PAGE_COLUMNS: readonly PageColumn[] = [
 
 /** Params: system key, the id to read after, VISIBLE's params, page size. */
 export const GRANT_PAGE_REST = `FROM grants WHERE system_key = ? AND id > ? AND ${VISIBLE} ORDER BY id LIMIT ?`;
+
+/**
+ * A page read on the caller's own connection (small snapshots, the first page of a large one,
+ * a store without the thread): one text per row (pageTextSql), the Grant's fields sliced out
+ * of it. Params as GRANT_PAGE_REST's. Reading the 13 columns as values cost one string
+ * each from better-sqlite3: at 1M grants ~20-30% more CPU for the page reads of `campaign open`.
+ */
+export const GRANT_ROW_TEXTS_SQL = pageTextSql(GRANT_PAGE_COLUMNS, GRANT_PAGE_REST);
+
+const NULLABLE = GRANT_PAGE_COLUMNS.map((c) => c.kind === 'nullable');
+
+/**
+ * The Grants of a page's row texts (GRANT_ROW_TEXTS_SQL), or null when one does not decode (a
+ * value holds the separator): the caller reads that page as columns instead.
+ */
+export function grantsOfRowTexts(rows: readonly string[], systemId: string): Grant[] | null {
+  const page = pageTextOffsets(rows.map((r) => [1, r] as const), NULLABLE);
+  if (!page) return null;
+  const fields = new OffsetFields(rows, page.offsets, 1);
+  const grants = new Array<Grant>(page.rows);
+  for (let r = 0; r < grants.length; r++) grants[r] = grantOf(fields, systemId);
+  return grants;
+}
 
 /** The reader thread's page cache, in KiB: a snapshot's pages are read once, in index order. */
 const GRANT_PAGES_CACHE_KIB = 8_192;
