@@ -23,13 +23,11 @@ describe('export reads on SQLite', () => {
     const plan = (sql: string, n: number) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill('x')) as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan(ITEMS_NEXT_PAGE_SQL, 4)).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\)$/);
     expect(plan(DECISIONS_RANGE_SQL, 3)).toMatch(/^SEARCH decisions USING PRIMARY KEY \(item_id>\? AND item_id<\?\)$/);
-    // The page reader's query: the same range scan joined by primary key; its only temporary
-    // B-tree groups one page's rows into texts.
+    // The page reader's query: the same range scan joined by primary key, and no temporary
+    // B-tree (its rows are joined into texts on the reader's thread, not grouped by SQLite).
     const text = plan(pageTextSql(ITEMS_WITH_DECISIONS_PAGE_COLUMNS, ITEMS_WITH_DECISIONS_PAGE_REST), 4);
-    expect(text).toContain('SEARCH i USING INDEX sqlite_autoindex_review_items_1 (id>? AND id<?)');
-    expect(text).toContain('SEARCH d USING PRIMARY KEY (item_id=?) LEFT-JOIN');
-    expect(text.match(/TEMP B-TREE/g)).toEqual(['TEMP B-TREE']);
-    expect(text).toContain('USE TEMP B-TREE FOR GROUP BY');
+    expect(text).toMatch(/^SEARCH i USING INDEX sqlite_autoindex_review_items_1 \(id>\? AND id<\?\) \| SEARCH d USING PRIMARY KEY \(item_id=\?\) LEFT-JOIN$/);
+    expect(text).not.toContain('TEMP B-TREE');
     db.close();
   });
 

@@ -1,10 +1,14 @@
 /**
- * A page of rows read as a few strings: SQLite concatenates each row's fields (concat_ws) and
- * every PAGE_TEXT_ROWS rows (group_concat), separated by U+001F (char(31)), so the reader
- * builds one JS string per 32 rows instead of one per column, which is most of what reading a
- * wide row costs in better-sqlite3 (about 100 ns a column). The reader thread then finds each
- * field's offsets in the texts (pageTextOffsets), and the caller slices fields out of
- * them (OffsetFields): the reader's work per field is an indexOf, the caller's a slice.
+ * A page of rows read as a few strings: SQLite concatenates each row's fields (concat_ws),
+ * separated by U+001F (char(31)), and the reader thread joins every PAGE_TEXT_ROWS rows' texts
+ * with the same separator (joinPageTexts), so the caller gets one JS string per 32 rows instead
+ * of one per column, which is most of what reading a wide row costs in better-sqlite3 (about
+ * 100 ns a column). The reader thread then finds each field's offsets in the texts
+ * (pageTextOffsets), and the caller slices fields out of them (OffsetFields): the reader's
+ * work per field is an indexOf, the caller's a slice.
+ * The rows are joined in JS rather than by SQLite (group_concat over row_number() groups):
+ * SQLite grouped them through a temporary B-tree, a sort of every row of every page; at 1M
+ * grants reading a 280k-grant snapshot cost ~1.1 s of CPU that way and ~0.9 s joined in JS.
  *
  * Encoding, so that the text decodes to exactly what the column query returns:
  *  - 'text' columns are NOT NULL and travel as they are;
@@ -14,8 +18,7 @@
  *    absent, which a 'nullable' column of that row says; they travel as '' then.
  * A value containing U+001F would add a field: the offsets no longer end at the text's end,
  * and the reader reads that page with the column query instead (pageColumnsSql), so no value
- * can move another. Row order is checked too (keys must ascend): group_concat keeps its
- * input's order, which SQLite does not promise, and asking for it costs a sort.
+ * can move another. Row order is checked too (keys must ascend), as the query's ORDER BY gives it.
  * concat_ws needs SQLite 3.44; better-sqlite3 bundles its own SQLite (3.5x).
  */
 export interface PageColumn {
@@ -36,22 +39,31 @@ export function pageColumnsSql(columns: readonly PageColumn[], rest: string): st
   return `SELECT ${columns.map((c) => c.sql).join(', ')}\n  ${rest}`;
 }
 
-/** Rows per text: small texts die young (see pageTextSql). */
+/** Rows per text: small texts die young (see joinPageTexts). */
 export const PAGE_TEXT_ROWS = 32;
 
 /**
- * The page as rows of (row count, text), PAGE_TEXT_ROWS rows a text, in page order. `rest`
- * is the FROM ... ORDER BY <key> LIMIT ? of the column query; the first column is the key.
- * Texts are kept small because larger ones (256 rows, ~100 KB) outlived the young generation
- * and grew the heap by 60 MB over an export; one query per text instead cost a keyset seek
- * each (about 1 s more per 1M rows at 16 rows a text). The rows are numbered after the LIMIT (numbering before it would number every row to
- * the end of the range).
+ * The page as one text per row (its fields joined by char(31)), in page order. `rest` is the
+ * FROM ... ORDER BY <key> LIMIT ? of the column query; the first column is the key.
  */
 export function pageTextSql(columns: readonly PageColumn[], rest: string): string {
   const fields = columns.map((c) => (c.kind === 'text' ? c.sql : c.kind === 'nullable' ? `ifnull('${NON_NULL_MARK}' || ${c.sql}, '')` : `ifnull(${c.sql}, '')`));
-  const page = `SELECT concat_ws(char(31), ${fields.join(', ')}) AS r\n  ${rest}`;
-  return `SELECT count(*), group_concat(r, char(31)) FROM (SELECT row_number() OVER () AS n, r FROM (${page}))
-  GROUP BY (n - 1) / ${PAGE_TEXT_ROWS} ORDER BY (n - 1) / ${PAGE_TEXT_ROWS}`;
+  return `SELECT concat_ws(char(31), ${fields.join(', ')}) AS r\n  ${rest}`;
+}
+
+/**
+ * A page's row texts (pageTextSql) as [row count, text] pairs of PAGE_TEXT_ROWS rows a text
+ * (the last one shorter), joined by the separator, in order: what pageTextOffsets reads.
+ * Texts are kept small because larger ones (256 rows, ~100 KB) outlived the young generation
+ * and grew the heap by 60 MB over an export.
+ */
+export function joinPageTexts(rows: readonly string[]): [number, string][] {
+  const texts: [number, string][] = [];
+  for (let start = 0; start < rows.length; start += PAGE_TEXT_ROWS) {
+    const part = rows.slice(start, start + PAGE_TEXT_ROWS);
+    texts.push([part.length, part.join(SEPARATOR)]);
+  }
+  return texts;
 }
 
 /** The separator between fields and rows in a page's texts (char(31) in pageTextSql). */

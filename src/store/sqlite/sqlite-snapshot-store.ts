@@ -12,7 +12,7 @@ import { addedChange, addedChanges } from '../added-changes.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
-import { GRANT_PAGE_REST, GrantPageThread, readGrantPages } from './sqlite-grant-pages.js';
+import { GRANT_PAGE_REST, GRANT_ROW_TEXTS_SQL, GrantPageThread, grantsOfRowTexts, readGrantPages } from './sqlite-grant-pages.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
@@ -205,6 +205,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly setCurrent;
   private readonly acceptSnapshot;
   private readonly grantsPage;
+  private readonly grantRowTexts;
   private readonly grantsScanPage;
   private readonly readDeltas;
   private readonly selectFirstRow;
@@ -317,6 +318,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
     this.grantsPage = db.prepare<[string, number, string, ...ViewParams, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
+    this.grantRowTexts = db.prepare<[number, string, ...ViewParams, number], string>(GRANT_ROW_TEXTS_SQL).pluck();
     this.grantsScanPage = db.prepare<[string, number, number, number, ...ViewParams, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
     this.readDeltas = db.prepare<[number, number | null, number], number>(READ_DELTAS_SQL).pluck();
     this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE delta_key = ?').pluck();
@@ -594,7 +596,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       yield* readGrantPages({ thread, systemId, systemKey, view, after: '', pageRows: size * WORKER_READ_AHEAD_PAGES, size });
       return;
     }
-    const first = this.grantsPage.all(systemId, systemKey, '', ...view, size).map((r) => toGrant(r, systemId));
+    const first = this.grantsHere(systemId, systemKey, '', view, size);
     if (first.length < size) {
       if (first.length > 0) yield first;
       return;
@@ -609,11 +611,16 @@ export class SqliteSnapshotStore implements SnapshotStore {
     }
     yield first;
     for (;;) {
-      const page = this.grantsPage.all(systemId, systemKey, last, ...view, size).map((r) => toGrant(r, systemId));
+      const page = this.grantsHere(systemId, systemKey, last, view, size);
       if (page.length > 0) yield page;
       if (page.length < size) return;
       last = (page[page.length - 1] as Grant).id;
     }
+  }
+
+  /** A page of a snapshot's grants read on this connection: as row texts, or as columns when one does not decode. */
+  private grantsHere(systemId: string, systemKey: number, after: string, view: ViewParams, size: number): Grant[] {
+    return grantsOfRowTexts(this.grantRowTexts.all(systemKey, after, ...view, size), systemId) ?? this.grantsPage.all(systemId, systemKey, after, ...view, size).map((r) => toGrant(r, systemId));
   }
 
   /** The first row a snapshot may read (from the deltas' index: no table read), or null when it reads none. */
