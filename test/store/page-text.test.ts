@@ -4,7 +4,7 @@
  * read as rows instead, and nothing else changes. Runs the real page reader thread on a real
  * SQLite file.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -148,36 +148,6 @@ describe('pages read as text', () => {
     // The third page's read carried the first page's buffer back; the last, short page (4 rows)
     // is written into the second's, not into a new buffer of its size.
     expect(buffers).toEqual([full, full, full, full]);
-  });
-
-  // Linux shows a process's mapped files in /proc/self/maps (the reader's thread is in this process).
-  it.runIf(existsSync('/proc/self/maps'))('with mmapBytes, map the file for a range and drop the mapping after its short last page; pages decode as without', async () => {
-    const file = join(root, 'mapped.db');
-    const size = PAGE_TEXT_ROWS + 3;
-    await seed(file, rowsOf(size * 2 + 4));
-    // The file itself (a line ending in its path), not its WAL index (`-shm`, mapped by any WAL reader).
-    const mapped = () => readFileSync('/proc/self/maps', 'utf8').split('\n').some((line) => line.endsWith(file));
-    const reader = new SqlitePageReader({ file, columns: COLUMNS, rest: REST, cacheKib: 1024, busyTimeoutMs: 1000, mmapBytes: 1 << 30 });
-    const db = new Database(file, { readonly: true });
-    const seen: boolean[] = [];
-    try {
-      // Two ranges, each of two full pages and a short one: the second range maps the file again.
-      for (let range = 0; range < 2; range++) {
-        let after = `${CAMPAIGN}/`;
-        for (;;) {
-          const page = await reader.read([after, END, CAMPAIGN, size]);
-          seen.push(mapped());
-          expect(fieldsOf(page, COLUMNS.length)).toEqual(expectedPage(db, COLUMNS, after, size));
-          after = page.lastKey as string;
-          page.release();
-          if (page.rows < size) break;
-        }
-      }
-    } finally {
-      await reader.close();
-      db.close();
-    }
-    expect(seen).toEqual([true, true, false, true, true, false]);
   });
 
   it('a page whose text would not decode (a value holds U+001F) is read as rows; the other pages still as text', async () => {

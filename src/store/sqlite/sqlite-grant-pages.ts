@@ -63,17 +63,6 @@ export function grantsOfRowTexts(rows: readonly string[], systemId: string): Gra
 
 /** The reader thread's page cache, in KiB: a snapshot's pages are read once, in index order. */
 const GRANT_PAGES_CACHE_KIB = 8_192;
-/**
- * The reader thread maps the database file (SQLite caps the size at its compile-time limit,
- * ~2 GB) instead of reading its pages with pread: id order visits the grant rows in random
- * order (ids are not pull order), one page read per row through the small cache. Reading a
- * 280k-grant snapshot of the 1M firm, the pread calls were ~0.3 s of system time, which the
- * mapping removes. The mapping is dropped after each snapshot (PageReaderData.mmapBytes): a
- * mapped page counts in RSS once touched, so the peak may grow by about one snapshot's table
- * pages (~75 MB at 280k grants; check's peak at 1M: 570-574 MB without the mapping, 569-574
- * MB with it, once 670 MB).
- */
-const GRANT_PAGES_MMAP_BYTES = 1 << 40;
 
 /**
  * The thread that reads grant pages, started on the first read and kept for the next
@@ -91,7 +80,7 @@ export class GrantPageThread {
 
   /** The thread's reader, started if it is not yet. */
   open(): SqlitePageReader {
-    this.reader ??= new SqlitePageReader({ file: this.opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, mmapBytes: GRANT_PAGES_MMAP_BYTES, busyTimeoutMs: this.opts.busyTimeoutMs });
+    this.reader ??= new SqlitePageReader({ file: this.opts.file, columns: GRANT_PAGE_COLUMNS, rest: GRANT_PAGE_REST, cacheKib: GRANT_PAGES_CACHE_KIB, busyTimeoutMs: this.opts.busyTimeoutMs });
     return this.reader;
   }
 

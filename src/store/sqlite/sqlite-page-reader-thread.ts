@@ -27,13 +27,6 @@ export interface PageReaderData {
   columnsSql: string;
   /** Rows per text of a page read as rows. */
   rowsPerText: number;
-  /**
-   * Bytes of the file SQLite maps into memory (PRAGMA mmap_size; 0: none, pages are read with
-   * pread into the page cache). The mapping is dropped after each page shorter than its LIMIT
-   * (the last parameter), i.e. at the end of each range read, so the pages it made resident
-   * count in the process's RSS for one range at a time.
-   */
-  mmapBytes: number;
 }
 
 /** `spare`: offsets buffers of earlier pages the caller is done with, for this thread to reuse. */
@@ -57,8 +50,6 @@ const data = workerData as PageReaderData;
 
 const db = new Database(data.file, { readonly: true, fileMustExist: true, timeout: data.busyTimeoutMs });
 db.pragma(`cache_size = -${data.cacheKib}`);
-const mmapBytes = data.mmapBytes;
-if (mmapBytes > 0) db.pragma(`mmap_size = ${mmapBytes}`);
 const pageText = db.prepare<(string | number | null)[], string>(data.textSql).pluck();
 const pageRows = db.prepare<(string | number | null)[], Cell[]>(data.columnsSql).raw();
 const ROWS_PER_TEXT = data.rowsPerText;
@@ -82,27 +73,17 @@ function reply(message: PageReaderReply, transfer: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
 }
 
-/** Unmaps the file after the last page of a range (see PageReaderData.mmapBytes); the next read maps it again. */
-function endOfRange(rows: number, params: readonly (string | number | null)[]): void {
-  if (mmapBytes > 0 && rows < (params[params.length - 1] as number)) {
-    db.pragma('mmap_size = 0');
-    db.pragma(`mmap_size = ${mmapBytes}`);
-  }
-}
-
 function read(msg: { seq: number; params: readonly (string | number | null)[]; spare: ArrayBuffer[] }): void {
   for (const b of msg.spare) if (spares.length < MAX_SPARES) spares.push(b);
   const chunks = joinPageTexts(pageText.all(...msg.params));
   const page = pageTextOffsets(chunks, nullable, offsetsOf);
   if (page) {
-    endOfRange(page.rows, msg.params);
     reply({ seq: msg.seq, error: null, rows: page.rows, lastKey: page.lastKey, texts: chunks.map((c) => c[1]), offsets: page.offsets }, [page.offsets.buffer as ArrayBuffer]);
     return;
   }
   // A text does not decode (a value holds the separator): the whole page as rows.
   const rows = pageRows.all(...msg.params);
   const { texts, lengths } = encodeRows(rows, 0, width, ROWS_PER_TEXT);
-  endOfRange(rows.length, msg.params);
   reply({ seq: msg.seq, error: null, rows: rows.length, lastKey: rows.length > 0 ? (rows[rows.length - 1]![0] as string | number) : null, texts, lengths }, [lengths.buffer as ArrayBuffer]);
 }
 

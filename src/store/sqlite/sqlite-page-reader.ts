@@ -40,11 +40,8 @@ export class SqlitePageReader {
   /** Buffers of released pages, sent back to the thread with the next read. */
   private spare: ArrayBuffer[] = [];
 
-  /**
-   * `rest`: FROM ... ORDER BY <first column> LIMIT ? (page-text.ts); read(params) fills its parameters.
-   * `mmapBytes`: see PageReaderData.mmapBytes (default 0: no mapping).
-   */
-  constructor(opts: { file: string; columns: readonly PageColumn[]; rest: string; cacheKib: number; busyTimeoutMs: number; mmapBytes?: number }) {
+  /** `rest`: FROM ... ORDER BY <first column> LIMIT ? (page-text.ts); read(params) fills its parameters. */
+  constructor(opts: { file: string; columns: readonly PageColumn[]; rest: string; cacheKib: number; busyTimeoutMs: number }) {
     const workerData: PageReaderData = {
       file: opts.file,
       cacheKib: opts.cacheKib,
@@ -53,7 +50,6 @@ export class SqlitePageReader {
       textSql: pageTextSql(opts.columns, opts.rest),
       columnsSql: pageColumnsSql(opts.columns, opts.rest),
       rowsPerText: ROWS_PER_TEXT,
-      mmapBytes: opts.mmapBytes ?? 0,
     };
     this.worker = startWorker(new URL('./sqlite-page-reader-thread.js', import.meta.url), { name: 'sqlite-page-reader', workerData });
     this.worker.on('message', (reply: Reply) => {
