@@ -138,9 +138,11 @@ export interface SnapshotStore {
    */
   grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
   /**
-   * The snapshots' grants, one snapshot after another, each as grants() reads it (batches
-   * never mix snapshots): for a reader of several, which the store may serve with shared
-   * resources (SQLite: one page reader thread for them all).
+   * The snapshots' grants, one snapshot after another, each snapshot's the grants grants()
+   * reads, in an order the store chooses (SQLite: as stored, which reads the table
+   * sequentially; MongoDB: by id); batches never mix snapshots. For a reader that does not
+   * depend on the order within a snapshot (the policy evaluation), which the store may serve
+   * with shared resources (SQLite: one page reader thread for them all).
    */
   grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]>;
   /**

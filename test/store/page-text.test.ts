@@ -227,4 +227,14 @@ describe('pageTextOffsets', () => {
     expect(pageTextOffsets([[1, ['b', '1'].join(S)], [1, ['a', '2'].join(S)]], [false, false])).toBeNull();
     expect(pageTextOffsets([[1, ['a', '1'].join(S)], [1, ['b', '2'].join(S)]], [false, false])).toMatchObject({ rows: 2, lastKey: 'b' });
   });
+
+  it('compares an integer key as a number (9 before 10), gives the last one as a number, and refuses one that is not a number', () => {
+    const rows = (...keys: string[]) => [[keys.length, keys.flatMap((k) => [k, 'x']).join(S)] as const];
+    const alloc = (n: number) => new Int32Array(n);
+    expect(pageTextOffsets(rows('9', '10'), [false, false], alloc, true)).toMatchObject({ rows: 2, lastKey: 10 });
+    expect(pageTextOffsets(rows('9', '10'), [false, false])).toBeNull();
+    expect(pageTextOffsets(rows('10', '9'), [false, false], alloc, true)).toBeNull();
+    expect(pageTextOffsets(rows('9', 'x'), [false, false], alloc, true)).toBeNull();
+    expect(pageTextOffsets([], [false, false], alloc, true)).toMatchObject({ rows: 0, lastKey: null });
+  });
 });

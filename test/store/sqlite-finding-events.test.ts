@@ -64,3 +64,25 @@ describe('sqlite saveEvaluation with many findings', () => {
     expect(await store.findings.latestEvaluation()).toBeNull();
   });
 });
+
+describe('sqlite saveEvaluation with findings sharing one evidence object (a SoD conflict\'s grants)', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('stores each finding with its own evidence, opened and refreshed, shared or not, next to each other or not', async () => {
+    const evidenceOf = async () => new Map((await store.findings.open()).map((f) => [f.grantId, f.evidence]));
+    const conflict = { rule: 'SOD-1', conflictingGrants: [{ grantId: 'g1' }, { grantId: 'g2' }, { grantId: 'g4' }] };
+    const other = { rule: 'SOD-2', conflictingGrants: [{ grantId: 'g3' }] };
+    const raised = (evidence: Record<string, unknown>[]) => ['g1', 'g2', 'g3', 'g4'].map((g, i) => finding('sod-conflict', 'vault', g, { evidence: evidence[i]! }));
+    await store.findings.saveEvaluation(evaluation('e1', at(0), ['vault']), raised([conflict, conflict, other, conflict]), () => []);
+    expect(await evidenceOf()).toEqual(new Map([['g1', conflict], ['g2', conflict], ['g3', other], ['g4', conflict]]));
+    const changed = { ...conflict, rule: 'SOD-1b' };
+    expect(await store.findings.saveEvaluation(evaluation('e2', at(1), ['vault']), raised([changed, other, other, changed]), () => [])).toMatchObject({ refreshed: 4 });
+    expect(await evidenceOf()).toEqual(new Map([['g1', changed], ['g2', other], ['g3', other], ['g4', changed]]));
+  });
+});

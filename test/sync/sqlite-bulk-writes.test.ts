@@ -12,6 +12,10 @@ import type { Store } from '../../src/store/ports.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { finish, grant, grants, snapshot, T0 } from '../store/store-fixtures.js';
 
+function byId(gs: readonly Grant[]): Grant[] {
+  return [...gs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of it) out.push(...batch);
@@ -95,8 +99,12 @@ describe('sqlite bulk writes (worker thread)', () => {
         }
       }
       const ids = ['k', 'c', 's1'];
-      const expected = (await Promise.all(ids.map((id) => all(memory.snapshots.grants(id, 1000))))).flat();
+      // As stored (one delta each: in the order they were appended), read here a page at a
+      // time (no thread in memory): the thread's pages give the same grants in the same order.
+      const expected = await all(memory.snapshots.grantsOf(ids, 1000));
       expect(expected.length).toBe(11_010);
+      expect(expected.map((g) => g.id)).toEqual(ids.flatMap((id) => (id === 'k' ? kms : id === 'c' ? crm : vault).map((g) => g.id)));
+      expect(byId(expected)).toEqual(byId((await Promise.all(ids.map((id) => all(memory.snapshots.grants(id, 1000))))).flat()));
       const batches: Grant[][] = [];
       for await (const batch of store.snapshots.grantsOf(ids, 1000)) batches.push(batch);
       expect(batches.flat()).toEqual(expected);
@@ -109,9 +117,26 @@ describe('sqlite bulk writes (worker thread)', () => {
       }
       expect(seen).toBe(7000);
       expect(await all(store.snapshots.grantsOf(['c'], 1000))).toEqual(expected.slice(6000, 6010));
+      expect(await all(store.snapshots.grants('k', 1000))).toEqual(byId(expected.slice(0, 6000)));
     } finally {
       await memory.close();
     }
+  });
+
+  it('grantsOf reads a snapshot made of several deltas on the thread: every grant it reads (removed and replaced ones not), once', async () => {
+    const base = grants('vault', 4000);
+    await store.snapshots.appendGrants('s1', base);
+    expect(await store.snapshots.finish('s1', finish('complete'), () => [], { promote: true })).toBe(true);
+    await store.snapshots.create(snapshot('s2', 'vault', T0, { previousSnapshotId: 's1' }), { fromPrevious: true });
+    await store.snapshots.removeGrants('s2', base.slice(100, 1600).map((g) => g.id));
+    await store.snapshots.appendGrants('s2', [...base.slice(2000, 3200).map((g): Grant => ({ ...g, accountDisplayName: 'changed' })), ...grants('vault', 2500, 9000)]);
+    expect(await store.snapshots.finish('s2', finish('complete'), () => [], { promote: true })).toBe(true);
+    const want = await all(store.snapshots.grants('s2', 1000));
+    expect(want.length).toBe(4000 - 1500 + 2500);
+    const read = await all(store.snapshots.grantsOf(['s2', 's1'], 1000));
+    expect(byId(read.slice(0, want.length))).toEqual(want);
+    expect(byId(read.slice(want.length))).toEqual(await all(store.snapshots.grants('s1', 1000)));
+    expect(read.filter((g) => g.accountDisplayName === 'changed').length).toBe(1200);
   });
 
   it('fails only the batch that cannot be written; finish waits for the batches sent before it', async () => {

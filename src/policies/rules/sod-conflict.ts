@@ -29,16 +29,19 @@ export const sodConflict: FindingRule = {
       finish() {
         for (const conflict of sod.conflicts()) {
           conflict.grants.sort(compareGrants);
+          // One evidence for every grant of the conflict, shared (frozen): it lists them all, so a
+          // holder of 24 grants made 24 copies of it (at 1M grants, 20k findings sharing 750 of them).
+          const evidence = Object.freeze({
+            rule: conflict.rule.id,
+            description: conflict.rule.description,
+            roles: conflict.rule.roles,
+            conflictingGrants: conflict.grants.map((o) => ({ grantId: o.id, systemId: o.systemId, accountId: o.accountId, role: o.role, scope: o.scope })),
+          });
           for (const g of conflict.grants) {
             const owner = ctx.ownerOf(g);
             const others = conflict.grants.filter((o) => o.systemId !== g.systemId || o.role !== g.role).map((o) => `${o.systemId}:${o.role}`);
             ctx.report(
-              grantFinding('sod-conflict', conflict.rule.severity, conflict.rule.id, g, owner, `${owner?.label ?? `unowned account ${g.accountId}`} holds ${g.systemId}:${g.role} and also ${[...new Set(others)].join(', ')}: ${conflict.rule.description} (${conflict.rule.id})`, {
-                rule: conflict.rule.id,
-                description: conflict.rule.description,
-                roles: conflict.rule.roles,
-                conflictingGrants: conflict.grants.map((o) => ({ grantId: o.id, systemId: o.systemId, accountId: o.accountId, role: o.role, scope: o.scope })),
-              }),
+              grantFinding('sod-conflict', conflict.rule.severity, conflict.rule.id, g, owner, `${owner?.label ?? `unowned account ${g.accountId}`} holds ${g.systemId}:${g.role} and also ${[...new Set(others)].join(', ')}: ${conflict.rule.description} (${conflict.rule.id})`, evidence),
             );
           }
         }

@@ -50,6 +50,9 @@ export const tapSelfApproval: FindingRule = {
       },
       finish() {
         for (const { initiate, approve } of byHolder.values()) {
+          // Initiators in grant id order (one system per holder key: ids are unique there), so
+          // the reason and the evidence do not depend on the order grants arrived in.
+          initiate.sort(byGrantId);
           for (const a of approve) {
             const initiating = initiate.filter((i) => i.g.accountId !== a.g.accountId || a.facts.canInitiatorApprove);
             if (initiating.length === 0) continue;
@@ -74,3 +77,7 @@ export const tapSelfApproval: FindingRule = {
     };
   },
 };
+
+function byGrantId(a: Duty, b: Duty): number {
+  return a.g.id < b.g.id ? -1 : a.g.id > b.g.id ? 1 : 0;
+}

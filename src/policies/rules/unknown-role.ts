@@ -19,7 +19,11 @@ const SAMPLE_ACCOUNTS = 5;
 interface UnlistedRole {
   role: string;
   grants: number;
-  accounts: string[];
+  /**
+   * The first SAMPLE_ACCOUNTS distinct accounts in grant id order, each with the smallest id
+   * of its grants seen so far, kept in that order whatever order grants arrive in.
+   */
+  sample: { accountId: string; grantId: string }[];
 }
 
 export const unknownRole: FindingRule = {
@@ -38,13 +42,13 @@ export const unknownRole: FindingRule = {
         const severity = severityFor(SEVERITY, false, system.critical);
         const policy = system.policy;
         if (policy === null) {
-          const seen: UnlistedRole = { role: role.name, grants: 0, accounts: [] };
+          const seen: UnlistedRole = { role: role.name, grants: 0, sample: [] };
           let entry = noPolicy.get(system.id);
           if (!entry) noPolicy.set(system.id, (entry = { system, roles: [] }));
           entry.roles.push(seen);
           return (g) => {
             seen.grants++;
-            if (seen.accounts.length < SAMPLE_ACCOUNTS && !seen.accounts.includes(g.accountId)) seen.accounts.push(g.accountId);
+            sampleAccount(seen.sample, g.accountId, g.id);
           };
         }
         if (policy.unknownRoles !== 'flag') return null;
@@ -84,6 +88,26 @@ function noPolicyFinding(system: SystemFacts, ruleId: string, seen: UnlistedRole
     scope: null,
     ruleId,
     reason: `${system.id} has no policy file (${system.policyFile}): role ${seen.role}, held through ${seen.grants} grant(s), is allowed for no one`,
-    evidence: { policyFile: system.policyFile, grants: seen.grants, sampleAccounts: seen.accounts },
+    evidence: { policyFile: system.policyFile, grants: seen.grants, sampleAccounts: seen.sample.map((s) => s.accountId) },
   };
+}
+
+/**
+ * Keeps in `sample` the SAMPLE_ACCOUNTS accounts whose smallest grant id is smallest, in that
+ * order: what taking the first distinct accounts of grants read in id order gives, from grants
+ * in any order. An account dropped here had a larger id than every kept one; should a grant of
+ * it with a smaller id come later, it comes back with that id.
+ */
+export function sampleAccount(sample: { accountId: string; grantId: string }[], accountId: string, grantId: string): void {
+  const known = sample.findIndex((s) => s.accountId === accountId);
+  if (known >= 0) {
+    if (grantId >= sample[known]!.grantId) return;
+    sample.splice(known, 1);
+  } else if (sample.length === SAMPLE_ACCOUNTS && grantId >= sample[SAMPLE_ACCOUNTS - 1]!.grantId) {
+    return;
+  }
+  let at = sample.length;
+  while (at > 0 && sample[at - 1]!.grantId > grantId) at--;
+  sample.splice(at, 0, { accountId, grantId });
+  if (sample.length > SAMPLE_ACCOUNTS) sample.pop();
 }

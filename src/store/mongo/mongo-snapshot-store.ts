@@ -187,6 +187,7 @@ export class MongoSnapshotStore implements SnapshotStore {
     return this.grants(snapshotId, batchSize);
   }
 
+  /** By id, as scanGrants: the index's order is the cheapest here. */
   async *grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]> {
     for (const snapshotId of snapshotIds) yield* this.grants(snapshotId, batchSize);
   }

@@ -15,7 +15,9 @@
  *  - 'nullable' columns travel as '' for NULL and with a one-character mark before the value
  *    otherwise;
  *  - 'joined' columns are NOT NULL in a LEFT JOINed table: NULL only when the joined row is
- *    absent, which a 'nullable' column of that row says; they travel as '' then.
+ *    absent, which a 'nullable' column of that row says; they travel as '' then;
+ *  - an 'integer' column is a NOT NULL integer key (a rowid), as its decimal text: its keys
+ *    ascend as numbers, and the page's last key comes back as a number.
  * A value containing U+001F would add a field: the offsets no longer end at the text's end,
  * and the reader reads that page with the column query instead (pageColumnsSql), so no value
  * can move another. Row order is checked too (keys must ascend), as the query's ORDER BY gives it.
@@ -23,7 +25,7 @@
  */
 export interface PageColumn {
   sql: string;
-  kind: 'text' | 'nullable' | 'joined';
+  kind: 'text' | 'nullable' | 'joined' | 'integer';
 }
 
 const NON_NULL_MARK = '.';
@@ -47,7 +49,7 @@ export const PAGE_TEXT_ROWS = 32;
  * FROM ... ORDER BY <key> LIMIT ? of the column query; the first column is the key.
  */
 export function pageTextSql(columns: readonly PageColumn[], rest: string): string {
-  const fields = columns.map((c) => (c.kind === 'text' ? c.sql : c.kind === 'nullable' ? `ifnull('${NON_NULL_MARK}' || ${c.sql}, '')` : `ifnull(${c.sql}, '')`));
+  const fields = columns.map((c) => (c.kind === 'text' || c.kind === 'integer' ? c.sql : c.kind === 'nullable' ? `ifnull('${NON_NULL_MARK}' || ${c.sql}, '')` : `ifnull(${c.sql}, '')`));
   return `SELECT concat_ws(char(31), ${fields.join(', ')}) AS r\n  ${rest}`;
 }
 
@@ -74,24 +76,31 @@ export interface PageTextOffsets {
   rows: number;
   /** Each field's [start, end) in its text, row after row; start -1 for NULL. */
   offsets: Int32Array;
-  /** The first field of the last row, null for an empty page. */
-  lastKey: string | null;
+  /** The first field of the last row (a number for an 'integer' key), null for an empty page. */
+  lastKey: string | number | null;
 }
 
 /**
  * For the texts of one page ([row count, text] pairs of pageTextSql), each field's [start, end)
  * in its text (start -1 for NULL, the mark skipped) and the last row's key; or null when a
  * text is not exactly its count of rows of `nullable.length` fields, or the keys (first
- * fields) do not ascend across the page. Run on the page reader's thread. `alloc` gives the
+ * fields) do not ascend across the page (as numbers when `integerKey`: the first column is
+ * 'integer'). Run on the page reader's thread. `alloc` gives the
  * offsets' array of a length (the reader's thread reuses the buffers of pages read before).
  */
-export function pageTextOffsets(texts: readonly (readonly [number, string])[], nullable: readonly boolean[], alloc: (length: number) => Int32Array = (n) => new Int32Array(n)): PageTextOffsets | null {
+export function pageTextOffsets(
+  texts: readonly (readonly [number, string])[],
+  nullable: readonly boolean[],
+  alloc: (length: number) => Int32Array = (n) => new Int32Array(n),
+  integerKey = false,
+): PageTextOffsets | null {
   const width = nullable.length;
   let rows = 0;
   for (const [count] of texts) rows += count;
   const offsets = alloc(rows * width * 2);
   let k = 0;
   let previousKey: string | null = null;
+  let previousNumber = -Infinity;
   for (const [count, text] of texts) {
     let pos = 0;
     for (let r = 0; r < count; r++) {
@@ -101,7 +110,13 @@ export function pageTextOffsets(texts: readonly (readonly [number, string])[], n
         if (end < 0) end = text.length;
         if (c === 0) {
           const key = text.slice(pos, end);
-          if (previousKey !== null && !(previousKey < key)) return null;
+          if (integerKey) {
+            const n = Number(key);
+            if (!(previousNumber < n)) return null;
+            previousNumber = n;
+          } else if (previousKey !== null && !(previousKey < key)) {
+            return null;
+          }
           previousKey = key;
         }
         if (!nullable[c]) {
@@ -119,7 +134,7 @@ export function pageTextOffsets(texts: readonly (readonly [number, string])[], n
     }
     if (pos !== text.length + 1) return null;
   }
-  return { rows, offsets, lastKey: previousKey };
+  return { rows, offsets, lastKey: integerKey && previousKey !== null ? previousNumber : previousKey };
 }
 
 /** A page's fields sliced from its texts by offsets (pageTextOffsets), `rowsPerText` rows a text. */

@@ -121,8 +121,15 @@ export class SqliteFindingStore implements FindingStore {
       const opened: Finding[] = [];
       let refreshed = 0;
       const { id, at } = evaluation;
+      // Findings may share one evidence object (a SoD conflict's grants, next to each other in
+      // report order): it is serialised once for them.
+      let lastEvidence: unknown = null;
+      let evidence = '';
       for (const f of findings) {
-        const evidence = JSON.stringify(f.evidence);
+        if (f.evidence !== lastEvidence) {
+          lastEvidence = f.evidence;
+          evidence = JSON.stringify(f.evidence);
+        }
         if (openKeys.has(f.key) && this.refreshFinding.run(f.severity, f.reason, evidence, id, at, f.key).changes === 1) {
           refreshed++;
         } else {

@@ -22,6 +22,8 @@ export interface PageReaderData {
   busyTimeoutMs: number;
   /** Per column: whether it is 'nullable' (page-text.ts). */
   nullable: boolean[];
+  /** Whether the key (first column) is an 'integer' one (page-text.ts). */
+  integerKey: boolean;
   /** The page as texts (pageTextSql) and as rows (pageColumnsSql), with the same parameters. */
   textSql: string;
   columnsSql: string;
@@ -76,7 +78,7 @@ function reply(message: PageReaderReply, transfer: ArrayBuffer[]): void {
 function read(msg: { seq: number; params: readonly (string | number | null)[]; spare: ArrayBuffer[] }): void {
   for (const b of msg.spare) if (spares.length < MAX_SPARES) spares.push(b);
   const chunks = joinPageTexts(pageText.all(...msg.params));
-  const page = pageTextOffsets(chunks, nullable, offsetsOf);
+  const page = pageTextOffsets(chunks, nullable, offsetsOf, data.integerKey);
   if (page) {
     reply({ seq: msg.seq, error: null, rows: page.rows, lastKey: page.lastKey, texts: chunks.map((c) => c[1]), offsets: page.offsets }, [page.offsets.buffer as ArrayBuffer]);
     return;

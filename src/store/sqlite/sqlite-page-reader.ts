@@ -47,6 +47,7 @@ export class SqlitePageReader {
       cacheKib: opts.cacheKib,
       busyTimeoutMs: opts.busyTimeoutMs,
       nullable: opts.columns.map((c) => c.kind === 'nullable'),
+      integerKey: opts.columns[0]?.kind === 'integer',
       textSql: pageTextSql(opts.columns, opts.rest),
       columnsSql: pageColumnsSql(opts.columns, opts.rest),
       rowsPerText: ROWS_PER_TEXT,

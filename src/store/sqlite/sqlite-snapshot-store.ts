@@ -12,7 +12,18 @@ import { addedChange, addedChanges } from '../added-changes.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
-import { GRANT_PAGE_REST, GRANT_ROW_TEXTS_SQL, GrantPageThread, grantsOfRowTexts, readGrantPages } from './sqlite-grant-pages.js';
+import {
+  BEFORE_FIRST_ROW,
+  GRANT_PAGE_REST,
+  GRANT_ROW_TEXTS_SQL,
+  GRANT_STORED_COLUMNS_SQL,
+  GRANT_STORED_ROW_TEXTS_SQL,
+  GrantPageThread,
+  grantsOfRowTexts,
+  readGrantPages,
+  storedGrantsOfColumns,
+  storedGrantsOfRowTexts,
+} from './sqlite-grant-pages.js';
 
 const DEFAULT_GRANT_BATCH = 5_000;
 
@@ -94,7 +105,7 @@ const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identit
   account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
 const COUNT_SQL = `SELECT count(*) FROM grants NOT INDEXED WHERE row >= ? AND system_key = ? AND ${VISIBLE}`;
 /** The deltas a snapshot may read rows of (params: system key, version, own delta key). */
-const READ_DELTAS_SQL = 'SELECT key FROM grant_deltas WHERE system_key = ? AND (version <= ? OR key = ?)';
+const READ_DELTAS_SQL = 'SELECT key FROM grant_deltas WHERE system_key = ? AND (version <= ? OR key = ?) ORDER BY key';
 
 /** The row a delta snapshot's grant id replaces in its base (params: delta, system, grant id, base version x2). */
 const MARK_REPLACED_SQL = `INSERT OR IGNORE INTO grant_removals (delta_key, row)
@@ -206,6 +217,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly acceptSnapshot;
   private readonly grantsPage;
   private readonly grantRowTexts;
+  private readonly storedRowTexts;
+  private readonly storedColumns;
   private readonly grantsScanPage;
   private readonly readDeltas;
   private readonly selectFirstRow;
@@ -319,6 +332,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
     // Raw rows, made into objects below: faster than better-sqlite3's named-column rows.
     this.grantsPage = db.prepare<[string, number, string, ...ViewParams, number], GrantTuple>(GRANTS_NEXT_PAGE_SQL).raw();
     this.grantRowTexts = db.prepare<[number, string, ...ViewParams, number], string>(GRANT_ROW_TEXTS_SQL).pluck();
+    this.storedRowTexts = db.prepare<[number, number, ...ViewParams, number], string>(GRANT_STORED_ROW_TEXTS_SQL).pluck();
+    this.storedColumns = db.prepare<[number, number, ...ViewParams, number], (string | number | null)[]>(GRANT_STORED_COLUMNS_SQL).raw();
     this.grantsScanPage = db.prepare<[string, number, number, number, ...ViewParams, number], [...GrantTuple, number]>(GRANTS_SCAN_PAGE_SQL).raw();
     this.readDeltas = db.prepare<[number, number | null, number], number>(READ_DELTAS_SQL).pluck();
     this.selectFirstRow = db.prepare<[number], number | null>('SELECT min(row) FROM grants WHERE delta_key = ?').pluck();
@@ -570,19 +585,59 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return this.whenWorkerIdle(() => this.promoteTx.immediate(snapshotId, acceptedBy, events));
   }
 
-  grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
-    return this.grantsOf([snapshotId], batchSize);
-  }
-
-  /** The large snapshots among them are read on one page reader thread, started once. */
-  async *grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]> {
+  async *grants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]> {
     const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
-    const thread = new GrantPageThread({ file: this.file, busyTimeoutMs: this.busyTimeoutMs });
+    const thread = new GrantPageThread({ file: this.file, busyTimeoutMs: this.busyTimeoutMs, order: 'id' });
     try {
-      for (const snapshotId of snapshotIds) yield* this.grantsWith(thread, snapshotId, size);
+      yield* this.grantsWith(thread, snapshotId, size);
     } finally {
       await thread.close();
     }
+  }
+
+  /**
+   * In storage order (each visible delta's rows by row, GRANT_STORED_PAGE_REST); the large
+   * snapshots among them are read on one page reader thread, started once.
+   */
+  async *grantsOf(snapshotIds: readonly string[], batchSize?: number): AsyncIterable<Grant[]> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    const thread = new GrantPageThread({ file: this.file, busyTimeoutMs: this.busyTimeoutMs, order: 'stored' });
+    try {
+      for (const snapshotId of snapshotIds) yield* this.storedGrantsWith(thread, snapshotId, size);
+    } finally {
+      await thread.close();
+    }
+  }
+
+  /**
+   * A snapshot's grants as stored, delta after delta (the deltas it may read rows of; VISIBLE
+   * decides per row). A delta is read here a page at a time until a full page shows it is
+   * large; then (a file database) the thread reads the rest, and every later delta, ahead of
+   * the caller, as grantsWith does.
+   */
+  private async *storedGrantsWith(thread: GrantPageThread, snapshotId: string, size: number): AsyncIterable<Grant[]> {
+    const h = this.selectHandle.get(snapshotId);
+    if (!h) return;
+    const { systemId } = h;
+    const view = snapshotViewParams(h);
+    const onThread = this.worker !== null && size >= WORKER_MIN_ROWS;
+    for (const delta of this.readDeltas.all(h.systemKey, h.version ?? h.baseVersion, h.version === null ? h.deltaKey : -1)) {
+      let after: number = BEFORE_FIRST_ROW;
+      let large = onThread && thread.started;
+      while (!large) {
+        const page = this.storedGrantsHere(systemId, delta, after, view, size);
+        if (page.grants.length > 0) yield page.grants;
+        if (page.grants.length < size) break;
+        after = page.lastRow!;
+        large = onThread;
+      }
+      if (large) yield* readGrantPages({ thread, systemId, key: delta, view, after, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+    }
+  }
+
+  /** A storage-order page of a delta's grants read on this connection: as row texts, or as columns when one does not decode. */
+  private storedGrantsHere(systemId: string, delta: number, after: number, view: ViewParams, size: number): { grants: Grant[]; lastRow: number | null } {
+    return storedGrantsOfRowTexts(this.storedRowTexts.all(delta, after, ...view, size), systemId) ?? storedGrantsOfColumns(this.storedColumns.all(delta, after, ...view, size), systemId);
   }
 
   private async *grantsWith(thread: GrantPageThread, snapshotId: string, size: number): AsyncIterable<Grant[]> {
@@ -593,7 +648,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     const onThread = this.worker !== null && size >= WORKER_MIN_ROWS;
     if (onThread && thread.started) {
       // A thread a previous snapshot started reads this one whole: its pages cost less there.
-      yield* readGrantPages({ thread, systemId, systemKey, view, after: '', pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      yield* readGrantPages({ thread, systemId, key: systemKey, view, after: '', pageRows: size * WORKER_READ_AHEAD_PAGES, size });
       return;
     }
     const first = this.grantsHere(systemId, systemKey, '', view, size);
@@ -606,7 +661,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
       // A large snapshot: the page reader's thread reads the next pages while the caller works
       // on the current ones (sqlite-grant-pages.ts).
       yield first;
-      yield* readGrantPages({ thread, systemId, systemKey, view, after: last, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
+      yield* readGrantPages({ thread, systemId, key: systemKey, view, after: last, pageRows: size * WORKER_READ_AHEAD_PAGES, size });
       return;
     }
     yield first;
