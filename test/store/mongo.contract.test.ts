@@ -16,6 +16,7 @@ import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotDeltaContract } from './snapshot-delta-contract.js';
+import { snapshotIdentityContract } from './snapshot-identity-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
 import { remediationLedgerContract } from './remediation-ledger-contract.js';
@@ -50,6 +51,7 @@ describe.skipIf(!MONGODB_SUITE.available)(suiteTitle(MONGODB_SUITE), () => {
   deliveriesLedgerContract('mongo', () => openFreshStore(uri as string));
   snapshotLedgerContract('mongo', () => openFreshStore(uri as string));
   snapshotDeltaContract('mongo', () => openFreshStore(uri as string));
+  snapshotIdentityContract('mongo', () => openFreshStore(uri as string));
   findingLedgerContract('mongo', () => openFreshStore(uri as string));
   kvLedgerContract('mongo', () => openFreshStore(uri as string));
   remediationLedgerContract('mongo', () => openFreshStore(uri as string));

@@ -19,6 +19,7 @@ import { deliveriesLedgerContract } from './deliveries-ledger-contract.js';
 import { findingLedgerContract } from './finding-ledger-contract.js';
 import { kvLedgerContract } from './kv-ledger-contract.js';
 import { snapshotDeltaContract } from './snapshot-delta-contract.js';
+import { snapshotIdentityContract } from './snapshot-identity-contract.js';
 import { snapshotLedgerContract } from './snapshot-ledger-contract.js';
 import { sqliteWithLedgerFault } from './sqlite-ledger-fault.js';
 import { findingRemediationsLedgerContract } from './finding-remediations-ledger-contract.js';
@@ -44,6 +45,7 @@ deliveriesLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile
 const faulty = sqliteWithLedgerFault(freshFile);
 snapshotLedgerContract('sqlite', faulty.open, faulty.fault);
 snapshotDeltaContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
+snapshotIdentityContract('sqlite', async () => openSqliteStore({ file: freshFile() }));
 findingLedgerContract('sqlite', faulty.open, faulty.fault);
 kvLedgerContract('sqlite', faulty.open, faulty.fault);
 remediationLedgerContract('sqlite', async () => openSqliteStore({ file: freshFile() }));

@@ -642,6 +642,67 @@ export const MIGRATIONS: readonly Migration[] = [
     // flag) before deleting those grants. Snapshots from before this version have their rows: 0.
     sql: `ALTER TABLE snapshots ADD COLUMN changes_derived INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 20,
+    description: 'a directory snapshot stores only the people who changed',
+    // A snapshot's people were one snapshot_identities row per person and snapshot (20,000 people:
+    // ~0.37 MB a sync, however few changed). They are now stored as the grants are (migration 12):
+    // a membership row (system, id, the delta that added it, the version that removed it, the
+    // identity version) is written once, by the snapshot that added or changed that person, and
+    // read at a version like a grant row. A snapshot started from an applied one (identity_base:
+    // the version it was pulled against, null: none) stores only its changed people; the unchanged
+    // ones it was given wait in identity_seen while it runs, and when it finishes the base's people
+    // it was not given become its pending removals (identity_removals), applied with its version.
+    // Existing data: the applied snapshots of each system, in version order, become runs of
+    // versions (a row per run of the same person and content: gaps and islands); the others keep
+    // their people as rows of their own delta, without base: every snapshot reads as before.
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN identity_base INTEGER;
+      CREATE TABLE identity_members (
+        system_key INTEGER NOT NULL REFERENCES grant_systems (key),
+        id TEXT NOT NULL,
+        delta_key INTEGER NOT NULL REFERENCES grant_deltas (key),
+        removed INTEGER,
+        vkey INTEGER NOT NULL REFERENCES identity_versions (vkey),
+        PRIMARY KEY (system_key, id, delta_key)
+      ) WITHOUT ROWID;
+      CREATE TABLE identity_removals (
+        delta_key INTEGER NOT NULL REFERENCES grant_deltas (key),
+        id TEXT NOT NULL,
+        PRIMARY KEY (delta_key, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE identity_seen (
+        delta_key INTEGER NOT NULL REFERENCES grant_deltas (key),
+        id TEXT NOT NULL,
+        PRIMARY KEY (delta_key, id)
+      ) WITHOUT ROWID;
+
+      CREATE TEMP TABLE applied_versions (
+        system_key INTEGER NOT NULL, n INTEGER NOT NULL, delta_key INTEGER NOT NULL, snapshot_key INTEGER NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (system_key, n)
+      ) WITHOUT ROWID;
+      INSERT INTO applied_versions (system_key, n, delta_key, snapshot_key, version)
+        SELECT system_key, ROW_NUMBER() OVER (PARTITION BY system_key ORDER BY version), key, snapshot_key, version
+        FROM grant_deltas WHERE version IS NOT NULL;
+      INSERT INTO identity_members (system_key, id, delta_key, removed, vkey)
+        SELECT r.system_key, r.id, f.delta_key, l.version, r.vkey
+        FROM (
+          SELECT system_key, id, vkey, min(n) AS first, max(n) AS last FROM (
+            SELECT v.system_key, v.n, m.id, m.vkey, v.n - ROW_NUMBER() OVER (PARTITION BY v.system_key, m.id, m.vkey ORDER BY v.n) AS island
+            FROM applied_versions v JOIN snapshot_identities m ON m.snapshot_key = v.snapshot_key
+          ) GROUP BY system_key, id, vkey, island
+        ) r
+        JOIN applied_versions f ON f.system_key = r.system_key AND f.n = r.first
+        LEFT JOIN applied_versions l ON l.system_key = r.system_key AND l.n = r.last + 1;
+      DROP TABLE applied_versions;
+      INSERT INTO identity_members (system_key, id, delta_key, removed, vkey)
+        SELECT d.system_key, m.id, d.key, NULL, m.vkey
+        FROM grant_deltas d JOIN snapshots s ON s.key = d.snapshot_key AND s.delta_key = d.key
+        JOIN snapshot_identities m ON m.snapshot_key = s.key
+        WHERE d.version IS NULL;
+      DROP TABLE snapshot_identities;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

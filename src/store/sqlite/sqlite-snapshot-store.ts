@@ -3,9 +3,14 @@ import type Database from 'better-sqlite3';
 import type { AccountStatus, AccountType, Grant, GrantChange, Identity, Snapshot, SnapshotStatus } from '../../domain/index.js';
 import { ACCEPTANCE, assertCreatable, grantDetailText, parseGrantDetail, assertFinishOutcome, promotionOf, requireSnapshot, requireWritable, WRITABLE_SNAPSHOT_STATUS } from '../../domain/index.js';
 import type { Counts, LedgerEvents, SnapshotFinish, SnapshotStore } from '../ports.js';
-import { IDENTITY_COLUMNS, toIdentity, type IdentityRow } from './identity-row.js';
+import { toIdentity, type IdentityRow } from './identity-row.js';
 import type { IdentityVersionRow } from './identity-version.js';
 import { identityContentKey, identityVersionRow } from './identity-version.js';
+import type { IdentityView, MemberParams } from './identity-members.js';
+import {
+  FINISHED_IDENTITIES_SQL, IDENTITY_VIEW_SQL, MEMBER_AT_SQL, memberParams, REBASE_COPY_MEMBERS_SQL, REBASE_REMOVE_MEMBERS_SQL,
+  REMOVE_MARKED_MEMBERS_SQL, REMOVE_UNSEEN_SQL, RUNNING_IDENTITIES_SQL,
+} from './identity-members.js';
 import type { LedgerAppender } from './ledger-appender.js';
 import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type SnapshotView, type ViewParams } from './grant-view.js';
 import { addedChange, addedChanges } from '../added-changes.js';
@@ -206,8 +211,23 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly rebaseRemove;
   private readonly selectIdentityVersion;
   private readonly insertIdentityVersion;
-  private readonly selectSnapshotKey;
-  private readonly insertSnapshotIdentity;
+  private readonly selectIdentityView;
+  private readonly selectBaseMember;
+  private readonly putMember;
+  private readonly deleteOwnMember;
+  private readonly markMemberRemoved;
+  private readonly unmarkMemberRemoved;
+  private readonly markSeen;
+  private readonly unmarkSeen;
+  private readonly countSeen;
+  private readonly clearSeen;
+  private readonly removeUnseen;
+  private readonly dropIdentityBase;
+  private readonly selectIdentityBase;
+  private readonly clearMemberRemovals;
+  private readonly removeMarkedMembers;
+  private readonly rebaseCopyMembers;
+  private readonly rebaseRemoveMembers;
   private readonly finishSnapshot;
   private readonly listSnapshots;
   private readonly selectCurrent;
@@ -225,7 +245,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
   private readonly selectLastRow;
   private readonly countVisible;
   private readonly countStatuses;
-  private readonly identitiesOf;
+  private readonly finishedMembers;
+  private readonly runningMembers;
   private readonly insertChange;
   private readonly changesFirstPage;
   private readonly changesNextPage;
@@ -283,7 +304,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.insertSystem = db.prepare<[string]>('INSERT OR IGNORE INTO grant_systems (system_id) VALUES (?)');
     this.selectSystemKey = db.prepare<[string], number>('SELECT key FROM grant_systems WHERE system_id = ?').pluck();
     this.insertDelta = db.prepare<[number, number, number | null]>('INSERT INTO grant_deltas (system_key, snapshot_key, version) VALUES (?, ?, ?)');
-    this.setDelta = db.prepare<[number, number | null, number, number]>('UPDATE snapshots SET delta_key = ?, base_version = ?, changes_derived = ? WHERE key = ?');
+    this.setDelta = db.prepare<[number, number | null, number | null, number, number]>(
+      'UPDATE snapshots SET delta_key = ?, base_version = ?, identity_base = ?, changes_derived = ? WHERE key = ?',
+    );
     this.selectSystemVersion = db.prepare<[number], number | null>('SELECT max(version) FROM grant_deltas WHERE system_key = ?').pluck();
     this.selectLastVersion = db.prepare<[], number | null>('SELECT max(version) FROM grant_deltas').pluck();
     this.setVersion = db.prepare<[number, number]>('UPDATE grant_deltas SET version = ? WHERE key = ?');
@@ -301,9 +324,25 @@ export class SqliteSnapshotStore implements SnapshotStore {
          groups, aliases, status, employment_type, contract_end, last_sign_in_at, source_system_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.selectSnapshotKey = db.prepare<[string], number>('SELECT key FROM snapshots WHERE id = ?').pluck();
+    // The snapshot's people: membership rows of its changes only (migration 20, identity-members.ts).
+    this.selectIdentityView = db.prepare<[string], IdentityView>(IDENTITY_VIEW_SQL);
+    this.selectBaseMember = db.prepare<[number, string, number, number], number>(MEMBER_AT_SQL).pluck();
     // Same id in one snapshot: last wins (appendIdentities).
-    this.insertSnapshotIdentity = db.prepare<[number, string, number]>('INSERT OR REPLACE INTO snapshot_identities (snapshot_key, id, vkey) VALUES (?, ?, ?)');
+    this.putMember = db.prepare<[number, string, number, number]>('INSERT OR REPLACE INTO identity_members (system_key, id, delta_key, removed, vkey) VALUES (?, ?, ?, NULL, ?)');
+    this.deleteOwnMember = db.prepare<[number, string, number]>('DELETE FROM identity_members WHERE system_key = ? AND id = ? AND delta_key = ?');
+    this.markMemberRemoved = db.prepare<[number, string]>('INSERT OR IGNORE INTO identity_removals (delta_key, id) VALUES (?, ?)');
+    this.unmarkMemberRemoved = db.prepare<[number, string]>('DELETE FROM identity_removals WHERE delta_key = ? AND id = ?');
+    this.markSeen = db.prepare<[number, string]>('INSERT OR IGNORE INTO identity_seen (delta_key, id) VALUES (?, ?)');
+    this.unmarkSeen = db.prepare<[number, string]>('DELETE FROM identity_seen WHERE delta_key = ? AND id = ?');
+    this.countSeen = db.prepare<[number], number>('SELECT count(*) FROM identity_seen WHERE delta_key = ?').pluck();
+    this.clearSeen = db.prepare<[number]>('DELETE FROM identity_seen WHERE delta_key = ?');
+    this.removeUnseen = db.prepare<[number, number, number, number, number]>(REMOVE_UNSEEN_SQL);
+    this.selectIdentityBase = db.prepare<[number], number | null>('SELECT identity_base FROM snapshots WHERE key = ?').pluck();
+    this.dropIdentityBase = db.prepare<[number]>('UPDATE snapshots SET identity_base = NULL WHERE key = ?');
+    this.clearMemberRemovals = db.prepare<[number]>('DELETE FROM identity_removals WHERE delta_key = ?');
+    this.removeMarkedMembers = db.prepare<[number, number, number, number]>(REMOVE_MARKED_MEMBERS_SQL);
+    this.rebaseCopyMembers = db.prepare<[number, number, number, number | null, number | null, number, number, number | null, number | null]>(REBASE_COPY_MEMBERS_SQL);
+    this.rebaseRemoveMembers = db.prepare<[number, number, number, number | null, number | null, number, number | null, number | null, number]>(REBASE_REMOVE_MEMBERS_SQL);
     // Conditional on the status the domain lets a snapshot finish from (the snapshot lifecycle).
     this.finishSnapshot = db.prepare<[SnapshotFinish, string, string, string, SnapshotStatus]>(
       `UPDATE snapshots SET status = @status, finished_at = @finishedAt, duration_ms = @durationMs, counts = ?,
@@ -342,10 +381,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
     this.countStatuses = db.prepare<[], { systemId: string; status: SnapshotStatus; count: number }>(
       'SELECT system_id AS systemId, status, count(*) AS count FROM snapshots GROUP BY system_id, status ORDER BY system_id, status',
     );
-    this.identitiesOf = db.prepare<[string], IdentityRow>(
-      `SELECT ${IDENTITY_COLUMNS} FROM snapshots s CROSS JOIN snapshot_identities m ON m.snapshot_key = s.key
-       CROSS JOIN identity_versions i ON i.vkey = m.vkey WHERE s.id = ? ORDER BY m.id`,
-    );
+    this.finishedMembers = db.prepare<MemberParams, IdentityRow>(FINISHED_IDENTITIES_SQL);
+    this.runningMembers = db.prepare<MemberParams, IdentityRow>(RUNNING_IDENTITIES_SQL);
     this.insertChange = db.prepare<[string, string, string, string, string, string, string, string | null, string | null]>(INSERT_CHANGE_SQL);
     this.changesFirstPage = db.prepare<[string, number], GrantChange>(CHANGES_FIRST_PAGE_SQL);
     this.changesNextPage = db.prepare<[string, string, number], GrantChange>(CHANGES_NEXT_PAGE_SQL);
@@ -364,7 +401,8 @@ export class SqliteSnapshotStore implements SnapshotStore {
       const deltaKey = Number(this.insertDelta.run(systemKey, Number(inserted.lastInsertRowid), null).lastInsertRowid);
       // Started from the empty state: its changes are its grants, each added (derived, not stored).
       const derived = fromPrevious && snapshot.previousSnapshotId === null ? 1 : 0;
-      this.setDelta.run(deltaKey, baseVersion, derived, Number(inserted.lastInsertRowid));
+      // Its people start from the same base: only the changed ones are stored.
+      this.setDelta.run(deltaKey, baseVersion, baseVersion, derived, Number(inserted.lastInsertRowid));
     });
     // One transaction per batch: the status check and the inserts see the same state.
     this.appendGrantsTx = db.transaction((snapshotId: string, grants: readonly Grant[]) => {
@@ -388,18 +426,32 @@ export class SqliteSnapshotStore implements SnapshotStore {
     });
     this.appendIdentitiesTx = db.transaction((snapshotId: string, identities: readonly Identity[]) => {
       this.requireRunning(snapshotId);
-      const snapshotKey = this.selectSnapshotKey.get(snapshotId)!;
+      const v = this.selectIdentityView.get(snapshotId)!;
+      const base = v.identityBase;
       for (const identity of identities) {
         const row = identityVersionRow(identity);
         const contentKey = identityContentKey(row);
         const vkey = this.selectIdentityVersion.get(contentKey) ?? Number(this.insertIdentityVersion.run(contentKey, ...row).lastInsertRowid);
-        this.insertSnapshotIdentity.run(snapshotKey, identity.id, vkey);
+        if (base !== null) {
+          const baseVkey = this.selectBaseMember.get(v.systemKey, identity.id, base, base);
+          if (baseVkey === vkey) {
+            // Unchanged: its base row stays its row; only that it was seen is noted (until it finishes).
+            this.deleteOwnMember.run(v.systemKey, identity.id, v.deltaKey);
+            this.unmarkMemberRemoved.run(v.deltaKey, identity.id);
+            this.markSeen.run(v.deltaKey, identity.id);
+            continue;
+          }
+          if (baseVkey !== undefined) this.markMemberRemoved.run(v.deltaKey, identity.id);
+          this.unmarkSeen.run(v.deltaKey, identity.id);
+        }
+        this.putMember.run(v.systemKey, identity.id, v.deltaKey, vkey);
       }
     });
     // The outcome, the promotion and the events commit together; a snapshot no longer running changes nothing.
     this.finishTx = db.transaction((snapshotId: string, outcome: SnapshotFinish, events: LedgerEvents<Snapshot>, promote: boolean): boolean => {
       const result = this.finishSnapshot.run({ ...outcome, contentSum: outcome.contentSum ?? null }, JSON.stringify(outcome.counts), JSON.stringify(outcome.problems), snapshotId, WRITABLE_SNAPSHOT_STATUS);
       if (result.changes !== 1) return false;
+      this.closeIdentities(snapshotId);
       if (promote) {
         const promotion = promotionOf(snapshotId, this.selectHandle.get(snapshotId) ?? null);
         this.apply(promotion.snapshot);
@@ -433,6 +485,24 @@ export class SqliteSnapshotStore implements SnapshotStore {
       }
       return deleted;
     });
+  }
+
+  /**
+   * A snapshot's people once it stops running (inside finishTx): the base's people it was not
+   * given become its pending removals, and the seen marks go. Given none of them unchanged (a
+   * failed pull, a system without people, everyone changed), its own rows are all its people:
+   * it keeps no base.
+   */
+  private closeIdentities(snapshotId: string): void {
+    const v = this.selectIdentityView.get(snapshotId)!;
+    if (v.identityBase === null) return;
+    if (this.countSeen.get(v.deltaKey) === 0) {
+      this.dropIdentityBase.run(v.key);
+      this.clearMemberRemovals.run(v.deltaKey);
+      return;
+    }
+    this.removeUnseen.run(v.deltaKey, v.systemKey, v.identityBase, v.identityBase, v.deltaKey);
+    this.clearSeen.run(v.deltaKey);
   }
 
   /**
@@ -480,6 +550,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
     if (h.version !== null && h.version === current) return;
     const next = (this.selectLastVersion.get() ?? 0) + 1;
     if (h.version === null) {
+      // Its people, as its grants: removals where they were pulled against the current version, else a rebase.
+      const identityBase = this.selectIdentityBase.get(h.key) ?? null;
+      if (identityBase === current) this.removeMarkedMembers.run(next, h.systemKey, h.deltaKey, h.systemKey);
+      else this.rebaseMembers(h.systemKey, identityBase, h.deltaKey, h.deltaKey, current, next);
+      this.clearMemberRemovals.run(h.deltaKey);
       if (h.baseVersion === current) this.removeMarked.run(next, h.deltaKey);
       else this.rebase(h.systemKey, h.baseVersion, h.deltaKey, h.deltaKey, current, next);
       this.clearRemovals.run(h.deltaKey);
@@ -489,6 +564,12 @@ export class SqliteSnapshotStore implements SnapshotStore {
     // Promoted again: a delta of its own for the new version (its own version keeps reading as before).
     const into = Number(this.insertDelta.run(h.systemKey, h.key, next).lastInsertRowid);
     this.rebase(h.systemKey, h.version, -1, into, current, next);
+    this.rebaseMembers(h.systemKey, h.version, -1, into, current, next);
+  }
+
+  private rebaseMembers(systemKey: number, from: number | null, removals: number, into: number, current: number | null, next: number): void {
+    this.rebaseCopyMembers.run(into, systemKey, systemKey, from, from, removals, systemKey, current, current);
+    this.rebaseRemoveMembers.run(next, systemKey, systemKey, current, current, systemKey, from, from, removals);
   }
 
   private rebase(systemKey: number, from: number | null, removals: number, into: number, current: number | null, next: number): void {
@@ -736,7 +817,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async identities(snapshotId: string): Promise<Identity[]> {
-    return this.identitiesOf.all(snapshotId).map(toIdentity);
+    const v = this.selectIdentityView.get(snapshotId);
+    if (!v) return [];
+    const read = v.status === 'running' && v.version === null ? this.runningMembers : this.finishedMembers;
+    return read.all(...memberParams(v)).map(toIdentity);
   }
 
   async appendChanges(changes: readonly GrantChange[]): Promise<void> {
