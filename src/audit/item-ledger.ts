@@ -278,9 +278,14 @@ export class ItemLedger {
     return this.values.valueOf(this.records.code(t, field));
   }
 
+  /** The record after the last row's: rows come in id order, and so, mostly, do the items' first events. */
+  private nextRow = 0;
+
   /** One item row with its decision row (null when undecided): compared with its events. */
   row(item: ItemStateWithDecision['item'], decision: ItemStateWithDecision['decision']): void {
-    const t = this.ids.indexOf(item.id);
+    // The guess spares hashing the id (and a probe far away in the table) for most rows.
+    const t = this.ids.is(this.nextRow, item.id) ? this.nextRow : this.ids.indexOf(item.id);
+    this.nextRow = t + 1;
     if (t < 0 || this.records.code(t, SEEN) === 1) {
       this.out.add(difference(rowRef('review_items', item.id, 'state', item.state), null, 'no ledger event names this item (no item.assigned)'));
       if (decision) this.out.add(difference(rowRef('decisions', decision.id, 'outcome', decision.outcome), null, 'no decision.recorded event'));
