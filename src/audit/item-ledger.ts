@@ -278,9 +278,14 @@ export class ItemLedger {
     return this.values.valueOf(this.records.code(t, field));
   }
 
+  /** The record after the last row's: rows come in id order, and so, mostly, do the items' first events. */
+  private nextRow = 0;
+
   /** One item row with its decision row (null when undecided): compared with its events. */
   row(item: ItemStateWithDecision['item'], decision: ItemStateWithDecision['decision']): void {
-    const t = this.ids.indexOf(item.id);
+    // The guess spares hashing the id (and a probe far away in the table) for most rows.
+    const t = this.ids.is(this.nextRow, item.id) ? this.nextRow : this.ids.indexOf(item.id);
+    this.nextRow = t + 1;
     if (t < 0 || this.records.code(t, SEEN) === 1) {
       this.out.add(difference(rowRef('review_items', item.id, 'state', item.state), null, 'no ledger event names this item (no item.assigned)'));
       if (decision) this.out.add(difference(rowRef('decisions', decision.id, 'outcome', decision.outcome), null, 'no decision.recorded event'));
@@ -290,23 +295,19 @@ export class ItemLedger {
     r.setCode(t, SEEN, 1);
     const assignedSeq = r.seq(t, ASSIGNED);
     if (assignedSeq === 0) this.out.add(difference(rowRef('review_items', item.id), null, `no item.assigned event (its first event is seq ${r.seq(t, FIRST)} ${this.value(t, FIRST_TYPE)})`));
-    // Compared by code, without making strings: the event's value and type (a code, or the
-    // type itself) are read back for a difference only.
-    const compare = (field: string, rowValue: unknown, code: number, seq: number, type: number | string, table = 'review_items', id = item.id, values: SharedValues | StringTable = this.values) => {
-      if (code === 0 || values.holds(code, rowValue)) return;
-      const typeName = typeof type === 'string' ? type : (this.values.valueOf(type) as string);
-      this.out.add(difference(rowRef(table, id, field, rowValue), eventRef({ seq, type: typeName }, `${field} ${show(values.valueOf(code))}`)));
-    };
-    compare('state', item.state, r.code(t, STATE_CODE), r.seq(t, STATE), r.code(t, STATE_TYPE));
-    compare('reviewerId', item.reviewerId, r.code(t, REVIEWER_CODE), r.seq(t, REVIEWER), r.code(t, REVIEWER_TYPE));
-    compare('systemId', item.systemId, r.code(t, SYSTEM), assignedSeq, EVENT.itemAssigned);
-    compare('accountId', item.accountId, r.code(t, ACCOUNT), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
-    compare('role', item.role, r.code(t, ROLE), assignedSeq, EVENT.itemAssigned);
-    compare('detail', grantDetailText(item.detail), r.code(t, DETAIL), assignedSeq, EVENT.itemAssigned, 'review_items', item.id, this.texts);
+    const values = this.values;
+    const texts = this.texts;
+    const id = item.id;
+    this.compare(values, 'review_items', id, 'state', item.state, r.code(t, STATE_CODE), r.seq(t, STATE), r.code(t, STATE_TYPE));
+    this.compare(values, 'review_items', id, 'reviewerId', item.reviewerId, r.code(t, REVIEWER_CODE), r.seq(t, REVIEWER), r.code(t, REVIEWER_TYPE));
+    this.compare(values, 'review_items', id, 'systemId', item.systemId, r.code(t, SYSTEM), assignedSeq, EVENT.itemAssigned);
+    this.compare(texts, 'review_items', id, 'accountId', item.accountId, r.code(t, ACCOUNT), assignedSeq, EVENT.itemAssigned);
+    this.compare(values, 'review_items', id, 'role', item.role, r.code(t, ROLE), assignedSeq, EVENT.itemAssigned);
+    this.compare(texts, 'review_items', id, 'detail', grantDetailText(item.detail), r.code(t, DETAIL), assignedSeq, EVENT.itemAssigned);
     // A reassignment changes the source ('delegated'), which its event does not carry.
     const sourceSeq = r.seq(t, SOURCE_AT);
     const sourceType = sourceSeq === assignedSeq ? EVENT.itemAssigned : EVENT.itemAdvanced;
-    if (r.code(t, REASSIGNED) === 0) compare('reviewerSource', item.reviewerSource, r.code(t, SOURCE), sourceSeq, sourceType);
+    if (r.code(t, REASSIGNED) === 0) this.compare(values, 'review_items', id, 'reviewerSource', item.reviewerSource, r.code(t, SOURCE), sourceSeq, sourceType);
     const stage = r.code(t, STAGE) || 1;
     if ((item.stage ?? 1) !== stage) {
       this.out.add(difference(rowRef('review_items', item.id, 'stage', item.stage ?? 1), stage === 1 ? null : eventRef({ seq: sourceSeq, type: EVENT.itemAdvanced }, `stage ${stage}`), stage === 1 ? 'no item.advanced took the item past stage 1' : undefined));
@@ -320,12 +321,12 @@ export class ItemLedger {
         this.out.add(difference(rowRef('decisions', decision.id, 'outcome', decision.outcome), null, 'no decision.recorded event for this item'));
         return;
       }
-      const d = (field: string, rowValue: unknown, code: number, values: SharedValues | StringTable = this.values) => compare(field, rowValue, code, decisionSeq, EVENT.decisionRecorded, 'decisions', decision.id, values);
-      d('outcome', decision.outcome, r.code(t, OUTCOME));
-      d('reviewerId', decision.reviewerId, r.code(t, DECIDED_BY));
-      d('channel', decision.channel, r.code(t, CHANNEL));
-      d('justification', decision.justification, r.code(t, JUSTIFICATION), this.texts);
-      d('operator', decision.operator, r.code(t, OPERATOR));
+      const type = EVENT.decisionRecorded;
+      this.compare(values, 'decisions', decision.id, 'outcome', decision.outcome, r.code(t, OUTCOME), decisionSeq, type);
+      this.compare(values, 'decisions', decision.id, 'reviewerId', decision.reviewerId, r.code(t, DECIDED_BY), decisionSeq, type);
+      this.compare(values, 'decisions', decision.id, 'channel', decision.channel, r.code(t, CHANNEL), decisionSeq, type);
+      this.compare(texts, 'decisions', decision.id, 'justification', decision.justification, r.code(t, JUSTIFICATION), decisionSeq, type);
+      this.compare(values, 'decisions', decision.id, 'operator', decision.operator, r.code(t, OPERATOR), decisionSeq, type);
       const decisionStage = r.code(t, DECISION_STAGE) || 1;
       if ((decision.stage ?? 1) !== decisionStage) {
         this.out.add(difference(rowRef('decisions', decision.id, 'stage', decision.stage ?? 1), eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `stage ${decisionStage}`)));
@@ -341,6 +342,17 @@ export class ItemLedger {
     } else if (decisionSeq !== 0) {
       this.out.add(difference(null, eventRef({ seq: decisionSeq, type: EVENT.decisionRecorded }, `item ${JSON.stringify(item.id)} outcome ${show(this.value(t, OUTCOME))}`), `no decisions row for item ${JSON.stringify(item.id)}`));
     }
+  }
+
+  /**
+   * A row's field against the value its events said (`code` in `values`; 0: no event said, not
+   * compared), by code, without making strings: the event's value and type (a code, or the type
+   * itself) are read back for a difference only. A method, not a closure per row.
+   */
+  private compare(values: SharedValues | StringTable, table: string, id: string, field: string, rowValue: unknown, code: number, seq: number, type: number | string): void {
+    if (code === 0 || values.holds(code, rowValue)) return;
+    const typeName = typeof type === 'string' ? type : (this.values.valueOf(type) as string);
+    this.out.add(difference(rowRef(table, id, field, rowValue), eventRef({ seq, type: typeName }, `${field} ${show(values.valueOf(code))}`)));
   }
 
   /** One stage_decisions row (a decision that passed its item on). */

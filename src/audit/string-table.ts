@@ -85,6 +85,14 @@ export class StringTable {
     return typeof value === 'string' && code - 2 < this.entries.size && this.equals(code - 2, value);
   }
 
+  /**
+   * Whether entry `n` is `s` (so indexOf(s) is n: each string is stored once), without hashing
+   * `s`: for a caller that can guess the entry, e.g. rows read in the order their ids were added.
+   */
+  is(n: number, s: string): boolean {
+    return n >= 0 && n < this.entries.size && this.equals(n, s);
+  }
+
   /** Whether entry `n` is `s`, compared where it is stored (no string made for a one-byte entry). */
   private equals(n: number, s: string): boolean {
     if (this.entries.code(n, LENGTH) !== s.length) return false;

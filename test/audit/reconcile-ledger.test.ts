@@ -37,6 +37,23 @@ describe('items and decisions against their events', () => {
     expect(items([a, r, d], [[item({ state: 'revoked', reviewerId: 'M3', reviewerSource: 'delegated', decisionId: ITEM }), decision({ reviewerId: 'M3' })]])).toEqual([]);
   });
 
+  it('finds each row by its id whatever order rows come in (the next record is only a guess): each compared with its own events, a second row of one item named', () => {
+    const ids = [0, 1, 2, 3].map((k) => `${C}/g_${k}`);
+    const events = ids.map((id, k) => ({ ...assigned(id), seq: k + 1 }));
+    const row = (k: number, over: Partial<ReviewItem> = {}) => item({ id: ids[k]!, ...over });
+    // In event order, then reversed and shuffled: the same verdicts.
+    expect(items(events, [0, 1, 2, 3].map((k) => [row(k), null]))).toEqual([]);
+    expect(items(events, [3, 1, 0, 2].map((k) => [row(k), null]))).toEqual([]);
+    expect(items(events, [[row(0), null], [row(2, { role: 'VIEWER' }), null], [row(1), null], [row(1), null], [row(3), null]])).toEqual([
+      `review_items row "${ids[2]}" role = "VIEWER", but ledger seq 3 item.assigned says role "TRADER"`,
+      `review_items row "${ids[1]}" state = "pending": no ledger event names this item (no item.assigned)`,
+    ]);
+    // The row after the last one guessed is another item's: compared with that item's events, not the guess's.
+    expect(items(events, [[row(0), null], [row(3, { role: 'VIEWER' }), null], [row(1), null], [row(2), null]])).toEqual([
+      `review_items row "${ids[3]}" role = "VIEWER", but ledger seq 4 item.assigned says role "TRADER"`,
+    ]);
+  });
+
   it('names the row, field and value, and the event, seq and what it says', () => {
     const a = assigned();
     const d = decided('revoke');

@@ -20,6 +20,15 @@ describe('StringTable', () => {
     expect(t.size).toBe(1);
   });
 
+  it('is(n, s) says whether entry n is s (as indexOf would find), for any n, without adding', () => {
+    const t = new StringTable();
+    for (const s of ['a/1', 'a/2', 'Zürich', '日本']) t.intern(s);
+    expect([t.is(0, 'a/1'), t.is(1, 'a/2'), t.is(2, 'Zürich'), t.is(3, '日本')]).toEqual([true, true, true, true]);
+    expect([t.is(0, 'a/2'), t.is(1, 'a/1'), t.is(0, 'a/10'), t.is(0, 'a/'), t.is(2, 'Zurich'), t.is(3, '日本語')]).toEqual([false, false, false, false, false, false]);
+    expect([t.is(-1, 'a/1'), t.is(4, 'a/1'), t.is(4, '')]).toEqual([false, false, false]);
+    expect(t.size).toBe(4);
+  });
+
   it('keeps characters beyond Latin-1 (two bytes each) apart from their one-byte look-alikes', () => {
     const t = new StringTable();
     const strings = ['Zürich', 'Zurich', 'ÿ', '日本', '日本語', 'emoji 🙂', 'a\u0100', 'a\u0000'];

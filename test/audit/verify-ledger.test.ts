@@ -41,6 +41,12 @@ function tamper(file: string, sql: string, ...params: unknown[]): void {
   db.close();
 }
 
+async function batchesOf<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
 async function verifyFile(file: string, opts: Parameters<typeof verifyLedger>[1] = {}) {
   const store = openSqliteStore({ file });
   try {
@@ -135,6 +141,36 @@ describe('verifyLedger on a real SQLite file', () => {
     expect(await verifyFile(file)).toMatchObject({ ok: true, checked: 30 });
     tamper(file, 'UPDATE ledger_events SET data = ? WHERE seq = 13', '{"i":13,"nested":{"outcome":"revoke"}}');
     expect((await verifyFile(file)).break).toEqual({ seq: 13, reason: 'content does not match its hash (modified)' });
+  });
+
+  it('values holding U+001F (the separator of the rows read as one text) read as stored and verify; their pages are read as columns', async () => {
+    const file = join(root, `l${++n}.db`);
+    const store = openSqliteStore({ file });
+    const odd = (i: number): LedgerEventInput => (i % 5 === 0 ? { ...input(i), actor: `a\u001fb${i}`, subject: `c\u001f${i}\u001f`, data: { text: '\u001f', i } } : input(i));
+    await store.ledger.append(Array.from({ length: 30 }, (_, k) => odd(k + 1)));
+    const read = (await batchesOf(store.ledger.read(1, 30, 4))).flat();
+    const stored = (await batchesOf(store.ledger.readStored(1, 30, 4))).flat();
+    await store.close();
+    expect(stored.map(({ dataJson, ...e }) => ({ ...e, data: JSON.parse(dataJson) as unknown }))).toEqual(read);
+    expect(stored.filter((e) => e.actor.includes('\u001f') && e.subject.includes('\u001f'))).toHaveLength(6);
+    expect(await verifyFile(file)).toMatchObject({ ok: true, checked: 30 });
+    tamper(file, "UPDATE ledger_events SET actor = 'mallory' WHERE seq = 11");
+    expect((await verifyFile(file)).break).toEqual({ seq: 11, reason: 'content does not match its hash (modified)' });
+  });
+
+  it('a value stored as another type than text (a BLOB of the same bytes, a number) is judged as when rows were read as columns', async () => {
+    // Not text: a break, though a BLOB holds the very bytes of the text (the row as one text would hide that).
+    for (const edit of ['actor = CAST(actor AS BLOB)', 'subject = CAST(subject AS BLOB)', 'hash = CAST(hash AS BLOB)', 'at = 20261001']) {
+      const file = await ledgerFile();
+      tamper(file, `UPDATE ledger_events SET ${edit} WHERE seq = 13`);
+      const r = await verifyFile(file);
+      expect(r.ok, edit).toBe(false);
+      expect(r.break?.seq, edit).toBe(13);
+    }
+    // The data is parsed when its stored form is not the text hashed: a BLOB of the same JSON parses to the same data.
+    const file = await ledgerFile();
+    tamper(file, 'UPDATE ledger_events SET data = CAST(data AS BLOB) WHERE seq = 13');
+    expect(await verifyFile(file)).toMatchObject({ ok: true, checked: 30 });
   });
 
   it('data edited into invalid JSON is reported as a break, not a crash', async () => {

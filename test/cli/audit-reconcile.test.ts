@@ -229,6 +229,52 @@ describe('audit verify reconciles state with the ledger', () => {
     expect(r.out).toContain(`  ledger seq ${opened} remediation.opened says remediation ${q(gone)}: no remediations row`);
   });
 
+  it('each compared column of an item or its decision edited in the database file (one per item): exit 4 naming each row and field', async () => {
+    const dir = copyOfFirm();
+    const itemEdits: [string, string][] = [
+      ['systemId', "system_id = 'edited-system'"],
+      ['accountId', "account_id = 'edited-account'"],
+      ['role', "role = 'EDITED'"],
+      ['reviewerId', "reviewer_id = 'edited@example.com'"],
+      ['reviewerSource', "reviewer_source = 'edited'"],
+      ['detail', `detail = '{"edited":true}'`],
+      ['stage', 'stage = 9'],
+    ];
+    const decisionEdits: [string, string][] = [
+      ['reviewerId', "reviewer_id = 'edited@example.com'"],
+      ['channel', "channel = 'edited'"],
+      ['justification', "justification = 'edited'"],
+      ['simulated', 'simulated = 1 - simulated'],
+      ['operator', "operator = 'edited@example.com'"],
+      ['approveAll', 'approve_all = 1 - approve_all'],
+      ['stage', 'stage = 9'],
+    ];
+    const edited = edit(dir, (db) => {
+      // Decided items never reassigned (a reassigned item's source is not compared: its event does not carry it).
+      const ids = db
+        .prepare<[], { id: string }>(`SELECT item_id AS id FROM decisions d WHERE campaign_id LIKE '${CAMPAIGN_PREFIX}%' AND NOT EXISTS (SELECT 1 FROM ledger_events WHERE type = 'item.reassigned' AND subject = d.item_id) ORDER BY item_id`)
+        .all()
+        .map((r) => r.id);
+      expect(ids.length).toBeGreaterThanOrEqual(itemEdits.length + decisionEdits.length);
+      db.exec('DROP TRIGGER decisions_never_updated');
+      const rows: { table: string; id: string; field: string }[] = [];
+      itemEdits.forEach(([field, set], k) => {
+        db.prepare(`UPDATE review_items SET ${set} WHERE id = ?`).run(ids[k]!);
+        rows.push({ table: 'review_items', id: ids[k]!, field });
+      });
+      decisionEdits.forEach(([field, set], k) => {
+        const id = ids[itemEdits.length + k]!;
+        db.prepare(`UPDATE decisions SET ${set} WHERE item_id = ?`).run(id);
+        rows.push({ table: 'decisions', id: db.prepare<[string], { id: string }>('SELECT id FROM decisions WHERE item_id = ?').get(id)!.id, field });
+      });
+      return rows;
+    });
+    const r = await cli(dir, 'audit', 'verify');
+    expect(r.code).toBe(EXIT.ledgerBroken);
+    expect(r.out).toContain(`STATE DIFFERS FROM THE LEDGER: ${edited.length} difference(s)`);
+    for (const { table, id, field } of edited) expect(r.out).toContain(`\n  ${table} row ${q(id)} ${field} = `);
+  });
+
   it('lists the first 20 differences and counts the rest', async () => {
     const dir = copyOfFirm();
     // Every decided item of the review (76; the break-glass review's pending item is left alone).

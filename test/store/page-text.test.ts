@@ -41,12 +41,16 @@ async function seed(file: string, rows: Row[]): Promise<void> {
   db.prepare(`INSERT INTO campaigns (id, review_id, period, name, state, opened_at, due_at, closed_at, opened_by) VALUES (?, 'r', '2026-Q4', 'R', 'open', '2026-10-01T00:00:00.000Z', '2026-10-15T00:00:00.000Z', NULL, 'cli')`).run(CAMPAIGN);
   const item = db.prepare(`INSERT INTO review_items (id, campaign_id, grant_id, system_id, account_id, role, scope, identity_id, reviewer_id, reviewer_source, state, findings, last_activity_at, decision_id, updated_at)
     VALUES (?, ?, ?, 'trading', ?, 'TRADER', ?, ?, 'boss', 'manager', ?, ?, ?, ?, '2026-10-02T00:00:00.000Z')`);
-  const decision = db.prepare(`INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel, justification, decided_at, findings_at_decision, simulated)
-    VALUES (?, ?, ?, 'revoke', 'boss', ?, NULL, 'slack', ?, '2026-10-03T00:00:00.000Z', '[{"type":"dormant"}]', 1)`);
+  const decision = db.prepare(`INSERT INTO decisions (id, item_id, campaign_id, outcome, reviewer_id, reviewer_email, reviewer_slack_id, channel, justification, decided_at, findings_at_decision, simulated, operator, approve_all, stage)
+    VALUES (?, ?, ?, 'revoke', 'boss', ?, NULL, 'slack', ?, '2026-10-03T00:00:00.000Z', '[{"type":"dormant"}]', 1, ?, ?, ?)`);
+  const later = db.prepare(`UPDATE review_items SET detail = '{"expiresAt":"2027-01-01"}', stage = 2 WHERE id = ?`);
   for (const r of rows) {
     const id = `${CAMPAIGN}/g_${String(r.n).padStart(4, '0')}`;
     item.run(id, CAMPAIGN, `g_${r.n}`, `acc-${r.n}`, r.scope, r.identity, r.decided ? 'revoked' : 'pending', r.n % 2 ? '[]' : '[{"type":"sod"}]', r.n % 3 ? null : '2026-09-01T00:00:00.000Z', r.decided ? id : null);
-    if (r.decided) decision.run(id, id, CAMPAIGN, r.email, r.justification);
+    // Every eighth item has a detail and is at stage 2, where it was decided through approve-all by an operator.
+    const atStage2 = r.n % 8 === 1;
+    if (atStage2) later.run(id);
+    if (r.decided) decision.run(id, id, CAMPAIGN, r.email, r.justification, atStage2 ? 'ops@example.com' : null, atStage2 ? 1 : 0, atStage2 ? 2 : 1);
   }
   db.close();
 }
@@ -187,7 +191,7 @@ describe('pages read as text', () => {
 });
 
 describe('item states (the reconciliation\'s read)', () => {
-  it('are the items with their decisions, as itemsWithDecisions reads them, without their findings (not parsed)', async () => {
+  it('are the items with their decisions as itemsWithDecisions reads them, in the fields the reconciliation compares', async () => {
     const file = join(root, 'states.db');
     await seed(file, rowsOf(70, (k) => (k === 23 ? 'a\u001fb' : AWKWARD[k % AWKWARD.length]!)));
     const store = openSqliteStore({ file });
@@ -198,12 +202,14 @@ describe('item states (the reconciliation\'s read)', () => {
     await store.close();
     expect(states).toHaveLength(70);
     expect(whole.some((x) => x.item.findings.length > 0 && (x.decision?.findingsAtDecision.length ?? 0) > 0)).toBe(true);
-    const withoutFindings = whole.map(({ item: { findings: _f, ...item }, decision }) => {
-      if (!decision) return { item, decision };
-      const { findingsAtDecision: _d, ...rest } = decision;
-      return { item, decision: rest };
-    });
-    expect(states).toStrictEqual(withoutFindings);
+    // The fields given are ItemStateWithDecision's, each as itemsWithDecisions has it (absent where it is absent).
+    const pick = <T extends object>(o: T, keys: readonly (keyof T)[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+    const compared = whole.map(({ item, decision }) => ({
+      item: pick(item, ['id', 'systemId', 'accountId', 'role', 'reviewerId', 'reviewerSource', 'state', 'detail', 'stage']),
+      decision: decision && pick(decision, ['id', 'outcome', 'reviewerId', 'channel', 'justification', 'simulated', 'operator', 'approveAll', 'stage']),
+    }));
+    expect(states).toStrictEqual(compared);
+    expect(states.some((x) => x.item.detail !== undefined && x.item.stage !== undefined && x.decision?.approveAll === true && x.decision.stage !== undefined)).toBe(true);
   });
 });
 

@@ -18,6 +18,36 @@ type EventRow = Omit<LedgerEvent, 'data'> & { data: string };
 const STORED_COLUMNS = 'seq, at, type, actor, subject, data, prev_hash, hash';
 type StoredRow = [number, string, string, string, string, string, string, string];
 const STORED_PAGE_SQL = `SELECT ${STORED_COLUMNS} FROM ledger_events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`;
+/**
+ * The same page, each row as one text: its fields joined by U+001F (storedRowOf splits them). A
+ * row with a value that is not text (only an edited database has one) reads as NULL, and its
+ * page is read again by STORED_PAGE_SQL, as is a page with a value holding U+001F.
+ */
+const STORED_TEXT_PAGE_SQL = `SELECT CASE WHEN ${STORED_COLUMNS.split(', ')
+  .slice(1)
+  .map((c) => `typeof(${c}) = 'text'`)
+  .join(' AND ')} THEN concat_ws(char(31), ${STORED_COLUMNS}) END FROM ledger_events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`;
+const SEPARATOR = '\u001f';
+
+/**
+ * A row of STORED_TEXT_PAGE_SQL as the event STORED_PAGE_SQL reads, or null when it is not
+ * exactly eight fields (a value holds the separator, or the row is NULL: a value is not text).
+ * The seq is an INTEGER PRIMARY KEY: its text is its decimal form, Number() gives it back.
+ */
+export function storedRowOf(row: string | null): StoredLedgerEvent | null {
+  if (row === null) return null;
+  const fields: string[] = [];
+  let pos = 0;
+  for (let c = 0; c < 7; c++) {
+    const end = row.indexOf(SEPARATOR, pos);
+    if (end < 0) return null;
+    fields.push(row.slice(pos, end));
+    pos = end + 1;
+  }
+  if (row.indexOf(SEPARATOR, pos) >= 0) return null;
+  const [seq, at, type, actor, subject, dataJson, prevHash] = fields as [string, string, string, string, string, string, string];
+  return { seq: Number(seq), at, type, actor, subject, dataJson, prevHash, hash: row.slice(pos) };
+}
 type LedgerQuery = Parameters<LedgerStore['query']>[0];
 
 function toEvent(row: EventRow): LedgerEvent {
@@ -56,10 +86,40 @@ export class SqliteLedgerStore implements LedgerStore {
     for await (const page of this.pages<EventRow>(LEDGER_PAGE_SQL, fromSeq, toSeq, batchSize, (row) => row.seq)) yield page.map(toEvent);
   }
 
-  /** The data column's text as stored (no parse). Rows are read as arrays: a third less CPU than SQLite's row objects. */
+  /**
+   * The data column's text as stored (no parse). Each row is read as one text and split here
+   * (STORED_TEXT_PAGE_SQL): better-sqlite3 makes one string per column, which cost ~0.6 s of
+   * CPU more than one per row for the 1M rows of a 1M-grant firm's ledger (1.5 against 0.9 s,
+   * of which 0.74 s is SQLite's scan). A page whose texts do not split into eight fields each is
+   * read again as columns (as arrays: a third less CPU than SQLite's row objects).
+   */
   async *readStored(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<StoredLedgerEvent[]> {
-    for await (const page of this.pages<StoredRow>(STORED_PAGE_SQL, fromSeq, toSeq, batchSize, (row) => row[0], true)) {
-      yield page.map(([seq, at, type, actor, subject, dataJson, prevHash, hash]) => ({ seq, at, type, actor, subject, dataJson, prevHash, hash }));
+    const size = pageSize(batchSize, DEFAULT_LEDGER_BATCH);
+    const reader = openBulkReader(this.db);
+    try {
+      const selectTexts = reader.db.prepare<[number, number, number], string | null>(STORED_TEXT_PAGE_SQL).pluck();
+      const selectRows = reader.db.prepare<[number, number, number], StoredRow>(STORED_PAGE_SQL).raw();
+      let next = fromSeq;
+      while (next <= toSeq) {
+        const texts = selectTexts.all(next, toSeq, size);
+        if (texts.length === 0) return;
+        let page: StoredLedgerEvent[] | null = new Array<StoredLedgerEvent>(texts.length);
+        for (let k = 0; k < texts.length; k++) {
+          const e = storedRowOf(texts[k]!);
+          if (e === null) {
+            page = null;
+            break;
+          }
+          page[k] = e;
+        }
+        page ??= selectRows.all(next, toSeq, size).map(([seq, at, type, actor, subject, dataJson, prevHash, hash]) => ({ seq, at, type, actor, subject, dataJson, prevHash, hash }));
+        if (page.length === 0) return;
+        yield page;
+        if (page.length < size) return;
+        next = page[page.length - 1]!.seq + 1;
+      }
+    } finally {
+      reader.close();
     }
   }
 
