@@ -28,7 +28,7 @@ import { FindingLedger, isFindingEvent } from './finding-ledger.js';
 import { ItemDigestLedger } from './item-digest-ledger.js';
 import { campaignOfItemEvent, isItemEvent, ItemLedger } from './item-ledger.js';
 import type { LedgerDifference } from './ledger-difference.js';
-import { DifferenceList } from './ledger-difference.js';
+import { difference, DifferenceList, rowRef } from './ledger-difference.js';
 import { campaignOfRemediationEvent, isRemediationEvent, RemediationLedger } from './remediation-ledger.js';
 import { isSignOffEvent, SignOffLedger } from './sign-off-ledger.js';
 import { isSnapshotEvent, SnapshotLedger } from './snapshot-ledger.js';
@@ -139,11 +139,17 @@ export class LedgerReconciler {
       this.checked.campaigns++;
       this.campaigns.row(campaign);
       this.signOffs.row(campaign.id, await store.kv.get(signOffKey(campaign.id)));
+      const prefix = `${campaign.id}/`;
       for await (const batch of store.campaigns.itemStatesWithDecisions(campaign.id)) {
         for (const { item, decision } of batch) {
           this.checked.items++;
           if (decision) this.checked.decisions++;
           this.items.row(item, decision);
+          // The grant a revoke removes is the row's grantId; its item.assigned names the item by id
+          // (reviewItemId: campaign/grant), compared above, so the row's grant must be the one its id names.
+          if (item.id.startsWith(prefix) && item.grantId !== item.id.slice(prefix.length)) {
+            this.out.add(difference(rowRef('review_items', item.id, 'grantId', item.grantId), null, `the item id names grant ${JSON.stringify(item.id.slice(prefix.length))}`));
+          }
         }
       }
       for await (const batch of store.campaigns.stageDecisionsOf(campaign.id)) {

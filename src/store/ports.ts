@@ -271,7 +271,7 @@ export interface ItemWithDecision {
  * (whole items and decisions); it must give these.
  */
 export interface ItemStateWithDecision {
-  item: Pick<ReviewItem, 'id' | 'systemId' | 'accountId' | 'role' | 'reviewerId' | 'reviewerSource' | 'state' | 'detail' | 'stage'>;
+  item: Pick<ReviewItem, 'id' | 'grantId' | 'systemId' | 'accountId' | 'role' | 'reviewerId' | 'reviewerSource' | 'state' | 'detail' | 'stage'>;
   decision: Pick<Decision, 'id' | 'outcome' | 'reviewerId' | 'channel' | 'justification' | 'simulated' | 'operator' | 'approveAll' | 'stage'> | null;
 }
 

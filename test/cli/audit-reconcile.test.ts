@@ -232,6 +232,8 @@ describe('audit verify reconciles state with the ledger', () => {
   it('each compared column of an item or its decision edited in the database file (one per item): exit 4 naming each row and field', async () => {
     const dir = copyOfFirm();
     const itemEdits: [string, string][] = [
+      // The grant a revoke would remove: compared with the grant the item's id (and so its item.assigned) names.
+      ['grantId', "grant_id = 'edited-grant'"],
       ['systemId', "system_id = 'edited-system'"],
       ['accountId', "account_id = 'edited-account'"],
       ['role', "role = 'EDITED'"],

@@ -205,7 +205,7 @@ describe('item states (the reconciliation\'s read)', () => {
     // The fields given are ItemStateWithDecision's, each as itemsWithDecisions has it (absent where it is absent).
     const pick = <T extends object>(o: T, keys: readonly (keyof T)[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
     const compared = whole.map(({ item, decision }) => ({
-      item: pick(item, ['id', 'systemId', 'accountId', 'role', 'reviewerId', 'reviewerSource', 'state', 'detail', 'stage']),
+      item: pick(item, ['id', 'grantId', 'systemId', 'accountId', 'role', 'reviewerId', 'reviewerSource', 'state', 'detail', 'stage']),
       decision: decision && pick(decision, ['id', 'outcome', 'reviewerId', 'channel', 'justification', 'simulated', 'operator', 'approveAll', 'stage']),
     }));
     expect(states).toStrictEqual(compared);

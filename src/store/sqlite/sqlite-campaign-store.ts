@@ -74,14 +74,14 @@ export const ITEMS_WITH_DECISIONS_PAGE_REST = `FROM review_items i LEFT JOIN dec
 
 /**
  * ITEMS_WITH_DECISIONS_PAGE_COLUMNS as far as the reconciliation compares them
- * (ItemStateWithDecision, in the order itemStateWithDecisionOf reads them): the same rows, 18
- * columns of 30. The 12 left out (grant, scope, identity, findings, times, the reviewer's email
- * and Slack id, findings at decision) are compared with nothing, and each cost the page reader's
+ * (ItemStateWithDecision, in the order itemStateWithDecisionOf reads them): the same rows, 19
+ * columns of 30. The 11 left out (scope, identity, findings, times, the reviewer's email and
+ * Slack id, findings at decision) are compared with nothing, and each cost the page reader's
  * thread and the caller a field per item: at 1M items, reading them was ~2 s of the page
  * reader's thread and ~0.8 s of the caller's (`audit verify`, --cpu-prof).
  */
 export const ITEM_STATES_PAGE_COLUMNS: readonly PageColumn[] = [
-  ...['i.id', 'i.system_id', 'i.account_id', 'i.role', 'i.reviewer_id', 'i.reviewer_source', 'i.state'].map(text),
+  ...['i.id', 'i.grant_id', 'i.system_id', 'i.account_id', 'i.role', 'i.reviewer_id', 'i.reviewer_source', 'i.state'].map(text),
   nullable('i.detail'),
   text('i.stage'),
   nullable('d.id'),
@@ -111,13 +111,14 @@ const PAGE_READER_CACHE_KIB = 8_192;
 /** One row of ITEM_STATES_PAGE_COLUMNS: the fields as itemWithDecisionOf gives them (absent where it leaves them out). */
 function itemStateWithDecisionOf(f: FieldCursor): ItemStateWithDecision {
   const id = f.next()!;
+  const grantId = f.next()!;
   const systemId = f.next()!;
   const accountId = f.next()!;
   const role = f.next()!;
   const reviewerId = f.next()!;
   const reviewerSource = f.next() as ReviewItem['reviewerSource'];
   const state = f.next() as ItemState;
-  const item: ItemStateWithDecision['item'] = { id, systemId, accountId, role, reviewerId, reviewerSource, state };
+  const item: ItemStateWithDecision['item'] = { id, grantId, systemId, accountId, role, reviewerId, reviewerSource, state };
   const detail = f.next();
   if (detail !== null) item.detail = parseGrantDetail(detail);
   const stage = Number(f.next());
