@@ -24,6 +24,7 @@ import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Grant, GrantChange, Identity, Snapshot, SnapshotCounts } from '../domain/index.js';
 import { EMPTY_COUNTS, grantId, GrantSetHash, IdentityIndex, normalizeEmail, quarantineReason, UNVERIFIED_STATES } from '../domain/index.js';
 import type { Store } from '../store/ports.js';
+import type { GrantRows } from '../store/grant-rows.js';
 import { drainPages } from './drain-pages.js';
 import type { RetryPolicy, Sleep } from './drain-pages.js';
 import { GrantDiff } from './grant-diff.js';
@@ -358,7 +359,7 @@ async function storeGrants(
     onProgress?.({ systemId, phase: 'grants', records: count });
   };
   try {
-    const early = previous ? await loadWhileReadingAhead(diff, store.snapshots.scanGrants(previous.id, BATCH), pages) : [];
+    const early = previous ? await loadWhileReadingAhead(diff, store.snapshots.scanGrantRows(previous.id, BATCH), pages) : [];
     for (let page = early.shift(); page; page = early.shift()) await take(page);
     for await (const page of pages) await take(page);
     if (grants.length > 0) await writes.add(store.snapshots.appendGrants(snapshotId, grants));
@@ -421,11 +422,11 @@ function toGrant(systemId: string, r: GrantRecord, identityId: string | null, id
  * the pull meanwhile instead of waiting. At most READ_AHEAD_RECORDS records are kept;
  * they are classified once the previous state is complete. Returns the pages read ahead.
  */
-async function loadWhileReadingAhead(diff: GrantDiff, previous: AsyncIterable<Grant[]>, pages: AsyncGenerator<Page<GrantRecord>>): Promise<Page<GrantRecord>[]> {
+async function loadWhileReadingAhead(diff: GrantDiff, previous: AsyncIterable<GrantRows>, pages: AsyncGenerator<Page<GrantRecord>>): Promise<Page<GrantRecord>[]> {
   let loaded = false;
   const loading = (async () => {
     try {
-      for await (const batch of previous) diff.addPrevious(batch);
+      for await (const rows of previous) diff.addPreviousRows(rows);
     } finally {
       loaded = true;
     }
