@@ -33,6 +33,7 @@ import type {
   SnapshotStatus,
   StoredFinding,
 } from '../domain/index.js';
+import type { GrantRows } from './grant-rows.js';
 
 /** A stored finding without its evidence (FindingStore.states). */
 export type FindingState = Omit<StoredFinding, 'evidence'>;
@@ -150,6 +151,12 @@ export interface SnapshotStore {
    * most `batchSize`: for readers of a whole snapshot that need no order, like the sync's diff.
    */
   scanGrants(snapshotId: string, batchSize?: number): AsyncIterable<Grant[]>;
+  /**
+   * The grants scanGrants reads, as raw fields without ids (see GrantRows), in batches of at
+   * most `batchSize`: for a reader that keeps a whole snapshot to compare against (the sync's
+   * diff), where a Grant per row would be garbage once compared.
+   */
+  scanGrantRows(snapshotId: string, batchSize?: number): AsyncIterable<GrantRows>;
   countGrants(snapshotId: string): Promise<number>;
   /** The snapshot's identities (directory systems), ordered by id. */
   identities(snapshotId: string): Promise<Identity[]>;

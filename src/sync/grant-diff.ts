@@ -7,13 +7,32 @@
  * what the grant id is derived from (grantId), without hashing it. An unchanged pulled grant
  * costs a lookup and a field-by-field comparison: no id, no fingerprint, no Grant object.
  *
- * A million grants are held without a million objects: ids, owners, display names,
- * accounts, roles and scopes are kept in a few large strings with typed-array offsets and
- * an open-addressing hash index (see StringList, StringTable). A Map of a million strings
- * costs several times the memory, and every garbage collection walks all of its entries.
+ * A million grants are held without a million objects. The previous state is kept as the
+ * store reads it (GrantRows: a few large texts and each field's length) and its fields are
+ * compared in place: a field is sliced out only for a grant that changed, was removed or is
+ * stored again. Keys, fingerprints and accounts of the pull are kept in large strings with
+ * typed-array offsets (StringList, StringTable), and every key is found through an
+ * open-addressing hash index. A Map of a million strings costs several times the memory, and
+ * every garbage collection walks all of its entries.
  */
 import type { Grant, GrantChange } from '../domain/index.js';
 import { grantDetailText, grantFingerprint, grantId } from '../domain/index.js';
+import type { GrantRows } from '../store/grant-rows.js';
+import {
+  GRANT_ROW_FIELDS,
+  grantRowsOf,
+  ROW_ACCOUNT,
+  ROW_ACCOUNT_STATUS,
+  ROW_ACCOUNT_TYPE,
+  ROW_DETAIL,
+  ROW_DISPLAY_NAME,
+  ROW_FIRST_SEEN,
+  ROW_IDENTITY_ID,
+  ROW_IDENTITY_REF,
+  ROW_LAST_ACTIVITY,
+  ROW_ROLE,
+  ROW_SCOPE,
+} from '../store/grant-rows.js';
 
 /** What the diff reads of a pulled grant: its fields as the connector reported them (a GrantRecord fits). */
 export type PulledFields = Pick<Grant, 'accountId' | 'role' | 'scope' | 'accountDisplayName' | 'accountType' | 'accountStatus' | 'lastActivityAt' | 'detail'>;
@@ -47,45 +66,35 @@ const UNCHANGED: Classification = Object.freeze({ result: 'unchanged', before: n
 const DUPLICATE: Classification = Object.freeze({ result: 'duplicate', before: null, after: null, firstSeenAt: null });
 const CONFLICT: Classification = Object.freeze({ result: 'conflict', before: null, after: null, firstSeenAt: null });
 
-/**
- * Items per previous grant in `previous`, at FIELDS * slot + one of the offsets below: the
- * fingerprint's free-text parts (see grantFingerprint; status and type are kept as a code)
- * and what a removal reports.
- */
-const FIELDS = 8;
-const OWNER = 0;
-const NAME = 1;
-const ACCOUNT = 2;
-const ROLE = 3;
-const SCOPE = 4;
-/** The detail's canonical JSON ('' for none): see grantDetailText. */
-const DETAIL = 5;
-/** Stored fields outside the fingerprint (NULL_MARK for null): a change makes the grant stored again. */
-const IDENTITY_REF = 6;
-const LAST_ACTIVITY = 7;
-/** Null in IDENTITY_REF and LAST_ACTIVITY, told apart from an empty string. */
-const NULL_MARK = '\u0000';
-/** grantFingerprint's separator. */
+const W = GRANT_ROW_FIELDS;
+/** grantFingerprint's separator, and grantId's. */
 const SEP = '\u001f';
+const SEP_CODE = 0x1f;
 
 export class GrantDiff {
-  /** Grant key (see keyOf) -> slot: the previous grants first (slot = load order), then the new ones. */
-  private readonly ids = new StringTable();
-  private readonly previous = new StringList();
-  private prevCount = 0;
   /**
-   * First-seen times of the previous grants, as indexes into `times`: a few distinct values
-   * (one per sync that added grants) shared by many grants, handed out without a copy.
+   * The previous grants, slot by slot in load order: the texts of their rows (GrantRows.texts,
+   * kept as they came), and per slot its text, where its row starts there and its W field
+   * lengths (-1 for null).
    */
-  private firstSeen = new Int32Array(1024);
-  private readonly times: string[] = [];
-  private readonly timeIndex = new Map<string, number>();
-  private lastTime: string | null = null;
-  private lastTimeIndex = -1;
-  /** Per previous grant, the code of its (status, type): an index into `statusTypes`. */
-  private statusType = new Int32Array(1024);
-  private readonly statusTypes: string[] = [];
-  private readonly statusTypeIndex = new Map<string, Map<string, number>>();
+  private readonly texts: string[] = [];
+  private rowText = new Int32Array(1024);
+  private rowStart = new Int32Array(1024);
+  private fieldLengths = new Int32Array(1024 * W);
+  private prevCount = 0;
+  /** Where the fields of slot `locatedSlot` start (W + 1 entries, the last one where its row ends): see locate(). */
+  private readonly starts = new Int32Array(W + 1);
+  private locatedSlot = -1;
+  /** The keys (see keyOf) of the grants the pull added, slot prevCount + i at i. */
+  private readonly newKeys = new StringList();
+  /**
+   * The index of every key: slot + 1 per bucket (0: empty), open addressing with linear
+   * probing, at most half full; each slot's key hash (hashKey) in `hashes`.
+   */
+  private hashes = new Int32Array(1024);
+  private buckets = new Int32Array(2048);
+  /** The empty bucket where find() stopped: where a key it did not find goes. */
+  private freeBucket = 0;
   /** 1 once the slot's grant was pulled. */
   private pulled = new Uint8Array(1024);
   /**
@@ -96,26 +105,37 @@ export class GrantDiff {
   private fingerprintOf = new Int32Array(1024);
   private readonly fingerprints = new StringList();
   private readonly accounts = new StringTable();
+  /** The account last counted: an export lists an account's grants together. */
+  private lastAccount: string | null = null;
 
-  /** Loads one batch of the current state's grants (unique within a snapshot; a repeat is ignored). */
+  /** Loads a batch of the current state's grants (unique within a snapshot; a repeat is ignored). */
   addPrevious(grants: readonly Grant[]): void {
-    for (const g of grants) {
-      const slot = this.ids.insert(keyOf(g));
-      if (slot < 0) continue;
-      if (slot >= this.firstSeen.length) {
-        this.firstSeen = grown(this.firstSeen, slot + 1);
-        this.statusType = grown(this.statusType, slot + 1);
+    this.addPreviousRows(grantRowsOf(grants));
+  }
+
+  /** addPrevious() for a batch as the store reads it: its texts are kept, not copied. */
+  addPreviousRows(rows: GrantRows): void {
+    if (this.newKeys.size > 0) throw new Error('GrantDiff: the previous state is loaded before the pull is classified');
+    const { lengths, rowsPerText } = rows;
+    let textIndex = -1;
+    let at = 0;
+    for (let r = 0; r < rows.count; r++) {
+      if (r % rowsPerText === 0) {
+        textIndex = this.texts.push(rows.texts[r / rowsPerText]!) - 1;
+        at = 0;
       }
-      this.firstSeen[slot] = this.timeOf(g.firstSeenAt ?? '');
-      this.statusType[slot] = this.statusTypeOf(g);
-      this.previous.push(g.identityId ?? '');
-      this.previous.push(g.accountDisplayName ?? '');
-      this.previous.push(g.accountId);
-      this.previous.push(g.role);
-      this.previous.push(g.scope);
-      this.previous.push(grantDetailText(g.detail) ?? '');
-      this.previous.push(g.identityRef ?? NULL_MARK);
-      this.previous.push(g.lastActivityAt ?? NULL_MARK);
+      const slot = this.prevCount;
+      this.reservePrevious(slot + 1);
+      this.rowText[slot] = textIndex;
+      this.rowStart[slot] = at;
+      for (let f = 0, i = r * W; f < W; f++, i++) {
+        const n = lengths[i]!;
+        this.fieldLengths[slot * W + f] = n;
+        if (n > 0) at += n;
+      }
+      const h = this.hashOfSlot(slot);
+      if (this.findSlot(h, slot) >= 0) continue;
+      this.place(h, slot);
       this.prevCount++;
     }
   }
@@ -135,21 +155,24 @@ export class GrantDiff {
    * (then returned as `after`), or pulled twice: an unchanged grant is compared field by field.
    */
   classify(r: PulledFields, identityId: string | null, identityRef: string | null, now: string): Classification {
-    const inserted = this.ids.insert(keyOf(r));
-    if (inserted >= 0) {
+    const h = hashKey(r.accountId, r.role, r.scope);
+    const slot = this.find(h, r.accountId, r.role, r.scope);
+    if (slot < 0) {
+      const added = this.prevCount + this.newKeys.push(keyOf(r));
+      this.reserve(added + 1);
+      this.place(h, added);
       const fingerprint = fingerprintOf(r, identityId);
-      this.markPulled(inserted);
-      this.keepFingerprint(inserted, fingerprint);
-      this.accounts.insert(r.accountId);
+      this.markPulled(added);
+      this.keepFingerprint(added, fingerprint);
+      this.countAccount(r.accountId);
       return { result: 'added', before: null, after: fingerprint, firstSeenAt: now };
     }
-    const slot = -inserted - 1;
     if (this.pulled[slot] === 1) {
       const first = slot < this.fingerprintOf.length ? this.fingerprintOf[slot]! - 1 : -1;
       return (first < 0 ? this.samePrevious(slot, r, identityId) : this.fingerprints.equals(first, fingerprintOf(r, identityId))) ? DUPLICATE : CONFLICT;
     }
     this.markPulled(slot);
-    this.accounts.insert(r.accountId);
+    this.countAccount(r.accountId);
     if (this.samePrevious(slot, r, identityId)) {
       if (this.sameStored(slot, r, identityRef)) return UNCHANGED;
       return { result: 'unchanged', before: null, after: null, firstSeenAt: this.firstSeenAtOf(slot, now), restore: true };
@@ -166,10 +189,9 @@ export class GrantDiff {
   *removals(snapshotId: string, systemId: string): Generator<GrantChange> {
     for (let slot = 0; slot < this.prevCount; slot++) {
       if (this.pulled[slot] === 1) continue;
-      const at = FIELDS * slot;
-      const accountId = this.previous.get(at + ACCOUNT);
-      const role = this.previous.get(at + ROLE);
-      const scope = this.previous.get(at + SCOPE);
+      const accountId = this.field(slot, ROW_ACCOUNT) ?? '';
+      const role = this.field(slot, ROW_ROLE) ?? '';
+      const scope = this.field(slot, ROW_SCOPE) ?? '';
       yield {
         snapshotId,
         grantId: grantId(systemId, accountId, role, scope),
@@ -186,57 +208,169 @@ export class GrantDiff {
 
   /** Whether a pulled grant has the previous grant's fingerprint, compared field by field (no string built). */
   private samePrevious(slot: number, g: PulledFields, identityId: string | null): boolean {
-    const at = FIELDS * slot;
+    this.locate(slot);
     return (
-      this.statusType[slot] === this.statusTypeOf(g) &&
-      this.previous.equals(at + OWNER, identityId ?? '') &&
-      this.previous.equals(at + NAME, g.accountDisplayName ?? '') &&
-      this.previous.equals(at + DETAIL, grantDetailText(g.detail) ?? '')
+      this.textIs(slot, ROW_ACCOUNT_STATUS, g.accountStatus) &&
+      this.textIs(slot, ROW_ACCOUNT_TYPE, g.accountType) &&
+      this.textIs(slot, ROW_IDENTITY_ID, identityId ?? '') &&
+      this.textIs(slot, ROW_DISPLAY_NAME, g.accountDisplayName ?? '') &&
+      this.textIs(slot, ROW_DETAIL, grantDetailText(g.detail) ?? '')
     );
   }
 
-  /** Whether the stored fields outside the fingerprint are the previous grant's. */
+  /** Whether the stored fields outside the fingerprint are the previous grant's (null is not ''). */
   private sameStored(slot: number, g: PulledFields, identityRef: string | null): boolean {
-    const at = FIELDS * slot;
-    return this.previous.equals(at + IDENTITY_REF, identityRef ?? NULL_MARK) && this.previous.equals(at + LAST_ACTIVITY, g.lastActivityAt ?? NULL_MARK);
+    this.locate(slot);
+    return this.valueIs(slot, ROW_IDENTITY_REF, identityRef) && this.valueIs(slot, ROW_LAST_ACTIVITY, g.lastActivityAt);
   }
 
-  /** grantFingerprint() of a previous grant. */
+  /** grantFingerprint() of a previous grant (its stored detail is the canonical JSON grantFingerprint appends). */
   private previousFingerprint(slot: number): string {
-    const at = FIELDS * slot;
-    const base = [this.previous.get(at + OWNER), this.statusTypes[this.statusType[slot]!], this.previous.get(at + NAME)].join(SEP);
-    const detail = this.previous.get(at + DETAIL);
-    return detail === '' ? base : base + SEP + detail;
+    const base = [this.field(slot, ROW_IDENTITY_ID) ?? '', this.field(slot, ROW_ACCOUNT_STATUS), this.field(slot, ROW_ACCOUNT_TYPE), this.field(slot, ROW_DISPLAY_NAME) ?? ''].join(SEP);
+    const detail = this.field(slot, ROW_DETAIL);
+    return detail === null || detail === '' ? base : base + SEP + detail;
   }
 
   /** The first-seen time a previous grant pulled again keeps: its own, or `now` when it had none. */
   private firstSeenAtOf(slot: number, now: string): string {
-    const firstSeenAt = this.times[this.firstSeen[slot]!]!;
-    return firstSeenAt === '' ? now : firstSeenAt;
+    const firstSeenAt = this.field(slot, ROW_FIRST_SEEN);
+    return firstSeenAt === null || firstSeenAt === '' ? now : firstSeenAt;
   }
 
-  private statusTypeOf(g: Pick<Grant, 'accountStatus' | 'accountType'>): number {
-    let byType = this.statusTypeIndex.get(g.accountStatus);
-    if (byType === undefined) this.statusTypeIndex.set(g.accountStatus, (byType = new Map()));
-    let i = byType.get(g.accountType);
-    if (i === undefined) {
-      i = this.statusTypes.push(g.accountStatus + SEP + g.accountType) - 1;
-      byType.set(g.accountType, i);
+  /** Fills `starts` for a previous slot. */
+  private locate(slot: number): void {
+    if (slot === this.locatedSlot) return;
+    let at = this.rowStart[slot]!;
+    for (let f = 0, i = slot * W; f < W; f++, i++) {
+      this.starts[f] = at;
+      const n = this.fieldLengths[i]!;
+      if (n > 0) at += n;
     }
-    return i;
+    this.starts[W] = at;
+    this.locatedSlot = slot;
   }
 
-  private timeOf(time: string): number {
-    // Grants stored together mostly share their first-seen time: the last one answers first.
-    if (time === this.lastTime) return this.lastTimeIndex;
-    let i = this.timeIndex.get(time);
-    if (i === undefined) {
-      i = this.times.push(time) - 1;
-      this.timeIndex.set(time, i);
+  /** Field f of a previous slot, sliced out of its text (null for null). */
+  private field(slot: number, f: number): string | null {
+    const n = this.fieldLengths[slot * W + f]!;
+    if (n < 0) return null;
+    this.locate(slot);
+    const start = this.starts[f]!;
+    return this.texts[this.rowText[slot]!]!.slice(start, start + n);
+  }
+
+  /** Whether field f of the located slot is `s`, a null field reading as ''. */
+  private textIs(slot: number, f: number, s: string): boolean {
+    const n = this.fieldLengths[slot * W + f]!;
+    if (n <= 0) return s.length === 0;
+    return n === s.length && this.texts[this.rowText[slot]!]!.startsWith(s, this.starts[f]!);
+  }
+
+  /** Whether field f of the located slot is `s`, null only when `s` is. */
+  private valueIs(slot: number, f: number, s: string | null): boolean {
+    const n = this.fieldLengths[slot * W + f]!;
+    if (n < 0 || s === null) return n < 0 && s === null;
+    return this.textIs(slot, f, s);
+  }
+
+  /** hashKey() of a previous slot's key, over its text (no string built). */
+  private hashOfSlot(slot: number): number {
+    this.locatedSlot = -1;
+    this.locate(slot);
+    const text = this.texts[this.rowText[slot]!]!;
+    let h = hashRange(FNV_OFFSET, text, this.starts[ROW_ACCOUNT]!, this.starts[ROW_ROLE]!);
+    h = Math.imul(h ^ SEP_CODE, FNV_PRIME);
+    h = hashRange(h, text, this.starts[ROW_ROLE]!, this.starts[ROW_SCOPE]!);
+    h = Math.imul(h ^ SEP_CODE, FNV_PRIME);
+    return hashRange(h, text, this.starts[ROW_SCOPE]!, this.starts[ROW_SCOPE + 1]!);
+  }
+
+  /** A slot's key (keyOf), as a string. */
+  private keyOfSlot(slot: number): string {
+    return slot < this.prevCount ? this.previousKey(slot) : this.newKeys.get(slot - this.prevCount);
+  }
+
+  /** The key of a previous slot (or of the one being loaded). */
+  private previousKey(slot: number): string {
+    return (this.field(slot, ROW_ACCOUNT) ?? '') + SEP + (this.field(slot, ROW_ROLE) ?? '') + SEP + (this.field(slot, ROW_SCOPE) ?? '');
+  }
+
+  /** Whether a slot's key is keyOf(account, role, scope): field by field when their lengths match, else as joined texts. */
+  private keyIs(slot: number, account: string, role: string, scope: string): boolean {
+    if (slot < this.prevCount) {
+      this.locate(slot);
+      const la = this.starts[ROW_ROLE]! - this.starts[ROW_ACCOUNT]!;
+      const lr = this.starts[ROW_SCOPE]! - this.starts[ROW_ROLE]!;
+      const ls = this.starts[ROW_SCOPE + 1]! - this.starts[ROW_SCOPE]!;
+      if (la === account.length && lr === role.length && ls === scope.length) {
+        const text = this.texts[this.rowText[slot]!]!;
+        return text.startsWith(account, this.starts[ROW_ACCOUNT]!) && text.startsWith(role, this.starts[ROW_ROLE]!) && text.startsWith(scope, this.starts[ROW_SCOPE]!);
+      }
+      // Joined keys of other field lengths are equal only when a field holds the separator.
+      if (la + lr + ls !== account.length + role.length + scope.length) return false;
     }
-    this.lastTime = time;
-    this.lastTimeIndex = i;
-    return i;
+    return this.keyOfSlot(slot) === account + SEP + role + SEP + scope;
+  }
+
+  /** The slot holding key (account, role, scope) of hash h, or -1 (then freeBucket is where it goes). */
+  private find(h: number, account: string, role: string, scope: string): number {
+    const mask = this.buckets.length - 1;
+    let b = h & mask;
+    for (let e = this.buckets[b]!; e !== 0; e = this.buckets[b]!) {
+      if (this.hashes[e - 1] === h && this.keyIs(e - 1, account, role, scope)) return e - 1;
+      b = (b + 1) & mask;
+    }
+    this.freeBucket = b;
+    return -1;
+  }
+
+  /** find() for the key of a previous slot being loaded (`probe`, not yet placed). */
+  private findSlot(h: number, probe: number): number {
+    const mask = this.buckets.length - 1;
+    let b = h & mask;
+    for (let e = this.buckets[b]!; e !== 0; e = this.buckets[b]!) {
+      // Equal hashes are rare (a repeat, or a collision): the keys are then compared as strings.
+      if (this.hashes[e - 1] === h && this.previousKey(e - 1) === this.previousKey(probe)) return e - 1;
+      b = (b + 1) & mask;
+    }
+    this.freeBucket = b;
+    return -1;
+  }
+
+  /** Puts `slot` (hash h) in the bucket find() stopped at, then grows the index when half full. */
+  private place(h: number, slot: number): void {
+    this.hashes[slot] = h;
+    this.buckets[this.freeBucket] = slot + 1;
+    if (2 * (slot + 1) > this.buckets.length) {
+      const buckets = new Int32Array(2 * this.buckets.length);
+      const mask = buckets.length - 1;
+      for (let s = 0; s <= slot; s++) {
+        let b = this.hashes[s]! & mask;
+        while (buckets[b] !== 0) b = (b + 1) & mask;
+        buckets[b] = s + 1;
+      }
+      this.buckets = buckets;
+    }
+  }
+
+  /** Room for `slots` keys in the index. */
+  private reserve(slots: number): void {
+    if (slots > this.hashes.length) this.hashes = grown(this.hashes, slots);
+  }
+
+  /** Room for `slots` previous grants. */
+  private reservePrevious(slots: number): void {
+    this.reserve(slots);
+    if (slots <= this.rowText.length) return;
+    this.rowText = grown(this.rowText, slots);
+    this.rowStart = grown(this.rowStart, slots);
+    this.fieldLengths = grown(this.fieldLengths, slots * W);
+  }
+
+  private countAccount(accountId: string): void {
+    if (accountId === this.lastAccount) return;
+    this.accounts.insert(accountId);
+    this.lastAccount = accountId;
   }
 
   private keepFingerprint(slot: number, fingerprint: string): void {
@@ -256,6 +390,24 @@ export class GrantDiff {
  */
 function keyOf(g: Pick<Grant, 'accountId' | 'role' | 'scope'>): string {
   return g.accountId + SEP + g.role + SEP + g.scope;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** hashOf(keyOf(...)) without the joined string. */
+function hashKey(account: string, role: string, scope: string): number {
+  let h = hashRange(FNV_OFFSET, account, 0, account.length);
+  h = Math.imul(h ^ SEP_CODE, FNV_PRIME);
+  h = hashRange(h, role, 0, role.length);
+  h = Math.imul(h ^ SEP_CODE, FNV_PRIME);
+  return hashRange(h, scope, 0, scope.length);
+}
+
+/** FNV-1a over text[from, to), continuing from h. */
+function hashRange(h: number, text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
 }
 
 function fingerprintOf(r: PulledFields, identityId: string | null): string {
@@ -357,9 +509,7 @@ class StringTable {
 
 /** FNV-1a over the UTF-16 code units. */
 function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
+  return hashRange(FNV_OFFSET, s, 0, s.length);
 }
 
 function grown<T extends Int32Array | Uint8Array>(a: T, atLeast: number): T {

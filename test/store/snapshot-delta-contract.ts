@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/ports.js';
 import { grantFingerprint } from '../../src/domain/index.js';
-import { at, batchesOf, change, finish, grant, grants, snapshot } from './store-fixtures.js';
+import { grantRowFields } from '../../src/store/grant-rows.js';
+import { at, batchesOf, change, finish, grant, grants, rowFieldsOf, snapshot } from './store-fixtures.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 
 const NONE = () => [];
@@ -22,6 +23,8 @@ async function contentOf(store: Store, snapshotId: string): Promise<Grant[]> {
   const ordered = (await batchesOf(store.snapshots.grants(snapshotId, 3))).flat();
   const scanned = (await batchesOf(store.snapshots.scanGrants(snapshotId, 4))).flat();
   expect(byId(scanned), `scanGrants of ${snapshotId}`).toEqual(ordered);
+  // The same grants as rows of fields (no ids), in scanGrants' order.
+  expect(await rowFieldsOf(store.snapshots.scanGrantRows(snapshotId, 4), 4), `scanGrantRows of ${snapshotId}`).toEqual(scanned.map(grantRowFields));
   expect(await store.snapshots.countGrants(snapshotId), `countGrants of ${snapshotId}`).toBe(ordered.length);
   expect(byId((await batchesOf(store.snapshots.grantsOf([snapshotId], 3))).flat()), `grantsOf of ${snapshotId}`).toEqual(ordered);
   return ordered;

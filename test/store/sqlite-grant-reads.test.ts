@@ -2,8 +2,9 @@
  * A file store's snapshot reads give back exactly the grants written, in id order, on each of
  * its paths: pages read on the store's own connection as row texts (small batches; the first
  * page of a large read), the same pages read as columns when a value holds the texts'
- * separator (U+001F), and the page reader thread's pages (sqlite-grant-pages.ts). Real SQLite
- * file, real thread.
+ * separator (U+001F), and the page reader thread's pages (sqlite-grant-pages.ts); and the scans
+ * in storage order, as Grants and as rows of fields (the bulk worker's texts). Real SQLite
+ * file, real threads.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/domain/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { at, batchesOf, finish, grant, snapshot } from './store-fixtures.js';
+import { grantRowFields } from '../../src/store/grant-rows.js';
+import { at, batchesOf, finish, grant, rowFieldsOf, snapshot } from './store-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'iam-grant-reads-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -49,6 +51,13 @@ describe('snapshot grant reads on a SQLite file', () => {
         const batches = await batchesOf(store.snapshots.grants('s1', size));
         expect(batches.map((b) => b.length)).toEqual(size === 512 ? [512, 512, 512, 512, 512, 40] : [1_000, 1_000, 600]);
         expect(batches.flat()).toStrictEqual(expected);
+      }
+      // scanGrantRows: rows of fields in scanGrants' (storage) order, encoded here (512) or read
+      // as texts by the bulk worker (1000 and more); details in their stored (canonical) form.
+      for (const size of [512, 1_000, 5_000]) {
+        const scanned = (await batchesOf(store.snapshots.scanGrants('s1', size))).flat();
+        expect(scanned.length).toBe(written.length);
+        expect(await rowFieldsOf(store.snapshots.scanGrantRows('s1', size), size)).toStrictEqual(scanned.map(grantRowFields));
       }
     } finally {
       await store.close();

@@ -18,6 +18,8 @@ import type {
 } from '../../src/domain/index.js';
 import { campaignId, EMPTY_COUNTS, findingKey, grantId, reviewItemId } from '../../src/domain/index.js';
 import type { Delivery, SlackUser, SnapshotFinish, Store } from '../../src/store/ports.js';
+import type { GrantRows } from '../../src/store/grant-rows.js';
+import { GRANT_ROW_FIELDS } from '../../src/store/grant-rows.js';
 
 export const T0 = '2026-01-05T08:00:00.000Z';
 
@@ -231,5 +233,31 @@ export function slackUser(id: string, email: string | null, overrides: Partial<S
 export async function batchesOf<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
   const out: T[][] = [];
   for await (const page of pages) out.push(page);
+  return out;
+}
+
+/** The rows of GrantRows batches, each as its fields (the form grantRowFields gives a Grant). */
+export async function rowFieldsOf(batches: AsyncIterable<GrantRows>, maxBatch: number): Promise<(string | null)[][]> {
+  const out: (string | null)[][] = [];
+  for await (const rows of batches) {
+    expect(rows.count).toBeGreaterThan(0);
+    expect(rows.count).toBeLessThanOrEqual(maxBatch);
+    expect(rows.lengths.length).toBe(rows.count * GRANT_ROW_FIELDS);
+    expect(rows.texts.length).toBe(Math.ceil(rows.count / rows.rowsPerText));
+    let k = 0;
+    for (let t = 0; t < rows.texts.length; t++) {
+      const text = rows.texts[t]!;
+      let at = 0;
+      for (let r = t * rows.rowsPerText; r < Math.min(rows.count, (t + 1) * rows.rowsPerText); r++) {
+        const fields: (string | null)[] = [];
+        for (let f = 0; f < GRANT_ROW_FIELDS; f++) {
+          const n = rows.lengths[k++]!;
+          fields.push(n < 0 ? null : text.slice(at, (at += n)));
+        }
+        out.push(fields);
+      }
+      expect(at, 'a text holds its rows and nothing else').toBe(text.length);
+    }
+  }
   return out;
 }

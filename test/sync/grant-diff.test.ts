@@ -11,6 +11,7 @@ import type { AccountStatus, AccountType, Grant, GrantChange } from '../../src/d
 import { grantFingerprint, grantId } from '../../src/domain/index.js';
 import type { ClassifyResult } from '../../src/sync/grant-diff.js';
 import { GrantDiff } from '../../src/sync/grant-diff.js';
+import { grantRowsOf } from '../../src/store/grant-rows.js';
 import { seededRandom } from '../fakes/seeded-random.js';
 
 const SYSTEM = 'trading';
@@ -164,6 +165,64 @@ describe('GrantDiff', () => {
     expect(diff.accountCount).toBe(model.accountCount);
     expect([...diff.removals('s', SYSTEM)]).toEqual(model.removals('s'));
     expect([...diff.removals('s', SYSTEM)].map((r) => r.grantId)).toEqual([grantId(SYSTEM, pairs[3]![0], 'R', '')]);
+  });
+
+  it('reads the previous state as the store hands it (GrantRows), whatever the texts\' size and the values', () => {
+    const random = seededRandom(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    // Values a row encoding could confuse: empty against null, the separator inside a key's
+    // fields (keys join as grant ids do: 'a\u001fb' + 'c' is 'a' + 'b\u001fc'), non-BMP text.
+    const AWKWARD = ['', 'x', 'é 𝄞', '\u001f', 'a\u001fb'];
+    const orNull = (s: string): string | null => (random() < 0.25 ? null : s);
+    const someGrant = (): Grant => {
+      const accountId = pick(['a', 'a\u001fb', 'acc-𝄞', 'b', 'acc-1']);
+      const role = pick(['R', 'b\u001fR', '\u001fR', 'VIEWER']);
+      const scope = pick(AWKWARD);
+      const g = grant(accountId, role, {
+        id: grantId(SYSTEM, accountId, role, scope),
+        scope,
+        identityId: orNull(pick(AWKWARD)),
+        identityRef: orNull(pick(AWKWARD)),
+        accountDisplayName: orNull(pick(AWKWARD)),
+        accountStatus: pick(['active', 'disabled'] as const),
+        lastActivityAt: orNull(pick(['', NOW])),
+        firstSeenAt: orNull(pick(['', '2026-01-01T00:00:00.000Z'])),
+      });
+      if (random() < 0.3) g.detail = { summary: pick(AWKWARD), paths: [pick(AWKWARD)] };
+      return g;
+    };
+    const edited = (g: Grant): Grant => {
+      const r = random();
+      if (r < 0.4) return g;
+      if (r < 0.5) return { ...g, identityRef: g.identityRef === null ? '' : null };
+      if (r < 0.6) return { ...g, lastActivityAt: g.lastActivityAt === null ? '' : null };
+      if (r < 0.7) return { ...g, identityId: g.identityId === null ? '' : null };
+      if (r < 0.8) return { ...g, detail: { summary: 'moved' } };
+      if (r < 0.9) return { ...g, accountDisplayName: g.accountDisplayName === '' ? null : '' };
+      return { ...g, accountStatus: g.accountStatus === 'active' ? 'disabled' : 'active' };
+    };
+    for (let run = 0; run < 40; run++) {
+      const diff = new GrantDiff();
+      const model = new GrantDiffModel();
+      const previous = Array.from({ length: 1 + Math.floor(random() * 60) }, someGrant);
+      for (let i = 0; i < previous.length; ) {
+        const batch = previous.slice(i, (i += 1 + Math.floor(random() * 20)));
+        diff.addPreviousRows(grantRowsOf(batch, 1 + Math.floor(random() * 4)));
+        model.addPrevious(batch);
+      }
+      expect(diff.previousCount).toBe(model.previousCount);
+      const pulls = Array.from({ length: 80 }, () => (random() < 0.6 ? edited(pick(previous)) : someGrant()));
+      for (const g of pulls) expect(classify(diff, g)).toEqual(model.classify(g));
+      expect(diff.accountCount).toBe(model.accountCount);
+      expect([...diff.removals('s', SYSTEM)]).toEqual(model.removals('s'));
+    }
+  });
+
+  it('takes no previous grants once the pull is classified', () => {
+    const diff = new GrantDiff();
+    diff.addPrevious([grant('alice', 'TRADER')]);
+    classify(diff, grant('bob', 'TRADER'));
+    expect(() => diff.addPrevious([grant('carol', 'TRADER')])).toThrow(/before the pull/);
   });
 
   describe('matches a Map-based model on random operations', () => {

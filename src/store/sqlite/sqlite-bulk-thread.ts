@@ -6,6 +6,7 @@
  *   { type: 'grants' | 'changes', seq, snapshotId, count, texts, lengths }  rows to insert
  *   { type: 'remove', seq, snapshotId, count, texts, lengths }              grant ids to drop (removeGrants)
  *   { type: 'scan', seq, params }                                          one page of grants (storage order)
+ *   { type: 'scanRows', seq, params }                                      the same without ids (GrantRows' fields)
  *   { type: 'close' }                                                       close and exit
  * Rows travel as field lengths (-1 for null), row after row, plus the concatenation of the
  * fields (structured clone of objects is several times slower), cut into texts of
@@ -14,7 +15,7 @@
  * Replies (worker -> main), in seq order (BulkReply): { seq, error: null } once written rows
  * are committed, { seq, error: null, ids, texts, lengths, lastRow } with a page read (the ids
  * as an array: each arrives as a string of its own, not a slice that would keep the whole
- * page alive in a caller's map), or { seq, error: { message, code } } when nothing was
+ * page alive in a caller's map; no ids for scanRows), or { seq, error: { message, code } } when nothing was
  * written / read.
  *
  * Writes queued when a transaction starts are committed together (group commit: the dirty
@@ -25,6 +26,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import type { SnapshotStatus } from '../../domain/snapshot.js';
 import { requireWritable } from '../../domain/snapshot-transitions.js';
+import { GRANT_ROW_FIELDS } from '../grant-rows.js';
 import type { Cell } from './encode-rows.js';
 import { encodeRows } from './encode-rows.js';
 import type { BulkWorkerOptions } from './sqlite-bulk-worker.js';
@@ -50,7 +52,7 @@ interface Rows {
 }
 export type WriteRequest = (Rows & { type: 'grants'; snapshotId: string }) | (Rows & { type: 'remove'; snapshotId: string }) | (Rows & { type: 'changes' });
 /** `params`: the page query's parameters, in order (see BulkWorkerOptions['sql']). */
-export type ReadRequest = { type: 'scan'; seq: number; params: Cell[] };
+export type ReadRequest = { type: 'scan'; seq: number; params: Cell[] } | { type: 'scanRows'; seq: number; params: Cell[] };
 export type BulkRequest = WriteRequest | ReadRequest | { type: 'close' };
 
 export interface BulkReply {
@@ -75,6 +77,7 @@ const deleteOwn = db.prepare<[number, Cell, number]>(data.sql.deleteOwn);
 const insertGrant = db.prepare<[Cell[]]>(data.sql.insertGrant);
 const insertChange = db.prepare<[Cell[]]>(data.sql.insertChange);
 const grantsScanPage = db.prepare<Cell[], Cell[]>(data.sql.grantsScanPage).raw();
+const grantRowsScanPage = db.prepare<Cell[], Cell[]>(data.sql.grantRowsScanPage).raw();
 const GRANT_FIELDS = data.grantFields;
 const CHANGE_FIELDS = data.changeFields;
 const ROWS_PER_TEXT = data.rowsPerText;
@@ -156,6 +159,14 @@ function read(msg: ReadRequest): void {
   reply({ seq: msg.seq, error: null, ids, texts, lengths, lastRow }, [lengths.buffer as ArrayBuffer]);
 }
 
+/** A page of grant rows without ids (GRANT_ROW_FIELDS fields, then the row number), all as texts. */
+function readRows(msg: ReadRequest): void {
+  const rows = grantRowsScanPage.all(...msg.params);
+  const lastRow = rows.length > 0 ? (rows[rows.length - 1]![GRANT_ROW_FIELDS] as number) : null;
+  const { texts, lengths } = encodeRows(rows, 0, GRANT_ROW_FIELDS, ROWS_PER_TEXT);
+  reply({ seq: msg.seq, error: null, texts, lengths, lastRow }, [lengths.buffer as ArrayBuffer]);
+}
+
 function commit(group: readonly WriteRequest[]): void {
   try {
     writeAll.immediate(group);
@@ -179,9 +190,10 @@ function handle(msg: BulkRequest): void {
     port.close();
     return;
   }
-  if (msg.type === 'scan') {
+  if (msg.type === 'scan' || msg.type === 'scanRows') {
     try {
-      read(msg);
+      if (msg.type === 'scan') read(msg);
+      else readRows(msg);
     } catch (err) {
       reply({ seq: msg.seq, error: toWorkerError(err) });
     }

@@ -1,6 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { Grant, GrantChange } from '../../domain/index.js';
 import { grantDetailText } from '../../domain/index.js';
+import type { GrantRows } from '../grant-rows.js';
+import { GRANT_ROW_FIELDS } from '../grant-rows.js';
 import type { BulkReply as Reply, BulkRequest, BulkWorkerData, ReadRequest, WriteRequest } from './sqlite-bulk-thread.js';
 import type { Cell } from './encode-rows.js';
 import { grantOfFields } from './grant-fields.js';
@@ -31,6 +33,8 @@ export interface BulkWorkerOptions {
     insertChange: string;
     /** A raw page of grants in storage order (the caller's params): id, then the GRANT_FIELDS after it, then the row number. */
     grantsScanPage: string;
+    /** grantsScanPage without the id: the GRANT_ROW_FIELDS fields (see GrantRows), then the row number. */
+    grantRowsScanPage: string;
   };
   /** Pragmas of the worker's connection, e.g. 'synchronous = NORMAL'. */
   pragmas: readonly string[];
@@ -125,6 +129,12 @@ export class SqliteBulkWorker {
   async scanGrants(params: Cell[], systemId: string): Promise<{ grants: Grant[]; lastRow: number | null }> {
     const reply = await this.send({ type: 'scan', params }, null);
     return { grants: this.decodeGrants(reply, systemId), lastRow: reply.lastRow ?? null };
+  }
+
+  /** scanGrants' page as GrantRows (rowsPerText: ROWS_PER_TEXT, as the thread encodes them), and the last row read. */
+  async scanGrantRows(params: Cell[]): Promise<{ rows: GrantRows; lastRow: number | null }> {
+    const { texts, lengths, lastRow } = await this.send({ type: 'scanRows', params }, null);
+    return { rows: { count: lengths!.length / GRANT_ROW_FIELDS, texts: texts!, rowsPerText: ROWS_PER_TEXT, lengths: lengths! }, lastRow: lastRow ?? null };
   }
 
   private decodeGrants({ ids, texts, lengths }: Reply, systemId: string): Grant[] {

@@ -14,6 +14,8 @@ import {
 import type { LedgerAppender } from './ledger-appender.js';
 import { AT_VERSION, NOT_PENDING_REMOVAL, snapshotViewParams, VISIBLE, type SnapshotView, type ViewParams } from './grant-view.js';
 import { addedChange, addedChanges } from '../added-changes.js';
+import type { GrantRows } from '../grant-rows.js';
+import { grantRowsOf } from '../grant-rows.js';
 import { pageSize } from './page-size.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from './snapshot-row.js';
 import { SqliteBulkWorker } from './sqlite-bulk-worker.js';
@@ -107,6 +109,9 @@ export const GRANTS_NEXT_PAGE_SQL = `SELECT ${GRANT_COLUMNS} ${GRANT_PAGE_REST}`
 const SCAN_FROM = `FROM grants NOT INDEXED WHERE row > ? AND row <= ? AND system_key = ? AND ${VISIBLE} ORDER BY row LIMIT ?`;
 export const GRANTS_SCAN_PAGE_SQL = `SELECT ${GRANT_COLUMNS}, row ${SCAN_FROM}`;
 const WORKER_GRANTS_SCAN_PAGE_SQL = `SELECT id, account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
+  account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
+/** WORKER_GRANTS_SCAN_PAGE_SQL without the id: GrantRows' fields, then the row number. */
+const WORKER_GRANT_ROWS_SCAN_PAGE_SQL = `SELECT account_id, role, scope, identity_id, identity_ref, account_display_name, account_type,
   account_status, last_activity_at, first_seen_at, detail, row ${SCAN_FROM}`;
 const COUNT_SQL = `SELECT count(*) FROM grants NOT INDEXED WHERE row >= ? AND system_key = ? AND ${VISIBLE}`;
 /** The deltas a snapshot may read rows of (params: system key, version, own delta key). */
@@ -282,7 +287,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
         : new SqliteBulkWorker({
             file: resolve(db.name),
             busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
-            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL },
+            sql: { selectHandle: SELECT_HANDLE_SQL, insertGrant: INSERT_GRANT_SQL, markReplaced: MARK_REPLACED_SQL, deleteOwn: DELETE_OWN_SQL, insertChange: INSERT_CHANGE_SQL, grantsScanPage: WORKER_GRANTS_SCAN_PAGE_SQL, grantRowsScanPage: WORKER_GRANT_ROWS_SCAN_PAGE_SQL },
             // The same durability and integrity as this connection.
             pragmas: [
               `synchronous = ${db.pragma('synchronous', { simple: true }) as number}`,
@@ -806,6 +811,30 @@ export class SqliteSnapshotStore implements SnapshotStore {
       if (rows.length > 0) yield rows.map((r) => toGrant(r as unknown as GrantTuple, systemId));
       if (rows.length < size) return;
       after = rows[rows.length - 1]![13];
+    }
+  }
+
+  async *scanGrantRows(snapshotId: string, batchSize?: number): AsyncIterable<GrantRows> {
+    const size = pageSize(batchSize, DEFAULT_GRANT_BATCH);
+    if (!this.worker || size < WORKER_MIN_ROWS) {
+      for await (const grants of this.scanGrants(snapshotId, size)) yield grantRowsOf(grants);
+      return;
+    }
+    const h = this.selectHandle.get(snapshotId);
+    if (!h) return;
+    const view = snapshotViewParams(h);
+    const span = this.rowSpan(h);
+    if (span === null) return;
+    // As scanGrants: the worker reads the next page while the caller works on the current one,
+    // and sends it as the fields' texts it reads (no id, no Grant).
+    const worker = this.worker;
+    let next = worker.scanGrantRows([span.first - 1, span.last, h.systemKey, ...view, size]);
+    for (;;) {
+      next.catch(() => undefined);
+      const { rows, lastRow } = await next;
+      if (rows.count === size) next = worker.scanGrantRows([lastRow!, span.last, h.systemKey, ...view, size]);
+      if (rows.count > 0) yield rows;
+      if (rows.count < size) return;
     }
   }
 
