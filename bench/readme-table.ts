@@ -17,7 +17,7 @@ const out: string[] = [
   '|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const c of lines.filter((l) => l.kind === 'case')) {
-  const floor = c.floor !== undefined ? `${String(c.floor)} (${sec(c.floor_cpu_ms)})` : `in-process baseline (${sec(c.ref_ms)} wall)`;
+  const floor = c.floor !== undefined ? `${String(c.floor)} (${sec(c.floor_cpu_ms)})` : `in-process baseline (${sec(c.ref_ms)} ${String(c.ratio_basis ?? '').startsWith('CPU') ? 'CPU' : 'wall'})`;
   out.push(`| ${String(c.case)} | ${String(c.grants ?? c.n)} | ${sec(c.cpu_ms ?? c.process_cpu_ms)} | ${sec(c.wall_ms ?? c.process_wall_ms)} | ${floor} | ${String(c.ratio)} | ${String(c.target)} | ${String(c.peak_rss_mb)} | ${String(c.rss_limit_mb ?? c.rss_target_mb ?? '-')} | ${String(c.us_per_grant ?? '-')} | ${c.pass ? 'yes' : '**no**'} |`);
 }
 // Lines of separate runs (one size each) get their size comparison here.

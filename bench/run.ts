@@ -74,9 +74,10 @@ for (const name of inproc) {
   const m = measureChild(['--import', 'tsx', join(ROOT, 'bench/run-case.ts'), spec.legacy, ...(n ? [String(n)] : [])], { env: process.env, stdoutFile: `${base}.out`, stderrFile: `${base}.err`, cwd: ROOT });
   const out = readFileSync(`${base}.out`, 'utf8').trim().split('\n').filter((l) => l.startsWith('{'));
   if (m.exit !== 0 || out.length === 0) emit({ kind: 'error', case: name, error: `exited ${m.exit}: ${readFileSync(`${base}.err`, 'utf8').slice(-1500)}`, pass: false });
-  // The in-process cases keep their own (wall-time, in-process) baseline; the process's CPU time and peak RSS are added.
+  // The in-process cases keep their own in-process baseline (audit: CPU time, fanout: the rate limit's wall time,
+  // as each line's ratio_basis says; wall time where a line names none); the process's CPU time and peak RSS are added.
   // The audit case also times an in-process verify of synthetic events: the firm's audit-verify replaces it.
-  for (const l of out.filter((x) => (JSON.parse(x) as { case: string }).case === name || name !== 'audit-append')) emit({ kind: 'case', ...(JSON.parse(l) as Record<string, unknown>), ratio_basis: 'wall, in-process baseline', process_cpu_ms: m.cpu_ms, process_wall_ms: m.wall_ms, peak_rss_mb: m.peak_rss_mb });
+  for (const l of out.filter((x) => (JSON.parse(x) as { case: string }).case === name || name !== 'audit-append')) emit({ kind: 'case', ratio_basis: 'wall, in-process baseline', ...(JSON.parse(l) as Record<string, unknown>), process_cpu_ms: m.cpu_ms, process_wall_ms: m.wall_ms, peak_rss_mb: m.peak_rss_mb });
   rmSync(`${base}.out`, { force: true });
   rmSync(`${base}.err`, { force: true });
 }
