@@ -83,7 +83,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Reads through a bulk reader (see bulk-reader.ts): verifying or exporting 1M events keeps memory flat. */
   async *read(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<LedgerEvent[]> {
-    for await (const page of this.pages<EventRow>(LEDGER_PAGE_SQL, fromSeq, toSeq, batchSize, (row) => row.seq)) yield page.map(toEvent);
+    const rows = (db: Database.Database) => {
+      const select = db.prepare<[number, number, number], EventRow>(LEDGER_PAGE_SQL);
+      return (next: number, to: number, size: number) => select.all(next, to, size);
+    };
+    for await (const page of this.pages(rows, fromSeq, toSeq, batchSize, (row) => row.seq)) yield page.map(toEvent);
   }
 
   /**
@@ -94,51 +98,47 @@ export class SqliteLedgerStore implements LedgerStore {
    * read again as columns (as arrays: a third less CPU than SQLite's row objects).
    */
   async *readStored(fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, batchSize?: number): AsyncIterable<StoredLedgerEvent[]> {
-    const size = pageSize(batchSize, DEFAULT_LEDGER_BATCH);
-    const reader = openBulkReader(this.db);
-    try {
-      const selectTexts = reader.db.prepare<[number, number, number], string | null>(STORED_TEXT_PAGE_SQL).pluck();
-      const selectRows = reader.db.prepare<[number, number, number], StoredRow>(STORED_PAGE_SQL).raw();
-      let next = fromSeq;
-      while (next <= toSeq) {
-        const texts = selectTexts.all(next, toSeq, size);
-        if (texts.length === 0) return;
-        let page: StoredLedgerEvent[] | null = new Array<StoredLedgerEvent>(texts.length);
-        for (let k = 0; k < texts.length; k++) {
-          const e = storedRowOf(texts[k]!);
-          if (e === null) {
-            page = null;
-            break;
+    yield* this.pages(
+      (db) => {
+        const selectTexts = db.prepare<[number, number, number], string | null>(STORED_TEXT_PAGE_SQL).pluck();
+        const selectRows = db.prepare<[number, number, number], StoredRow>(STORED_PAGE_SQL).raw();
+        return (next, to, size) => {
+          const texts = selectTexts.all(next, to, size);
+          const page = new Array<StoredLedgerEvent>(texts.length);
+          for (let k = 0; k < texts.length; k++) {
+            const e = storedRowOf(texts[k]!);
+            if (e === null) return selectRows.all(next, to, size).map(([seq, at, type, actor, subject, dataJson, prevHash, hash]) => ({ seq, at, type, actor, subject, dataJson, prevHash, hash }));
+            page[k] = e;
           }
-          page[k] = e;
-        }
-        page ??= selectRows.all(next, toSeq, size).map(([seq, at, type, actor, subject, dataJson, prevHash, hash]) => ({ seq, at, type, actor, subject, dataJson, prevHash, hash }));
-        if (page.length === 0) return;
-        yield page;
-        if (page.length < size) return;
-        next = page[page.length - 1]!.seq + 1;
-      }
-    } finally {
-      reader.close();
-    }
+          return page;
+        };
+      },
+      fromSeq,
+      toSeq,
+      batchSize,
+      (e) => e.seq,
+    );
   }
 
-  /** Pages of rows in seq order (`raw`: rows as arrays); `seqOf` gives a row's seq. */
-  private async *pages<R>(sql: string, fromSeq: number, toSeq: number, batchSize: number | undefined, seqOf: (row: R) => number, raw = false): AsyncIterable<R[]> {
+  /**
+   * Pages of rows in seq order, each read by `reader` (prepared once on the bulk reader's
+   * connection; params: the first seq, the last, the page size); `seqOf` gives a row's seq.
+   */
+  private async *pages<R>(reader: (db: Database.Database) => (next: number, to: number, size: number) => R[], fromSeq: number, toSeq: number, batchSize: number | undefined, seqOf: (row: R) => number): AsyncIterable<R[]> {
     const size = pageSize(batchSize, DEFAULT_LEDGER_BATCH);
-    const reader = openBulkReader(this.db);
+    const bulk = openBulkReader(this.db);
     try {
-      const selectPage = reader.db.prepare<[number, number, number], R>(sql).raw(raw);
+      const readPage = reader(bulk.db);
       let next = fromSeq;
       while (next <= toSeq) {
-        const page = selectPage.all(next, toSeq, size);
+        const page = readPage(next, toSeq, size);
         if (page.length === 0) return;
         yield page;
         if (page.length < size) return;
         next = seqOf(page[page.length - 1] as R) + 1;
       }
     } finally {
-      reader.close();
+      bulk.close();
     }
   }
 
